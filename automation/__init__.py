@@ -1,0 +1,1 @@
+"""Offline engine, deployment plan and CLI for the SecureCart Network project."""

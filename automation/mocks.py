@@ -1,0 +1,300 @@
+"""What stands in for AWS and the Pulumi engine during an offline synth.
+
+``OfflineMocks`` answers resource registrations with deterministic IDs and plausible computed properties (ARNs,
+auto-names, default tags) and invokes with region-correct answers. ``RecordingMonitor`` is the SDK's mock monitor
+that also keeps what a real engine would see of each registration: parent, provider, protect, dependencies and
+inputs. Both are test doubles for AWS and the engine; the program they run is the real one.
+"""
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.sync_await import _ensure_event_loop
+
+from components.config import REGION_AZ_LETTERS
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+# Resource-ID prefixes AWS uses, so that IDs in the synth read like real ones.
+_ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
+    "aws:ec2/networkAcl:NetworkAcl": "acl-",
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation": "aclassoc-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+}
+
+# Types whose name the provider invents when the program gives none (Pulumi auto-naming): property and max length.
+_AUTONAMED = {
+    "aws:iam/role:Role": ("name", 64),
+    "aws:iam/policy:Policy": ("name", 128),
+    "aws:iam/rolePolicy:RolePolicy": ("name", 128),
+    "aws:rds/subnetGroup:SubnetGroup": ("name", 255),
+    "aws:ec2/securityGroup:SecurityGroup": ("name", 255),
+    "aws:cloudwatch/logGroup:LogGroup": ("name", 512),
+    "aws:lb/loadBalancer:LoadBalancer": ("name", 32),
+    "aws:lb/targetGroup:TargetGroup": ("name", 32),
+    "aws:s3/bucket:Bucket": ("bucket", 63),
+    "aws:ecs/cluster:Cluster": ("name", 255),
+    "aws:sns/topic:Topic": ("name", 256),
+}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _service_and_kind(typ: str) -> tuple[str, str]:
+    """``aws:ec2/networkAcl:NetworkAcl`` → (``ec2``, ``network-acl``)."""
+    module = typ.split(":")[1].split("/")[0]
+    kind = typ.rsplit(":", 1)[-1]
+    dashed = "".join("-" + c.lower() if c.isupper() else c for c in kind).lstrip("-")
+    return module, dashed
+
+
+@dataclass
+class ProviderInfo:
+    region: str
+    default_tags: dict[str, str] = field(default_factory=dict)
+
+
+class OfflineMocks(Mocks):
+    """Deterministic stand-ins for AWS answers. ``peer_outputs`` answers StackReferences by stack name."""
+
+    def __init__(self, stack: str, region: str, peer_outputs: dict[str, dict[str, Any]],
+                 known_stacks: list[str]) -> None:
+        self.stack = stack
+        self.region = region
+        self.peer_outputs = peer_outputs
+        self.known_stacks = known_stacks
+        self.providers: dict[str, ProviderInfo] = {}
+        self.default_provider_uses: list[str] = []
+        self._lock = threading.Lock()
+
+    # --- invokes -------------------------------------------------------------------------------------------
+    def _region_of(self, provider_ref: str | None) -> str:
+        if provider_ref:
+            urn = provider_ref.split("::", 1)[0] if "::" not in provider_ref else provider_ref.rsplit("::", 1)[0]
+            info = self.providers.get(urn)
+            if info is not None:
+                return info.region
+        return self.region
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        token = args.token
+        if token.startswith("aws:") and not args.provider:
+            with self._lock:
+                self.default_provider_uses.append(f"invoke {token}")
+        region = args.args.get("region") or self._region_of(args.provider)
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            letters = REGION_AZ_LETTERS.get(region, "abc")
+            short = "".join(w[0] for w in region.split("-")[:-1]) + region.split("-")[-1]
+            return {
+                "id": region,
+                "names": [f"{region}{x}" for x in letters],
+                "zoneIds": [f"{short}-az{i + 1}" for i, _ in enumerate(letters)],
+                "groupNames": [region],
+                "state": args.args.get("state"),
+            }, []
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "id": ACCOUNT_ID,
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/securecart-deployer",
+                "userId": "AROAEXAMPLEOFFLINE:securecart-synth",
+            }, []
+        if token == "aws:index/getPartition:getPartition":
+            return {"id": PARTITION, "partition": PARTITION, "dnsSuffix": "amazonaws.com",
+                    "reverseDnsPrefix": "com.amazonaws"}, []
+        if token == "aws:index/getRegion:getRegion":
+            return {"id": region, "name": region, "region": region,
+                    "endpoint": f"ec2.{region}.amazonaws.com", "description": region}, []
+        if token == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            name = args.args.get("name") or "com.amazonaws.global.cloudfront.origin-facing"
+            return {"id": "pl-" + _digest(region, name)[:8], "name": name, "addressFamily": "IPv4",
+                    "maxEntries": 55, "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/pl-x",
+                    "entries": [], "ownerId": "AWS", "version": 1, "tags": {}}, []
+        raise NotImplementedError(
+            f"the offline engine has no answer for invoke '{token}': add one to automation/mocks.py"
+        )
+
+    # --- resources -----------------------------------------------------------------------------------------
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        if typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(inputs)
+        if typ.startswith("pulumi:providers:"):
+            return self._provider(typ, name, inputs)
+        if args.custom and typ.startswith("aws:") and not args.provider:
+            with self._lock:
+                self.default_provider_uses.append(f"{typ} '{name}'")
+        region = inputs.get("region") or self._region_of(args.provider)
+        digest = _digest(self.stack, typ, name)
+        rid = _ID_PREFIX.get(typ, "") + digest[:17] if typ in _ID_PREFIX else f"{name}-{digest[:8]}"
+        state = dict(inputs)
+        auto = _AUTONAMED.get(typ)
+        if auto is not None and auto[0] not in state and f"{auto[0]}Prefix" not in state:
+            state[auto[0]] = f"{name}-{digest[:7]}"[: auto[1]]
+        service, kind = _service_and_kind(typ)
+        arn = f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{kind}/{rid}"
+        if typ == "aws:kms/key:Key":
+            rid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+            state["keyId"] = rid
+            arn = f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{rid}"
+        elif typ == "aws:kms/alias:Alias":
+            arn = f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:{state.get('name', name)}"
+            state["targetKeyArn"] = f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{state.get('targetKeyId')}"
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            arn = f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{state['name']}"
+        elif typ.startswith("aws:iam/"):
+            arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:{kind}/{state.get('name', name)}"
+            state.setdefault("uniqueId", "AROA" + digest[:17].upper())
+        elif typ == "aws:rds/subnetGroup:SubnetGroup":
+            arn = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:subgrp:{state['name']}"
+        elif typ == "aws:s3/bucket:Bucket":
+            arn = f"arn:{PARTITION}:s3:::{state['bucket']}"
+        elif typ == "aws:ec2/vpc:Vpc":
+            state["defaultSecurityGroupId"] = "sg-" + _digest(digest, "default-sg")[:17]
+            state["defaultNetworkAclId"] = "acl-" + _digest(digest, "default-acl")[:17]
+            state["mainRouteTableId"] = "rtb-" + _digest(digest, "main-rt")[:17]
+            state["ownerId"] = ACCOUNT_ID
+        elif typ == "aws:ec2/eip:Eip":
+            state["allocationId"] = rid
+            state["publicIp"] = f"198.51.100.{int(digest[:2], 16) % 254 + 1}"
+        elif typ == "aws:ec2/subnet:Subnet":
+            state.setdefault("availabilityZoneId", state.get("availabilityZone", ""))
+        state.setdefault("arn", arn)
+        if "tags" in state or typ.startswith("aws:"):
+            provider = self.providers.get(self._provider_urn(args.provider))
+            tags_all = dict(provider.default_tags) if provider else {}
+            tags_all.update(state.get("tags") or {})
+            if tags_all:
+                state["tagsAll"] = tags_all
+        return rid, state
+
+    @staticmethod
+    def _provider_urn(provider_ref: str | None) -> str:
+        return provider_ref.rsplit("::", 1)[0] if provider_ref else ""
+
+    def _provider(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return _digest(self.stack, typ, name)[:36], dict(inputs)
+
+    def provider_info(self, inputs: dict[str, Any]) -> ProviderInfo:
+        """Region and default tags of a provider, from its registered inputs."""
+        default_tags = inputs.get("defaultTags") or {}
+        if isinstance(default_tags, str):
+            default_tags = json.loads(default_tags or "{}")
+        return ProviderInfo(region=inputs.get("region") or self.region,
+                            default_tags=dict(default_tags.get("tags") or {}))
+
+    def _stack_reference(self, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        ref = str(inputs.get("name", ""))
+        stack = ref.rsplit("/", 1)[-1]
+        if stack not in self.known_stacks:
+            raise ValueError(f"StackReference to unknown stack '{ref}': known stacks are "
+                             f"{', '.join(self.known_stacks)}")
+        outputs = self.peer_outputs.get(stack, {})
+        return ref, {"name": ref, "outputs": outputs, "secretOutputNames": []}
+
+
+@dataclass
+class Registration:
+    """What the engine knows of one resource registration."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    protect: bool
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    id: str
+    delete_before_replace: bool | None
+    ignore_changes: list[str]
+    aliases: list[str]
+    additional_secret_outputs: list[str]
+
+
+class RecordingMonitor(MockMonitor):
+    """The SDK's mock monitor, also recording each registration's options, and the stack's outputs."""
+
+    def __init__(self, mocks: OfflineMocks) -> None:
+        super().__init__(mocks)
+        self.offline = mocks
+        self.registrations: dict[str, Registration] = {}
+        self.component_outputs: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        urn = response.urn
+        reg = self.resources[urn]
+        inputs = rpc.deserialize_properties(request.object)
+        if request.type.startswith("pulumi:providers:"):
+            self.offline.providers[urn] = self.offline.provider_info(inputs)
+        auto = _AUTONAMED.get(request.type)
+        if auto is not None and auto[0] in reg.state and auto[0] not in inputs:
+            inputs = {**inputs, auto[0]: reg.state[auto[0]]}  # as the provider's Check would fill it in
+        record = Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent,
+            provider=request.provider,
+            protect=bool(request.protect) if request.HasField("protect") else False,
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
+            inputs=inputs,
+            outputs=dict(reg.state),
+            id=reg.id or "",
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            ignore_changes=list(request.ignoreChanges),
+            aliases=[a.urn if a.urn else a.spec.name for a in request.aliases],
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+        )
+        with self._lock:
+            self.registrations[urn] = record
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        _ensure_event_loop()
+        outputs = rpc.deserialize_properties(request.outputs)
+        with self._lock:
+            self.component_outputs[request.urn] = outputs
+        return super().RegisterResourceOutputs(request)
+
+
+class LogRecorder(logging.Handler):
+    """Keeps what the program logged through ``pulumi.log``."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.records: list[tuple[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.INFO:
+            self.records.append((record.levelname.lower(), record.getMessage()))

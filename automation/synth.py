@@ -1,0 +1,253 @@
+"""The offline engine: run the real program for a stack under the SDK's mock runtime and record what it builds.
+
+This is ``cdk synth`` for the project: no CLI, no credentials, no cloud. For each stack it evaluates
+``__main__.py`` with that stack's file as config, with deterministic stand-ins for AWS (see ``mocks``), and records
+every resource with the options the engine would see. ``synth_all`` walks the deployment plan, answering each
+StackReference with the peer's synthesized outputs, until the outputs stop changing.
+"""
+
+import asyncio
+import contextvars
+import json
+import logging
+import runpy
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.stack import run_in_stack
+
+from automation import plan
+from automation.mocks import LogRecorder, OfflineMocks, RecordingMonitor, Registration
+from automation.project import Project, ProjectError, StackConfig
+from components.config import ConfigError, Role, StackSettings, check_stack_set, parse_settings
+
+ORGANIZATION = "organization"  # what a self-managed (DIY) backend calls the org in StackReference names
+
+
+class SynthError(Exception):
+    """The synth could not evaluate a stack. ``kind`` is ``config`` (bad input) or ``program`` (a bug)."""
+
+    def __init__(self, stack: str, kind: str, problems: list[str], detail: str = "") -> None:
+        self.stack = stack
+        self.kind = kind
+        self.problems = problems
+        self.detail = detail
+        super().__init__(f"{stack}: " + "; ".join(problems))
+
+
+@dataclass
+class StackResult:
+    stack: str
+    project: str
+    region: str
+    role: str
+    stack_urn: str
+    resources: list[Registration]
+    outputs: dict[str, Any]
+    logs: list[tuple[str, str]] = field(default_factory=list)
+
+    def by_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == typ]
+
+    def get(self, urn: str) -> Registration:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON data from deserialized properties (resources become their URN, assets their path)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, pulumi.Resource):
+        return getattr(value, "_name", str(value))
+    return str(value)
+
+
+def _run_program(main: Path, project: str, config: StackConfig, region: str,
+                 peer_outputs: dict[str, dict[str, Any]], known_stacks: list[str]) -> StackResult:
+    """Evaluate the program once, in a fresh context so no runtime state leaks between stacks."""
+    mocks = OfflineMocks(config.stack, region, peer_outputs, known_stacks)
+    monitor = RecordingMonitor(mocks)
+    logger = logging.getLogger(f"securecart.synth.{config.stack}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    recorder = LogRecorder()
+    logger.handlers = [recorder]
+
+    # One event loop for everything: set_mocks already schedules work (its root stack's registration).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    set_all_config(dict(config.values), list(config.secret_keys))
+    set_mocks(mocks, project=project, stack=config.stack, preview=False, logger=logger, monitor=monitor,
+              organization=ORGANIZATION)
+    # set_mocks starts a root stack of its own; the real language host starts it inside run_in_stack instead,
+    # which is also what runs a ``pulumi.run(main)`` entry point.
+    pulumi_settings.ROOT.set(None)
+    program_dir = str(main.parent)
+    added_path = program_dir not in sys.path
+    if added_path:
+        sys.path.insert(0, program_dir)
+    try:
+        loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        if added_path:
+            sys.path.remove(program_dir)
+
+    if mocks.default_provider_uses and config.disables_default_provider("aws"):
+        raise SynthError(config.stack, "program", [
+            f"{use} would use the default aws provider, which {config.path.name} disables "
+            f"(pulumi:disable-default-providers): pass the stack's provider"
+            for use in sorted(set(mocks.default_provider_uses))
+        ])
+
+    stack_urn = f"urn:pulumi:{config.stack}::{project}::pulumi:pulumi:Stack::{project}-{config.stack}"
+    outputs = _jsonable(monitor.component_outputs.get(stack_urn, {}))
+    resources = sorted(monitor.registrations.values(), key=lambda r: r.urn)
+    for r in resources:
+        r.inputs = _jsonable(r.inputs)
+        r.outputs = _jsonable(r.outputs)
+    return StackResult(
+        stack=config.stack, project=project, region=region, role="", stack_urn=stack_urn,
+        resources=resources, outputs=outputs, logs=list(recorder.records),
+    )
+
+
+def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, Any]] | None = None,
+                main: Path | None = None) -> StackResult:
+    """Synthesize one stack. Bad config raises SynthError(kind='config'); a failing program kind='program'."""
+    try:
+        config = project.read_stack(stack)
+    except ProjectError as exc:
+        raise SynthError(stack, "config", exc.problems) from None
+    settings = _settings(config)
+    program = main or project.main
+    ctx = contextvars.Context()
+    try:
+        result = ctx.run(_run_program, program, project.name, config, settings.region,
+                         peer_outputs or {}, project.stacks())
+    except SynthError:
+        raise
+    except ConfigError as exc:
+        raise SynthError(stack, "config", exc.problems) from None
+    except Exception as exc:  # noqa: BLE001 - any failure of the program is reported, not raised through
+        root = exc
+        while isinstance(root.__cause__, Exception) and not isinstance(root, ConfigError):
+            root = root.__cause__
+        if isinstance(root, ConfigError):
+            raise SynthError(stack, "config", root.problems) from None
+        tb = traceback.extract_tb(exc.__traceback__)
+        here = [f for f in tb if str(project.root) in f.filename and "/.venv/" not in f.filename]
+        where = f" (at {Path(here[-1].filename).name}:{here[-1].lineno})" if here else ""
+        raise SynthError(stack, "program", [f"{type(exc).__name__}: {exc}{where}"],
+                         detail="".join(traceback.format_exception(exc))) from None
+    result.role = str(settings.role)
+    return result
+
+
+def _settings(config: StackConfig) -> StackSettings:
+    try:
+        return parse_settings(config.values, config.path.name)
+    except ConfigError as exc:
+        raise SynthError(config.stack, "config", exc.problems) from None
+
+
+def load_all_settings(project: Project, stacks: list[str]) -> dict[str, StackSettings]:
+    """Validate every stack file, then the rules across them; every problem of every stack at once."""
+    problems: list[str] = []
+    settings: dict[str, StackSettings] = {}
+    for stack in stacks:
+        try:
+            config = project.read_stack(stack)
+            settings[stack] = parse_settings(config.values, config.path.name)
+        except ProjectError as exc:
+            problems.extend(exc.problems)
+        except ConfigError as exc:
+            problems.extend(f"Pulumi.{stack}.yaml: {p}" for p in exc.problems)
+    if not problems:
+        problems.extend(check_stack_set(settings))
+    if problems:
+        raise SynthError(", ".join(stacks), "config", problems)
+    return settings
+
+
+@dataclass
+class SynthRun:
+    results: dict[str, StackResult]
+    passes: list[str]  # the stacks in the order they were synthesized
+
+
+def synth_all(project: Project, stacks: list[str] | None = None, main: Path | None = None,
+              on_step: Callable[[str, str], None] | None = None) -> SynthRun:
+    """Synthesize the stacks in the deployment plan's order, then again until no outputs change."""
+    all_stacks = project.stacks()
+    wanted = stacks or all_stacks
+    unknown = [s for s in wanted if s not in all_stacks]
+    if unknown:
+        raise SynthError(", ".join(unknown), "config", [
+            f"unknown stack '{s}': known stacks are {', '.join(all_stacks) or 'none'}" for s in unknown
+        ])
+    # Peers take part too: a stack's program reads its peer's outputs.
+    settings = load_all_settings(project, all_stacks)
+    involved = set(wanted)
+    for s in wanted:
+        peer = settings[s].peer_stack
+        if peer:
+            involved.add(peer)
+    by_role: dict[Role, list[str]] = {}
+    for s in sorted(involved):
+        by_role.setdefault(settings[s].role, []).append(s)
+
+    outputs: dict[str, dict[str, Any]] = {}
+    results: dict[str, StackResult] = {}
+    passes: list[str] = []
+    seen: dict[str, str] = {}  # per stack: the peers' outputs its last synth read
+
+    def peers_view(stack: str) -> str:
+        return _canonical({s: o for s, o in outputs.items() if s != stack})
+
+    def step(stack: str, why: str) -> None:
+        if on_step:
+            on_step(stack, why)
+        seen[stack] = peers_view(stack)
+        results[stack] = synth_stack(project, stack, outputs, main)
+        outputs[stack] = results[stack].outputs
+        passes.append(stack)
+
+    steps = plan.order(by_role)
+    for stack, why in steps:
+        step(stack, why)
+    # Converge: a stack runs again only when what it read of its peers has since changed.
+    for _ in range(plan.MAX_ROUNDS):
+        stale = [(stack, why) for stack, why in dict(steps).items() if seen[stack] != peers_view(stack)]
+        if not stale:
+            break
+        for stack, _why in stale:
+            step(stack, "converge: its peer's outputs changed since it last ran")
+    else:
+        raise SynthError(", ".join(sorted(involved)), "program", [
+            f"outputs still changing after {plan.MAX_ROUNDS} extra rounds of the deployment plan: a stack's "
+            f"outputs depend on themselves through its peer"
+        ])
+    return SynthRun(results={s: results[s] for s in wanted}, passes=passes)
+
+
+def _canonical(outputs: dict[str, Any] | None) -> str:
+    return json.dumps(outputs, sort_keys=True)

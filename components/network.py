@@ -1,0 +1,474 @@
+"""The network tier: a multi-tier VPC over several AZs with its egress, endpoints, flow logs and guard rails.
+
+Layout (per AZ, for each subnet group in the config):
+- public groups: route 0.0.0.0/0 to the internet gateway; NAT gateways live in the first public group;
+- private groups: route 0.0.0.0/0 to the NAT gateway of their own AZ (``nat: perAz``);
+- isolated groups: no default route at all; a network ACL admits only the private groups on the database port;
+- attachment groups: no default route (Transit Gateway / GWLB endpoint ENIs).
+Every subnet and route table is named after its group, type and zone, so adding an AZ or a group adds resources
+and never renames or renumbers existing ones.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
+
+# Flow-log record format: the default fields plus the ones a reviewer needs to trace suspicious traffic (the
+# packet-level addresses behind a NAT or load balancer, TCP flags for scans, direction and path).
+FLOW_LOG_FORMAT = " ".join(
+    "${" + f + "}"
+    for f in (
+        "version", "account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport", "protocol",
+        "packets", "bytes", "start", "end", "action", "log-status", "vpc-id", "subnet-id", "az-id",
+        "pkt-srcaddr", "pkt-dstaddr", "tcp-flags", "flow-direction", "traffic-path",
+    )
+)
+
+# What the workloads may do through each interface endpoint (least privilege: the calls ECS Fargate tasks, the
+# awslogs driver, X-Ray and the application make). Every statement is further limited to principals of this
+# account by a condition.
+INTERFACE_ENDPOINT_ACTIONS: dict[str, list[str]] = {
+    "ecr.api": ["ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:DescribeRepositories"],
+    "ecr.dkr": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+    "logs": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
+    "sts": ["sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:GetCallerIdentity", "sts:TagSession"],
+    "secretsmanager": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+    "kms": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+            "kms:DescribeKey"],
+    "xray": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+             "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+    "ssm": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:UpdateInstanceInformation",
+            "ssm:ListAssociations", "ssm:ListInstanceAssociations"],
+    "ssmmessages": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                    "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+    "ec2messages": ["ec2messages:AcknowledgeMessage", "ec2messages:DeleteMessage", "ec2messages:FailMessage",
+                    "ec2messages:GetEndpoint", "ec2messages:GetMessages", "ec2messages:SendReply"],
+    "monitoring": ["cloudwatch:PutMetricData"],
+    "elasticloadbalancing": ["elasticloadbalancing:Describe*"],
+    "ecs": ["ecs:DescribeServices", "ecs:DescribeTasks", "ecs:ListTasks"],
+    "ecs-agent": ["ecs:Poll", "ecs:StartTelemetrySession", "ecs:SubmitTaskStateChange",
+                  "ecs:SubmitContainerStateChange"],
+    "ecs-telemetry": ["ecs:StartTelemetrySession", "ecs:PutSystemLogEvents"],
+}
+
+S3_GATEWAY_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+                      "s3:ListBucket", "s3:GetBucketLocation", "s3:AbortMultipartUpload",
+                      "s3:ListMultipartUploadParts"]
+DYNAMODB_GATEWAY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                            "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
+                            "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:TransactGetItems",
+                            "dynamodb:TransactWriteItems"]
+
+
+@dataclass(frozen=True)
+class NetworkTierArgs:
+    settings: NetworkSettings
+    region: str
+    environment: str
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+
+
+def _policy(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def interface_endpoint_policy(service: str, account_id: str) -> str:
+    """Endpoint policy: only this service's needed actions, only for principals of this account."""
+    return _policy([{
+        "Sid": "AccountPrincipalsOnly",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": INTERFACE_ENDPOINT_ACTIONS[service],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+    }])
+
+
+def s3_gateway_policy(region: str, account_id: str, partition: str) -> str:
+    """S3 through the gateway endpoint: this account's buckets, plus the AWS bucket ECR keeps image layers in."""
+    return _policy([
+        {
+            "Sid": "OwnAccountBuckets",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": S3_GATEWAY_ACTIONS,
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id,
+                                           "aws:ResourceAccount": account_id}},
+        },
+        {
+            "Sid": "EcrImageLayers",
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+            "Action": ["s3:GetObject"],
+            "Resource": [f"arn:{partition}:s3:::prod-{region}-starport-layer-bucket/*"],
+            "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+        },
+    ])
+
+
+def dynamodb_gateway_policy(region: str, account_id: str, partition: str) -> str:
+    """DynamoDB through the gateway endpoint: item and table reads/writes on this account's tables only."""
+    return _policy([{
+        "Sid": "OwnAccountTables",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": DYNAMODB_GATEWAY_ACTIONS,
+        "Resource": [f"arn:{partition}:dynamodb:{region}:{account_id}:table/*"],
+        "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
+    }])
+
+
+def logs_key_policy(region: str, account_id: str, partition: str) -> str:
+    """Key policy for the log key: the account administers it; CloudWatch Logs may use it for this account's
+    log groups in this region only."""
+    return _policy([
+        {
+            "Sid": "AccountAdministers",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "CloudWatchLogsUse",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                       "kms:Describe*"],
+            "Resource": "*",
+            "Condition": {"ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*",
+            }},
+        },
+    ])
+
+
+def flow_logs_trust_policy(region: str, account_id: str, partition: str) -> str:
+    return _policy([{
+        "Effect": "Allow",
+        "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+        },
+    }])
+
+
+def flow_logs_role_policy(log_group_arn: str) -> str:
+    return _policy([{
+        "Sid": "WriteFlowLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams",
+                   "logs:DescribeLogGroups"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    }])
+
+
+class NetworkTier(pulumi.ComponentResource):
+    """VPC, subnets per group and AZ, internet and NAT gateways, routes, default-SG lockdown, database NACL,
+    DB subnet group, flow logs and VPC endpoints."""
+
+    vpc_id: pulumi.Output[str]
+    vpc_cidr: pulumi.Output[str]
+    subnet_ids: dict[SubnetType, list[pulumi.Output[str]]]
+    route_table_ids: dict[SubnetType, list[pulumi.Output[str]]]
+    db_subnet_group_name: pulumi.Output[str]
+    endpoint_security_group_id: pulumi.Output[str]
+    flow_log_group_name: pulumi.Output[str]
+    nat_gateway_ids: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: NetworkTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:network:NetworkTier", name, None, opts)
+        net = args.settings
+        zones = [f"{args.region}{letter}" for letter in net.availability_zones]
+        child = pulumi.ResourceOptions(parent=self)
+
+        def tags(name_tag: str, **extra: str) -> dict[str, str]:
+            return {"Name": f"securecart-{args.environment}-{name_tag}", **extra}
+
+        vpc = aws.ec2.Vpc(
+            "vpc",
+            cidr_block=str(net.cidr),
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=tags(args.region),
+            opts=child,
+        )
+        vpc_opts = pulumi.ResourceOptions(parent=vpc)
+
+        # The default security group is adopted and emptied: anything launched without an explicit group gets
+        # no traffic at all (FSBP EC2.2).
+        aws.ec2.DefaultSecurityGroup(
+            "default-sg", vpc_id=vpc.id, ingress=[], egress=[], tags=tags("default-closed"), opts=vpc_opts,
+        )
+
+        igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id, tags=tags("igw"), opts=vpc_opts)
+
+        subnets: dict[SubnetType, list[aws.ec2.Subnet]] = {t: [] for t in SubnetType}
+        route_tables: dict[SubnetType, list[aws.ec2.RouteTable]] = {t: [] for t in SubnetType}
+        subnet_by_group_zone: dict[tuple[str, str], aws.ec2.Subnet] = {}
+        table_by_group_zone: dict[tuple[str, str], aws.ec2.RouteTable] = {}
+
+        for group in net.subnet_groups:
+            for letter, zone in zip(net.availability_zones, zones, strict=True):
+                base = f"{group.name}-{group.type}-{zone}"
+                subnet = aws.ec2.Subnet(
+                    base,
+                    vpc_id=vpc.id,
+                    cidr_block=str(group.subnet_cidr(letter)),
+                    availability_zone=zone,
+                    map_public_ip_on_launch=False,
+                    tags=tags(base, Tier=str(group.type), SubnetGroup=group.name),
+                    opts=vpc_opts,
+                )
+                table = aws.ec2.RouteTable(
+                    f"{base}-rt", vpc_id=vpc.id, tags=tags(f"{base}-rt", Tier=str(group.type)), opts=vpc_opts,
+                )
+                aws.ec2.RouteTableAssociation(
+                    f"{base}-rta", subnet_id=subnet.id, route_table_id=table.id,
+                    opts=pulumi.ResourceOptions(parent=table),
+                )
+                subnets[group.type].append(subnet)
+                route_tables[group.type].append(table)
+                subnet_by_group_zone[(group.name, zone)] = subnet
+                table_by_group_zone[(group.name, zone)] = table
+
+        public_groups = net.groups(SubnetType.PUBLIC)
+        for group in public_groups:
+            for zone in zones:
+                table = table_by_group_zone[(group.name, zone)]
+                aws.ec2.Route(
+                    f"{group.name}-{group.type}-{zone}-default", route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0", gateway_id=igw.id,
+                    opts=pulumi.ResourceOptions(parent=table),
+                )
+
+        # NAT gateways sit in the first public group; perAz puts one in every AZ so that losing an AZ never cuts
+        # the egress of the others.
+        nat_zones = {NatStrategy.PER_AZ: zones, NatStrategy.SINGLE: zones[:1], NatStrategy.NONE: []}[net.nat]
+        nats: dict[str, aws.ec2.NatGateway] = {}
+        for zone in nat_zones:
+            eip = aws.ec2.Eip(f"nat-{zone}-eip", domain="vpc", tags=tags(f"nat-{zone}"), opts=vpc_opts)
+            nats[zone] = aws.ec2.NatGateway(
+                f"nat-{zone}",
+                allocation_id=eip.allocation_id,
+                subnet_id=subnet_by_group_zone[(public_groups[0].name, zone)].id,
+                connectivity_type="public",
+                tags=tags(f"nat-{zone}"),
+                opts=pulumi.ResourceOptions(parent=vpc, depends_on=[igw]),
+            )
+        for group in net.groups(SubnetType.PRIVATE):
+            for zone in zones:
+                table = table_by_group_zone[(group.name, zone)]
+                nat = nats.get(zone) or nats[nat_zones[0]]
+                aws.ec2.Route(
+                    f"{group.name}-{group.type}-{zone}-default", route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id,
+                    opts=pulumi.ResourceOptions(parent=table),
+                )
+
+        self._database_acls(net, zones, vpc, subnet_by_group_zone, tags)
+
+        db_subnet_group = aws.rds.SubnetGroup(
+            "db-subnets",
+            description=f"SecureCart {args.environment} database subnets (isolated tier, "
+                        f"{len(zones)} AZs)",
+            subnet_ids=[s.id for s in subnets[SubnetType.ISOLATED]],
+            tags=tags("db-subnets"),
+            opts=vpc_opts,
+        )
+
+        flow_log_group = self._flow_logs(args, vpc, tags)
+
+        endpoint_sg = self._endpoints(args, vpc, subnets, route_tables, tags)
+
+        self.vpc_id = vpc.id
+        self.vpc_cidr = pulumi.Output.from_input(str(net.cidr))
+        self.subnet_ids = {t: [s.id for s in subnets[t]] for t in SubnetType if subnets[t]}
+        self.route_table_ids = {t: [rt.id for rt in route_tables[t]] for t in SubnetType if route_tables[t]}
+        self.db_subnet_group_name = db_subnet_group.name
+        self.endpoint_security_group_id = endpoint_sg.id
+        self.flow_log_group_name = flow_log_group.name
+        self.nat_gateway_ids = {zone: nat.id for zone, nat in nats.items()}
+        self.register_outputs({
+            "vpcId": self.vpc_id,
+            "vpcCidr": self.vpc_cidr,
+            "subnetIds": {str(t): ids for t, ids in self.subnet_ids.items()},
+            "routeTableIds": {str(t): ids for t, ids in self.route_table_ids.items()},
+            "dbSubnetGroupName": self.db_subnet_group_name,
+            "endpointSecurityGroupId": self.endpoint_security_group_id,
+            "flowLogGroupName": self.flow_log_group_name,
+            "natGatewayIds": self.nat_gateway_ids,
+        })
+
+    def _database_acls(
+        self,
+        net: NetworkSettings,
+        zones: list[str],
+        vpc: aws.ec2.Vpc,
+        subnet_by_group_zone: dict[tuple[str, str], aws.ec2.Subnet],
+        tags: Any,
+    ) -> None:
+        """Isolated tier NACL: inbound only the database port from each private group's block; outbound only
+        the ephemeral reply ports back to those blocks. Rule numbers follow the private groups' order in the
+        config, so appending a group adds rules without renumbering."""
+        app_groups: list[SubnetGroup] = net.groups(SubnetType.PRIVATE)
+        for group in net.groups(SubnetType.ISOLATED):
+            acl = aws.ec2.NetworkAcl(
+                f"{group.name}-nacl", vpc_id=vpc.id, tags=tags(f"{group.name}-nacl", Tier=str(group.type)),
+                opts=pulumi.ResourceOptions(parent=vpc),
+            )
+            acl_opts = pulumi.ResourceOptions(parent=acl)
+            for i, app in enumerate(app_groups):
+                aws.ec2.NetworkAclRule(
+                    f"{group.name}-nacl-in-db-from-{app.name}", network_acl_id=acl.id, egress=False,
+                    rule_number=100 + 10 * i, rule_action="allow", protocol="tcp",
+                    cidr_block=str(app.block), from_port=net.database_port, to_port=net.database_port,
+                    opts=acl_opts,
+                )
+                aws.ec2.NetworkAclRule(
+                    f"{group.name}-nacl-out-replies-to-{app.name}", network_acl_id=acl.id, egress=True,
+                    rule_number=100 + 10 * i, rule_action="allow", protocol="tcp",
+                    cidr_block=str(app.block), from_port=1024, to_port=65535,
+                    opts=acl_opts,
+                )
+            for zone in zones:
+                subnet = subnet_by_group_zone[(group.name, zone)]
+                aws.ec2.NetworkAclAssociation(
+                    f"{group.name}-{group.type}-{zone}-nacl", network_acl_id=acl.id, subnet_id=subnet.id,
+                    opts=acl_opts,
+                )
+
+    def _flow_logs(self, args: NetworkTierArgs, vpc: aws.ec2.Vpc, tags: Any) -> aws.cloudwatch.LogGroup:
+        """ALL-traffic flow logs to a KMS-encrypted, retained log group, written by a role that can do nothing
+        else."""
+        settings = args.settings.flow_logs
+        opts = pulumi.ResourceOptions(parent=vpc)
+        ident = pulumi.Output.all(args.region, args.account_id, args.partition)
+        key = aws.kms.Key(
+            "logs-key",
+            description=f"SecureCart {args.environment} {args.region}: CloudWatch Logs encryption (flow logs)",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=ident.apply(lambda v: logs_key_policy(v[0], v[1], v[2])),
+            tags=tags("logs-key"),
+            opts=pulumi.ResourceOptions(parent=vpc, protect=True),
+        )
+        aws.kms.Alias(
+            "logs-key-alias", name=f"alias/securecart/{args.environment}/logs", target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=key),
+        )
+        group = aws.cloudwatch.LogGroup(
+            "flow-logs",
+            name=f"/securecart/{args.environment}/{args.region}/vpc-flow-logs",
+            retention_in_days=settings.retention_days,
+            kms_key_id=key.arn,
+            tags=tags("flow-logs"),
+            opts=opts,
+        )
+        role = aws.iam.Role(
+            "flow-logs-role",
+            description="Lets VPC Flow Logs write this VPC's flow records to its log group, nothing else",
+            assume_role_policy=ident.apply(lambda v: flow_logs_trust_policy(v[0], v[1], v[2])),
+            tags=tags("flow-logs-role"),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            "flow-logs-role-policy",
+            role=role.id,
+            policy=group.arn.apply(flow_logs_role_policy),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        aws.ec2.FlowLog(
+            "flow-log",
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=settings.max_aggregation_interval,
+            log_format=FLOW_LOG_FORMAT,
+            tags=tags("flow-log"),
+            opts=opts,
+        )
+        return group
+
+    def _endpoints(
+        self,
+        args: NetworkTierArgs,
+        vpc: aws.ec2.Vpc,
+        subnets: dict[SubnetType, list[aws.ec2.Subnet]],
+        route_tables: dict[SubnetType, list[aws.ec2.RouteTable]],
+        tags: Any,
+    ) -> aws.ec2.SecurityGroup:
+        """Gateway endpoints (S3, DynamoDB) on every private and isolated route table; interface endpoints in the
+        private subnets behind a group that admits HTTPS from the VPC only. Every endpoint has a policy."""
+        net = args.settings
+        opts = pulumi.ResourceOptions(parent=vpc)
+        ident = pulumi.Output.all(args.region, args.account_id, args.partition)
+        gateway_tables = [rt.id for t in (SubnetType.PRIVATE, SubnetType.ISOLATED) for rt in route_tables[t]]
+        aws.ec2.VpcEndpoint(
+            "s3-gateway-endpoint",
+            vpc_id=vpc.id,
+            service_name=f"com.amazonaws.{args.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=gateway_tables,
+            policy=ident.apply(lambda v: s3_gateway_policy(v[0], v[1], v[2])),
+            tags=tags("s3-gateway-endpoint"),
+            opts=opts,
+        )
+        aws.ec2.VpcEndpoint(
+            "dynamodb-gateway-endpoint",
+            vpc_id=vpc.id,
+            service_name=f"com.amazonaws.{args.region}.dynamodb",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=gateway_tables,
+            policy=ident.apply(lambda v: dynamodb_gateway_policy(v[0], v[1], v[2])),
+            tags=tags("dynamodb-gateway-endpoint"),
+            opts=opts,
+        )
+
+        sg = aws.ec2.SecurityGroup(
+            "endpoints-sg",
+            vpc_id=vpc.id,
+            description="Interface VPC endpoints: HTTPS from inside the VPC only",
+            tags=tags("endpoints-sg"),
+            opts=opts,
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            "endpoints-sg-https-from-vpc",
+            security_group_id=sg.id,
+            description="HTTPS from the VPC",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_ipv4=str(net.cidr),
+            opts=pulumi.ResourceOptions(parent=sg),
+        )
+        # One endpoint ENI per AZ, in the first private (application) group.
+        private_subnet_ids = [s.id for s in subnets[SubnetType.PRIVATE][: len(net.availability_zones)]]
+        for service in net.interface_endpoints:
+            aws.ec2.VpcEndpoint(
+                f"{service.replace('.', '-')}-endpoint",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=private_subnet_ids,
+                security_group_ids=[sg.id],
+                policy=pulumi.Output.from_input(args.account_id).apply(
+                    lambda account, svc=service: interface_endpoint_policy(svc, account)
+                ),
+                tags=tags(f"{service}-endpoint"),
+                opts=opts,
+            )
+        return sg
