@@ -63,7 +63,7 @@ def _digest(*parts: str) -> str:
 
 def _service_and_kind(typ: str) -> tuple[str, str]:
     """``aws:ec2/networkAcl:NetworkAcl`` → (``ec2``, ``network-acl``)."""
-    module = typ.split(":")[1].split("/")[0]
+    module = typ.split(":")[1].split("/", maxsplit=1)[0]
     kind = typ.rsplit(":", 1)[-1]
     dashed = "".join("-" + c.lower() if c.isupper() else c for c in kind).lstrip("-")
     return module, dashed
@@ -247,7 +247,7 @@ class RecordingMonitor(MockMonitor):
         self._lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             return response
         urn = response.urn
@@ -281,11 +281,11 @@ class RecordingMonitor(MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        _ensure_event_loop()
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
         outputs = rpc.deserialize_properties(request.outputs)
         with self._lock:
             self.component_outputs[request.urn] = outputs
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
 
 class LogRecorder(logging.Handler):

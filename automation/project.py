@@ -96,10 +96,8 @@ class Project:
         values: dict[str, str] = {}
         secret_keys: list[str] = []
         problems: list[str] = []
-        for key, value in config.items():
-            key = str(key)
-            if ":" not in key:
-                key = f"{self.name}:{key}"
+        for raw_key, value in config.items():
+            key = str(raw_key) if ":" in str(raw_key) else f"{self.name}:{raw_key}"
             if isinstance(value, dict) and set(value) == {"secure"}:
                 values[key] = f"{SECRET_MARK}:{key}"
                 secret_keys.append(key)

@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _run_program(main: Path, project: str, config: StackConfig, region: str,
+def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
                  peer_outputs: dict[str, dict[str, Any]], known_stacks: list[str]) -> StackResult:
     """Evaluate the program once, in a fresh context so no runtime state leaks between stacks."""
     mocks = OfflineMocks(config.stack, region, peer_outputs, known_stacks)
@@ -103,8 +104,11 @@ def _run_program(main: Path, project: str, config: StackConfig, region: str,
     added_path = program_dir not in sys.path
     if added_path:
         sys.path.insert(0, program_dir)
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
     try:
-        loop.run_until_complete(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+        loop.run_until_complete(run_in_stack(program))
     finally:
         loop.close()
         asyncio.set_event_loop(None)
@@ -141,13 +145,14 @@ def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, 
     program = main or project.main
     ctx = contextvars.Context()
     try:
-        result = ctx.run(_run_program, program, project.name, config, settings.region,
-                         peer_outputs or {}, project.stacks())
+        result = ctx.run(partial(_run_program, main=program, project=project.name, config=config,
+                                 region=settings.region, peer_outputs=peer_outputs or {},
+                                 known_stacks=project.stacks()))
     except SynthError:
         raise
     except ConfigError as exc:
         raise SynthError(stack, "config", exc.problems) from None
-    except Exception as exc:  # noqa: BLE001 - any failure of the program is reported, not raised through
+    except Exception as exc:
         root = exc
         while isinstance(root.__cause__, Exception) and not isinstance(root, ConfigError):
             root = root.__cause__

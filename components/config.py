@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pulumi
+from pulumi.runtime.config import CONFIG
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -470,9 +471,7 @@ def load_settings() -> StackSettings:
     values: dict[str, Any] = {}
     env = pulumi.runtime.get_config_env()
     values.update({k: v for k, v in env.items()})
-    from pulumi.runtime.config import CONFIG  # the values the language host has already set
-
-    values.update(CONFIG.get())
+    values.update(CONFIG.get())  # the values the language host has already set
     values["aws:region"] = pulumi.Config("aws").get("region")
     if values["aws:region"] is None:
         del values["aws:region"]

@@ -10,6 +10,7 @@ and never renames or renumbers existing ones.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,6 +172,10 @@ def flow_logs_role_policy(log_group_arn: str) -> str:
                    "logs:DescribeLogGroups"],
         "Resource": [log_group_arn, f"{log_group_arn}:*"],
     }])
+
+
+def _endpoint_policy_for(service: str) -> Callable[[str], str]:
+    return lambda account_id: interface_endpoint_policy(service, account_id)
 
 
 class NetworkTier(pulumi.ComponentResource):
@@ -361,11 +366,11 @@ class NetworkTier(pulumi.ComponentResource):
             deletion_window_in_days=30,
             policy=ident.apply(lambda v: logs_key_policy(v[0], v[1], v[2])),
             tags=tags("logs-key"),
-            opts=pulumi.ResourceOptions(parent=vpc, protect=True),
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
         aws.kms.Alias(
             "logs-key-alias", name=f"alias/securecart/{args.environment}/logs", target_key_id=key.key_id,
-            opts=pulumi.ResourceOptions(parent=key),
+            opts=pulumi.ResourceOptions(parent=key, protect=False),  # a name only: replaceable, not protected
         )
         group = aws.cloudwatch.LogGroup(
             "flow-logs",
@@ -465,9 +470,7 @@ class NetworkTier(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=private_subnet_ids,
                 security_group_ids=[sg.id],
-                policy=pulumi.Output.from_input(args.account_id).apply(
-                    lambda account, svc=service: interface_endpoint_policy(svc, account)
-                ),
+                policy=pulumi.Output.from_input(args.account_id).apply(_endpoint_policy_for(service)),
                 tags=tags(f"{service}-endpoint"),
                 opts=opts,
             )

@@ -47,7 +47,7 @@ def _default_sg_closed(args: ResourceValidationArgs, report_violation: ReportVio
     egress = args.props.get("egress") or []
     if ingress or egress:
         report_violation(f"The VPC's default security group keeps {len(ingress)} ingress and {len(egress)} "
-                         f"egress rule(s): adopt it with ingress=[] and egress=[].")
+                         f"egress rule(s): adopt it with ingress=[] and egress=[].", None)
 
 
 default_security_group_closed = ResourceValidationPolicy(

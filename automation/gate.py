@@ -1,0 +1,234 @@
+"""The policy gate: run the pack's rules over a synthesized stack, as CrossGuard would during a preview.
+
+Rules receive the real ``pulumi_policy`` argument classes: ``ResourceValidationArgs`` for each resource and
+``StackValidationArgs`` (with parents, dependencies and property dependencies resolved to ``PolicyResource``
+objects) for each stack policy. Enforcement levels follow the pack's own precedence: the policy-pack config, then
+the rule's level, then the pack's default.
+"""
+
+import asyncio
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from inspect import isawaitable
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from automation.mocks import Registration
+from automation.synth import StackResult
+
+LEVELS = {level.value: level for level in EnforcementLevel}
+
+
+class RuleError(Exception):
+    """A rule itself failed (a bug in the pack, not a violation)."""
+
+
+class PolicyConfigError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Violation:
+    stack: str
+    policy: str
+    level: str  # "mandatory" or "advisory"
+    severity: str
+    urn: str
+    message: str
+
+    @property
+    def resource_name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1] if self.urn else "(stack)"
+
+    @property
+    def resource_type(self) -> str:
+        return self.urn.split("::")[2].rsplit("$", 1)[-1] if self.urn.count("::") >= 3 else ""
+
+
+@dataclass(frozen=True)
+class PackConfig:
+    """Per-rule enforcement level and properties, as in ``pulumi preview --policy-pack-config``."""
+
+    levels: Mapping[str, EnforcementLevel]
+    properties: Mapping[str, Mapping[str, Any]]
+
+    @staticmethod
+    def empty() -> "PackConfig":
+        return PackConfig(levels={}, properties={})
+
+    @staticmethod
+    def parse(doc: Any, policies: Sequence[Policy], source: str = "policy config") -> "PackConfig":
+        """Validate a policy-pack config document against the pack's rules. Unknown rules, bad levels and
+        properties that are not objects are reported, each naming the rule and the key."""
+        names = {p.name for p in policies}
+        problems: list[str] = []
+        levels: dict[str, EnforcementLevel] = {}
+        properties: dict[str, dict[str, Any]] = {}
+        if not isinstance(doc, dict):
+            raise PolicyConfigError([f"{source}: expected an object of rule names to levels or settings"])
+        for name, value in doc.items():
+            targets = sorted(names) if name == "all" else [name]
+            if name != "all" and name not in names:
+                problems.append(f"{source}: '{name}' is not a rule of the pack (known: {', '.join(sorted(names))})")
+                continue
+            setting = {"enforcementLevel": value} if isinstance(value, str) else value
+            if not isinstance(setting, dict):
+                problems.append(f"{source}: {name}: expected a level ({', '.join(LEVELS)}) or an object")
+                continue
+            props = {k: v for k, v in setting.items() if k != "enforcementLevel"}
+            if "enforcementLevel" in setting:
+                level = LEVELS.get(str(setting["enforcementLevel"]))
+                if level is None:
+                    problems.append(f"{source}: {name}.enforcementLevel: {setting['enforcementLevel']!r} is not a "
+                                    f"level: use one of {', '.join(LEVELS)}")
+                    continue
+                for target in targets:
+                    levels[target] = level
+            if props:
+                if name == "all":
+                    problems.append(f"{source}: all: only 'enforcementLevel' may be set for all rules")
+                    continue
+                properties[name] = props
+        if problems:
+            raise PolicyConfigError(problems)
+        return PackConfig(levels=levels, properties=properties)
+
+    @staticmethod
+    def load(path: Path, policies: Sequence[Policy]) -> "PackConfig":
+        try:
+            doc = json.loads(path.read_text())
+        except OSError as exc:
+            raise PolicyConfigError([f"{path}: cannot be read ({exc.strerror})"]) from None
+        except ValueError as exc:
+            raise PolicyConfigError([f"{path}: not valid JSON ({exc})"]) from None
+        return PackConfig.parse(doc, policies, str(path))
+
+
+def _level(policy: Policy, config: PackConfig, default: EnforcementLevel) -> EnforcementLevel:
+    if policy.name in config.levels:
+        return config.levels[policy.name]
+    return policy.enforcement_level if policy.enforcement_level is not None else default
+
+
+def _props(values: Mapping[str, Any]) -> Any:
+    return unknown_checking_proxy(deserialize_properties(dict(values)))
+
+
+def _options(r: Registration) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        r.protect, r.ignore_changes, r.delete_before_replace, r.aliases, PolicyCustomTimeouts(0, 0, 0),
+        r.additional_secret_outputs, r.parent or None,
+    )
+
+
+def _run(policy: Policy, where: str, validate: Any) -> None:
+    """Run one validation; a rule's own ``not_applicable`` is honoured, any other exception is the rule's bug."""
+    try:
+        result = validate()
+        if isawaitable(result):
+            loop = asyncio.new_event_loop()
+            try:
+                loop.run_until_complete(result)
+            finally:
+                loop.close()
+    except UnknownValueError:
+        raise
+    except Exception as exc:
+        if type(exc).__name__ == "_NotApplicableError":
+            return
+        raise RuleError(f"rule '{policy.name}' failed on {where}: {type(exc).__name__}: {exc}") from exc
+
+
+def evaluate(
+    stack: StackResult,
+    policies: Iterable[Policy],
+    config: PackConfig | None = None,
+    default_level: EnforcementLevel = EnforcementLevel.ADVISORY,
+) -> list[Violation]:
+    """All violations of the rules for one stack, sorted by level, rule and resource."""
+    config = config or PackConfig.empty()
+    policies = list(policies)
+    violations: list[Violation] = []
+    resources = [r for r in stack.resources if r.type != "pulumi:pulumi:Stack"]
+    by_urn = {r.urn: r for r in resources}
+
+    def provider_of(r: Registration) -> PolicyProviderResource | None:
+        if not r.provider:
+            return None
+        p = by_urn.get(r.provider.rsplit("::", 1)[0])
+        return PolicyProviderResource(p.type, _props(p.inputs), p.urn, p.name) if p else None
+
+    def reporter(policy: Policy, level: EnforcementLevel, default_urn: str) -> Any:
+        severity = policy.severity.value if policy.severity is not None else "unspecified"
+
+        def report(message: str, urn: str | None = None) -> None:
+            violations.append(Violation(stack.stack, policy.name, level.value, severity,
+                                        urn or default_urn, message or policy.description))
+        return report
+
+    active = [(p, _level(p, config, default_level)) for p in policies]
+    active = [(p, lvl if lvl is not EnforcementLevel.REMEDIATE else EnforcementLevel.MANDATORY)
+              for p, lvl in active if lvl is not EnforcementLevel.DISABLED]
+    resource_rules = [(p, lvl) for p, lvl in active if isinstance(p, ResourceValidationPolicy)]
+    stack_rules = [(p, lvl) for p, lvl in active if isinstance(p, StackValidationPolicy)]
+
+    def cannot_tell(policy: Policy, urn: str, exc: UnknownValueError) -> None:
+        violations.append(Violation(stack.stack, policy.name, EnforcementLevel.ADVISORY.value, "unspecified",
+                                    urn, f"cannot tell yet (a value is unknown until deployment): {exc.message}"))
+
+    for r in resources:
+        props = _props(r.inputs)
+        opts = _options(r)
+        provider = provider_of(r)
+        for rule, level in resource_rules:
+            args = ResourceValidationArgs(r.type, props, r.urn, r.name, opts, provider,
+                                          config.properties.get(rule.name))
+            try:
+                _run(rule, r.urn, partial(rule.validate, args, reporter(rule, level, r.urn)))
+            except UnknownValueError as exc:
+                cannot_tell(rule, r.urn, exc)
+
+    if stack_rules:
+        policy_resources: dict[str, PolicyResource] = {
+            r.urn: PolicyResource(r.type, _props(r.inputs), r.urn, r.name, _options(r), provider_of(r), None, [],
+                                  {})
+            for r in resources
+        }
+        for r in resources:
+            pr = policy_resources[r.urn]
+            pr.parent = policy_resources.get(r.parent)
+            pr.dependencies = [policy_resources[d] for d in r.dependencies if d in policy_resources]
+            pr.property_dependencies = {
+                k: [policy_resources[d] for d in v if d in policy_resources]
+                for k, v in r.property_dependencies.items()
+            }
+        stack_args_resources = list(policy_resources.values())
+        for stack_rule, level in stack_rules:
+            stack_args = StackValidationArgs(stack_args_resources, config.properties.get(stack_rule.name))
+            try:
+                _run(stack_rule, f"stack {stack.stack}",
+                     partial(stack_rule.validate, stack_args, reporter(stack_rule, level, "")))
+            except UnknownValueError as exc:
+                cannot_tell(stack_rule, "", exc)
+
+    order = {"mandatory": 0, "advisory": 1}
+    return sorted(violations, key=lambda v: (order.get(v.level, 2), v.policy, v.urn, v.message))

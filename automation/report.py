@@ -1,0 +1,106 @@
+"""What the synth prints (a resource tree and a summary per stack) and writes (the whole graph as JSON)."""
+
+import json
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from automation.gate import Violation
+from automation.mocks import Registration
+from automation.synth import StackResult
+
+
+def _label(r: Registration) -> str:
+    flags = []
+    if r.protect:
+        flags.append("protected")
+    if r.type.startswith("pulumi:providers:"):
+        flags.append("provider")
+    return f"{r.type}  {r.name}" + (f"  [{', '.join(flags)}]" if flags else "")
+
+
+def tree(result: StackResult) -> list[str]:
+    """The stack's resources as a tree of parents and children, each level sorted by type then name."""
+    children: dict[str, list[Registration]] = {}
+    for r in result.resources:
+        children.setdefault(r.parent or result.stack_urn, []).append(r)
+    lines = [f"{result.stack} ({result.region}, {result.role})  pulumi:pulumi:Stack  "
+             f"{result.project}-{result.stack}"]
+
+    def walk(urn: str, prefix: str) -> None:
+        kids = sorted(children.get(urn, []), key=lambda r: (r.type, r.name))
+        for i, kid in enumerate(kids):
+            last = i == len(kids) - 1
+            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{_label(kid)}")
+            walk(kid.urn, prefix + ("   " if last else "│  "))
+
+    walk(result.stack_urn, "")
+    return lines
+
+
+def summary(result: StackResult, violations: list[Violation], rule_count: int) -> list[str]:
+    custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:")]
+    components = [r for r in result.resources if not r.custom]
+    providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
+    protected = [r for r in result.resources if r.protect]
+    mandatory = [v for v in violations if v.level == "mandatory"]
+    advisory = [v for v in violations if v.level != "mandatory"]
+    by_type = Counter(r.type for r in custom)
+    lines = [
+        f"Summary {result.stack}: {len(result.resources)} resources ({len(custom)} cloud, "
+        f"{len(components)} component(s), {len(providers)} provider(s)), {len(protected)} protected",
+        "  types: " + ", ".join(f"{t.split(':')[-1]} {n}" for t, n in sorted(by_type.items())),
+        "  outputs: " + (", ".join(sorted(result.outputs)) or "none"),
+        f"  policy gate: {rule_count} rules, {len(mandatory)} mandatory and {len(advisory)} advisory "
+        f"violation(s)",
+    ]
+    lines.extend(f"  log {level}: {message}" for level, message in result.logs)
+    for v in violations:
+        where = f"{v.resource_type} '{v.resource_name}'" if v.urn else "the stack"
+        first, *rest = v.message.splitlines() or [""]
+        lines.append(f"  {v.level.upper()} [{v.policy}] {where}: {first}")
+        lines.extend(f"      {line}" for line in rest)
+    return lines
+
+
+def graph(results: dict[str, StackResult], violations: dict[str, list[Violation]], passes: list[str],
+          project: str) -> dict[str, Any]:
+    return {
+        "project": project,
+        "passes": passes,
+        "stacks": {
+            name: {
+                "region": r.region,
+                "role": r.role,
+                "outputs": r.outputs,
+                "logs": [{"level": lvl, "message": msg} for lvl, msg in r.logs],
+                "violations": [v.__dict__ for v in violations.get(name, [])],
+                "resources": [
+                    {
+                        "urn": x.urn, "type": x.type, "name": x.name, "id": x.id, "custom": x.custom,
+                        "parent": x.parent, "provider": x.provider, "protect": x.protect,
+                        "dependencies": x.dependencies, "propertyDependencies": x.property_dependencies,
+                        "inputs": x.inputs, "outputs": x.outputs,
+                    }
+                    for x in r.resources
+                ],
+            }
+            for name, r in results.items()
+        },
+    }
+
+
+def write_json(path: Path, doc: dict[str, Any]) -> None:
+    """Write atomically, so a failed run never leaves a half-written graph behind."""
+    fd, tmp = tempfile.mkstemp(prefix=".synth-", suffix=".json", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(doc, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
