@@ -280,6 +280,21 @@ class RecordingMonitor(MockMonitor):
             self.registrations[urn] = record
         return response
 
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Reads (``get`` and StackReference) are part of the stack too."""
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        reg = self.resources[response.urn]
+        record = Registration(
+            urn=response.urn, type=request.type, name=request.name, custom=True, parent=request.parent,
+            provider=request.provider, protect=False, dependencies=sorted(set(request.dependencies)),
+            property_dependencies={}, inputs=rpc.deserialize_properties(request.properties),
+            outputs=dict(reg.state), id=request.id, delete_before_replace=None, ignore_changes=[], aliases=[],
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+        )
+        with self._lock:
+            self.registrations[response.urn] = record
+        return response
+
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         _ensure_event_loop()  # type: ignore[no-untyped-call]
         outputs = rpc.deserialize_properties(request.outputs)

@@ -44,13 +44,15 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
     custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:")]
     components = [r for r in result.resources if not r.custom]
     providers = [r for r in result.resources if r.type.startswith("pulumi:providers:")]
+    references = [r for r in result.resources if r.type == "pulumi:pulumi:StackReference"]
     protected = [r for r in result.resources if r.protect]
     mandatory = [v for v in violations if v.level == "mandatory"]
     advisory = [v for v in violations if v.level != "mandatory"]
     by_type = Counter(r.type for r in custom)
     lines = [
         f"Summary {result.stack}: {len(result.resources)} resources ({len(custom)} cloud, "
-        f"{len(components)} component(s), {len(providers)} provider(s)), {len(protected)} protected",
+        f"{len(components)} component(s), {len(providers)} provider(s), {len(references)} stack reference(s)), "
+        f"{len(protected)} protected",
         "  types: " + ", ".join(f"{t.split(':')[-1]} {n}" for t, n in sorted(by_type.items())),
         "  outputs: " + (", ".join(sorted(result.outputs)) or "none"),
         f"  policy gate: {rule_count} rules, {len(mandatory)} mandatory and {len(advisory)} advisory "

@@ -110,6 +110,7 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     try:
         loop.run_until_complete(run_in_stack(program))
     finally:
+        loop.run_until_complete(loop.shutdown_default_executor())  # the mock monitor's worker threads
         loop.close()
         asyncio.set_event_loop(None)
         if added_path:

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal
 import pulumi
 from pulumi.runtime.config import CONFIG
 from pydantic import (
-    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -95,7 +95,7 @@ def _ipv4_network(value: Any) -> ipaddress.IPv4Network:
     return net
 
 
-Ipv4Network = Annotated[ipaddress.IPv4Network, AfterValidator(_ipv4_network)]
+Ipv4Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_ipv4_network)]
 
 
 class _Model(BaseModel):
@@ -376,18 +376,23 @@ def _parse(raw: Any) -> Any:
         return raw
 
 
-def _key_path(stack_key: str, loc: tuple[int | str, ...]) -> str:
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    """``('network', 'subnetGroups', 1, 'block')`` → ``network.subnetGroups[1].block``."""
     path = ""
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part in ("function-after", "function-before", "function-wrap") or "[" in str(part):
-            continue
+        elif part.startswith("function-") or "[" in part:
+            continue  # pydantic's validator frames, not keys
         else:
-            path += f".{part}" if path else str(part)
+            path += f".{part}" if path else part
+    return path
+
+
+def _full_key(path: str) -> str:
     if path == "region":
         return "aws:region"
-    return f"{NAMESPACE}:{path}" if path else stack_key
+    return f"{NAMESPACE}:{path}" if path else NAMESPACE
 
 
 def _describe(err: ErrorDetails, stack_file: str) -> str:
@@ -426,14 +431,14 @@ def _describe(err: ErrorDetails, stack_file: str) -> str:
 def format_validation_error(exc: ValidationError, stack_file: str) -> list[str]:
     problems: list[str] = []
     for err in exc.errors():
-        key = _key_path(f"{NAMESPACE}", err["loc"])
+        base = _loc_path(err["loc"])
         for line in _describe(err, stack_file).split("\n"):
-            # Model-level problems already name their sub-key ("subnetGroups[1].block: …").
-            head, sep, _ = line.partition(": ")
-            if sep and re.fullmatch(r"[A-Za-z][\w.\[\]]*", head) and not head.startswith(key):
-                problems.append(f"{key}.{line}")
+            # Problems found on a whole model name their sub-key first ("subnetGroups[1].block: …").
+            head, sep, rest = line.partition(": ")
+            if sep and re.fullmatch(r"[A-Za-z][\w.\[\]]*", head):
+                problems.append(f"{_full_key(f'{base}.{head}' if base else head)}: {rest}")
             else:
-                problems.append(f"{key}: {line}")
+                problems.append(f"{_full_key(base)}: {line}")
     return problems
 
 

@@ -1,0 +1,91 @@
+"""Shared fixtures: the real project, both stacks synthesized once through the offline engine, and helpers to
+join resources the way AWS would (by the IDs the mocks handed out)."""
+
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from automation.mocks import Registration
+from automation.project import Project
+from automation.synth import StackResult, SynthRun, synth_all
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = ("prod-us", "prod-eu")
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project.load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def synth_run(project: Project) -> SynthRun:
+    return synth_all(project)
+
+
+@pytest.fixture(scope="session", params=STACKS)
+def stack(request: pytest.FixtureRequest, synth_run: SynthRun) -> StackResult:
+    """Each stack in turn: every property test runs for both regions."""
+    return synth_run.results[request.param]
+
+
+class Graph:
+    """Lookups over one synthesized stack."""
+
+    def __init__(self, result: StackResult) -> None:
+        self.result = result
+        self.by_id = {r.id: r for r in result.resources if r.id}
+
+    def of_type(self, typ: str) -> list[Registration]:
+        return self.result.by_type(typ)
+
+    def one(self, typ: str, name: str) -> Registration:
+        found = [r for r in self.of_type(typ) if r.name == name]
+        assert len(found) == 1, f"expected one {typ} named {name}, found {len(found)}"
+        return found[0]
+
+    def ref(self, resource_id: str) -> Registration:
+        return self.by_id[resource_id]
+
+    def subnets(self, tier: str) -> list[Registration]:
+        return [s for s in self.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["Tier"] == tier]
+
+    def route_table_of(self, subnet: Registration) -> Registration:
+        assocs = [a for a in self.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+                  if a.inputs["subnetId"] == subnet.id]
+        assert len(assocs) == 1, f"{subnet.name} has {len(assocs)} route table associations"
+        return self.ref(assocs[0].inputs["routeTableId"])
+
+    def routes_of(self, table: Registration) -> list[Registration]:
+        return [r for r in self.of_type("aws:ec2/route:Route") if r.inputs["routeTableId"] == table.id]
+
+
+@pytest.fixture(scope="session")
+def graph(stack: StackResult) -> Graph:
+    return Graph(stack)
+
+
+def policy_doc(value: Any) -> dict[str, Any]:
+    doc = json.loads(value) if isinstance(value, str) else value
+    assert isinstance(doc, dict)
+    return doc
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Iterator[Callable[[Callable[[str, dict[str, Any]], None]], Project]]:
+    """A copy of the project's stack files in tmp_path, edited by a callback, running the real program."""
+
+    def make(edit: Callable[[str, dict[str, Any]], None]) -> Project:
+        shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+        for name in STACKS:
+            doc = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())
+            edit(name, doc["config"])
+            (tmp_path / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
+        return Project(root=tmp_path, name="securecart-network", main=ROOT / "__main__.py")
+
+    yield make

@@ -1,0 +1,194 @@
+"""Typed stack settings: the real stack files parse, defaults are secure and described, bad input gets one clear
+line naming the key."""
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from automation.project import Project
+from components.config import (
+    ConfigError,
+    FlowLogSettings,
+    NatStrategy,
+    NetworkSettings,
+    StackSettings,
+    SubnetGroup,
+    check_stack_set,
+    parse_settings,
+)
+
+GOOD_NETWORK: dict[str, Any] = {
+    "cidr": "10.10.0.0/16",
+    "availabilityZones": ["a", "b", "c"],
+    "subnetGroups": [
+        {"name": "web", "type": "public", "block": "10.10.0.0/20", "cidrMask": 24},
+        {"name": "app", "type": "private", "block": "10.10.64.0/18", "cidrMask": 21},
+        {"name": "data", "type": "isolated", "block": "10.10.128.0/20", "cidrMask": 24},
+    ],
+}
+
+
+def values(**overrides: Any) -> dict[str, str]:
+    """Config as the engine passes it: strings, objects as JSON text."""
+    base: dict[str, Any] = {
+        "aws:region": "us-east-1",
+        "securecart:role": "primary",
+        "securecart:network": GOOD_NETWORK,
+    }
+    base.update(overrides)
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in base.items() if v is not None}
+
+
+def network(**changes: Any) -> dict[str, Any]:
+    net = copy.deepcopy(GOOD_NETWORK)
+    net.update(changes)
+    return net
+
+
+def problems_of(raw: dict[str, str]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(raw, "Pulumi.test.yaml")
+    return info.value.problems
+
+
+def test_both_stack_files_parse_and_differ_only_where_they_should(project: Project) -> None:
+    us = parse_settings(project.read_stack("prod-us").values)
+    eu = parse_settings(project.read_stack("prod-eu").values)
+    assert (us.region, us.role, us.peer_stack) == ("us-east-1", "primary", "prod-eu")
+    assert (eu.region, eu.role, eu.peer_stack) == ("eu-west-1", "secondary", "prod-us")
+    assert check_stack_set({"prod-us": us, "prod-eu": eu}) == []
+    for s in (us, eu):
+        assert s.network.nat is NatStrategy.PER_AZ
+        assert s.network.flow_logs.retention_days == 365
+        assert len(s.network.availability_zones) == 3
+    assert project.read_stack("prod-us").disables_default_provider("aws")
+    assert project.read_stack("prod-eu").disables_default_provider("aws")
+
+
+def test_defaults_are_secure() -> None:
+    s = parse_settings(values())
+    assert s.environment == "prod"
+    assert s.network.nat is NatStrategy.PER_AZ
+    assert s.network.database_port == 5432
+    assert s.network.flow_logs.max_aggregation_interval == 60
+    assert "secretsmanager" in s.network.interface_endpoints and "ecr.dkr" in s.network.interface_endpoints
+    assert s.peer_stack is None and s.tags == {}
+
+
+@pytest.mark.parametrize("model", [StackSettings, NetworkSettings, SubnetGroup, FlowLogSettings])
+def test_every_field_describes_its_default_as_behaviour(model: type[BaseModel]) -> None:
+    for name, field in model.model_fields.items():
+        text = (field.description or "").lower()
+        assert len(text) > 20, f"{model.__name__}.{name} has no description"
+        if field.is_required():
+            assert text.startswith("required"), f"{model.__name__}.{name} should say it is required"
+        else:
+            assert "default" in text, f"{model.__name__}.{name} should state its default"
+
+
+def test_subnet_plan_is_stable_per_az_letter() -> None:
+    g = SubnetGroup.model_validate({"name": "app", "type": "private", "block": "10.10.64.0/18", "cidrMask": 21})
+    assert [str(g.subnet_cidr(x)) for x in "abcd"] == ["10.10.64.0/21", "10.10.72.0/21", "10.10.80.0/21",
+                                                      "10.10.88.0/21"]
+
+
+MALFORMED = [
+    ("bad CIDR", values(**{"securecart:network": network(cidr="10.0.0.0/33")}),
+     "securecart:network.cidr: '10.0.0.0/33' is not an IPv4 network"),
+    ("host bits set", values(**{"securecart:network": network(cidr="10.10.0.1/16")}),
+     "securecart:network.cidr: '10.10.0.1/16' has host bits set: did you mean '10.10.0.0/16'?"),
+    ("public VPC range", values(**{"securecart:network": network(cidr="8.8.0.0/16")}),
+     "securecart:network.cidr: 8.8.0.0/16 is not in a private (RFC 1918) range"),
+    ("AZ count 1", values(**{"securecart:network": network(availabilityZones=["a"])}),
+     "securecart:network.availabilityZones: lists 1 AZ(s): at least 3 are required"),
+    ("AZ not in region", values(**{"aws:region": "eu-west-1", "securecart:network": network(
+        availabilityZones=["a", "b", "d"])}),
+     "securecart:network.availabilityZones: d not in eu-west-1"),
+    ("unknown region", values(**{"aws:region": "us-moon-1"}),
+     "aws:region: 'us-moon-1' is not an AWS region SecureCart deploys to"),
+    ("missing region", values(**{"aws:region": None}),
+     "aws:region: is required: set it in Pulumi.test.yaml"),
+    ("unknown top-level key", values(**{"securecart:netwrok": GOOD_NETWORK}),
+     "securecart:netwrok: is not a known setting (known: securecart:role"),
+    ("unknown nested key", values(**{"securecart:network": network(natGateways=3)}),
+     "securecart:network.natGateways: is not a known setting: remove it or check its spelling"),
+    ("wrong type", values(**{"securecart:network": network(databasePort="five")}),
+     "securecart:network.databasePort: expected a whole number, got 'five'"),
+    ("bad role", values(**{"securecart:role": "tertiary"}),
+     "securecart:role: 'tertiary' is not allowed: use 'primary' or 'secondary'"),
+    ("missing network", values(**{"securecart:network": None}),
+     "securecart:network: is required: set it in Pulumi.test.yaml"),
+    ("overlapping groups", values(**{"securecart:network": network(subnetGroups=[
+        {"name": "web", "type": "public", "block": "10.10.0.0/20", "cidrMask": 24},
+        {"name": "app", "type": "private", "block": "10.10.8.0/21", "cidrMask": 24},
+        {"name": "data", "type": "isolated", "block": "10.10.128.0/20", "cidrMask": 24}])}),
+     "securecart:network.subnetGroups[1].block: 10.10.8.0/21 overlaps subnetGroups[0]"),
+    ("group outside VPC", values(**{"securecart:network": network(subnetGroups=[
+        *GOOD_NETWORK["subnetGroups"][:2],
+        {"name": "data", "type": "isolated", "block": "10.11.0.0/20", "cidrMask": 24}])}),
+     "securecart:network.subnetGroups[2].block: 10.11.0.0/20 is outside the VPC CIDR 10.10.0.0/16"),
+    ("missing tier", values(**{"securecart:network": network(subnetGroups=GOOD_NETWORK["subnetGroups"][:2])}),
+     "securecart:network.subnetGroups: no group of type 'isolated'"),
+    ("block too small for the AZ letters", values(**{"securecart:network": network(subnetGroups=[
+        {"name": "web", "type": "public", "block": "10.10.0.0/23", "cidrMask": 24},
+        *GOOD_NETWORK["subnetGroups"][1:]])}),
+     "securecart:network.subnetGroups[0].block: 10.10.0.0/23 holds 2 /24 subnet(s), but AZ 'c' needs slot 2"),
+    ("mask shorter than block", values(**{"securecart:network": network(subnetGroups=[
+        {"name": "web", "type": "public", "block": "10.10.0.0/20", "cidrMask": 16},
+        *GOOD_NETWORK["subnetGroups"][1:]])}),
+     "securecart:network.subnetGroups[0]: cidrMask /16 is larger than the group's block 10.10.0.0/20"),
+    ("bad retention", values(**{"securecart:network": network(flowLogs={"retentionDays": 100})}),
+     "securecart:network.flowLogs.retentionDays: 100 is not a retention CloudWatch Logs accepts"),
+    ("nat none with private tier", values(**{"securecart:network": network(nat="none")}),
+     "securecart:network.nat: 'none' leaves the private groups without egress"),
+    ("unknown endpoint", values(**{"securecart:network": network(interfaceEndpoints=["ecr.api", "s4"])}),
+     "securecart:network.interfaceEndpoints: 's4' is not a supported interface endpoint"),
+    ("reserved tag", values(**{"securecart:tags": {"aws:owner": "me"}}),
+     "securecart:tags: tag key 'aws:owner' starts with 'aws:', which AWS reserves"),
+    ("bad account id", values(**{"securecart:allowedAccountIds": ["12345"]}),
+     "securecart:allowedAccountIds[0]: '12345' does not have the expected form"),
+]
+
+
+@pytest.mark.parametrize(("case", "raw", "expected"), MALFORMED, ids=[c[0] for c in MALFORMED])
+def test_malformed_config_names_the_key_and_the_fix(case: str, raw: dict[str, str], expected: str) -> None:
+    problems = problems_of(raw)
+    assert any(p.startswith(expected) for p in problems), f"{case}: got {problems}"
+    assert all(p.startswith(("securecart:", "aws:")) for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    raw = values(**{"securecart:role": "tertiary", "securecart:network": network(cidr="300.0.0.0/16")})
+    problems = problems_of(raw)
+    assert len(problems) == 2
+    assert {p.split(":")[1].split(" ")[0] for p in problems} == {"role", "network.cidr"}
+
+
+def test_stacks_with_overlapping_cidrs_are_rejected() -> None:
+    us = parse_settings(values(**{"securecart:peerStack": "eu"}))
+    eu = parse_settings(values(**{"aws:region": "eu-west-1", "securecart:role": "secondary",
+                                  "securecart:network": network(cidr="10.10.128.0/17", subnetGroups=[
+                                      {"name": "web", "type": "public", "block": "10.10.128.0/20", "cidrMask": 24},
+                                      {"name": "app", "type": "private", "block": "10.10.192.0/18", "cidrMask": 21},
+                                      {"name": "data", "type": "isolated", "block": "10.10.144.0/20",
+                                       "cidrMask": 24}])}))
+    problems = check_stack_set({"us": us, "eu": eu})
+    assert problems == [
+        "securecart:network.cidr: eu's 10.10.128.0/17 overlaps us's 10.10.0.0/16: give each region its own "
+        "range so routing between them works"
+    ]
+
+
+def test_stack_set_needs_one_primary_distinct_regions_and_known_peers() -> None:
+    a = parse_settings(values(**{"securecart:peerStack": "nowhere"}))
+    b = parse_settings(values(**{"securecart:network": network(cidr="10.20.0.0/16", subnetGroups=[
+        {"name": "web", "type": "public", "block": "10.20.0.0/20", "cidrMask": 24},
+        {"name": "app", "type": "private", "block": "10.20.64.0/18", "cidrMask": 21},
+        {"name": "data", "type": "isolated", "block": "10.20.128.0/20", "cidrMask": 24}])}))
+    problems = check_stack_set({"a": a, "b": b})
+    assert any(p.startswith("securecart:role: exactly one stack must be primary, found 2") for p in problems)
+    assert any(p.startswith("securecart:peerStack: Pulumi.a.yaml names 'nowhere'") for p in problems)
+    assert any(p.startswith("aws:region: stacks a and b are both in us-east-1") for p in problems)

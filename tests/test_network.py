@@ -1,0 +1,237 @@
+"""The network tier as synthesized from the real program, for both stacks."""
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from automation.project import Project
+from automation.synth import StackResult, synth_stack
+from tests.conftest import Graph, policy_doc
+
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+NAT = "aws:ec2/natGateway:NatGateway"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+TIERS = ("public", "private", "isolated")
+
+
+def test_vpc_has_dns_and_the_configured_cidr(graph: Graph, stack: StackResult) -> None:
+    vpc = graph.one("aws:ec2/vpc:Vpc", "vpc")
+    assert vpc.inputs["enableDnsSupport"] is True
+    assert vpc.inputs["enableDnsHostnames"] is True
+    assert vpc.inputs["cidrBlock"] == stack.outputs["vpcCidr"]
+    assert vpc.id == stack.outputs["vpcId"]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_every_tier_spans_three_azs_of_the_stacks_region(graph: Graph, stack: StackResult, tier: str) -> None:
+    subnets = graph.subnets(tier)
+    zones = sorted(s.inputs["availabilityZone"] for s in subnets)
+    assert zones == [f"{stack.region}{x}" for x in "abc"]
+    assert sorted(s.id for s in subnets) == sorted(stack.outputs["subnetIds"][tier])
+
+
+def test_subnets_are_inside_the_vpc_and_disjoint(graph: Graph, stack: StackResult) -> None:
+    vpc = ipaddress.ip_network(stack.outputs["vpcCidr"])
+    nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in graph.of_type(SUBNET)]
+    assert len(nets) == 9
+    for i, a in enumerate(nets):
+        assert a.subnet_of(vpc)  # type: ignore[arg-type]
+        for b in nets[i + 1:]:
+            assert not a.overlaps(b)
+
+
+def test_no_subnet_auto_assigns_public_ips(graph: Graph) -> None:
+    assert all(s.inputs["mapPublicIpOnLaunch"] is False for s in graph.of_type(SUBNET))
+
+
+def test_public_subnets_route_to_the_internet_gateway(graph: Graph) -> None:
+    igw = graph.one("aws:ec2/internetGateway:InternetGateway", "igw")
+    for subnet in graph.subnets("public"):
+        routes = graph.routes_of(graph.route_table_of(subnet))
+        assert [(r.inputs["destinationCidrBlock"], r.inputs.get("gatewayId")) for r in routes] == [
+            ("0.0.0.0/0", igw.id)
+        ]
+
+
+def test_one_nat_per_az_in_a_public_subnet_of_that_az(graph: Graph) -> None:
+    nats = graph.of_type(NAT)
+    public_by_id = {s.id: s for s in graph.subnets("public")}
+    zones = [public_by_id[n.inputs["subnetId"]].inputs["availabilityZone"] for n in nats]
+    assert sorted(zones) == sorted(s.inputs["availabilityZone"] for s in graph.subnets("public"))
+    for nat in nats:
+        eip = graph.ref(nat.inputs["allocationId"])
+        assert eip.inputs["domain"] == "vpc"
+
+
+def test_each_private_route_table_uses_the_nat_in_its_own_az(graph: Graph) -> None:
+    for subnet in graph.subnets("private"):
+        routes = graph.routes_of(graph.route_table_of(subnet))
+        assert len(routes) == 1 and routes[0].inputs["destinationCidrBlock"] == "0.0.0.0/0"
+        nat = graph.ref(routes[0].inputs["natGatewayId"])
+        nat_subnet = graph.ref(nat.inputs["subnetId"])
+        assert nat_subnet.inputs["availabilityZone"] == subnet.inputs["availabilityZone"]
+        assert "gatewayId" not in routes[0].inputs
+
+
+def test_isolated_route_tables_have_no_route_out(graph: Graph) -> None:
+    isolated = graph.subnets("isolated")
+    assert isolated
+    for subnet in isolated:
+        table = graph.route_table_of(subnet)
+        assert graph.routes_of(table) == []
+        assert "routes" not in table.inputs or not table.inputs["routes"]
+
+
+def test_each_subnet_has_its_own_route_table(graph: Graph) -> None:
+    tables = [graph.route_table_of(s).urn for s in graph.of_type(SUBNET)]
+    assert len(set(tables)) == len(tables) == len(graph.of_type(ROUTE_TABLE))
+
+
+def test_default_security_group_is_adopted_and_empty(graph: Graph) -> None:
+    sg = graph.one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "default-sg")
+    vpc = graph.one("aws:ec2/vpc:Vpc", "vpc")
+    assert sg.inputs["vpcId"] == vpc.id
+    assert sg.inputs["ingress"] == [] and sg.inputs["egress"] == []
+
+
+def test_database_nacl_admits_only_the_app_tier_on_the_db_port(graph: Graph, stack: StackResult) -> None:
+    acl = graph.one("aws:ec2/networkAcl:NetworkAcl", "data-nacl")
+    rules = [r for r in graph.of_type("aws:ec2/networkAclRule:NetworkAclRule")
+             if r.inputs["networkAclId"] == acl.id]
+    app_block = {"prod-us": "10.10.64.0/18", "prod-eu": "10.20.64.0/18"}[stack.stack]
+    ingress = [r.inputs for r in rules if not r.inputs["egress"]]
+    egress = [r.inputs for r in rules if r.inputs["egress"]]
+    assert [(i["cidrBlock"], i["protocol"], i["fromPort"], i["toPort"], i["ruleAction"]) for i in ingress] == [
+        (app_block, "tcp", 5432, 5432, "allow")
+    ]
+    assert [(e["cidrBlock"], e["fromPort"], e["toPort"]) for e in egress] == [(app_block, 1024, 65535)]
+    # Every app subnet lies inside the admitted block; nothing else does.
+    block = ipaddress.ip_network(app_block)
+    for s in graph.of_type(SUBNET):
+        inside = ipaddress.ip_network(s.inputs["cidrBlock"]).subnet_of(block)  # type: ignore[arg-type]
+        assert inside == (s.inputs["tags"]["Tier"] == "private")
+    associated = {a.inputs["subnetId"] for a in graph.of_type("aws:ec2/networkAclAssociation:NetworkAclAssociation")
+                  if a.inputs["networkAclId"] == acl.id}
+    assert associated == {s.id for s in graph.subnets("isolated")}
+
+
+def test_db_subnet_group_is_exactly_the_isolated_subnets(graph: Graph, stack: StackResult) -> None:
+    group = graph.one("aws:rds/subnetGroup:SubnetGroup", "db-subnets")
+    assert sorted(group.inputs["subnetIds"]) == sorted(s.id for s in graph.subnets("isolated"))
+    assert group.outputs["name"] == stack.outputs["dbSubnetGroupName"]
+
+
+def test_flow_log_covers_the_vpc_with_all_traffic_to_an_encrypted_retained_group(graph: Graph) -> None:
+    vpc = graph.one("aws:ec2/vpc:Vpc", "vpc")
+    flow = graph.one("aws:ec2/flowLog:FlowLog", "flow-log")
+    assert flow.inputs["vpcId"] == vpc.id and flow.inputs["trafficType"] == "ALL"
+    assert flow.property_dependencies["vpcId"] == [vpc.urn]
+    group = graph.one("aws:cloudwatch/logGroup:LogGroup", "flow-logs")
+    assert flow.inputs["logDestination"] == group.outputs["arn"]
+    assert flow.inputs["logDestinationType"] == "cloud-watch-logs"
+    assert group.inputs["retentionInDays"] == 365
+    key = graph.one("aws:kms/key:Key", "logs-key")
+    assert group.inputs["kmsKeyId"] == key.outputs["arn"]
+    assert key.inputs["enableKeyRotation"] is True and key.protect is True
+    for field in ("pkt-srcaddr", "tcp-flags", "flow-direction"):
+        assert "${" + field + "}" in flow.inputs["logFormat"]
+
+
+def test_flow_log_role_is_least_privilege(graph: Graph, stack: StackResult) -> None:
+    role = graph.one("aws:iam/role:Role", "flow-logs-role")
+    trust = policy_doc(role.inputs["assumeRolePolicy"])
+    (statement,) = trust["Statement"]
+    assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
+    assert statement["Condition"]["ArnLike"]["aws:SourceArn"].startswith(f"arn:aws:ec2:{stack.region}:")
+    policy = policy_doc(graph.one("aws:iam/rolePolicy:RolePolicy", "flow-logs-role-policy").inputs["policy"])
+    group_arn = graph.one("aws:cloudwatch/logGroup:LogGroup", "flow-logs").outputs["arn"]
+    for st in policy["Statement"]:
+        assert all(not a.endswith("*") for a in st["Action"])
+        assert st["Resource"] == [group_arn, f"{group_arn}:*"]
+
+
+def test_gateway_endpoints_on_every_private_and_isolated_route_table(graph: Graph, stack: StackResult) -> None:
+    wanted = sorted(stack.outputs["routeTableIds"]["private"] + stack.outputs["routeTableIds"]["isolated"])
+    for service in ("s3", "dynamodb"):
+        ep = graph.one(ENDPOINT, f"{service}-gateway-endpoint")
+        assert ep.inputs["vpcEndpointType"] == "Gateway"
+        assert ep.inputs["serviceName"] == f"com.amazonaws.{stack.region}.{service}"
+        assert sorted(ep.inputs["routeTableIds"]) == wanted
+    public_tables = set(stack.outputs["routeTableIds"]["public"])
+    assert public_tables.isdisjoint(wanted)
+
+
+def _statements_are_narrowed(doc: dict[str, Any]) -> None:
+    for st in doc["Statement"]:
+        assert st["Effect"] == "Allow"
+        assert st["Action"] != "*" and "*" not in st["Action"]
+        if st.get("Principal") in ("*", {"AWS": "*"}):
+            assert st["Condition"]["StringEquals"]["aws:PrincipalAccount"] == "123456789012"
+
+
+def test_every_endpoint_has_a_restrictive_policy(graph: Graph) -> None:
+    endpoints = graph.of_type(ENDPOINT)
+    assert len(endpoints) == 10
+    for ep in endpoints:
+        assert ep.inputs.get("policy"), f"{ep.name} has the default full-access policy"
+        _statements_are_narrowed(policy_doc(ep.inputs["policy"]))
+
+
+def test_interface_endpoints_in_private_subnets_behind_https_from_vpc(graph: Graph, stack: StackResult) -> None:
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "endpoints-sg")
+    assert sg.id == stack.outputs["endpointSecurityGroupId"]
+    assert not sg.inputs.get("ingress") and not sg.inputs.get("egress")
+    rules = [r.inputs for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if r.inputs["securityGroupId"] == sg.id]
+    assert [(r["ipProtocol"], r["fromPort"], r["toPort"], r["cidrIpv4"]) for r in rules] == [
+        ("tcp", 443, 443, stack.outputs["vpcCidr"])
+    ]
+    private = sorted(stack.outputs["subnetIds"]["private"])
+    interface = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"]
+    prefix = f"com.amazonaws.{stack.region}."
+    services = sorted(e.inputs["serviceName"].removeprefix(prefix) for e in interface)
+    assert services == sorted(["ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager", "kms", "xray", "ssm"])
+    for ep in interface:
+        assert ep.inputs["privateDnsEnabled"] is True
+        assert sorted(ep.inputs["subnetIds"]) == private
+        assert ep.inputs["securityGroupIds"] == [sg.id]
+
+
+def test_every_aws_resource_uses_the_stacks_explicit_provider(stack: StackResult) -> None:
+    (provider,) = stack.by_type("pulumi:providers:aws")
+    assert provider.inputs["region"] == stack.region
+    for r in stack.resources:
+        if r.custom and r.type.startswith("aws:"):
+            assert r.provider.startswith(provider.urn + "::"), r.urn
+            assert r.outputs["tagsAll"]["Stack"] == stack.stack
+
+
+def _names_and_cidrs(result: StackResult) -> dict[str, str]:
+    return {s.name: s.inputs["cidrBlock"] for s in result.by_type(SUBNET)}
+
+
+def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
+    project: Project, project_copy: Callable[..., Project], synth_run: Any
+) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-us":
+            net = config["securecart:network"]
+            net["availabilityZones"] = ["a", "b", "c", "d"]
+            net["subnetGroups"].append({"name": "pay", "type": "private", "block": "10.10.192.0/20",
+                                        "cidrMask": 24})
+
+    before = synth_run.results["prod-us"]
+    after = synth_stack(project_copy(edit), "prod-us")
+    old, new = _names_and_cidrs(before), _names_and_cidrs(after)
+    assert {k: new[k] for k in old} == old  # every existing subnet keeps its name and CIDR
+    assert sorted(set(new) - set(old)) == sorted(
+        ["web-public-us-east-1d", "app-private-us-east-1d", "data-isolated-us-east-1d"]
+        + [f"pay-private-us-east-1{x}" for x in "abcd"]
+    )
+    assert len(after.by_type(NAT)) == 4
+    before_urns = {r.urn for r in before.resources}
+    assert before_urns <= {r.urn for r in after.resources}

@@ -1,0 +1,226 @@
+"""The offline engine and the `securecart synth` command, end to end on the real program and stack files."""
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import plan
+from automation.cli import main
+from automation.project import Project
+from automation.synth import SynthError, SynthRun, synth_all, synth_stack
+from tests.conftest import ROOT
+
+INSECURE_PROGRAM = '''
+import pulumi
+import pulumi_aws as aws
+
+provider = aws.Provider("aws", region="us-east-1")
+vpc = aws.ec2.Vpc("unlogged", cidr_block="10.99.0.0/16", opts=pulumi.ResourceOptions(provider=provider))
+aws.ec2.DefaultSecurityGroup(
+    "open-default",
+    vpc_id=vpc.id,
+    ingress=[aws.ec2.DefaultSecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22,
+                                                     cidr_blocks=["0.0.0.0/0"])],
+    opts=pulumi.ResourceOptions(provider=provider),
+)
+'''
+
+
+@pytest.fixture
+def in_project() -> Iterator[None]:
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+
+
+def test_synth_follows_the_deployment_plan_and_converges(synth_run: SynthRun) -> None:
+    # The plan, then nothing more: every stack read its peer's final outputs.
+    assert synth_run.passes == ["prod-eu", "prod-us", "prod-eu"]
+    assert [step.role.value for step in plan.PLAN] == ["secondary", "primary", "secondary"]
+    assert set(synth_run.results) == {"prod-us", "prod-eu"}
+
+
+def test_stack_reference_is_answered_with_the_peers_outputs(project: Project) -> None:
+    first = synth_stack(project, "prod-eu")  # a fresh pair: the peer has no outputs yet
+    assert any("peer stack prod-us has no vpcCidr output yet" in msg for level, msg in first.logs
+               if level == "info")
+    (ref,) = first.by_type("pulumi:pulumi:StackReference")
+    assert ref.inputs["name"] == "organization/securecart-network/prod-us"
+    later = synth_stack(project, "prod-eu", {"prod-us": {"vpcCidr": "10.10.0.0/16"}})
+    assert not any("no vpcCidr output yet" in msg for _, msg in later.logs)
+    (ref,) = later.by_type("pulumi:pulumi:StackReference")
+    assert ref.outputs["outputs"] == {"vpcCidr": "10.10.0.0/16"}
+
+
+def test_program_rejects_a_peer_whose_vpc_overlaps(project: Project) -> None:
+    with pytest.raises(SynthError) as info:
+        synth_stack(project, "prod-eu", {"prod-us": {"vpcCidr": "10.20.128.0/17"}})
+    assert info.value.kind == "config"
+    assert info.value.problems == [
+        "securecart:network.cidr: 10.20.0.0/16 overlaps the peer stack prod-us's VPC 10.20.128.0/17: give each "
+        "region its own range"
+    ]
+
+
+def test_records_what_the_engine_would_see(synth_run: SynthRun) -> None:
+    us = synth_run.results["prod-us"]
+    key = next(r for r in us.resources if r.name == "logs-key")
+    assert key.protect and key.custom
+    assert key.parent.endswith("securecart:network:NetworkTier::network")
+    group = next(r for r in us.resources if r.name == "flow-logs")
+    assert key.urn in group.dependencies and group.property_dependencies["kmsKeyId"] == [key.urn]
+    assert us.outputs["region"] == "us-east-1" and us.outputs["role"] == "primary"
+    assert set(us.outputs) >= {"vpcId", "vpcCidr", "subnetIds", "routeTableIds", "dbSubnetGroupName",
+                               "endpointSecurityGroupId"}
+    assert [r.urn for r in us.resources] == sorted(r.urn for r in us.resources)
+
+
+def test_synth_is_deterministic(project: Project, synth_run: SynthRun) -> None:
+    again = synth_all(project, ["prod-us"])
+    a, b = synth_run.results["prod-us"], again.results["prod-us"]
+    assert [(r.urn, r.id, r.inputs) for r in a.resources] == [(r.urn, r.id, r.inputs) for r in b.resources]
+    assert a.outputs == b.outputs
+
+
+def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
+    in_project: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "graph.json"
+    assert main(["synth", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "prod-us (us-east-1, primary)  pulumi:pulumi:Stack  securecart-network-prod-us" in text
+    assert "│  ├─ aws:ec2/networkAclRule:NetworkAclRule  data-nacl-in-db-from-app" in text
+    assert "Summary prod-eu: 70 resources (67 cloud, 1 component(s), 1 provider(s), 1 stack reference(s)), " \
+           "1 protected" in text
+    assert "policy gate: 2 rules, 0 mandatory and 0 advisory violation(s)" in text
+    assert text.rstrip().endswith("OK: no mandatory policy violations")
+    doc = json.loads(out.read_text())
+    assert doc["passes"] == ["prod-eu", "prod-us", "prod-eu"]
+    eu = doc["stacks"]["prod-eu"]
+    vpc = next(r for r in eu["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert vpc["inputs"]["cidrBlock"] == "10.20.0.0/16" and vpc["provider"].startswith("urn:pulumi:prod-eu::")
+
+
+def test_cli_one_stack_still_reads_its_peer(in_project: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", "prod-us", "--no-tree"]) == 0
+    out = capsys.readouterr()
+    assert "Summary prod-us" in out.out and "Summary prod-eu" not in out.out
+    assert "synth prod-eu" in out.err  # the peer ran first, as the plan says
+
+
+def test_cli_unknown_stack_lists_the_known_ones(in_project: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["synth", "prod-ap"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: unknown stack 'prod-ap': known stacks are prod-eu, prod-us"
+
+
+def test_cli_bad_arguments_exit_2_without_traceback(in_project: None, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["synth", "--jsn", "x"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --jsn" in err and "Traceback" not in err
+    assert main(["synth", "--json", "/no/such/dir/out.json"]) == 2
+    assert "--json: folder /no/such/dir does not exist" in capsys.readouterr().err
+
+
+def test_cli_bad_stack_config_exits_2_naming_the_key(
+    project_copy: Callable[..., Project], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-eu":
+            config["securecart:network"]["cidr"] = "10.10.0.0/16"  # overlaps prod-us
+            config["securecart:network"]["subnetGroups"][0]["block"] = "10.10.0.0/20"
+            config["securecart:network"]["subnetGroups"][1]["block"] = "10.10.64.0/18"
+            config["securecart:network"]["subnetGroups"][2]["block"] = "10.10.128.0/20"
+        if stack == "prod-us":
+            config["securecart:network"]["availabilityZones"] = ["a"]
+
+    project_copy(edit)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        out = tmp_path / "graph.json"
+        code = main(["synth", "--json", str(out)])
+    finally:
+        os.chdir(cwd)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [
+        "error: Pulumi.prod-us.yaml: securecart:network.availabilityZones: lists 1 AZ(s): at least 3 are "
+        "required so the loss of one AZ still leaves two",
+    ]
+    assert not out.exists()  # nothing half-written
+
+
+def test_overlapping_stack_cidrs_fail_before_any_synth(project_copy: Callable[..., Project]) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-eu":
+            net = config["securecart:network"]
+            net["cidr"] = "10.10.0.0/16"
+            for group, block in zip(net["subnetGroups"], ("10.10.0.0/20", "10.10.64.0/18", "10.10.128.0/20"),
+                                    strict=True):
+                group["block"] = block
+
+    with pytest.raises(SynthError) as info:
+        synth_all(project_copy(edit))
+    assert info.value.problems == [
+        "securecart:network.cidr: prod-eu's 10.10.0.0/16 overlaps prod-us's 10.10.0.0/16: give each region its "
+        "own range so routing between them works"
+    ]
+
+
+def test_insecure_program_fails_the_gate_naming_rule_and_resource(
+    in_project: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "__main__.py"
+    program.write_text(INSECURE_PROGRAM)
+    assert main(["synth", "prod-us", "--no-tree", "--program", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    assert "MANDATORY [vpc-flow-logs-all-traffic] aws:ec2/vpc:Vpc 'unlogged'" in out.out
+    assert "MANDATORY [default-security-group-closed] aws:ec2/defaultSecurityGroup:DefaultSecurityGroup " \
+           "'open-default'" in out.out
+    assert "FAILED: 2 mandatory policy violation(s)" in out.err
+
+
+def test_a_program_using_the_default_provider_is_an_error(tmp_path: Path, project: Project) -> None:
+    program = tmp_path / "__main__.py"
+    program.write_text("import pulumi_aws as aws\naws.ec2.Vpc('v', cidr_block='10.9.0.0/16')\n")
+    with pytest.raises(SynthError) as info:
+        synth_stack(project, "prod-us", main=program)
+    assert info.value.kind == "program"
+    assert info.value.problems == [
+        "aws:ec2/vpc:Vpc 'v' would use the default aws provider, which Pulumi.prod-us.yaml disables "
+        "(pulumi:disable-default-providers): pass the stack's provider"
+    ]
+
+
+def test_a_crashing_program_exits_2_with_where_it_failed(
+    in_project: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    program = tmp_path / "__main__.py"
+    program.write_text("import pulumi\n\nraise RuntimeError('boom')\n")
+    assert main(["synth", "prod-us", "--program", str(program)]) == 2
+    err = capsys.readouterr().err
+    assert "error: prod-eu: the program failed: RuntimeError: boom" in err
+    assert "Traceback" not in err and "--verbose" in err
+
+
+def test_stack_file_secure_values_become_marked_secrets(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  demo:token:\n    secure: v1:abc\n  demo:n: 5\n  demo:flag: true\n"
+        "  pulumi:disable-default-providers: ['aws']\n"
+    )
+    cfg = Project.load(tmp_path).read_stack("dev")
+    assert cfg.values["demo:token"] == "offline-secret:demo:token"
+    assert cfg.secret_keys == ["demo:token"]
+    assert cfg.values["demo:n"] == "5" and cfg.values["demo:flag"] == "true"
+    assert json.loads(cfg.values["pulumi:disable-default-providers"]) == ["aws"]
