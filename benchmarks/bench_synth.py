@@ -1,0 +1,54 @@
+"""Synth benchmark: median wall time of `securecart synth` for both stacks, beside the floor.
+
+The floor runs the same command with an empty program that has the same imports (benchmarks/floor_program), so
+it measures interpreter start-up, imports and the engine's fixed cost. Targets (issue 2): the real synth of both
+stacks in at most 3 s here, and at most 1.5 times the floor.
+
+    python benchmarks/bench_synth.py [--runs N] [--strict]
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 3.0
+TARGET_RATIO = 1.5
+
+
+def time_command(args: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            sys.exit(f"benchmark command failed ({done.returncode}): {' '.join(args)}\n{done.stderr}")
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=5, help="runs of each command (default 5)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    synth = [sys.executable, "-m", "automation", "synth", "--no-tree"]
+    time_command(synth, 1)  # warm the file cache and .pyc files
+    real = statistics.median(time_command(synth, args.runs))
+    floor = statistics.median(time_command([*synth, "--program", "benchmarks/floor_program"], args.runs))
+    ratio = real / floor
+    ok_time, ok_ratio = real <= TARGET_SECONDS, ratio <= TARGET_RATIO
+    print(f"synth benchmark: median wall time of {args.runs} runs, `securecart synth --no-tree` (both stacks)")
+    print(f"  real program   {real:6.2f} s   target <= {TARGET_SECONDS:.1f} s: {'met' if ok_time else 'MISSED'}")
+    print(f"  floor          {floor:6.2f} s   (same imports, empty program, same engine)")
+    print(f"  ratio          {ratio:6.2f} x   target <= {TARGET_RATIO:.1f} x: {'met' if ok_ratio else 'MISSED'}")
+    return 1 if args.strict and not (ok_time and ok_ratio) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
