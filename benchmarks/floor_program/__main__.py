@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 
 import components.config
-import components.network  # noqa: F401 - imported for its cost
+import components.network  # imported for its cost
 
 _COMPONENTS = Path(components.config.__file__).parent
 for _module in sorted({m for f in _COMPONENTS.glob("*.py") for m in re.findall(r"\baws\.(\w+)\.", f.read_text())}):
