@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.mocks import set_mocks
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_in_stack
 
 from automation import plan
@@ -80,6 +82,10 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _no_stack_trace() -> source_pb2.StackTrace:
+    return source_pb2.StackTrace()
+
+
 def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
                  peer_outputs: dict[str, dict[str, Any]], known_stacks: list[str]) -> StackResult:
     """Evaluate the program once, in a fresh context so no runtime state leaks between stacks."""
@@ -100,6 +106,10 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     # set_mocks starts a root stack of its own; the real language host starts it inside run_in_stack instead,
     # which is also what runs a ``pulumi.run(main)`` entry point.
     pulumi_settings.ROOT.set(None)
+    # Each registration walks the Python stack to tell the engine where it was declared; the mock monitor never
+    # reads it, so the synth skips that walk.
+    real_stack_trace = pulumi_resource._get_stack_trace
+    pulumi_resource._get_stack_trace = _no_stack_trace
     program_dir = str(main.parent)
     added_path = program_dir not in sys.path
     if added_path:
@@ -113,6 +123,7 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
         loop.run_until_complete(loop.shutdown_default_executor())  # the mock monitor's worker threads
         loop.close()
         asyncio.set_event_loop(None)
+        pulumi_resource._get_stack_trace = real_stack_trace
         if added_path:
             sys.path.remove(program_dir)
 
