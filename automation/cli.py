@@ -60,9 +60,13 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
         if not program.is_file():
             _error([f"--program: {args.program} is neither a .py file nor a folder with __main__.py"])
             return EXIT_BAD_INPUT
-    if args.json is not None and not args.json.resolve().parent.is_dir():
-        _error([f"--json: folder {args.json.resolve().parent} does not exist: create it or choose another path"])
-        return EXIT_BAD_INPUT
+    if args.json is not None:
+        try:
+            args.json.resolve().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            _error([f"--json: cannot create folder {args.json.resolve().parent} ({exc.strerror}): choose another "
+                    f"path"])
+            return EXIT_BAD_INPUT
     config_path = args.policy_config
     if config_path is None and (project.root / "policies" / "policy-config.json").is_file():
         config_path = project.root / "policies" / "policy-config.json"

@@ -473,14 +473,15 @@ def parse_settings(values: Mapping[str, Any], stack_file: str = "the stack file"
 
 def load_settings() -> StackSettings:
     """Read this stack's settings from the Pulumi config (the one place that does)."""
-    values: dict[str, Any] = {}
-    env = pulumi.runtime.get_config_env()
-    values.update({k: v for k, v in env.items()})
-    values.update(CONFIG.get())  # the values the language host has already set
-    values["aws:region"] = pulumi.Config("aws").get("region")
-    if values["aws:region"] is None:
-        del values["aws:region"]
-    return parse_settings(values, f"Pulumi.{pulumi.get_stack()}.yaml")
+    config = pulumi.Config(NAMESPACE)
+    values: dict[str, Any] = {f"{NAMESPACE}:{key}": config.get(key) for key in _KEYS}
+    region = pulumi.Config("aws").get("region")
+    if region is not None:
+        values["aws:region"] = region
+    # Keys nobody reads would be silently ignored: list them as problems instead.
+    present = set(pulumi.runtime.get_config_env()) | set(CONFIG.get())
+    values.update({k: "" for k in present if k.startswith(f"{NAMESPACE}:") and k not in values})
+    return parse_settings({k: v for k, v in values.items() if v is not None}, f"Pulumi.{pulumi.get_stack()}.yaml")
 
 
 def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:

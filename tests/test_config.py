@@ -1,14 +1,17 @@
 """Typed stack settings: the real stack files parse, defaults are secure and described, bad input gets one clear
 line naming the key."""
 
+import contextvars
 import copy
 import json
+from functools import partial
 from typing import Any
 
 import pytest
 from pydantic import BaseModel
 
-from automation.project import Project
+from automation.project import Project, StackConfig
+from automation.synth import _run_program
 from components.config import (
     ConfigError,
     FlowLogSettings,
@@ -192,3 +195,18 @@ def test_stack_set_needs_one_primary_distinct_regions_and_known_peers() -> None:
     assert any(p.startswith("securecart:role: exactly one stack must be primary, found 2") for p in problems)
     assert any(p.startswith("securecart:peerStack: Pulumi.a.yaml names 'nowhere'") for p in problems)
     assert any(p.startswith("aws:region: stacks a and b are both in us-east-1") for p in problems)
+
+
+def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
+    """`pulumi up` reads config through `load_settings`, not the synth's pre-check: it too names unknown keys."""
+    real = project.read_stack("prod-us")
+    config = StackConfig(stack=real.stack, path=real.path,
+                         values={**real.values, "securecart:netwrok": "{}"}, secret_keys=[])
+    run = partial(_run_program, main=project.main, project=project.name, config=config, region="us-east-1",
+                  peer_outputs={}, known_stacks=project.stacks())
+    with pytest.raises(ConfigError) as info:
+        contextvars.Context().run(run)
+    assert info.value.problems == [
+        "securecart:netwrok: is not a known setting (known: securecart:role, securecart:environment, "
+        "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network)"
+    ]

@@ -2,6 +2,8 @@
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -127,8 +129,9 @@ def test_cli_bad_arguments_exit_2_without_traceback(in_project: None, capsys: py
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "unrecognized arguments: --jsn" in err and "Traceback" not in err
-    assert main(["synth", "--json", "/no/such/dir/out.json"]) == 2
-    assert "--json: folder /no/such/dir does not exist" in capsys.readouterr().err
+    assert main(["synth", "--json", "/dev/null/sub/out.json"]) == 2
+    assert "--json: cannot create folder /dev/null/sub (Not a directory): choose another path" in \
+        capsys.readouterr().err
 
 
 def test_cli_bad_stack_config_exits_2_naming_the_key(
@@ -224,3 +227,16 @@ def test_stack_file_secure_values_become_marked_secrets(tmp_path: Path) -> None:
     assert cfg.secret_keys == ["demo:token"]
     assert cfg.values["demo:n"] == "5" and cfg.values["demo:flag"] == "true"
     assert json.loads(cfg.values["pulumi:disable-default-providers"]) == ["aws"]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["synth", "prod-ap"], "error: unknown stack 'prod-ap': known stacks are prod-eu, prod-us"),
+    (["synth", "--policy-config", "/no/such.json"], "error: --policy-config: /no/such.json: cannot be read"),
+    (["deploy"], "invalid choice: 'deploy'"),
+])
+def test_the_installed_command_reports_bad_input_without_traceback(argv: list[str], expected: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "automation", *argv], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
