@@ -15,6 +15,7 @@ from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft7Validator
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -29,6 +30,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+from securecart_rules._common import WAIVED, TypedResourcePolicy
 
 from automation.mocks import Registration
 from automation.synth import StackResult
@@ -50,7 +52,7 @@ class PolicyConfigError(Exception):
 class Violation:
     stack: str
     policy: str
-    level: str  # "mandatory" or "advisory"
+    level: str  # "mandatory", "advisory", or "waived" (an accepted exception, with its reason as the message)
     severity: str
     urn: str
     message: str
@@ -79,7 +81,8 @@ class PackConfig:
     def parse(doc: Any, policies: Sequence[Policy], source: str = "policy config") -> "PackConfig":
         """Validate a policy-pack config document against the pack's rules. Unknown rules, bad levels and
         properties that are not objects are reported, each naming the rule and the key."""
-        names = {p.name for p in policies}
+        by_name = {p.name: p for p in policies}
+        names = set(by_name)
         problems: list[str] = []
         levels: dict[str, EnforcementLevel] = {}
         properties: dict[str, dict[str, Any]] = {}
@@ -95,6 +98,8 @@ class PackConfig:
                 problems.append(f"{source}: {name}: expected a level ({', '.join(LEVELS)}) or an object")
                 continue
             props = {k: v for k, v in setting.items() if k != "enforcementLevel"}
+            if name != "all":
+                problems.extend(_schema_problems(by_name[name], props, f"{source}: {name}"))
             if "enforcementLevel" in setting:
                 level = LEVELS.get(str(setting["enforcementLevel"]))
                 if level is None:
@@ -121,6 +126,21 @@ class PackConfig:
         except ValueError as exc:
             raise PolicyConfigError([f"{path}: not valid JSON ({exc})"]) from None
         return PackConfig.parse(doc, policies, str(path))
+
+
+def _schema_problems(policy: Policy, props: Mapping[str, Any], where: str) -> list[str]:
+    """The rule's settings checked against its config schema, as the Pulumi CLI checks --policy-pack-config."""
+    schema = policy.config_schema
+    known = schema.properties if schema is not None else {}
+    problems = [f"{where}.{key}: not a setting of this rule (settings: {', '.join(sorted(known)) or 'none'})"
+                for key in props if key not in known]
+    for key, value in props.items():
+        if key not in known:
+            continue
+        for err in sorted(Draft7Validator(known[key]).iter_errors(value), key=lambda e: list(e.path)):
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.path)
+            problems.append(f"{where}.{key}{path}: {err.message}")
+    return problems
 
 
 def _level(policy: Policy, config: PackConfig, default: EnforcementLevel) -> EnforcementLevel:
@@ -170,12 +190,15 @@ def evaluate(
     violations: list[Violation] = []
     resources = [r for r in stack.resources if r.type != "pulumi:pulumi:Stack"]
     by_urn = {r.urn: r for r in resources}
+    props = {r.urn: _props(r.inputs) for r in resources}
+    providers: dict[str, PolicyProviderResource | None] = {}
 
     def provider_of(r: Registration) -> PolicyProviderResource | None:
-        if not r.provider:
-            return None
-        p = by_urn.get(r.provider.rsplit("::", 1)[0])
-        return PolicyProviderResource(p.type, _props(p.inputs), p.urn, p.name) if p else None
+        urn = r.provider.rsplit("::", 1)[0] if r.provider else ""
+        if urn not in providers:
+            p = by_urn.get(urn)
+            providers[urn] = PolicyProviderResource(p.type, props[p.urn], p.urn, p.name) if p else None
+        return providers[urn]
 
     def reporter(policy: Policy, level: EnforcementLevel, default_urn: str) -> Any:
         severity = policy.severity.value if policy.severity is not None else "unspecified"
@@ -188,19 +211,29 @@ def evaluate(
     active = [(p, _level(p, config, default_level)) for p in policies]
     active = [(p, lvl if lvl is not EnforcementLevel.REMEDIATE else EnforcementLevel.MANDATORY)
               for p, lvl in active if lvl is not EnforcementLevel.DISABLED]
-    resource_rules = [(p, lvl) for p, lvl in active if isinstance(p, ResourceValidationPolicy)]
+    # Rules that declare their resource types run only on those; any other resource rule runs on everything.
+    typed: dict[str, list[tuple[ResourceValidationPolicy, EnforcementLevel]]] = {}
+    untyped: list[tuple[ResourceValidationPolicy, EnforcementLevel]] = []
+    for p, lvl in active:
+        if isinstance(p, TypedResourcePolicy) and p.resource_types is not None:
+            for t in p.resource_types:
+                typed.setdefault(t, []).append((p, lvl))
+        elif isinstance(p, ResourceValidationPolicy):
+            untyped.append((p, lvl))
     stack_rules = [(p, lvl) for p, lvl in active if isinstance(p, StackValidationPolicy)]
 
     def cannot_tell(policy: Policy, urn: str, exc: UnknownValueError) -> None:
         violations.append(Violation(stack.stack, policy.name, EnforcementLevel.ADVISORY.value, "unspecified",
                                     urn, f"cannot tell yet (a value is unknown until deployment): {exc.message}"))
 
+    WAIVED.clear()
     for r in resources:
-        props = _props(r.inputs)
-        opts = _options(r)
-        provider = provider_of(r)
-        for rule, level in resource_rules:
-            args = ResourceValidationArgs(r.type, props, r.urn, r.name, opts, provider,
+        rules = typed.get(r.type, []) + untyped
+        if not rules:
+            continue
+        opts, provider = _options(r), provider_of(r)
+        for rule, level in rules:
+            args = ResourceValidationArgs(r.type, props[r.urn], r.urn, r.name, opts, provider,
                                           config.properties.get(rule.name))
             try:
                 _run(rule, r.urn, partial(rule.validate, args, reporter(rule, level, r.urn)))
@@ -209,8 +242,7 @@ def evaluate(
 
     if stack_rules:
         policy_resources: dict[str, PolicyResource] = {
-            r.urn: PolicyResource(r.type, _props(r.inputs), r.urn, r.name, _options(r), provider_of(r), None, [],
-                                  {})
+            r.urn: PolicyResource(r.type, props[r.urn], r.urn, r.name, _options(r), provider_of(r), None, [], {})
             for r in resources
         }
         for r in resources:
@@ -230,5 +262,11 @@ def evaluate(
             except UnknownValueError as exc:
                 cannot_tell(stack_rule, "", exc)
 
-    order = {"mandatory": 0, "advisory": 1}
+    levels = {p.name: lvl for p, lvl in active}
+    for w in WAIVED:
+        violations.append(Violation(stack.stack, w.policy, "waived", levels[w.policy].value, w.urn,
+                                    f"waived ({levels[w.policy].value}): {w.reason}"))
+    WAIVED.clear()
+
+    order = {"mandatory": 0, "advisory": 1, "waived": 2}
     return sorted(violations, key=lambda v: (order.get(v.level, 2), v.policy, v.urn, v.message))

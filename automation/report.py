@@ -47,7 +47,8 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
     references = [r for r in result.resources if r.type == "pulumi:pulumi:StackReference"]
     protected = [r for r in result.resources if r.protect]
     mandatory = [v for v in violations if v.level == "mandatory"]
-    advisory = [v for v in violations if v.level != "mandatory"]
+    advisory = [v for v in violations if v.level == "advisory"]
+    waived = [v for v in violations if v.level == "waived"]
     by_type = Counter(r.type for r in custom)
     lines = [
         f"Summary {result.stack}: {len(result.resources)} resources ({len(custom)} cloud, "
@@ -56,7 +57,7 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
         "  types: " + ", ".join(f"{t.split(':')[-1]} {n}" for t, n in sorted(by_type.items())),
         "  outputs: " + (", ".join(sorted(result.outputs)) or "none"),
         f"  policy gate: {rule_count} rules, {len(mandatory)} mandatory and {len(advisory)} advisory "
-        f"violation(s)",
+        f"violation(s)" + (f", {len(waived)} waived" if waived else ""),
     ]
     lines.extend(f"  log {level}: {message}" for level, message in result.logs)
     for v in violations:

@@ -1,18 +1,28 @@
 """SecureCart's CrossGuard rules, importable without starting the policy server.
 
-`POLICIES` is the pack's rule list; `policies/__main__.py` hands it to `PolicyPack`, and the offline synth runs
-the same objects.
+`POLICIES` is the pack's rule list, grouped by service module; `policies/__main__.py` hands it to `PolicyPack`,
+and the offline synth runs the same objects.
 """
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from securecart_rules import network
+from securecart_rules import (
+    compute,
+    connectivity,
+    data,
+    edge,
+    identity,
+    load_balancing,
+    monitoring,
+    network,
+    security_groups,
+)
 
 PACK_NAME = "securecart-network"
 PACK_ENFORCEMENT_LEVEL = EnforcementLevel.ADVISORY  # for a rule that sets none; every rule here sets its own
 
-POLICIES: tuple[Policy, ...] = (
-    *network.POLICIES,
-)
+MODULES = (network, security_groups, connectivity, load_balancing, compute, data, edge, identity, monitoring)
 
-__all__ = ["PACK_ENFORCEMENT_LEVEL", "PACK_NAME", "POLICIES"]
+POLICIES: tuple[Policy, ...] = tuple(p for m in MODULES for p in m.POLICIES)
+
+__all__ = ["MODULES", "PACK_ENFORCEMENT_LEVEL", "PACK_NAME", "POLICIES"]

@@ -1,62 +1,423 @@
-"""VPC rules: flow logs on every VPC, the default security group closed."""
+"""VPC rules: flow logs, default security group, subnet tiers and their routes, AZ spread, NAT per AZ, endpoints,
+PrivateLink services and network ACLs."""
 
-from pulumi_policy import (
-    EnforcementLevel,
-    ReportViolation,
-    ResourceValidationArgs,
-    ResourceValidationPolicy,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    document,
+    get,
+    is_world,
+    label,
+    num,
+    of_type,
+    refs,
+    resource_rule,
+    stack_rule,
+    tags_of,
+    truthy,
 )
+from securecart_rules._iam import statements
 
 VPC = "aws:ec2/vpc:Vpc"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+EIGW = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
+NAT = "aws:ec2/natGateway:NatGateway"
 FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+ENDPOINT_RT = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
+ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
+ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
+NACL = "aws:ec2/networkAcl:NetworkAcl"
+NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
+DB_SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+
+TIERS = ("public", "private", "isolated")
+ROUTE_TARGETS = {  # route property -> kind of target
+    "gatewayId": "igw", "natGatewayId": "nat", "transitGatewayId": "tgw", "vpcEndpointId": "vpce",
+    "vpcPeeringConnectionId": "pcx", "egressOnlyGatewayId": "eigw", "networkInterfaceId": "eni",
+    "localGatewayId": "lgw", "carrierGatewayId": "cgw", "coreNetworkArn": "cloudwan",
+}
+INTERNET_KINDS = frozenset({"igw", "nat", "eigw"})
 
 
-def _vpc_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    vpcs = [r for r in args.resources if r.resource_type == VPC]
-    covered: set[str] = set()
-    for r in args.resources:
-        if r.resource_type != FLOW_LOG or r.props.get("trafficType") != "ALL":
-            continue
-        # The flow log names its VPC through an output, so join on the dependency, not on the ID text.
-        for dep in r.property_dependencies.get("vpcId", []):
-            covered.add(dep.urn)
-    for vpc in vpcs:
+# --- a view of the stack's VPC routing, joined through property dependencies ------------------------------------
+
+@dataclass
+class RouteView:
+    destination: str
+    kind: str
+    target: PolicyResource | None
+
+
+@dataclass
+class SubnetView:
+    subnet: PolicyResource
+    vpc: PolicyResource | None
+    tables: list[PolicyResource] = field(default_factory=list)
+    routes: list[RouteView] = field(default_factory=list)
+
+    @property
+    def zone(self) -> str:
+        return str(self.subnet.props.get("availabilityZone") or self.subnet.props.get("availabilityZoneId") or "")
+
+    @property
+    def tagged_tier(self) -> str | None:
+        tier = tags_of(self.subnet.props).get("Tier")
+        return tier.lower() if tier else None
+
+    def routes_to(self, *kinds: str) -> list[RouteView]:
+        return [r for r in self.routes if r.kind in kinds]
+
+    @property
+    def derived_tier(self) -> str:
+        world = [r for r in self.routes if is_world(r.destination)]
+        if any(r.kind == "igw" for r in world):
+            return "public"
+        if any(r.kind == "nat" for r in world):
+            return "private"
+        if not self.routes_to(*INTERNET_KINDS):
+            return "isolated"
+        return "private"
+
+    @property
+    def tier(self) -> str:
+        return self.tagged_tier or self.derived_tier
+
+
+def _target_kind(prop: str, value: Any, deps: list[PolicyResource]) -> str:
+    kind = ROUTE_TARGETS[prop]
+    if prop == "gatewayId":
+        if any(d.resource_type == IGW for d in deps) or str(value).startswith("igw-"):
+            return "igw"
+        if deps or str(value).startswith("vgw-"):
+            return "vgw"
+    return kind
+
+
+def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResource]]) -> list[RouteView]:
+    destination = str(props.get("destinationCidrBlock") or props.get("cidrBlock") or
+                      props.get("destinationIpv6CidrBlock") or props.get("ipv6CidrBlock") or
+                      props.get("destinationPrefixListId") or "")
+    found = []
+    for prop in ROUTE_TARGETS:
+        value = props.get(prop)
+        if value:
+            prop_deps = deps.get(prop, [])
+            found.append(RouteView(destination, _target_kind(prop, value, prop_deps),
+                                   prop_deps[0] if prop_deps else None))
+    return found
+
+
+def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
+    routes_by_table: dict[str, list[RouteView]] = {}
+    for table in of_type(resources, ROUTE_TABLE):
+        for inline in as_list(table.props.get("routes")):
+            if isinstance(inline, Mapping):
+                routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, {}))
+    for route in of_type(resources, ROUTE):
+        for table in refs(route, "routeTableId"):
+            routes_by_table.setdefault(table.urn, []).extend(_routes_from(route.props, route.property_dependencies))
+    tables_by_subnet: dict[str, list[PolicyResource]] = {}
+    for assoc in of_type(resources, ASSOCIATION):
+        for subnet in refs(assoc, "subnetId"):
+            tables_by_subnet.setdefault(subnet.urn, []).extend(refs(assoc, "routeTableId"))
+    views = []
+    for subnet in of_type(resources, SUBNET):
+        vpcs = refs(subnet, "vpcId")
+        view = SubnetView(subnet, vpcs[0] if vpcs else None, tables_by_subnet.get(subnet.urn, []))
+        for table in view.tables:
+            view.routes.extend(routes_by_table.get(table.urn, []))
+        views.append(view)
+    return views
+
+
+# --- rules --------------------------------------------------------------------------------------------------------
+
+def _vpc_flow_logs(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    covered = {vpc.urn for log in of_type(args.resources, FLOW_LOG)
+               if str(log.props.get("trafficType", "")).upper() == "ALL" for vpc in refs(log, "vpcId")}
+    for vpc in of_type(args.resources, VPC):
         if vpc.urn not in covered:
-            report_violation("This VPC has no flow log capturing ALL traffic: add an aws.ec2.FlowLog with "
-                             "vpc_id=<this VPC> and traffic_type='ALL'.", vpc.urn)
+            report("This VPC has no flow log capturing ALL traffic: add an aws.ec2.FlowLog with vpc_id=<this VPC> "
+                   "and traffic_type='ALL'.", vpc.urn)
 
 
-vpc_flow_logs_all_traffic = StackValidationPolicy(
+vpc_flow_logs_all_traffic = stack_rule(
     name="vpc-flow-logs-all-traffic",
-    description="Every VPC has a flow log of ALL traffic (seed: VPC Flow Logs reviewed for suspicious traffic; "
-                "FSBP EC2.6; cdk-nag AwsSolutions-VPC7).",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    severity=Severity.HIGH,
-    validate=_vpc_flow_logs,
+    description="Every VPC has a flow log of ALL traffic, so suspicious traffic can be reviewed.",
+    source="seed: VPC Flow Logs; FSBP EC2.6; cdk-nag AwsSolutions-VPC7",
+    check=_vpc_flow_logs, level=MANDATORY, severity=Severity.HIGH,
 )
 
 
-def _default_sg_closed(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != DEFAULT_SG:
-        return
-    ingress = args.props.get("ingress") or []
-    egress = args.props.get("egress") or []
+def _default_sg_closed(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    ingress = as_list(args.props.get("ingress"))
+    egress = as_list(args.props.get("egress"))
     if ingress or egress:
-        report_violation(f"The VPC's default security group keeps {len(ingress)} ingress and {len(egress)} "
-                         f"egress rule(s): adopt it with ingress=[] and egress=[].", None)
+        report(f"The VPC's default security group keeps {len(ingress)} ingress and {len(egress)} egress rule(s): "
+               f"adopt it with ingress=[] and egress=[].")
 
 
-default_security_group_closed = ResourceValidationPolicy(
+default_security_group_closed = resource_rule(
     name="default-security-group-closed",
-    description="The default security group of every VPC has no rules (FSBP EC2.2; "
-                "cdk-nag VPCDefaultSecurityGroupClosed).",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    severity=Severity.HIGH,
-    validate=_default_sg_closed,
+    description="The default security group of every VPC has no rules.",
+    source="FSBP EC2.2; cdk-nag VPCDefaultSecurityGroupClosed",
+    types=[DEFAULT_SG], check=_default_sg_closed, level=MANDATORY, severity=Severity.HIGH,
 )
 
-POLICIES = (vpc_flow_logs_all_traffic, default_security_group_closed)
+
+def _no_auto_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if truthy(args.props.get("mapPublicIpOnLaunch")):
+        report("The subnet gives every instance a public IP: set map_public_ip_on_launch=False (load balancers "
+               "and NAT gateways get their addresses without it).")
+
+
+subnet_no_auto_public_ip = resource_rule(
+    name="subnet-no-auto-public-ip",
+    description="No subnet assigns public IP addresses on launch.",
+    source="FSBP EC2.15; cdk-nag VPCSubnetAutoAssignPublicIpDisabled",
+    types=[SUBNET], check=_no_auto_public_ip, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    views = subnet_views(list(args.resources))
+    for vpc in of_type(args.resources, VPC):
+        mine = [v for v in views if v.vpc is not None and v.vpc.urn == vpc.urn]
+        missing = [t for t in TIERS if not any(v.tier == t for v in mine)]
+        if missing:
+            report(f"The VPC has no {', '.join(missing)} subnet tier: keep public (load balancers), private "
+                   f"(applications) and isolated (databases) subnets apart.", vpc.urn)
+    for v in views:
+        declared = v.tagged_tier
+        if declared in ("private", "isolated", "attachment") and v.routes_to("igw"):
+            report(f"A {declared} subnet routes to the internet gateway: only public subnets may.", v.subnet.urn)
+        if declared in ("isolated", "attachment") and v.routes_to("nat", "eigw"):
+            report(f"An {declared} subnet routes to a NAT or egress-only gateway: it must have no route to the "
+                   f"internet.", v.subnet.urn)
+
+
+subnet_tiers_separated = stack_rule(
+    name="subnet-tiers-separated",
+    description="Every VPC has separate public, private and isolated subnet tiers, and no private or isolated "
+                "subnet routes to the internet gateway.",
+    source="seed: multi-tier VPC; cdk-nag VPCNoUnrestrictedRouteToIGW",
+    check=_tiers_separated, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _database_isolated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    views = {v.subnet.urn: v for v in subnet_views(list(args.resources))}
+    for group in of_type(args.resources, DB_SUBNET_GROUP):
+        for subnet in refs(group, "subnetIds"):
+            view = views.get(subnet.urn)
+            if view is None:
+                continue
+            bad = view.routes_to(*INTERNET_KINDS)
+            if bad:
+                kinds = ", ".join(sorted({r.kind for r in bad}))
+                report(f"DB subnet group '{group.name}' uses subnet '{subnet.name}', which routes to the internet "
+                       f"({kinds}): databases belong in isolated subnets.", group.urn)
+
+
+database_subnets_no_internet_route = stack_rule(
+    name="database-subnets-no-internet-route",
+    description="Database subnet groups use only subnets with no route to an internet or NAT gateway.",
+    source="seed: database subnets isolated",
+    check=_database_isolated, level=MANDATORY, severity=Severity.CRITICAL,
+)
+
+MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
+                      "description": "Fewest distinct AZs each subnet tier must span."}}
+
+
+def _tiers_span_azs(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+    minimum = int(settings["minAzs"])
+    views = subnet_views(list(args.resources))
+    for vpc in of_type(args.resources, VPC):
+        by_tier: dict[str, set[str]] = {}
+        for v in views:
+            if v.vpc is not None and v.vpc.urn == vpc.urn:
+                by_tier.setdefault(v.tier, set()).add(v.zone)
+        for tier, zones in sorted(by_tier.items()):
+            if len(zones) < minimum:
+                report(f"The {tier} tier spans {len(zones)} AZ(s) ({', '.join(sorted(zones))}): spread it over at "
+                       f"least {minimum} so an AZ loss leaves it running.", vpc.urn)
+
+
+subnet_tiers_span_azs = stack_rule(
+    name="subnet-tiers-span-azs",
+    description="Every subnet tier of every VPC spans at least two Availability Zones.",
+    source="seed: survive the loss of an AZ",
+    check=_tiers_span_azs, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+)
+
+
+def _nat_per_az(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    views = subnet_views(list(args.resources))
+    zone_of = {v.subnet.urn: v.zone for v in views}
+    for v in views:
+        for route in v.routes_to("nat"):
+            if route.target is None:
+                continue
+            nat_zones = {zone_of.get(s.urn) for s in refs(route.target, "subnetId")}
+            if nat_zones and v.zone not in nat_zones:
+                report(f"Subnet '{v.subnet.name}' in {v.zone} sends its egress through NAT gateway "
+                       f"'{route.target.name}' in {', '.join(sorted(z or '?' for z in nat_zones))}: use a NAT "
+                       f"gateway in its own AZ so an AZ loss does not cut its egress.", v.subnet.urn)
+
+
+nat_gateway_per_az = stack_rule(
+    name="nat-gateway-per-az",
+    description="Private subnets route to a NAT gateway in their own Availability Zone.",
+    source="catalogue gap: one NAT gateway per AZ",
+    check=_nat_per_az, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
+
+def _gateway_endpoints(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    views = subnet_views(list(args.resources))
+    endpoints = of_type(args.resources, ENDPOINT)
+    extra = of_type(args.resources, ENDPOINT_RT)
+    for vpc in of_type(args.resources, VPC):
+        tables = {t.urn: t for v in views if v.vpc is not None and v.vpc.urn == vpc.urn
+                  and v.tier in ("private", "isolated") for t in v.tables}
+        if not tables:
+            continue
+        for service in ("s3", "dynamodb"):
+            covered: set[str] = set()
+            for ep in endpoints:
+                if str(ep.props.get("serviceName", "")).endswith(f".{service}") and \
+                        str(ep.props.get("vpcEndpointType") or "Gateway") == "Gateway":
+                    covered |= {t.urn for t in refs(ep, "routeTableIds")}
+                    covered |= {t.urn for a in extra if any(e.urn == ep.urn for e in refs(a, "vpcEndpointId"))
+                                for t in refs(a, "routeTableId")}
+            missing = sorted(tables[u].name for u in tables if u not in covered)
+            if missing:
+                report(f"Route tables {', '.join(missing)} have no {service} gateway endpoint: attach one so "
+                       f"{service} traffic stays on the AWS network.", vpc.urn)
+
+
+gateway_endpoints_on_private_route_tables = stack_rule(
+    name="gateway-endpoints-on-private-route-tables",
+    description="S3 and DynamoDB gateway endpoints are attached to every private and isolated route table.",
+    source="catalogue gap; FSBP EC2.10 (endpoints for AWS services)",
+    check=_gateway_endpoints, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _endpoint_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    kind = str(args.props.get("vpcEndpointType") or "Gateway")
+    if kind not in ("Gateway", "Interface"):
+        return  # GatewayLoadBalancer and Resource endpoints take no policy
+    raw = args.props.get("policy")
+    if not raw:
+        report("The endpoint has no policy, so it allows full access to the service: give it a policy that "
+               "allows only the actions the workloads need, for this account's principals.")
+        return
+    stmts = statements(raw)
+    if stmts is None:
+        report("The endpoint policy is not a policy document (no Statement).")
+        return
+    for s in stmts:
+        if s.grants_all_actions() and (not s.has_principal or s.public_principal):
+            report("The endpoint policy allows every action: list the actions the workloads need.")
+        elif s.allows and s.public_principal and not s.narrowed and s.on_all_resources():
+            report("The endpoint policy lets any principal reach any resource: narrow it with a condition such as "
+                   "aws:PrincipalAccount or aws:ResourceAccount.")
+
+
+vpc_endpoint_policy_restrictive = resource_rule(
+    name="vpc-endpoint-policy-restrictive",
+    description="Every gateway and interface VPC endpoint has a restrictive policy, never the default full access.",
+    source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
+    types=[ENDPOINT], check=_endpoint_policy, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _endpoint_service(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    standalone = of_type(args.resources, ENDPOINT_SERVICE_PRINCIPAL)
+    for svc in of_type(args.resources, ENDPOINT_SERVICE):
+        if not truthy(svc.props.get("acceptanceRequired")):
+            report("The endpoint service accepts every connection request: set acceptance_required=True.", svc.urn)
+        principals = [str(p) for p in as_list(svc.props.get("allowedPrincipals"))]
+        principals += [str(p.props.get("principalArn")) for p in standalone
+                       if any(d.urn == svc.urn for d in refs(p, "vpcEndpointServiceId"))]
+        if not principals:
+            report("The endpoint service allow-lists no principal: name the accounts or roles that may connect.",
+                   svc.urn)
+        elif "*" in principals:
+            report("The endpoint service allows principal '*': name the accounts or roles that may connect.",
+                   svc.urn)
+
+
+endpoint_service_restricted = stack_rule(
+    name="endpoint-service-restricted",
+    description="PrivateLink endpoint services require acceptance and allow-list their principals.",
+    source="seed: PrivateLink for the payment API; catalogue gap",
+    check=_endpoint_service, level=MANDATORY, severity=Severity.HIGH,
+)
+
+ADMIN_PORTS = {"adminPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+                              "default": [22, 3389], "description": "Ports no NACL may open to the world."}}
+
+
+def _nacl_admin(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    entries: list[Mapping[str, Any]] = []
+    if args.resource_type == NACL_RULE:
+        if not truthy(args.props.get("egress")):
+            entries.append({**args.props, "action": args.props.get("ruleAction"),
+                            "cidrBlock": args.props.get("cidrBlock") or args.props.get("ipv6CidrBlock")})
+    else:
+        entries.extend(e for e in as_list(args.props.get("ingress")) if isinstance(e, Mapping))
+    for entry in entries:
+        if str(entry.get("action", "")).lower() != "allow":
+            continue
+        cidr = entry.get("cidrBlock") or entry.get("ipv6CidrBlock")
+        if not is_world(cidr):
+            continue
+        proto = str(entry.get("protocol", "")).lower()
+        low, high = num(entry.get("fromPort")) or 0.0, num(entry.get("toPort")) or 65535.0
+        open_all = proto in ("-1", "all")
+        hit = [p for p in settings["adminPorts"] if open_all or low <= p <= high]
+        if hit:
+            report(f"The network ACL admits {cidr} on administration port(s) {', '.join(map(str, hit))}: admit "
+                   f"only known networks.")
+
+
+nacl_no_world_admin_ports = resource_rule(
+    name="nacl-no-world-admin-ports",
+    description="No network ACL admits the whole internet on SSH or RDP.",
+    source="FSBP EC2.21",
+    types=[NACL, NACL_RULE], check=_nacl_admin, level=ADVISORY, severity=Severity.MEDIUM, config=ADMIN_PORTS,
+)
+
+POLICIES = (
+    vpc_flow_logs_all_traffic,
+    default_security_group_closed,
+    subnet_no_auto_public_ip,
+    subnet_tiers_separated,
+    database_subnets_no_internet_route,
+    subnet_tiers_span_azs,
+    nat_gateway_per_az,
+    gateway_endpoints_on_private_route_tables,
+    vpc_endpoint_policy_restrictive,
+    endpoint_service_restricted,
+    nacl_no_world_admin_ports,
+)
+
+__all__ = ["POLICIES", "SubnetView", "document", "get", "label", "subnet_views"]

@@ -1,0 +1,204 @@
+"""ECS Fargate rules: services, task definitions (container definitions parsed from JSON) and clusters."""
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    as_list,
+    document,
+    get,
+    num,
+    resource_rule,
+    truthy,
+)
+
+SERVICE = "aws:ecs/service:Service"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+CLUSTER = "aws:ecs/cluster:Cluster"
+
+SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DSN)",
+                         re.IGNORECASE)
+SECRET_VALUE = re.compile(r"(AKIA|ASIA)[A-Z0-9]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:]+:[^@\s]+@")
+TRACING_IMAGES = ("aws-xray-daemon", "xray", "aws-otel-collector", "aws-observability")
+
+
+def containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    parsed = document(props.get("containerDefinitions"))
+    if parsed is None:
+        return None
+    return [c for c in as_list(parsed) if isinstance(c, Mapping)]
+
+
+def _no_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if truthy(get(args.props, "networkConfiguration", "assignPublicIp")):
+        report("The service gives its tasks public IPs: set assign_public_ip=False and egress through NAT or "
+               "VPC endpoints.")
+
+
+ecs_service_no_public_ip = resource_rule(
+    name="ecs-service-no-public-ip",
+    description="ECS services do not assign public IP addresses to tasks.",
+    source="FSBP ECS.2",
+    types=[SERVICE], check=_no_public_ip, level=MANDATORY, severity=Severity.HIGH,
+)
+
+MIN_TASKS = {"minDesiredCount": {"type": "integer", "minimum": 2, "default": 2,
+                                 "description": "Fewest tasks a service may run (spread over AZs)."}}
+
+
+def _multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    count = num(args.props.get("desiredCount"))
+    minimum = int(settings["minDesiredCount"])
+    if str(args.props.get("schedulingStrategy") or "REPLICA") == "DAEMON":
+        return
+    if count is None or count < minimum:
+        report(f"The service runs {0 if count is None else int(count)} task(s): run at least {minimum} so an AZ "
+               f"loss leaves it serving.")
+    subnets = as_list(get(args.props, "networkConfiguration", "subnets"))
+    if args.props.get("networkConfiguration") is not None and len(subnets) < 2:
+        report(f"The service's tasks may use {len(subnets)} subnet(s): give it subnets in at least two AZs.")
+
+
+ecs_service_multi_az = resource_rule(
+    name="ecs-service-multi-az",
+    description="ECS services run at least two tasks over subnets in at least two AZs.",
+    source="seed: every tier over ≥ 2 AZs (ECS desired count ≥ 2)",
+    types=[SERVICE], check=_multi_az, level=MANDATORY, severity=Severity.HIGH, config=MIN_TASKS,
+)
+
+
+def _platform(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if str(args.props.get("launchType") or "") == "FARGATE" or args.props.get("platformVersion"):
+        version = str(args.props.get("platformVersion") or "LATEST")
+        if version != "LATEST":
+            report(f"The service pins Fargate platform {version}: use LATEST for current security patches.")
+
+
+ecs_fargate_latest_platform = resource_rule(
+    name="ecs-fargate-latest-platform",
+    description="Fargate services run on the LATEST platform version.",
+    source="FSBP ECS.10",
+    types=[SERVICE], check=_platform, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _no_plain_secrets(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    defs = containers(args.props)
+    if defs is None:
+        report("container_definitions is not a JSON list of containers.")
+        return
+    for c in defs:
+        for env in as_list(c.get("environment")):
+            name, value = str(get(env, "name") or ""), str(get(env, "value") or "")
+            if SECRET_NAME.search(name):
+                report(f"Container '{c.get('name')}' passes {name} as a plain environment value: use "
+                       f"'secrets' (Secrets Manager or SSM).")
+            elif SECRET_VALUE.search(value):
+                report(f"Container '{c.get('name')}' environment {name} holds what looks like a credential: use "
+                       f"'secrets'.")
+
+
+ecs_no_plain_secrets = resource_rule(
+    name="ecs-no-plain-secrets",
+    description="Container definitions pass secrets through 'secrets', never as plain environment values.",
+    source="FSBP ECS.8; cdk-nag AwsSolutions-ECS2",
+    types=[TASK_DEFINITION], check=_no_plain_secrets, level=MANDATORY, severity=Severity.CRITICAL,
+)
+
+
+def _logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    for c in containers(args.props) or []:
+        if not get(c, "logConfiguration", "logDriver"):
+            report(f"Container '{c.get('name')}' has no logConfiguration: send its logs to CloudWatch (awslogs) "
+                   f"or FireLens.")
+
+
+ecs_container_logging = resource_rule(
+    name="ecs-container-logging",
+    description="Every container has a log configuration.",
+    source="cdk-nag AwsSolutions-ECS7; FSBP ECS.9 (third-party mapping)",
+    types=[TASK_DEFINITION], check=_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _privileged(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.props.get("pidMode") == "host":
+        report("The task shares the host's process namespace (pid_mode='host').")
+    if str(args.props.get("networkMode") or "awsvpc") != "awsvpc":
+        report("The task does not use awsvpc networking, so it gets no security group of its own.")
+    for c in containers(args.props) or []:
+        if truthy(c.get("privileged")):
+            report(f"Container '{c.get('name')}' runs privileged.")
+
+
+ecs_no_privileged_containers = resource_rule(
+    name="ecs-no-privileged-containers",
+    description="Tasks use awsvpc networking, do not share the host PID namespace and run no privileged container.",
+    source="FSBP ECS.1, ECS.3, ECS.4",
+    types=[TASK_DEFINITION], check=_privileged, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _least_privilege(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    for c in containers(args.props) or []:
+        name = c.get("name")
+        if not truthy(c.get("readonlyRootFilesystem")):
+            report(f"Container '{name}' can write its root file system: set readonlyRootFilesystem=true.")
+        user = str(c.get("user") or "")
+        if user in ("", "0", "root") or user.startswith(("0:", "root:")):
+            report(f"Container '{name}' runs as root: set a non-root user.")
+
+
+ecs_container_least_privilege = resource_rule(
+    name="ecs-container-least-privilege",
+    description="Containers run as a non-root user with a read-only root file system.",
+    source="FSBP ECS.5",
+    types=[TASK_DEFINITION], check=_least_privilege, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _traced(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    defs = containers(args.props) or []
+    if defs and not any(any(t in str(c.get("image") or "") for t in TRACING_IMAGES) for c in defs):
+        report("The task has no X-Ray daemon or ADOT collector sidecar: add one so requests are traced.")
+
+
+ecs_tasks_traced = resource_rule(
+    name="ecs-tasks-traced",
+    description="Service tasks carry an X-Ray daemon or ADOT collector, so requests are traced.",
+    source="seed: X-Ray tracing",
+    types=[TASK_DEFINITION], check=_traced, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _insights(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    for s in as_list(args.props.get("settings")):
+        if get(s, "name") == "containerInsights" and str(get(s, "value")) in ("enabled", "enhanced"):
+            return
+    report("Container Insights is off: add setting containerInsights=enabled (or enhanced).")
+
+
+ecs_container_insights = resource_rule(
+    name="ecs-container-insights",
+    description="ECS clusters have Container Insights on.",
+    source="FSBP ECS.12; cdk-nag AwsSolutions-ECS4",
+    types=[CLUSTER], check=_insights, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+POLICIES = (
+    ecs_service_no_public_ip,
+    ecs_service_multi_az,
+    ecs_fargate_latest_platform,
+    ecs_no_plain_secrets,
+    ecs_container_logging,
+    ecs_no_privileged_containers,
+    ecs_container_least_privilege,
+    ecs_tasks_traced,
+    ecs_container_insights,
+)

@@ -1,0 +1,239 @@
+"""Hybrid and cross-region connectivity: Transit Gateway, VPC peering, site-to-site VPN, Direct Connect."""
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    get,
+    is_world,
+    num,
+    of_type,
+    refs,
+    resource_rule,
+    stack_rule,
+    tags_of,
+    truthy,
+)
+
+TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
+TGW_PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
+TGW_PEERING_ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
+VPC = "aws:ec2/vpc:Vpc"
+PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
+PEERING_ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+VPN = "aws:ec2/vpnConnection:VpnConnection"
+DX_ASSOCIATION = "aws:directconnect/gatewayAssociation:GatewayAssociation"
+
+ACCEPTER_STACK_TAG = "securecart:accepter-stack"
+
+
+def _tgw_auto_accept(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if str(args.props.get("autoAcceptSharedAttachments") or "disable").lower() == "enable":
+        report("The transit gateway accepts shared attachments automatically: set "
+               "auto_accept_shared_attachments='disable' and accept each one deliberately.")
+
+
+tgw_no_auto_accept = resource_rule(
+    name="tgw-no-auto-accept",
+    description="Transit gateways do not accept shared VPC attachments automatically.",
+    source="FSBP EC2.23",
+    types=[TGW], check=_tgw_auto_accept, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _tgw_segmented(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    # AWS enables both when they are left out.
+    for prop, arg in (("defaultRouteTableAssociation", "default_route_table_association"),
+                      ("defaultRouteTablePropagation", "default_route_table_propagation")):
+        if str(args.props.get(prop) or "enable").lower() != "disable":
+            report(f"Every attachment joins the default route table ({prop} is enabled): set {arg}='disable' and "
+                   f"associate attachments with explicit route tables (production, VPN/DX, peering).")
+
+
+tgw_segmented = resource_rule(
+    name="tgw-segmented",
+    description="Transit gateways keep default route-table association and propagation off, so attachments are "
+                "segmented by explicit route tables.",
+    source="catalogue gap: TGW segmentation",
+    types=[TGW], check=_tgw_segmented, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _tgw_peering_accepted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    accepted = {p.urn for a in of_type(args.resources, TGW_PEERING_ACCEPTER)
+                for p in refs(a, "transitGatewayAttachmentId")}
+    for peering in of_type(args.resources, TGW_PEERING):
+        if peering.urn in accepted:
+            continue
+        if tags_of(peering.props).get(ACCEPTER_STACK_TAG):
+            continue
+        report(f"Nothing in code accepts this cross-region peering: add a PeeringAttachmentAccepter (in this stack, "
+               f"or in the peer stack and name it in the '{ACCEPTER_STACK_TAG}' tag).", peering.urn)
+
+
+tgw_peering_accepted_in_code = stack_rule(
+    name="tgw-peering-accepted-in-code",
+    description="Every Transit Gateway peering attachment is accepted by an accepter resource, never by hand.",
+    source="catalogue gap: cross-region peering accepted by an accepter",
+    check=_tgw_peering_accepted, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
+MAX_PEERINGS = {"maxPeeringsPerVpc": {"type": "integer", "minimum": 0, "default": 2,
+                                      "description": "Most VPC peering connections one VPC may have before the "
+                                                     "traffic belongs on Transit Gateway."}}
+
+
+def _through_tgw(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+    own = {v.urn for v in of_type(args.resources, VPC)}
+    count: dict[str, int] = {}
+    for p in of_type(args.resources, PEERING):
+        requester = {v.urn for v in refs(p, "vpcId")}
+        peer = {v.urn for v in refs(p, "peerVpcId")}
+        if requester & own and peer & own:
+            report("This peering joins two VPCs of this stack: route inter-VPC traffic through the Transit Gateway.",
+                   p.urn)
+        for urn in requester | peer:
+            count[urn] = count.get(urn, 0) + 1
+    for vpc in of_type(args.resources, VPC):
+        if count.get(vpc.urn, 0) > int(settings["maxPeeringsPerVpc"]):
+            report(f"The VPC has {count[vpc.urn]} peering connections, a mesh in the making: carry inter-VPC and "
+                   f"cross-region traffic on the Transit Gateway.", vpc.urn)
+
+
+inter_vpc_through_transit_gateway = stack_rule(
+    name="inter-vpc-through-transit-gateway",
+    description="Inter-VPC and cross-region traffic goes through Transit Gateway, not a mesh of VPC peerings.",
+    source="seed: Transit Gateway with cross-region peering",
+    check=_through_tgw, level=MANDATORY, severity=Severity.MEDIUM, config=MAX_PEERINGS,
+)
+
+
+def _peering_overlap(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    for route in of_type(args.resources, ROUTE):
+        if not route.props.get("vpcPeeringConnectionId"):
+            continue
+        dest = route.props.get("destinationCidrBlock")
+        for table in refs(route, "routeTableId"):
+            for vpc in refs(table, "vpcId"):
+                try:
+                    ours = ipaddress.ip_network(str(vpc.props.get("cidrBlock")))
+                    theirs = ipaddress.ip_network(str(dest))
+                except ValueError:
+                    continue
+                if ours.overlaps(theirs):
+                    report(f"The route sends {dest} to a peering, but it overlaps this VPC's {ours}: peered "
+                           f"networks must not overlap.", route.urn)
+
+
+vpc_peering_no_overlap = stack_rule(
+    name="vpc-peering-no-overlap",
+    description="Routes to peered VPCs never overlap the local VPC's CIDR.",
+    source="catalogue gap: no overlapping CIDRs on VPC peering",
+    check=_peering_overlap, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _tunnel_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    for n in (1, 2):
+        opts = get(args.props, f"tunnel{n}LogOptions", "cloudwatchLogOptions")
+        if not truthy(get(opts, "logEnabled")) or not get(opts, "logGroupArn"):
+            report(f"Tunnel {n} does not log to CloudWatch Logs: set tunnel{n}_log_options with log_enabled=True "
+                   f"and a log group.")
+
+
+vpn_tunnel_logging = resource_rule(
+    name="vpn-tunnel-logging",
+    description="Both tunnels of every site-to-site VPN log to CloudWatch Logs.",
+    source="FSBP EC2.20 (both tunnels), EC2.171 (tunnel logging)",
+    types=[VPN], check=_tunnel_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+VPN_CRYPTO: dict[str, dict[str, Any]] = {
+    "encryptionAlgorithms": {"type": "array", "items": {"type": "string"},
+                             "default": ["AES256", "AES256-GCM-16"],
+                             "description": "Phase 1 and 2 encryption algorithms allowed."},
+    "integrityAlgorithms": {"type": "array", "items": {"type": "string"},
+                            "default": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                            "description": "Phase 1 and 2 integrity algorithms allowed."},
+    "dhGroups": {"type": "array", "items": {"type": "integer"}, "default": [19, 20, 21],
+                 "description": "Phase 1 and 2 Diffie-Hellman groups allowed."},
+}
+
+
+def _vpn_crypto(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    allowed: dict[str, set[Any]] = {
+        "EncryptionAlgorithms": {str(a) for a in settings["encryptionAlgorithms"]},
+        "IntegrityAlgorithms": {str(a) for a in settings["integrityAlgorithms"]},
+        "DhGroupNumbers": {float(g) for g in settings["dhGroups"]},
+    }
+    for n in (1, 2):
+        versions = [str(v) for v in as_list(args.props.get(f"tunnel{n}IkeVersions"))]
+        if versions != ["ikev2"]:
+            report(f"Tunnel {n} allows IKE versions {versions or ['ikev1', 'ikev2']}: set tunnel{n}_ike_versions="
+                   f"['ikev2'].")
+        for phase in (1, 2):
+            for kind, ok in allowed.items():
+                prop = f"tunnel{n}Phase{phase}{kind}"
+                values = as_list(args.props.get(prop))
+                got: set[Any] = {num(v) for v in values} if kind == "DhGroupNumbers" else {str(v) for v in values}
+                if not values or not got <= ok:
+                    shown = sorted(str(v) for v in values) or ["AWS defaults, which include weak ones"]
+                    report(f"Tunnel {n} phase {phase} {kind}: {', '.join(shown)}; allow only "
+                           f"{', '.join(sorted(str(int(x)) if isinstance(x, float) else str(x) for x in ok))}.")
+
+
+vpn_strong_crypto = resource_rule(
+    name="vpn-strong-crypto",
+    description="Site-to-site VPN tunnels use IKEv2 only, with strong phase 1 and phase 2 algorithms.",
+    source="catalogue gap: VPN IKEv2 and strong algorithms",
+    types=[VPN], check=_vpn_crypto, level=MANDATORY, severity=Severity.HIGH, config=VPN_CRYPTO,
+)
+
+DX_PREFIX = {"shortestPrefix": {"type": "integer", "minimum": 1, "maximum": 32, "default": 12,
+                                "description": "Shortest prefix length an allowed prefix may have."}}
+
+
+def _dx_prefixes(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    prefixes = [str(p) for p in as_list(args.props.get("allowedPrefixes"))]
+    if not prefixes:
+        report("The Direct Connect association advertises every prefix it can: list allowed_prefixes (the VPC "
+               "CIDRs, summarised).")
+        return
+    for p in prefixes:
+        try:
+            net = ipaddress.ip_network(p, strict=False)
+        except ValueError:
+            report(f"Allowed prefix {p!r} is not a network.")
+            continue
+        if is_world(p) or net.prefixlen < int(settings["shortestPrefix"]):
+            report(f"Allowed prefix {p} is broader than /{settings['shortestPrefix']}: advertise only SecureCart's "
+                   f"VPC ranges.")
+
+
+dx_allowed_prefixes_restricted = resource_rule(
+    name="dx-allowed-prefixes-restricted",
+    description="Direct Connect gateway associations advertise only restricted, explicit prefixes.",
+    source="catalogue gap: Direct Connect allowed prefixes",
+    types=[DX_ASSOCIATION], check=_dx_prefixes, level=MANDATORY, severity=Severity.HIGH, config=DX_PREFIX,
+)
+
+POLICIES = (
+    tgw_no_auto_accept,
+    tgw_segmented,
+    tgw_peering_accepted_in_code,
+    inter_vpc_through_transit_gateway,
+    vpc_peering_no_overlap,
+    vpn_tunnel_logging,
+    vpn_strong_crypto,
+    dx_allowed_prefixes_restricted,
+)

@@ -1,0 +1,471 @@
+"""Data rules: RDS, DynamoDB, S3 (its v7 split resources joined through property dependencies) and KMS."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    get,
+    num,
+    of_type,
+    refs,
+    resource_rule,
+    stack_rule,
+    tags_of,
+    truthy,
+)
+from securecart_rules._iam import public_allows, statements
+
+RDS_INSTANCE = "aws:rds/instance:Instance"
+RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS = (RDS_INSTANCE, RDS_CLUSTER)
+TABLE = "aws:dynamodb/table:Table"
+TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica"
+KMS_KEY = "aws:kms/key:Key"
+
+BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+BPA = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
+ENCRYPTION = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+              "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
+REPLICATION = ("aws:s3/bucketReplicationConfig:BucketReplicationConfig",)
+POLICY = ("aws:s3/bucketPolicy:BucketPolicy",)
+ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
+OWNERSHIP = ("aws:s3/bucketOwnershipControls:BucketOwnershipControls",)
+LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+CLOUDFRONT = "aws:cloudfront/distribution:Distribution"
+PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
+PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
+                   "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
+REPLICATION_TAG = "Replication"  # "source" or "destination": the bucket holds cross-region replicated content
+
+
+# --- RDS -------------------------------------------------------------------------------------------------------
+
+def _rds_encrypted(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == RDS_CLUSTER and str(args.props.get("engineMode") or "") == "serverless":
+        return  # Aurora Serverless v1 is always encrypted
+    if not truthy(args.props.get("storageEncrypted")):
+        report("Storage is not encrypted: set storage_encrypted=True with a customer-managed KMS key.")
+
+
+rds_storage_encrypted = resource_rule(
+    name="rds-storage-encrypted",
+    description="RDS instances and clusters encrypt their storage.",
+    source="FSBP RDS.3, RDS.27; cdk-nag AwsSolutions-RDS2; AWSGuard rds-storage-encrypted",
+    types=RDS, check=_rds_encrypted, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _rds_multi_az(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == RDS_INSTANCE:
+        if args.props.get("clusterIdentifier"):
+            return  # an Aurora cluster member: the cluster spreads over AZs
+        if not truthy(args.props.get("multiAz")):
+            report("The instance is single-AZ: set multi_az=True so it survives the loss of an AZ.")
+    elif args.props.get("availabilityZones") is not None and len(as_list(args.props.get("availabilityZones"))) < 2:
+        report("The cluster spans fewer than two AZs.")
+
+
+rds_multi_az = resource_rule(
+    name="rds-multi-az",
+    description="RDS instances are Multi-AZ and clusters span at least two AZs.",
+    source="seed: RDS Multi-AZ; FSBP RDS.5, RDS.15; cdk-nag AwsSolutions-RDS3; AWSGuard rds-instance-multi-az-enabled",
+    types=RDS, check=_rds_multi_az, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _rds_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if truthy(args.props.get("publiclyAccessible")):
+        report("The database is publicly accessible: set publicly_accessible=False.")
+    if not args.props.get("dbSubnetGroupName") and not args.props.get("replicateSourceDb"):
+        report("The database names no DB subnet group, so it would land in the default VPC's subnets.")
+
+
+rds_not_public = resource_rule(
+    name="rds-not-public",
+    description="RDS instances are not publicly accessible and live in a DB subnet group of the VPC.",
+    source="FSBP RDS.2, RDS.18; cdk-nag RDSInstancePublicAccess; AWSGuard rds-instance-public-access",
+    types=[RDS_INSTANCE], check=_rds_private, level=MANDATORY, severity=Severity.CRITICAL,
+)
+
+BACKUP = {"minBackupDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": 7,
+                            "description": "Fewest days of automated backups."}}
+
+
+def _rds_backups(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
+        return
+    days = num(args.props.get("backupRetentionPeriod"))
+    minimum = int(settings["minBackupDays"])
+    if days is None or days < minimum:
+        report(f"Automated backups are kept {0 if days is None else int(days)} day(s): keep at least {minimum}.")
+
+
+rds_backup_retention = resource_rule(
+    name="rds-backup-retention",
+    description="RDS automated backups are kept at least 7 days.",
+    source="FSBP RDS.11; cdk-nag AwsSolutions-RDS13; AWSGuard rds-instance-backup-enabled",
+    types=RDS, check=_rds_backups, level=MANDATORY, severity=Severity.HIGH, config=BACKUP,
+)
+
+
+def _rds_deletion(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
+        return
+    if not truthy(args.props.get("deletionProtection")):
+        report("Deletion protection is off: set deletion_protection=True.")
+
+
+rds_deletion_protection = resource_rule(
+    name="rds-deletion-protection",
+    description="RDS instances and clusters have deletion protection.",
+    source="FSBP RDS.7, RDS.8; cdk-nag AwsSolutions-RDS10",
+    types=RDS, check=_rds_deletion, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _rds_iam_auth(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not truthy(args.props.get("iamDatabaseAuthenticationEnabled")):
+        report("IAM database authentication is off.")
+
+
+rds_iam_authentication = resource_rule(
+    name="rds-iam-authentication",
+    description="RDS uses IAM database authentication.",
+    source="FSBP RDS.10, RDS.12",
+    types=RDS, check=_rds_iam_auth, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _rds_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
+        return
+    if not as_list(args.props.get("enabledCloudwatchLogsExports")):
+        report("No database logs are exported to CloudWatch Logs.")
+
+
+rds_log_exports = resource_rule(
+    name="rds-log-exports",
+    description="RDS exports its logs to CloudWatch Logs.",
+    source="FSBP RDS.9; cdk-nag RDSLoggingEnabled",
+    types=RDS, check=_rds_logs, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+# --- DynamoDB --------------------------------------------------------------------------------------------------
+
+def _pitr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    pitr = args.props.get("pointInTimeRecovery")
+    enabled = truthy(pitr) if args.resource_type == TABLE_REPLICA else truthy(get(pitr, "enabled"))
+    if not enabled:
+        report("Point-in-time recovery is off: enable it.")
+    for replica in as_list(args.props.get("replicas")):
+        if not truthy(get(replica, "pointInTimeRecovery")):
+            report(f"The replica in {get(replica, 'regionName')} has no point-in-time recovery.")
+
+
+dynamodb_pitr = resource_rule(
+    name="dynamodb-pitr",
+    description="DynamoDB tables and every replica have point-in-time recovery.",
+    source="FSBP DynamoDB.2; cdk-nag AwsSolutions-DDB3",
+    types=[TABLE, TABLE_REPLICA], check=_pitr, level=MANDATORY, severity=Severity.HIGH,
+)
+
+CMK = {"requireCustomerManagedKey": {"type": "boolean", "default": True,
+                                     "description": "Tables must be encrypted with a customer-managed KMS key."}}
+
+
+def _dynamodb_sse(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    sse = args.props.get("serverSideEncryption")
+    if settings["requireCustomerManagedKey"] and not (truthy(get(sse, "enabled")) and get(sse, "kmsKeyArn")):
+        report("The table is encrypted with an AWS-owned key: set server_side_encryption with enabled=True and a "
+               "customer-managed key.")
+    for replica in as_list(args.props.get("replicas")):
+        if settings["requireCustomerManagedKey"] and not get(replica, "kmsKeyArn"):
+            report(f"The replica in {get(replica, 'regionName')} names no customer-managed key of its region.")
+
+
+dynamodb_encrypted_with_cmk = resource_rule(
+    name="dynamodb-encrypted-with-cmk",
+    description="DynamoDB tables and replicas are encrypted with customer-managed KMS keys.",
+    source="AWSGuard dynamodb-table-encryption-enabled (strengthened to a CMK)",
+    types=[TABLE], check=_dynamodb_sse, level=MANDATORY, severity=Severity.HIGH, config=CMK,
+)
+
+
+def _dynamodb_deletion(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not truthy(args.props.get("deletionProtectionEnabled")):
+        report("Deletion protection is off: set deletion_protection_enabled=True.")
+
+
+dynamodb_deletion_protection = resource_rule(
+    name="dynamodb-deletion-protection",
+    description="DynamoDB tables have deletion protection.",
+    source="FSBP DynamoDB.6 (third-party mapping)",
+    types=[TABLE, TABLE_REPLICA], check=_dynamodb_deletion, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _dynamodb_capacity(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if str(args.props.get("billingMode") or "PROVISIONED") != "PAY_PER_REQUEST":
+        report("The table uses provisioned capacity: use on-demand (PAY_PER_REQUEST) or add autoscaling for sale "
+               "peaks.")
+
+
+dynamodb_scales = resource_rule(
+    name="dynamodb-scales",
+    description="DynamoDB tables scale with demand (on-demand billing).",
+    source="FSBP DynamoDB.1; cdk-nag DynamoDBAutoScalingEnabled",
+    types=[TABLE], check=_dynamodb_capacity, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+# --- S3 ----------------------------------------------------------------------------------------------------------
+
+def _for_bucket(resources: list[PolicyResource], types: tuple[str, ...], bucket: PolicyResource,
+                prop: str = "bucket") -> list[PolicyResource]:
+    return [r for r in of_type(resources, *types) if any(d.urn == bucket.urn for d in refs(r, prop))]
+
+
+def _log_targets(resources: list[PolicyResource]) -> set[str]:
+    """Buckets that receive S3 server access logs or load balancer access logs."""
+    targets = {d.urn for r in of_type(resources, *LOGGING) for d in refs(r, "targetBucket")}
+    targets |= {d.urn for r in of_type(resources, *LB) for d in refs(r, "accessLogs")}
+    targets |= {d.urn for r in of_type(resources, CLOUDFRONT) for d in refs(r, "loggingConfig")}
+    return targets & {b.urn for b in of_type(resources, *BUCKET)}
+
+
+def _bpa(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    resources = list(args.resources)
+    for bucket in of_type(resources, *BUCKET):
+        blocks = _for_bucket(resources, (BPA,), bucket)
+        if not blocks:
+            report("The bucket has no public access block: add one with all four settings true.", bucket.urn)
+            continue
+        off = [f for f in flags if not any(truthy(b.props.get(f)) for b in blocks)]
+        if off:
+            report(f"The bucket's public access block leaves {', '.join(off)} off.", bucket.urn)
+
+
+s3_block_public_access = stack_rule(
+    name="s3-block-public-access",
+    description="Every bucket blocks public access with all four settings.",
+    source="FSBP S3.8; cdk-nag AwsSolutions-S2",
+    check=_bpa, level=MANDATORY, severity=Severity.CRITICAL,
+)
+
+
+def _no_public_grants(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    for acl in of_type(resources, *ACL):
+        if str(acl.props.get("acl") or "") in PUBLIC_ACLS:
+            report(f"The bucket ACL '{acl.props.get('acl')}' makes objects public.", acl.urn)
+        for grant in as_list(get(acl.props, "accessControlPolicy", "grants")):
+            if get(grant, "grantee", "uri") in PUBLIC_GRANTEES:
+                report("The bucket ACL grants access to all (authenticated) users.", acl.urn)
+    for policy in of_type(resources, *POLICY):
+        stmts = statements(policy.props.get("policy"))
+        if stmts is None:
+            report("The bucket policy is not a policy document.", policy.urn)
+            continue
+        for s in public_allows(stmts):
+            report(f"The bucket policy allows {', '.join(s.actions) or 'actions'} to any principal without a "
+                   f"narrowing condition (for CloudFront, condition on AWS:SourceArn).", policy.urn)
+    for bucket in of_type(resources, *BUCKET):
+        controls = _for_bucket(resources, OWNERSHIP, bucket)
+        enforced = any(get(c.props, "rule", "objectOwnership") == "BucketOwnerEnforced" for c in controls)
+        if not enforced:
+            report("ACLs are not disabled: add ownership controls with object_ownership='BucketOwnerEnforced'.",
+                   bucket.urn)
+
+
+s3_no_public_grants = stack_rule(
+    name="s3-no-public-grants",
+    description="No bucket ACL or policy grants public access, and ACLs are disabled (bucket owner enforced).",
+    source="FSBP S3.2, S3.3, S3.6, S3.12; cdk-nag AwsSolutions-S5",
+    check=_no_public_grants, level=MANDATORY, severity=Severity.CRITICAL,
+)
+
+
+def _denies_insecure_transport(policy: PolicyResource) -> bool:
+    for s in statements(policy.props.get("policy")) or []:
+        if s.effect == "deny" and s.public_principal and \
+                any(v.lower() == "false" for v in s.condition_values("aws:SecureTransport")):
+            return True
+    return False
+
+
+def _tls_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    for bucket in of_type(resources, *BUCKET):
+        if not any(_denies_insecure_transport(p) for p in _for_bucket(resources, POLICY, bucket)):
+            report("No bucket policy denies requests without TLS: deny when aws:SecureTransport is false.",
+                   bucket.urn)
+
+
+s3_tls_only = stack_rule(
+    name="s3-tls-only",
+    description="Every bucket's policy denies requests that do not use TLS.",
+    source="FSBP S3.5; cdk-nag AwsSolutions-S10",
+    check=_tls_only, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    targets = _log_targets(resources)
+    for bucket in of_type(resources, *BUCKET):
+        if bucket.urn in targets:
+            continue  # a log bucket does not log into itself
+        if not _for_bucket(resources, LOGGING, bucket) and not bucket.props.get("loggings"):
+            report("The bucket has no server access logging.", bucket.urn)
+
+
+s3_access_logging = stack_rule(
+    name="s3-access-logging",
+    description="Buckets other than log buckets have server access logging.",
+    source="FSBP S3.9; cdk-nag AwsSolutions-S1; AWSGuard s3-bucket-logging-enabled",
+    check=_access_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _sse_algorithms(configs: list[PolicyResource]) -> set[str]:
+    return {str(get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"))
+            for c in configs for rule in as_list(c.props.get("rules"))}
+
+
+def _encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    targets = _log_targets(resources)
+    for bucket in of_type(resources, *BUCKET):
+        algorithms = _sse_algorithms(_for_bucket(resources, ENCRYPTION, bucket))
+        if bucket.urn in targets:
+            # S3 server access logs and ELB access logs can only be delivered to SSE-S3 buckets.
+            if not algorithms & {"AES256", "aws:kms", "aws:kms:dsse"}:
+                report("The log bucket has no default encryption: set SSE-S3 (AES256).", bucket.urn)
+        elif not algorithms & {"aws:kms", "aws:kms:dsse"}:
+            report("The bucket does not default to SSE-KMS: add a server-side encryption configuration with "
+                   "aws:kms and a customer-managed key.", bucket.urn)
+
+
+s3_default_encryption_kms = stack_rule(
+    name="s3-default-encryption-kms",
+    description="Buckets default to SSE-KMS encryption (log buckets, which AWS requires to use SSE-S3, to SSE-S3).",
+    source="FSBP S3.17 (third-party mapping); cdk-nag S3DefaultEncryptionKMS",
+    check=_encrypted, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _versioned(resources: list[PolicyResource], bucket: PolicyResource) -> bool:
+    return any(str(get(v.props, "versioningConfiguration", "status")) == "Enabled"
+               for v in _for_bucket(resources, VERSIONING, bucket))
+
+
+def _versioning(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    for bucket in of_type(resources, *BUCKET):
+        if not _versioned(resources, bucket):
+            report("Versioning is not enabled: add a bucket versioning resource with status 'Enabled'.", bucket.urn)
+
+
+s3_versioning = stack_rule(
+    name="s3-versioning",
+    description="Every bucket has versioning enabled (required for replication, protects against overwrites).",
+    source="cdk-nag S3BucketVersioningEnabled; FSBP S3.14 (third-party mapping)",
+    check=_versioning, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _replication(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    for bucket in of_type(resources, *BUCKET):
+        role = tags_of(bucket.props).get(REPLICATION_TAG, "").lower()
+        if not role:
+            continue
+        if role == "source":
+            configs = _for_bucket(resources, REPLICATION, bucket)
+            enabled = [r for c in configs for r in as_list(c.props.get("rules"))
+                       if str(get(r, "status")) == "Enabled" and get(r, "destination", "bucket")]
+            if not enabled:
+                report("The bucket holds content to replicate but has no enabled cross-region replication rule.",
+                       bucket.urn)
+        if not _versioned(resources, bucket):
+            report("Replicated content needs versioning on the bucket.", bucket.urn)
+
+
+s3_cross_region_replication = stack_rule(
+    name="s3-cross-region-replication",
+    description="Buckets tagged Replication=source replicate across regions, and every replicated bucket "
+                "(source or destination) is versioned.",
+    source="seed: S3 cross-region replication of product images; cdk-nag S3BucketReplicationEnabled; FSBP S3.7",
+    check=_replication, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+# --- KMS -----------------------------------------------------------------------------------------------------------
+
+def _rotation(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if str(args.props.get("customerMasterKeySpec") or "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
+        return  # AWS rotates only symmetric keys
+    if not truthy(args.props.get("enableKeyRotation")):
+        report("Key rotation is off: set enable_key_rotation=True.")
+
+
+kms_key_rotation = resource_rule(
+    name="kms-key-rotation",
+    description="Customer-managed symmetric KMS keys rotate.",
+    source="FSBP KMS.4 (third-party mapping); cdk-nag AwsSolutions-KMS5; AWSGuard cmk-backing-key-rotation-enabled",
+    types=[KMS_KEY], check=_rotation, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _key_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    raw = args.props.get("policy")
+    if not raw:
+        return  # the default key policy: the account only
+    stmts = statements(raw)
+    if stmts is None:
+        report("The key policy is not a policy document.")
+        return
+    for s in public_allows(stmts):
+        report(f"The key policy lets any principal use {', '.join(s.actions)} with no narrowing condition.")
+
+
+kms_key_policy_not_public = resource_rule(
+    name="kms-key-policy-not-public",
+    description="KMS key policies allow no unrestricted public principal.",
+    source="FSBP KMS.5 (third-party mapping)",
+    types=[KMS_KEY], check=_key_policy, level=MANDATORY, severity=Severity.CRITICAL,
+)
+
+POLICIES = (
+    rds_storage_encrypted,
+    rds_multi_az,
+    rds_not_public,
+    rds_backup_retention,
+    rds_deletion_protection,
+    rds_iam_authentication,
+    rds_log_exports,
+    dynamodb_pitr,
+    dynamodb_encrypted_with_cmk,
+    dynamodb_deletion_protection,
+    dynamodb_scales,
+    s3_block_public_access,
+    s3_no_public_grants,
+    s3_tls_only,
+    s3_access_logging,
+    s3_default_encryption_kms,
+    s3_versioning,
+    s3_cross_region_replication,
+    kms_key_rotation,
+    kms_key_policy_not_public,
+)

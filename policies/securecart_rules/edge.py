@@ -1,0 +1,412 @@
+"""Edge rules: CloudFront, Route 53, Global Accelerator, Shield Advanced, API Gateway and WAF."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    document,
+    get,
+    of_type,
+    refs,
+    resource_rule,
+    stack_rule,
+    truthy,
+)
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+RECORD = "aws:route53/record:Record"
+ZONE = "aws:route53/zone:Zone"
+ACCELERATOR = "aws:globalaccelerator/accelerator:Accelerator"
+PROTECTION = "aws:shield/protection:Protection"
+LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+REST_STAGE = "aws:apigateway/stage:Stage"
+HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+METHOD = "aws:apigateway/method:Method"
+ROUTE_V2 = "aws:apigatewayv2/route:Route"
+REST_API = "aws:apigateway/restApi:RestApi"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+
+VIEWER_TLS = {"minimumProtocolVersions": {"type": "array", "items": {"type": "string"},
+                                          "default": ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"],
+                                          "description": "Viewer TLS security policies CloudFront may use."}}
+
+
+def _behaviors(props: Mapping[str, Any]) -> list[Any]:
+    return [props.get("defaultCacheBehavior"), *as_list(props.get("orderedCacheBehaviors"))]
+
+
+def _cf_waf(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not args.props.get("webAclId"):
+        report("The distribution has no WAF web ACL: set web_acl_id (a WAFv2 ACL in us-east-1).")
+
+
+cloudfront_waf = resource_rule(
+    name="cloudfront-waf",
+    description="CloudFront distributions have a WAF web ACL.",
+    source="seed: WAF; FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2",
+    types=[DISTRIBUTION], check=_cf_waf, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _cf_viewer_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    cert = args.props.get("viewerCertificate")
+    if truthy(get(cert, "cloudfrontDefaultCertificate")) or not get(cert, "acmCertificateArn"):
+        report("The distribution uses the default *.cloudfront.net certificate: use an ACM certificate for the "
+               "shop's domain.")
+        return
+    if str(get(cert, "sslSupportMethod") or "") != "sni-only":
+        report("The viewer certificate is not SNI-only (dedicated IPs allow legacy clients and cost more).")
+    version = str(get(cert, "minimumProtocolVersion") or "TLSv1")
+    if version not in settings["minimumProtocolVersions"]:
+        report(f"Viewers may connect with {version}: require one of {', '.join(settings['minimumProtocolVersions'])}.")
+
+
+cloudfront_viewer_tls = resource_rule(
+    name="cloudfront-viewer-tls",
+    description="CloudFront serves viewers with a custom certificate, SNI and TLS 1.2 (2021) or newer.",
+    source="FSBP CloudFront.7, CloudFront.8, CloudFront.15; cdk-nag AwsSolutions-CFR4",
+    types=[DISTRIBUTION], check=_cf_viewer_tls, level=MANDATORY, severity=Severity.HIGH, config=VIEWER_TLS,
+)
+
+
+def _cf_https_only(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    for behavior in _behaviors(args.props):
+        if behavior is not None and str(get(behavior, "viewerProtocolPolicy")) == "allow-all":
+            path = get(behavior, "pathPattern") or "default"
+            report(f"Cache behavior '{path}' allows plain HTTP: use redirect-to-https or https-only.")
+
+
+cloudfront_viewer_https_only = resource_rule(
+    name="cloudfront-viewer-https-only",
+    description="CloudFront never serves viewers over plain HTTP.",
+    source="FSBP CloudFront.3",
+    types=[DISTRIBUTION], check=_cf_https_only, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _cf_origins(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    for origin in as_list(args.props.get("origins")):
+        origin_id = get(origin, "originId")
+        custom = get(origin, "customOriginConfig")
+        domain = str(get(origin, "domainName") or "")
+        if custom is not None and ".s3-website" not in domain:
+            if str(get(custom, "originProtocolPolicy")) != "https-only":
+                report(f"Origin '{origin_id}' is reached over HTTP: set origin_protocol_policy='https-only'.")
+            weak = [p for p in as_list(get(custom, "originSslProtocols")) if str(p) in ("SSLv3", "TLSv1", "TLSv1.1")]
+            if weak:
+                report(f"Origin '{origin_id}' allows {', '.join(map(str, weak))}: allow only TLSv1.2.")
+        elif (".s3." in domain or domain.endswith(".s3.amazonaws.com")) and \
+                not get(origin, "originAccessControlId"):
+            report(f"S3 origin '{origin_id}' has no origin access control: add an OAC and let only this "
+                   f"distribution read the bucket.")
+
+
+cloudfront_origins_secure = resource_rule(
+    name="cloudfront-origins-secure",
+    description="CloudFront reaches custom origins over TLS 1.2 only and S3 origins through origin access control.",
+    source="FSBP CloudFront.9, CloudFront.10, CloudFront.13; cdk-nag AwsSolutions-CFR5, AwsSolutions-CFR7",
+    types=[DISTRIBUTION], check=_cf_origins, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _cf_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not get(args.props, "loggingConfig", "bucket"):
+        report("Access logging is off: set logging_config with a log bucket.")
+
+
+cloudfront_access_logging = resource_rule(
+    name="cloudfront-access-logging",
+    description="CloudFront distributions log access.",
+    source="FSBP CloudFront.5; cdk-nag AwsSolutions-CFR3",
+    types=[DISTRIBUTION], check=_cf_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _cf_failover(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if len(as_list(args.props.get("origins"))) > 1 and not as_list(args.props.get("originGroups")):
+        report("The distribution has several origins but no origin group to fail over between regions.")
+
+
+cloudfront_origin_failover = resource_rule(
+    name="cloudfront-origin-failover",
+    description="CloudFront distributions with origins in several regions fail over through an origin group.",
+    source="FSBP CloudFront.4",
+    types=[DISTRIBUTION], check=_cf_failover, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _record_health(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    policies = [p for p in ("latencyRoutingPolicies", "geolocationRoutingPolicies", "failoverRoutingPolicies",
+                            "geoproximityRoutingPolicy", "weightedRoutingPolicies") if as_list(args.props.get(p))]
+    if not policies:
+        return
+    if args.props.get("healthCheckId"):
+        return
+    if any(truthy(get(alias, "evaluateTargetHealth")) for alias in as_list(args.props.get("aliases"))):
+        return
+    kind = policies[0].removesuffix("RoutingPolicies").removesuffix("RoutingPolicy")
+    report(f"This {kind} record has no health check: set health_check_id (or an alias that evaluates target "
+           f"health) so Route 53 fails over when the region is down.")
+
+
+route53_routing_health_checked = resource_rule(
+    name="route53-routing-health-checked",
+    description="Every latency, geolocation, failover or weighted record set is health-checked.",
+    source="seed: Route 53 latency and geolocation routing with health-check failover; catalogue gap",
+    types=[RECORD], check=_record_health, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:
+    points = of_type(resources, DISTRIBUTION, ACCELERATOR)
+    points += [lb for lb in of_type(resources, *LB)
+               if not truthy(lb.props.get("internal")) and str(lb.props.get("loadBalancerType") or "application")
+               == "application"]
+    points += [z for z in of_type(resources, ZONE) if not as_list(z.props.get("vpcs"))]
+    return points
+
+
+def _shield(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    protected = {d.urn for p in of_type(resources, PROTECTION) for d in refs(p, "resourceArn")}
+    for point in _entry_points(resources):
+        if point.urn not in protected:
+            report("This public entry point has no Shield Advanced protection: add an aws.shield.Protection for it.",
+                   point.urn)
+
+
+shield_advanced_on_entry_points = stack_rule(
+    name="shield-advanced-on-entry-points",
+    description="Shield Advanced protects every public entry point: CloudFront, Global Accelerator, internet-facing "
+                "ALBs and public hosted zones.",
+    source="seed: Shield Advanced on public endpoints; catalogue gap",
+    check=_shield, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _ga_flow_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    attributes = args.props.get("attributes")
+    if not truthy(get(attributes, "flowLogsEnabled")) or not get(attributes, "flowLogsS3Bucket"):
+        report("Flow logs are off: set attributes with flow_logs_enabled=True and a bucket.")
+
+
+global_accelerator_flow_logs = resource_rule(
+    name="global-accelerator-flow-logs",
+    description="Global Accelerators write flow logs.",
+    source="catalogue gap: Global Accelerator flow logs",
+    types=[ACCELERATOR], check=_ga_flow_logs, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+# --- API Gateway -----------------------------------------------------------------------------------------------
+
+def _execution_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    settings = of_type(resources, METHOD_SETTINGS)
+    for stage in of_type(resources, REST_STAGE):
+        ok = False
+        for ms in settings:
+            same_api = {d.urn for d in refs(ms, "restApi")} & {d.urn for d in refs(stage, "restApi")}
+            names_stage = any(d.urn == stage.urn for d in refs(ms, "stageName")) or \
+                ms.props.get("stageName") == stage.props.get("stageName")
+            if same_api and names_stage and ms.props.get("methodPath") == "*/*" and \
+                    str(get(ms.props, "settings", "loggingLevel")) in ("ERROR", "INFO"):
+                ok = True
+        if not ok:
+            report("The stage has no execution logging for all methods: add method settings with method_path='*/*' "
+                   "and logging_level ERROR or INFO.", stage.urn)
+
+
+apigateway_execution_logging = stack_rule(
+    name="apigateway-execution-logging",
+    description="Every REST API stage logs execution (ERROR or INFO) for all methods.",
+    source="FSBP APIGateway.1; cdk-nag AwsSolutions-APIG6",
+    check=_execution_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not get(args.props, "accessLogSettings", "destinationArn"):
+        report("Access logging is off: set access_log_settings with a log group.")
+
+
+apigateway_access_logging = resource_rule(
+    name="apigateway-access-logging",
+    description="REST and HTTP API stages write access logs.",
+    source="FSBP APIGateway.9; cdk-nag AwsSolutions-APIG1",
+    types=[REST_STAGE, HTTP_STAGE], check=_access_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _stage_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    protected = {d.urn for a in of_type(resources, WAF_ASSOCIATION) for d in refs(a, "resourceArn")}
+    for stage in of_type(resources, REST_STAGE):
+        if stage.urn not in protected:
+            report("The stage has no WAF web ACL: associate one so third-party traffic is filtered.", stage.urn)
+
+
+apigateway_waf = stack_rule(
+    name="apigateway-waf",
+    description="Every REST API stage is associated with a WAFv2 web ACL.",
+    source="seed: API Gateway for third parties behind WAF; FSBP APIGateway.4; cdk-nag AwsSolutions-APIG3",
+    check=_stage_waf, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _stage_tracing(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not truthy(args.props.get("xrayTracingEnabled")):
+        report("X-Ray tracing is off: set xray_tracing_enabled=True.")
+
+
+apigateway_xray = resource_rule(
+    name="apigateway-xray",
+    description="REST API stages trace requests with X-Ray.",
+    source="seed: X-Ray tracing on API stages; FSBP APIGateway.3; cdk-nag APIGWXrayEnabled",
+    types=[REST_STAGE], check=_stage_tracing, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _authorization(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == METHOD:
+        if str(args.props.get("httpMethod")) == "OPTIONS":
+            return  # CORS pre-flight carries no credentials
+        if str(args.props.get("authorization") or "NONE").upper() == "NONE" and \
+                not truthy(args.props.get("apiKeyRequired")):
+            report("The method needs no authorization: use IAM, Cognito or a Lambda authorizer.")
+    elif str(args.props.get("authorizationType") or "NONE").upper() == "NONE":
+        report("The route needs no authorization: set authorization_type (JWT, AWS_IAM or CUSTOM).")
+
+
+apigateway_authorization = resource_rule(
+    name="apigateway-authorization",
+    description="API methods and routes require authorization.",
+    source="FSBP APIGateway.8; cdk-nag AwsSolutions-APIG4, AwsSolutions-COG4",
+    types=[METHOD, ROUTE_V2], check=_authorization, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _endpoint_type(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    types = as_list(get(args.props, "endpointConfiguration", "types"))
+    if "EDGE" in [str(t) for t in types] or not types:
+        report("The API is edge-optimised (AWS's default): use REGIONAL behind CloudFront/Global Accelerator, or "
+               "PRIVATE.")
+
+
+apigateway_regional_or_private = resource_rule(
+    name="apigateway-regional-or-private",
+    description="REST APIs are REGIONAL or PRIVATE, fronted by SecureCart's own edge.",
+    source="AWSGuard apigateway-endpoint-type",
+    types=[REST_API], check=_endpoint_type, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+# --- WAF -------------------------------------------------------------------------------------------------------------
+
+def _acl_rules(props: Mapping[str, Any]) -> list[Any]:
+    rules = as_list(props.get("rules"))
+    parsed = document(props.get("ruleJson"))
+    return rules + as_list(parsed)
+
+
+def _statement_text(rule: Any) -> str:
+    """Every managed rule group name and match-statement kind in a rule, lower-cased, for membership tests."""
+    seen: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                seen.append(str(k).lower())
+                if str(k) in ("name", "Name") and isinstance(v, str):
+                    seen.append(v.lower())
+                walk(v)
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            for v in value:
+                walk(v)
+
+    walk(get(rule, "statement") if get(rule, "statement") is not None else get(rule, "Statement"))
+    return " ".join(seen)
+
+
+def _waf_rules(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    rules = _acl_rules(args.props)
+    if not rules:
+        report("The web ACL has no rules: it filters nothing.")
+        return
+    text = " ".join(_statement_text(r) for r in rules)
+    if "awsmanagedrulessqliruleset" not in text and "sqlimatchstatement" not in text:
+        report("The web ACL has no SQL injection protection: add AWSManagedRulesSQLiRuleSet or a SQLi match rule.")
+    if "awsmanagedrulescommonruleset" not in text and "xssmatchstatement" not in text:
+        report("The web ACL has no cross-site scripting protection: add AWSManagedRulesCommonRuleSet or an XSS "
+               "match rule.")
+
+
+waf_blocks_sqli_and_xss = resource_rule(
+    name="waf-blocks-sqli-and-xss",
+    description="Every WAFv2 web ACL has rules, including SQL injection and cross-site scripting protection.",
+    source="seed: WAF against SQL injection and XSS; FSBP WAF.10",
+    types=[WEB_ACL], check=_waf_rules, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _waf_metrics(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not truthy(get(args.props, "visibilityConfig", "cloudwatchMetricsEnabled")):
+        report("The web ACL emits no CloudWatch metrics.")
+    for rule in as_list(args.props.get("rules")):
+        if not truthy(get(rule, "visibilityConfig", "cloudwatchMetricsEnabled")):
+            report(f"Rule '{get(rule, 'name')}' emits no CloudWatch metrics.")
+
+
+waf_metrics = resource_rule(
+    name="waf-metrics",
+    description="WAFv2 web ACLs and their rules emit CloudWatch metrics.",
+    source="FSBP WAF.12 (third-party mapping)",
+    types=[WEB_ACL], check=_waf_metrics, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _waf_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    logged = {d.urn for c in of_type(resources, WAF_LOGGING) for d in refs(c, "resourceArn")}
+    for acl in of_type(resources, WEB_ACL):
+        if acl.urn not in logged:
+            report("The web ACL does not log: add a logging configuration.", acl.urn)
+
+
+waf_logging = stack_rule(
+    name="waf-logging",
+    description="WAFv2 web ACLs log their traffic.",
+    source="FSBP WAF.11 (third-party mapping); cdk-nag WAFv2LoggingEnabled",
+    check=_waf_logging, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+POLICIES = (
+    cloudfront_waf,
+    cloudfront_viewer_tls,
+    cloudfront_viewer_https_only,
+    cloudfront_origins_secure,
+    cloudfront_access_logging,
+    cloudfront_origin_failover,
+    route53_routing_health_checked,
+    shield_advanced_on_entry_points,
+    global_accelerator_flow_logs,
+    apigateway_execution_logging,
+    apigateway_access_logging,
+    apigateway_waf,
+    apigateway_xray,
+    apigateway_authorization,
+    apigateway_regional_or_private,
+    waf_blocks_sqli_and_xss,
+    waf_metrics,
+    waf_logging,
+)

@@ -1,0 +1,279 @@
+"""Load balancer, listener and target group rules (both the ``aws:lb`` and ``aws:alb`` tokens)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    get,
+    num,
+    of_type,
+    refs,
+    resource_rule,
+    stack_rule,
+    tags_of,
+    truthy,
+)
+
+LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+LISTENER_RULE = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+TARGET_GROUP = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
+WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+
+MODERN_TLS_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+]
+
+
+def lb_type(props: Mapping[str, Any]) -> str:
+    return str(props.get("loadBalancerType") or "application")
+
+
+def _actions_redirect_to_https(actions: list[Any]) -> bool:
+    return bool(actions) and all(
+        str(get(a, "type")) == "redirect" and str(get(a, "redirect", "protocol") or "").upper() == "HTTPS"
+        for a in actions
+    )
+
+
+def _http_redirects(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if str(args.props.get("protocol") or "").upper() != "HTTP":
+        return
+    if not _actions_redirect_to_https(as_list(args.props.get("defaultActions"))):
+        report("The HTTP listener serves content: its default action must only redirect to HTTPS.")
+
+
+alb_http_redirects_to_https = resource_rule(
+    name="alb-http-redirects-to-https",
+    description="HTTP listeners only redirect to HTTPS.",
+    source="FSBP ELB.1; cdk-nag ALBHttpToHttpsRedirection; AWSGuard alb-http-to-https-redirection",
+    types=LISTENER, check=_http_redirects, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _http_rules(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    http_listeners = {r.urn for r in of_type(args.resources, *LISTENER)
+                      if str(r.props.get("protocol") or "").upper() == "HTTP"}
+    for rule in of_type(args.resources, *LISTENER_RULE):
+        if any(d.urn in http_listeners for d in refs(rule, "listenerArn")) and \
+                not _actions_redirect_to_https(as_list(rule.props.get("actions"))):
+            report("A rule on an HTTP listener does something other than redirect to HTTPS.", rule.urn)
+
+
+alb_http_listener_rules_redirect = stack_rule(
+    name="alb-http-listener-rules-redirect",
+    description="Rules on HTTP listeners only redirect to HTTPS.",
+    source="FSBP ELB.1",
+    check=_http_rules, level=MANDATORY, severity=Severity.HIGH,
+)
+
+TLS = {"allowedSslPolicies": {"type": "array", "items": {"type": "string"}, "default": MODERN_TLS_POLICIES,
+                              "description": "TLS security policies listeners may use (TLS 1.2+ with forward "
+                                             "secrecy)."}}
+
+
+def _listener_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    protocol = str(args.props.get("protocol") or "").upper()
+    if protocol in ("HTTP", ""):
+        return  # redirect-only (previous rule) or a GWLB listener, which has no protocol
+    if protocol not in ("HTTPS", "TLS"):
+        report(f"The listener speaks {protocol}: use HTTPS (ALB) or TLS (NLB) so traffic is encrypted in transit.")
+        return
+    policy = args.props.get("sslPolicy")
+    if not policy:
+        report("The listener sets no ssl_policy, so AWS applies a 2016 policy that allows TLS 1.0: set a TLS 1.3 "
+               "policy explicitly.")
+    elif policy not in settings["allowedSslPolicies"]:
+        report(f"ssl_policy {policy} is not one of the allowed modern policies.")
+    if not args.props.get("certificateArn"):
+        report("The listener has no certificate.")
+
+
+lb_listener_modern_tls = resource_rule(
+    name="lb-listener-modern-tls",
+    description="ALB and NLB listeners terminate HTTPS/TLS with a certificate and an explicit modern TLS policy.",
+    source="FSBP ELB.17/ELB.18 (third-party mapping); cdk-nag AwsSolutions-ELB5 (CLB analogue)",
+    types=LISTENER, check=_listener_tls, level=MANDATORY, severity=Severity.HIGH, config=TLS,
+)
+
+
+def _access_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if lb_type(args.props) == "gateway":
+        return  # Gateway Load Balancers have no access logs
+    logs = args.props.get("accessLogs")
+    if not truthy(get(logs, "enabled")) or not get(logs, "bucket"):
+        report("Access logs are off: set access_logs with enabled=True and a log bucket.")
+
+
+lb_access_logs = resource_rule(
+    name="lb-access-logs",
+    description="Application and network load balancers write access logs.",
+    source="FSBP ELB.5; cdk-nag AwsSolutions-ELB2; AWSGuard elb-logging-enabled",
+    types=LB, check=_access_logs, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not truthy(args.props.get("enableDeletionProtection")):
+        report("Deletion protection is off: set enable_deletion_protection=True.")
+
+
+lb_deletion_protection = resource_rule(
+    name="lb-deletion-protection",
+    description="Load balancers have deletion protection.",
+    source="FSBP ELB.6; cdk-nag ELBDeletionProtectionEnabled",
+    types=LB, check=_deletion_protection, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _alb_hardening(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if lb_type(args.props) != "application":
+        return
+    if not truthy(args.props.get("dropInvalidHeaderFields")):
+        report("The ALB forwards invalid header fields: set drop_invalid_header_fields=True.")
+    mode = str(args.props.get("desyncMitigationMode") or "defensive")
+    if mode not in ("defensive", "strictest"):
+        report(f"desync_mitigation_mode is {mode}: use 'defensive' or 'strictest' against request smuggling.")
+
+
+alb_request_hardening = resource_rule(
+    name="alb-request-hardening",
+    description="ALBs drop invalid header fields and mitigate HTTP desync defensively or strictly.",
+    source="FSBP ELB.4, ELB.12; cdk-nag ALBHttpDropInvalidHeaderEnabled",
+    types=LB, check=_alb_hardening, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
+MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
+                      "description": "Fewest subnets (one per AZ) a load balancer must span."}}
+
+
+def _multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    subnets = as_list(args.props.get("subnets")) or as_list(args.props.get("subnetMappings"))
+    if len(subnets) < int(settings["minAzs"]):
+        report(f"The load balancer spans {len(subnets)} subnet(s): give it one in each of at least "
+               f"{settings['minAzs']} AZs.")
+
+
+lb_multi_az = resource_rule(
+    name="lb-multi-az",
+    description="Every load balancer spans at least two Availability Zones.",
+    source="seed: every tier over ≥ 2 AZs; FSBP ELB.13",
+    types=LB, check=_multi_az, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+)
+
+
+def _protected_by_waf(resource: PolicyResource, associations: list[PolicyResource]) -> bool:
+    return any(d.urn == resource.urn for a in associations for d in refs(a, "resourceArn"))
+
+
+def _alb_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    associations = of_type(args.resources, WAF_ASSOCIATION)
+    for lb in of_type(args.resources, *LB):
+        if lb_type(lb.props) == "application" and not truthy(lb.props.get("internal")) and \
+                not _protected_by_waf(lb, associations):
+            report("The internet-facing ALB has no WAF web ACL: associate one (SQL injection and XSS rules).", lb.urn)
+
+
+alb_waf_associated = stack_rule(
+    name="alb-waf-associated",
+    description="Every internet-facing ALB is associated with a WAFv2 web ACL.",
+    source="seed: WAF against SQL injection and XSS; cdk-nag ALBWAFEnabled; FSBP ELB.16 (third-party mapping)",
+    check=_alb_waf, level=MANDATORY, severity=Severity.HIGH,
+)
+
+PURPOSES = {"purposeTypes": {
+    "type": "object", "additionalProperties": {"type": "string", "enum": ["application", "network", "gateway"]},
+    "default": {"payment": "network", "storefront": "application", "checkout": "application",
+                "web": "application", "inspection": "gateway"},
+    "description": "Which load balancer type serves each Purpose tag value."}}
+LISTENER_PROTOCOLS = {"application": {"HTTP", "HTTPS"}, "network": {"TCP", "TLS", "UDP", "TCP_UDP"},
+                      "gateway": {""}}
+
+
+def _by_purpose(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+    purposes: Mapping[str, str] = settings["purposeTypes"]
+    for lb in of_type(args.resources, *LB):
+        purpose = tags_of(lb.props).get("Purpose", "").lower()
+        wanted = purposes.get(purpose)
+        if wanted and lb_type(lb.props) != wanted:
+            report(f"A '{purpose}' load balancer must be a {wanted} load balancer, not {lb_type(lb.props)}.", lb.urn)
+    for listener in of_type(args.resources, *LISTENER):
+        for lb in refs(listener, "loadBalancerArn"):
+            protocol = str(listener.props.get("protocol") or "").upper()
+            if protocol not in LISTENER_PROTOCOLS[lb_type(lb.props)]:
+                report(f"A {protocol} listener on a {lb_type(lb.props)} load balancer: HTTP(S) belongs on an ALB, "
+                       f"TCP/TLS (payments) on an NLB.", listener.urn)
+            if tags_of(lb.props).get("Purpose", "").lower() == "payment" and protocol != "TLS":
+                report("The payment load balancer must terminate TLS.", listener.urn)
+
+
+lb_by_purpose = stack_rule(
+    name="lb-by-purpose",
+    description="Load balancers match their purpose: HTTP(S) on ALBs, the payment gateway's TCP/TLS on an NLB, "
+                "appliances on a Gateway Load Balancer.",
+    source="seed: ALB for microservices, NLB for the payment gateway, GWLB for appliances",
+    check=_by_purpose, level=MANDATORY, severity=Severity.MEDIUM, config=PURPOSES,
+)
+
+
+def _tg_health(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if str(args.props.get("targetType") or "") == "lambda":
+        return
+    check = args.props.get("healthCheck")
+    if check is not None and get(check, "enabled") is False:
+        report("Health checks are off: targets that fail would keep receiving traffic.")
+        return
+    interval = num(get(check, "interval"))
+    if interval is not None and interval > 30:
+        report(f"Health checks every {interval:.0f}s: check at most every 30s for fast failover.")
+
+
+target_group_health_checks = resource_rule(
+    name="target-group-health-checks",
+    description="Target groups health-check their targets often enough for fast failover.",
+    source="catalogue gap: target group health checks",
+    types=TARGET_GROUP, check=_tg_health, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _tg_tls(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    protocol = str(args.props.get("protocol") or "").upper()
+    if protocol in ("HTTP", "TCP", "UDP", "TCP_UDP"):
+        report(f"Traffic to the targets is {protocol}: use HTTPS or TLS where the backend supports it.")
+
+
+target_group_encrypted = resource_rule(
+    name="target-group-encrypted",
+    description="Target groups reach their targets over HTTPS/TLS where the backend supports it.",
+    source="catalogue gap: target groups use HTTPS/TLS",
+    types=TARGET_GROUP, check=_tg_tls, level=ADVISORY, severity=Severity.LOW,
+)
+
+POLICIES = (
+    alb_http_redirects_to_https,
+    alb_http_listener_rules_redirect,
+    lb_listener_modern_tls,
+    lb_access_logs,
+    lb_deletion_protection,
+    alb_request_hardening,
+    lb_multi_az,
+    alb_waf_associated,
+    lb_by_purpose,
+    target_group_health_checks,
+    target_group_encrypted,
+)

@@ -1,0 +1,130 @@
+"""Monitoring and hygiene: checkout alarms, alarm actions, log groups, tags."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    get,
+    num,
+    of_type,
+    resource_rule,
+    stack_rule,
+    tags_of,
+    truthy,
+)
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+STAGES = ("aws:apigateway/stage:Stage", "aws:apigatewayv2/stage:Stage")
+LATENCY_METRICS = ("TargetResponseTime", "Latency", "IntegrationLatency", "OriginLatency")
+TRAFFIC_METRICS = ("RequestCount", "Count", "Requests", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count",
+                   "5XXError", "5xx", "RequestCountPerTarget", "ProcessedBytes")
+
+
+def _metric_names(alarm: PolicyResource) -> set[str]:
+    names = {str(alarm.props.get("metricName") or "")}
+    for q in as_list(alarm.props.get("metricQueries")):
+        names.add(str(get(q, "metric", "metricName") or ""))
+        names.add(str(get(q, "expression") or ""))
+    return names - {""}
+
+
+def _has_actions(alarm: PolicyResource) -> bool:
+    return alarm.props.get("actionsEnabled") is not False and bool(as_list(alarm.props.get("alarmActions")))
+
+
+def _anomaly(alarm: PolicyResource) -> bool:
+    return any("ANOMALY_DETECTION_BAND" in name for name in _metric_names(alarm)) or \
+        bool(alarm.props.get("thresholdMetricId"))
+
+
+def _checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    fronts = [lb for lb in of_type(resources, *LB) if not truthy(lb.props.get("internal"))]
+    fronts += of_type(resources, *STAGES)
+    if not fronts:
+        return  # no customer traffic enters this stack
+    alarms = [a for a in of_type(resources, ALARM) if _has_actions(a)]
+    latency = [a for a in alarms if _metric_names(a) & set(LATENCY_METRICS) or
+               any(m in " ".join(_metric_names(a)) for m in LATENCY_METRICS)]
+    traffic = [a for a in alarms if _anomaly(a) or _metric_names(a) & set(TRAFFIC_METRICS)]
+    if not latency:
+        report("Customer traffic enters this stack but no alarm with actions watches checkout latency "
+               "(TargetResponseTime or API Latency).", fronts[0].urn)
+    if not traffic:
+        report("Customer traffic enters this stack but no alarm with actions watches for abnormal traffic "
+               "(an anomaly-detection band on requests, or 5XX counts).", fronts[0].urn)
+
+
+checkout_alarms = stack_rule(
+    name="checkout-alarms",
+    description="Where customer traffic enters, CloudWatch alarms with actions watch checkout latency and abnormal "
+                "traffic.",
+    source="seed: CloudWatch alarms for checkout latency spikes and abnormal traffic",
+    check=_checkout_alarms, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _alarm_actions(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.props.get("actionsEnabled") is False or not as_list(args.props.get("alarmActions")):
+        report("The alarm notifies nobody: give it alarm_actions (an SNS topic) and keep actions enabled.")
+
+
+alarm_has_actions = resource_rule(
+    name="alarm-has-actions",
+    description="CloudWatch alarms have actions.",
+    source="cdk-nag CloudWatchAlarmAction",
+    types=[ALARM], check=_alarm_actions, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _log_group(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not args.props.get("kmsKeyId"):
+        report("The log group is not encrypted with a customer-managed key: set kms_key_id.")
+    days = num(args.props.get("retentionInDays"))
+    if days is None or days <= 0:
+        report("The log group keeps logs forever: set retention_in_days.")
+
+
+log_group_encrypted_and_retained = resource_rule(
+    name="log-group-encrypted-and-retained",
+    description="CloudWatch log groups are KMS-encrypted and have a retention period.",
+    source="cdk-nag CloudWatchLogGroupEncrypted, CloudWatchLogGroupRetentionPeriod",
+    types=[LOG_GROUP], check=_log_group, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+REQUIRED_TAGS = {"requiredTags": {"type": "array", "items": {"type": "string"},
+                                  "default": ["Project", "Stack", "Environment", "ManagedBy"],
+                                  "description": "Tag keys every taggable resource carries (provider default tags "
+                                                 "count)."}}
+
+
+def _tags(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    if not args.resource_type.startswith("aws:"):
+        return
+    provider_props = args.provider.props if args.provider is not None else None
+    has_defaults = bool(get(provider_props, "defaultTags"))
+    if "tags" not in args.props and not has_defaults:
+        return  # not taggable, or tags left entirely to the provider
+    tags = tags_of(args.props, provider_props)
+    missing = [k for k in settings["requiredTags"] if k not in tags]
+    if missing:
+        report(f"Missing tag(s) {', '.join(missing)}: set them as provider default tags.")
+
+
+required_tags = resource_rule(
+    name="required-tags",
+    description="Taggable resources carry SecureCart's required tags.",
+    source="SecureCart tagging standard",
+    types=None, check=_tags, level=ADVISORY, severity=Severity.LOW, config=REQUIRED_TAGS,
+)
+
+POLICIES = (checkout_alarms, alarm_has_actions, log_group_encrypted_and_retained, required_tags)

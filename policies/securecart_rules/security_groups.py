@@ -1,0 +1,197 @@
+"""Security group rules: what may be open to the world, and where; descriptions; one way of managing rules."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+
+from securecart_rules._common import (
+    ADVISORY,
+    MANDATORY,
+    Report,
+    StackReport,
+    as_list,
+    is_world,
+    num,
+    of_type,
+    refs,
+    resource_rule,
+    stack_rule,
+)
+
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+INGRESS_TYPES = (SG, SG_RULE, INGRESS_RULE)
+
+# FSBP EC2.19's high-risk ports.
+HIGH_RISK_PORTS = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
+                   5601, 8080, 8088, 8888, 9200, 9300]
+
+
+@dataclass(frozen=True)
+class Ingress:
+    protocol: str
+    low: float
+    high: float
+    sources: tuple[str, ...]
+
+    @property
+    def all_ports(self) -> bool:
+        return self.protocol in ("-1", "all") or (self.low <= 0 and self.high >= 65535)
+
+    def covers(self, port: float) -> bool:
+        return self.all_ports or self.low <= port <= self.high
+
+    def world_sources(self) -> list[str]:
+        return [s for s in self.sources if is_world(s)]
+
+
+def _entry(protocol: Any, low: Any, high: Any, sources: list[Any]) -> Ingress:
+    proto = str(protocol if protocol is not None else "-1").lower()
+    lo, hi = num(low), num(high)
+    if proto in ("-1", "all") or lo is None:
+        lo, hi = 0.0, 65535.0
+    return Ingress(proto, lo, hi if hi is not None else lo, tuple(str(s) for s in sources if s))
+
+
+def ingress_of(resource_type: str, props: Mapping[str, Any]) -> list[Ingress]:
+    """Every ingress entry of a security group or rule resource, in one shape."""
+    if resource_type == SG:
+        return [_entry(e.get("protocol"), e.get("fromPort"), e.get("toPort"),
+                       as_list(e.get("cidrBlocks")) + as_list(e.get("ipv6CidrBlocks")))
+                for e in as_list(props.get("ingress")) if isinstance(e, Mapping)]
+    if resource_type == SG_RULE:
+        if str(props.get("type", "")).lower() != "ingress":
+            return []
+        return [_entry(props.get("protocol"), props.get("fromPort"), props.get("toPort"),
+                       as_list(props.get("cidrBlocks")) + as_list(props.get("ipv6CidrBlocks")))]
+    if resource_type == INGRESS_RULE:
+        return [_entry(props.get("ipProtocol"), props.get("fromPort"), props.get("toPort"),
+                       [props.get("cidrIpv4"), props.get("cidrIpv6")])]
+    return []
+
+
+def _ports(e: Ingress) -> str:
+    if e.all_ports:
+        return "all ports"
+    return f"port {e.low:.0f}" if e.low == e.high else f"ports {e.low:.0f}-{e.high:.0f}"
+
+
+AUTHORISED = {"authorisedPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+                                  "default": [80, 443],
+                                  "description": "Ports that may be open to 0.0.0.0/0 or ::/0 (on public load "
+                                                 "balancers only)."}}
+
+
+def _world_ingress(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    authorised = {float(p) for p in settings["authorisedPorts"]}
+    for e in ingress_of(args.resource_type, args.props):
+        world = e.world_sources()
+        if not world:
+            continue
+        inside = sum(1 for p in authorised if e.low <= p <= e.high)
+        if e.all_ports or inside < e.high - e.low + 1:
+            report(f"Ingress from {', '.join(world)} on {_ports(e)}: only ports "
+                   f"{', '.join(str(int(p)) for p in sorted(authorised))} may be open to the world.")
+
+
+sg_no_world_ingress = resource_rule(
+    name="sg-no-world-ingress",
+    description="No security group admits 0.0.0.0/0 or ::/0 except on the authorised ports (80/443).",
+    source="FSBP EC2.18; cdk-nag AwsSolutions-EC23",
+    types=INGRESS_TYPES, check=_world_ingress, level=MANDATORY, severity=Severity.HIGH, config=AUTHORISED,
+)
+
+HIGH_RISK = {"highRiskPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
+                               "default": HIGH_RISK_PORTS,
+                               "description": "Ports that must never be open to the world (FSBP EC2.19)."}}
+
+
+def _high_risk(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    for e in ingress_of(args.resource_type, args.props):
+        world = e.world_sources()
+        hit = [p for p in settings["highRiskPorts"] if e.covers(p)] if world else []
+        if hit:
+            report(f"Ingress from {', '.join(world)} reaches high-risk port(s) {', '.join(map(str, hit))}.")
+
+
+sg_no_world_high_risk_ports = resource_rule(
+    name="sg-no-world-high-risk-ports",
+    description="No security group opens high-risk ports (SSH, RDP, databases, …) to the world.",
+    source="FSBP EC2.19, EC2.13, EC2.14; cdk-nag AwsSolutions-EC23",
+    types=INGRESS_TYPES, check=_high_risk, level=MANDATORY, severity=Severity.CRITICAL, config=HIGH_RISK,
+)
+
+
+def _groups_of(resource: PolicyResource) -> list[PolicyResource]:
+    if resource.resource_type == SG:
+        return [resource]
+    return [g for g in refs(resource, "securityGroupId") if g.resource_type == SG]
+
+
+def _world_only_on_public_lbs(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    public_groups: set[str] = set()
+    for lb in of_type(args.resources, *LOAD_BALANCERS):
+        if not lb.props.get("internal"):
+            public_groups |= {g.urn for g in refs(lb, "securityGroups")}
+    for r in of_type(args.resources, *INGRESS_TYPES):
+        if not any(e.world_sources() for e in ingress_of(r.resource_type, r.props)):
+            continue
+        groups = _groups_of(r)
+        if groups and not any(g.urn in public_groups for g in groups):
+            report(f"'{r.name}' opens a security group to the world, but that group is not on an internet-facing "
+                   f"load balancer: admit only the load balancer's security group or known networks.", r.urn)
+
+
+sg_world_ingress_only_on_public_load_balancers = stack_rule(
+    name="sg-world-ingress-only-on-public-load-balancers",
+    description="Only security groups of internet-facing load balancers admit the world.",
+    source="FSBP EC2.18 (authorised ports on public load balancers only)",
+    check=_world_only_on_public_lbs, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _description(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    text = str(args.props.get("description") or "").strip()
+    if not text or text == "Managed by Pulumi":
+        report("The security group has no description of what it admits and why.")
+
+
+sg_has_description = resource_rule(
+    name="sg-has-description",
+    description="Security groups describe what they are for.",
+    source="cdk-nag AwsSolutions-EC27",
+    types=[SG], check=_description, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _one_way(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    standalone: dict[str, list[str]] = {}
+    for r in of_type(args.resources, SG_RULE, INGRESS_RULE, EGRESS_RULE):
+        for g in refs(r, "securityGroupId"):
+            standalone.setdefault(g.urn, []).append(r.name)
+    for g in of_type(args.resources, SG):
+        inline = as_list(g.props.get("ingress")) + as_list(g.props.get("egress"))
+        if inline and g.urn in standalone:
+            report(f"The security group has inline rules and standalone rule resources "
+                   f"({', '.join(sorted(standalone[g.urn]))}): they overwrite each other; use one way.", g.urn)
+
+
+sg_rules_managed_one_way = stack_rule(
+    name="sg-rules-managed-one-way",
+    description="A security group's rules are either inline or standalone resources, never both.",
+    source="AWSGuard security-group-no-rule-management-conflicts",
+    check=_one_way, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+POLICIES = (
+    sg_no_world_ingress,
+    sg_no_world_high_risk_ports,
+    sg_world_ingress_only_on_public_load_balancers,
+    sg_has_description,
+    sg_rules_managed_one_way,
+)
