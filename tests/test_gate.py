@@ -5,13 +5,14 @@ from typing import Any
 import pytest
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
-from securecart_rules import PACK_NAME, POLICIES
+from securecart_rules import POLICIES
 from securecart_rules.network import default_security_group_closed, vpc_flow_logs_all_traffic
 
 from automation.gate import PackConfig, PolicyConfigError, RuleError, evaluate
@@ -44,15 +45,6 @@ VPC_B = reg("aws:ec2/vpc:Vpc", "b", {"cidrBlock": "10.1.0.0/16"})
 def flow_log(name: str, vpc: Registration, traffic: str = "ALL") -> Registration:
     return reg("aws:ec2/flowLog:FlowLog", name, {"vpcId": vpc.id, "trafficType": traffic},
                dependencies=[vpc.urn], property_dependencies={"vpcId": [vpc.urn]})
-
-
-def test_pack_lists_its_rules_with_levels_and_sources() -> None:
-    assert PACK_NAME == "securecart-network"
-    assert [(p.name, p.enforcement_level) for p in POLICIES] == [
-        ("vpc-flow-logs-all-traffic", EnforcementLevel.MANDATORY),
-        ("default-security-group-closed", EnforcementLevel.MANDATORY),
-    ]
-    assert all("FSBP" in p.description for p in POLICIES)
 
 
 def test_flow_log_rule_joins_through_property_dependencies() -> None:
@@ -89,7 +81,8 @@ def test_resource_rules_get_the_real_argument_classes() -> None:
             report("second VPC", None)
 
     rule = ResourceValidationPolicy(name="spy", description="spy", validate=spy,
-                                    enforcement_level=EnforcementLevel.ADVISORY)
+                                    enforcement_level=EnforcementLevel.ADVISORY,
+                                    config_schema=PolicyConfigSchema(properties={"flag": {"type": "boolean"}}))
     provider = reg("pulumi:providers:aws", "aws", {"region": "us-east-1"})
     vpc = reg("aws:ec2/vpc:Vpc", "b", {"cidrBlock": "10.1.0.0/16"}, protect=True,
               provider=f"{provider.urn}::prov-id")
@@ -117,13 +110,15 @@ def test_stack_rules_see_parents_and_dependencies() -> None:
 
 def test_pack_config_overrides_levels() -> None:
     stack = stack_of(VPC_A)
-    config = PackConfig.parse({"vpc-flow-logs-all-traffic": "advisory"}, POLICIES)
-    assert [v.level for v in evaluate(stack, POLICIES, config)] == ["advisory"]
-    config = PackConfig.parse({"all": "disabled"}, POLICIES)
-    assert evaluate(stack, POLICIES, config) == []
+    rules = [vpc_flow_logs_all_traffic, default_security_group_closed]
+    assert [v.level for v in evaluate(stack, rules)] == ["mandatory"]
+    config = PackConfig.parse({"vpc-flow-logs-all-traffic": "advisory"}, rules)
+    assert [v.level for v in evaluate(stack, rules, config)] == ["advisory"]
+    config = PackConfig.parse({"all": "disabled"}, rules)
+    assert evaluate(stack, rules, config) == []
     config = PackConfig.parse({"all": {"enforcementLevel": "disabled"},
-                               "vpc-flow-logs-all-traffic": {"enforcementLevel": "mandatory"}}, POLICIES)
-    assert [v.level for v in evaluate(stack, POLICIES, config)] == ["mandatory"]
+                               "vpc-flow-logs-all-traffic": {"enforcementLevel": "mandatory"}}, rules)
+    assert [v.level for v in evaluate(stack, rules, config)] == ["mandatory"]
 
 
 @pytest.mark.parametrize(("doc", "expected"), [

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from securecart_rules import POLICIES
 
 from automation import plan
 from automation.cli import main
@@ -20,14 +21,19 @@ INSECURE_PROGRAM = '''
 import pulumi
 import pulumi_aws as aws
 
-provider = aws.Provider("aws", region="us-east-1")
-vpc = aws.ec2.Vpc("unlogged", cidr_block="10.99.0.0/16", opts=pulumi.ResourceOptions(provider=provider))
-aws.ec2.DefaultSecurityGroup(
-    "open-default",
+opts = pulumi.ResourceOptions(provider=aws.Provider("aws", region="us-east-1"))
+vpc = aws.ec2.Vpc("unlogged", cidr_block="10.99.0.0/16", opts=opts)
+aws.ec2.SecurityGroup(
+    "bastion",
     vpc_id=vpc.id,
-    ingress=[aws.ec2.DefaultSecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22,
-                                                     cidr_blocks=["0.0.0.0/0"])],
-    opts=pulumi.ResourceOptions(provider=provider),
+    description="SSH from anywhere",
+    ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22, cidr_blocks=["0.0.0.0/0"])],
+    opts=opts,
+)
+aws.rds.Instance(
+    "orders", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20, publicly_accessible=True,
+    storage_encrypted=True, multi_az=True, backup_retention_period=7, deletion_protection=True,
+    db_subnet_group_name="default", username="app", manage_master_user_password=True, opts=opts,
 )
 '''
 
@@ -101,7 +107,7 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     assert "│  ├─ aws:ec2/networkAclRule:NetworkAclRule  data-nacl-in-db-from-app" in text
     assert "Summary prod-eu: 70 resources (67 cloud, 1 component(s), 1 provider(s), 1 stack reference(s)), " \
            "1 protected" in text
-    assert "policy gate: 2 rules, 0 mandatory and 0 advisory violation(s)" in text
+    assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
     assert doc["passes"] == ["prod-eu", "prod-us", "prod-eu"]
@@ -187,10 +193,17 @@ def test_insecure_program_fails_the_gate_naming_rule_and_resource(
     program.write_text(INSECURE_PROGRAM)
     assert main(["synth", "prod-us", "--no-tree", "--program", str(tmp_path)]) == 1
     out = capsys.readouterr()
+    assert "MANDATORY [rds-not-public] aws:rds/instance:Instance 'orders': The database is publicly accessible" \
+        in out.out
+    assert "MANDATORY [sg-no-world-high-risk-ports] aws:ec2/securityGroup:SecurityGroup 'bastion': Ingress from " \
+           "0.0.0.0/0 reaches high-risk port(s) 22." in out.out
     assert "MANDATORY [vpc-flow-logs-all-traffic] aws:ec2/vpc:Vpc 'unlogged'" in out.out
-    assert "MANDATORY [default-security-group-closed] aws:ec2/defaultSecurityGroup:DefaultSecurityGroup " \
-           "'open-default'" in out.out
-    assert "FAILED: 2 mandatory policy violation(s)" in out.err
+    mandatory = [line.split("]")[0].split("[")[1] for line in out.out.splitlines()
+                 if line.strip().startswith("MANDATORY")]
+    assert sorted(mandatory) == ["rds-not-public", "sg-no-world-high-risk-ports", "sg-no-world-ingress",
+                                 "sg-world-ingress-only-on-public-load-balancers", "subnet-tiers-separated",
+                                 "vpc-flow-logs-all-traffic"]
+    assert "FAILED: 6 mandatory policy violation(s)" in out.err
 
 
 def test_a_program_using_the_default_provider_is_an_error(tmp_path: Path, project: Project) -> None:

@@ -1,0 +1,154 @@
+"""RDS, DynamoDB, S3 (v7's split bucket resources, joined by property dependencies) and KMS rules."""
+
+import json
+from typing import Any
+
+import pytest
+from securecart_rules import data as d
+
+from tests.policies.harness import Case, cases, check, res
+
+INSTANCE = {"storageEncrypted": True, "multiAz": True, "publiclyAccessible": False, "dbSubnetGroupName": "db",
+            "backupRetentionPeriod": 14, "deletionProtection": True, "iamDatabaseAuthenticationEnabled": True,
+            "enabledCloudwatchLogsExports": ["postgresql"]}
+
+
+def db(name: str = "db", **props: Any) -> Any:
+    return res(d.RDS_INSTANCE, name, {**INSTANCE, **props})
+
+
+TABLE = {"pointInTimeRecovery": {"enabled": True}, "deletionProtectionEnabled": True, "billingMode": "PAY_PER_REQUEST",
+         "serverSideEncryption": {"enabled": True, "kmsKeyArn": "arn:aws:kms:us-east-1:1:key/a"},
+         "replicas": [{"regionName": "eu-west-1", "pointInTimeRecovery": True, "kmsKeyArn": "arn:aws:kms:eu:1:key/b"}]}
+
+
+def table(name: str = "sessions", **props: Any) -> Any:
+    return res(d.TABLE, name, {**TABLE, **props})
+
+
+def tls_policy(*extra: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        *extra]})
+
+
+CLOUDFRONT_READ = {"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject",
+                   "Resource": "arn:aws:s3:::b/*",
+                   "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::1:distribution/E1"}}}
+PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+
+
+def bucket_set(name: str = "images", *, tags: dict[str, str] | None = None, sse: str = "aws:kms",
+               versioned: bool = True, logged: bool = True, bpa: bool = True, policy: str | None = None,
+               replicate: bool = False, owner_enforced: bool = True, log_bucket: Any = None) -> list[Any]:
+    bucket = res(d.BUCKET[0], name, {"tags": tags or {}})
+    out = [bucket]
+    if bpa:
+        out.append(res(d.BPA, f"{name}-bpa", {"blockPublicAcls": True, "blockPublicPolicy": True,
+                                              "ignorePublicAcls": True, "restrictPublicBuckets": True},
+                       bucket=bucket))
+    out.append(res(d.ENCRYPTION[0], f"{name}-sse", {"rules": [{"applyServerSideEncryptionByDefault": {
+        "sseAlgorithm": sse}}]}, bucket=bucket))
+    if versioned:
+        out.append(res(d.VERSIONING[0], f"{name}-versioning", {"versioningConfiguration": {"status": "Enabled"}},
+                       bucket=bucket))
+    if logged and log_bucket is not None:
+        out.append(res(d.LOGGING[0], f"{name}-logging", {"targetPrefix": name}, bucket=bucket,
+                       targetBucket=log_bucket))
+    out.append(res(d.POLICY[0], f"{name}-policy", {"policy": policy or tls_policy(CLOUDFRONT_READ)}, bucket=bucket))
+    if owner_enforced:
+        out.append(res(d.OWNERSHIP[0], f"{name}-ownership", {"rule": {"objectOwnership": "BucketOwnerEnforced"}},
+                       bucket=bucket))
+    if replicate:
+        out.append(res(d.REPLICATION[0], f"{name}-crr", {"rules": [{"status": "Enabled", "destination": {
+            "bucket": "arn:aws:s3:::images-eu"}}]}, bucket=bucket))
+    return out
+
+
+LOGS = bucket_set("logs", sse="AES256", logged=False)
+GOOD_BUCKETS = [*LOGS, *bucket_set(log_bucket=LOGS[0])]
+
+CASES = cases(
+    Case(d.rds_storage_encrypted,
+         good=[db(), res(d.RDS_CLUSTER, "aurora", {"storageEncrypted": True})],
+         bad=[db(storageEncrypted=False), res(d.RDS_CLUSTER, "aurora", {})], flagged={"db", "aurora"}),
+    Case(d.rds_multi_az,
+         good=[db(), db("member", multiAz=False, clusterIdentifier="c"),
+               res(d.RDS_CLUSTER, "c", {"availabilityZones": ["a", "b"]})],
+         bad=[db(multiAz=False), res(d.RDS_CLUSTER, "c", {"availabilityZones": ["a"]})], flagged={"db", "c"}),
+    Case(d.rds_not_public,
+         good=[db(), db("replica", dbSubnetGroupName=None, replicateSourceDb="arn:aws:rds:us-east-1:1:db:x")],
+         bad=[db(publiclyAccessible=True), db("no-vpc", dbSubnetGroupName=None)], flagged={"db", "no-vpc"}),
+    Case(d.rds_backup_retention,
+         good=[db()], bad=[db(backupRetentionPeriod=3), db("unset", backupRetentionPeriod=None)],
+         flagged={"db", "unset"}, says="kept 3 day(s): keep at least 7"),
+    Case(d.rds_backup_retention, label="configured",
+         good=[db(backupRetentionPeriod=30)], bad=[db()], flagged={"db"}, config={"minBackupDays": 21}),
+    Case(d.rds_deletion_protection,
+         good=[db()], bad=[db(deletionProtection=False)], flagged={"db"}),
+    Case(d.rds_iam_authentication,
+         good=[db()], bad=[db(iamDatabaseAuthenticationEnabled=False)], flagged={"db"}),
+    Case(d.rds_log_exports,
+         good=[db()], bad=[db(enabledCloudwatchLogsExports=[])], flagged={"db"}),
+    Case(d.dynamodb_pitr,
+         good=[table(), res(d.TABLE_REPLICA, "replica", {"pointInTimeRecovery": True})],
+         bad=[table(pointInTimeRecovery={"enabled": False}),
+              table("replica-off", replicas=[{"regionName": "eu-west-1", "pointInTimeRecovery": False}]),
+              res(d.TABLE_REPLICA, "replica", {"pointInTimeRecovery": False})],
+         flagged={"sessions", "replica-off", "replica"}),
+    Case(d.dynamodb_encrypted_with_cmk,
+         good=[table()],
+         bad=[table(serverSideEncryption=None), table("replica", replicas=[{"regionName": "eu-west-1"}])],
+         flagged={"sessions", "replica"}),
+    Case(d.dynamodb_deletion_protection,
+         good=[table()], bad=[table(deletionProtectionEnabled=False)], flagged={"sessions"}),
+    Case(d.dynamodb_scales,
+         good=[table()], bad=[table(billingMode="PROVISIONED")], flagged={"sessions"}),
+    Case(d.s3_block_public_access,
+         good=GOOD_BUCKETS,
+         bad=[*bucket_set("nobpa", bpa=False),
+              res(d.BUCKET[1], "half"), res(d.BPA, "half-bpa", {"blockPublicAcls": True}, bucket=res(d.BUCKET[1],
+                                                                                                     "half"))],
+         flagged={"nobpa", "half"}, says="blockPublicPolicy"),
+    Case(d.s3_no_public_grants,
+         good=GOOD_BUCKETS,
+         bad=[*bucket_set("pub", policy=tls_policy(PUBLIC_READ)), *bucket_set("acls", owner_enforced=False),
+              res(d.ACL[0], "acl", {"acl": "public-read"})],
+         flagged={"pub-policy", "acls", "acl"}),
+    Case(d.s3_tls_only,
+         good=GOOD_BUCKETS,
+         bad=bucket_set(policy=json.dumps({"Statement": [CLOUDFRONT_READ]})), flagged={"images"}),
+    Case(d.s3_access_logging,
+         good=GOOD_BUCKETS, bad=[*GOOD_BUCKETS, *bucket_set("unlogged")], flagged={"unlogged"}),
+    Case(d.s3_default_encryption_kms,
+         good=GOOD_BUCKETS, bad=[*LOGS, *bucket_set(sse="AES256", log_bucket=LOGS[0])], flagged={"images"},
+         says="SSE-KMS"),
+    Case(d.s3_versioning,
+         good=GOOD_BUCKETS, bad=bucket_set(versioned=False), flagged={"images"}),
+    Case(d.s3_cross_region_replication,
+         good=[*bucket_set(tags={"Replication": "source"}, replicate=True),
+               *bucket_set("images-eu", tags={"Replication": "destination"})],
+         bad=[*bucket_set(tags={"Replication": "source"}),
+              *bucket_set("images-eu", tags={"Replication": "destination"}, versioned=False)],
+         flagged={"images", "images-eu"}),
+    Case(d.kms_key_rotation,
+         good=[res(d.KMS_KEY, "k", {"enableKeyRotation": True}),
+               res(d.KMS_KEY, "signing", {"customerMasterKeySpec": "ECC_NIST_P256"})],
+         bad=[res(d.KMS_KEY, "k", {})], flagged={"k"}),
+    Case(d.kms_key_policy_not_public,
+         good=[res(d.KMS_KEY, "k", {"policy": json.dumps({"Statement": [
+             {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "kms:*", "Resource": "*"},
+             {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt"], "Resource": "*",
+              "Condition": {"StringEquals": {"kms:CallerAccount": "1",
+                                             "kms:ViaService": "s3.us-east-1.amazonaws.com"}}},
+         ]})})],
+         bad=[res(d.KMS_KEY, "k", {"policy": json.dumps({"Statement": [
+             {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]})})],
+         flagged={"k"}),
+)
+
+
+@pytest.mark.parametrize("c", CASES)
+def test_rule(c: Case) -> None:
+    check(c)

@@ -1,0 +1,95 @@
+"""IAM rules (documents parsed whatever their layout) and monitoring/hygiene rules."""
+
+import json
+from typing import Any
+
+import pytest
+from securecart_rules import identity as i
+from securecart_rules import monitoring as m
+
+from automation.gate import evaluate
+from automation.synth import StackResult
+from tests.policies.harness import STACK_URN, Case, cases, check, provider, res, violations
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+LEAST = doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::images/*"})
+TASK_TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                  "Action": "sts:AssumeRole"})
+ALB = res(m.LB[0], "alb", {"internal": False})
+TOPIC = ["arn:aws:sns:us-east-1:1:oncall"]
+LATENCY = res(m.ALARM, "latency", {"metricName": "TargetResponseTime", "alarmActions": TOPIC})
+ANOMALY = res(m.ALARM, "anomaly", {"alarmActions": TOPIC, "thresholdMetricId": "band", "metricQueries": [
+    {"id": "m1", "metric": {"metricName": "RequestCount"}},
+    {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]})
+
+CASES = cases(
+    Case(i.iam_no_wildcard_admin, label="layouts",
+         good=[res(i.POLICY, "p", {"policy": LEAST}),
+               res(i.ROLE, "r", {"assumeRolePolicy": TASK_TRUST, "inlinePolicies": [{"name": "ok", "policy": LEAST}]})],
+         bad=[res(i.POLICY, "star", {"policy": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}),
+              res(i.ROLE_POLICY, "case", {"policy": doc({"Effect": "Allow", "Action": ["S3:*"],
+                                                        "Resource": ["*"]})}),
+              res(i.ROLE, "inline", {"assumeRolePolicy": TASK_TRUST, "inlinePolicies": [
+                  {"name": "not", "policy": doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})}]}),
+              res(i.ATTACHMENT, "admin", {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})],
+         flagged={"star", "case", "inline", "admin"}, says="s3:* on every resource"),
+    Case(i.iam_trust_not_public,
+         good=[res(i.ROLE, "task", {"assumeRolePolicy": TASK_TRUST}),
+               res(i.ROLE, "partner", {"assumeRolePolicy": doc({
+                   "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                   "Condition": {"StringEquals": {"sts:ExternalId": "securecart-partner-7"}}})})],
+         bad=[res(i.ROLE, "open", {"assumeRolePolicy": doc({"Effect": "Allow", "Principal": "*",
+                                                             "Action": "sts:AssumeRole"})})],
+         flagged={"open"}),
+    Case(i.iam_no_decrypt_on_all_keys,
+         good=[res(i.POLICY, "p", {"policy": doc({"Effect": "Allow", "Action": "kms:Decrypt",
+                                                  "Resource": "arn:aws:kms:us-east-1:1:key/a"})})],
+         bad=[res(i.POLICY, "p", {"policy": doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"})})],
+         flagged={"p"}),
+    Case(m.checkout_alarms,
+         good=[ALB, LATENCY, ANOMALY, res(m.LB[0], "quiet", {"internal": True})],
+         bad=[ALB, LATENCY, res(m.ALARM, "silent", {"metricName": "RequestCount"})],
+         flagged={"alb"}, says="abnormal traffic"),
+    Case(m.alarm_has_actions,
+         good=[LATENCY], bad=[res(m.ALARM, "a", {"metricName": "x"}),
+                              res(m.ALARM, "b", {"alarmActions": TOPIC, "actionsEnabled": False})],
+         flagged={"a", "b"}),
+    Case(m.log_group_encrypted_and_retained,
+         good=[res(m.LOG_GROUP, "lg", {"kmsKeyId": "arn:aws:kms:x", "retentionInDays": 90})],
+         bad=[res(m.LOG_GROUP, "lg", {}), res(m.LOG_GROUP, "forever", {"kmsKeyId": "k", "retentionInDays": 0})],
+         flagged={"lg", "forever"}),
+    Case(m.required_tags,
+         good=[res("aws:ec2/vpc:Vpc", "vpc", {"tags": {"Project": "p", "Stack": "s", "Environment": "prod",
+                                                       "ManagedBy": "pulumi"}})],
+         bad=[res("aws:ec2/vpc:Vpc", "vpc", {"tags": {"Project": "p"}})], flagged={"vpc"},
+         says="Missing tag(s) Stack, Environment, ManagedBy"),
+)
+
+
+@pytest.mark.parametrize("c", CASES)
+def test_rule(c: Case) -> None:
+    check(c)
+
+
+def test_checkout_alarms_not_applicable_without_customer_traffic() -> None:
+    assert violations(m.checkout_alarms, [res(m.LB[0], "internal", {"internal": True})]) == []
+
+
+def test_required_tags_count_the_providers_default_tags() -> None:
+    tags = {"Project": "p", "Stack": "s", "Environment": "prod", "ManagedBy": "pulumi"}
+    vpc = res("aws:ec2/vpc:Vpc", "vpc", {"tags": {"Name": "x"}})
+    assert [v.resource_name for v in violations(m.required_tags, [vpc])] == ["vpc"]
+    # The harness's provider has empty default tags; a stack whose provider sets them is compliant.
+    stack = StackResult(stack="t", project="securecart-network", region="us-east-1", role="primary",
+                        stack_urn=STACK_URN, resources=[provider(tags), vpc], outputs={})
+    assert evaluate(stack, [m.required_tags]) == []
+    missing = {k: v for k, v in tags.items() if k != "ManagedBy"}
+    stack.resources = [provider(missing), vpc]
+    found = evaluate(stack, [m.required_tags])
+    assert [(v.resource_name, v.message) for v in found] == [
+        ("vpc", "Missing tag(s) ManagedBy: set them as provider default tags.")
+    ]

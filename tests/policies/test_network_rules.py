@@ -1,0 +1,161 @@
+"""VPC rules: compliant and non-compliant stacks for each."""
+
+import json
+from typing import Any
+
+import pytest
+from pulumi_policy import Severity
+from securecart_rules import network as n
+from securecart_rules._common import MANDATORY, stack_rule
+
+from tests.policies.harness import Case, cases, check, res, violations
+
+VPC = res(n.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"})
+IGW = res(n.IGW, "igw", vpcId=VPC)
+
+
+def _tier(name: str, zone: str, tier: str, tag: bool = True) -> list[Any]:
+    """A subnet with its own route table and association, routed as its tier wants."""
+    tags = {"Tier": tier} if tag else {}
+    subnet = res(n.SUBNET, name, {"availabilityZone": zone, "tags": tags, "mapPublicIpOnLaunch": False}, vpcId=VPC)
+    table = res(n.ROUTE_TABLE, f"{name}-rt", vpcId=VPC)
+    assoc = res(n.ASSOCIATION, f"{name}-rta", subnetId=subnet, routeTableId=table)
+    return [subnet, table, assoc]
+
+
+def _route(name: str, table: Any, **target: Any) -> Any:
+    return res(n.ROUTE, name, {"destinationCidrBlock": "0.0.0.0/0"}, routeTableId=table, **target)
+
+
+def _network(zones: tuple[str, ...] = ("a", "b"), nat_zone_of: dict[str, str] | None = None,
+             db_route: str | None = None, tag: bool = True) -> list[Any]:
+    """VPC, IGW and per-AZ public/private/isolated subnets, NAT per AZ (or as nat_zone_of says), DB subnet group."""
+    out: list[Any] = [VPC, IGW]
+    nats: dict[str, Any] = {}
+    public: dict[str, Any] = {}
+    for z in zones:
+        s, t, a = _tier(f"pub-{z}", f"us-east-1{z}", "public", tag)
+        out += [s, t, a, _route(f"pub-{z}-default", t, gatewayId=IGW)]
+        public[z] = s
+        nats[z] = res(n.NAT, f"nat-{z}", subnetId=s)
+        out.append(nats[z])
+    isolated = []
+    for z in zones:
+        s, t, a = _tier(f"app-{z}", f"us-east-1{z}", "private", tag)
+        nat = nats[(nat_zone_of or {}).get(z, z)]
+        out += [s, t, a, _route(f"app-{z}-default", t, natGatewayId=nat)]
+        s, t, a = _tier(f"db-{z}", f"us-east-1{z}", "isolated", tag)
+        out += [s, t, a]
+        if db_route == "igw":
+            out.append(_route(f"db-{z}-bad", t, gatewayId=IGW))
+        elif db_route == "nat":
+            out.append(_route(f"db-{z}-bad", t, natGatewayId=nats[z]))
+        isolated.append(s)
+    out.append(res(n.DB_SUBNET_GROUP, "db-subnets", subnetIds=isolated))
+    return out
+
+
+def _tables(stack: list[Any], tier: str) -> list[Any]:
+    return [r for r in stack if r.type == n.ROUTE_TABLE and r.name.startswith(tier)]
+
+
+def _gateway_endpoints(stack: list[Any], skip: str = "") -> list[Any]:
+    tables = _tables(stack, "app") + _tables(stack, "db")
+    return [res(n.ENDPOINT, f"{svc}-ep", {"serviceName": f"com.amazonaws.us-east-1.{svc}",
+                                          "vpcEndpointType": "Gateway"},
+                routeTableIds=[t for t in tables if not (svc == "s3" and t.name == skip)])
+            for svc in ("s3", "dynamodb")]
+
+
+GOOD = _network()
+ACCOUNT_ONLY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"],
+                                          "Resource": "*",
+                                          "Condition": {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}}]})
+ANYONE_ANYTHING = json.dumps({"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+                                            "Resource": "*"}})
+ANYONE_ANY_RESOURCE = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                                 "Resource": "*"}]})
+SERVICE = res(n.ENDPOINT_SERVICE, "payment-svc", {"acceptanceRequired": True,
+                                                  "allowedPrincipals": ["arn:aws:iam::111122223333:root"]})
+
+CASES = cases(
+    Case(n.vpc_flow_logs_all_traffic,
+         good=[VPC, res(n.FLOW_LOG, "fl", {"trafficType": "ALL"}, vpcId=VPC)],
+         bad=[VPC, res(n.FLOW_LOG, "fl", {"trafficType": "REJECT"}, vpcId=VPC)], flagged={"vpc"},
+         says="no flow log capturing ALL traffic"),
+    Case(n.default_security_group_closed,
+         good=[res(n.DEFAULT_SG, "d", {"ingress": [], "egress": []})],
+         bad=[res(n.DEFAULT_SG, "d", {"ingress": [], "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0,
+                                                                "cidrBlocks": ["0.0.0.0/0"]}]})],
+         flagged={"d"}, says="0 ingress and 1 egress"),
+    Case(n.subnet_no_auto_public_ip,
+         good=[res(n.SUBNET, "s", {"mapPublicIpOnLaunch": False}), res(n.SUBNET, "t", {})],
+         bad=[res(n.SUBNET, "s", {"mapPublicIpOnLaunch": True})], flagged={"s"}),
+    Case(n.subnet_tiers_separated, label="missing-tier",
+         good=GOOD, bad=[r for r in GOOD if not r.name.startswith("db-")], flagged={"vpc"}, says="no isolated"),
+    Case(n.subnet_tiers_separated, label="isolated-to-igw",
+         good=_network(tag=False), bad=_network(db_route="igw"), flagged={"db-a", "db-b"},
+         says="routes to the internet gateway"),
+    Case(n.database_subnets_no_internet_route,
+         good=GOOD, bad=_network(db_route="nat"), flagged={"db-subnets"}, says="routes to the internet (nat)"),
+    Case(n.subnet_tiers_span_azs,
+         good=GOOD, bad=_network(zones=("a",)), flagged={"vpc"}, says="spans 1 AZ(s)"),
+    Case(n.subnet_tiers_span_azs, label="configured-three",
+         good=_network(zones=("a", "b", "c")), bad=GOOD, flagged={"vpc"}, config={"minAzs": 3}),
+    Case(n.nat_gateway_per_az,
+         good=GOOD, bad=_network(nat_zone_of={"b": "a"}), flagged={"app-b"}, says="in us-east-1a"),
+    Case(n.gateway_endpoints_on_private_route_tables,
+         good=[*GOOD, *_gateway_endpoints(GOOD)], bad=[*GOOD, *_gateway_endpoints(GOOD, skip="db-b-rt")],
+         flagged={"vpc"}, says="db-b-rt have no s3 gateway endpoint"),
+    Case(n.vpc_endpoint_policy_restrictive, label="missing",
+         good=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface", "policy": ACCOUNT_ONLY}),
+               res(n.ENDPOINT, "gwlbe", {"vpcEndpointType": "GatewayLoadBalancer"})],
+         bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"})], flagged={"e"}, says="full access"),
+    Case(n.vpc_endpoint_policy_restrictive, label="wildcards",
+         good=[res(n.ENDPOINT, "e", {"policy": ACCOUNT_ONLY})],
+         bad=[res(n.ENDPOINT, "e", {"policy": ANYONE_ANYTHING}),
+              res(n.ENDPOINT, "f", {"policy": ANYONE_ANY_RESOURCE})], flagged={"e", "f"}),
+    Case(n.endpoint_service_restricted,
+         good=[SERVICE, res(n.ENDPOINT_SERVICE, "svc2", {"acceptanceRequired": True}),
+               res(n.ENDPOINT_SERVICE_PRINCIPAL, "p", {"principalArn": "arn:aws:iam::111122223333:root"},
+                   vpcEndpointServiceId=res(n.ENDPOINT_SERVICE, "svc2"))],
+         bad=[res(n.ENDPOINT_SERVICE, "a", {"acceptanceRequired": False, "allowedPrincipals": ["arn:x"]}),
+              res(n.ENDPOINT_SERVICE, "b", {"acceptanceRequired": True}),
+              res(n.ENDPOINT_SERVICE, "c", {"acceptanceRequired": True, "allowedPrincipals": ["*"]})],
+         flagged={"a", "b", "c"}),
+    Case(n.nacl_no_world_admin_ports,
+         good=[res(n.NACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 443,
+                                      "toPort": 443, "cidrBlock": "0.0.0.0/0"}),
+               res(n.NACL_RULE, "deny", {"egress": False, "ruleAction": "deny", "protocol": "-1",
+                                         "cidrBlock": "0.0.0.0/0"})],
+         bad=[res(n.NACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 0,
+                                     "toPort": 1024, "cidrBlock": "0.0.0.0/0"}),
+              res(n.NACL, "acl", {"ingress": [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0",
+                                               "fromPort": 0, "toPort": 0}]})],
+         flagged={"r", "acl"}, says="port(s) 22"),
+)
+
+
+@pytest.mark.parametrize("c", CASES)
+def test_rule(c: Case) -> None:
+    check(c)
+
+
+def test_untagged_subnets_are_classified_by_their_routes() -> None:
+    """Without Tier tags the rule derives each subnet's tier from its routes, joined through dependencies."""
+    assert violations(n.subnet_tiers_separated, _network(tag=False)) == []
+    found = violations(n.subnet_tiers_separated, _network(tag=False, db_route="nat"))
+    assert [(v.resource_name, v.message.split(":")[0]) for v in found] == [
+        ("vpc", "The VPC has no isolated subnet tier")
+    ]
+    views = {v.subnet.name: v.tier for v in n.subnet_views(_policy_resources(_network(tag=False)))}
+    assert views == {f"{t}-{z}": tier for t, tier in (("pub", "public"), ("app", "private"), ("db", "isolated"))
+                     for z in "ab"}
+
+
+def _policy_resources(regs: list[Any]) -> list[Any]:
+    captured: list[Any] = []
+    rule = stack_rule(name="capture", description="capture", source="test", level=MANDATORY,
+                      severity=Severity.LOW, check=lambda args, report, settings: captured.extend(args.resources))
+    violations(rule, regs)
+    return captured
