@@ -259,6 +259,18 @@ def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyReso
     return [r for r in resources if r.resource_type in wanted]
 
 
+def attached(resources: Iterable[PolicyResource], types: Iterable[str], prop: str) -> dict[str, list[PolicyResource]]:
+    """For each resource URN, the resources of the given types whose ``prop`` was computed from it (one pass, so
+    a rule joins two kinds of resource in linear time)."""
+    wanted = set(types)
+    index: dict[str, list[PolicyResource]] = {}
+    for r in resources:
+        if r.resource_type in wanted:
+            for dep in r.property_dependencies.get(prop, []):
+                index.setdefault(dep.urn, []).append(r)
+    return index
+
+
 def refs(resource: PolicyResource, prop: str) -> list[PolicyResource]:
     """The resources a property was computed from (how a stack rule joins resources during a preview, when IDs
     are still unknown)."""

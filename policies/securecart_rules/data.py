@@ -11,6 +11,7 @@ from securecart_rules._common import (
     Report,
     StackReport,
     as_list,
+    attached,
     get,
     num,
     of_type,
@@ -230,9 +231,8 @@ dynamodb_scales = resource_rule(
 
 # --- S3 ----------------------------------------------------------------------------------------------------------
 
-def _for_bucket(resources: list[PolicyResource], types: tuple[str, ...], bucket: PolicyResource,
-                prop: str = "bucket") -> list[PolicyResource]:
-    return [r for r in of_type(resources, *types) if any(d.urn == bucket.urn for d in refs(r, prop))]
+def _by_bucket(resources: list[PolicyResource], types: tuple[str, ...]) -> dict[str, list[PolicyResource]]:
+    return attached(resources, types, "bucket")
 
 
 def _log_targets(resources: list[PolicyResource]) -> set[str]:
@@ -246,8 +246,9 @@ def _log_targets(resources: list[PolicyResource]) -> set[str]:
 def _bpa(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     resources = list(args.resources)
+    blocks_of = _by_bucket(resources, (BPA,))
     for bucket in of_type(resources, *BUCKET):
-        blocks = _for_bucket(resources, (BPA,), bucket)
+        blocks = blocks_of.get(bucket.urn, [])
         if not blocks:
             report("The bucket has no public access block: add one with all four settings true.", bucket.urn)
             continue
@@ -280,8 +281,9 @@ def _no_public_grants(args: StackValidationArgs, report: StackReport, _: Mapping
         for s in public_allows(stmts):
             report(f"The bucket policy allows {', '.join(s.actions) or 'actions'} to any principal without a "
                    f"narrowing condition (for CloudFront, condition on AWS:SourceArn).", policy.urn)
+    controls_of = _by_bucket(resources, OWNERSHIP)
     for bucket in of_type(resources, *BUCKET):
-        controls = _for_bucket(resources, OWNERSHIP, bucket)
+        controls = controls_of.get(bucket.urn, [])
         enforced = any(get(c.props, "rule", "objectOwnership") == "BucketOwnerEnforced" for c in controls)
         if not enforced:
             report("ACLs are not disabled: add ownership controls with object_ownership='BucketOwnerEnforced'.",
@@ -306,8 +308,9 @@ def _denies_insecure_transport(policy: PolicyResource) -> bool:
 
 def _tls_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
+    policies_of = _by_bucket(resources, POLICY)
     for bucket in of_type(resources, *BUCKET):
-        if not any(_denies_insecure_transport(p) for p in _for_bucket(resources, POLICY, bucket)):
+        if not any(_denies_insecure_transport(p) for p in policies_of.get(bucket.urn, [])):
             report("No bucket policy denies requests without TLS: deny when aws:SecureTransport is false.",
                    bucket.urn)
 
@@ -323,10 +326,11 @@ s3_tls_only = stack_rule(
 def _access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     targets = _log_targets(resources)
+    logging_of = _by_bucket(resources, LOGGING)
     for bucket in of_type(resources, *BUCKET):
         if bucket.urn in targets:
             continue  # a log bucket does not log into itself
-        if not _for_bucket(resources, LOGGING, bucket) and not bucket.props.get("loggings"):
+        if not logging_of.get(bucket.urn) and not bucket.props.get("loggings"):
             report("The bucket has no server access logging.", bucket.urn)
 
 
@@ -346,8 +350,9 @@ def _sse_algorithms(configs: list[PolicyResource]) -> set[str]:
 def _encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     targets = _log_targets(resources)
+    encryption_of = _by_bucket(resources, ENCRYPTION)
     for bucket in of_type(resources, *BUCKET):
-        algorithms = _sse_algorithms(_for_bucket(resources, ENCRYPTION, bucket))
+        algorithms = _sse_algorithms(encryption_of.get(bucket.urn, []))
         if bucket.urn in targets:
             # S3 server access logs and ELB access logs can only be delivered to SSE-S3 buckets.
             if not algorithms & {"AES256", "aws:kms", "aws:kms:dsse"}:
@@ -365,15 +370,16 @@ s3_default_encryption_kms = stack_rule(
 )
 
 
-def _versioned(resources: list[PolicyResource], bucket: PolicyResource) -> bool:
+def _versioned(versioning_of: dict[str, list[PolicyResource]], bucket: PolicyResource) -> bool:
     return any(str(get(v.props, "versioningConfiguration", "status")) == "Enabled"
-               for v in _for_bucket(resources, VERSIONING, bucket))
+               for v in versioning_of.get(bucket.urn, []))
 
 
 def _versioning(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
+    versioning_of = _by_bucket(resources, VERSIONING)
     for bucket in of_type(resources, *BUCKET):
-        if not _versioned(resources, bucket):
+        if not _versioned(versioning_of, bucket):
             report("Versioning is not enabled: add a bucket versioning resource with status 'Enabled'.", bucket.urn)
 
 
@@ -387,18 +393,20 @@ s3_versioning = stack_rule(
 
 def _replication(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
+    versioning_of = _by_bucket(resources, VERSIONING)
+    replication_of = _by_bucket(resources, REPLICATION)
     for bucket in of_type(resources, *BUCKET):
         role = tags_of(bucket.props).get(REPLICATION_TAG, "").lower()
         if not role:
             continue
         if role == "source":
-            configs = _for_bucket(resources, REPLICATION, bucket)
+            configs = replication_of.get(bucket.urn, [])
             enabled = [r for c in configs for r in as_list(c.props.get("rules"))
                        if str(get(r, "status")) == "Enabled" and get(r, "destination", "bucket")]
             if not enabled:
                 report("The bucket holds content to replicate but has no enabled cross-region replication rule.",
                        bucket.urn)
-        if not _versioned(resources, bucket):
+        if not _versioned(versioning_of, bucket):
             report("Replicated content needs versioning on the bucket.", bucket.urn)
 
 

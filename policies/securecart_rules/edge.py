@@ -11,6 +11,7 @@ from securecart_rules._common import (
     Report,
     StackReport,
     as_list,
+    attached,
     document,
     get,
     of_type,
@@ -212,14 +213,13 @@ global_accelerator_flow_logs = resource_rule(
 
 def _execution_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    settings = of_type(resources, METHOD_SETTINGS)
+    settings_of_api = attached(resources, [METHOD_SETTINGS], "restApi")
     for stage in of_type(resources, REST_STAGE):
         ok = False
-        for ms in settings:
-            same_api = {d.urn for d in refs(ms, "restApi")} & {d.urn for d in refs(stage, "restApi")}
+        for ms in [m for api in refs(stage, "restApi") for m in settings_of_api.get(api.urn, [])]:
             names_stage = any(d.urn == stage.urn for d in refs(ms, "stageName")) or \
                 ms.props.get("stageName") == stage.props.get("stageName")
-            if same_api and names_stage and ms.props.get("methodPath") == "*/*" and \
+            if names_stage and ms.props.get("methodPath") == "*/*" and \
                     str(get(ms.props, "settings", "loggingLevel")) in ("ERROR", "INFO"):
                 ok = True
         if not ok:

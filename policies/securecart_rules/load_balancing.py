@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
     ADVISORY,
@@ -11,6 +11,7 @@ from securecart_rules._common import (
     Report,
     StackReport,
     as_list,
+    attached,
     get,
     num,
     of_type,
@@ -177,15 +178,11 @@ lb_multi_az = resource_rule(
 )
 
 
-def _protected_by_waf(resource: PolicyResource, associations: list[PolicyResource]) -> bool:
-    return any(d.urn == resource.urn for a in associations for d in refs(a, "resourceArn"))
-
-
 def _alb_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    associations = of_type(args.resources, WAF_ASSOCIATION)
+    protected = attached(args.resources, [WAF_ASSOCIATION], "resourceArn")
     for lb in of_type(args.resources, *LB):
         if lb_type(lb.props) == "application" and not truthy(lb.props.get("internal")) and \
-                not _protected_by_waf(lb, associations):
+                lb.urn not in protected:
             report("The internet-facing ALB has no WAF web ACL: associate one (SQL injection and XSS rules).", lb.urn)
 
 

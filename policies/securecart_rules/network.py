@@ -13,6 +13,7 @@ from securecart_rules._common import (
     Report,
     StackReport,
     as_list,
+    attached,
     document,
     get,
     is_world,
@@ -145,6 +146,14 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
     return views
 
 
+def views_by_vpc(views: list[SubnetView]) -> dict[str, list[SubnetView]]:
+    grouped: dict[str, list[SubnetView]] = {}
+    for v in views:
+        if v.vpc is not None:
+            grouped.setdefault(v.vpc.urn, []).append(v)
+    return grouped
+
+
 # --- rules --------------------------------------------------------------------------------------------------------
 
 def _vpc_flow_logs(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
@@ -196,8 +205,9 @@ subnet_no_auto_public_ip = resource_rule(
 
 def _tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     views = subnet_views(list(args.resources))
+    grouped = views_by_vpc(views)
     for vpc in of_type(args.resources, VPC):
-        mine = [v for v in views if v.vpc is not None and v.vpc.urn == vpc.urn]
+        mine = grouped.get(vpc.urn, [])
         missing = [t for t in TIERS if not any(v.tier == t for v in mine)]
         if missing:
             report(f"The VPC has no {', '.join(missing)} subnet tier: keep public (load balancers), private "
@@ -247,12 +257,11 @@ MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
 
 def _tiers_span_azs(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
     minimum = int(settings["minAzs"])
-    views = subnet_views(list(args.resources))
+    grouped = views_by_vpc(subnet_views(list(args.resources)))
     for vpc in of_type(args.resources, VPC):
         by_tier: dict[str, set[str]] = {}
-        for v in views:
-            if v.vpc is not None and v.vpc.urn == vpc.urn:
-                by_tier.setdefault(v.tier, set()).add(v.zone)
+        for v in grouped.get(vpc.urn, []):
+            by_tier.setdefault(v.tier, set()).add(v.zone)
         for tier, zones in sorted(by_tier.items()):
             if len(zones) < minimum:
                 report(f"The {tier} tier spans {len(zones)} AZ(s) ({', '.join(sorted(zones))}): spread it over at "
@@ -290,22 +299,19 @@ nat_gateway_per_az = stack_rule(
 
 
 def _gateway_endpoints(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    views = subnet_views(list(args.resources))
-    endpoints = of_type(args.resources, ENDPOINT)
-    extra = of_type(args.resources, ENDPOINT_RT)
+    grouped = views_by_vpc(subnet_views(list(args.resources)))
+    associations = attached(args.resources, [ENDPOINT_RT], "vpcEndpointId")
+    covered_by: dict[str, set[str]] = {"s3": set(), "dynamodb": set()}  # service -> route table URNs
+    for ep in of_type(args.resources, ENDPOINT):
+        service = str(ep.props.get("serviceName", "")).rsplit(".", 1)[-1]
+        if service in covered_by and str(ep.props.get("vpcEndpointType") or "Gateway") == "Gateway":
+            covered_by[service] |= {t.urn for t in refs(ep, "routeTableIds")}
+            covered_by[service] |= {t.urn for a in associations.get(ep.urn, []) for t in refs(a, "routeTableId")}
     for vpc in of_type(args.resources, VPC):
-        tables = {t.urn: t for v in views if v.vpc is not None and v.vpc.urn == vpc.urn
-                  and v.tier in ("private", "isolated") for t in v.tables}
+        tables = {t.urn: t for v in grouped.get(vpc.urn, []) if v.tier in ("private", "isolated") for t in v.tables}
         if not tables:
             continue
-        for service in ("s3", "dynamodb"):
-            covered: set[str] = set()
-            for ep in endpoints:
-                if str(ep.props.get("serviceName", "")).endswith(f".{service}") and \
-                        str(ep.props.get("vpcEndpointType") or "Gateway") == "Gateway":
-                    covered |= {t.urn for t in refs(ep, "routeTableIds")}
-                    covered |= {t.urn for a in extra if any(e.urn == ep.urn for e in refs(a, "vpcEndpointId"))
-                                for t in refs(a, "routeTableId")}
+        for service, covered in covered_by.items():
             missing = sorted(tables[u].name for u in tables if u not in covered)
             if missing:
                 report(f"Route tables {', '.join(missing)} have no {service} gateway endpoint: attach one so "
