@@ -248,3 +248,9 @@ def test_both_stacks_pass_with_the_shipped_config(synth_run: Any) -> None:
     config = PackConfig.load(Path(ROOT / "policies" / "policy-config.json"), POLICIES)
     for result in synth_run.results.values():
         assert [v for v in evaluate(result, POLICIES, config) if v.level != "advisory"] == []
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for p in POLICIES:
+        assert f"| `{p.name}` |" in readme, p.name
