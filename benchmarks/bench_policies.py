@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from securecart_rules import POLICIES
+
 from automation.gate import PackConfig, evaluate
 from automation.mocks import Registration
 from automation.synth import StackResult
-from securecart_rules import POLICIES
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 10_000
@@ -156,7 +157,8 @@ def main() -> int:
     rate = len(stack.resources) / median
     print(f"policy benchmark: {len(POLICIES)} rules over {len(stack.resources)} resources of {types} types "
           f"({found} violations), median of {args.runs} runs")
-    print(f"  {median:6.2f} s   {rate:,.0f} resources/s   target >= {TARGET:,}: {'met' if rate >= TARGET else 'MISSED'}")
+    verdict = "met" if rate >= TARGET else "MISSED"
+    print(f"  {median:6.2f} s   {rate:,.0f} resources/s   target >= {TARGET:,}: {verdict}")
     return 1 if args.strict and rate < TARGET else 0
 
 
