@@ -6,7 +6,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConfigError, StackSettings, load_settings
+from components.config import ConfigError, StackSettings, SubnetType, load_settings
+from components.delivery import DeliveryTier, DeliveryTierArgs
+from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
 
 
@@ -74,17 +76,83 @@ async def main() -> dict[str, Any]:
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
     partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=provider))
 
+    delivery = settings.delivery
+    net = settings.network
+    web = net.groups(SubnetType.PUBLIC)[0].name  # the load balancers' public group
+    app = net.groups(SubnetType.PRIVATE)[0].name  # the tasks' private group
+    inspected = frozenset({web}) if delivery is not None and delivery.appliances else frozenset()
+
     network = NetworkTier(
         "network",
         NetworkTierArgs(
-            settings=settings.network,
+            settings=net,
             region=settings.region,
             environment=settings.environment,
             account_id=identity.account_id,
             partition=partition.partition,
+            inspected_groups=inspected,
         ),
         opts=tiers,
     )
+    exports: dict[str, Any] = {}
+    if delivery is not None:
+        zones = network.zones
+        web_group = next(g for g in net.subnet_groups if g.name == web)
+        inspection = InspectionTier(
+            "inspection",
+            InspectionTierArgs(
+                environment=settings.environment,
+                zones=zones,
+                vpc_id=network.vpc_id,
+                internet_gateway_id=network.internet_gateway_id,
+                appliance_subnets=network.subnets[delivery.appliance_subnet_group],
+                endpoint_subnets=network.subnets[delivery.endpoint_subnet_group],
+                inspected_subnets=network.subnets[web],
+                inspected_route_tables=network.route_tables[web],
+                inspected_cidrs={settings.zone(x): str(web_group.subnet_cidr(x)) for x in net.availability_zones},
+                appliances=delivery.appliances,
+                account_id=identity.account_id,
+                partition=partition.partition,
+            ),
+            opts=tiers,
+        )
+        cloudfront = aws.ec2.get_managed_prefix_list_output(
+            name="com.amazonaws.global.cloudfront.origin-facing", opts=pulumi.InvokeOutputOptions(provider=provider)
+        )
+        tier = DeliveryTier(
+            "delivery",
+            DeliveryTierArgs(
+                settings=delivery,
+                environment=settings.environment,
+                region=settings.region,
+                account_id=identity.account_id,
+                partition=partition.partition,
+                vpc_id=network.vpc_id,
+                vpc_cidr=str(net.cidr),
+                public_subnet_ids=[network.subnets[web][z].id for z in zones],
+                private_subnet_ids=[network.subnets[app][z].id for z in zones],
+                database_port=net.database_port,
+                logs_key_arn=network.logs_key_arn,
+                cloudfront_prefix_list_id=cloudfront.id,
+            ),
+            opts=tiers,
+        )
+        exports = {
+            "albArn": tier.alb_arn,
+            "albDnsName": tier.alb_dns_name,
+            "albSecurityGroupId": tier.alb_security_group_id,
+            "nlbArn": tier.nlb_arn,
+            "nlbDnsName": tier.nlb_dns_name,
+            "targetGroupArns": tier.target_group_arns,
+            "serviceNames": tier.service_names,
+            "serviceSecurityGroupIds": tier.service_security_group_ids,
+            "repositoryUrls": tier.repository_urls,
+            "alarmTopicArn": tier.alarm_topic_arn,
+            "clusterName": tier.cluster_name,
+            "gatewayLoadBalancerArn": inspection.gateway_load_balancer_arn,
+            "inspectionEndpointServiceName": inspection.endpoint_service_name,
+            "inspectionInline": inspection.inline,
+        }
 
     return {
         "region": settings.region,
@@ -97,6 +165,7 @@ async def main() -> dict[str, Any]:
         "endpointSecurityGroupId": network.endpoint_security_group_id,
         "flowLogGroupName": network.flow_log_group_name,
         "natGatewayIds": network.nat_gateway_ids,
+        **exports,
     }
 
 

@@ -147,6 +147,11 @@ class OfflineMocks(Mocks):
                 self.default_provider_uses.append(f"{typ} '{name}'")
         region = inputs.get("region") or self._region_of(args.provider)
         digest = _digest(self.stack, typ, name)
+        if typ == "awsx:ecr:Repository":
+            # A remote component: its outputs are its URL and references to the resources it made inside, which
+            # the mock cannot create, so only the URL is answered.
+            repo = str(inputs.get("name") or name)
+            return f"{name}-{digest[:8]}", {"url": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{repo}"}
         rid = _ID_PREFIX.get(typ, "") + digest[:17] if typ in _ID_PREFIX else f"{name}-{digest[:8]}"
         state = dict(inputs)
         auto = _AUTONAMED.get(typ)
@@ -178,6 +183,20 @@ class OfflineMocks(Mocks):
         elif typ == "aws:ec2/eip:Eip":
             state["allocationId"] = rid
             state["publicIp"] = f"198.51.100.{int(digest[:2], 16) % 254 + 1}"
+        elif typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
+            kind = {"network": "net", "gateway": "gwy"}.get(str(state.get("loadBalancerType")), "app")
+            suffix = f"{kind}/{state['name']}/{digest[:16]}"
+            arn = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}"
+            state.update(arnSuffix=suffix, dnsName=f"{state['name']}-{digest[:10]}.{region}.elb.amazonaws.com",
+                         zoneId="Z35SXDOTRQ7X7K")
+        elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
+            suffix = f"targetgroup/{state['name']}/{digest[:16]}"
+            arn = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}"
+            state["arnSuffix"] = suffix
+        elif typ == "aws:ec2/vpcEndpointService:VpcEndpointService":
+            state["serviceName"] = f"com.amazonaws.vpce.{region}.vpce-svc-{digest[:17]}"
+        elif typ == "aws:ecs/service:Service":
+            arn = f"arn:{PARTITION}:ecs:{region}:{ACCOUNT_ID}:service/{state.get('name', name)}"
         elif typ == "aws:ec2/subnet:Subnet":
             state.setdefault("availabilityZoneId", state.get("availabilityZone", ""))
         state.setdefault("arn", arn)

@@ -6,6 +6,7 @@ that names the key and the fix; :class:`ConfigError` is a ``pulumi.RunError`` so
 traceback.
 """
 
+import datetime
 import ipaddress
 import json
 import re
@@ -292,6 +293,185 @@ class NetworkSettings(_Model):
         return [g for g in self.subnet_groups if g.type is kind]
 
 
+# Fargate's CPU units and the memory (MiB) each allows.
+FARGATE_SIZES: dict[int, range] = {
+    256: range(512, 2049, 512),
+    512: range(1024, 4097, 1024),
+    1024: range(2048, 8193, 1024),
+    2048: range(4096, 16385, 1024),
+    4096: range(8192, 30721, 1024),
+    8192: range(16384, 61441, 4096),
+    16384: range(32768, 122881, 8192),
+}
+MODERN_TLS_POLICIES = (
+    "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+)
+_SECRET_ENV = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DSN)",
+                         re.IGNORECASE)
+
+
+class LoadBalancerKind(StrEnum):
+    ALB = "alb"  # HTTP(S) through the internet-facing ALB (storefront, checkout)
+    NLB = "nlb"  # TCP/TLS through the internal NLB (payment gateway; PrivateLink later)
+
+
+class PeakWindow(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$",
+                      description="Required. Name of the sale event, e.g. 'black-friday'.")
+    start: datetime.datetime = Field(description="Required. When the raised minimum starts (ISO 8601, UTC).")
+    end: datetime.datetime = Field(description="Required. When the usual minimum returns (ISO 8601, UTC).")
+    min_tasks: int = Field(alias="minTasks", ge=2,
+                           description="Required. Fewest tasks during the window (at most the service's maxTasks).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PeakWindow":
+        for when in (self.start, self.end):
+            if when.tzinfo is not None and when.utcoffset() != datetime.timedelta(0):
+                raise ValueError(f"{when.isoformat()} is not UTC: write times as UTC (…Z)")
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
+
+    def at(self, when: datetime.datetime) -> str:
+        return f"at({when.replace(tzinfo=None).isoformat(timespec='seconds')})"
+
+
+class ServiceSettings(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,20}$",
+                      description="Required. Service name (storefront, checkout, payment, …); names its resources.")
+    load_balancer: LoadBalancerKind = Field(
+        alias="loadBalancer",
+        description="Required. alb (HTTP(S) from customers) or nlb (TLS, the payment gateway).")
+    image_tag: str = Field(alias="imageTag", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+                           description="Required. Image tag in the service's ECR repository (tags are immutable, so "
+                                       "'latest' is refused).")
+    cpu: int = Field(default=512, description="Fargate CPU units; default 512 (half a vCPU).")
+    memory: int = Field(default=1024, description="Fargate memory in MiB; default 1024 (valid for 512 CPU).")
+    port: int = Field(default=8080, ge=1024, le=65535,
+                      description="Container port; default 8080 (non-root containers cannot bind below 1024).")
+    health_check_path: str = Field(default="/healthz", alias="healthCheckPath", pattern=r"^/[\w./-]*$",
+                                   description="Target group health check path; default /healthz.")
+    path_patterns: list[str] = Field(default_factory=lambda: ["/*"], alias="pathPatterns", min_length=1,
+                                     description="ALB paths routed to the service; default ['/*'] (the catch-all; "
+                                                 "the storefront).")
+    desired_count: int = Field(default=3, alias="desiredCount", ge=2,
+                               description="Tasks at deploy time; default 3 (one per AZ). At least 2.")
+    min_tasks: int = Field(default=3, alias="minTasks", ge=2,
+                           description="Autoscaling minimum; default 3, so an AZ loss leaves two serving.")
+    max_tasks: int = Field(default=12, alias="maxTasks", ge=2, le=1000,
+                           description="Autoscaling maximum; default 12.")
+    cpu_target_percent: int = Field(default=60, alias="cpuTargetPercent", ge=10, le=90,
+                                    description="Target tracking on average CPU; default 60%.")
+    requests_per_target: int = Field(default=500, alias="requestsPerTarget", ge=10, le=100000,
+                                     description="Target tracking on ALB requests per task (alb services); "
+                                                 "default 500.")
+    secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Environment name → Secrets Manager secret ARN, injected as ECS secrets; default none.")
+    environment: dict[str, str] = Field(
+        default_factory=dict,
+        description="Plain, non-secret environment values; default none. Names that look like secrets are "
+                    "refused: put those under secrets.")
+    peak_windows: list[PeakWindow] = Field(
+        default_factory=list, alias="peakWindows",
+        description="Sale events that raise the minimum task count by schedule; default none.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ServiceSettings":
+        problems: list[str] = []
+        if self.cpu not in FARGATE_SIZES:
+            problems.append(f"cpu: {self.cpu} is not a Fargate size: use one of "
+                            f"{', '.join(map(str, FARGATE_SIZES))}")
+        elif self.memory not in FARGATE_SIZES[self.cpu]:
+            allowed = FARGATE_SIZES[self.cpu]
+            problems.append(f"memory: {self.memory} MiB is not offered with {self.cpu} CPU units: use "
+                            f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}")
+        if self.max_tasks < self.min_tasks:
+            problems.append(f"maxTasks: {self.max_tasks} is below minTasks {self.min_tasks}")
+        if not self.min_tasks <= self.desired_count <= self.max_tasks:
+            problems.append(f"desiredCount: {self.desired_count} is outside minTasks..maxTasks "
+                            f"({self.min_tasks}..{self.max_tasks})")
+        if self.image_tag == "latest":
+            problems.append("imageTag: 'latest' cannot be pinned in an immutable repository: use a release tag")
+        for i, w in enumerate(self.peak_windows):
+            if w.min_tasks > self.max_tasks:
+                problems.append(f"peakWindows[{i}].minTasks: {w.min_tasks} is above maxTasks {self.max_tasks}")
+        for env in self.environment:
+            if _SECRET_ENV.search(env):
+                problems.append(f"environment.{env}: looks like a secret: move it to secrets (a Secrets Manager "
+                                f"ARN)")
+        for env, arn in self.secrets.items():
+            if not re.fullmatch(r"arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+", arn):
+                problems.append(f"secrets.{env}: {arn!r} is not a Secrets Manager secret ARN")
+        for p in self.path_patterns:
+            if not p.startswith("/"):
+                problems.append(f"pathPatterns: {p!r} must start with '/'")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+class DeliverySettings(_Model):
+    certificate_arn: str = Field(
+        alias="certificateArn", pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$",
+        description="Required. ACM certificate (in this stack's region) the ALB and NLB listeners serve.")
+    ssl_policy: str = Field(default=MODERN_TLS_POLICIES[0], alias="sslPolicy",
+                            description="TLS policy of the HTTPS and TLS listeners; default "
+                                        "ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2).")
+    services: list[ServiceSettings] = Field(
+        min_length=1, description="Required. The Fargate services, each behind the ALB or the NLB.")
+    access_log_days: int = Field(default=90, alias="accessLogDays", ge=1, le=3650,
+                                 description="Days load balancer access logs are kept; default 90.")
+    log_retention_days: int = Field(default=90, alias="logRetentionDays",
+                                    description="Days container logs are kept; default 90.")
+    appliances: list[ipaddress.IPv4Address] = Field(
+        default_factory=list,
+        description="IP addresses of the WAF/IDS appliances behind the Gateway Load Balancer; default none: the "
+                    "inspection path is built but inbound traffic bypasses it until appliances exist.")
+    appliance_subnet_group: str = Field(
+        default="inspect", alias="applianceSubnetGroup",
+        description="Subnet group (type attachment) of the Gateway Load Balancer and appliances; default "
+                    "'inspect'.")
+    endpoint_subnet_group: str = Field(
+        default="gwlbe", alias="endpointSubnetGroup",
+        description="Subnet group (type public) of the GWLB endpoints; default 'gwlbe'.")
+    alarm_email: str | None = Field(
+        default=None, alias="alarmEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Address subscribed to the alarm topic; default none (subscribe on-call tooling later).")
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _modern(cls, v: str) -> str:
+        if v not in MODERN_TLS_POLICIES:
+            raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
+        return v
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in LOG_RETENTION_DAYS:
+            raise ValueError(f"{v} is not a retention CloudWatch Logs accepts")
+        return v
+
+    @model_validator(mode="after")
+    def _services(self) -> "DeliverySettings":
+        problems: list[str] = []
+        names = [s.name for s in self.services]
+        for dup in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"services: '{dup}' is listed twice")
+        if not any(s.load_balancer is LoadBalancerKind.ALB for s in self.services):
+            problems.append("services: no service is behind the ALB")
+        catch_all = [s.name for s in self.services if "/*" in s.path_patterns and
+                     s.load_balancer is LoadBalancerKind.ALB]
+        if len(catch_all) > 1:
+            problems.append(f"services: {', '.join(catch_all)} all claim '/*': only one ALB service may")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 
 
@@ -322,6 +502,10 @@ class StackSettings(_Model):
                     "the standard Project, Stack, Environment and ManagedBy tags.",
     )
     network: NetworkSettings = Field(description="Required. The VPC and its subnet plan (see NetworkSettings).")
+    delivery: DeliverySettings | None = Field(
+        default=None,
+        description="The application delivery tier (ALB, NLB, GWLB, ECS Fargate); default none: the stack builds "
+                    "only the network.")
 
     @field_validator("region")
     @classmethod
@@ -354,6 +538,34 @@ class StackSettings(_Model):
             )
         return self
 
+    @model_validator(mode="after")
+    def _delivery_fits(self) -> "StackSettings":
+        d = self.delivery
+        if d is None:
+            return self
+        problems = []
+        cert_region = d.certificate_arn.split(":")[3]
+        if cert_region != self.region:
+            problems.append(f"delivery.certificateArn: the certificate is in {cert_region}; the listeners need one "
+                            f"in {self.region}")
+        groups = {g.name: g for g in self.network.subnet_groups}
+        for key, name, kind in (("applianceSubnetGroup", d.appliance_subnet_group, SubnetType.ATTACHMENT),
+                                ("endpointSubnetGroup", d.endpoint_subnet_group, SubnetType.PUBLIC)):
+            group = groups.get(name)
+            if group is None or group.type is not kind:
+                problems.append(f"delivery.{key}: needs a network subnet group '{name}' of type {kind}")
+        public = self.network.groups(SubnetType.PUBLIC)
+        if public and public[0].name == d.endpoint_subnet_group:
+            problems.append("network.subnetGroups: list the load balancers' public group before the GWLB endpoint "
+                            "group (the first public group holds the NAT gateways and the ALB)")
+        for ip in d.appliances:
+            inside = groups.get(d.appliance_subnet_group)
+            if inside is not None and ip not in inside.block:
+                problems.append(f"delivery.appliances: {ip} is outside the appliance subnet group's {inside.block}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
     def zone(self, letter: str) -> str:
         return f"{self.region}{letter}"
 
@@ -363,7 +575,7 @@ class StackSettings(_Model):
 
 
 # Keys the loader reads: config key -> StackSettings field alias.
-_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network")
+_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery")
 
 
 def _parse(raw: Any) -> Any:

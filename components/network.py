@@ -74,6 +74,8 @@ class NetworkTierArgs:
     environment: str
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
+    # Public groups whose default route the inspection tier sends through GWLB endpoints instead of the IGW.
+    inspected_groups: frozenset[str] = frozenset()
 
 
 def _policy(statements: list[dict[str, Any]]) -> str:
@@ -190,6 +192,12 @@ class NetworkTier(pulumi.ComponentResource):
     endpoint_security_group_id: pulumi.Output[str]
     flow_log_group_name: pulumi.Output[str]
     nat_gateway_ids: dict[str, pulumi.Output[str]]
+    internet_gateway_id: pulumi.Output[str]
+    logs_key_arn: pulumi.Output[str]
+    zones: list[str]
+    # group name -> zone -> resource, for tiers that place things per AZ
+    subnets: dict[str, dict[str, aws.ec2.Subnet]]
+    route_tables: dict[str, dict[str, aws.ec2.RouteTable]]
 
     def __init__(self, name: str, args: NetworkTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("securecart:network:NetworkTier", name, None, opts)
@@ -249,6 +257,8 @@ class NetworkTier(pulumi.ComponentResource):
 
         public_groups = net.groups(SubnetType.PUBLIC)
         for group in public_groups:
+            if group.name in args.inspected_groups:
+                continue  # routed through the GWLB endpoints by the inspection tier
             for zone in zones:
                 table = table_by_group_zone[(group.name, zone)]
                 aws.ec2.Route(
@@ -292,7 +302,7 @@ class NetworkTier(pulumi.ComponentResource):
             opts=vpc_opts,
         )
 
-        flow_log_group = self._flow_logs(args, vpc, tags)
+        flow_log_group, logs_key = self._flow_logs(args, vpc, tags)
 
         endpoint_sg = self._endpoints(args, vpc, subnets, route_tables, tags)
 
@@ -304,6 +314,14 @@ class NetworkTier(pulumi.ComponentResource):
         self.endpoint_security_group_id = endpoint_sg.id
         self.flow_log_group_name = flow_log_group.name
         self.nat_gateway_ids = {zone: nat.id for zone, nat in nats.items()}
+        self.internet_gateway_id = igw.id
+        self.logs_key_arn = logs_key.arn
+        self.zones = zones
+        self.subnets = {}
+        self.route_tables = {}
+        for (group_name, zone), subnet in subnet_by_group_zone.items():
+            self.subnets.setdefault(group_name, {})[zone] = subnet
+            self.route_tables.setdefault(group_name, {})[zone] = table_by_group_zone[(group_name, zone)]
         self.register_outputs({
             "vpcId": self.vpc_id,
             "vpcCidr": self.vpc_cidr,
@@ -313,6 +331,8 @@ class NetworkTier(pulumi.ComponentResource):
             "endpointSecurityGroupId": self.endpoint_security_group_id,
             "flowLogGroupName": self.flow_log_group_name,
             "natGatewayIds": self.nat_gateway_ids,
+            "internetGatewayId": self.internet_gateway_id,
+            "logsKeyArn": self.logs_key_arn,
         })
 
     def _database_acls(
@@ -353,7 +373,8 @@ class NetworkTier(pulumi.ComponentResource):
                     opts=acl_opts,
                 )
 
-    def _flow_logs(self, args: NetworkTierArgs, vpc: aws.ec2.Vpc, tags: Any) -> aws.cloudwatch.LogGroup:
+    def _flow_logs(self, args: NetworkTierArgs, vpc: aws.ec2.Vpc, tags: Any) -> \
+            tuple[aws.cloudwatch.LogGroup, aws.kms.Key]:
         """ALL-traffic flow logs to a KMS-encrypted, retained log group, written by a role that can do nothing
         else."""
         settings = args.settings.flow_logs
@@ -405,7 +426,7 @@ class NetworkTier(pulumi.ComponentResource):
             tags=tags("flow-log"),
             opts=opts,
         )
-        return group
+        return group, key
 
     def _endpoints(
         self,

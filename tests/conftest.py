@@ -52,8 +52,9 @@ class Graph:
     def ref(self, resource_id: str) -> Registration:
         return self.by_id[resource_id]
 
-    def subnets(self, tier: str) -> list[Registration]:
-        return [s for s in self.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["Tier"] == tier]
+    def subnets(self, tier: str, group: str | None = None) -> list[Registration]:
+        return [s for s in self.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["Tier"] == tier
+                and (group is None or s.inputs["tags"]["SubnetGroup"] == group)]
 
     def route_table_of(self, subnet: Registration) -> Registration:
         assocs = [a for a in self.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")

@@ -208,5 +208,6 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
         contextvars.Context().run(run)
     assert info.value.problems == [
         "securecart:netwrok: is not a known setting (known: securecart:role, securecart:environment, "
-        "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network)"
+        "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network, "
+        "securecart:delivery)"
     ]

@@ -105,8 +105,8 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     text = capsys.readouterr().out
     assert "prod-us (us-east-1, primary)  pulumi:pulumi:Stack  securecart-network-prod-us" in text
     assert "│  ├─ aws:ec2/networkAclRule:NetworkAclRule  data-nacl-in-db-from-app" in text
-    assert "Summary prod-eu: 70 resources (67 cloud, 1 component(s), 1 provider(s), 1 stack reference(s)), " \
-           "1 protected" in text
+    assert "Summary prod-eu: 189 resources (181 cloud, 6 component(s), 1 provider(s), 1 stack reference(s)), " \
+           "2 protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
@@ -145,10 +145,7 @@ def test_cli_bad_stack_config_exits_2_naming_the_key(
 ) -> None:
     def edit(stack: str, config: dict[str, Any]) -> None:
         if stack == "prod-eu":
-            config["securecart:network"]["cidr"] = "10.10.0.0/16"  # overlaps prod-us
-            config["securecart:network"]["subnetGroups"][0]["block"] = "10.10.0.0/20"
-            config["securecart:network"]["subnetGroups"][1]["block"] = "10.10.64.0/18"
-            config["securecart:network"]["subnetGroups"][2]["block"] = "10.10.128.0/20"
+            _move_to_prod_us_range(config)
         if stack == "prod-us":
             config["securecart:network"]["availabilityZones"] = ["a"]
 
@@ -172,11 +169,7 @@ def test_cli_bad_stack_config_exits_2_naming_the_key(
 def test_overlapping_stack_cidrs_fail_before_any_synth(project_copy: Callable[..., Project]) -> None:
     def edit(stack: str, config: dict[str, Any]) -> None:
         if stack == "prod-eu":
-            net = config["securecart:network"]
-            net["cidr"] = "10.10.0.0/16"
-            for group, block in zip(net["subnetGroups"], ("10.10.0.0/20", "10.10.64.0/18", "10.10.128.0/20"),
-                                    strict=True):
-                group["block"] = block
+            _move_to_prod_us_range(config)
 
     with pytest.raises(SynthError) as info:
         synth_all(project_copy(edit))
@@ -184,6 +177,14 @@ def test_overlapping_stack_cidrs_fail_before_any_synth(project_copy: Callable[..
         "securecart:network.cidr: prod-eu's 10.10.0.0/16 overlaps prod-us's 10.10.0.0/16: give each region its "
         "own range so routing between them works"
     ]
+
+
+def _move_to_prod_us_range(config: dict[str, Any]) -> None:
+    """prod-eu's network plan shifted onto prod-us's 10.10.0.0/16 (a copy-paste mistake)."""
+    net = config["securecart:network"]
+    net["cidr"] = "10.10.0.0/16"
+    for group in net["subnetGroups"]:
+        group["block"] = group["block"].replace("10.20.", "10.10.")
 
 
 def test_insecure_program_fails_the_gate_naming_rule_and_resource(

@@ -1,0 +1,533 @@
+"""The application delivery tier: the customer ALB (behind WAF and Shield), the internal payment NLB, and the ECS
+Fargate services behind them, with their images, roles, logs, autoscaling for sale peaks and alarms.
+
+How traffic reaches the ALB: CloudFront connects to it over HTTPS from its origin-facing addresses, so the ALB's
+security group admits 443 from the managed prefix list com.amazonaws.global.cloudfront.origin-facing and nothing
+else from the internet (one reference to that list weighs ~55 rules of the group's quota, so port 80 is not opened
+to it: CloudFront never speaks HTTP to the origin). Global Accelerator, which the edge tier adds for the checkout
+API, reaches the ALB with client IP preservation through its own ENIs in the VPC; AWS puts those behind a security
+group named "GlobalAccelerator", which the edge tier will admit here. The HTTP listener only redirects to HTTPS.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+from components.config import DeliverySettings, LoadBalancerKind, ServiceSettings
+
+# Elastic Load Balancing's log-delivery account per region (regions opened before August 2022 deliver ALB access
+# logs as this account); newer regions use the logdelivery.elasticloadbalancing.amazonaws.com service principal.
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667", "eu-central-1": "054676820928", "eu-north-1": "897822967062",
+    "ap-south-1": "718504428378", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
+    "sa-east-1": "507241528517", "ca-central-1": "985666609251",
+}
+XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
+CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+WAF_MANAGED_RULES = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet",
+                     "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList")
+
+
+@dataclass(frozen=True)
+class DeliveryTierArgs:
+    settings: DeliverySettings
+    environment: str
+    region: str
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: str
+    public_subnet_ids: list[pulumi.Input[str]]  # the ALB's, one per AZ
+    private_subnet_ids: list[pulumi.Input[str]]  # the NLB's and the tasks', one per AZ
+    database_port: int
+    logs_key_arn: pulumi.Input[str]
+    cloudfront_prefix_list_id: pulumi.Input[str]
+
+
+def _doc(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def log_bucket_policy(bucket: str, region: str, account: str, partition: str) -> str:
+    """TLS only; ALB access logs from ELB's delivery account (or service principal); NLB logs from the log
+    delivery service, for this account's load balancers only."""
+    arn = f"arn:{partition}:s3:::{bucket}"
+    objects = f"{arn}/AWSLogs/{account}/*"
+    statements: list[dict[str, Any]] = [
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "AlbLogDeliveryService", "Effect": "Allow",
+         "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": objects, "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
+        {"Sid": "NlbLogDelivery", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": objects,
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": account}}},
+        {"Sid": "NlbLogDeliveryAcl", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+         "Action": "s3:GetBucketAcl", "Resource": arn, "Condition": {"StringEquals": {"aws:SourceAccount": account}}},
+    ]
+    if region in ELB_LOG_ACCOUNTS:
+        statements.append({"Sid": "AlbLogDeliveryAccount", "Effect": "Allow",
+                           "Principal": {"AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
+                           "Action": "s3:PutObject", "Resource": objects})
+    return _doc(statements)
+
+
+def task_trust_policy(account: str, region: str, partition: str) -> str:
+    return _doc([{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+                  "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                                "ArnLike": {"aws:SourceArn": f"arn:{partition}:ecs:{region}:{account}:*"}}}])
+
+
+def execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[str]) -> str:
+    """Pull this service's image, write its log group, read its own secrets: nothing else."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "EcrAuth", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+        {"Sid": "PullImage", "Effect": "Allow",
+         "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+         "Resource": [repository_arn]},
+        {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": [f"{log_group_arn}:*"]},
+    ]
+    if secret_arns:
+        statements.append({"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+                           "Resource": sorted(secret_arns)})
+    return _doc(statements)
+
+
+TASK_POLICY = _doc([{"Sid": "XRay", "Effect": "Allow",
+                     "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                                "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
+                     "Resource": "*"}])
+
+
+def container_definitions(service: ServiceSettings, image: str, log_group: str, region: str) -> str:
+    logging = {"logDriver": "awslogs", "options": {"awslogs-group": log_group, "awslogs-region": region,
+                                                   "awslogs-stream-prefix": service.name}}
+    environment = [{"name": k, "value": v} for k, v in sorted(service.environment.items())]
+    environment.append({"name": "AWS_XRAY_DAEMON_ADDRESS", "value": "127.0.0.1:2000"})
+    app = {
+        "name": "app",
+        "image": image,
+        "essential": True,
+        "user": "1000:1000",
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "portMappings": [{"containerPort": service.port, "protocol": "tcp"}],
+        "environment": environment,
+        "secrets": [{"name": k, "valueFrom": v} for k, v in sorted(service.secrets.items())],
+        "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
+        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+        "stopTimeout": 30,
+        "logConfiguration": logging,
+        "dependsOn": [{"containerName": "xray", "condition": "START"}],
+    }
+    xray = {
+        "name": "xray",
+        "image": XRAY_IMAGE,
+        "essential": False,
+        "user": "1337",
+        "readonlyRootFilesystem": True,
+        "privileged": False,
+        "cpu": 32,
+        "memoryReservation": 64,
+        "portMappings": [{"containerPort": 2000, "protocol": "udp"}],
+        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        "logConfiguration": logging,
+    }
+    return json.dumps([app, xray], sort_keys=True)
+
+
+def _execution_policy_for(secret_arns: list[str]) -> Callable[[list[Any]], str]:
+    return lambda v: execution_policy(v[0], v[1], secret_arns)
+
+
+def _containers_for(svc: ServiceSettings, region: str) -> Callable[[list[Any]], str]:
+    return lambda v: container_definitions(svc, f"{v[0]}:{svc.image_tag}", v[1], region)
+
+
+class DeliveryTier(pulumi.ComponentResource):
+    alb_arn: pulumi.Output[str]
+    alb_dns_name: pulumi.Output[str]
+    alb_security_group_id: pulumi.Output[str]
+    nlb_arn: pulumi.Output[str]
+    nlb_dns_name: pulumi.Output[str]
+    target_group_arns: dict[str, pulumi.Output[str]]
+    service_names: dict[str, pulumi.Output[str]]
+    service_security_group_ids: dict[str, pulumi.Output[str]]
+    repository_urls: dict[str, pulumi.Output[str]]
+    alarm_topic_arn: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DeliveryTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:delivery:DeliveryTier", name, None, opts)
+        s = args.settings
+        env = args.environment
+        child = pulumi.ResourceOptions(parent=self)
+        ident = pulumi.Output.all(args.account_id, args.region, args.partition)
+
+        def tags(n: str, **extra: str) -> dict[str, str]:
+            return {"Name": f"securecart-{env}-{n}", **extra}
+
+        # --- access-log bucket (SSE-S3: ELB delivers only to SSE-S3 buckets) --------------------------------------
+        logs = aws.s3.Bucket("lb-logs", force_destroy=False, tags=tags("lb-logs"),
+                             opts=pulumi.ResourceOptions(parent=self, protect=True))
+        bucket_opts = pulumi.ResourceOptions(parent=logs, protect=False)  # settings of the bucket: replaceable
+        aws.s3.BucketPublicAccessBlock("lb-logs-bpa", bucket=logs.id, block_public_acls=True,
+                                       block_public_policy=True, ignore_public_acls=True,
+                                       restrict_public_buckets=True, opts=bucket_opts)
+        aws.s3.BucketOwnershipControls("lb-logs-ownership", bucket=logs.id, rule={
+            "object_ownership": "BucketOwnerEnforced"}, opts=bucket_opts)
+        aws.s3.BucketServerSideEncryptionConfiguration("lb-logs-sse", bucket=logs.id, rules=[{
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=bucket_opts)
+        aws.s3.BucketVersioning("lb-logs-versioning", bucket=logs.id,
+                                versioning_configuration={"status": "Enabled"}, opts=bucket_opts)
+        aws.s3.BucketLifecycleConfiguration("lb-logs-lifecycle", bucket=logs.id, rules=[{
+            "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+            "expiration": {"days": s.access_log_days},
+            "noncurrent_version_expiration": {"noncurrent_days": 7},
+        }], opts=bucket_opts)
+        log_policy = aws.s3.BucketPolicy(
+            "lb-logs-policy", bucket=logs.id,
+            policy=pulumi.Output.all(logs.bucket, args.region, args.account_id, args.partition).apply(
+                lambda v: log_bucket_policy(v[0], v[1], v[2], v[3])),
+            opts=bucket_opts,
+        )
+
+        # --- security groups ---------------------------------------------------------------------------------------
+        alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=args.vpc_id, tags=tags("alb-sg"), opts=child,
+                                       description="Customer ALB: HTTPS from CloudFront's origin-facing addresses")
+        aws.vpc.SecurityGroupIngressRule(
+            "alb-sg-https-from-cloudfront", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443,
+            to_port=443, prefix_list_id=args.cloudfront_prefix_list_id,
+            description="HTTPS from CloudFront origin-facing servers", opts=pulumi.ResourceOptions(parent=alb_sg))
+        nlb_sg = aws.ec2.SecurityGroup("nlb-sg", vpc_id=args.vpc_id, tags=tags("nlb-sg"), opts=child,
+                                       description="Payment NLB: TLS from inside the VPC")
+        aws.vpc.SecurityGroupIngressRule(
+            "nlb-sg-tls-from-vpc", security_group_id=nlb_sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+            cidr_ipv4=args.vpc_cidr, description="TLS from the VPC", opts=pulumi.ResourceOptions(parent=nlb_sg))
+
+        # --- load balancers ----------------------------------------------------------------------------------------
+        alb = aws.lb.LoadBalancer(
+            "alb",
+            load_balancer_type="application",
+            internal=False,
+            subnets=args.public_subnet_ids,
+            security_groups=[alb_sg.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="strictest",
+            enable_deletion_protection=True,
+            enable_http2=True,
+            idle_timeout=60,
+            access_logs={"bucket": logs.bucket, "prefix": "alb", "enabled": True},
+            tags=tags("alb", Purpose="storefront"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
+        )
+        nlb = aws.lb.LoadBalancer(
+            "payment-nlb",
+            load_balancer_type="network",
+            internal=True,
+            subnets=args.private_subnet_ids,
+            security_groups=[nlb_sg.id],
+            enable_cross_zone_load_balancing=True,
+            enable_deletion_protection=True,
+            enforce_security_group_inbound_rules_on_private_link_traffic="on",
+            access_logs={"bucket": logs.bucket, "prefix": "payment-nlb", "enabled": True},
+            tags=tags("payment-nlb", Purpose="payment"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
+        )
+        aws.lb.Listener(
+            "alb-http",
+            load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+            default_actions=[{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443",
+                                                               "status_code": "HTTP_301"}}],
+            tags=tags("alb-http"), opts=pulumi.ResourceOptions(parent=alb),
+        )
+
+        # --- WAF and Shield on the ALB -----------------------------------------------------------------------------
+        waf_rules: list[aws.wafv2.WebAclRuleArgsDict] = [
+            {"name": rule, "priority": i, "override_action": {"none": {}},
+             "statement": {"managed_rule_group_statement": {"name": rule, "vendor_name": "AWS"}},
+             "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": rule,
+                                   "sampled_requests_enabled": True}}
+            for i, rule in enumerate(WAF_MANAGED_RULES)
+        ]
+        waf_rules.append({
+            "name": "rate-limit-per-ip", "priority": len(WAF_MANAGED_RULES), "action": {"block": {}},
+            "statement": {"rate_based_statement": {"limit": 20000, "aggregate_key_type": "IP"}},
+            "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "rate-limit-per-ip",
+                                  "sampled_requests_enabled": True},
+        })
+        acl = aws.wafv2.WebAcl(
+            "alb-waf", scope="REGIONAL", default_action={"allow": {}}, rules=waf_rules,
+            description="SecureCart ALB: AWS managed common, SQL injection, bad inputs, IP reputation; rate limit",
+            visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": f"securecart-{env}-alb",
+                               "sampled_requests_enabled": True},
+            tags=tags("alb-waf"), opts=child,
+        )
+        aws.wafv2.WebAclAssociation("alb-waf-association", resource_arn=alb.arn, web_acl_arn=acl.arn,
+                                    opts=pulumi.ResourceOptions(parent=acl))
+        waf_logs = aws.cloudwatch.LogGroup(
+            "alb-waf-logs", name=f"aws-waf-logs-securecart-{env}-{args.region}", kms_key_id=args.logs_key_arn,
+            retention_in_days=s.log_retention_days, tags=tags("alb-waf-logs"), opts=pulumi.ResourceOptions(parent=acl),
+        )
+        aws.wafv2.WebAclLoggingConfiguration("alb-waf-logging", resource_arn=acl.arn,
+                                             log_destination_configs=[waf_logs.arn],
+                                             opts=pulumi.ResourceOptions(parent=acl))
+        aws.shield.Protection("alb-shield", name=f"securecart-{env}-{args.region}-alb", resource_arn=alb.arn,
+                              tags=tags("alb-shield"), opts=pulumi.ResourceOptions(parent=alb))
+
+        # --- cluster and alarm topic -------------------------------------------------------------------------------
+        cluster = aws.ecs.Cluster("cluster", settings=[{"name": "containerInsights", "value": "enhanced"}],
+                                  tags=tags("cluster"), opts=child)
+        topic = aws.sns.Topic("alarms", kms_master_key_id="alias/aws/sns", tags=tags("alarms"), opts=child)
+        if s.alarm_email:
+            aws.sns.TopicSubscription("alarms-email", topic=topic.arn, protocol="email", endpoint=s.alarm_email,
+                                      opts=pulumi.ResourceOptions(parent=topic))
+
+        # --- services ----------------------------------------------------------------------------------------------
+        target_groups: dict[str, aws.lb.TargetGroup] = {}
+        services: dict[str, aws.ecs.Service] = {}
+        service_sgs: dict[str, aws.ec2.SecurityGroup] = {}
+        repos: dict[str, awsx.ecr.Repository] = {}
+        alb_services = [x for x in s.services if x.load_balancer is LoadBalancerKind.ALB]
+        for svc in s.services:
+            on_alb = svc.load_balancer is LoadBalancerKind.ALB
+            front_sg = alb_sg if on_alb else nlb_sg
+            tg = aws.lb.TargetGroup(
+                f"{svc.name}-tg",
+                port=svc.port,
+                protocol="HTTPS" if on_alb else "TLS",
+                target_type="ip",
+                vpc_id=args.vpc_id,
+                deregistration_delay=30,
+                health_check={"enabled": True, "protocol": "HTTPS", "path": svc.health_check_path,
+                              "interval": 10, "timeout": 5, "healthy_threshold": 2, "unhealthy_threshold": 2,
+                              "matcher": "200-399"},
+                tags=tags(f"{svc.name}-tg", Service=svc.name),
+                opts=child,
+            )
+            target_groups[svc.name] = tg
+            sg = aws.ec2.SecurityGroup(
+                f"{svc.name}-sg", vpc_id=args.vpc_id, tags=tags(f"{svc.name}-sg", Service=svc.name), opts=child,
+                description=f"{svc.name} tasks: port {svc.port} from the {svc.load_balancer.value.upper()} only",
+            )
+            sg_opts = pulumi.ResourceOptions(parent=sg)
+            aws.vpc.SecurityGroupIngressRule(
+                f"{svc.name}-sg-from-lb", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
+                to_port=svc.port, referenced_security_group_id=front_sg.id,
+                description=f"from the {svc.load_balancer.value.upper()}", opts=sg_opts)
+            aws.vpc.SecurityGroupEgressRule(
+                f"{svc.name}-sg-https-out", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+                cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS endpoints and partners", opts=sg_opts)
+            aws.vpc.SecurityGroupEgressRule(
+                f"{svc.name}-sg-db-out", security_group_id=sg.id, ip_protocol="tcp", from_port=args.database_port,
+                to_port=args.database_port, cidr_ipv4=args.vpc_cidr, description="the database tier", opts=sg_opts)
+            aws.vpc.SecurityGroupEgressRule(
+                f"{svc.name}-lb-to-tasks", security_group_id=front_sg.id, ip_protocol="tcp", from_port=svc.port,
+                to_port=svc.port, referenced_security_group_id=sg.id, description=f"to {svc.name} tasks",
+                opts=pulumi.ResourceOptions(parent=front_sg))
+            service_sgs[svc.name] = sg
+
+            repo = awsx.ecr.Repository(
+                f"{svc.name}-repo",
+                name=f"securecart/{env}/{svc.name}",
+                image_tag_mutability="IMMUTABLE",
+                image_scanning_configuration={"scan_on_push": True},
+                encryption_configurations=[{"encryption_type": "KMS"}],
+                force_delete=False,
+                lifecycle_policy=awsx.ecr.LifecyclePolicyArgs(rules=[
+                    awsx.ecr.LifecyclePolicyRuleArgs(tag_status=awsx.ecr.LifecycleTagStatus.UNTAGGED,
+                                                     maximum_age_limit=7, description="untagged layers: a week"),
+                    awsx.ecr.LifecyclePolicyRuleArgs(tag_status=awsx.ecr.LifecycleTagStatus.ANY,
+                                                     maximum_number_of_images=50,
+                                                     description="keep the last 50 releases"),
+                ]),
+                tags=tags(f"{svc.name}-repo", Service=svc.name),
+                opts=child,
+            )
+            repos[svc.name] = repo
+            log_group = aws.cloudwatch.LogGroup(
+                f"{svc.name}-logs", name=f"/securecart/{env}/ecs/{svc.name}", kms_key_id=args.logs_key_arn,
+                retention_in_days=s.log_retention_days, tags=tags(f"{svc.name}-logs", Service=svc.name), opts=child,
+            )
+            trust = ident.apply(lambda v: task_trust_policy(v[0], v[1], v[2]))
+            execution = aws.iam.Role(f"{svc.name}-execution", assume_role_policy=trust, opts=child,
+                                     description=f"ECS pulls and starts {svc.name}: its image, logs, secrets")
+            aws.iam.RolePolicy(
+                f"{svc.name}-execution-policy", role=execution.id,
+                policy=pulumi.Output.all(
+                    pulumi.Output.concat("arn:", args.partition, ":ecr:", args.region, ":", args.account_id,
+                                         ":repository/securecart/", env, "/", svc.name),
+                    log_group.arn,
+                ).apply(
+                    _execution_policy_for(sorted(svc.secrets.values()))),
+                opts=pulumi.ResourceOptions(parent=execution))
+            task_role = aws.iam.Role(f"{svc.name}-task", assume_role_policy=trust, opts=child,
+                                     description=f"{svc.name} at run time: X-Ray only")
+            aws.iam.RolePolicy(f"{svc.name}-task-policy", role=task_role.id, policy=TASK_POLICY,
+                               opts=pulumi.ResourceOptions(parent=task_role))
+            task = aws.ecs.TaskDefinition(
+                f"{svc.name}-task",
+                family=f"securecart-{env}-{svc.name}",
+                network_mode="awsvpc",
+                requires_compatibilities=["FARGATE"],
+                cpu=str(svc.cpu),
+                memory=str(svc.memory),
+                execution_role_arn=execution.arn,
+                task_role_arn=task_role.arn,
+                runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+                volumes=[{"name": "tmp"}],
+                container_definitions=pulumi.Output.all(repo.url, log_group.name).apply(
+                    _containers_for(svc, args.region)),
+                tags=tags(f"{svc.name}-task", Service=svc.name),
+                opts=child,
+            )
+            listener_deps: list[pulumi.Resource] = []
+            if on_alb:
+                listener_deps.append(alb)
+            else:
+                nlb_listener = aws.lb.Listener(
+                    f"{svc.name}-tls", load_balancer_arn=nlb.arn, port=443, protocol="TLS",
+                    ssl_policy=s.ssl_policy, certificate_arn=s.certificate_arn,
+                    default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
+                    tags=tags(f"{svc.name}-tls"), opts=pulumi.ResourceOptions(parent=nlb))
+                listener_deps.append(nlb_listener)
+            service = aws.ecs.Service(
+                f"{svc.name}-service",
+                name=svc.name,
+                cluster=cluster.arn,
+                task_definition=task.arn,
+                desired_count=svc.desired_count,
+                launch_type="FARGATE",
+                platform_version="LATEST",
+                network_configuration={"subnets": args.private_subnet_ids, "security_groups": [sg.id],
+                                       "assign_public_ip": False},
+                load_balancers=[{"target_group_arn": tg.arn, "container_name": "app",
+                                 "container_port": svc.port}],
+                deployment_circuit_breaker={"enable": True, "rollback": True},
+                deployment_minimum_healthy_percent=100,
+                deployment_maximum_percent=200,
+                health_check_grace_period_seconds=60,
+                enable_ecs_managed_tags=True,
+                propagate_tags="SERVICE",
+                enable_execute_command=False,
+                tags=tags(f"{svc.name}-service", Service=svc.name),
+                # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=listener_deps, ignore_changes=["desiredCount"]),
+            )
+            services[svc.name] = service
+            self._autoscaling(svc, cluster, service, alb if on_alb else None, tg)
+
+        self._alb_routes(s, alb, alb_services, target_groups, tags)
+        self._alarms(alb, alb_services, target_groups, topic, tags)
+
+        self.alb_arn = alb.arn
+        self.alb_dns_name = alb.dns_name
+        self.alb_security_group_id = alb_sg.id
+        self.nlb_arn = nlb.arn
+        self.nlb_dns_name = nlb.dns_name
+        self.target_group_arns = {n: tg.arn for n, tg in target_groups.items()}
+        self.service_names = {n: svc.name for n, svc in services.items()}
+        self.service_security_group_ids = {n: sg.id for n, sg in service_sgs.items()}
+        self.repository_urls = {n: r.url for n, r in repos.items()}
+        self.alarm_topic_arn = topic.arn
+        self.cluster_name = cluster.name
+        self.register_outputs({
+            "albArn": self.alb_arn, "albDnsName": self.alb_dns_name, "nlbArn": self.nlb_arn,
+            "nlbDnsName": self.nlb_dns_name, "targetGroupArns": self.target_group_arns,
+            "serviceNames": self.service_names, "serviceSecurityGroupIds": self.service_security_group_ids,
+            "repositoryUrls": self.repository_urls, "alarmTopicArn": self.alarm_topic_arn,
+        })
+
+    def _alb_routes(self, s: DeliverySettings, alb: aws.lb.LoadBalancer, alb_services: list[ServiceSettings],
+                    target_groups: dict[str, aws.lb.TargetGroup], tags: Any) -> None:
+        """HTTPS listener: the '/*' service is the default; every other ALB service gets a path rule, in the
+        order the config lists them (rule priority 10, 20, …)."""
+        default = next((x for x in alb_services if "/*" in x.path_patterns), None)
+        default_action: aws.lb.ListenerDefaultActionArgsDict = (
+            {"type": "forward", "target_group_arn": target_groups[default.name].arn} if default else
+            {"type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "404",
+                                                          "message_body": "not found"}})
+        https = aws.lb.Listener(
+            "alb-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS", ssl_policy=s.ssl_policy,
+            certificate_arn=s.certificate_arn, default_actions=[default_action], tags=tags("alb-https"),
+            opts=pulumi.ResourceOptions(parent=alb))
+        for i, svc in enumerate(x for x in alb_services if x is not default):
+            aws.lb.ListenerRule(
+                f"{svc.name}-rule", listener_arn=https.arn, priority=10 * (i + 1),
+                conditions=[{"path_pattern": {"values": svc.path_patterns}}],
+                actions=[{"type": "forward", "target_group_arn": target_groups[svc.name].arn}],
+                tags=tags(f"{svc.name}-rule"), opts=pulumi.ResourceOptions(parent=https))
+
+    def _autoscaling(self, svc: ServiceSettings, cluster: aws.ecs.Cluster, service: aws.ecs.Service,
+                     alb: aws.lb.LoadBalancer | None, tg: aws.lb.TargetGroup) -> None:
+        opts = pulumi.ResourceOptions(parent=service)
+        target = aws.appautoscaling.Target(
+            f"{svc.name}-scaling", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
+            min_capacity=svc.min_tasks, max_capacity=svc.max_tasks, opts=opts)
+        aws.appautoscaling.Policy(
+            f"{svc.name}-cpu", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
+            target_tracking_scaling_policy_configuration={
+                "target_value": float(svc.cpu_target_percent), "scale_out_cooldown": 60, "scale_in_cooldown": 300,
+                "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}},
+            opts=pulumi.ResourceOptions(parent=target))
+        if alb is not None:
+            aws.appautoscaling.Policy(
+                f"{svc.name}-requests", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
+                target_tracking_scaling_policy_configuration={
+                    "target_value": float(svc.requests_per_target), "scale_out_cooldown": 60,
+                    "scale_in_cooldown": 300,
+                    "predefined_metric_specification": {
+                        "predefined_metric_type": "ALBRequestCountPerTarget",
+                        "resource_label": pulumi.Output.concat(alb.arn_suffix, "/", tg.arn_suffix)}},
+                opts=pulumi.ResourceOptions(parent=target))
+        for window in svc.peak_windows:
+            for edge, when, low in (("start", window.start, window.min_tasks), ("end", window.end, svc.min_tasks)):
+                aws.appautoscaling.ScheduledAction(
+                    f"{svc.name}-{window.name}-{edge}", name=f"{svc.name}-{window.name}-{edge}",
+                    schedule=window.at(when), timezone="UTC", resource_id=target.resource_id,
+                    scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
+                    scalable_target_action={"min_capacity": low, "max_capacity": svc.max_tasks},
+                    opts=pulumi.ResourceOptions(parent=target))
+
+    def _alarms(self, alb: aws.lb.LoadBalancer, alb_services: list[ServiceSettings],
+                target_groups: dict[str, aws.lb.TargetGroup], topic: aws.sns.Topic, tags: Any) -> None:
+        """Per ALB service, a p99 latency alarm; for the ALB, an anomaly band on requests and a 5XX alarm."""
+        opts = pulumi.ResourceOptions(parent=alb)
+        for svc in alb_services:
+            aws.cloudwatch.MetricAlarm(
+                f"{svc.name}-latency", namespace="AWS/ApplicationELB", metric_name="TargetResponseTime",
+                extended_statistic="p99", period=60, evaluation_periods=5, datapoints_to_alarm=3, threshold=1.5,
+                comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
+                dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_groups[svc.name].arn_suffix},
+                alarm_description=f"{svc.name}: p99 response time above 1.5 s in 3 of 5 minutes",
+                alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=tags(f"{svc.name}-latency"), opts=opts)
+        aws.cloudwatch.MetricAlarm(
+            "alb-traffic-anomaly", comparison_operator="GreaterThanUpperThreshold", evaluation_periods=3,
+            datapoints_to_alarm=2, threshold_metric_id="band", treat_missing_data="notBreaching",
+            alarm_description="Requests outside the expected band (a surge, or an attack)",
+            metric_queries=[
+                {"id": "requests", "return_data": True, "metric": {
+                    "namespace": "AWS/ApplicationELB", "metric_name": "RequestCount", "period": 300, "stat": "Sum",
+                    "dimensions": {"LoadBalancer": alb.arn_suffix}}},
+                {"id": "band", "expression": "ANOMALY_DETECTION_BAND(requests, 3)", "label": "expected requests",
+                 "return_data": True},
+            ],
+            alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=tags("alb-traffic-anomaly"), opts=opts)
+        aws.cloudwatch.MetricAlarm(
+            "alb-5xx", namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count", statistic="Sum",
+            period=60, evaluation_periods=5, datapoints_to_alarm=3, threshold=50,
+            comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
+            dimensions={"LoadBalancer": alb.arn_suffix}, alarm_description="The ALB itself returns 5XX errors",
+            alarm_actions=[topic.arn], tags=tags("alb-5xx"), opts=opts)
