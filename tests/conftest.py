@@ -58,7 +58,7 @@ class Graph:
 
     def route_table_of(self, subnet: Registration) -> Registration:
         assocs = [a for a in self.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
-                  if a.inputs["subnetId"] == subnet.id]
+                  if a.inputs.get("subnetId") == subnet.id]
         assert len(assocs) == 1, f"{subnet.name} has {len(assocs)} route table associations"
         return self.ref(assocs[0].inputs["routeTableId"])
 

@@ -1,0 +1,280 @@
+"""The application delivery tier as synthesized from the real program, for both stacks (and with appliances)."""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from securecart_rules._iam import admin_statements, statements
+
+from automation.project import Project
+from automation.synth import StackResult, synth_stack
+from tests.conftest import Graph, policy_doc
+
+LB = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+TG = "aws:lb/targetGroup:TargetGroup"
+SERVICE = "aws:ecs/service:Service"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+def test_alb_is_internet_facing_in_the_web_subnets_with_hardening(graph: Graph) -> None:
+    alb = graph.one(LB, "alb")
+    web = sorted(s.id for s in graph.subnets("public", "web"))
+    assert alb.inputs["internal"] is False and alb.inputs["loadBalancerType"] == "application"
+    assert sorted(alb.inputs["subnets"]) == web
+    assert alb.inputs["dropInvalidHeaderFields"] is True
+    assert alb.inputs["desyncMitigationMode"] == "strictest"
+    assert alb.inputs["enableDeletionProtection"] is True
+    logs = graph.one("aws:s3/bucket:Bucket", "lb-logs")
+    assert alb.inputs["accessLogs"] == {"bucket": logs.outputs["bucket"], "enabled": True, "prefix": "alb"}
+
+
+def test_alb_listeners_https_with_modern_tls_and_http_redirects(graph: Graph) -> None:
+    alb = graph.one(LB, "alb")
+    listeners = {r.inputs["port"]: r.inputs for r in graph.of_type(LISTENER)
+                 if r.inputs.get("loadBalancerArn") == alb.outputs["arn"]}
+    assert set(listeners) == {80, 443}
+    assert listeners[80]["protocol"] == "HTTP"
+    assert listeners[80]["defaultActions"] == [{"redirect": {"port": "443", "protocol": "HTTPS",
+                                                             "statusCode": "HTTP_301"}, "type": "redirect"}]
+    https = listeners[443]
+    assert (https["protocol"], https["sslPolicy"]) == ("HTTPS", TLS13)
+    assert https["certificateArn"].startswith("arn:aws:acm:")
+    storefront = graph.one(TG, "storefront-tg")
+    assert https["defaultActions"] == [{"targetGroupArn": storefront.outputs["arn"], "type": "forward"}]
+
+
+def test_checkout_path_rule_forwards_to_checkout(graph: Graph) -> None:
+    (rule,) = graph.of_type("aws:lb/listenerRule:ListenerRule")
+    checkout = graph.one(TG, "checkout-tg")
+    assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/checkout", "/checkout/*", "/api/cart/*"]}}]
+    assert rule.inputs["actions"] == [{"targetGroupArn": checkout.outputs["arn"], "type": "forward"}]
+
+
+def test_payment_nlb_is_internal_tls_cross_zone_in_private_subnets(graph: Graph) -> None:
+    nlb = graph.one(LB, "payment-nlb")
+    app = sorted(s.id for s in graph.subnets("private", "app"))
+    assert (nlb.inputs["loadBalancerType"], nlb.inputs["internal"]) == ("network", True)
+    assert sorted(nlb.inputs["subnets"]) == app
+    assert nlb.inputs["enableCrossZoneLoadBalancing"] is True
+    assert nlb.inputs["accessLogs"]["enabled"] is True
+    (listener,) = [r.inputs for r in graph.of_type(LISTENER) if r.inputs.get("loadBalancerArn") == nlb.outputs["arn"]]
+    assert (listener["protocol"], listener["port"], listener["sslPolicy"]) == ("TLS", 443, TLS13)
+    assert graph.one(TG, "payment-tg").inputs["protocol"] == "TLS"
+
+
+def test_target_groups_fail_over_fast_with_ip_targets(graph: Graph) -> None:
+    for name in ("storefront", "checkout", "payment"):
+        tg = graph.one(TG, f"{name}-tg").inputs
+        assert tg["targetType"] == "ip" and tg["deregistrationDelay"] == 30
+        hc = tg["healthCheck"]
+        assert hc["interval"] <= 10 and hc["healthyThreshold"] == 2 and hc["unhealthyThreshold"] == 2
+
+
+def test_alb_admits_only_cloudfront_and_no_group_is_open_to_the_world(graph: Graph) -> None:
+    alb_sg = graph.one(SG, "alb-sg")
+    rules = [r.inputs for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == alb_sg.id]
+    assert [(r["fromPort"], r["toPort"], r["prefixListId"]) for r in rules] == [(443, 443, rules[0]["prefixListId"])]
+    assert rules[0]["prefixListId"].startswith("pl-")
+    for rule in graph.of_type(INGRESS):
+        assert rule.inputs.get("cidrIpv4") not in ("0.0.0.0/0",) and rule.inputs.get("cidrIpv6") != "::/0"
+
+
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+def test_each_service_admits_only_its_load_balancer(graph: Graph, name: str) -> None:
+    sg = graph.one(SG, f"{name}-sg")
+    front = graph.one(SG, "nlb-sg" if name == "payment" else "alb-sg")
+    rules = [r.inputs for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == sg.id]
+    port = 8443 if name == "payment" else 8080
+    assert [(r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules] == [(front.id, port, port)]
+
+
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+def test_services_run_private_multi_az_with_rollback(graph: Graph, name: str) -> None:
+    svc = graph.one(SERVICE, f"{name}-service")
+    net = svc.inputs["networkConfiguration"]
+    assert net["assignPublicIp"] is False
+    assert sorted(net["subnets"]) == sorted(s.id for s in graph.subnets("private", "app"))
+    assert net["securityGroups"] == [graph.one(SG, f"{name}-sg").id]
+    assert svc.inputs["desiredCount"] >= 2
+    assert svc.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert svc.inputs["platformVersion"] == "LATEST"
+    assert "desiredCount" in svc.ignore_changes  # autoscaling owns it
+
+
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+def test_task_definitions_are_hardened_and_traced(graph: Graph, stack: StackResult, name: str) -> None:
+    task = graph.one("aws:ecs/taskDefinition:TaskDefinition", f"{name}-task")
+    containers = {c["name"]: c for c in json.loads(task.inputs["containerDefinitions"])}
+    assert set(containers) == {"app", "xray"}
+    app = containers["app"]
+    assert app["readonlyRootFilesystem"] is True and app["user"] == "1000:1000" and app["privileged"] is False
+    assert app["image"] == f"123456789012.dkr.ecr.{stack.region}.amazonaws.com/securecart/prod/{name}:" + \
+        ("2026.11.1" if name == "payment" else "2026.11.3")
+    assert app["logConfiguration"]["logDriver"] == "awslogs"
+    assert "aws-xray-daemon" in containers["xray"]["image"]
+    assert all(not e["name"].endswith(("KEY", "PASSWORD", "SECRET", "TOKEN")) for e in app["environment"])
+    if name == "payment":
+        assert [s["name"] for s in app["secrets"]] == ["PSP_API_KEY"]
+    group = graph.one("aws:cloudwatch/logGroup:LogGroup", f"{name}-logs")
+    assert app["logConfiguration"]["options"]["awslogs-group"] == group.inputs["name"]
+    assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 90
+
+
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+def test_roles_are_least_privilege(graph: Graph, name: str) -> None:
+    for role_name, policy_name in ((f"{name}-execution", f"{name}-execution-policy"),
+                                   (f"{name}-task", f"{name}-task-policy")):
+        role = graph.one("aws:iam/role:Role", role_name)
+        (trust,) = statements(role.inputs["assumeRolePolicy"]) or []
+        assert trust.principals == ("ecs-tasks.amazonaws.com",) and trust.narrowed
+        stmts = statements(graph.one("aws:iam/rolePolicy:RolePolicy", policy_name).inputs["policy"]) or []
+        assert stmts and admin_statements(stmts) == []
+        for s in stmts:
+            assert not s.service_wildcards(), (policy_name, s.actions)
+            if "*" in s.resources:
+                assert s.actions in (("ecr:getauthorizationtoken",), tuple(a.lower() for a in (
+                    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
+                    "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries")))
+    execution = policy_doc(graph.one("aws:iam/rolePolicy:RolePolicy", f"{name}-execution-policy").inputs["policy"])
+    secrets = [s for s in execution["Statement"] if s["Sid"] == "ReadSecrets"]
+    assert bool(secrets) == (name == "payment")
+
+
+def _scaling(graph: Graph, name: str) -> tuple[Any, list[Any], list[Any]]:
+    target = graph.one("aws:appautoscaling/target:Target", f"{name}-scaling")
+    policies = [p.inputs for p in graph.of_type("aws:appautoscaling/policy:Policy")
+                if p.inputs["resourceId"] == target.outputs["resourceId"]]
+    schedules = sorted((a.inputs for a in graph.of_type("aws:appautoscaling/scheduledAction:ScheduledAction")
+                        if a.inputs["resourceId"] == target.outputs["resourceId"]), key=lambda a: a["schedule"])
+    return target, policies, schedules
+
+
+@pytest.mark.parametrize(("name", "minimum", "maximum"), [("storefront", 3, 30), ("checkout", 3, 40),
+                                                          ("payment", 3, 20)])
+def test_autoscaling_targets_and_policies(graph: Graph, name: str, minimum: int, maximum: int) -> None:
+    target, policies, _ = _scaling(graph, name)
+    assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (minimum, maximum)
+    cluster = graph.one("aws:ecs/cluster:Cluster", "cluster").outputs["name"]
+    assert target.inputs["resourceId"] == f"service/{cluster}/{name}"
+    metrics = sorted(p["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]
+                     ["predefinedMetricType"] for p in policies)
+    expected = ["ECSServiceAverageCPUUtilization"] + ([] if name == "payment" else ["ALBRequestCountPerTarget"])
+    assert metrics == sorted(expected)
+    for p in policies:
+        spec = p["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]
+        if spec["predefinedMetricType"] == "ALBRequestCountPerTarget":
+            assert spec["resourceLabel"].startswith("app/") and "/targetgroup/" in spec["resourceLabel"]
+
+
+def test_peak_windows_raise_the_minimum_and_restore_it(graph: Graph) -> None:
+    _, _, schedules = _scaling(graph, "checkout")
+    got = [(s["schedule"], s["scalableTargetAction"]["minCapacity"], s["scalableTargetAction"]["maxCapacity"])
+           for s in schedules]
+    assert got == [
+        ("at(2026-11-30T00:00:00)", 16, 40),
+        ("at(2026-12-01T08:00:00)", 3, 40),
+        ("at(2026-12-14T00:00:00)", 10, 40),
+        ("at(2026-12-24T18:00:00)", 3, 40),
+    ]
+    assert all(s["timezone"] == "UTC" for s in schedules)
+
+
+def test_alb_has_waf_with_sqli_and_xss_rules_and_shield(graph: Graph) -> None:
+    alb = graph.one(LB, "alb")
+    acl = graph.one("aws:wafv2/webAcl:WebAcl", "alb-waf")
+    managed = {r["statement"]["managedRuleGroupStatement"]["name"] for r in acl.inputs["rules"]
+               if "managedRuleGroupStatement" in r["statement"]}
+    assert {"AWSManagedRulesSQLiRuleSet", "AWSManagedRulesCommonRuleSet"} <= managed
+    assoc = graph.one("aws:wafv2/webAclAssociation:WebAclAssociation", "alb-waf-association")
+    assert (assoc.inputs["resourceArn"], assoc.inputs["webAclArn"]) == (alb.outputs["arn"], acl.outputs["arn"])
+    assert graph.one("aws:shield/protection:Protection", "alb-shield").inputs["resourceArn"] == alb.outputs["arn"]
+
+
+def test_alarms_watch_latency_and_traffic_anomalies_with_actions(graph: Graph) -> None:
+    topic = graph.one("aws:sns/topic:Topic", "alarms")
+    alarms = {a.name: a.inputs for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert alarms["checkout-latency"]["metricName"] == "TargetResponseTime"
+    assert alarms["checkout-latency"]["extendedStatistic"] == "p99"
+    band = alarms["alb-traffic-anomaly"]
+    assert band["thresholdMetricId"] == "band"
+    assert any("ANOMALY_DETECTION_BAND" in q.get("expression", "") for q in band["metricQueries"])
+    assert all(a["alarmActions"] == [topic.outputs["arn"]] for a in alarms.values())
+
+
+def test_ecr_repositories_scan_on_push_immutable_kms(stack: StackResult) -> None:
+    repos = stack.by_type("awsx:ecr:Repository")
+    assert sorted(r.name for r in repos) == ["checkout-repo", "payment-repo", "storefront-repo"]
+    for r in repos:
+        assert r.inputs["imageTagMutability"] == "IMMUTABLE"
+        assert r.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
+        assert r.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
+        assert r.inputs["lifecyclePolicy"]["rules"]
+
+
+def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: StackResult) -> None:
+    bucket = graph.one("aws:s3/bucket:Bucket", "lb-logs")
+    assert bucket.protect
+    policy = policy_doc(graph.one("aws:s3/bucketPolicy:BucketPolicy", "lb-logs-policy").inputs["policy"])
+    sids = {s["Sid"]: s for s in policy["Statement"]}
+    assert sids["DenyInsecureTransport"]["Effect"] == "Deny"
+    elb = {"prod-us": "127311923021", "prod-eu": "156460612806"}[stack.stack]
+    assert sids["AlbLogDeliveryAccount"]["Principal"] == {"AWS": f"arn:aws:iam::{elb}:root"}
+    assert all(s["Resource"].endswith("/AWSLogs/123456789012/*") for k, s in sids.items()
+               if k in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"))
+
+
+def test_gwlb_built_but_bypassed_without_appliances(graph: Graph, stack: StackResult) -> None:
+    gwlb = graph.one(LB, "gwlb")
+    assert gwlb.inputs["loadBalancerType"] == "gateway"
+    assert sorted(gwlb.inputs["subnets"]) == sorted(s.id for s in graph.subnets("attachment", "inspect"))
+    tg = graph.one(TG, "appliances")
+    assert (tg.inputs["protocol"], tg.inputs["port"]) == ("GENEVE", 6081)
+    svc = graph.one("aws:ec2/vpcEndpointService:VpcEndpointService", "inspection-service")
+    assert svc.inputs["acceptanceRequired"] is True
+    assert svc.inputs["allowedPrincipals"] == ["arn:aws:iam::123456789012:root"]
+    assert len(graph.of_type("aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter")) == 3
+    assert stack.outputs["inspectionInline"] is False
+    for subnet in graph.subnets("public", "web"):
+        (route,) = graph.routes_of(graph.route_table_of(subnet))
+        assert route.inputs["gatewayId"] == graph.one("aws:ec2/internetGateway:InternetGateway", "igw").id
+
+
+def test_with_appliances_inbound_traffic_goes_through_the_gwlb_in_its_own_az(
+    project_copy: Callable[..., Project]
+) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-us":
+            config["securecart:delivery"]["appliances"] = ["10.10.20.10", "10.10.20.74", "10.10.20.138"]
+
+    result = synth_stack(project_copy(edit), "prod-us")
+    graph = Graph(result)
+    igw = graph.one("aws:ec2/internetGateway:InternetGateway", "igw")
+    endpoints = {e.name.removeprefix("gwlbe-"): e for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                 if e.inputs["vpcEndpointType"] == "GatewayLoadBalancer"}
+    edge = graph.one("aws:ec2/routeTable:RouteTable", "igw-ingress-rt")
+    (edge_assoc,) = [a for a in graph.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+                     if a.inputs.get("gatewayId") == igw.id]
+    assert edge_assoc.inputs["routeTableId"] == edge.id
+    edge_routes = {r.inputs["destinationCidrBlock"]: r.inputs["vpcEndpointId"] for r in graph.routes_of(edge)}
+    for subnet in graph.subnets("public", "web"):
+        zone = subnet.inputs["availabilityZone"]
+        endpoint = endpoints[zone]
+        # In: the IGW hands this subnet's traffic to the endpoint in the same AZ ...
+        assert edge_routes[subnet.inputs["cidrBlock"]] == endpoint.id
+        # ... out: the subnet sends everything back through that same endpoint ...
+        (out,) = graph.routes_of(graph.route_table_of(subnet))
+        assert (out.inputs["destinationCidrBlock"], out.inputs["vpcEndpointId"]) == ("0.0.0.0/0", endpoint.id)
+        # ... and the endpoint's own subnet, in that AZ, reaches the internet gateway.
+        (ep_subnet_id,) = endpoint.inputs["subnetIds"]
+        ep_subnet = graph.ref(ep_subnet_id)
+        assert ep_subnet.inputs["availabilityZone"] == zone
+        (back,) = graph.routes_of(graph.route_table_of(ep_subnet))
+        assert back.inputs["gatewayId"] == igw.id
+    attached = sorted(a.inputs["targetId"] for a in graph.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment"))
+    assert attached == ["10.10.20.10", "10.10.20.138", "10.10.20.74"]
+    assert result.outputs["inspectionInline"] is True
