@@ -211,3 +211,72 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
         "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network, "
         "securecart:delivery)"
     ]
+
+
+NETWORK_FOR_DELIVERY: dict[str, Any] = network(subnetGroups=[
+    *GOOD_NETWORK["subnetGroups"][:1],
+    {"name": "gwlbe", "type": "public", "block": "10.10.16.0/22", "cidrMask": 28},
+    {"name": "inspect", "type": "attachment", "block": "10.10.20.0/22", "cidrMask": 26},
+    *GOOD_NETWORK["subnetGroups"][1:],
+])
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"
+
+
+def delivery(*services: dict[str, Any], **extra: Any) -> dict[str, str]:
+    base = {"name": "storefront", "loadBalancer": "alb", "imageTag": "1.0.0"}
+    return values(**{"securecart:network": NETWORK_FOR_DELIVERY, "securecart:delivery": {
+        "certificateArn": CERT, "services": [{**base, **s} for s in services] or [base], **extra}})
+
+
+def test_delivery_defaults_scale_safely() -> None:
+    s = parse_settings(delivery())
+    assert s.delivery is not None
+    svc = s.delivery.services[0]
+    assert (svc.cpu, svc.memory, svc.port) == (512, 1024, 8080)
+    assert (svc.min_tasks, svc.desired_count, svc.max_tasks) == (3, 3, 12)
+    assert s.delivery.appliances == [] and s.delivery.ssl_policy.startswith("ELBSecurityPolicy-TLS13")
+
+
+DELIVERY_MALFORMED = [
+    ("fargate pair", delivery({"cpu": 256, "memory": 4096}),
+     "securecart:delivery.services[0].memory: 4096 MiB is not offered with 256 CPU units: use 512 to 2048"),
+    ("fargate cpu", delivery({"cpu": 300}),
+     "securecart:delivery.services[0].cpu: 300 is not a Fargate size"),
+    ("max below min", delivery({"minTasks": 6, "maxTasks": 4, "desiredCount": 6}),
+     "securecart:delivery.services[0].maxTasks: 4 is below minTasks 6"),
+    ("port out of range", delivery({"port": 80}),
+     "securecart:delivery.services[0].port: 80: input should be greater than or equal to 1024"),
+    ("port too high", delivery({"port": 70000}),
+     "securecart:delivery.services[0].port: 70000: input should be less than or equal to 65535"),
+    ("peak ends before it starts", delivery({"peakWindows": [
+        {"name": "black-friday", "start": "2026-11-28T00:00:00Z", "end": "2026-11-27T00:00:00Z", "minTasks": 6}]}),
+     "securecart:delivery.services[0].peakWindows[0]: end 2026-11-27T00:00:00+00:00 is not after start"),
+    ("peak above max", delivery({"maxTasks": 10, "peakWindows": [
+        {"name": "black-friday", "start": "2026-11-27T00:00:00Z", "end": "2026-11-28T00:00:00Z", "minTasks": 20}]}),
+     "securecart:delivery.services[0].peakWindows[0].minTasks: 20 is above maxTasks 10"),
+    ("latest tag", delivery({"imageTag": "latest"}),
+     "securecart:delivery.services[0].imageTag: 'latest' cannot be pinned in an immutable repository"),
+    ("secret in plain env", delivery({"environment": {"DB_PASSWORD": "hunter2"}}),
+     "securecart:delivery.services[0].environment.DB_PASSWORD: looks like a secret"),
+    ("bad secret arn", delivery({"secrets": {"PSP_API_KEY": "plain-text-key"}}),
+     "securecart:delivery.services[0].secrets.PSP_API_KEY: 'plain-text-key' is not a Secrets Manager secret ARN"),
+    ("certificate in another region", values(**{"securecart:network": NETWORK_FOR_DELIVERY, "securecart:delivery": {
+        "certificateArn": CERT.replace("us-east-1", "eu-west-1"),
+        "services": [{"name": "storefront", "loadBalancer": "alb", "imageTag": "1"}]}}),
+     "securecart:delivery.certificateArn: the certificate is in eu-west-1; the listeners need one in us-east-1"),
+    ("old tls policy", delivery(sslPolicy="ELBSecurityPolicy-2016-08"),
+     "securecart:delivery.sslPolicy: 'ELBSecurityPolicy-2016-08' is not a TLS 1.3 policy"),
+    ("appliance outside its subnets", delivery(appliances=["10.10.64.5"]),
+     "securecart:delivery.appliances: 10.10.64.5 is outside the appliance subnet group's 10.10.20.0/22"),
+    ("two catch-alls", delivery({}, {"name": "checkout"}),
+     "securecart:delivery.services: storefront, checkout all claim '/*'"),
+    ("no inspection groups", values(**{"securecart:delivery": {
+        "certificateArn": CERT, "services": [{"name": "storefront", "loadBalancer": "alb", "imageTag": "1"}]}}),
+     "securecart:delivery.applianceSubnetGroup: needs a network subnet group 'inspect' of type attachment"),
+]
+
+
+@pytest.mark.parametrize(("case", "raw", "expected"), DELIVERY_MALFORMED, ids=[c[0] for c in DELIVERY_MALFORMED])
+def test_malformed_delivery_settings_name_the_key(case: str, raw: dict[str, str], expected: str) -> None:
+    problems = problems_of(raw)
+    assert any(p.startswith(expected) for p in problems), f"{case}: got {problems}"

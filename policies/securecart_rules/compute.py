@@ -4,17 +4,21 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs, Severity
+from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
     ADVISORY,
     MANDATORY,
     Report,
+    StackReport,
     as_list,
+    attached,
     document,
     get,
     num,
+    of_type,
     resource_rule,
+    stack_rule,
     truthy,
 )
 
@@ -191,6 +195,51 @@ ecs_container_insights = resource_rule(
     types=[CLUSTER], check=_insights, level=ADVISORY, severity=Severity.MEDIUM,
 )
 
+ECR_REPOSITORY = "aws:ecr/repository:Repository"
+AWSX_REPOSITORY = "awsx:ecr:Repository"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+
+
+def _ecr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not truthy(get(args.props, "imageScanningConfiguration", "scanOnPush")):
+        report("Images are not scanned on push: set image_scanning_configuration scan_on_push=True.")
+    if str(args.props.get("imageTagMutability") or "MUTABLE") not in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
+        report("Image tags can be overwritten: set image_tag_mutability='IMMUTABLE'.")
+    encryption = [str(get(e, "encryptionType")) for e in as_list(args.props.get("encryptionConfigurations"))]
+    if not any(e in ("KMS", "KMS_DSSE") for e in encryption):
+        report("Images are encrypted with AES256 only: set encryption_type='KMS'.")
+
+
+ecr_repository_hardened = resource_rule(
+    name="ecr-repository-hardened",
+    description="ECR repositories scan images on push, keep tags immutable and encrypt with KMS.",
+    source="FSBP ECR.1, ECR.2; seed: images for the Fargate services",
+    types=[ECR_REPOSITORY, AWSX_REPOSITORY], check=_ecr, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
+
+def _autoscaled(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    targets = attached(args.resources, [SCALING_TARGET], "resourceId")
+    for svc in of_type(args.resources, SERVICE):
+        mine = targets.get(svc.urn, [])
+        if not mine:
+            report("The service does not scale: add an application autoscaling target (and policies) so it "
+                   "grows with sale peaks.", svc.urn)
+            continue
+        for t in mine:
+            low, high = num(t.props.get("minCapacity")) or 0, num(t.props.get("maxCapacity")) or 0
+            if low < 2 or high <= low:
+                report(f"The service scales between {low:.0f} and {high:.0f} tasks: keep at least 2 and leave "
+                       f"room above the minimum.", svc.urn)
+
+
+ecs_service_autoscaled = stack_rule(
+    name="ecs-service-autoscaled",
+    description="Every ECS service has an autoscaling target with a minimum of at least two tasks and room to grow.",
+    source="seed: survive traffic surges (peak sales)",
+    check=_autoscaled, level=MANDATORY, severity=Severity.HIGH,
+)
+
 POLICIES = (
     ecs_service_no_public_ip,
     ecs_service_multi_az,
@@ -201,4 +250,6 @@ POLICIES = (
     ecs_container_least_privilege,
     ecs_tasks_traced,
     ecs_container_insights,
+    ecr_repository_hardened,
+    ecs_service_autoscaled,
 )

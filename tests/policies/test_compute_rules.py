@@ -28,6 +28,8 @@ def service(name: str = "svc", **props: Any) -> Any:
     return res(ecs.SERVICE, name, {**base, **props})
 
 
+SVC = service()
+
 CASES = cases(
     Case(ecs.ecs_service_no_public_ip,
          good=[service()], bad=[service(networkConfiguration={"assignPublicIp": True, "subnets": ["a", "b"]})],
@@ -66,6 +68,20 @@ CASES = cases(
          bad=[res(ecs.CLUSTER, "c", {}),
               res(ecs.CLUSTER, "d", {"settings": [{"name": "containerInsights", "value": "disabled"}]})],
          flagged={"c", "d"}),
+    Case(ecs.ecr_repository_hardened,
+         good=[res(ecs.AWSX_REPOSITORY, "repo", {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
+             "scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS"}]}),
+               res(ecs.ECR_REPOSITORY, "plain", {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
+                   "scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "k"}]})],
+         bad=[res(ecs.ECR_REPOSITORY, "repo", {}),
+              res(ecs.AWSX_REPOSITORY, "mutable", {"imageTagMutability": "MUTABLE", "imageScanningConfiguration": {
+                  "scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS"}]})],
+         flagged={"repo", "mutable"}, says="image_tag_mutability='IMMUTABLE'"),
+    Case(ecs.ecs_service_autoscaled,
+         good=[SVC, res(ecs.SCALING_TARGET, "scaling", {"minCapacity": 3, "maxCapacity": 12}, resourceId=SVC)],
+         bad=[SVC, service("fixed"), res(ecs.SCALING_TARGET, "scaling", {"minCapacity": 1, "maxCapacity": 1},
+                                         resourceId=SVC)],
+         flagged={"svc", "fixed"}, says="between 1 and 1 tasks"),
 )
 
 

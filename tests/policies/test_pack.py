@@ -64,6 +64,8 @@ EXPECTED = [
     ("ecs-container-least-privilege", "advisory", "medium"),
     ("ecs-tasks-traced", "advisory", "low"),
     ("ecs-container-insights", "advisory", "medium"),
+    ("ecr-repository-hardened", "mandatory", "medium"),
+    ("ecs-service-autoscaled", "mandatory", "high"),
     ("rds-storage-encrypted", "mandatory", "high"),
     ("rds-multi-az", "mandatory", "high"),
     ("rds-not-public", "mandatory", "critical"),
