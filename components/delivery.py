@@ -80,6 +80,17 @@ def log_bucket_policy(bucket: str, region: str, account: str, partition: str) ->
     return _doc(statements)
 
 
+def alarms_key_policy(account: str, region: str, partition: str) -> str:
+    return _doc([
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
+         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                       "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:alarm:*"}}},
+    ])
+
+
 def task_trust_policy(account: str, region: str, partition: str) -> str:
     return _doc([{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
                   "Condition": {"StringEquals": {"aws:SourceAccount": account},
@@ -287,7 +298,14 @@ class DeliveryTier(pulumi.ComponentResource):
         # --- cluster and alarm topic -------------------------------------------------------------------------------
         cluster = aws.ecs.Cluster("cluster", settings=[{"name": "containerInsights", "value": "enhanced"}],
                                   tags=tags("cluster"), opts=child)
-        topic = aws.sns.Topic("alarms", kms_master_key_id="alias/aws/sns", tags=tags("alarms"), opts=child)
+        # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, so the topic gets a key of its own
+        # that lets CloudWatch (for this account's alarms) encrypt to it.
+        alarms_key = aws.kms.Key(
+            "alarms-key", description=f"SecureCart {env} {args.region}: alarm topic encryption",
+            enable_key_rotation=True, deletion_window_in_days=30,
+            policy=ident.apply(lambda v: alarms_key_policy(v[0], v[1], v[2])),
+            tags=tags("alarms-key"), opts=pulumi.ResourceOptions(parent=self, protect=True))
+        topic = aws.sns.Topic("alarms", kms_master_key_id=alarms_key.arn, tags=tags("alarms"), opts=child)
         if s.alarm_email:
             aws.sns.TopicSubscription("alarms-email", topic=topic.arn, protocol="email", endpoint=s.alarm_email,
                                       opts=pulumi.ResourceOptions(parent=topic))

@@ -278,3 +278,12 @@ def test_with_appliances_inbound_traffic_goes_through_the_gwlb_in_its_own_az(
     attached = sorted(a.inputs["targetId"] for a in graph.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment"))
     assert attached == ["10.10.20.10", "10.10.20.138", "10.10.20.74"]
     assert result.outputs["inspectionInline"] is True
+
+
+def test_alarm_topic_key_lets_cloudwatch_publish(graph: Graph) -> None:
+    key = graph.one("aws:kms/key:Key", "alarms-key")
+    topic = graph.one("aws:sns/topic:Topic", "alarms")
+    assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] and key.protect
+    doc = policy_doc(key.inputs["policy"])
+    (cw,) = [s for s in doc["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert cw["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"
