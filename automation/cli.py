@@ -60,6 +60,9 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
         if not program.is_file():
             _error([f"--program: {args.program} is neither a .py file nor a folder with __main__.py"])
             return EXIT_BAD_INPUT
+    if args.json is not None and args.json.is_dir():
+        _error([f"--json: {args.json} is a folder: give a file path such as {args.json / 'graph.json'}"])
+        return EXIT_BAD_INPUT
     if args.json is not None:
         try:
             args.json.resolve().parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +111,12 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
         print()
     print(f"synth passes (deployment plan, then until outputs settle): {' → '.join(run.passes)}")
     if args.json is not None:
-        write_json(args.json, graph(run.results, violations, run.passes, project.name))
+        try:
+            write_json(args.json, graph(run.results, violations, run.passes, project.name))
+        except OSError as exc:
+            _error([f"--json: cannot write {args.json} ({exc.strerror or exc}): choose a file path in a writable "
+                    f"folder"])
+            return EXIT_BAD_INPUT
         print(f"wrote {args.json}")
     mandatory = sum(1 for vs in violations.values() for v in vs if v.level == "mandatory")
     if mandatory:

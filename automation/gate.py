@@ -88,7 +88,8 @@ class PackConfig:
         properties: dict[str, dict[str, Any]] = {}
         if not isinstance(doc, dict):
             raise PolicyConfigError([f"{source}: expected an object of rule names to levels or settings"])
-        for name, value in doc.items():
+        # 'all' first, so a rule's own entry overrides it wherever it stands in the file (as the Pulumi CLI does).
+        for name, value in sorted(doc.items(), key=lambda item: item[0] != "all"):
             targets = sorted(names) if name == "all" else [name]
             if name != "all" and name not in names:
                 problems.append(f"{source}: '{name}' is not a rule of the pack (known: {', '.join(sorted(names))})")

@@ -115,6 +115,9 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-monitor")
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
+    # Outputs still tracked from an earlier run that failed belong to a closed loop: the SDK keeps them in a
+    # process-wide set, and waiting on them would hang this run (pulumi.runtime.mocks.test clears it the same way).
+    pulumi_settings.SETTINGS.outputs.clear()
     set_all_config(dict(config.values), list(config.secret_keys))
     set_mocks(mocks, project=project, stack=config.stack, preview=False, logger=logger, monitor=monitor,
               organization=ORGANIZATION)
@@ -181,9 +184,13 @@ def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, 
     except ConfigError as exc:
         raise SynthError(stack, "config", exc.problems) from None
     except Exception as exc:
-        root = exc
-        while isinstance(root.__cause__, Exception) and not isinstance(root, ConfigError):
+        root: BaseException = exc
+        seen = {id(root)}
+        # The SDK chains the same exception as its own cause in places: walk the chain, never round it.
+        while isinstance(root.__cause__, Exception) and not isinstance(root, ConfigError) \
+                and id(root.__cause__) not in seen:
             root = root.__cause__
+            seen.add(id(root))
         if isinstance(root, ConfigError):
             raise SynthError(stack, "config", root.problems) from None
         tb = traceback.extract_tb(exc.__traceback__)

@@ -146,3 +146,11 @@ def test_a_crashing_rule_is_reported_as_the_rules_bug() -> None:
 def test_real_stacks_pass_the_gate(synth_run: SynthRun) -> None:
     for result in synth_run.results.values():
         assert evaluate(result, POLICIES) == []
+
+
+def test_a_rules_own_level_overrides_all_wherever_it_stands() -> None:
+    for doc in ({"vpc-flow-logs-all-traffic": "mandatory", "all": "advisory"},
+                {"all": "advisory", "vpc-flow-logs-all-traffic": "mandatory"}):
+        config = PackConfig.parse(doc, POLICIES)
+        assert config.levels["vpc-flow-logs-all-traffic"] is EnforcementLevel.MANDATORY
+        assert config.levels["default-security-group-closed"] is EnforcementLevel.ADVISORY

@@ -254,3 +254,26 @@ def test_the_installed_command_reports_bad_input_without_traceback(argv: list[st
     assert done.returncode == 2
     assert expected in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_an_unanswered_invoke_is_reported_not_hung(tmp_path: Path, project: Project) -> None:
+    program = tmp_path / "__main__.py"
+    program.write_text(
+        "import pulumi, pulumi_aws as aws\n"
+        "p = aws.Provider('p', region='us-east-1')\n"
+        "aws.ec2.get_vpc_output(default=True, opts=pulumi.InvokeOutputOptions(provider=p))\n"
+    )
+    with pytest.raises(SynthError) as info:
+        synth_stack(project, "prod-us", main=program)
+    assert info.value.kind == "program"
+    assert "no answer for invoke 'aws:ec2/getVpc:getVpc'" in info.value.problems[0]
+
+
+@pytest.mark.parametrize("where", ["folder", "unwritable"])
+def test_a_bad_json_path_exits_2_without_traceback(
+    in_project: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    target = tmp_path if where == "folder" else Path("/proc/securecart-graph.json")
+    assert main(["synth", "prod-us", "--no-tree", "--json", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "error: --json:" in err and "Traceback" not in err
