@@ -107,12 +107,13 @@ def s3_gateway_policy(region: str, account_id: str, partition: str) -> str:
                                            "aws:ResourceAccount": account_id}},
         },
         {
+            # ECR hands out pre-signed URLs signed by ECR's own account, so this statement cannot require our
+            # account as the principal; it is narrowed to ECR's layer bucket of this region instead.
             "Sid": "EcrImageLayers",
             "Effect": "Allow",
             "Principal": {"AWS": "*"},
             "Action": ["s3:GetObject"],
             "Resource": [f"arn:{partition}:s3:::prod-{region}-starport-layer-bucket/*"],
-            "Condition": {"StringEquals": {"aws:PrincipalAccount": account_id}},
         },
     ])
 

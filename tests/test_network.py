@@ -179,7 +179,11 @@ def _statements_are_narrowed(doc: dict[str, Any]) -> None:
     for st in doc["Statement"]:
         assert st["Effect"] == "Allow"
         assert st["Action"] != "*" and "*" not in st["Action"]
-        if st.get("Principal") in ("*", {"AWS": "*"}):
+        if st.get("Sid") == "EcrImageLayers":
+            # ECR's pre-signed layer URLs are signed by ECR's account: only the bucket narrows this one.
+            assert st["Action"] == ["s3:GetObject"]
+            assert len(st["Resource"]) == 1 and "-starport-layer-bucket/*" in st["Resource"][0]
+        elif st.get("Principal") in ("*", {"AWS": "*"}):
             assert st["Condition"]["StringEquals"]["aws:PrincipalAccount"] == "123456789012"
 
 

@@ -4,6 +4,8 @@ A document may arrive as a JSON string or an object; ``Statement`` may be one ob
 ``Resource`` and principals may be a string or a list, in any letter case for actions.
 """
 
+import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,14 +52,15 @@ class Statement:
 
     @property
     def narrowed(self) -> bool:
-        """The statement limits who may use it by a condition on a caller, organisation, network or resource
-        key, with concrete values (a wildcard value narrows nothing)."""
-        for op_values in self.conditions.values():
-            if not isinstance(op_values, Mapping):
+        """The statement limits who may use it: a positive condition (StringEquals, ArnLike, IpAddress, …; not a
+        negated, IfExists or Null one) on a caller, organisation, network or resource key, whose every value is
+        concrete (no bare wildcard, no world-wide network, no wildcard standing in for the account)."""
+        for operator, op_values in self.conditions.items():
+            if not isinstance(op_values, Mapping) or not _positive(operator):
                 continue
             for key, values in op_values.items():
-                if str(key).lower() in NARROWING_KEYS and all(str(v) not in ("*", "") for v in as_list(values)) \
-                        and as_list(values):
+                vals = [str(v) for v in as_list(values)]
+                if str(key).lower() in NARROWING_KEYS and vals and all(_concrete(v) for v in vals):
                     return True
         return False
 
@@ -68,7 +71,44 @@ class Statement:
         return [a for a in self.actions if a.endswith(":*")]
 
     def on_all_resources(self) -> bool:
-        return "*" in self.resources or bool(self.not_resources)
+        return any(is_all_resources(r) for r in self.resources) or bool(self.not_resources)
+
+
+_POSITIVE = ("stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress",
+             "numericequals", "bool")
+
+
+def _positive(operator: str) -> bool:
+    op = operator.lower().removeprefix("foranyvalue:")
+    return op in _POSITIVE  # excludes Not*, *IfExists, Null and ForAllValues (true when the key is absent)
+
+
+def _concrete(value: str) -> bool:
+    if value in ("", "*", "?"):
+        return False
+    if "/" in value and value.replace(".", "").replace("/", "").replace(":", "").isalnum():
+        try:
+            return ipaddress.ip_network(value, strict=False).prefixlen > 0
+        except ValueError:
+            pass
+    if "*" in value or "?" in value:
+        # A wildcard is fine inside a value that still pins an account or an organisation.
+        return bool(re.search(r"\d{12}", value) or re.search(r"\bo-[a-z0-9]{10,32}\b", value))
+    return True
+
+
+def is_all_resources(resource: str) -> bool:
+    """'*', and ARNs whose account and resource parts are all wildcards ('arn:aws:s3:::*', 'arn:aws:iam::*:*',
+    'arn:*'), cover every resource of a service or of all services."""
+    if resource == "*":
+        return True
+    parts = resource.split(":", 5)
+    if parts[0] != "arn":
+        return False
+    if len(parts) < 6:
+        return all(p in ("*", "") for p in parts[1:]) or parts[-1] == "*"
+    _, _, _, _, account, rest = parts
+    return account in ("", "*") and all(seg in ("", "*") for seg in re.split(r"[/:]", rest))
 
 
 def _principals(value: Any) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from securecart_rules._iam import public_allows, statements
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
+RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 RDS = (RDS_INSTANCE, RDS_CLUSTER)
 TABLE = "aws:dynamodb/table:Table"
 TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica"
@@ -86,15 +87,18 @@ rds_multi_az = resource_rule(
 def _rds_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if truthy(args.props.get("publiclyAccessible")):
         report("The database is publicly accessible: set publicly_accessible=False.")
+    if args.resource_type == RDS_CLUSTER_INSTANCE:
+        return  # it lives in its cluster's DB subnet group
     if not args.props.get("dbSubnetGroupName") and not args.props.get("replicateSourceDb"):
         report("The database names no DB subnet group, so it would land in the default VPC's subnets.")
 
 
 rds_not_public = resource_rule(
     name="rds-not-public",
-    description="RDS instances are not publicly accessible and live in a DB subnet group of the VPC.",
+    description="RDS instances (and Aurora cluster instances) are not publicly accessible and live in a DB subnet "
+                "group of the VPC.",
     source="FSBP RDS.2, RDS.18; cdk-nag RDSInstancePublicAccess; AWSGuard rds-instance-public-access",
-    types=[RDS_INSTANCE], check=_rds_private, level=MANDATORY, severity=Severity.CRITICAL,
+    types=[RDS_INSTANCE, RDS_CLUSTER_INSTANCE], check=_rds_private, level=MANDATORY, severity=Severity.CRITICAL,
 )
 
 BACKUP = {"minBackupDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": 7,

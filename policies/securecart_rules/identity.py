@@ -88,8 +88,8 @@ iam_trust_not_public = resource_rule(
 def _kms_decrypt_all(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for where, doc in identity_documents(args.resource_type, args.props):
         for s in statements(doc) or []:
-            if s.allows and "*" in s.resources and any(a in ("kms:decrypt", "kms:reencryptfrom", "kms:*")
-                                                       for a in s.actions):
+            if s.allows and s.on_all_resources() and any(a in ("kms:decrypt", "kms:reencryptfrom", "kms:*")
+                                                         for a in s.actions):
                 report(f"The {where} allows kms:Decrypt on every key: name the keys.")
 
 

@@ -52,8 +52,16 @@ def _actions_redirect_to_https(actions: list[Any]) -> bool:
     )
 
 
+def listener_protocol(props: Mapping[str, Any]) -> str:
+    """The listener's protocol; an ALB listener that names none speaks HTTP (a GWLB listener has no port)."""
+    protocol = str(props.get("protocol") or "").upper()
+    if not protocol and props.get("port") is not None:
+        return "HTTP"
+    return protocol
+
+
 def _http_redirects(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if str(args.props.get("protocol") or "").upper() != "HTTP":
+    if listener_protocol(args.props) != "HTTP":
         return
     if not _actions_redirect_to_https(as_list(args.props.get("defaultActions"))):
         report("The HTTP listener serves content: its default action must only redirect to HTTPS.")
@@ -68,8 +76,7 @@ alb_http_redirects_to_https = resource_rule(
 
 
 def _http_rules(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    http_listeners = {r.urn for r in of_type(args.resources, *LISTENER)
-                      if str(r.props.get("protocol") or "").upper() == "HTTP"}
+    http_listeners = {r.urn for r in of_type(args.resources, *LISTENER) if listener_protocol(r.props) == "HTTP"}
     for rule in of_type(args.resources, *LISTENER_RULE):
         if any(d.urn in http_listeners for d in refs(rule, "listenerArn")) and \
                 not _actions_redirect_to_https(as_list(rule.props.get("actions"))):
@@ -89,7 +96,7 @@ TLS = {"allowedSslPolicies": {"type": "array", "items": {"type": "string"}, "def
 
 
 def _listener_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
-    protocol = str(args.props.get("protocol") or "").upper()
+    protocol = listener_protocol(args.props)
     if protocol in ("HTTP", ""):
         return  # redirect-only (previous rule) or a GWLB listener, which has no protocol
     if protocol not in ("HTTPS", "TLS"):
@@ -211,7 +218,7 @@ def _by_purpose(args: StackValidationArgs, report: StackReport, settings: Mappin
             report(f"A '{purpose}' load balancer must be a {wanted} load balancer, not {lb_type(lb.props)}.", lb.urn)
     for listener in of_type(args.resources, *LISTENER):
         for lb in refs(listener, "loadBalancerArn"):
-            protocol = str(listener.props.get("protocol") or "").upper()
+            protocol = listener_protocol(listener.props)
             if protocol not in LISTENER_PROTOCOLS[lb_type(lb.props)]:
                 report(f"A {protocol} listener on a {lb_type(lb.props)} load balancer: HTTP(S) belongs on an ALB, "
                        f"TCP/TLS (payments) on an NLB.", listener.urn)

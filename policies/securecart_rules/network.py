@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
 from securecart_rules._common import (
     ADVISORY,
@@ -33,6 +34,8 @@ SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 ROUTE = "aws:ec2/route:Route"
 ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
+MAIN_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
 IGW = "aws:ec2/internetGateway:InternetGateway"
 EIGW = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
 NAT = "aws:ec2/natGateway:NatGateway"
@@ -40,6 +43,7 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 ENDPOINT_RT = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
+ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
 ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
 NACL = "aws:ec2/networkAcl:NetworkAcl"
@@ -109,29 +113,52 @@ def _target_kind(prop: str, value: Any, deps: list[PolicyResource]) -> str:
     return kind
 
 
+def _known(props: Mapping[str, Any], key: str) -> Any:
+    """A value, or None while it is unknown (a route's target ID is unknown in a first preview; the join uses the
+    property dependencies instead, so an unknown ID must not stop the routing rules)."""
+    try:
+        return props.get(key)
+    except UnknownValueError:
+        return None
+
+
 def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResource]]) -> list[RouteView]:
-    destination = str(props.get("destinationCidrBlock") or props.get("cidrBlock") or
-                      props.get("destinationIpv6CidrBlock") or props.get("ipv6CidrBlock") or
-                      props.get("destinationPrefixListId") or "")
+    present = set(props)  # iterating keys reads no value, so this works with unknowns
+    destination = next((str(v) for k in ("destinationCidrBlock", "cidrBlock", "destinationIpv6CidrBlock",
+                                         "ipv6CidrBlock", "destinationPrefixListId")
+                        if k in present and (v := _known(props, k))), "")
     found = []
     for prop in ROUTE_TARGETS:
-        value = props.get(prop)
-        if value:
-            prop_deps = deps.get(prop, [])
+        if prop not in present:
+            continue
+        value = _known(props, prop)
+        prop_deps = deps.get(prop, [])
+        if value or prop_deps:
             found.append(RouteView(destination, _target_kind(prop, value, prop_deps),
                                    prop_deps[0] if prop_deps else None))
     return found
 
 
 def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
+    """Every subnet with its VPC, route tables and routes. A subnet with no association uses its VPC's main
+    route table (a DefaultRouteTable, or the table a MainRouteTableAssociation names)."""
     routes_by_table: dict[str, list[RouteView]] = {}
-    for table in of_type(resources, ROUTE_TABLE):
-        for inline in as_list(table.props.get("routes")):
+    for table in of_type(resources, ROUTE_TABLE, DEFAULT_ROUTE_TABLE):
+        for inline in as_list(_known(table.props, "routes")):
             if isinstance(inline, Mapping):
                 routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, {}))
     for route in of_type(resources, ROUTE):
-        for table in refs(route, "routeTableId"):
+        for table in refs(route, "routeTableId") + refs(route, "defaultRouteTableId"):
             routes_by_table.setdefault(table.urn, []).extend(_routes_from(route.props, route.property_dependencies))
+    main_table: dict[str, PolicyResource] = {}
+    for table in of_type(resources, DEFAULT_ROUTE_TABLE):
+        for vpc in refs(table, "defaultRouteTableId"):
+            main_table[vpc.urn] = table
+    for assoc in of_type(resources, MAIN_ASSOCIATION):
+        tables = refs(assoc, "routeTableId")
+        for vpc in refs(assoc, "vpcId"):
+            if tables:
+                main_table[vpc.urn] = tables[0]
     tables_by_subnet: dict[str, list[PolicyResource]] = {}
     for assoc in of_type(resources, ASSOCIATION):
         for subnet in refs(assoc, "subnetId"):
@@ -139,7 +166,10 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
     views = []
     for subnet in of_type(resources, SUBNET):
         vpcs = refs(subnet, "vpcId")
-        view = SubnetView(subnet, vpcs[0] if vpcs else None, tables_by_subnet.get(subnet.urn, []))
+        owner = vpcs[0] if vpcs else None
+        tables = tables_by_subnet.get(subnet.urn) or (
+            [main_table[owner.urn]] if owner is not None and owner.urn in main_table else [])
+        view = SubnetView(subnet, owner, tables)
         for table in view.tables:
             view.routes.extend(routes_by_table.get(table.urn, []))
         views.append(view)
@@ -326,32 +356,41 @@ gateway_endpoints_on_private_route_tables = stack_rule(
 )
 
 
-def _endpoint_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    kind = str(args.props.get("vpcEndpointType") or "Gateway")
-    if kind not in ("Gateway", "Interface"):
-        return  # GatewayLoadBalancer and Resource endpoints take no policy
-    raw = args.props.get("policy")
-    if not raw:
-        report("The endpoint has no policy, so it allows full access to the service: give it a policy that "
-               "allows only the actions the workloads need, for this account's principals.")
-        return
+def _endpoint_policy_problems(raw: Any) -> list[str]:
     stmts = statements(raw)
     if stmts is None:
-        report("The endpoint policy is not a policy document (no Statement).")
-        return
+        return ["The endpoint policy is not a policy document (no Statement)."]
+    problems = []
     for s in stmts:
         if s.grants_all_actions() and (not s.has_principal or s.public_principal):
-            report("The endpoint policy allows every action: list the actions the workloads need.")
+            problems.append("The endpoint policy allows every action: list the actions the workloads need.")
         elif s.allows and s.public_principal and not s.narrowed and s.on_all_resources():
-            report("The endpoint policy lets any principal reach any resource: narrow it with a condition such as "
-                   "aws:PrincipalAccount or aws:ResourceAccount.")
+            problems.append("The endpoint policy lets any principal reach any resource: narrow it with a condition "
+                            "such as aws:PrincipalAccount or aws:ResourceAccount.")
+    return problems
 
 
-vpc_endpoint_policy_restrictive = resource_rule(
+def _endpoint_policies(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    standalone = attached(args.resources, [ENDPOINT_POLICY], "vpcEndpointId")
+    for ep in of_type(args.resources, ENDPOINT):
+        if str(ep.props.get("vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
+            continue  # GatewayLoadBalancer and Resource endpoints take no policy
+        docs = [ep.props["policy"]] if ep.props.get("policy") else []
+        docs += [p.props.get("policy") for p in standalone.get(ep.urn, [])]
+        if not docs:
+            report("The endpoint has no policy, so it allows full access to the service: give it a policy that "
+                   "allows only the actions the workloads need, for this account's principals.", ep.urn)
+        for raw in docs:
+            for problem in _endpoint_policy_problems(raw):
+                report(problem, ep.urn)
+
+
+vpc_endpoint_policy_restrictive = stack_rule(
     name="vpc-endpoint-policy-restrictive",
-    description="Every gateway and interface VPC endpoint has a restrictive policy, never the default full access.",
+    description="Every gateway and interface VPC endpoint has a restrictive policy (inline or a VpcEndpointPolicy), "
+                "never the default full access.",
     source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
-    types=[ENDPOINT], check=_endpoint_policy, level=MANDATORY, severity=Severity.HIGH,
+    check=_endpoint_policies, level=MANDATORY, severity=Severity.HIGH,
 )
 
 

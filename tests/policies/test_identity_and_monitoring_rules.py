@@ -93,3 +93,39 @@ def test_required_tags_count_the_providers_default_tags() -> None:
     assert [(v.resource_name, v.message) for v in found] == [
         ("vpc", "Missing tag(s) ManagedBy: set them as provider default tags.")
     ]
+
+
+FOOLING = [
+    ("negated condition", {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                           "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}}),
+    ("world source ip", {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                         "Condition": {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}),
+    ("null check", {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                    "Condition": {"Null": {"aws:PrincipalAccount": "false"}}}),
+    ("wildcard account", {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                          "Condition": {"StringLike": {"aws:PrincipalArn": "arn:aws:iam::*"}}}),
+    ("if exists", {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+                   "Condition": {"StringEqualsIfExists": {"aws:PrincipalAccount": "123456789012"}}}),
+]
+
+
+@pytest.mark.parametrize(("label", "statement"), FOOLING, ids=[f[0] for f in FOOLING])
+def test_conditions_that_narrow_nothing_do_not_fool_the_trust_rule(label: str, statement: dict[str, Any]) -> None:
+    role = res(i.ROLE, "r", {"assumeRolePolicy": doc(statement)})
+    assert [v.resource_name for v in violations(i.iam_trust_not_public, [role])] == ["r"], label
+
+
+@pytest.mark.parametrize("resource", ["arn:*", "arn:aws:*:*:*:*", ["arn:aws:iam::*:*"], "arn:aws:s3:::*"])
+def test_wildcard_arns_count_as_every_resource(resource: Any) -> None:
+    stmts = [{"Effect": "Allow", "Action": "*", "Resource": resource},
+             {"Effect": "Allow", "Action": ["iam:*"], "Resource": resource}]
+    for n, statement in enumerate(stmts):
+        policy = res(i.POLICY, f"p{n}", {"policy": doc(statement)})
+        assert [v.resource_name for v in violations(i.iam_no_wildcard_admin, [policy])] == [f"p{n}"]
+
+
+def test_a_pinned_wildcard_still_narrows() -> None:
+    role = res(i.ROLE, "r", {"assumeRolePolicy": doc({
+        "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+        "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*"}}})})
+    assert violations(i.iam_trust_not_public, [role]) == []

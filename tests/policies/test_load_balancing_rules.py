@@ -38,8 +38,9 @@ CASES = cases(
          good=[HTTP, res(ALB_LISTENER, "alb-token", {"protocol": "HTTP", "defaultActions": REDIRECT})],
          bad=[res(ALB_LISTENER, "http", {"protocol": "HTTP", "defaultActions": FORWARD}),
               res(LISTENER, "to-http", {"protocol": "HTTP", "defaultActions": [
-                  {"type": "redirect", "redirect": {"protocol": "HTTP", "port": "8080"}}]})],
-         flagged={"http", "to-http"}),
+                  {"type": "redirect", "redirect": {"protocol": "HTTP", "port": "8080"}}]}),
+              res(LISTENER, "implicit-http", {"port": 80, "defaultActions": FORWARD})],
+         flagged={"http", "to-http", "implicit-http"}),
     Case(lb.alb_http_listener_rules_redirect,
          good=[HTTP, res(lb.LISTENER_RULE[0], "r", {"actions": REDIRECT}, listenerArn=HTTP),
                res(lb.LISTENER_RULE[0], "s", {"actions": FORWARD}, listenerArn=HTTPS), HTTPS],

@@ -111,6 +111,14 @@ CASES = cases(
          good=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface", "policy": ACCOUNT_ONLY}),
                res(n.ENDPOINT, "gwlbe", {"vpcEndpointType": "GatewayLoadBalancer"})],
          bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"})], flagged={"e"}, says="full access"),
+    Case(n.vpc_endpoint_policy_restrictive, label="standalone-policy",
+         good=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}),
+               res(n.ENDPOINT_POLICY, "e-policy", {"policy": ACCOUNT_ONLY},
+                   vpcEndpointId=res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}))],
+         bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}),
+              res(n.ENDPOINT_POLICY, "e-policy", {"policy": ANYONE_ANYTHING},
+                  vpcEndpointId=res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}))],
+         flagged={"e"}, says="allows every action"),
     Case(n.vpc_endpoint_policy_restrictive, label="wildcards",
          good=[res(n.ENDPOINT, "e", {"policy": ACCOUNT_ONLY})],
          bad=[res(n.ENDPOINT, "e", {"policy": ANYONE_ANYTHING}),
@@ -159,3 +167,40 @@ def _policy_resources(regs: list[Any]) -> list[Any]:
                       severity=Severity.LOW, check=lambda args, report, settings: captured.extend(args.resources))
     violations(rule, regs)
     return captured
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel in a first preview
+
+
+def _first_preview(stack: list[Any]) -> list[Any]:
+    """The same stack as a first preview sees it: every route's target ID is still unknown."""
+    out = []
+    for r in stack:
+        if r.type != n.ROUTE:
+            out.append(r)
+            continue
+        out.append(res(r.type, r.name, {**r.inputs, **{k: UNKNOWN for k in r.inputs if k in n.ROUTE_TARGETS}},
+                       **{k: [x for x in stack if x.urn in urns] for k, urns in r.property_dependencies.items()}))
+    return out
+
+
+def test_routing_rules_work_on_a_first_preview_with_unknown_ids() -> None:
+    bad = _first_preview(_network(db_route="igw"))
+    assert {v.resource_name for v in violations(n.subnet_tiers_separated, bad)} == {"db-a", "db-b"}
+    assert [v.resource_name for v in violations(n.database_subnets_no_internet_route, bad)] == ["db-subnets"] * 2
+    good = _first_preview(GOOD)
+    for rule in (n.subnet_tiers_separated, n.database_subnets_no_internet_route, n.nat_gateway_per_az,
+                 n.subnet_tiers_span_azs):
+        assert violations(rule, good) == [], rule.name
+
+
+def test_subnets_without_an_association_use_the_main_route_table() -> None:
+    subnet = res(n.SUBNET, "db-x", {"availabilityZone": "us-east-1a", "tags": {"Tier": "isolated"}}, vpcId=VPC)
+    main = res(n.DEFAULT_ROUTE_TABLE, "main", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]},
+               defaultRouteTableId=VPC)
+    group = res(n.DB_SUBNET_GROUP, "db-subnets", subnetIds=[subnet])
+    found = violations(n.database_subnets_no_internet_route, [VPC, subnet, main, group])
+    assert [v.resource_name for v in found] == ["db-subnets"]
+    assert violations(n.database_subnets_no_internet_route,
+                      [VPC, subnet, res(n.DEFAULT_ROUTE_TABLE, "main", {"routes": []}, defaultRouteTableId=VPC),
+                       group]) == []
