@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -104,6 +105,15 @@ class _Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False,
                               arbitrary_types_allowed=False, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """YAML's true/false would otherwise pass as 1/0 wherever a number is expected."""
+        field = cls.model_fields.get(info.field_name or "")
+        if isinstance(value, bool) and field is not None and field.annotation in (int, float):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
 
 
 class Role(StrEnum):
@@ -647,7 +657,7 @@ def format_validation_error(exc: ValidationError, stack_file: str) -> list[str]:
         for line in _describe(err, stack_file).split("\n"):
             # Problems found on a whole model name their sub-key first ("subnetGroups[1].block: …").
             head, sep, rest = line.partition(": ")
-            if sep and re.fullmatch(r"[A-Za-z][\w.\[\]]*", head):
+            if sep and re.fullmatch(r"[a-z][\w.\[\]]*", head):  # keys are camelCase; values are not
                 problems.append(f"{_full_key(f'{base}.{head}' if base else head)}: {rest}")
             else:
                 problems.append(f"{_full_key(base)}: {line}")

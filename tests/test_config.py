@@ -280,3 +280,13 @@ DELIVERY_MALFORMED = [
 def test_malformed_delivery_settings_name_the_key(case: str, raw: dict[str, str], expected: str) -> None:
     problems = problems_of(raw)
     assert any(p.startswith(expected) for p in problems), f"{case}: got {problems}"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (values(**{"securecart:network": network(databasePort=True)}),
+     "securecart:network.databasePort: expected a number, got true"),
+    (values(**{"securecart:network": network(flowLogs={"retentionDays": True})}),
+     "securecart:network.flowLogs.retentionDays: expected a number, got true"),
+])
+def test_yaml_booleans_are_not_numbers(raw: dict[str, str], expected: str) -> None:
+    assert problems_of(raw) == [expected]

@@ -60,6 +60,13 @@ class Waived:
 
 
 WAIVED: list[Waived] = []  # filled as rules run; the offline gate reads and clears it
+_WAIVED_CAP = 10_000  # under CrossGuard nobody reads it: keep it bounded
+
+
+def _note_waiver(waived: Waived) -> None:
+    if len(WAIVED) >= _WAIVED_CAP:
+        del WAIVED[: _WAIVED_CAP // 2]
+    WAIVED.append(waived)
 
 
 def _schema(properties: Mapping[str, dict[str, Any]] | None) -> PolicyConfigSchema:
@@ -124,7 +131,7 @@ def resource_rule(
         def report(message: str) -> None:
             reason = _waiver_for(settings, args.urn)
             if reason is not None:
-                WAIVED.append(Waived(name, args.urn, reason))
+                _note_waiver(Waived(name, args.urn, reason))
                 return
             report_violation(message, None)
 
@@ -159,7 +166,7 @@ def stack_rule(
         def report(message: str, urn: str) -> None:
             reason = _waiver_for(settings, urn)
             if reason is not None:
-                WAIVED.append(Waived(name, urn, reason))
+                _note_waiver(Waived(name, urn, reason))
                 return
             report_violation(message, urn)
 
