@@ -8,9 +8,11 @@ stacks in at most 3 s here, and at most 1.5 times the floor.
 """
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,11 +21,30 @@ TARGET_SECONDS = 3.0
 TARGET_RATIO = 1.5
 
 
-def time_command(args: list[str], runs: int) -> list[float]:
+RECORD_MODULES = """
+import runpy, sys
+sys.argv = ["securecart", "synth", "--no-tree"]
+try:
+    runpy.run_module("automation", run_name="__main__")
+except SystemExit:
+    pass
+open(sys.argv_modules, "w").write("\\n".join(sorted(sys.modules)))
+"""
+
+
+def record_modules(path: Path) -> None:
+    """Run the real synth once and write every module it loaded (what the floor must import too)."""
+    code = RECORD_MODULES.replace("sys.argv_modules", repr(str(path)))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0 or not path.exists():
+        sys.exit(f"could not record the real synth's modules:\n{done.stderr}")
+
+
+def time_command(args: list[str], runs: int, env: dict[str, str] | None = None) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False)
+        done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=False, env=env)
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             sys.exit(f"benchmark command failed ({done.returncode}): {' '.join(args)}\n{done.stderr}")
@@ -39,8 +60,13 @@ def main() -> int:
         parser.error("--runs must be at least 1")
     synth = [sys.executable, "-m", "automation", "synth", "--no-tree"]
     time_command(synth, 1)  # warm the file cache and .pyc files
-    real = statistics.median(time_command(synth, args.runs))
-    floor = statistics.median(time_command([*synth, "--program", "benchmarks/floor_program"], args.runs))
+    with tempfile.TemporaryDirectory() as tmp:
+        modules = Path(tmp) / "modules.txt"
+        record_modules(modules)
+        floor_env = {**os.environ, "SECURECART_FLOOR_MODULES": str(modules)}
+        real = statistics.median(time_command(synth, args.runs))
+        floor = statistics.median(time_command([*synth, "--program", "benchmarks/floor_program"], args.runs,
+                                               floor_env))
     ratio = real / floor
     ok_time, ok_ratio = real <= TARGET_SECONDS, ratio <= TARGET_RATIO
     print(f"synth benchmark: median wall time of {args.runs} runs, `securecart synth --no-tree` (both stacks)")

@@ -77,16 +77,32 @@ def policy_doc(value: Any) -> dict[str, Any]:
     return doc
 
 
+def copy_project(where: Path, edit: Callable[[str, dict[str, Any]], None]) -> Project:
+    """The project's stack files copied to `where` and edited by a callback; the program is the real one."""
+    shutil.copy(ROOT / "Pulumi.yaml", where / "Pulumi.yaml")
+    for name in STACKS:
+        doc = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())
+        edit(name, doc["config"])
+        (where / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
+    return Project(root=where, name="securecart-network", main=ROOT / "__main__.py")
+
+
+def with_delivery(stack: str, config: dict[str, Any]) -> None:
+    """Switch the delivery tier on in a stack's config, as tests/fixtures/delivery.yaml describes."""
+    overlay = yaml.safe_load((ROOT / "tests" / "fixtures" / "delivery.yaml").read_text())[stack]
+    groups = config["securecart:network"]["subnetGroups"]
+    web = next(i for i, g in enumerate(groups) if g["name"] == "web")
+    groups[web + 1:web + 1] = overlay["subnetGroups"]
+    config["securecart:delivery"] = overlay["delivery"]
+
+
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Iterator[Callable[[Callable[[str, dict[str, Any]], None]], Project]]:
     """A copy of the project's stack files in tmp_path, edited by a callback, running the real program."""
+    yield lambda edit: copy_project(tmp_path, edit)
 
-    def make(edit: Callable[[str, dict[str, Any]], None]) -> Project:
-        shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
-        for name in STACKS:
-            doc = yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())
-            edit(name, doc["config"])
-            (tmp_path / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
-        return Project(root=tmp_path, name="securecart-network", main=ROOT / "__main__.py")
 
-    yield make
+@pytest.fixture(scope="session")
+def delivery_run(tmp_path_factory: pytest.TempPathFactory) -> SynthRun:
+    """Both stacks with the delivery tier switched on, synthesized once."""
+    return synth_all(copy_project(tmp_path_factory.mktemp("delivery"), with_delivery))

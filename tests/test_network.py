@@ -25,8 +25,7 @@ def test_vpc_has_dns_and_the_configured_cidr(graph: Graph, stack: StackResult) -
     assert vpc.id == stack.outputs["vpcId"]
 
 
-GROUPS = (("public", "web"), ("public", "gwlbe"), ("attachment", "inspect"), ("private", "app"),
-          ("isolated", "data"))
+GROUPS = (("public", "web"), ("private", "app"), ("isolated", "data"))
 
 
 @pytest.mark.parametrize(("tier", "group"), GROUPS)
@@ -46,7 +45,7 @@ def test_tier_outputs_list_every_subnet_of_the_tier(graph: Graph, stack: StackRe
 def test_subnets_are_inside_the_vpc_and_disjoint(graph: Graph, stack: StackResult) -> None:
     vpc = ipaddress.ip_network(stack.outputs["vpcCidr"])
     nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in graph.of_type(SUBNET)]
-    assert len(nets) == 15  # 5 groups x 3 AZs
+    assert len(nets) == 9  # 3 groups x 3 AZs
     for i, a in enumerate(nets):
         assert a.subnet_of(vpc)  # type: ignore[arg-type]
         for b in nets[i + 1:]:
@@ -243,8 +242,7 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
     old, new = _names_and_cidrs(before), _names_and_cidrs(after)
     assert {k: new[k] for k in old} == old  # every existing subnet keeps its name and CIDR
     assert sorted(set(new) - set(old)) == sorted(
-        ["web-public-us-east-1d", "gwlbe-public-us-east-1d", "inspect-attachment-us-east-1d",
-         "app-private-us-east-1d", "data-isolated-us-east-1d"]
+        ["web-public-us-east-1d", "app-private-us-east-1d", "data-isolated-us-east-1d"]
         + [f"pay-private-us-east-1{x}" for x in "abcd"]
     )
     assert len(after.by_type(NAT)) == 4

@@ -105,8 +105,8 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     text = capsys.readouterr().out
     assert "prod-us (us-east-1, primary)  pulumi:pulumi:Stack  securecart-network-prod-us" in text
     assert "│  ├─ aws:ec2/networkAclRule:NetworkAclRule  data-nacl-in-db-from-app" in text
-    assert "Summary prod-eu: 190 resources (182 cloud, 6 component(s), 1 provider(s), 1 stack reference(s)), " \
-           "3 protected" in text
+    assert "Summary prod-eu: 70 resources (67 cloud, 1 component(s), 1 provider(s), 1 stack reference(s)), " \
+           "1 protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
