@@ -19,6 +19,7 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 
 from components.config import DeliverySettings, LoadBalancerKind, ServiceSettings
+from components.documents import policy_document
 
 # Elastic Load Balancing's log-delivery account per region (regions opened before August 2022 deliver ALB access
 # logs as this account); newer regions use the logdelivery.elasticloadbalancing.amazonaws.com service principal.
@@ -52,9 +53,6 @@ class DeliveryTierArgs:
     cloudfront_prefix_list_id: pulumi.Input[str]
 
 
-def _doc(statements: list[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
-
 
 def log_bucket_policy(bucket: str, region: str, account: str, partition: str) -> str:
     """TLS only; ALB access logs from ELB's delivery account (or service principal); NLB logs from the log
@@ -77,11 +75,11 @@ def log_bucket_policy(bucket: str, region: str, account: str, partition: str) ->
         statements.append({"Sid": "AlbLogDeliveryAccount", "Effect": "Allow",
                            "Principal": {"AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
                            "Action": "s3:PutObject", "Resource": objects})
-    return _doc(statements)
+    return policy_document(statements)
 
 
 def alarms_key_policy(account: str, region: str, partition: str) -> str:
-    return _doc([
+    return policy_document([
         {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
          "Action": "kms:*", "Resource": "*"},
         {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
@@ -92,9 +90,11 @@ def alarms_key_policy(account: str, region: str, partition: str) -> str:
 
 
 def task_trust_policy(account: str, region: str, partition: str) -> str:
-    return _doc([{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
-                  "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                                "ArnLike": {"aws:SourceArn": f"arn:{partition}:ecs:{region}:{account}:*"}}}])
+    return policy_document([{
+        "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                      "ArnLike": {"aws:SourceArn": f"arn:{partition}:ecs:{region}:{account}:*"}},
+    }])
 
 
 def execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[str]) -> str:
@@ -110,10 +110,10 @@ def execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[
     if secret_arns:
         statements.append({"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
                            "Resource": sorted(secret_arns)})
-    return _doc(statements)
+    return policy_document(statements)
 
 
-TASK_POLICY = _doc([{"Sid": "XRay", "Effect": "Allow",
+TASK_POLICY = policy_document([{"Sid": "XRay", "Effect": "Allow",
                      "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules",
                                 "xray:GetSamplingTargets", "xray:GetSamplingStatisticSummaries"],
                      "Resource": "*"}])

@@ -9,7 +9,6 @@ Every subnet and route table is named after its group, type and zone, so adding 
 and never renames or renumbers existing ones.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
+from components.documents import policy_document
 
 # Flow-log record format: the default fields plus the ones a reviewer needs to trace suspicious traffic (the
 # packet-level addresses behind a NAT or load balancer, TCP flags for scans, direction and path).
@@ -78,13 +78,10 @@ class NetworkTierArgs:
     inspected_groups: frozenset[str] = frozenset()
 
 
-def _policy(statements: list[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
-
 
 def interface_endpoint_policy(service: str, account_id: str) -> str:
     """Endpoint policy: only this service's needed actions, only for principals of this account."""
-    return _policy([{
+    return policy_document([{
         "Sid": "AccountPrincipalsOnly",
         "Effect": "Allow",
         "Principal": {"AWS": "*"},
@@ -96,7 +93,7 @@ def interface_endpoint_policy(service: str, account_id: str) -> str:
 
 def s3_gateway_policy(region: str, account_id: str, partition: str) -> str:
     """S3 through the gateway endpoint: this account's buckets, plus the AWS bucket ECR keeps image layers in."""
-    return _policy([
+    return policy_document([
         {
             "Sid": "OwnAccountBuckets",
             "Effect": "Allow",
@@ -120,7 +117,7 @@ def s3_gateway_policy(region: str, account_id: str, partition: str) -> str:
 
 def dynamodb_gateway_policy(region: str, account_id: str, partition: str) -> str:
     """DynamoDB through the gateway endpoint: item and table reads/writes on this account's tables only."""
-    return _policy([{
+    return policy_document([{
         "Sid": "OwnAccountTables",
         "Effect": "Allow",
         "Principal": {"AWS": "*"},
@@ -133,7 +130,7 @@ def dynamodb_gateway_policy(region: str, account_id: str, partition: str) -> str
 def logs_key_policy(region: str, account_id: str, partition: str) -> str:
     """Key policy for the log key: the account administers it; CloudWatch Logs may use it for this account's
     log groups in this region only."""
-    return _policy([
+    return policy_document([
         {
             "Sid": "AccountAdministers",
             "Effect": "Allow",
@@ -156,7 +153,7 @@ def logs_key_policy(region: str, account_id: str, partition: str) -> str:
 
 
 def flow_logs_trust_policy(region: str, account_id: str, partition: str) -> str:
-    return _policy([{
+    return policy_document([{
         "Effect": "Allow",
         "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
         "Action": "sts:AssumeRole",
@@ -168,7 +165,7 @@ def flow_logs_trust_policy(region: str, account_id: str, partition: str) -> str:
 
 
 def flow_logs_role_policy(log_group_arn: str) -> str:
-    return _policy([{
+    return policy_document([{
         "Sid": "WriteFlowLogs",
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams",
