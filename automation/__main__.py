@@ -1,5 +1,3 @@
-import sys
+from automation.cli import run
 
-from automation.cli import main
-
-sys.exit(main())
+run()

@@ -4,6 +4,8 @@ Exit codes: 0 clean, 1 a mandatory policy violation, 2 bad config, bad arguments
 """
 
 import argparse
+import gc
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -139,5 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _synth(args, project)
 
 
+def run() -> None:
+    """The console entry point. A synth is a short-lived process that allocates a great deal on top of
+    pulumi_aws's hundreds of thousands of objects, so the cyclic collector stays off (collections would rescan
+    them all, over and over) and the process leaves without tearing the interpreter down object by object; the
+    output is flushed first and nothing else is pending by then."""
+    gc.disable()
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

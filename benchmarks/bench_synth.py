@@ -22,12 +22,9 @@ TARGET_RATIO = 1.5
 
 
 RECORD_MODULES = """
-import runpy, sys
-sys.argv = ["securecart", "synth", "--no-tree"]
-try:
-    runpy.run_module("automation", run_name="__main__")
-except SystemExit:
-    pass
+import sys
+from automation.cli import main
+main(["synth", "--no-tree"])
 open(sys.argv_modules, "w").write("\\n".join(sorted(sys.modules)))
 """
 
