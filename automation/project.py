@@ -59,7 +59,7 @@ class Project:
     def load(root: Path) -> "Project":
         path = root / "Pulumi.yaml"
         try:
-            doc = yaml.safe_load(path.read_text())
+            doc = _load_yaml(path.read_text())
         except (OSError, yaml.YAMLError) as exc:
             raise ProjectError([f"{path}: cannot be read as YAML ({exc})"]) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
@@ -85,7 +85,7 @@ class Project:
         if not path.is_file():
             raise ProjectError([f"unknown stack '{stack}': known stacks are {', '.join(self.stacks()) or 'none'}"])
         try:
-            doc = yaml.safe_load(path.read_text()) or {}
+            doc = _load_yaml(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise ProjectError([f"{path.name}: not valid YAML ({exc})"]) from None
         if not isinstance(doc, dict):
@@ -110,6 +110,14 @@ class Project:
         if problems:
             raise ProjectError(problems)
         return StackConfig(stack=stack, path=path, values=values, secret_keys=sorted(secret_keys))
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it: the synth reads stack files
+# on every pass
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_LOADER)
 
 
 def _has_secure(value: Any) -> bool:
