@@ -90,12 +90,9 @@ class OfflineMocks(Mocks):
 
     # --- invokes -------------------------------------------------------------------------------------------
     def _region_of(self, provider_ref: str | None) -> str:
-        if provider_ref:
-            urn = provider_ref.split("::", 1)[0] if "::" not in provider_ref else provider_ref.rsplit("::", 1)[0]
-            info = self.providers.get(urn)
-            if info is not None:
-                return info.region
-        return self.region
+        """The region of the provider a registration or invoke names ('<urn>::<id>'), else the stack's."""
+        info = self.providers.get(self._provider_urn(provider_ref))
+        return info.region if info is not None else self.region
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         token = args.token
