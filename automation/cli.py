@@ -72,6 +72,9 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
             _error([f"--json: cannot create folder {args.json.resolve().parent} ({exc.strerror}): choose another "
                     f"path"])
             return EXIT_BAD_INPUT
+        if not os.access(args.json.resolve().parent, os.W_OK):
+            _error([f"--json: cannot write in {args.json.resolve().parent}: choose a writable folder"])
+            return EXIT_BAD_INPUT
     config_path = args.policy_config
     if config_path is None and (project.root / "policies" / "policy-config.json").is_file():
         config_path = project.root / "policies" / "policy-config.json"
@@ -147,8 +150,12 @@ def run() -> None:
     them all, over and over) and the process leaves without tearing the interpreter down object by object; the
     output is flushed first and nothing else is pending by then."""
     gc.disable()
-    code = main()
-    sys.stdout.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other command-line tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
     sys.stderr.flush()
     os._exit(code)
 

@@ -139,6 +139,12 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     try:
         loop.run_until_complete(run_in_stack(program))
     finally:
+        # A failed program leaves SDK tasks pending: end them here rather than let asyncio complain at exit.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         executor.submit(_close_thread_loop).result()  # the loop the mock monitor opened in its worker thread
         executor.shutdown(wait=True)
         loop.close()
@@ -195,7 +201,8 @@ def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, 
         if isinstance(root, ConfigError):
             raise SynthError(stack, "config", root.problems) from None
         tb = traceback.extract_tb(exc.__traceback__)
-        here = [f for f in tb if str(project.root) in f.filename and "/.venv/" not in f.filename]
+        here = [f for f in tb if str(project.root) in f.filename and "/.venv/" not in f.filename
+                and "/automation/" not in f.filename]  # a line of the program, not of the engine
         where = f" (at {Path(here[-1].filename).name}:{here[-1].lineno})" if here else ""
         raise SynthError(stack, "program", [f"{type(exc).__name__}: {exc}{where}"],
                          detail="".join(traceback.format_exception(exc))) from None

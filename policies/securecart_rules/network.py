@@ -57,6 +57,14 @@ ROUTE_TARGETS = {  # route property -> kind of target
     "localGatewayId": "lgw", "carrierGatewayId": "cgw", "coreNetworkArn": "cloudwan",
 }
 INTERNET_KINDS = frozenset({"igw", "nat", "eigw"})
+TARGET_TYPES = {  # route property -> resource types that may stand behind it
+    "gatewayId": (IGW, "aws:ec2/vpnGateway:VpnGateway"),
+    "natGatewayId": (NAT,),
+    "transitGatewayId": ("aws:ec2transitgateway/transitGateway:TransitGateway",),
+    "vpcEndpointId": (ENDPOINT,),
+    "vpcPeeringConnectionId": ("aws:ec2/vpcPeeringConnection:VpcPeeringConnection",),
+    "egressOnlyGatewayId": (EIGW,),
+}
 
 
 # --- a view of the stack's VPC routing, joined through property dependencies ------------------------------------
@@ -104,13 +112,16 @@ class SubnetView:
 
 
 def _target_kind(prop: str, value: Any, deps: list[PolicyResource]) -> str:
+    """What a route's target is: by its ID where known, else by the resource its property depends on."""
     kind = ROUTE_TARGETS[prop]
-    if prop == "gatewayId":
-        if any(d.resource_type == IGW for d in deps) or str(value).startswith("igw-"):
-            return "igw"
-        if deps or str(value).startswith("vgw-"):
-            return "vgw"
-    return kind
+    if prop != "gatewayId":
+        return kind
+    text = str(value) if value else ""
+    if text == "local":
+        return "local"
+    if text.startswith(("igw-", "vgw-")):
+        return text[:3]
+    return "igw" if any(d.resource_type == IGW for d in deps) else "vgw"
 
 
 def _known(props: Mapping[str, Any], key: str) -> Any:
@@ -120,6 +131,14 @@ def _known(props: Mapping[str, Any], key: str) -> Any:
         return props.get(key)
     except UnknownValueError:
         return None
+
+
+def _unknown(props: Mapping[str, Any], key: str) -> bool:
+    try:
+        props.get(key)
+    except UnknownValueError:
+        return True
+    return False
 
 
 def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResource]]) -> list[RouteView]:
@@ -144,9 +163,14 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
     route table (a DefaultRouteTable, or the table a MainRouteTableAssociation names)."""
     routes_by_table: dict[str, list[RouteView]] = {}
     for table in of_type(resources, ROUTE_TABLE, DEFAULT_ROUTE_TABLE):
-        for inline in as_list(_known(table.props, "routes")):
+        # Inline routes share one dependency list ('routes'); a target whose ID is still unknown is matched to it
+        # by type. A wholly unknown route list stays unknown: the rule then cannot tell yet.
+        shared = table.property_dependencies.get("routes", [])
+        inline_deps = {prop: [d for d in shared if d.resource_type in TARGET_TYPES.get(prop, ())]
+                       for prop in ROUTE_TARGETS}
+        for inline in as_list(table.props.get("routes")):
             if isinstance(inline, Mapping):
-                routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, {}))
+                routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, inline_deps))
     for route in of_type(resources, ROUTE):
         for table in refs(route, "routeTableId") + refs(route, "defaultRouteTableId"):
             routes_by_table.setdefault(table.urn, []).extend(_routes_from(route.props, route.property_dependencies))
@@ -370,27 +394,41 @@ def _endpoint_policy_problems(raw: Any) -> list[str]:
     return problems
 
 
-def _endpoint_policies(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def _endpoint_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == ENDPOINT and \
+            str(args.props.get("vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
+        return  # GatewayLoadBalancer and Resource endpoints take no policy
+    raw = args.props.get("policy")
+    if raw:  # a missing policy is vpc-endpoint-has-policy's to report (it may come from a VpcEndpointPolicy)
+        for problem in _endpoint_policy_problems(raw):
+            report(problem)
+
+
+vpc_endpoint_policy_restrictive = resource_rule(
+    name="vpc-endpoint-policy-restrictive",
+    description="Every VPC endpoint policy (inline or a VpcEndpointPolicy) is restrictive, never full access.",
+    source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
+    types=[ENDPOINT, ENDPOINT_POLICY], check=_endpoint_policy, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _has_policy(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     standalone = attached(args.resources, [ENDPOINT_POLICY], "vpcEndpointId")
     for ep in of_type(args.resources, ENDPOINT):
-        if str(ep.props.get("vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
-            continue  # GatewayLoadBalancer and Resource endpoints take no policy
-        docs = [ep.props["policy"]] if ep.props.get("policy") else []
-        docs += [p.props.get("policy") for p in standalone.get(ep.urn, [])]
-        if not docs:
+        if str(_known(ep.props, "vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
+            continue
+        inline = _unknown(ep.props, "policy") or bool(_known(ep.props, "policy"))  # unknown: being computed
+        if not inline and not standalone.get(ep.urn):
             report("The endpoint has no policy, so it allows full access to the service: give it a policy that "
                    "allows only the actions the workloads need, for this account's principals.", ep.urn)
-        for raw in docs:
-            for problem in _endpoint_policy_problems(raw):
-                report(problem, ep.urn)
 
 
-vpc_endpoint_policy_restrictive = stack_rule(
-    name="vpc-endpoint-policy-restrictive",
-    description="Every gateway and interface VPC endpoint has a restrictive policy (inline or a VpcEndpointPolicy), "
+vpc_endpoint_has_policy = stack_rule(
+    name="vpc-endpoint-has-policy",
+    description="Every gateway and interface VPC endpoint has a policy of its own (inline or a VpcEndpointPolicy), "
                 "never the default full access.",
     source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
-    check=_endpoint_policies, level=MANDATORY, severity=Severity.HIGH,
+    check=_has_policy, level=MANDATORY, severity=Severity.HIGH,
 )
 
 
@@ -461,6 +499,7 @@ POLICIES = (
     nat_gateway_per_az,
     gateway_endpoints_on_private_route_tables,
     vpc_endpoint_policy_restrictive,
+    vpc_endpoint_has_policy,
     endpoint_service_restricted,
     nacl_no_world_admin_ports,
 )

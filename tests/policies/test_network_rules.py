@@ -67,6 +67,7 @@ def _gateway_endpoints(stack: list[Any], skip: str = "") -> list[Any]:
             for svc in ("s3", "dynamodb")]
 
 
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel in a first preview
 GOOD = _network()
 ACCOUNT_ONLY = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"],
                                           "Resource": "*",
@@ -107,18 +108,19 @@ CASES = cases(
     Case(n.gateway_endpoints_on_private_route_tables,
          good=[*GOOD, *_gateway_endpoints(GOOD)], bad=[*GOOD, *_gateway_endpoints(GOOD, skip="db-b-rt")],
          flagged={"vpc"}, says="db-b-rt have no s3 gateway endpoint"),
-    Case(n.vpc_endpoint_policy_restrictive, label="missing",
+    Case(n.vpc_endpoint_has_policy,
          good=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface", "policy": ACCOUNT_ONLY}),
-               res(n.ENDPOINT, "gwlbe", {"vpcEndpointType": "GatewayLoadBalancer"})],
-         bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"})], flagged={"e"}, says="full access"),
+               res(n.ENDPOINT, "gwlbe", {"vpcEndpointType": "GatewayLoadBalancer"}),
+               res(n.ENDPOINT, "computed", {"vpcEndpointType": "Gateway", "policy": UNKNOWN}),
+               res(n.ENDPOINT, "s", {"vpcEndpointType": "Interface"}),
+               res(n.ENDPOINT_POLICY, "s-policy", {"policy": ACCOUNT_ONLY},
+                   vpcEndpointId=res(n.ENDPOINT, "s", {"vpcEndpointType": "Interface"}))],
+         bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}), res(n.ENDPOINT, "g", {})],
+         flagged={"e", "g"}, says="full access"),
     Case(n.vpc_endpoint_policy_restrictive, label="standalone-policy",
-         good=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}),
-               res(n.ENDPOINT_POLICY, "e-policy", {"policy": ACCOUNT_ONLY},
-                   vpcEndpointId=res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}))],
-         bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}),
-              res(n.ENDPOINT_POLICY, "e-policy", {"policy": ANYONE_ANYTHING},
-                  vpcEndpointId=res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}))],
-         flagged={"e"}, says="allows every action"),
+         good=[res(n.ENDPOINT_POLICY, "e-policy", {"policy": ACCOUNT_ONLY})],
+         bad=[res(n.ENDPOINT_POLICY, "e-policy", {"policy": ANYONE_ANYTHING})],
+         flagged={"e-policy"}, says="allows every action"),
     Case(n.vpc_endpoint_policy_restrictive, label="wildcards",
          good=[res(n.ENDPOINT, "e", {"policy": ACCOUNT_ONLY})],
          bad=[res(n.ENDPOINT, "e", {"policy": ANYONE_ANYTHING}),
@@ -169,7 +171,6 @@ def _policy_resources(regs: list[Any]) -> list[Any]:
     return captured
 
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel in a first preview
 
 
 def _first_preview(stack: list[Any]) -> list[Any]:
@@ -204,3 +205,23 @@ def test_subnets_without_an_association_use_the_main_route_table() -> None:
     assert violations(n.database_subnets_no_internet_route,
                       [VPC, subnet, res(n.DEFAULT_ROUTE_TABLE, "main", {"routes": []}, defaultRouteTableId=VPC),
                        group]) == []
+
+
+def test_one_unknown_endpoint_policy_hides_nothing_else() -> None:
+    endpoints = [res(n.ENDPOINT, "computed", {"vpcEndpointType": "Interface", "policy": UNKNOWN}),
+                 res(n.ENDPOINT, "open", {"vpcEndpointType": "Interface", "policy": ANYONE_ANYTHING})]
+    found = violations(n.vpc_endpoint_policy_restrictive, endpoints)
+    assert sorted((v.resource_name, v.level) for v in found) == [("computed", "advisory"), ("open", "mandatory")]
+
+
+def test_inline_routes_with_unknown_targets_join_on_the_tables_dependencies() -> None:
+    subnet = res(n.SUBNET, "db-x", {"availabilityZone": "us-east-1a", "tags": {"Tier": "isolated"}}, vpcId=VPC)
+    table = res(n.ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": UNKNOWN}]},
+                vpcId=VPC, routes=[IGW])
+    assoc = res(n.ASSOCIATION, "rta", subnetId=subnet, routeTableId=table)
+    group = res(n.DB_SUBNET_GROUP, "db-subnets", subnetIds=[subnet])
+    stack = [VPC, IGW, subnet, table, assoc, group]
+    assert [(v.resource_name, v.level) for v in violations(n.database_subnets_no_internet_route, stack)] == [
+        ("db-subnets", "mandatory")]
+    local = res(n.ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "10.10.0.0/16", "gatewayId": "local"}]}, vpcId=VPC)
+    assert violations(n.database_subnets_no_internet_route, [VPC, IGW, subnet, local, assoc, group]) == []

@@ -29,6 +29,7 @@ EXPECTED = [
     ("nat-gateway-per-az", "mandatory", "medium"),
     ("gateway-endpoints-on-private-route-tables", "advisory", "medium"),
     ("vpc-endpoint-policy-restrictive", "mandatory", "high"),
+    ("vpc-endpoint-has-policy", "mandatory", "high"),
     ("endpoint-service-restricted", "mandatory", "high"),
     ("nacl-no-world-admin-ports", "advisory", "medium"),
     ("sg-no-world-ingress", "mandatory", "high"),
