@@ -107,7 +107,6 @@ async def main() -> dict[str, Any]:
                 internet_gateway_id=network.internet_gateway_id,
                 appliance_subnets=network.subnets[delivery.appliance_subnet_group],
                 endpoint_subnets=network.subnets[delivery.endpoint_subnet_group],
-                inspected_subnets=network.subnets[web],
                 inspected_route_tables=network.route_tables[web],
                 inspected_cidrs={settings.zone(x): str(web_group.subnet_cidr(x)) for x in net.availability_zones},
                 appliances=delivery.appliances,

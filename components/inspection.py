@@ -23,7 +23,6 @@ class InspectionTierArgs:
     internet_gateway_id: pulumi.Input[str]
     appliance_subnets: dict[str, aws.ec2.Subnet]  # zone -> subnet of the GWLB and appliances
     endpoint_subnets: dict[str, aws.ec2.Subnet]  # zone -> subnet of the GWLB endpoint
-    inspected_subnets: dict[str, aws.ec2.Subnet]  # zone -> load-balancer subnet whose traffic is inspected
     inspected_route_tables: dict[str, aws.ec2.RouteTable]
     inspected_cidrs: dict[str, str]  # zone -> CIDR of the inspected subnet
     appliances: list[ipaddress.IPv4Address]

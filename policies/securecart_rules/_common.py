@@ -287,6 +287,3 @@ def refs(resource: PolicyResource, prop: str) -> list[PolicyResource]:
 def refers_to(resource: PolicyResource, prop: str, target: PolicyResource) -> bool:
     return any(dep.urn == target.urn for dep in refs(resource, prop))
 
-
-def label(resource: PolicyResource) -> str:
-    return f"{resource.resource_type.rsplit(':', 1)[-1]} '{resource.name}'"

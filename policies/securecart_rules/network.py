@@ -15,10 +15,7 @@ from securecart_rules._common import (
     StackReport,
     as_list,
     attached,
-    document,
-    get,
     is_world,
-    label,
     num,
     of_type,
     refs,
@@ -504,4 +501,4 @@ POLICIES = (
     nacl_no_world_admin_ports,
 )
 
-__all__ = ["POLICIES", "SubnetView", "document", "get", "label", "subnet_views"]
+__all__ = ["POLICIES", "SubnetView", "subnet_views"]
