@@ -9,13 +9,13 @@ inputs. Both are test doubles for AWS and the engine; the program they run is th
 import hashlib
 import json
 import logging
-import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.sync_await import _ensure_event_loop
+from pulumi.runtime.proto import provider_pb2, resource_pb2
 
 from components.config import REGION_AZ_LETTERS
 
@@ -86,7 +86,6 @@ class OfflineMocks(Mocks):
         self.known_stacks = known_stacks
         self.providers: dict[str, ProviderInfo] = {}
         self.default_provider_uses: list[str] = []
-        self._lock = threading.Lock()
 
     # --- invokes -------------------------------------------------------------------------------------------
     def _region_of(self, provider_ref: str | None) -> str:
@@ -97,8 +96,7 @@ class OfflineMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         token = args.token
         if token.startswith("aws:") and not args.provider:
-            with self._lock:
-                self.default_provider_uses.append(f"invoke {token}")
+            self.default_provider_uses.append(f"invoke {token}")
         region = args.args.get("region") or self._region_of(args.provider)
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             letters = REGION_AZ_LETTERS.get(region, "abc")
@@ -140,8 +138,7 @@ class OfflineMocks(Mocks):
         if typ.startswith("pulumi:providers:"):
             return self._provider(typ, name, inputs)
         if args.custom and typ.startswith("aws:") and not args.provider:
-            with self._lock:
-                self.default_provider_uses.append(f"{typ} '{name}'")
+            self.default_provider_uses.append(f"{typ} '{name}'")
         region = inputs.get("region") or self._region_of(args.provider)
         digest = _digest(self.stack, typ, name)
         if typ == "awsx:ecr:Repository":
@@ -252,29 +249,89 @@ class Registration:
     additional_secret_outputs: list[str]
 
 
+_PLAIN_SCALARS = (str, bool, int, float, type(None))
+
+
+def _is_plain(value: Any) -> bool:
+    """JSON-shaped data only: what the mocks' states are unless an input carried a resource, asset or output."""
+    if isinstance(value, _PLAIN_SCALARS):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_is_plain(v) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and _is_plain(v) for k, v in value.items())
+    return False
+
+
+def serialize_state(state: dict[str, Any]) -> struct_pb2.Struct:
+    """A mock's state as the engine would answer it: ``rpc.serialize_properties`` without the event loop.
+
+    For JSON-shaped states the SDK's serialization is the identity on values and drops top-level ``None``s, which
+    is what this does directly. Anything else (a resource reference, an asset) goes through the SDK, run to its
+    end at once: the monitor runs inside the program's event loop (see ``automation.synth``), so it cannot wait
+    the way the SDK's mock monitor does, and a mock's state never holds anything still outstanding."""
+    if _is_plain(state):
+        struct = struct_pb2.Struct()
+        struct.update({k: v for k, v in state.items() if v is not None})
+        return struct
+    awaitable = rpc.serialize_properties(state, {})
+    try:
+        awaitable.send(None)
+    except StopIteration as done:
+        return cast(struct_pb2.Struct, done.value)
+    awaitable.close()
+    raise RuntimeError("the mock monitor met an unresolved value while serializing a mock state")
+
+
+def _invoke_response(ret: struct_pb2.Struct, failures: list[Any] | None) -> Any:
+    # "return" is a Python keyword, so the field goes in by name.
+    return resource_pb2.ResourceInvokeResponse(failures=failures, **{"return": ret})  # type: ignore[arg-type]
+
+
 class RecordingMonitor(MockMonitor):
-    """The SDK's mock monitor, also recording each registration's options, and the stack's outputs."""
+    """The SDK's mock monitor, run in the program's own thread, recording each registration's options and the
+    stack's outputs.
+
+    The SDK's methods are followed step for step (URN, ``Mocks.new_resource``/``call``, the serialized answer);
+    the difference is that answers are serialized synchronously (``serialize_state``), since the synth calls the monitor
+    inline rather than on a worker thread."""
 
     def __init__(self, mocks: OfflineMocks) -> None:
         super().__init__(mocks)
         self.offline = mocks
         self.registrations: dict[str, Registration] = {}
         self.component_outputs: dict[str, dict[str, Any]] = {}
-        self._lock = threading.Lock()
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        args = rpc.deserialize_properties(request.args)
+        if request.tok == "pulumi:pulumi:getResource":
+            registered = self.resources.get(args["urn"])
+            if registered is None:
+                raise Exception(f"unknown resource {args['urn']}")
+            return _invoke_response(serialize_state(registered._asdict()), None)
+        answer = self.mocks.call(MockCallArgs(token=request.tok, args=args, provider=request.provider))
+        if isinstance(answer, dict):
+            return _invoke_response(serialize_state(answer), None)
+        values, problems = answer
+        failures = [provider_pb2.CheckFailure(property=p, reason=r) for p, r in problems or []]
+        return _invoke_response(serialize_state(values), failures)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
-            return response
-        urn = response.urn
-        reg = self.resources[urn]
+            return resource_pb2.RegisterResourceResponse(urn=urn)
         inputs = rpc.deserialize_properties(request.object)
+        rid, state = self.mocks.new_resource(MockResourceArgs(
+            typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
+            resource_id=request.importId, custom=request.custom or False))
+        obj = serialize_state(state)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
         if request.type.startswith("pulumi:providers:"):
             self.offline.providers[urn] = self.offline.provider_info(inputs)
         auto = _AUTONAMED.get(request.type)
-        if auto is not None and auto[0] in reg.state and auto[0] not in inputs:
-            inputs = {**inputs, auto[0]: reg.state[auto[0]]}  # as the provider's Check would fill it in
-        record = Registration(
+        if auto is not None and auto[0] in state and auto[0] not in inputs:
+            inputs = {**inputs, auto[0]: state[auto[0]]}  # as the provider's Check would fill it in
+        self.registrations[urn] = Registration(
             urn=urn,
             type=request.type,
             name=request.name,
@@ -285,38 +342,35 @@ class RecordingMonitor(MockMonitor):
             dependencies=sorted(set(request.dependencies)),
             property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
             inputs=inputs,
-            outputs=dict(reg.state),
-            id=reg.id or "",
+            outputs=dict(state),
+            id=rid or "",
             delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
             ignore_changes=list(request.ignoreChanges),
             aliases=[a.urn if a.urn else a.spec.name for a in request.aliases],
             additional_secret_outputs=list(request.additionalSecretOutputs),
         )
-        with self._lock:
-            self.registrations[urn] = record
-        return response
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid or "", object=obj)
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         """Reads (``get`` and StackReference) are part of the stack too."""
-        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
-        reg = self.resources[response.urn]
-        record = Registration(
-            urn=response.urn, type=request.type, name=request.name, custom=True, parent=request.parent,
+        inputs = rpc.deserialize_properties(request.properties)
+        rid, state = self.mocks.new_resource(MockResourceArgs(
+            typ=request.type, name=request.name, inputs=inputs, provider=request.provider, resource_id=request.id))
+        props = serialize_state(state)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
+        self.registrations[urn] = Registration(
+            urn=urn, type=request.type, name=request.name, custom=True, parent=request.parent,
             provider=request.provider, protect=False, dependencies=sorted(set(request.dependencies)),
-            property_dependencies={}, inputs=rpc.deserialize_properties(request.properties),
-            outputs=dict(reg.state), id=request.id, delete_before_replace=None, ignore_changes=[], aliases=[],
+            property_dependencies={}, inputs=inputs, outputs=dict(state), id=request.id,
+            delete_before_replace=None, ignore_changes=[], aliases=[],
             additional_secret_outputs=list(request.additionalSecretOutputs),
         )
-        with self._lock:
-            self.registrations[response.urn] = record
-        return response
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=props)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
-        outputs = rpc.deserialize_properties(request.outputs)
-        with self._lock:
-            self.component_outputs[request.urn] = outputs
-        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+        self.component_outputs[request.urn] = rpc.deserialize_properties(request.outputs)
+        return empty_pb2.Empty()
 
 
 class LogRecorder(logging.Handler):

@@ -15,11 +15,11 @@ import runpy
 import sys
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, TypeVarTuple
 
 import pulumi
 from pulumi.runtime import resource as pulumi_resource
@@ -33,6 +33,9 @@ from automation import plan
 from automation.mocks import LogRecorder, OfflineMocks, RecordingMonitor, Registration
 from automation.project import Project, ProjectError, StackConfig
 from components.config import ConfigError, Role, StackSettings, check_stack_set, parse_settings
+
+_T = TypeVar("_T")
+_Ts = TypeVarTuple("_Ts")
 
 ORGANIZATION = "organization"  # what a self-managed (DIY) backend calls the org in StackReference names
 
@@ -84,14 +87,23 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _close_thread_loop() -> None:
-    try:
-        worker_loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return
-    if not worker_loop.is_running():
-        worker_loop.close()
-    asyncio.set_event_loop(None)
+class _InlineMonitorLoop(asyncio.SelectorEventLoop):
+    """An event loop that runs the SDK's monitor calls at once, in its own thread.
+
+    The SDK hands every engine call (register, read, invoke) to ``run_in_executor`` because a real engine is a
+    gRPC server in another process. The mock monitor is plain Python in this one: on a worker thread each call
+    costs two thread switches and a wake-up of the loop, for no parallelism (the GIL). Here the call runs
+    inline and the caller awaits an already-finished future, which keeps the order of registrations the
+    program's own."""
+
+    def run_in_executor(self, executor: Executor | None, func: Callable[[*_Ts], _T],
+                        *args: *_Ts) -> asyncio.Future[_T]:
+        future: asyncio.Future[_T] = self.create_future()
+        try:
+            future.set_result(func(*args))
+        except Exception as exc:  # the engine's answer is an error: the awaiting SDK code handles it
+            future.set_exception(exc)
+        return future
 
 
 def _no_stack_trace() -> source_pb2.StackTrace:
@@ -110,11 +122,7 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     logger.handlers = [recorder]
 
     # One event loop for everything: set_mocks already schedules work (its root stack's registration).
-    loop = asyncio.new_event_loop()
-    # The SDK hands every monitor call to the loop's executor; the mock monitor's work is pure Python, so more
-    # threads only contend for the GIL. One worker is measurably faster and keeps registration order simple.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-monitor")
-    loop.set_default_executor(executor)
+    loop = _InlineMonitorLoop()
     asyncio.set_event_loop(loop)
     # Outputs still tracked from an earlier run that failed belong to a closed loop: the SDK keeps them in a
     # process-wide set, and waiting on them would hang this run (pulumi.runtime.mocks.test clears it the same way).
@@ -138,15 +146,16 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
 
     try:
         loop.run_until_complete(run_in_stack(program))
-    finally:
+    except BaseException:
         # A failed program leaves SDK tasks pending: end them here rather than let asyncio complain at exit.
+        # (After a success the SDK has awaited every RPC and output, so this walk over every task is skipped.)
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
         if pending:
             loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        executor.submit(_close_thread_loop).result()  # the loop the mock monitor opened in its worker thread
-        executor.shutdown(wait=True)
+        raise
+    finally:
         loop.close()
         asyncio.set_event_loop(None)
         pulumi_resource._get_stack_trace = real_stack_trace
