@@ -1,5 +1,6 @@
 """The offline engine and the `securecart synth` command, end to end on the real program and stack files."""
 
+import asyncio
 import json
 import os
 import subprocess
@@ -8,11 +9,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
+from pulumi.runtime import rpc
 from securecart_rules import POLICIES
 
 from automation import plan
 from automation.cli import main
+from automation.mocks import serialize_state
 from automation.project import Project
 from automation.synth import SynthError, SynthRun, synth_all, synth_stack
 from tests.conftest import ROOT
@@ -98,15 +102,18 @@ def test_synth_is_deterministic(project: Project, synth_run: SynthRun) -> None:
 
 
 def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
-    in_project: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    in_project: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], synth_run: SynthRun
 ) -> None:
     out = tmp_path / "graph.json"
     assert main(["synth", "--json", str(out)]) == 0
     text = capsys.readouterr().out
     assert "prod-us (us-east-1, primary)  pulumi:pulumi:Stack  securecart-network-prod-us" in text
     assert "│  ├─ aws:ec2/networkAclRule:NetworkAclRule  data-nacl-in-db-from-app" in text
-    assert "Summary prod-eu: 70 resources (67 cloud, 1 component(s), 1 provider(s), 1 stack reference(s)), " \
-           "1 protected" in text
+    eu = synth_run.results["prod-eu"].resources
+    cloud = [r for r in eu if r.custom and not r.type.startswith("pulumi:")]
+    assert len(cloud) > 150 and sum(r.protect for r in eu) >= 3  # network, inspection and delivery tiers
+    assert f"Summary prod-eu: {len(eu)} resources ({len(cloud)} cloud, 6 component(s), 1 provider(s), " \
+           f"1 stack reference(s)), {sum(r.protect for r in eu)} protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
@@ -277,3 +284,30 @@ def test_a_bad_json_path_exits_2_without_traceback(
     assert main(["synth", "prod-us", "--no-tree", "--json", str(target)]) == 2
     err = capsys.readouterr().err
     assert "error: --json:" in err and "Traceback" not in err
+
+
+def _sdk_serialize(state: dict[str, Any]) -> Any:
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(state, {}))
+    finally:
+        loop.close()
+
+
+def test_the_monitors_fast_serialization_is_the_sdks(synth_run: SynthRun) -> None:
+    """The mock monitor answers JSON-shaped states without the SDK's async serializer: same bytes, every state."""
+    states = [r.outputs for result in synth_run.results.values() for r in result.resources]
+    assert len(states) > 300
+    for state in states:
+        assert serialize_state(state) == _sdk_serialize(state)
+    tricky: dict[str, Any] = {"a": None, "b": [None, 1, 2.5, True, "x"], "c": {"d": None, "e": {}}, "f": (1, 2)}
+    assert serialize_state(tricky) == _sdk_serialize(tricky)
+    assert "a" not in serialize_state(tricky)  # top-level None means "absent", as the SDK has it
+
+
+def test_states_the_fast_path_cannot_take_go_through_the_sdk(tmp_path: Path) -> None:
+    asset = pulumi.FileAsset(str(tmp_path / "x.txt"))
+    state = {"code": asset, "name": "n"}
+    expected = _sdk_serialize(state)
+    assert serialize_state(state) == expected
+    assert expected["code"]["path"] == str(tmp_path / "x.txt")
