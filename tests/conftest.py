@@ -87,22 +87,7 @@ def copy_project(where: Path, edit: Callable[[str, dict[str, Any]], None]) -> Pr
     return Project(root=where, name="securecart-network", main=ROOT / "__main__.py")
 
 
-def with_delivery(stack: str, config: dict[str, Any]) -> None:
-    """Switch the delivery tier on in a stack's config, as tests/fixtures/delivery.yaml describes."""
-    overlay = yaml.safe_load((ROOT / "tests" / "fixtures" / "delivery.yaml").read_text())[stack]
-    groups = config["securecart:network"]["subnetGroups"]
-    web = next(i for i, g in enumerate(groups) if g["name"] == "web")
-    groups[web + 1:web + 1] = overlay["subnetGroups"]
-    config["securecart:delivery"] = overlay["delivery"]
-
-
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Iterator[Callable[[Callable[[str, dict[str, Any]], None]], Project]]:
     """A copy of the project's stack files in tmp_path, edited by a callback, running the real program."""
     yield lambda edit: copy_project(tmp_path, edit)
-
-
-@pytest.fixture(scope="session")
-def delivery_run(tmp_path_factory: pytest.TempPathFactory) -> SynthRun:
-    """Both stacks with the delivery tier switched on, synthesized once."""
-    return synth_all(copy_project(tmp_path_factory.mktemp("delivery"), with_delivery))

@@ -1,7 +1,5 @@
-"""The application delivery tier as synthesized from the real program, for both stacks (and with appliances).
-
-The tier is switched on through tests/fixtures/delivery.yaml merged into copies of the stack files (see
-README: it is not yet on in the stack files themselves)."""
+"""The application delivery tier as synthesized from the real program and stack files, for both stacks (and, in
+a copy of the stack files, with an appliance fleet)."""
 
 import json
 from collections.abc import Callable
@@ -14,7 +12,7 @@ from securecart_rules._iam import admin_statements, statements
 from automation.gate import evaluate
 from automation.project import Project
 from automation.synth import StackResult, SynthRun, synth_stack
-from tests.conftest import STACKS, Graph, policy_doc, with_delivery
+from tests.conftest import Graph, policy_doc
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -26,18 +24,8 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
-@pytest.fixture(scope="module", params=STACKS)
-def stack(request: pytest.FixtureRequest, delivery_run: SynthRun) -> StackResult:
-    return delivery_run.results[request.param]
-
-
-@pytest.fixture(scope="module")
-def graph(stack: StackResult) -> Graph:
-    return Graph(stack)
-
-
-def test_both_stacks_pass_the_gate_with_the_tier_on(delivery_run: SynthRun) -> None:
-    for result in delivery_run.results.values():
+def test_both_stacks_pass_the_gate_with_the_tier_on(synth_run: SynthRun) -> None:
+    for result in synth_run.results.values():
         assert evaluate(result, POLICIES) == []
 
 
@@ -268,7 +256,6 @@ def test_with_appliances_inbound_traffic_goes_through_the_gwlb_in_its_own_az(
     project_copy: Callable[..., Project]
 ) -> None:
     def edit(stack: str, config: dict[str, Any]) -> None:
-        with_delivery(stack, config)
         if stack == "prod-us":
             config["securecart:delivery"]["appliances"] = ["10.10.20.10", "10.10.20.74", "10.10.20.138"]
 

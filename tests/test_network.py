@@ -8,6 +8,7 @@ import pytest
 
 from automation.project import Project
 from automation.synth import StackResult, synth_stack
+from components.config import parse_settings
 from tests.conftest import Graph, policy_doc
 
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -42,10 +43,11 @@ def test_tier_outputs_list_every_subnet_of_the_tier(graph: Graph, stack: StackRe
     assert sorted(s.id for s in graph.subnets(tier)) == sorted(stack.outputs["subnetIds"][tier])
 
 
-def test_subnets_are_inside_the_vpc_and_disjoint(graph: Graph, stack: StackResult) -> None:
+def test_subnets_are_inside_the_vpc_and_disjoint(graph: Graph, stack: StackResult, project: Project) -> None:
+    network = parse_settings(project.read_stack(stack.stack).values).network
     vpc = ipaddress.ip_network(stack.outputs["vpcCidr"])
     nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in graph.of_type(SUBNET)]
-    assert len(nets) == 9  # 3 groups x 3 AZs
+    assert len(nets) == len(network.subnet_groups) * len(network.availability_zones) == 15  # 5 groups x 3 AZs
     for i, a in enumerate(nets):
         assert a.subnet_of(vpc)  # type: ignore[arg-type]
         for b in nets[i + 1:]:
@@ -242,7 +244,8 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
     old, new = _names_and_cidrs(before), _names_and_cidrs(after)
     assert {k: new[k] for k in old} == old  # every existing subnet keeps its name and CIDR
     assert sorted(set(new) - set(old)) == sorted(
-        ["web-public-us-east-1d", "app-private-us-east-1d", "data-isolated-us-east-1d"]
+        ["web-public-us-east-1d", "gwlbe-public-us-east-1d", "inspect-attachment-us-east-1d",
+         "app-private-us-east-1d", "data-isolated-us-east-1d"]
         + [f"pay-private-us-east-1{x}" for x in "abcd"]
     )
     assert len(after.by_type(NAT)) == 4
