@@ -61,6 +61,8 @@ class StackResult:
     resources: list[Registration]
     outputs: dict[str, Any]
     logs: list[tuple[str, str]] = field(default_factory=list)
+    # The peer outputs the program read, per peer stack: output names, or "*" for all of them.
+    reads: dict[str, set[str]] = field(default_factory=dict)
 
     def by_type(self, typ: str) -> list[Registration]:
         return [r for r in self.resources if r.type == typ]
@@ -106,6 +108,63 @@ class _InlineMonitorLoop(asyncio.SelectorEventLoop):
         return future
 
 
+ALL_OUTPUTS = "*"
+
+
+class _PeerReads:
+    """Which of its peers' outputs a program reads, so that the synth reruns a stack only when those changed.
+
+    While a program runs, the SDK's StackReference methods that read one output (``get_output``,
+    ``require_output``, ``get_output_details``) record the name they are asked for, and reading the ``outputs``
+    attribute from anywhere but the SDK's own StackReference code counts as reading all of them."""
+
+    METHODS = ("get_output", "require_output", "get_output_details")
+
+    def __init__(self) -> None:
+        self.reads: dict[str, set[str]] = {}
+
+    def _record(self, ref: pulumi.StackReference, name: Any) -> None:
+        target = str(ref.__dict__.get("_securecart_target") or getattr(ref, "_name", ""))
+        self.reads.setdefault(target.rsplit("/", 1)[-1], set()).add(
+            name if isinstance(name, str) else ALL_OUTPUTS)
+
+    def install(self) -> Callable[[], None]:
+        cls = pulumi.StackReference
+        originals = {n: cls.__dict__[n] for n in (*self.METHODS, "__init__")}
+        sdk_file = sys.modules[cls.__module__].__file__
+        tracker = self
+
+        def tracked(method: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapper(ref: pulumi.StackReference, name: Any, *args: Any, **kwargs: Any) -> Any:
+                tracker._record(ref, name)
+                return method(ref, name, *args, **kwargs)
+            return wrapper
+
+        def init(ref: pulumi.StackReference, name: str, stack_name: str | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+            ref.__dict__["_securecart_target"] = stack_name if stack_name is not None else name
+            originals["__init__"](ref, name, stack_name, opts)
+
+        def get_outputs(ref: pulumi.StackReference) -> Any:
+            if sys._getframe(1).f_code.co_filename != sdk_file:
+                tracker._record(ref, None)  # the whole bag, read by the program itself
+            return ref.__dict__["outputs"]
+
+        def set_outputs(ref: pulumi.StackReference, value: Any) -> None:
+            ref.__dict__["outputs"] = value
+
+        for n in self.METHODS:
+            setattr(cls, n, tracked(originals[n]))
+        cls.__init__ = init
+        cls.outputs = property(get_outputs, set_outputs)
+
+        def restore() -> None:
+            for n, method in originals.items():
+                setattr(cls, n, method)
+            delattr(cls, "outputs")
+        return restore
+
+
 def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
@@ -137,6 +196,8 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     # reads it, so the synth skips that walk.
     real_stack_trace = pulumi_resource._get_stack_trace
     pulumi_resource._get_stack_trace = _no_stack_trace
+    peer_reads = _PeerReads()
+    restore_reads = peer_reads.install()
     program_dir = str(main.parent)
     added_path = program_dir not in sys.path
     if added_path:
@@ -159,6 +220,7 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
         loop.close()
         asyncio.set_event_loop(None)
         pulumi_resource._get_stack_trace = real_stack_trace
+        restore_reads()
         if added_path:
             sys.path.remove(program_dir)
 
@@ -177,7 +239,7 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
         r.outputs = _jsonable(r.outputs)
     return StackResult(
         stack=config.stack, project=project, region=region, role="", stack_urn=stack_urn,
-        resources=resources, outputs=outputs, logs=list(recorder.records),
+        resources=resources, outputs=outputs, logs=list(recorder.records), reads=peer_reads.reads,
     )
 
 
@@ -293,26 +355,32 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
     seen: dict[str, str] = {}  # per stack: the peers' outputs its last synth read
 
     def peers_view(stack: str) -> str:
-        return _canonical({s: o for s, o in outputs.items() if s != stack})
+        """What the stack's last run read of its peers' outputs, as they stand now."""
+        view: dict[str, Any] = {}
+        for peer, keys in (results[stack].reads if stack in results else {}).items():
+            current = outputs.get(peer, {})
+            view[peer] = current if ALL_OUTPUTS in keys else {k: current.get(k) for k in sorted(keys)}
+        return _canonical(view)
 
     def step(stack: str, why: str) -> None:
         if on_step:
             on_step(stack, why)
-        seen[stack] = peers_view(stack)
         results[stack] = synth_stack(project, stack, outputs, main)
         outputs[stack] = results[stack].outputs
         passes.append(stack)
+        # Taken after the run (which read its peers' outputs as they stood: a stack does not change its peer).
+        seen[stack] = peers_view(stack)
 
     steps = plan.order(by_role)
     for stack, why in steps:
         step(stack, why)
-    # Converge: a stack runs again only when what it read of its peers has since changed.
+    # Converge: a stack runs again only when an output it read of its peers has since changed.
     for _ in range(plan.MAX_ROUNDS):
         stale = [(stack, why) for stack, why in dict(steps).items() if seen[stack] != peers_view(stack)]
         if not stale:
             break
         for stack, _why in stale:
-            step(stack, "converge: its peer's outputs changed since it last ran")
+            step(stack, "converge: peer outputs it read changed since it last ran")
     else:
         raise SynthError(", ".join(sorted(involved)), "program", [
             f"outputs still changing after {plan.MAX_ROUNDS} extra rounds of the deployment plan: a stack's "
