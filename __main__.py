@@ -6,7 +6,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConfigError, StackSettings, SubnetType, load_settings
+from components.config import ConfigError, Role, StackSettings, SubnetType, load_settings
+from components.data import DataTier, DataTierArgs, PeerData
 from components.delivery import DeliveryTier, DeliveryTierArgs
 from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
@@ -45,14 +46,34 @@ async def check_availability_zones(settings: StackSettings, provider: aws.Provid
         ])
 
 
-async def check_peer(settings: StackSettings) -> None:
-    """Cross-region rule at deploy time: our VPC CIDR must not overlap the peer stack's."""
+# The peer stack's outputs each role reads (DESIGN §1: plain values known at program start, None while missing).
+# A stack reads only what decides what it builds, so the synth (and the deployment plan) runs it again only when
+# one of these changes.
+PEER_KEYS: dict[Role, tuple[str, ...]] = {
+    Role.PRIMARY: ("vpcCidr", "imagesBucketArn", "imagesKeyArn"),
+    Role.SECONDARY: ("vpcCidr", "databaseArn", "sessionsTableName", "sessionsReplicaRegions"),
+}
+
+
+async def read_peer(settings: StackSettings) -> dict[str, Any]:
+    """The peer stack's outputs that decide what this stack builds; an empty answer when there is no peer."""
     if settings.peer_stack is None:
-        return
+        return {}
     ref = pulumi.StackReference(
         f"{pulumi.get_organization()}/{pulumi.get_project()}/{settings.peer_stack}",
     )
-    peer_cidr = (await ref.get_output_details("vpcCidr")).value
+    values: dict[str, Any] = {}
+    for key in PEER_KEYS[settings.role]:
+        details = await ref.get_output_details(key)
+        values[key] = details.value if details.value is not None else details.secret_value
+    return values
+
+
+def check_peer(settings: StackSettings, peer: dict[str, Any]) -> None:
+    """Cross-region rule at deploy time: our VPC CIDR must not overlap the peer stack's."""
+    if settings.peer_stack is None:
+        return
+    peer_cidr = peer.get("vpcCidr")
     if peer_cidr is None:
         pulumi.log.info(
             f"peer stack {settings.peer_stack} has no vpcCidr output yet (first deploy of a fresh pair): "
@@ -70,7 +91,8 @@ async def main() -> dict[str, Any]:
     settings = load_settings()
     provider = make_provider(settings)
     await check_availability_zones(settings, provider)
-    await check_peer(settings)
+    peer = await read_peer(settings)
+    check_peer(settings, peer)
     tiers = pulumi.ResourceOptions(providers={"aws": provider})
 
     identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
@@ -95,6 +117,7 @@ async def main() -> dict[str, Any]:
         opts=tiers,
     )
     exports: dict[str, Any] = {}
+    service_security_groups: dict[str, pulumi.Output[str]] = {}
     if delivery is not None:
         zones = network.zones
         web_group = next(g for g in net.subnet_groups if g.name == web)
@@ -136,6 +159,7 @@ async def main() -> dict[str, Any]:
             ),
             opts=tiers,
         )
+        service_security_groups = tier.service_security_group_ids
         exports = {
             "albArn": tier.alb_arn,
             "albDnsName": tier.alb_dns_name,
@@ -152,6 +176,54 @@ async def main() -> dict[str, Any]:
             "inspectionEndpointServiceName": inspection.endpoint_service_name,
             "inspectionInline": inspection.inline,
         }
+
+    if settings.data is not None:
+        data = DataTier(
+            "data",
+            DataTierArgs(
+                settings=settings.data,
+                role=settings.role,
+                environment=settings.environment,
+                region=settings.region,
+                account_id=identity.account_id,
+                partition=partition.partition,
+                vpc_id=network.vpc_id,
+                db_subnet_group_name=network.db_subnet_group_name,
+                database_port=net.database_port,
+                client_security_group_ids=dict(service_security_groups),
+                logs_key_arn=network.logs_key_arn,
+                images_bucket_name=settings.images_bucket_name,
+                sessions_table_name=settings.sessions_table_name,
+                peer=PeerData(
+                    database_arn=peer.get("databaseArn"),
+                    images_bucket_arn=peer.get("imagesBucketArn"),
+                    images_key_arn=peer.get("imagesKeyArn"),
+                    sessions_table_name=peer.get("sessionsTableName"),
+                    sessions_replica_regions=list(peer.get("sessionsReplicaRegions") or []),
+                ),
+                peer_stack=settings.peer_stack,
+            ),
+            opts=tiers,
+        )
+        exports.update({
+            "databaseSecurityGroupId": data.database_security_group_id,
+            "databaseKeyArn": data.database_key_arn,
+            "imagesBucketName": data.images_bucket_name,
+            "imagesBucketArn": data.images_bucket_arn,
+            "imagesBucketRegionalDomainName": data.images_bucket_regional_domain_name,
+            "imagesKeyArn": data.images_key_arn,
+        })
+        optional = {
+            "databaseArn": data.database_arn,
+            "databaseEndpoint": data.database_endpoint,
+            "databaseSecretArn": data.database_secret_arn,
+            "sessionsTableName": data.sessions_table_name,
+            "sessionsTableArn": data.sessions_table_arn,
+            "imagesReplicatedTo": data.images_replicated_to,
+        }
+        exports.update({k: v for k, v in optional.items() if v is not None})
+        if data.sessions_replica_regions:
+            exports["sessionsReplicaRegions"] = data.sessions_replica_regions
 
     return {
         "region": settings.region,

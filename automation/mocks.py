@@ -169,6 +169,30 @@ class OfflineMocks(Mocks):
             arn = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:subgrp:{state['name']}"
         elif typ == "aws:s3/bucket:Bucket":
             arn = f"arn:{PARTITION}:s3:::{state['bucket']}"
+            state.update(bucketDomainName=f"{state['bucket']}.s3.amazonaws.com",
+                         bucketRegionalDomainName=f"{state['bucket']}.s3.{region}.amazonaws.com", region=region)
+        elif typ == "aws:rds/instance:Instance":
+            ident = str(state.get("identifier") or name)
+            arn = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{ident}"
+            port = int(state.get("port") or 5432)
+            address = f"{ident}.c{digest[:10]}.{region}.rds.amazonaws.com"
+            state.update(address=address, endpoint=f"{address}:{port}", port=port,
+                         resourceId="db-" + digest[:26].upper(), hostedZoneId="Z2R2ITUGPM61AM")
+            if state.get("manageMasterUserPassword"):
+                state["masterUserSecrets"] = [{
+                    "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-"
+                                 f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}-"
+                                 f"{digest[32:38]}",
+                    "kmsKeyId": state.get("masterUserSecretKmsKeyId") or "",
+                    "secretStatus": "active"}]
+        elif typ == "aws:dynamodb/table:Table":
+            arn = f"arn:{PARTITION}:dynamodb:{region}:{ACCOUNT_ID}:table/{state['name']}"
+            if state.get("streamEnabled"):
+                state.update(streamLabel="2026-11-27T00:00:00.000",
+                             streamArn=f"{arn}/stream/2026-11-27T00:00:00.000")
+            state["replicas"] = [
+                {**r, "arn": f"arn:{PARTITION}:dynamodb:{r.get('regionName')}:{ACCOUNT_ID}:table/{state['name']}"}
+                for r in state.get("replicas") or []]
         elif typ == "aws:ec2/vpc:Vpc":
             state["defaultSecurityGroupId"] = "sg-" + _digest(digest, "default-sg")[:17]
             state["defaultNetworkAclId"] = "acl-" + _digest(digest, "default-acl")[:17]

@@ -482,6 +482,184 @@ class DeliverySettings(_Model):
         return self
 
 
+class DatabaseEngine(StrEnum):
+    POSTGRES = "postgres"
+    MYSQL = "mysql"
+
+
+# Major versions RDS offers (standard support) per engine, and the parameter-group family of each.
+ENGINE_MAJORS: dict[DatabaseEngine, dict[str, str]] = {
+    DatabaseEngine.POSTGRES: {"13": "postgres13", "14": "postgres14", "15": "postgres15", "16": "postgres16",
+                              "17": "postgres17"},
+    DatabaseEngine.MYSQL: {"8.0": "mysql8.0", "8.4": "mysql8.4"},
+}
+# What each engine can export to CloudWatch Logs (RDS's own log type names).
+ENGINE_LOG_EXPORTS: dict[DatabaseEngine, tuple[str, ...]] = {
+    DatabaseEngine.POSTGRES: ("postgresql", "upgrade"),
+    DatabaseEngine.MYSQL: ("error", "slowquery"),
+}
+_RESERVED_DB_USERS = {"admin", "root", "postgres", "rdsadmin", "rdsrepladmin", "mysql", "sa", "master"}
+ENHANCED_MONITORING_INTERVALS = (1, 5, 10, 15, 30, 60)
+
+
+class DatabaseSettings(_Model):
+    engine: DatabaseEngine = Field(default=DatabaseEngine.POSTGRES,
+                                   description="postgres or mysql; default postgres.")
+    engine_version: str = Field(default="16.4", alias="engineVersion", pattern=r"^\d+(\.\d+){0,2}$",
+                                description="Engine version; default 16.4 (PostgreSQL 16).")
+    instance_class: str = Field(default="db.r6g.large", alias="instanceClass",
+                                pattern=r"^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$",
+                                description="Instance class of the primary and of each replica; default "
+                                            "db.r6g.large.")
+    allocated_storage: int = Field(default=100, alias="allocatedStorage", ge=20, le=65536,
+                                   description="GiB of gp3 storage at creation; default 100.")
+    max_allocated_storage: int = Field(default=500, alias="maxAllocatedStorage", ge=20, le=65536,
+                                       description="Storage autoscaling ceiling in GiB; default 500.")
+    backup_retention_days: int = Field(
+        default=14, alias="backupRetentionDays",
+        description="Days of automated backups (point-in-time restore window), 7 to 35; default 14.")
+    database_name: str = Field(default="securecart", alias="databaseName", pattern=r"^[a-z][a-z0-9_]{0,62}$",
+                               description="Name of the database created on the primary; default securecart.")
+    master_username: str = Field(
+        default="securecart_admin", alias="masterUsername", pattern=r"^[a-z][a-z0-9_]{0,15}$",
+        description="Master user name (its password is generated and kept in Secrets Manager by RDS); default "
+                    "securecart_admin. Well-known names (admin, root, postgres, …) are refused.")
+    monitoring_interval: int = Field(
+        default=60, alias="monitoringInterval",
+        description="Seconds between enhanced monitoring samples (1, 5, 10, 15, 30 or 60); default 60.")
+    performance_insights_days: int = Field(
+        default=7, alias="performanceInsightsDays",
+        description="Days Performance Insights keeps data (7, or a multiple of 31 up to 731); default 7 (free).")
+    log_retention_days: int = Field(default=90, alias="logRetentionDays",
+                                    description="Days the exported database logs are kept; default 90.")
+    clients: list[str] | None = Field(
+        default=None,
+        description="Delivery services whose security groups may reach the database port; default every "
+                    "service of securecart:delivery.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DatabaseSettings":
+        problems: list[str] = []
+        majors = ENGINE_MAJORS[self.engine]
+        major = next((m for m in majors if self.engine_version == m or self.engine_version.startswith(m + ".")),
+                     None)
+        if major is None:
+            problems.append(f"engineVersion: {self.engine_version} is not a {self.engine} major version RDS "
+                            f"supports: use {', '.join(majors)} (with its minor version)")
+        if not 7 <= self.backup_retention_days <= 35:
+            problems.append(f"backupRetentionDays: {self.backup_retention_days} is out of range: keep 7 to 35 "
+                            f"days of backups")
+        if self.max_allocated_storage < self.allocated_storage:
+            problems.append(f"maxAllocatedStorage: {self.max_allocated_storage} is below allocatedStorage "
+                            f"{self.allocated_storage}")
+        if self.master_username in _RESERVED_DB_USERS:
+            problems.append(f"masterUsername: '{self.master_username}' is a well-known name: choose one an "
+                            f"attacker has to guess")
+        if self.monitoring_interval not in ENHANCED_MONITORING_INTERVALS:
+            problems.append(f"monitoringInterval: {self.monitoring_interval} is not one of "
+                            f"{', '.join(map(str, ENHANCED_MONITORING_INTERVALS))}")
+        pi = self.performance_insights_days
+        if not (pi == 7 or (pi % 31 == 0 and 31 <= pi <= 731)):
+            problems.append(f"performanceInsightsDays: {pi} is not 7 or a multiple of 31 up to 731")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            problems.append(f"logRetentionDays: {self.log_retention_days} is not a retention CloudWatch Logs "
+                            f"accepts")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def parameter_family(self) -> str:
+        majors = ENGINE_MAJORS[self.engine]
+        return next(f for m, f in majors.items() if self.engine_version == m or self.engine_version.startswith(m + "."))
+
+    @property
+    def log_exports(self) -> tuple[str, ...]:
+        return ENGINE_LOG_EXPORTS[self.engine]
+
+
+class SessionsSettings(_Model):
+    table_name: str | None = Field(
+        default=None, alias="tableName", pattern=r"^[A-Za-z0-9_.-]{3,255}$",
+        description="Name of the sessions table; default securecart-<environment>-sessions.")
+    replica_regions: list[str] = Field(
+        default_factory=list, alias="replicaRegions",
+        description="Regions with a replica of the global table (primary stack only: it owns the table); default "
+                    "none. Each replica gets its own customer-managed key in its region.")
+    ttl_attribute: str = Field(default="expiresAt", alias="ttlAttribute", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
+                               description="Attribute holding each session's expiry (epoch seconds); default "
+                                           "expiresAt.")
+
+
+def bucket_name_problems(name: str) -> list[str]:
+    """Why S3 would refuse a general purpose bucket name (or why it breaks HTTPS), as readable problems."""
+    problems: list[str] = []
+    if not 3 <= len(name) <= 63:
+        problems.append(f"{name!r} has {len(name)} characters: bucket names have 3 to 63")
+    if not re.fullmatch(r"[a-z0-9.-]*", name):
+        problems.append(f"{name!r} may contain only lowercase letters, digits, hyphens (and dots)")
+    if name and not (name[0].isalnum() and name[-1].isalnum()):
+        problems.append(f"{name!r} must begin and end with a lowercase letter or a digit")
+    if "." in name:
+        problems.append(f"{name!r} has dots, which break virtual-hosted HTTPS (the certificate's wildcard covers "
+                        f"one label): use hyphens")
+    if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", name):
+        problems.append(f"{name!r} looks like an IP address, which S3 refuses")
+    for prefix in ("xn--", "sthree-", "amzn-s3-demo-"):
+        if name.startswith(prefix):
+            problems.append(f"{name!r} starts with '{prefix}', which S3 reserves")
+    for suffix in ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"):
+        if name.endswith(suffix):
+            problems.append(f"{name!r} ends with '{suffix}', which S3 reserves")
+    return problems
+
+
+class ImagesSettings(_Model):
+    bucket_name: str | None = Field(
+        default=None, alias="bucketName",
+        description="Name of the product-images bucket (bucket names are global); default "
+                    "securecart-<environment>-product-images-<region>.")
+    noncurrent_version_days: int = Field(
+        default=90, alias="noncurrentVersionDays", ge=1, le=3650,
+        description="Days an overwritten or deleted image version is kept before it expires; default 90.")
+    access_log_days: int = Field(default=365, alias="accessLogDays", ge=1, le=3650,
+                                 description="Days the bucket's server access logs are kept; default 365.")
+    cloudfront_distribution_arns: list[str] = Field(
+        default_factory=list, alias="cloudFrontDistributionArns",
+        description="CloudFront distributions allowed to read the bucket (origin access control); default any "
+                    "distribution of this account, until the edge tier names its own.")
+
+    @field_validator("bucket_name")
+    @classmethod
+    def _bucket_name(cls, v: str | None) -> str | None:
+        if v is not None and (problems := bucket_name_problems(v)):
+            raise ValueError("; ".join(problems))
+        return v
+
+    @field_validator("cloudfront_distribution_arns")
+    @classmethod
+    def _distributions(cls, v: list[str]) -> list[str]:
+        for arn in v:
+            if not re.fullmatch(r"arn:aws[\w-]*:cloudfront::\d{12}:distribution/[A-Z0-9]+", arn):
+                raise ValueError(f"{arn!r} is not a CloudFront distribution ARN")
+        return v
+
+
+class DataSettings(_Model):
+    database: DatabaseSettings = Field(
+        default_factory=DatabaseSettings,
+        description="The relational database: Multi-AZ RDS in the primary region, a cross-region read replica in "
+                    "the secondary; default PostgreSQL 16 on db.r6g.large.")
+    sessions: SessionsSettings = Field(
+        default_factory=SessionsSettings,
+        description="The sessions table (a DynamoDB global table owned by the primary stack); default "
+                    "securecart-<environment>-sessions with no replicas.")
+    images: ImagesSettings = Field(
+        default_factory=ImagesSettings,
+        description="The product-images bucket of this region (the primary's replicates to the secondary's); "
+                    "default securecart-<environment>-product-images-<region>.")
+
+
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 
 
@@ -516,6 +694,10 @@ class StackSettings(_Model):
         default=None,
         description="The application delivery tier (ALB, NLB, GWLB, ECS Fargate); default none: the stack builds "
                     "only the network.")
+    data: DataSettings | None = Field(
+        default=None,
+        description="The data tier (RDS, the DynamoDB sessions table, the product-images bucket, their keys); "
+                    "default none.")
 
     @field_validator("region")
     @classmethod
@@ -576,6 +758,45 @@ class StackSettings(_Model):
             raise ValueError("\n".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _data_fits(self) -> "StackSettings":
+        d = self.data
+        if d is None:
+            return self
+        problems = []
+        replicas = d.sessions.replica_regions
+        if replicas and self.role is not Role.PRIMARY:
+            problems.append("data.sessions.replicaRegions: only the primary stack owns the global table: remove "
+                            "the replicas here and list them in the primary's stack file")
+        for i, region in enumerate(replicas):
+            if region == self.region:
+                problems.append(f"data.sessions.replicaRegions[{i}]: {region} is this stack's own region: a "
+                                f"replica must be in another region")
+            elif region not in REGION_AZ_LETTERS:
+                problems.append(f"data.sessions.replicaRegions[{i}]: {region!r} is not an AWS region SecureCart "
+                                f"deploys to: use one of {', '.join(sorted(REGION_AZ_LETTERS))}")
+        for dup in sorted({r for r in replicas if replicas.count(r) > 1}):
+            problems.append(f"data.sessions.replicaRegions: {dup} is listed twice")
+        if d.database.clients is not None:
+            known = [s.name for s in self.delivery.services] if self.delivery is not None else []
+            for name in d.database.clients:
+                if name not in known:
+                    problems.append(f"data.database.clients: '{name}' is not a service of securecart:delivery "
+                                    f"(known: {', '.join(known) or 'none'})")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def images_bucket_name(self) -> str:
+        named = self.data.images.bucket_name if self.data is not None else None
+        return named or f"securecart-{self.environment}-product-images-{self.region}"
+
+    @property
+    def sessions_table_name(self) -> str:
+        named = self.data.sessions.table_name if self.data is not None else None
+        return named or f"securecart-{self.environment}-sessions"
+
     def zone(self, letter: str) -> str:
         return f"{self.region}{letter}"
 
@@ -585,7 +806,7 @@ class StackSettings(_Model):
 
 
 # Keys the loader reads: config key -> StackSettings field alias.
-_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery")
+_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery", "data")
 
 
 def _parse(raw: Any) -> Any:
@@ -724,6 +945,17 @@ def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
             if sa.region == sb.region:
                 problems.append(f"aws:region: stacks {a} and {b} are both in {sa.region}: each region stack "
                                 f"needs its own region")
+            if sa.data is not None and sb.data is not None and (
+                    (sa.data.database.engine, sa.data.database.engine_version)
+                    != (sb.data.database.engine, sb.data.database.engine_version)):
+                problems.append(
+                    f"{NAMESPACE}:data.database.engineVersion: {a} runs {sa.data.database.engine} "
+                    f"{sa.data.database.engine_version} but {b} runs {sb.data.database.engine} "
+                    f"{sb.data.database.engine_version}: the read replica takes the writer's engine, so set the "
+                    f"same engine and version in both stack files")
+            if sa.data is not None and sb.data is not None and sa.images_bucket_name == sb.images_bucket_name:
+                problems.append(f"{NAMESPACE}:data.images.bucketName: {a} and {b} both name "
+                                f"'{sa.images_bucket_name}': bucket names are global, give each region its own")
             if sa.network.cidr.overlaps(sb.network.cidr):
                 problems.append(
                     f"{NAMESPACE}:network.cidr: {a}'s {sa.network.cidr} overlaps {b}'s {sb.network.cidr}: "

@@ -240,7 +240,7 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
                                         "cidrMask": 24})
 
     before = synth_run.results["prod-us"]
-    after = synth_stack(project_copy(edit), "prod-us")
+    after = synth_stack(project_copy(edit), "prod-us", {"prod-eu": synth_run.results["prod-eu"].outputs})
     old, new = _names_and_cidrs(before), _names_and_cidrs(after)
     assert {k: new[k] for k in old} == old  # every existing subnet keeps its name and CIDR
     assert sorted(set(new) - set(old)) == sorted(

@@ -1,0 +1,467 @@
+"""The data tier: the relational database, the sessions table and the product-images bucket of one region, with
+the customer-managed keys that encrypt them.
+
+Who owns what (DESIGN §1):
+- RDS: the primary stack owns the Multi-AZ writer; the secondary stack owns a cross-region read replica of it,
+  created once the primary's ``databaseArn`` output exists (the plan's third step).
+- DynamoDB: the primary stack owns the sessions table as a global table (version 2019.11.21: replicas listed on
+  the table). Each replica's key lives in the replica's region but belongs to the primary stack (``region=``): a
+  replica cannot exist without its key, and the table's owner is the one that adds or removes replicas. The
+  secondary stack reads the table's name from the primary's outputs.
+- S3: each stack owns its region's images bucket. Replication is one way, primary to secondary: the catalogue
+  pipeline writes product images in the primary region only, and the secondary's copy is what the EU origin and
+  the failover origin serve. Two-way replication would only matter if writes happened in both regions; it would
+  also let a bad bulk delete in either region spread to both. The primary configures it once the secondary's
+  ``imagesBucketArn`` and ``imagesKeyArn`` outputs exist (the plan's first step makes them).
+
+Nothing here may be lost by accident: every store and key has ``protect=True`` as well as the service's own
+deletion protection, and buckets are never force-destroyed.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import DatabaseEngine, DataSettings, Role
+from components.documents import policy_document
+
+# The data keys' uses, and the AWS service that uses each key on the callers' behalf.
+KEY_SERVICES = {"database": ("rds", "secretsmanager"), "sessions": ("dynamodb",), "images": ("s3",)}
+
+
+@dataclass(frozen=True)
+class PeerData:
+    """What the data tier reads from the peer stack's outputs, as plain values known at program start (None while
+    the peer has not made them yet)."""
+
+    database_arn: str | None = None  # the primary's writer (for the secondary's replica)
+    images_bucket_arn: str | None = None  # the secondary's bucket (for the primary's replication)
+    images_key_arn: str | None = None  # the key that bucket's objects are encrypted with
+    sessions_table_name: str | None = None  # the primary's global table (for the secondary's exports)
+    sessions_replica_regions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DataTierArgs:
+    settings: DataSettings
+    role: Role
+    environment: str
+    region: str
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    vpc_id: pulumi.Input[str]
+    db_subnet_group_name: pulumi.Input[str]
+    database_port: int
+    client_security_group_ids: dict[str, pulumi.Input[str]]  # service name -> its tasks' security group
+    logs_key_arn: pulumi.Input[str]
+    images_bucket_name: str
+    sessions_table_name: str
+    peer: PeerData
+    peer_stack: str | None
+
+
+def data_key_policy(use: str, account: str, region: str, partition: str,
+                    cloudfront_sources: list[str] | None = None) -> str:
+    """The account administers the key (and may delegate through IAM); the services of ``use`` may use it for
+    callers of this account, in this key's region only; CloudFront may decrypt images for the allowed
+    distributions (origin access control reads SSE-KMS objects as the CloudFront service)."""
+    statements: list[dict[str, Any]] = [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "UseThroughTheService", "Effect": "Allow", "Principal": {"AWS": "*"},
+         "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey",
+                    "kms:CreateGrant", "kms:ListGrants"],
+         "Resource": "*",
+         "Condition": {"StringEquals": {
+             "kms:CallerAccount": account,
+             "kms:ViaService": sorted(f"{svc}.{region}.amazonaws.com" for svc in KEY_SERVICES[use]),
+         }}},
+    ]
+    if cloudfront_sources is not None:
+        statements.append({
+            "Sid": "CloudFrontReadsImages", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": ["kms:Decrypt"], "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                          "ArnLike": {"aws:SourceArn": cloudfront_sources}},
+        })
+    return policy_document(statements)
+
+
+def cloudfront_sources(settings: DataSettings, account: str, partition: str) -> list[str]:
+    """The distributions that may read the images: the configured ones, else any of this account's."""
+    return list(settings.images.cloudfront_distribution_arns) or [
+        f"arn:{partition}:cloudfront::{account}:distribution/*"]
+
+
+def images_bucket_policy(bucket_arn: str, account: str, sources: list[str]) -> str:
+    """TLS only; CloudFront (origin access control) may read objects for the allowed distributions; nothing else
+    is granted here (the account's own principals get access through IAM)."""
+    return policy_document([
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "CloudFrontReadsImages", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+         "Action": "s3:GetObject", "Resource": f"{bucket_arn}/*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": sources}}},
+    ])
+
+
+def access_log_bucket_policy(log_bucket_arn: str, source_bucket_arn: str, account: str) -> str:
+    """TLS only; S3's log delivery may write the source bucket's access logs under its prefix, for this
+    account only (with ACLs disabled, the bucket policy is how the logging service gets in)."""
+    return policy_document([
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [log_bucket_arn, f"{log_bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"{log_bucket_arn}/images/*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                       "ArnLike": {"aws:SourceArn": source_bucket_arn}}},
+    ])
+
+
+def replication_trust_policy(account: str, source_bucket_arn: str) -> str:
+    return policy_document([{
+        "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                      "ArnLike": {"aws:SourceArn": source_bucket_arn}},
+    }])
+
+
+def replication_policy(source_bucket_arn: str, source_key_arn: str, source_region: str, *,
+                       destination_bucket_arn: str, destination_key_arn: str, destination_region: str) -> str:
+    """Read this bucket's versions, write replicas into the destination bucket, decrypt with the source key and
+    encrypt with the destination key, each only through S3 for those buckets: nothing else."""
+    return policy_document([
+        {"Sid": "ReadReplicationConfiguration", "Effect": "Allow",
+         "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": [source_bucket_arn]},
+        {"Sid": "ReadSourceVersions", "Effect": "Allow",
+         "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+         "Resource": [f"{source_bucket_arn}/*"]},
+        {"Sid": "WriteReplicas", "Effect": "Allow",
+         "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+         "Resource": [f"{destination_bucket_arn}/*"]},
+        {"Sid": "DecryptSource", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [source_key_arn],
+         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
+                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [f"{source_bucket_arn}/*"]}}},
+        {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+         "Resource": [destination_key_arn],
+         "Condition": {"StringEquals": {"kms:ViaService": f"s3.{destination_region}.amazonaws.com"},
+                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [f"{destination_bucket_arn}/*"]}}},
+    ])
+
+
+def monitoring_trust_policy(account: str) -> str:
+    return policy_document([{
+        "Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+    }])
+
+
+def monitoring_policy(region: str, account: str, partition: str) -> str:
+    """What RDS enhanced monitoring writes: its RDSOSMetrics log group in this region (AWS's managed policy for
+    this role, narrowed from every region to this one)."""
+    group = f"arn:{partition}:logs:{region}:{account}:log-group:RDSOSMetrics"
+    return policy_document([
+        {"Sid": "EnhancedMonitoringGroup", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], "Resource": [group]},
+        {"Sid": "EnhancedMonitoringStreams", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
+         "Resource": [f"{group}:log-stream:*"]},
+    ])
+
+
+def tls_parameters(engine: DatabaseEngine) -> list[aws.rds.ParameterGroupParameterArgsDict]:
+    """Clients must use TLS 1.2 or newer, and connections are logged. ``pending-reboot`` is accepted for static
+    and dynamic parameters alike; a new instance starts with them."""
+    if engine is DatabaseEngine.POSTGRES:
+        values = {"rds.force_ssl": "1", "ssl_min_protocol_version": "TLSv1.2", "log_connections": "1",
+                  "log_disconnections": "1"}
+    else:
+        values = {"require_secure_transport": "1", "tls_version": "TLSv1.2,TLSv1.3"}
+    return [{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in sorted(values.items())]
+
+
+class DataTier(pulumi.ComponentResource):
+    database_arn: pulumi.Output[str] | None
+    database_endpoint: pulumi.Output[str] | None
+    database_secret_arn: pulumi.Output[str] | None
+    database_security_group_id: pulumi.Output[str]
+    database_key_arn: pulumi.Output[str]
+    sessions_table_name: pulumi.Output[str] | None
+    sessions_table_arn: pulumi.Output[str] | None
+    sessions_replica_regions: list[str]
+    images_bucket_name: pulumi.Output[str]
+    images_bucket_arn: pulumi.Output[str]
+    images_bucket_regional_domain_name: pulumi.Output[str]
+    images_key_arn: pulumi.Output[str]
+    images_replicated_to: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: DataTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:data:DataTier", name, None, opts)
+        s = args.settings
+        env = args.environment
+        child = pulumi.ResourceOptions(parent=self)
+        keep = pulumi.ResourceOptions(parent=self, protect=True)
+        primary = args.role is Role.PRIMARY
+
+        def tags(n: str, **extra: str) -> dict[str, str]:
+            return {"Name": f"securecart-{env}-{n}", **extra}
+
+        # --- keys: one per store, so each grant names exactly what it opens --------------------------------------
+        def data_key(use: str, region: str | None = None, **extra: str) -> aws.kms.Key:
+            where = region or args.region
+            suffix = f"-{region}" if region else ""
+            with_cloudfront = use == "images"
+            key = aws.kms.Key(
+                f"{use}-key{suffix}", description=f"SecureCart {env} {where}: {use} data",
+                enable_key_rotation=True, deletion_window_in_days=30,
+                policy=pulumi.Output.all(args.account_id, args.partition).apply(
+                    lambda v: data_key_policy(use, v[0], where, v[1],
+                                              cloudfront_sources(s, v[0], v[1]) if with_cloudfront else None)),
+                region=region, tags=tags(f"{use}-key{suffix}", **extra), opts=keep)
+            aws.kms.Alias(f"{use}-key-alias{suffix}", name=f"alias/securecart/{env}/{use}", target_key_id=key.key_id,
+                          region=region, opts=pulumi.ResourceOptions(parent=key, protect=False))
+            return key
+
+        database_key = data_key("database")
+        images_key = data_key("images")
+
+        # --- the database ----------------------------------------------------------------------------------------
+        db = s.database
+        db_sg = aws.ec2.SecurityGroup(
+            "database-sg", vpc_id=args.vpc_id, tags=tags("database-sg"), opts=child,
+            description=f"Database: port {args.database_port} from the application services only")
+        clients = db.clients if db.clients is not None else sorted(args.client_security_group_ids)
+        for client in clients:
+            aws.vpc.SecurityGroupIngressRule(
+                f"database-sg-from-{client}", security_group_id=db_sg.id, ip_protocol="tcp",
+                from_port=args.database_port, to_port=args.database_port,
+                referenced_security_group_id=args.client_security_group_ids[client],
+                description=f"from the {client} tasks", opts=pulumi.ResourceOptions(parent=db_sg))
+        params = aws.rds.ParameterGroup(
+            "database-params", family=db.parameter_family, parameters=tls_parameters(db.engine),
+            description=f"SecureCart {env}: TLS 1.2+ only, connections logged", tags=tags("database-params"),
+            opts=child)
+        identifier = f"securecart-{env}-db"
+        for log in db.log_exports:
+            aws.cloudwatch.LogGroup(
+                f"database-logs-{log}", name=f"/aws/rds/instance/{identifier}/{log}", kms_key_id=args.logs_key_arn,
+                retention_in_days=db.log_retention_days, tags=tags(f"database-logs-{log}"), opts=child)
+        monitoring_role = aws.iam.Role(
+            "database-monitoring", description="RDS enhanced monitoring publishes OS metrics",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(monitoring_trust_policy), opts=child)
+        aws.iam.RolePolicy(
+            "database-monitoring-policy", role=monitoring_role.id,
+            policy=pulumi.Output.all(args.account_id, args.partition).apply(
+                lambda v: monitoring_policy(args.region, v[0], v[1])),
+            opts=pulumi.ResourceOptions(parent=monitoring_role))
+        self.database_arn = self.database_endpoint = self.database_secret_arn = None
+        source = None if primary else args.peer.database_arn
+        if primary or source:
+            # The secondary's is a cross-region read replica: engine, version, storage, user and password come
+            # from the source, and RDS refuses a final snapshot of a replica (its data lives on in the writer and
+            # the writer's final snapshot). Everything else is hardened alike.
+            instance = aws.rds.Instance(
+                "database",
+                identifier=identifier,
+                replicate_source_db=source,
+                engine=db.engine.value if primary else None,
+                engine_version=db.engine_version if primary else None,
+                allocated_storage=db.allocated_storage if primary else None,
+                max_allocated_storage=db.max_allocated_storage,
+                db_name=db.database_name if primary else None,
+                username=db.master_username if primary else None,
+                manage_master_user_password=True if primary else None,
+                master_user_secret_kms_key_id=database_key.arn if primary else None,
+                skip_final_snapshot=not primary,
+                final_snapshot_identifier=f"{identifier}-final" if primary else None,
+                instance_class=db.instance_class,
+                multi_az=True,
+                port=args.database_port,
+                db_subnet_group_name=args.db_subnet_group_name,
+                vpc_security_group_ids=[db_sg.id],
+                publicly_accessible=False,
+                parameter_group_name=params.name,
+                storage_type="gp3",
+                storage_encrypted=True,
+                kms_key_id=database_key.arn,
+                iam_database_authentication_enabled=True,
+                backup_retention_period=db.backup_retention_days,
+                deletion_protection=True,
+                copy_tags_to_snapshot=True,
+                auto_minor_version_upgrade=True,
+                ca_cert_identifier="rds-ca-rsa2048-g1",
+                performance_insights_enabled=True,
+                performance_insights_kms_key_id=database_key.arn,
+                performance_insights_retention_period=db.performance_insights_days,
+                monitoring_interval=db.monitoring_interval,
+                monitoring_role_arn=monitoring_role.arn,
+                enabled_cloudwatch_logs_exports=list(db.log_exports),
+                tags=tags("db", Replica="false" if primary else "true"),
+                opts=keep,
+            )
+            self.database_arn = instance.arn
+            self.database_endpoint = instance.endpoint
+            if primary:
+                self.database_secret_arn = instance.master_user_secrets.apply(
+                    lambda secrets: secrets[0].secret_arn or "" if secrets else "")
+        else:
+            pulumi.log.info(
+                f"data: the read replica waits for the primary's database: {args.peer_stack or 'no peer stack'} "
+                f"has no databaseArn output yet (the deployment plan runs this stack again after the primary)",
+                resource=self)
+
+        # --- the sessions table (primary: a global table with its replicas) -------------------------------------
+        self.sessions_table_name = self.sessions_table_arn = None
+        self.sessions_replica_regions = []
+        if primary:
+            sessions_key = data_key("sessions")
+            replica_keys = {r: data_key("sessions", region=r, Replica="true") for r in s.sessions.replica_regions}
+            table = aws.dynamodb.Table(
+                "sessions",
+                name=args.sessions_table_name,
+                billing_mode="PAY_PER_REQUEST",
+                hash_key="sessionId",
+                attributes=[{"name": "sessionId", "type": "S"}],
+                stream_enabled=True,  # global tables replicate through the stream
+                stream_view_type="NEW_AND_OLD_IMAGES",
+                ttl={"attribute_name": s.sessions.ttl_attribute, "enabled": True},
+                point_in_time_recovery={"enabled": True},
+                server_side_encryption={"enabled": True, "kms_key_arn": sessions_key.arn},
+                deletion_protection_enabled=True,
+                replicas=[{"region_name": r, "kms_key_arn": k.arn, "point_in_time_recovery": True,
+                           "propagate_tags": True, "deletion_protection_enabled": True}
+                          for r, k in replica_keys.items()],
+                tags=tags("sessions"),
+                opts=keep,
+            )
+            self.sessions_table_name = table.name
+            self.sessions_table_arn = table.arn
+            self.sessions_replica_regions = list(s.sessions.replica_regions)
+        elif args.peer.sessions_table_name and args.region in args.peer.sessions_replica_regions:
+            name_ = args.peer.sessions_table_name
+            self.sessions_table_name = pulumi.Output.from_input(name_)
+            self.sessions_table_arn = pulumi.Output.concat(
+                "arn:", args.partition, ":dynamodb:", args.region, ":", args.account_id, ":table/", name_)
+        elif args.peer.sessions_table_name:
+            pulumi.log.warn(
+                f"data: the primary's sessions table has no replica in {args.region}: add {args.region} to "
+                f"securecart:data.sessions.replicaRegions in the primary's stack file", resource=self)
+        else:
+            pulumi.log.info(
+                f"data: the sessions table is the primary's; {args.peer_stack or 'no peer stack'} has no "
+                f"sessionsTableName output yet", resource=self)
+
+        # --- the product-images bucket and its access-log bucket --------------------------------------------------
+        logs = aws.s3.Bucket("images-logs", force_destroy=False, tags=tags("images-logs"), opts=keep)
+        logs_opts = pulumi.ResourceOptions(parent=logs, protect=False)  # settings: replaceable
+        aws.s3.BucketPublicAccessBlock("images-logs-bpa", bucket=logs.id, block_public_acls=True,
+                                       block_public_policy=True, ignore_public_acls=True,
+                                       restrict_public_buckets=True, opts=logs_opts)
+        aws.s3.BucketOwnershipControls("images-logs-ownership", bucket=logs.id,
+                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=logs_opts)
+        # S3 delivers server access logs only to SSE-S3 buckets.
+        aws.s3.BucketServerSideEncryptionConfiguration("images-logs-sse", bucket=logs.id, rules=[{
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=logs_opts)
+        aws.s3.BucketVersioning("images-logs-versioning", bucket=logs.id,
+                                versioning_configuration={"status": "Enabled"}, opts=logs_opts)
+        aws.s3.BucketLifecycleConfiguration("images-logs-lifecycle", bucket=logs.id, rules=[{
+            "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+            "expiration": {"days": s.images.access_log_days},
+            "noncurrent_version_expiration": {"noncurrent_days": 7},
+        }], opts=logs_opts)
+
+        images = aws.s3.Bucket(
+            "images", bucket=args.images_bucket_name, force_destroy=False,
+            tags=tags("images", Replication="source" if primary else "destination"), opts=keep)
+        images_opts = pulumi.ResourceOptions(parent=images, protect=False)
+        aws.s3.BucketPublicAccessBlock("images-bpa", bucket=images.id, block_public_acls=True,
+                                       block_public_policy=True, ignore_public_acls=True,
+                                       restrict_public_buckets=True, opts=images_opts)
+        aws.s3.BucketOwnershipControls("images-ownership", bucket=images.id,
+                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=images_opts)
+        aws.s3.BucketServerSideEncryptionConfiguration("images-sse", bucket=images.id, rules=[{
+            "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
+                                                        "kms_master_key_id": images_key.arn},
+            "bucket_key_enabled": True}], opts=images_opts)
+        versioning = aws.s3.BucketVersioning("images-versioning", bucket=images.id,
+                                             versioning_configuration={"status": "Enabled"}, opts=images_opts)
+        aws.s3.BucketLifecycleConfiguration("images-lifecycle", bucket=images.id, rules=[{
+            "id": "expire-old-versions", "status": "Enabled", "filter": {"prefix": ""},
+            "noncurrent_version_expiration": {"noncurrent_days": s.images.noncurrent_version_days},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        }], opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[versioning]))
+        log_policy = aws.s3.BucketPolicy(
+            "images-logs-policy", bucket=logs.id,
+            policy=pulumi.Output.all(logs.arn, images.arn, args.account_id).apply(
+                lambda v: access_log_bucket_policy(v[0], v[1], v[2])),
+            opts=logs_opts)
+        aws.s3.BucketLogging("images-logging", bucket=images.id, target_bucket=logs.id, target_prefix="images/",
+                             opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[log_policy]))
+        aws.s3.BucketPolicy(
+            "images-policy", bucket=images.id,
+            policy=pulumi.Output.all(images.arn, args.account_id, args.partition).apply(
+                lambda v: images_bucket_policy(v[0], v[1], cloudfront_sources(s, v[1], v[2]))),
+            opts=images_opts)
+
+        # --- replication, primary -> secondary ---------------------------------------------------------------------
+        self.images_replicated_to = None
+        if primary and args.peer.images_bucket_arn and args.peer.images_key_arn:
+            dest_bucket, dest_key = args.peer.images_bucket_arn, args.peer.images_key_arn
+            dest_region = dest_key.split(":")[3]
+            role = aws.iam.Role(
+                "images-replication", description="S3 replicates product images to the secondary region",
+                assume_role_policy=pulumi.Output.all(args.account_id, images.arn).apply(
+                    lambda v: replication_trust_policy(v[0], v[1])),
+                opts=child)
+            role_policy = aws.iam.RolePolicy(
+                "images-replication-policy", role=role.id,
+                policy=pulumi.Output.all(images.arn, images_key.arn).apply(
+                    lambda v: replication_policy(v[0], v[1], args.region, destination_bucket_arn=dest_bucket,
+                                                 destination_key_arn=dest_key, destination_region=dest_region)),
+                opts=pulumi.ResourceOptions(parent=role))
+            aws.s3.BucketReplicationConfig(
+                "images-replication",
+                bucket=images.id,
+                role=role.arn,
+                rules=[{
+                    "id": f"images-to-{dest_region}",
+                    "status": "Enabled",
+                    "priority": 1,
+                    "filter": {"prefix": ""},
+                    "delete_marker_replication": {"status": "Enabled"},
+                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                    "destination": {
+                        "bucket": dest_bucket,
+                        "storage_class": "STANDARD",
+                        "encryption_configuration": {"replica_kms_key_id": dest_key},
+                        "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}},
+                        "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
+                    },
+                }],
+                opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[versioning, role_policy]),
+            )
+            self.images_replicated_to = pulumi.Output.from_input(dest_bucket)
+        elif primary:
+            pulumi.log.info(
+                f"data: image replication waits for the secondary's bucket: {args.peer_stack or 'no peer stack'} "
+                f"has no imagesBucketArn/imagesKeyArn outputs yet", resource=self)
+
+        self.database_security_group_id = db_sg.id
+        self.database_key_arn = database_key.arn
+        self.images_bucket_name = images.bucket
+        self.images_bucket_arn = images.arn
+        self.images_bucket_regional_domain_name = images.bucket_regional_domain_name
+        self.images_key_arn = images_key.arn
+        outputs: dict[str, Any] = {
+            "databaseSecurityGroupId": self.database_security_group_id,
+            "imagesBucketName": self.images_bucket_name,
+            "imagesBucketArn": self.images_bucket_arn,
+            "imagesKeyArn": self.images_key_arn,
+        }
+        for key, value in (("databaseArn", self.database_arn), ("databaseEndpoint", self.database_endpoint),
+                           ("sessionsTableName", self.sessions_table_name)):
+            if value is not None:
+                outputs[key] = value
+        self.register_outputs(outputs)
