@@ -47,6 +47,7 @@ _AUTONAMED = {
     "aws:iam/policy:Policy": ("name", 128),
     "aws:iam/rolePolicy:RolePolicy": ("name", 128),
     "aws:rds/subnetGroup:SubnetGroup": ("name", 255),
+    "aws:rds/parameterGroup:ParameterGroup": ("name", 255),
     "aws:ec2/securityGroup:SecurityGroup": ("name", 255),
     "aws:cloudwatch/logGroup:LogGroup": ("name", 512),
     "aws:lb/loadBalancer:LoadBalancer": ("name", 32),

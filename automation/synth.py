@@ -153,10 +153,11 @@ class _PeerReads:
         def set_outputs(ref: pulumi.StackReference, value: Any) -> None:
             ref.__dict__["outputs"] = value
 
-        for n in self.METHODS:
-            setattr(cls, n, tracked(originals[n]))
-        cls.__init__ = init
-        cls.outputs = property(get_outputs, set_outputs)
+        replacements: dict[str, Any] = {n: tracked(originals[n]) for n in self.METHODS}
+        replacements["__init__"] = init
+        replacements["outputs"] = property(get_outputs, set_outputs)
+        for n, value in replacements.items():
+            setattr(cls, n, value)
 
         def restore() -> None:
             for n, method in originals.items():

@@ -113,8 +113,8 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     cloud = [r for r in eu if r.custom and not r.type.startswith("pulumi:")]
     components = [r for r in eu if not r.custom]
     assert len(cloud) > 150 and sum(r.protect for r in eu) >= 3  # network, inspection, delivery and data tiers
-    assert f"Summary prod-eu: {len(eu)} resources ({len(cloud)} cloud, {len(components)} component(s), 1 provider(s), " \
-           f"1 stack reference(s)), {sum(r.protect for r in eu)} protected" in text
+    assert f"Summary prod-eu: {len(eu)} resources ({len(cloud)} cloud, {len(components)} component(s), " \
+           f"1 provider(s), 1 stack reference(s)), {sum(r.protect for r in eu)} protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
@@ -209,10 +209,11 @@ def test_insecure_program_fails_the_gate_naming_rule_and_resource(
     assert "MANDATORY [vpc-flow-logs-all-traffic] aws:ec2/vpc:Vpc 'unlogged'" in out.out
     mandatory = [line.split("]")[0].split("[")[1] for line in out.out.splitlines()
                  if line.strip().startswith("MANDATORY")]
-    assert sorted(mandatory) == ["rds-not-public", "sg-no-world-high-risk-ports", "sg-no-world-ingress",
-                                 "sg-world-ingress-only-on-public-load-balancers", "subnet-tiers-separated",
-                                 "vpc-flow-logs-all-traffic"]
-    assert "FAILED: 6 mandatory policy violation(s)" in out.err
+    assert sorted(mandatory) == ["rds-final-snapshot", "rds-not-public", "rds-tls-enforced",
+                                 "sg-no-world-high-risk-ports", "sg-no-world-ingress",
+                                 "sg-world-ingress-only-on-public-load-balancers", "stateful-resources-protected",
+                                 "subnet-tiers-separated", "vpc-flow-logs-all-traffic"]
+    assert "FAILED: 9 mandatory policy violation(s)" in out.err
 
 
 def test_a_program_using_the_default_provider_is_an_error(tmp_path: Path, project: Project) -> None:

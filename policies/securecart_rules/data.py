@@ -165,6 +165,140 @@ rds_log_exports = resource_rule(
 )
 
 
+PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
+CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+# The parameter that makes each engine refuse connections without TLS, and the values that turn it on.
+TLS_PARAMETERS = {"postgres": ("rds.force_ssl", ("1", "on", "true")),
+                  "mysql": ("require_secure_transport", ("1", "on", "true")),
+                  "mariadb": ("require_secure_transport", ("1", "on", "true"))}
+
+
+def _standalone(args: ResourceValidationArgs) -> bool:
+    """An instance that is neither an Aurora cluster member nor a read replica (those inherit from elsewhere)."""
+    return not (args.resource_type == RDS_INSTANCE and
+                (args.props.get("clusterIdentifier") or args.props.get("replicateSourceDb")))
+
+
+def _engine_of_family(family: str) -> str | None:
+    return next((e for e in TLS_PARAMETERS if family.startswith(e) or family.startswith(f"aurora-{e}")), None)
+
+
+def _forces_tls(group: PolicyResource) -> bool:
+    engine = _engine_of_family(str(group.props.get("family") or ""))
+    if engine is None:
+        return False
+    name, values = TLS_PARAMETERS[engine]
+    return any(str(get(p, "name")) == name and str(get(p, "value")).strip().lower() in values
+               for p in as_list(group.props.get("parameters")))
+
+
+def _tls_enforced(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    for r in of_type(list(args.resources), RDS_INSTANCE, RDS_CLUSTER):
+        if r.resource_type == RDS_INSTANCE and r.props.get("clusterIdentifier"):
+            continue  # an Aurora member: its cluster's parameter group decides
+        prop = "parameterGroupName" if r.resource_type == RDS_INSTANCE else "dbClusterParameterGroupName"
+        groups = [g for g in refs(r, prop) if g.resource_type in (PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP)]
+        if not groups:
+            report("The database uses a parameter group this stack does not define, so nothing shows it refuses "
+                   "connections without TLS: give it one that sets rds.force_ssl=1 (PostgreSQL) or "
+                   "require_secure_transport=1 (MySQL).", r.urn)
+        elif not any(_forces_tls(g) for g in groups):
+            report("The database's parameter group does not force TLS: set rds.force_ssl=1 (PostgreSQL) or "
+                   "require_secure_transport=1 (MySQL).", r.urn)
+
+
+rds_tls_enforced = stack_rule(
+    name="rds-tls-enforced",
+    description="RDS databases refuse connections without TLS (rds.force_ssl / require_secure_transport in their "
+                "own parameter group).",
+    source="FSBP RDS.38, RDS.39 (third-party mapping); catalogue #40",
+    check=_tls_enforced, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _managed_password(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not _standalone(args):
+        return  # a replica or cluster member has no master password of its own
+    if args.props.get("password") or args.props.get("masterPassword"):
+        report("The master password is set in the program (it lands in state and history): use "
+               "manage_master_user_password=True so RDS keeps it in Secrets Manager and rotates it.")
+    elif not truthy(args.props.get("manageMasterUserPassword")) and not args.props.get("snapshotIdentifier"):
+        report("The master password is not managed by RDS: set manage_master_user_password=True.")
+
+
+rds_managed_master_password = resource_rule(
+    name="rds-managed-master-password",
+    description="RDS master passwords are generated and rotated by RDS in Secrets Manager, never set in code.",
+    source="catalogue #80: FSBP SecretsManager.1, cdk-nag AwsSolutions-SMG4; DESIGN §3 (no plain secrets)",
+    types=RDS, check=_managed_password, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _final_snapshot(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not _standalone(args):
+        return  # RDS refuses final snapshots of replicas; a cluster member's data is its cluster's
+    if truthy(args.props.get("skipFinalSnapshot")):
+        report("Deleting the database would keep no final snapshot: set skip_final_snapshot=False and a "
+               "final_snapshot_identifier.")
+    elif not args.props.get("finalSnapshotIdentifier"):
+        report("No final_snapshot_identifier is set, so a delete would fail rather than keep a snapshot.")
+
+
+rds_final_snapshot = resource_rule(
+    name="rds-final-snapshot",
+    description="Deleting an RDS database (not a replica) leaves a final snapshot.",
+    source="seed: RDS Multi-AZ; catalogue gap: nothing in the data tier may be lost by accident",
+    types=RDS, check=_final_snapshot, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _enhanced_monitoring(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type != RDS_INSTANCE:
+        return
+    interval = num(args.props.get("monitoringInterval"))
+    if not interval:
+        report("Enhanced monitoring is off: set monitoring_interval (60 or less) and a monitoring role.")
+    elif not args.props.get("monitoringRoleArn"):
+        report("Enhanced monitoring has no monitoring_role_arn to publish with.")
+
+
+rds_enhanced_monitoring = resource_rule(
+    name="rds-enhanced-monitoring",
+    description="RDS instances publish enhanced (OS-level) monitoring.",
+    source="FSBP RDS.6; cdk-nag RDSEnhancedMonitoringEnabled; catalogue #39",
+    types=[RDS_INSTANCE], check=_enhanced_monitoring, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _minor_upgrades(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    value = args.props.get("autoMinorVersionUpgrade")
+    if value is not None and not truthy(value):  # the provider's default is true
+        report("Automatic minor version upgrades are off: security patches wait for a manual upgrade.")
+
+
+rds_auto_minor_version_upgrade = resource_rule(
+    name="rds-auto-minor-version-upgrade",
+    description="RDS instances take minor version (security patch) upgrades automatically.",
+    source="FSBP RDS.13; cdk-nag RDSAutomaticMinorVersionUpgradeEnabled; catalogue #39",
+    types=[RDS_INSTANCE, RDS_CLUSTER_INSTANCE], check=_minor_upgrades, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _snapshot_tags(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
+        return
+    if not truthy(args.props.get("copyTagsToSnapshot")):
+        report("Snapshots would not carry the database's tags (owner, cost centre): set copy_tags_to_snapshot=True.")
+
+
+rds_copy_tags_to_snapshot = resource_rule(
+    name="rds-copy-tags-to-snapshot",
+    description="RDS snapshots carry the database's tags.",
+    source="FSBP RDS.16, RDS.17; catalogue #39",
+    types=RDS, check=_snapshot_tags, level=ADVISORY, severity=Severity.LOW,
+)
+
+
 # --- DynamoDB --------------------------------------------------------------------------------------------------
 
 def _pitr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
@@ -230,6 +364,28 @@ dynamodb_scales = resource_rule(
     description="DynamoDB tables scale with demand (on-demand billing).",
     source="FSBP DynamoDB.1; cdk-nag DynamoDBAutoScalingEnabled",
     types=[TABLE], check=_dynamodb_capacity, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+GLOBAL_TABLE_2017 = "aws:dynamodb/globalTable:GlobalTable"
+
+
+def _global_table_current(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == GLOBAL_TABLE_2017:
+        report("This is a global table of the 2017.11.29 version, which AWS is retiring: list replicas on an "
+               "aws.dynamodb.Table (version 2019.11.21) instead.")
+        return
+    if as_list(args.props.get("replicas")) and not (
+            truthy(args.props.get("streamEnabled"))
+            and str(args.props.get("streamViewType") or "") == "NEW_AND_OLD_IMAGES"):
+        report("A table with replicas needs its stream on with NEW_AND_OLD_IMAGES: replication reads it.")
+
+
+dynamodb_global_table_current = resource_rule(
+    name="dynamodb-global-table-current",
+    description="Global tables use the current version (replicas listed on the table, stream NEW_AND_OLD_IMAGES).",
+    source="seed: DynamoDB Global Tables for sessions; catalogue gap",
+    types=[TABLE, GLOBAL_TABLE_2017], check=_global_table_current, level=ADVISORY, severity=Severity.MEDIUM,
 )
 
 
@@ -423,6 +579,94 @@ s3_cross_region_replication = stack_rule(
 )
 
 
+LIFECYCLE = ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+             "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")
+
+
+def _replication_rules(args: StackValidationArgs) -> list[tuple[PolicyResource, PolicyResource | None, Any]]:
+    """(replication config, its source bucket if in the stack, one enabled rule) for every enabled rule."""
+    resources = list(args.resources)
+    buckets = {b.urn: b for b in of_type(resources, *BUCKET)}
+    found = []
+    for config in of_type(resources, *REPLICATION):
+        source = next((buckets[d.urn] for d in refs(config, "bucket") if d.urn in buckets), None)
+        for rule in as_list(config.props.get("rules")):
+            if str(get(rule, "status")) == "Enabled":
+                found.append((config, source, rule))
+    return found
+
+
+def _replication_encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    encryption_of = _by_bucket(list(args.resources), ENCRYPTION)
+    for config, source, rule in _replication_rules(args):
+        kms_source = source is None or bool(
+            _sse_algorithms(encryption_of.get(source.urn, [])) & {"aws:kms", "aws:kms:dsse"})
+        if not kms_source:
+            continue
+        if str(get(rule, "sourceSelectionCriteria", "sseKmsEncryptedObjects", "status")) != "Enabled":
+            report(f"Rule {get(rule, 'id') or '(unnamed)'} skips SSE-KMS objects, which are all of this bucket's: "
+                   f"enable source_selection_criteria.sse_kms_encrypted_objects, or nothing is replicated.",
+                   config.urn)
+        if not get(rule, "destination", "encryptionConfiguration", "replicaKmsKeyId"):
+            report(f"Rule {get(rule, 'id') or '(unnamed)'} names no replica_kms_key_id: replicas of KMS-encrypted "
+                   f"objects need a key in the destination region.", config.urn)
+
+
+s3_replication_encrypted = stack_rule(
+    name="s3-replication-encrypted",
+    description="Replication of SSE-KMS buckets replicates the encrypted objects and encrypts the replicas with a "
+                "key of the destination region.",
+    source="seed: S3 cross-region replication of product images; catalogue gap (KMS objects silently left out)",
+    check=_replication_encrypted, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _replication_time(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    for config, _source, rule in _replication_rules(args):
+        rid = get(rule, "id") or "(unnamed)"
+        missing = []
+        if str(get(rule, "destination", "replicationTime", "status")) != "Enabled":
+            missing.append("Replication Time Control (15 minutes)")
+        if str(get(rule, "destination", "metrics", "status")) != "Enabled":
+            missing.append("replication metrics")
+        if str(get(rule, "deleteMarkerReplication", "status")) != "Enabled":
+            missing.append("delete-marker replication")
+        if missing:
+            report(f"Rule {rid} has no {', '.join(missing)}: a regional failover could serve stale or "
+                   f"deleted content without anyone being told.", config.urn)
+
+
+s3_replication_time_control = stack_rule(
+    name="s3-replication-time-control",
+    description="Cross-region replication rules use Replication Time Control, metrics and delete-marker "
+                "replication.",
+    source="seed: S3 cross-region replication of product images; catalogue gap",
+    check=_replication_time, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _noncurrent_expiry(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    versioning_of = _by_bucket(resources, VERSIONING)
+    lifecycle_of = _by_bucket(resources, LIFECYCLE)
+    for bucket in of_type(resources, *BUCKET):
+        if not _versioned(versioning_of, bucket):
+            continue
+        rules = [r for c in lifecycle_of.get(bucket.urn, []) for r in as_list(c.props.get("rules"))
+                 if str(get(r, "status")) == "Enabled"]
+        if not any(get(r, "noncurrentVersionExpiration") for r in rules):
+            report("Old object versions are kept forever: add a lifecycle rule with noncurrent_version_expiration.",
+                   bucket.urn)
+
+
+s3_noncurrent_version_expiry = stack_rule(
+    name="s3-noncurrent-version-expiry",
+    description="Versioned buckets expire noncurrent versions through a lifecycle rule.",
+    source="FSBP S3.10, S3.13; catalogue #54",
+    check=_noncurrent_expiry, level=ADVISORY, severity=Severity.LOW,
+)
+
+
 # --- KMS -----------------------------------------------------------------------------------------------------------
 
 def _rotation(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
@@ -459,6 +703,39 @@ kms_key_policy_not_public = resource_rule(
     types=[KMS_KEY], check=_key_policy, level=MANDATORY, severity=Severity.CRITICAL,
 )
 
+
+def _deletion_window(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    days = num(args.props.get("deletionWindowInDays"))
+    if (days or 30) < int(settings["minDeletionWindowDays"]):
+        report(f"The key can be deleted {int(days or 0)} days after scheduling: keep the window at least "
+               f"{int(settings['minDeletionWindowDays'])} days, time enough to notice a mistake.")
+
+
+kms_key_deletion_window = resource_rule(
+    name="kms-key-deletion-window",
+    description="KMS keys wait at least 30 days between scheduled deletion and deletion.",
+    source="FSBP KMS.3 (as a deploy-time setting)",
+    types=[KMS_KEY], check=_deletion_window, level=ADVISORY, severity=Severity.MEDIUM,
+    config={"minDeletionWindowDays": {"type": "integer", "minimum": 7, "maximum": 30, "default": 30,
+                                      "description": "Fewest days of a key's deletion window."}},
+)
+
+STATEFUL = (RDS_INSTANCE, RDS_CLUSTER, TABLE, TABLE_REPLICA, KMS_KEY, *BUCKET)
+
+
+def _protected(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not args.opts.protect:
+        report("This holds data (or the key to it) but is not protected: pass protect=True so no update or "
+               "destroy can delete it by accident.")
+
+
+stateful_resources_protected = resource_rule(
+    name="stateful-resources-protected",
+    description="Databases, tables, buckets and KMS keys are protected (protect=True) in the Pulumi state.",
+    source="SecureCart DESIGN §3; catalogue gap: nothing in the data tier may be lost by accident",
+    types=STATEFUL, check=_protected, level=MANDATORY, severity=Severity.HIGH,
+)
+
 POLICIES = (
     rds_storage_encrypted,
     rds_multi_az,
@@ -467,10 +744,17 @@ POLICIES = (
     rds_deletion_protection,
     rds_iam_authentication,
     rds_log_exports,
+    rds_tls_enforced,
+    rds_managed_master_password,
+    rds_final_snapshot,
+    rds_enhanced_monitoring,
+    rds_auto_minor_version_upgrade,
+    rds_copy_tags_to_snapshot,
     dynamodb_pitr,
     dynamodb_encrypted_with_cmk,
     dynamodb_deletion_protection,
     dynamodb_scales,
+    dynamodb_global_table_current,
     s3_block_public_access,
     s3_no_public_grants,
     s3_tls_only,
@@ -478,6 +762,11 @@ POLICIES = (
     s3_default_encryption_kms,
     s3_versioning,
     s3_cross_region_replication,
+    s3_replication_encrypted,
+    s3_replication_time_control,
+    s3_noncurrent_version_expiry,
     kms_key_rotation,
     kms_key_policy_not_public,
+    kms_key_deletion_window,
+    stateful_resources_protected,
 )

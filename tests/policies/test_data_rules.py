@@ -66,6 +66,35 @@ def bucket_set(name: str = "images", *, tags: dict[str, str] | None = None, sse:
     return out
 
 
+def params(name: str = "params", family: str = "postgres16", **values: str) -> Any:
+    return res(d.PARAMETER_GROUP, name, {"family": family, "parameters": [
+        {"name": k.replace("__", "."), "value": v, "applyMethod": "pending-reboot"} for k, v in values.items()]})
+
+
+PG_TLS = params(rds__force_ssl="1")
+MYSQL_TLS = params("mysql-params", family="mysql8.0", require_secure_transport="1")
+
+
+def replication(name: str, bucket: Any, **rule: Any) -> Any:
+    full = {"id": "images-to-eu", "status": "Enabled", "deleteMarkerReplication": {"status": "Enabled"},
+            "sourceSelectionCriteria": {"sseKmsEncryptedObjects": {"status": "Enabled"}},
+            "destination": {"bucket": "arn:aws:s3:::images-eu",
+                            "encryptionConfiguration": {"replicaKmsKeyId": "arn:aws:kms:eu-west-1:1:key/b"},
+                            "metrics": {"status": "Enabled", "eventThreshold": {"minutes": 15}},
+                            "replicationTime": {"status": "Enabled", "time": {"minutes": 15}}}}
+    full.update(rule)
+    return res(d.REPLICATION[0], name, {"rules": [full]}, bucket=bucket)
+
+
+def lifecycle(name: str, bucket: Any, **rule: Any) -> Any:
+    return res(d.LIFECYCLE[0], name, {"rules": [{"id": "r", "status": "Enabled", **rule}]}, bucket=bucket)
+
+
+def protected(reg: Any) -> Any:
+    reg.protect = True
+    return reg
+
+
 LOGS = bucket_set("logs", sse="AES256", logged=False)
 GOOD_BUCKETS = [*LOGS, *bucket_set(log_bucket=LOGS[0])]
 
@@ -148,6 +177,73 @@ CASES = cases(
          bad=[res(d.KMS_KEY, "k", {"policy": json.dumps({"Statement": [
              {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]})})],
          flagged={"k"}),
+    Case(d.rds_tls_enforced,
+         good=[PG_TLS, res(d.RDS_INSTANCE, "db", INSTANCE, parameterGroupName=PG_TLS), MYSQL_TLS,
+               res(d.RDS_INSTANCE, "mysql", INSTANCE, parameterGroupName=MYSQL_TLS),
+               db("member", clusterIdentifier="c")],
+         bad=[params("weak", log_connections="1"), res(d.RDS_INSTANCE, "db", INSTANCE, parameterGroupName=params(
+             "weak", log_connections="1")), db("default-group"),
+              res(d.RDS_INSTANCE, "off", INSTANCE, parameterGroupName=params("off", rds__force_ssl="0"))],
+         flagged={"db", "default-group", "off"}, says="does not force TLS"),
+    Case(d.rds_managed_master_password,
+         good=[db(manageMasterUserPassword=True), db("replica", replicateSourceDb="arn:aws:rds:us-east-1:1:db:x"),
+               db("member", clusterIdentifier="c"),
+               res(d.RDS_CLUSTER, "aurora", {"manageMasterUserPassword": True})],
+         bad=[db(password="hunter2"), db("unmanaged"), res(d.RDS_CLUSTER, "aurora", {"masterPassword": "x"})],
+         flagged={"db", "unmanaged", "aurora"}, says="lands in state"),
+    Case(d.rds_final_snapshot,
+         good=[db(skipFinalSnapshot=False, finalSnapshotIdentifier="db-final"),
+               db("replica", skipFinalSnapshot=True, replicateSourceDb="arn:aws:rds:us-east-1:1:db:x")],
+         bad=[db(skipFinalSnapshot=True), db("no-id", skipFinalSnapshot=False)],
+         flagged={"db", "no-id"}),
+    Case(d.rds_enhanced_monitoring,
+         good=[db(monitoringInterval=60, monitoringRoleArn="arn:aws:iam::1:role/m")],
+         bad=[db(), db("no-role", monitoringInterval=30)], flagged={"db", "no-role"}),
+    Case(d.rds_auto_minor_version_upgrade,
+         good=[db(), db("explicit", autoMinorVersionUpgrade=True)],
+         bad=[db(autoMinorVersionUpgrade=False)], flagged={"db"}),
+    Case(d.rds_copy_tags_to_snapshot,
+         good=[db(copyTagsToSnapshot=True), db("member", clusterIdentifier="c")],
+         bad=[db(), res(d.RDS_CLUSTER, "aurora", {"copyTagsToSnapshot": False})], flagged={"db", "aurora"}),
+    Case(d.dynamodb_global_table_current,
+         good=[table(streamEnabled=True, streamViewType="NEW_AND_OLD_IMAGES"), table("local", replicas=[])],
+         bad=[table(streamEnabled=True, streamViewType="KEYS_ONLY"),
+              res(d.GLOBAL_TABLE_2017, "legacy", {"replicas": [{"regionName": "eu-west-1"}]})],
+         flagged={"sessions", "legacy"}),
+    Case(d.s3_replication_encrypted,
+         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"))],
+         bad=[*bucket_set("src"), replication("skips", res(d.BUCKET[0], "src"), sourceSelectionCriteria={}),
+              *bucket_set("src2"), replication("unkeyed", res(d.BUCKET[0], "src2"),
+                                                destination={"bucket": "arn:aws:s3:::x"})],
+         flagged={"skips", "unkeyed"}, says="nothing is replicated"),
+    Case(d.s3_replication_encrypted, label="sse-s3-source",
+         good=[*bucket_set("plain", sse="AES256"), replication("crr", res(d.BUCKET[0], "plain"),
+                                                               sourceSelectionCriteria={},
+                                                               destination={"bucket": "arn:aws:s3:::x"})],
+         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"), sourceSelectionCriteria={})],
+         flagged={"crr"}),
+    Case(d.s3_replication_time_control,
+         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"))],
+         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"), deleteMarkerReplication=None,
+                                              destination={"bucket": "arn:aws:s3:::x"})],
+         flagged={"crr"}, says="Replication Time Control (15 minutes), replication metrics, delete-marker"),
+    Case(d.s3_noncurrent_version_expiry,
+         good=[*bucket_set("images"), lifecycle("images-lc", res(d.BUCKET[0], "images"),
+                                                noncurrentVersionExpiration={"noncurrentDays": 90}),
+               *bucket_set("unversioned", versioned=False)],
+         bad=[*bucket_set("images"), lifecycle("images-lc", res(d.BUCKET[0], "images"),
+                                               expiration={"days": 30}),
+              *bucket_set("none")],
+         flagged={"images", "none"}),
+    Case(d.kms_key_deletion_window,
+         good=[res(d.KMS_KEY, "k", {"deletionWindowInDays": 30}), res(d.KMS_KEY, "default", {})],
+         bad=[res(d.KMS_KEY, "k", {"deletionWindowInDays": 7})], flagged={"k"}, says="at least 30 days"),
+    Case(d.stateful_resources_protected,
+         good=[protected(db()), protected(table()), protected(res(d.KMS_KEY, "k", {})),
+               protected(res(d.BUCKET[0], "images", {})), res(d.PARAMETER_GROUP, "params", {})],
+         bad=[db(), table(), res(d.KMS_KEY, "k", {}), res(d.BUCKET[0], "images", {}),
+              res(d.TABLE_REPLICA, "replica", {})],
+         flagged={"db", "sessions", "k", "images", "replica"}, says="protect=True"),
 )
 
 

@@ -74,10 +74,17 @@ EXPECTED = [
     ("rds-deletion-protection", "mandatory", "high"),
     ("rds-iam-authentication", "advisory", "medium"),
     ("rds-log-exports", "advisory", "medium"),
+    ("rds-tls-enforced", "mandatory", "high"),
+    ("rds-managed-master-password", "mandatory", "high"),
+    ("rds-final-snapshot", "mandatory", "high"),
+    ("rds-enhanced-monitoring", "advisory", "low"),
+    ("rds-auto-minor-version-upgrade", "advisory", "medium"),
+    ("rds-copy-tags-to-snapshot", "advisory", "low"),
     ("dynamodb-pitr", "mandatory", "high"),
     ("dynamodb-encrypted-with-cmk", "mandatory", "high"),
     ("dynamodb-deletion-protection", "mandatory", "high"),
     ("dynamodb-scales", "advisory", "medium"),
+    ("dynamodb-global-table-current", "advisory", "medium"),
     ("s3-block-public-access", "mandatory", "critical"),
     ("s3-no-public-grants", "mandatory", "critical"),
     ("s3-tls-only", "mandatory", "high"),
@@ -85,8 +92,13 @@ EXPECTED = [
     ("s3-default-encryption-kms", "mandatory", "high"),
     ("s3-versioning", "mandatory", "high"),
     ("s3-cross-region-replication", "mandatory", "high"),
+    ("s3-replication-encrypted", "mandatory", "high"),
+    ("s3-replication-time-control", "advisory", "medium"),
+    ("s3-noncurrent-version-expiry", "advisory", "low"),
     ("kms-key-rotation", "mandatory", "high"),
     ("kms-key-policy-not-public", "mandatory", "critical"),
+    ("kms-key-deletion-window", "advisory", "medium"),
+    ("stateful-resources-protected", "mandatory", "high"),
     ("cloudfront-waf", "mandatory", "high"),
     ("cloudfront-viewer-tls", "mandatory", "high"),
     ("cloudfront-viewer-https-only", "mandatory", "high"),
@@ -211,9 +223,12 @@ def test_rules_through_crossguards_analyzer_entry_point() -> None:
         "rds-iam-authentication": analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.DISABLED),
     }), None)  # type: ignore[no-untyped-call]
     db = {"storageEncrypted": True, "multiAz": True, "publiclyAccessible": True, "dbSubnetGroupName": "db",
-          "backupRetentionPeriod": 10, "deletionProtection": True, "enabledCloudwatchLogsExports": ["postgresql"]}
+          "backupRetentionPeriod": 10, "deletionProtection": True, "enabledCloudwatchLogsExports": ["postgresql"],
+          "manageMasterUserPassword": True, "skipFinalSnapshot": False, "finalSnapshotIdentifier": "db-final",
+          "monitoringInterval": 60, "monitoringRoleArn": "arn:aws:iam::1:role/m", "copyTagsToSnapshot": True}
     request = analyzer_pb2.AnalyzeRequest(type="aws:rds/instance:Instance", properties=_struct(db), name="db",
-                                          urn="urn:pulumi:s::p::aws:rds/instance:Instance::db")
+                                          urn="urn:pulumi:s::p::aws:rds/instance:Instance::db",
+                                          options=analyzer_pb2.AnalyzerResourceOptions(protect=True))
     response = servicer.Analyze(request, None)  # type: ignore[no-untyped-call]
     got = sorted((d.policyName, d.enforcementLevel) for d in response.diagnostics)
     # Numbers crossed as protobuf doubles (10.0 < 14); the config raised the threshold; IAM auth was disabled.
