@@ -14,9 +14,13 @@ from automation.project import Project, StackConfig
 from automation.synth import _run_program
 from components.config import (
     ConfigError,
+    DatabaseSettings,
+    DataSettings,
     FlowLogSettings,
+    ImagesSettings,
     NatStrategy,
     NetworkSettings,
+    SessionsSettings,
     StackSettings,
     SubnetGroup,
     check_stack_set,
@@ -81,7 +85,8 @@ def test_defaults_are_secure() -> None:
     assert s.peer_stack is None and s.tags == {}
 
 
-@pytest.mark.parametrize("model", [StackSettings, NetworkSettings, SubnetGroup, FlowLogSettings])
+@pytest.mark.parametrize("model", [StackSettings, NetworkSettings, SubnetGroup, FlowLogSettings, DataSettings,
+                                   DatabaseSettings, SessionsSettings, ImagesSettings])
 def test_every_field_describes_its_default_as_behaviour(model: type[BaseModel]) -> None:
     for name, field in model.model_fields.items():
         text = (field.description or "").lower()
@@ -290,3 +295,80 @@ def test_malformed_delivery_settings_name_the_key(case: str, raw: dict[str, str]
 ])
 def test_yaml_booleans_are_not_numbers(raw: dict[str, str], expected: str) -> None:
     assert problems_of(raw) == [expected]
+
+
+def data(**sections: Any) -> dict[str, str]:
+    return values(**{"securecart:data": sections})
+
+
+def test_data_defaults_keep_data_safe() -> None:
+    s = parse_settings(data())
+    assert s.data is not None
+    db = s.data.database
+    assert (db.engine, db.engine_version, db.parameter_family) == ("postgres", "16.4", "postgres16")
+    assert db.backup_retention_days >= 7 and db.monitoring_interval == 60
+    assert db.log_exports == ("postgresql", "upgrade")
+    assert s.images_bucket_name == "securecart-prod-product-images-us-east-1"
+    assert s.sessions_table_name == "securecart-prod-sessions"
+    assert s.data.sessions.replica_regions == []
+
+
+DATA_MALFORMED = [
+    ("backup retention too short", data(database={"backupRetentionDays": 3}),
+     "securecart:data.database.backupRetentionDays: 3 is out of range: keep 7 to 35 days"),
+    ("backup retention too long", data(database={"backupRetentionDays": 40}),
+     "securecart:data.database.backupRetentionDays: 40 is out of range"),
+    ("unknown engine", data(database={"engine": "oracle"}),
+     "securecart:data.database.engine: 'oracle' is not allowed: use 'postgres' or 'mysql'"),
+    ("engine version of another engine", data(database={"engine": "mysql", "engineVersion": "16.4"}),
+     "securecart:data.database.engineVersion: 16.4 is not a mysql major version RDS supports: use 8.0, 8.4"),
+    ("well-known master user", data(database={"masterUsername": "postgres"}),
+     "securecart:data.database.masterUsername: 'postgres' is a well-known name"),
+    ("storage ceiling below storage", data(database={"allocatedStorage": 200, "maxAllocatedStorage": 100}),
+     "securecart:data.database.maxAllocatedStorage: 100 is below allocatedStorage 200"),
+    ("monitoring interval", data(database={"monitoringInterval": 45}),
+     "securecart:data.database.monitoringInterval: 45 is not one of 1, 5, 10, 15, 30, 60"),
+    ("replica in our own region", data(sessions={"replicaRegions": ["us-east-1"]}),
+     "securecart:data.sessions.replicaRegions[0]: us-east-1 is this stack's own region"),
+    ("replica in an unknown region", data(sessions={"replicaRegions": ["mars-north-1"]}),
+     "securecart:data.sessions.replicaRegions[0]: 'mars-north-1' is not an AWS region"),
+    ("replica listed twice", data(sessions={"replicaRegions": ["eu-west-1", "eu-west-1"]}),
+     "securecart:data.sessions.replicaRegions: eu-west-1 is listed twice"),
+    ("replicas on the secondary", values(**{"aws:region": "eu-west-1", "securecart:role": "secondary",
+                                            "securecart:network": network(cidr="10.10.0.0/16"),
+                                            "securecart:data": {"sessions": {"replicaRegions": ["us-east-1"]}}}),
+     "securecart:data.sessions.replicaRegions: only the primary stack owns the global table"),
+    ("bucket name with capitals", data(images={"bucketName": "SecureCart-Images"}),
+     "securecart:data.images.bucketName: 'SecureCart-Images' may contain only lowercase letters"),
+    ("bucket name too short", data(images={"bucketName": "ab"}),
+     "securecart:data.images.bucketName: 'ab' has 2 characters: bucket names have 3 to 63"),
+    ("bucket name like an ip", data(images={"bucketName": "192.168.5.4"}),
+     "securecart:data.images.bucketName: '192.168.5.4' has dots"),
+    ("bucket name reserved suffix", data(images={"bucketName": "images-s3alias"}),
+     "securecart:data.images.bucketName: 'images-s3alias' ends with '-s3alias', which S3 reserves"),
+    ("bucket name reserved prefix", data(images={"bucketName": "xn--images"}),
+     "securecart:data.images.bucketName: 'xn--images' starts with 'xn--', which S3 reserves"),
+    ("unknown database client", data(database={"clients": ["billing"]}),
+     "securecart:data.database.clients: 'billing' is not a service of securecart:delivery"),
+    ("not a distribution", data(images={"cloudFrontDistributionArns": ["arn:aws:s3:::b"]}),
+     "securecart:data.images.cloudFrontDistributionArns: 'arn:aws:s3:::b' is not a CloudFront distribution ARN"),
+]
+
+
+@pytest.mark.parametrize(("case", "raw", "expected"), DATA_MALFORMED, ids=[c[0] for c in DATA_MALFORMED])
+def test_malformed_data_settings_name_the_key(case: str, raw: dict[str, str], expected: str) -> None:
+    problems = problems_of(raw)
+    assert any(p.startswith(expected) for p in problems), f"{case}: got {problems}"
+
+
+def test_the_two_stacks_must_run_one_engine_and_name_their_own_buckets() -> None:
+    us = parse_settings(data(database={"engineVersion": "16.4"}, images={"bucketName": "securecart-images"}))
+    eu = parse_settings(values(**{
+        "aws:region": "eu-west-1", "securecart:role": "secondary", "securecart:peerStack": "us",
+        "securecart:network": json.loads(json.dumps(GOOD_NETWORK).replace("10.10.", "10.20.")),
+        "securecart:data": {"database": {"engineVersion": "15.8"}, "images": {"bucketName": "securecart-images"}}}))
+    problems = check_stack_set({"us": us, "eu": eu})
+    assert any(p.startswith("securecart:data.database.engineVersion: eu runs postgres 15.8 but us runs postgres "
+                            "16.4") for p in problems), problems
+    assert any(p.startswith("securecart:data.images.bucketName: eu and us both name 'securecart-images'")
+               for p in problems), problems

@@ -55,6 +55,10 @@ def in_project() -> Iterator[None]:
 def test_synth_follows_the_deployment_plan_and_converges(synth_run: SynthRun) -> None:
     # The plan, then nothing more: every stack read its peer's final outputs.
     assert synth_run.passes == ["prod-eu", "prod-us", "prod-eu"]
+    # prod-eu's last pass added outputs its first did not have (the replica needs the primary first), but none
+    # that prod-us reads, so prod-us does not run again.
+    assert "databaseArn" in synth_run.results["prod-eu"].outputs
+    assert "databaseArn" not in synth_run.results["prod-us"].reads["prod-eu"]
     assert [step.role.value for step in plan.PLAN] == ["secondary", "primary", "secondary"]
     assert set(synth_run.results) == {"prod-us", "prod-eu"}
 
@@ -313,3 +317,41 @@ def test_states_the_fast_path_cannot_take_go_through_the_sdk(tmp_path: Path) -> 
     expected = _sdk_serialize(state)
     assert serialize_state(state) == expected
     assert expected["code"]["path"] == str(tmp_path / "x.txt")
+
+
+def test_each_stack_records_the_peer_outputs_it_read(synth_run: SynthRun) -> None:
+    assert synth_run.results["prod-us"].reads == {"prod-eu": {"vpcCidr", "imagesBucketArn", "imagesKeyArn"}}
+    assert synth_run.results["prod-eu"].reads == {
+        "prod-us": {"vpcCidr", "databaseArn", "sessionsTableName", "sessionsReplicaRegions"}}
+    # The tracking is undone after each run: the SDK's class is as it was.
+    assert "outputs" not in pulumi.StackReference.__dict__
+    assert pulumi.StackReference.get_output.__qualname__ == "StackReference.get_output"
+
+
+READS_EVERYTHING = '''
+import pulumi
+ref = pulumi.StackReference("organization/securecart-network/prod-eu")
+pulumi.export("copy", ref.outputs)
+pulumi.export("one", ref.get_output("vpcId"))
+'''
+
+
+def test_reading_the_whole_outputs_bag_counts_as_reading_everything(tmp_path: Path, project: Project) -> None:
+    (tmp_path / "__main__.py").write_text(READS_EVERYTHING)
+    peer = {"prod-eu": {"vpcId": "vpc-1", "vpcCidr": "10.20.0.0/16"}}
+    result = synth_stack(project, "prod-us", peer, main=tmp_path / "__main__.py")
+    assert result.reads == {"prod-eu": {"*", "vpcId"}}
+    assert result.outputs == {"copy": peer["prod-eu"], "one": "vpc-1"}
+
+
+def test_a_stack_reruns_when_an_output_it_read_changes(tmp_path: Path, project: Project) -> None:
+    """prod-us exports its peer's value plus one: each stack reads the other's, so the plan's three passes are
+    followed by more until the values settle (here: never, so the synth says it does not converge)."""
+    (tmp_path / "__main__.py").write_text('''
+import pulumi
+peer = "prod-eu" if pulumi.get_stack() == "prod-us" else "prod-us"
+ref = pulumi.StackReference(f"organization/securecart-network/{peer}")
+pulumi.export("n", ref.get_output("n").apply(lambda n: (n or 0) + 1))
+''')
+    with pytest.raises(SynthError, match="outputs still changing"):
+        synth_all(project, main=tmp_path / "__main__.py")

@@ -1,0 +1,225 @@
+"""The data tier as synthesized from the real program and stack files: what each database, table and bucket is
+built on, where replicas come from, and that nothing stateful can be deleted by accident."""
+
+from typing import Any
+
+import pytest
+from securecart_rules._iam import Statement, statements
+
+from automation.project import Project
+from automation.synth import StackResult, SynthRun, synth_stack
+from components.config import parse_settings
+from tests.conftest import Graph, policy_doc
+
+INSTANCE = "aws:rds/instance:Instance"
+TABLE = "aws:dynamodb/table:Table"
+BUCKET = "aws:s3/bucket:Bucket"
+KEY = "aws:kms/key:Key"
+ALIAS = "aws:kms/alias:Alias"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+
+def key_for(graph: Graph, use: str, region: str | None = None) -> Any:
+    """The data key of one use (database, sessions, images) by its alias, in the stack's region or another."""
+    aliases = [a for a in graph.of_type(ALIAS) if a.inputs["name"].endswith(f"/{use}")
+               and a.inputs.get("region") == region]
+    assert len(aliases) == 1, [a.name for a in aliases]
+    key = graph.ref(aliases[0].inputs["targetKeyId"])
+    assert key.type == KEY
+    return key
+
+
+def test_the_database_lives_exactly_in_the_isolated_subnets(graph: Graph, stack: StackResult) -> None:
+    (db,) = graph.of_type(INSTANCE)
+    group = next(g for g in graph.of_type("aws:rds/subnetGroup:SubnetGroup")
+                 if g.inputs["name"] == db.inputs["dbSubnetGroupName"])
+    assert sorted(group.inputs["subnetIds"]) == sorted(s.id for s in graph.subnets("isolated"))
+    assert sorted(group.inputs["subnetIds"]) == sorted(stack.outputs["subnetIds"]["isolated"])
+    assert db.inputs["multiAz"] is True and db.inputs["publiclyAccessible"] is False
+
+
+def test_the_database_is_hardened_alike_in_both_regions(graph: Graph, stack: StackResult, project: Project) -> None:
+    settings = parse_settings(project.read_stack(stack.stack).values)
+    assert settings.data is not None
+    (db,) = graph.of_type(INSTANCE)
+    i = db.inputs
+    assert i["storageEncrypted"] is True and i["kmsKeyId"] == key_for(graph, "database").outputs["arn"]
+    assert i["performanceInsightsEnabled"] is True and i["performanceInsightsKmsKeyId"] == i["kmsKeyId"]
+    assert i["iamDatabaseAuthenticationEnabled"] is True and i["deletionProtection"] is True
+    assert i["backupRetentionPeriod"] == settings.data.database.backup_retention_days >= 7
+    assert i["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
+    assert i["port"] == settings.network.database_port and i["caCertIdentifier"] == "rds-ca-rsa2048-g1"
+    # TLS is forced by the instance's own parameter group.
+    params = next(p for p in graph.of_type("aws:rds/parameterGroup:ParameterGroup")
+                  if p.outputs["name"] == i["parameterGroupName"])
+    assert {p["name"]: p["value"] for p in params.inputs["parameters"]}["rds.force_ssl"] == "1"
+    # Exported logs land in log groups made beforehand: encrypted, with a retention.
+    for log in i["enabledCloudwatchLogsExports"]:
+        group = next(g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")
+                     if g.inputs["name"] == f"/aws/rds/instance/{i['identifier']}/{log}")
+        assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 90
+    # Enhanced monitoring publishes through a role only RDS monitoring of this account can assume.
+    role = next(r for r in graph.of_type("aws:iam/role:Role") if r.outputs["arn"] == i["monitoringRoleArn"])
+    (trust,) = statements(role.inputs["assumeRolePolicy"]) or []
+    assert trust.principals == ("monitoring.rds.amazonaws.com",)
+    assert i["monitoringInterval"] == 60
+
+
+def test_the_database_admits_its_port_only_from_the_service_security_groups(graph: Graph,
+                                                                         stack: StackResult) -> None:
+    (db,) = graph.of_type(INSTANCE)
+    (sg_id,) = db.inputs["vpcSecurityGroupIds"]
+    rules = [r for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == sg_id]
+    assert {r.inputs["referencedSecurityGroupId"] for r in rules} == set(stack.outputs["serviceSecurityGroupIds"]
+                                                                         .values())
+    for r in rules:
+        assert r.inputs["fromPort"] == r.inputs["toPort"] == 5432
+        assert "cidrIpv4" not in r.inputs and "cidrIpv6" not in r.inputs
+    assert not [r for r in graph.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                if r.inputs["securityGroupId"] == sg_id]
+
+
+def test_the_primary_owns_the_writer_with_an_rds_managed_password(synth_run: SynthRun) -> None:
+    (db,) = synth_run.results["prod-us"].by_type(INSTANCE)
+    assert db.inputs["engine"] == "postgres" and db.inputs["manageMasterUserPassword"] is True
+    assert "password" not in db.inputs and db.inputs["username"] == "securecart_admin"
+    assert db.inputs["skipFinalSnapshot"] is False
+    assert db.inputs["finalSnapshotIdentifier"] == "securecart-prod-db-final"
+    secret = synth_run.results["prod-us"].outputs["databaseSecretArn"]
+    assert secret.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+
+
+def test_the_secondary_replicates_the_primarys_writer_across_regions(synth_run: SynthRun) -> None:
+    us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
+    (replica,) = eu.by_type(INSTANCE)
+    assert replica.inputs["replicateSourceDb"] == us.outputs["databaseArn"]
+    assert us.outputs["databaseArn"].startswith("arn:aws:rds:us-east-1:")
+    assert replica.outputs["arn"].startswith("arn:aws:rds:eu-west-1:")  # the replica is in the other region
+    eu_key = key_for(Graph(eu), "database")
+    assert replica.inputs["kmsKeyId"] == eu_key.outputs["arn"] and ":eu-west-1:" in eu_key.outputs["arn"]
+    # The source decides engine, storage and credentials; RDS refuses a final snapshot of a replica.
+    assert not {"engine", "username", "password", "manageMasterUserPassword"} & set(replica.inputs)
+    assert replica.inputs["skipFinalSnapshot"] is True and replica.inputs["multiAz"] is True
+
+
+def test_before_the_primary_exists_the_secondary_waits_for_its_replica(project: Project) -> None:
+    result = synth_stack(project, "prod-eu", {})
+    assert result.by_type(INSTANCE) == []
+    assert "databaseArn" not in result.outputs and "sessionsTableName" not in result.outputs
+    assert any("read replica waits for the primary's database" in msg for _, msg in result.logs)
+    assert "imagesBucketArn" in result.outputs  # what the primary needs from it exists from the first deploy
+
+
+def test_the_sessions_table_is_a_global_table_owned_by_the_primary(synth_run: SynthRun) -> None:
+    us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
+    assert eu.by_type(TABLE) == []
+    (table,) = us.by_type(TABLE)
+    i = table.inputs
+    assert i["billingMode"] == "PAY_PER_REQUEST" and i["deletionProtectionEnabled"] is True
+    assert i["pointInTimeRecovery"]["enabled"] is True and i["ttl"] == {"attributeName": "expiresAt",
+                                                                        "enabled": True}
+    assert (i["streamEnabled"], i["streamViewType"]) == (True, "NEW_AND_OLD_IMAGES")
+    graph = Graph(us)
+    assert i["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": key_for(graph, "sessions").outputs["arn"]}
+    (replica,) = i["replicas"]
+    replica_key = key_for(graph, "sessions", "eu-west-1")
+    assert replica == {"regionName": "eu-west-1", "kmsKeyArn": replica_key.outputs["arn"],
+                       "pointInTimeRecovery": True, "propagateTags": True, "deletionProtectionEnabled": True}
+    assert replica_key.outputs["arn"].startswith("arn:aws:kms:eu-west-1:")
+    # The secondary hands its services the replica in its own region.
+    assert eu.outputs["sessionsTableName"] == us.outputs["sessionsTableName"] == "securecart-prod-sessions"
+    assert eu.outputs["sessionsTableArn"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/securecart-prod-sessions"
+
+
+def _allow(stmts: list[Statement]) -> list[Statement]:
+    return [s for s in stmts if s.effect == "allow"]
+
+
+def test_images_replicate_from_the_primary_to_the_secondary_with_rtc(synth_run: SynthRun) -> None:
+    us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
+    assert eu.by_type(REPLICATION) == []  # one way
+    (config,) = us.by_type(REPLICATION)
+    source = next(b for b in us.by_type(BUCKET) if b.name == "images")
+    assert config.inputs["bucket"] == source.id
+    (rule,) = config.inputs["rules"]
+    assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
+    assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+    dest = rule["destination"]
+    assert dest["bucket"] == eu.outputs["imagesBucketArn"] == "arn:aws:s3:::securecart-prod-product-images-eu-west-1"
+    assert dest["encryptionConfiguration"] == {"replicaKmsKeyId": eu.outputs["imagesKeyArn"]}
+    assert dest["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
+    assert dest["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
+    # The replication role: assumed by S3 for this bucket only, and it touches only the two buckets and keys.
+    role = next(r for r in us.by_type("aws:iam/role:Role") if r.outputs["arn"] == config.inputs["role"])
+    (trust,) = statements(role.inputs["assumeRolePolicy"]) or []
+    assert trust.principals == ("s3.amazonaws.com",)
+    assert trust.condition_values("aws:SourceArn") == [source.outputs["arn"]]
+    policy = next(p for p in us.by_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id)
+    stmts = statements(policy.inputs["policy"]) or []
+    resources = {r for s in _allow(stmts) for r in s.resources}
+    assert resources == {source.outputs["arn"], f"{source.outputs['arn']}/*", f"{dest['bucket']}/*",
+                         key_for(Graph(us), "images").outputs["arn"], eu.outputs["imagesKeyArn"]}
+    assert not [a for s in stmts for a in s.actions if a.endswith("*")]
+
+
+def test_images_are_private_tls_only_and_readable_by_cloudfront_alone(graph: Graph) -> None:
+    images = graph.one(BUCKET, "images")
+    policy = next(p for p in graph.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == images.id)
+    stmts = statements(policy.inputs["policy"]) or []
+    deny = [s for s in stmts if s.effect == "deny"]
+    assert len(deny) == 1 and deny[0].condition_values("aws:SecureTransport") == ["false"]
+    (allow,) = _allow(stmts)
+    assert allow.principals == ("cloudfront.amazonaws.com",) and [a.lower() for a in allow.actions] == ["s3:getobject"]
+    assert allow.condition_values("aws:SourceArn") == ["arn:aws:cloudfront::123456789012:distribution/*"]
+    sse = next(c for c in graph.of_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+        if c.inputs["bucket"] == images.id)
+    (rule,) = sse.inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_for(graph, "images").outputs["arn"]}
+    bpa = next(b for b in graph.of_type("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+               if b.inputs["bucket"] == images.id)
+    assert all(bpa.inputs[f] for f in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+                                       "restrictPublicBuckets"))
+    logging = next(x for x in graph.of_type("aws:s3/bucketLogging:BucketLogging") if x.inputs["bucket"] == images.id)
+    assert logging.inputs["targetBucket"] == graph.one(BUCKET, "images-logs").id
+
+
+def test_the_images_key_lets_cloudfront_decrypt_for_the_same_distributions(graph: Graph) -> None:
+    key = key_for(graph, "images")
+    by_sid = {s["Sid"]: s for s in policy_doc(key.inputs["policy"])["Statement"]}
+    assert by_sid["CloudFrontReadsImages"]["Action"] == ["kms:Decrypt"]
+    assert by_sid["CloudFrontReadsImages"]["Condition"]["ArnLike"]["aws:SourceArn"] == [
+        "arn:aws:cloudfront::123456789012:distribution/*"]
+    via = by_sid["UseThroughTheService"]["Condition"]["StringEquals"]
+    assert via == {"kms:CallerAccount": "123456789012",
+                   "kms:ViaService": [f"s3.{key.outputs['arn'].split(':')[3]}.amazonaws.com"]}
+    assert all(not s.public_principal or s.narrowed for s in statements(key.inputs["policy"]) or [])
+
+
+STATEFUL = (INSTANCE, TABLE, BUCKET, KEY)
+
+
+def test_every_stateful_resource_is_protected_and_its_settings_are_not(graph: Graph) -> None:
+    stateful = [r for r in graph.result.resources if r.type in STATEFUL]
+    assert len(stateful) >= 6
+    assert [r.name for r in stateful if not r.protect] == []
+    for key in graph.of_type(KEY):
+        assert key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 30
+    settings = [r for r in graph.result.resources if r.type.startswith("aws:s3/bucket") and r.type != BUCKET]
+    assert settings and not [r.name for r in settings if r.protect]
+
+
+@pytest.mark.parametrize("output", ["imagesBucketName", "imagesBucketRegionalDomainName", "databaseEndpoint",
+                                    "sessionsTableName", "sessionsTableArn", "databaseSecurityGroupId"])
+def test_exports_for_the_edge_and_application_tiers(stack: StackResult, output: str) -> None:
+    assert stack.outputs[output]
+    domain = stack.outputs["imagesBucketRegionalDomainName"]
+    assert domain == f"{stack.outputs['imagesBucketName']}.s3.{stack.region}.amazonaws.com"
+
+
+def test_policy_docs_of_the_tier_parse(graph: Graph) -> None:
+    for key in graph.of_type(KEY):
+        assert policy_doc(key.inputs["policy"])["Statement"]
