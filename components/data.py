@@ -141,13 +141,16 @@ def replication_policy(source_bucket_arn: str, source_key_arn: str, source_regio
         {"Sid": "WriteReplicas", "Effect": "Allow",
          "Action": ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
          "Resource": [f"{destination_bucket_arn}/*"]},
+        # With S3 Bucket Keys the encryption context is the bucket's ARN, without them the object's: allow both.
         {"Sid": "DecryptSource", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [source_key_arn],
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
-                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [f"{source_bucket_arn}/*"]}}},
+                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [source_bucket_arn,
+                                                                            f"{source_bucket_arn}/*"]}}},
         {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
          "Resource": [destination_key_arn],
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{destination_region}.amazonaws.com"},
-                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [f"{destination_bucket_arn}/*"]}}},
+                       "StringLike": {"kms:EncryptionContext:aws:s3:arn": [destination_bucket_arn,
+                                                                            f"{destination_bucket_arn}/*"]}}},
     ])
 
 

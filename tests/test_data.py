@@ -162,6 +162,11 @@ def test_images_replicate_from_the_primary_to_the_secondary_with_rtc(synth_run: 
     assert resources == {source.outputs["arn"], f"{source.outputs['arn']}/*", f"{dest['bucket']}/*",
                          key_for(Graph(us), "images").outputs["arn"], eu.outputs["imagesKeyArn"]}
     assert not [a for s in stmts for a in s.actions if a.endswith("*")]
+    # Both buckets use S3 Bucket Keys, whose KMS encryption context is the bucket ARN (not the object's).
+    by_sid = {s["Sid"]: s for s in policy_doc(policy.inputs["policy"])["Statement"]}
+    assert source.outputs["arn"] in by_sid["DecryptSource"]["Condition"]["StringLike"][
+        "kms:EncryptionContext:aws:s3:arn"]
+    assert dest["bucket"] in by_sid["EncryptReplicas"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"]
 
 
 def test_images_are_private_tls_only_and_readable_by_cloudfront_alone(graph: Graph) -> None:
