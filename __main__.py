@@ -51,7 +51,7 @@ async def check_availability_zones(settings: StackSettings, provider: aws.Provid
 # one of these changes.
 PEER_KEYS: dict[Role, tuple[str, ...]] = {
     Role.PRIMARY: ("vpcCidr", "imagesBucketArn", "imagesKeyArn"),
-    Role.SECONDARY: ("vpcCidr", "databaseArn", "sessionsTableName", "sessionsReplicaRegions"),
+    Role.SECONDARY: ("vpcCidr", "databaseArn", "databaseSecretArn", "sessionsTableName", "sessionsReplicaRegions"),
 }
 
 
@@ -196,6 +196,7 @@ async def main() -> dict[str, Any]:
                 sessions_table_name=settings.sessions_table_name,
                 peer=PeerData(
                     database_arn=peer.get("databaseArn"),
+                    database_secret_arn=peer.get("databaseSecretArn"),
                     images_bucket_arn=peer.get("imagesBucketArn"),
                     images_key_arn=peer.get("imagesKeyArn"),
                     sessions_table_name=peer.get("sessionsTableName"),

@@ -169,6 +169,7 @@ class OfflineMocks(Mocks):
         elif typ == "aws:rds/subnetGroup:SubnetGroup":
             arn = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:subgrp:{state['name']}"
         elif typ == "aws:s3/bucket:Bucket":
+            rid = str(state["bucket"])  # a bucket's ID is its name
             arn = f"arn:{PARTITION}:s3:::{state['bucket']}"
             state.update(bucketDomainName=f"{state['bucket']}.s3.amazonaws.com",
                          bucketRegionalDomainName=f"{state['bucket']}.s3.{region}.amazonaws.com", region=region)

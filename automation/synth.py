@@ -116,7 +116,8 @@ class _PeerReads:
 
     While a program runs, the SDK's StackReference methods that read one output (``get_output``,
     ``require_output``, ``get_output_details``) record the name they are asked for, and reading the ``outputs``
-    attribute from anywhere but the SDK's own StackReference code counts as reading all of them."""
+    attribute from anywhere but the SDK's own StackReference code counts as reading all of them. The wrappers are
+    on the class for the run's duration: the synth runs one program at a time in its process."""
 
     METHODS = ("get_output", "require_output", "get_output_details")
 
@@ -148,7 +149,10 @@ class _PeerReads:
         def get_outputs(ref: pulumi.StackReference) -> Any:
             if sys._getframe(1).f_code.co_filename != sdk_file:
                 tracker._record(ref, None)  # the whole bag, read by the program itself
-            return ref.__dict__["outputs"]
+            try:
+                return ref.__dict__["outputs"]
+            except KeyError:
+                raise AttributeError("outputs") from None  # not resolved yet, as without the wrapper
 
         def set_outputs(ref: pulumi.StackReference, value: Any) -> None:
             ref.__dict__["outputs"] = value

@@ -505,8 +505,11 @@ ENHANCED_MONITORING_INTERVALS = (1, 5, 10, 15, 30, 60)
 class DatabaseSettings(_Model):
     engine: DatabaseEngine = Field(default=DatabaseEngine.POSTGRES,
                                    description="postgres or mysql; default postgres.")
-    engine_version: str = Field(default="16.4", alias="engineVersion", pattern=r"^\d+(\.\d+){0,2}$",
-                                description="Engine version; default 16.4 (PostgreSQL 16).")
+    engine_version: str = Field(
+        default="16", alias="engineVersion", pattern=r"^\d+(\.\d+){0,2}$",
+        description="Major engine version (16 for PostgreSQL, 8.0 or 8.4 for MySQL); default 16. Only the major "
+                    "version is set: minor upgrades are automatic, and a pinned minor version would make the next "
+                    "update try to downgrade the database RDS has since upgraded.")
     instance_class: str = Field(default="db.r6g.large", alias="instanceClass",
                                 pattern=r"^db\.[a-z][a-z0-9-]*\.[a-z0-9]+$",
                                 description="Instance class of the primary and of each replica; default "
@@ -529,7 +532,7 @@ class DatabaseSettings(_Model):
         description="Seconds between enhanced monitoring samples (1, 5, 10, 15, 30 or 60); default 60.")
     performance_insights_days: int = Field(
         default=7, alias="performanceInsightsDays",
-        description="Days Performance Insights keeps data (7, or a multiple of 31 up to 731); default 7 (free).")
+        description="Days Performance Insights keeps data (7, a multiple of 31 up to 713, or 731); default 7 (free).")
     log_retention_days: int = Field(default=90, alias="logRetentionDays",
                                     description="Days the exported database logs are kept; default 90.")
     clients: list[str] | None = Field(
@@ -545,7 +548,11 @@ class DatabaseSettings(_Model):
                      None)
         if major is None:
             problems.append(f"engineVersion: {self.engine_version} is not a {self.engine} major version RDS "
-                            f"supports: use {', '.join(majors)} (with its minor version)")
+                            f"supports: use {', '.join(majors)}")
+        elif self.engine_version != major:
+            problems.append(f"engineVersion: {self.engine_version} pins a minor version, but minor upgrades are "
+                            f"automatic: once RDS moves past it the next update would try to downgrade; write the "
+                            f"major version {major}")
         if not 7 <= self.backup_retention_days <= 35:
             problems.append(f"backupRetentionDays: {self.backup_retention_days} is out of range: keep 7 to 35 "
                             f"days of backups")
@@ -559,8 +566,8 @@ class DatabaseSettings(_Model):
             problems.append(f"monitoringInterval: {self.monitoring_interval} is not one of "
                             f"{', '.join(map(str, ENHANCED_MONITORING_INTERVALS))}")
         pi = self.performance_insights_days
-        if not (pi == 7 or (pi % 31 == 0 and 31 <= pi <= 731)):
-            problems.append(f"performanceInsightsDays: {pi} is not 7 or a multiple of 31 up to 731")
+        if not (pi in (7, 731) or (pi % 31 == 0 and 31 <= pi <= 713)):
+            problems.append(f"performanceInsightsDays: {pi} is not 7, a multiple of 31 up to 713, or 731")
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             problems.append(f"logRetentionDays: {self.log_retention_days} is not a retention CloudWatch Logs "
                             f"accepts")
@@ -768,6 +775,9 @@ class StackSettings(_Model):
         if replicas and self.role is not Role.PRIMARY:
             problems.append("data.sessions.replicaRegions: only the primary stack owns the global table: remove "
                             "the replicas here and list them in the primary's stack file")
+        if d.sessions.table_name is not None and self.role is not Role.PRIMARY:
+            problems.append("data.sessions.tableName: only the primary stack names the global table; this stack "
+                            "reads the name from the primary's outputs: remove it here")
         for i, region in enumerate(replicas):
             if region == self.region:
                 problems.append(f"data.sessions.replicaRegions[{i}]: {region} is this stack's own region: a "
@@ -945,6 +955,19 @@ def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
             if sa.region == sb.region:
                 problems.append(f"aws:region: stacks {a} and {b} are both in {sa.region}: each region stack "
                                 f"needs its own region")
+            if sa.peer_stack == b and (sa.data is None) != (sb.data is None):
+                has, lacks = (a, b) if sa.data is not None else (b, a)
+                problems.append(f"{NAMESPACE}:data: {has} has a data tier and its peer {lacks} has none: the "
+                                f"replica, the sessions replica and image replication need both; set "
+                                f"{NAMESPACE}:data in Pulumi.{lacks}.yaml (an empty object takes the defaults)")
+            for primary, secondary in ((a, b), (b, a)):
+                sp, ss = stacks[primary], stacks[secondary]
+                if (sp.role is Role.PRIMARY and ss.role is Role.SECONDARY and sp.data is not None
+                        and ss.data is not None and sp.peer_stack == secondary
+                        and ss.region not in sp.data.sessions.replica_regions):
+                    problems.append(f"{NAMESPACE}:data.sessions.replicaRegions: {primary} lists no replica in "
+                                    f"{secondary}'s region {ss.region}, where its services read sessions: add "
+                                    f"{ss.region}")
             if sa.data is not None and sb.data is not None and (
                     (sa.data.database.engine, sa.data.database.engine_version)
                     != (sb.data.database.engine, sb.data.database.engine_version)):

@@ -37,6 +37,7 @@ class PeerData:
     the peer has not made them yet)."""
 
     database_arn: str | None = None  # the primary's writer (for the secondary's replica)
+    database_secret_arn: str | None = None  # its RDS-managed master secret (the replica shares its credentials)
     images_bucket_arn: str | None = None  # the secondary's bucket (for the primary's replication)
     images_key_arn: str | None = None  # the key that bucket's objects are encrypted with
     sessions_table_name: str | None = None  # the primary's global table (for the secondary's exports)
@@ -146,7 +147,7 @@ def replication_policy(source_bucket_arn: str, source_key_arn: str, source_regio
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{source_region}.amazonaws.com"},
                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [source_bucket_arn,
                                                                             f"{source_bucket_arn}/*"]}}},
-        {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+        {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt"],
          "Resource": [destination_key_arn],
          "Condition": {"StringEquals": {"kms:ViaService": f"s3.{destination_region}.amazonaws.com"},
                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [destination_bucket_arn,
@@ -167,7 +168,7 @@ def monitoring_policy(region: str, account: str, partition: str) -> str:
     group = f"arn:{partition}:logs:{region}:{account}:log-group:RDSOSMetrics"
     return policy_document([
         {"Sid": "EnhancedMonitoringGroup", "Effect": "Allow",
-         "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], "Resource": [group]},
+         "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], "Resource": [group, f"{group}:*"]},
         {"Sid": "EnhancedMonitoringStreams", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"],
          "Resource": [f"{group}:log-stream:*"]},
@@ -181,7 +182,8 @@ def tls_parameters(engine: DatabaseEngine) -> list[aws.rds.ParameterGroupParamet
         values = {"rds.force_ssl": "1", "ssl_min_protocol_version": "TLSv1.2", "log_connections": "1",
                   "log_disconnections": "1"}
     else:
-        values = {"require_secure_transport": "1", "tls_version": "TLSv1.2,TLSv1.3"}
+        # slow_query_log feeds the slowquery log export.
+        values = {"require_secure_transport": "1", "tls_version": "TLSv1.2,TLSv1.3", "slow_query_log": "1"}
     return [{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in sorted(values.items())]
 
 
@@ -247,14 +249,15 @@ class DataTier(pulumi.ComponentResource):
             description=f"SecureCart {env}: TLS 1.2+ only, connections logged", tags=tags("database-params"),
             opts=child)
         identifier = f"securecart-{env}-db"
+        log_groups: list[pulumi.Resource] = []
         for log in db.log_exports:
-            aws.cloudwatch.LogGroup(
+            log_groups.append(aws.cloudwatch.LogGroup(
                 f"database-logs-{log}", name=f"/aws/rds/instance/{identifier}/{log}", kms_key_id=args.logs_key_arn,
-                retention_in_days=db.log_retention_days, tags=tags(f"database-logs-{log}"), opts=child)
+                retention_in_days=db.log_retention_days, tags=tags(f"database-logs-{log}"), opts=child))
         monitoring_role = aws.iam.Role(
             "database-monitoring", description="RDS enhanced monitoring publishes OS metrics",
             assume_role_policy=pulumi.Output.from_input(args.account_id).apply(monitoring_trust_policy), opts=child)
-        aws.iam.RolePolicy(
+        monitoring_policy_ = aws.iam.RolePolicy(
             "database-monitoring-policy", role=monitoring_role.id,
             policy=pulumi.Output.all(args.account_id, args.partition).apply(
                 lambda v: monitoring_policy(args.region, v[0], v[1])),
@@ -302,13 +305,18 @@ class DataTier(pulumi.ComponentResource):
                 monitoring_role_arn=monitoring_role.arn,
                 enabled_cloudwatch_logs_exports=list(db.log_exports),
                 tags=tags("db", Replica="false" if primary else "true"),
-                opts=keep,
+                # RDS writes into the log groups and through the role from its first minutes.
+                opts=pulumi.ResourceOptions(parent=self, protect=True,
+                                            depends_on=[*log_groups, monitoring_policy_]),
             )
             self.database_arn = instance.arn
             self.database_endpoint = instance.endpoint
             if primary:
                 self.database_secret_arn = instance.master_user_secrets.apply(
                     lambda secrets: secrets[0].secret_arn or "" if secrets else "")
+            elif args.peer.database_secret_arn:
+                # The replica shares the writer's credentials, whose secret RDS keeps in the primary region.
+                self.database_secret_arn = pulumi.Output.from_input(args.peer.database_secret_arn)
         else:
             pulumi.log.info(
                 f"data: the read replica waits for the primary's database: {args.peer_stack or 'no peer stack'} "
@@ -377,7 +385,8 @@ class DataTier(pulumi.ComponentResource):
 
         images = aws.s3.Bucket(
             "images", bucket=args.images_bucket_name, force_destroy=False,
-            tags=tags("images", Replication="source" if primary else "destination"), opts=keep)
+            tags=tags("images", **({"Replication": "source"} if primary and args.peer_stack else
+                                   {"Replication": "destination"} if not primary else {})), opts=keep)
         images_opts = pulumi.ResourceOptions(parent=images, protect=False)
         aws.s3.BucketPublicAccessBlock("images-bpa", bucket=images.id, block_public_acls=True,
                                        block_public_policy=True, ignore_public_acls=True,
@@ -413,17 +422,19 @@ class DataTier(pulumi.ComponentResource):
         if primary and args.peer.images_bucket_arn and args.peer.images_key_arn:
             dest_bucket, dest_key = args.peer.images_bucket_arn, args.peer.images_key_arn
             dest_region = dest_key.split(":")[3]
+            # Replication is protected like the data: if the peer's outputs ever went missing, an update fails
+            # instead of silently dropping the disaster-recovery copy.
             role = aws.iam.Role(
                 "images-replication", description="S3 replicates product images to the secondary region",
                 assume_role_policy=pulumi.Output.all(args.account_id, images.arn).apply(
                     lambda v: replication_trust_policy(v[0], v[1])),
-                opts=child)
+                opts=keep)
             role_policy = aws.iam.RolePolicy(
                 "images-replication-policy", role=role.id,
                 policy=pulumi.Output.all(images.arn, images_key.arn).apply(
                     lambda v: replication_policy(v[0], v[1], args.region, destination_bucket_arn=dest_bucket,
                                                  destination_key_arn=dest_key, destination_region=dest_region)),
-                opts=pulumi.ResourceOptions(parent=role))
+                opts=pulumi.ResourceOptions(parent=role, protect=True))
             aws.s3.BucketReplicationConfig(
                 "images-replication",
                 bucket=images.id,
@@ -443,7 +454,7 @@ class DataTier(pulumi.ComponentResource):
                         "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
                     },
                 }],
-                opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[versioning, role_policy]),
+                opts=pulumi.ResourceOptions(parent=images, protect=True, depends_on=[versioning, role_policy]),
             )
             self.images_replicated_to = pulumi.Output.from_input(dest_bucket)
         elif primary:

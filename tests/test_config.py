@@ -305,7 +305,7 @@ def test_data_defaults_keep_data_safe() -> None:
     s = parse_settings(data())
     assert s.data is not None
     db = s.data.database
-    assert (db.engine, db.engine_version, db.parameter_family) == ("postgres", "16.4", "postgres16")
+    assert (db.engine, db.engine_version, db.parameter_family) == ("postgres", "16", "postgres16")
     assert db.backup_retention_days >= 7 and db.monitoring_interval == 60
     assert db.log_exports == ("postgresql", "upgrade")
     assert s.images_bucket_name == "securecart-prod-product-images-us-east-1"
@@ -320,8 +320,16 @@ DATA_MALFORMED = [
      "securecart:data.database.backupRetentionDays: 40 is out of range"),
     ("unknown engine", data(database={"engine": "oracle"}),
      "securecart:data.database.engine: 'oracle' is not allowed: use 'postgres' or 'mysql'"),
-    ("engine version of another engine", data(database={"engine": "mysql", "engineVersion": "16.4"}),
-     "securecart:data.database.engineVersion: 16.4 is not a mysql major version RDS supports: use 8.0, 8.4"),
+    ("engine version of another engine", data(database={"engine": "mysql", "engineVersion": "16"}),
+     "securecart:data.database.engineVersion: 16 is not a mysql major version RDS supports: use 8.0, 8.4"),
+    ("pinned minor version", data(database={"engineVersion": "16.4"}),
+     "securecart:data.database.engineVersion: 16.4 pins a minor version, but minor upgrades are automatic"),
+    ("performance insights days", data(database={"performanceInsightsDays": 30}),
+     "securecart:data.database.performanceInsightsDays: 30 is not 7, a multiple of 31 up to 713, or 731"),
+    ("table named by the secondary", values(**{"aws:region": "eu-west-1", "securecart:role": "secondary",
+                                               "securecart:network": network(cidr="10.10.0.0/16"),
+                                               "securecart:data": {"sessions": {"tableName": "mine"}}}),
+     "securecart:data.sessions.tableName: only the primary stack names the global table"),
     ("well-known master user", data(database={"masterUsername": "postgres"}),
      "securecart:data.database.masterUsername: 'postgres' is a well-known name"),
     ("storage ceiling below storage", data(database={"allocatedStorage": 200, "maxAllocatedStorage": 100}),
@@ -361,14 +369,34 @@ def test_malformed_data_settings_name_the_key(case: str, raw: dict[str, str], ex
     assert any(p.startswith(expected) for p in problems), f"{case}: got {problems}"
 
 
-def test_the_two_stacks_must_run_one_engine_and_name_their_own_buckets() -> None:
-    us = parse_settings(data(database={"engineVersion": "16.4"}, images={"bucketName": "securecart-images"}))
+def _pair(us_data: dict[str, Any] | None, eu_data: dict[str, Any] | None) -> dict[str, StackSettings]:
+    us = parse_settings(values(**{"securecart:peerStack": "eu", "securecart:data": us_data}))
     eu = parse_settings(values(**{
         "aws:region": "eu-west-1", "securecart:role": "secondary", "securecart:peerStack": "us",
         "securecart:network": json.loads(json.dumps(GOOD_NETWORK).replace("10.10.", "10.20.")),
-        "securecart:data": {"database": {"engineVersion": "15.8"}, "images": {"bucketName": "securecart-images"}}}))
-    problems = check_stack_set({"us": us, "eu": eu})
-    assert any(p.startswith("securecart:data.database.engineVersion: eu runs postgres 15.8 but us runs postgres "
-                            "16.4") for p in problems), problems
+        "securecart:data": eu_data}))
+    return {"us": us, "eu": eu}
+
+
+def test_the_two_stacks_must_run_one_engine_and_name_their_own_buckets() -> None:
+    problems = check_stack_set(_pair(
+        {"database": {"engineVersion": "16"}, "images": {"bucketName": "securecart-images"},
+         "sessions": {"replicaRegions": ["eu-west-1"]}},
+        {"database": {"engineVersion": "15"}, "images": {"bucketName": "securecart-images"}}))
+    assert any(p.startswith("securecart:data.database.engineVersion: eu runs postgres 15 but us runs postgres "
+                            "16") for p in problems), problems
     assert any(p.startswith("securecart:data.images.bucketName: eu and us both name 'securecart-images'")
                for p in problems), problems
+
+
+def test_the_primary_must_replicate_sessions_into_the_secondarys_region() -> None:
+    problems = check_stack_set(_pair({"sessions": {"replicaRegions": ["eu-west-2"]}}, {}))
+    assert problems == ["securecart:data.sessions.replicaRegions: us lists no replica in eu's region eu-west-1, "
+                        "where its services read sessions: add eu-west-1"]
+    assert check_stack_set(_pair({"sessions": {"replicaRegions": ["eu-west-1"]}}, {})) == []
+
+
+def test_both_stacks_have_a_data_tier_or_neither() -> None:
+    problems = check_stack_set(_pair({"sessions": {"replicaRegions": ["eu-west-1"]}}, None))
+    assert problems and all(p.startswith("securecart:data: us has a data tier and its peer eu has none")
+                            for p in problems), problems

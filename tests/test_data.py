@@ -101,6 +101,8 @@ def test_the_secondary_replicates_the_primarys_writer_across_regions(synth_run: 
     # The source decides engine, storage and credentials; RDS refuses a final snapshot of a replica.
     assert not {"engine", "username", "password", "manageMasterUserPassword"} & set(replica.inputs)
     assert replica.inputs["skipFinalSnapshot"] is True and replica.inputs["multiAz"] is True
+    # Its services find the writer's credentials (which the replica shares) through its own outputs.
+    assert eu.outputs["databaseSecretArn"] == us.outputs["databaseSecretArn"]
 
 
 def test_before_the_primary_exists_the_secondary_waits_for_its_replica(project: Project) -> None:
@@ -140,6 +142,7 @@ def test_images_replicate_from_the_primary_to_the_secondary_with_rtc(synth_run: 
     us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
     assert eu.by_type(REPLICATION) == []  # one way
     (config,) = us.by_type(REPLICATION)
+    assert config.protect  # losing the peer's outputs fails an update instead of dropping the DR copy
     source = next(b for b in us.by_type(BUCKET) if b.name == "images")
     assert config.inputs["bucket"] == source.id
     (rule,) = config.inputs["rules"]
@@ -213,7 +216,8 @@ def test_every_stateful_resource_is_protected_and_its_settings_are_not(graph: Gr
     assert [r.name for r in stateful if not r.protect] == []
     for key in graph.of_type(KEY):
         assert key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 30
-    settings = [r for r in graph.result.resources if r.type.startswith("aws:s3/bucket") and r.type != BUCKET]
+    settings = [r for r in graph.result.resources if r.type.startswith("aws:s3/bucket")
+                and r.type not in (BUCKET, REPLICATION)]
     assert settings and not [r.name for r in settings if r.protect]
 
 

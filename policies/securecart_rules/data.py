@@ -30,6 +30,8 @@ RDS = (RDS_INSTANCE, RDS_CLUSTER)
 TABLE = "aws:dynamodb/table:Table"
 TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica"
 KMS_KEY = "aws:kms/key:Key"
+KMS_REPLICA_KEYS = ("aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey",
+                    "aws:kms/externalKey:ExternalKey")
 
 BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 BPA = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -89,7 +91,10 @@ def _rds_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, A
         report("The database is publicly accessible: set publicly_accessible=False.")
     if args.resource_type == RDS_CLUSTER_INSTANCE:
         return  # it lives in its cluster's DB subnet group
-    if not args.props.get("dbSubnetGroupName") and not args.props.get("replicateSourceDb"):
+    source = str(args.props.get("replicateSourceDb") or "")
+    # A same-region replica (source named by identifier) lives in its source's subnet group; a cross-region one
+    # (source named by ARN) falls back to the region's default subnet group unless it names one.
+    if not args.props.get("dbSubnetGroupName") and (not source or source.startswith("arn:")):
         report("The database names no DB subnet group, so it would land in the default VPC's subnets.")
 
 
@@ -219,10 +224,15 @@ rds_tls_enforced = stack_rule(
 def _managed_password(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not _standalone(args):
         return  # a replica or cluster member has no master password of its own
+    inherited = ("snapshotIdentifier", "restoreToPointInTime", "replicationSourceIdentifier",
+                 "globalClusterIdentifier", "s3Import")
+    if any(args.props.get(k) for k in inherited) and not (args.props.get("password") or
+                                                        args.props.get("masterPassword")):
+        return  # restored or replicated: the credentials come from the source
     if args.props.get("password") or args.props.get("masterPassword"):
         report("The master password is set in the program (it lands in state and history): use "
                "manage_master_user_password=True so RDS keeps it in Secrets Manager and rotates it.")
-    elif not truthy(args.props.get("manageMasterUserPassword")) and not args.props.get("snapshotIdentifier"):
+    elif not truthy(args.props.get("manageMasterUserPassword")):
         report("The master password is not managed by RDS: set manage_master_user_password=True.")
 
 
@@ -629,8 +639,9 @@ def _replication_time(args: StackValidationArgs, report: StackReport, _: Mapping
             missing.append("Replication Time Control (15 minutes)")
         if str(get(rule, "destination", "metrics", "status")) != "Enabled":
             missing.append("replication metrics")
-        if str(get(rule, "deleteMarkerReplication", "status")) != "Enabled":
-            missing.append("delete-marker replication")
+        tag_filtered = bool(get(rule, "filter", "tag") or as_list(get(rule, "filter", "and", "tags")))
+        if str(get(rule, "deleteMarkerReplication", "status")) != "Enabled" and not tag_filtered:
+            missing.append("delete-marker replication")  # (S3 refuses it on rules that filter by tag)
         if missing:
             report(f"Rule {rid} has no {', '.join(missing)}: a regional failover could serve stale or "
                    f"deleted content without anyone being told.", config.urn)
@@ -715,12 +726,12 @@ kms_key_deletion_window = resource_rule(
     name="kms-key-deletion-window",
     description="KMS keys wait at least 30 days between scheduled deletion and deletion.",
     source="FSBP KMS.3 (as a deploy-time setting)",
-    types=[KMS_KEY], check=_deletion_window, level=ADVISORY, severity=Severity.MEDIUM,
+    types=[KMS_KEY, *KMS_REPLICA_KEYS], check=_deletion_window, level=ADVISORY, severity=Severity.MEDIUM,
     config={"minDeletionWindowDays": {"type": "integer", "minimum": 7, "maximum": 30, "default": 30,
                                       "description": "Fewest days of a key's deletion window."}},
 )
 
-STATEFUL = (RDS_INSTANCE, RDS_CLUSTER, TABLE, TABLE_REPLICA, KMS_KEY, *BUCKET)
+STATEFUL = (RDS_INSTANCE, RDS_CLUSTER, TABLE, TABLE_REPLICA, KMS_KEY, *KMS_REPLICA_KEYS, *BUCKET)
 
 
 def _protected(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
