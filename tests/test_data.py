@@ -4,10 +4,12 @@ built on, where replicas come from, and that nothing stateful can be deleted by 
 from typing import Any
 
 import pytest
+from securecart_rules import POLICIES
 from securecart_rules._iam import Statement, statements
 
+from automation.gate import evaluate
 from automation.project import Project
-from automation.synth import StackResult, SynthRun, synth_stack
+from automation.synth import StackResult, SynthRun, synth_all, synth_stack
 from components.config import parse_settings
 from tests.conftest import Graph, policy_doc
 
@@ -232,3 +234,19 @@ def test_exports_for_the_edge_and_application_tiers(stack: StackResult, output: 
 def test_policy_docs_of_the_tier_parse(graph: Graph) -> None:
     for key in graph.of_type(KEY):
         assert policy_doc(key.inputs["policy"])["Statement"]
+
+
+def test_a_mysql_pair_is_hardened_the_same_way(project_copy: Any) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        config["securecart:data"].setdefault("database", {}).update(engine="mysql", engineVersion="8.0")
+
+    run = synth_all(project_copy(edit))
+    for result in run.results.values():
+        (db,) = result.by_type(INSTANCE)
+        params = next(p for p in result.by_type("aws:rds/parameterGroup:ParameterGroup")
+                      if p.outputs["name"] == db.inputs["parameterGroupName"])
+        assert params.inputs["family"] == "mysql8.0"
+        assert {p["name"]: p["value"] for p in params.inputs["parameters"]}["require_secure_transport"] == "1"
+        assert db.inputs["enabledCloudwatchLogsExports"] == ["error", "slowquery"]
+        assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
+    assert run.results["prod-eu"].by_type(INSTANCE)[0].inputs["replicateSourceDb"].startswith("arn:aws:rds:us-east-1")
