@@ -6,7 +6,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConfigError, Role, StackSettings, SubnetType, load_settings
+from components.config import OFFLINE_SECRET, ConfigError, Role, StackSettings, SubnetType, load_settings
+from components.connectivity import ConnectivityTier, ConnectivityTierArgs, PeerConnectivity
 from components.data import DataTier, DataTierArgs, PeerData
 from components.delivery import DeliveryTier, DeliveryTierArgs
 from components.inspection import InspectionTier, InspectionTierArgs
@@ -50,8 +51,10 @@ async def check_availability_zones(settings: StackSettings, provider: aws.Provid
 # A stack reads only what decides what it builds, so the synth (and the deployment plan) runs it again only when
 # one of these changes.
 PEER_KEYS: dict[Role, tuple[str, ...]] = {
-    Role.PRIMARY: ("vpcCidr", "imagesBucketArn", "imagesKeyArn"),
-    Role.SECONDARY: ("vpcCidr", "databaseArn", "databaseSecretArn", "sessionsTableName", "sessionsReplicaRegions"),
+    Role.PRIMARY: ("vpcCidr", "region", "transitGatewayId", "imagesBucketArn", "imagesKeyArn"),
+    Role.SECONDARY: ("vpcCidr", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes", "databaseArn",
+                     "databaseSecretArn",
+                     "sessionsTableName", "sessionsReplicaRegions"),
 }
 
 
@@ -176,6 +179,54 @@ async def main() -> dict[str, Any]:
             "inspectionEndpointServiceName": inspection.endpoint_service_name,
             "inspectionInline": inspection.inline,
         }
+
+    if settings.connectivity is not None:
+        c = settings.connectivity
+        keys = dict(settings.vpn_pre_shared_keys or {})
+        if "vpnPreSharedKeys" in settings.secrets_unreadable:
+            # The offline synth cannot decrypt the secret: every site gets marked stand-ins in its place.
+            keys = {g.name: [f"{OFFLINE_SECRET}.{g.name}.{n}" for n in (1, 2)] for g in c.vpn.customer_gateways}
+        links = ConnectivityTier(
+            "connectivity",
+            ConnectivityTierArgs(
+                settings=c,
+                role=settings.role,
+                environment=settings.environment,
+                region=settings.region,
+                account_id=identity.account_id,
+                vpc_id=network.vpc_id,
+                vpc_cidr=str(net.cidr),
+                attachment_subnet_ids=[network.subnets[c.transit_gateway.attachment_subnet_group][z].id
+                                       for z in network.zones],
+                route_tables=network.route_tables,
+                group_types={g.name: g.type for g in net.subnet_groups},
+                logs_key_arn=network.logs_key_arn,
+                peer=PeerConnectivity(
+                    region=peer.get("region"),
+                    vpc_cidr=peer.get("vpcCidr"),
+                    transit_gateway_id=peer.get("transitGatewayId"),
+                    peering_attachment_id=peer.get("tgwPeeringAttachmentId"),
+                    dx_gateway_id=peer.get("dxGatewayId"),
+                    dx_prefixes=list(peer.get("dxPrefixes") or []),
+                ),
+                peer_stack=settings.peer_stack,
+                pre_shared_keys=keys,
+            ),
+            opts=tiers,
+        )
+        exports.update({
+            "transitGatewayId": links.transit_gateway_id,
+            "transitGatewayRouteTableIds": links.route_table_ids,
+            "tgwVpcAttachmentId": links.vpc_attachment_id,
+            "vpnConnectionIds": links.vpn_connection_ids,
+            "customerGatewayIds": links.customer_gateway_ids,
+            "vpcPeeringConnectionIds": links.vpc_peering_connection_ids,
+        })
+        if links.peering_attachment_id is not None:
+            exports["tgwPeeringAttachmentId"] = links.peering_attachment_id
+        if links.dx_gateway_id is not None:
+            exports["dxGatewayId"] = links.dx_gateway_id
+            exports["dxPrefixes"] = links.dx_prefixes
 
     if settings.data is not None:
         data = DataTier(

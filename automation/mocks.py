@@ -39,6 +39,14 @@ _ID_PREFIX = {
     "aws:ec2/flowLog:FlowLog": "fl-",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "tgw-",
+    "aws:ec2transitgateway/routeTable:RouteTable": "tgw-rtb-",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach-",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": "tgw-attach-",
+    "aws:ec2/customerGateway:CustomerGateway": "cgw-",
+    "aws:ec2/vpnConnection:VpnConnection": "vpn-",
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx-",
+    "aws:ec2/managedPrefixList:ManagedPrefixList": "pl-",
 }
 
 # Types whose name the provider invents when the program gives none (Pulumi auto-naming): property and max length.
@@ -187,6 +195,22 @@ class OfflineMocks(Mocks):
                                  f"{digest[32:38]}",
                     "kmsKeyId": state.get("masterUserSecretKmsKeyId") or "",
                     "secretStatus": "active"}]
+        elif typ == "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter":
+            rid = str(state["transitGatewayAttachmentId"])  # the accepter is the attachment, seen from its region
+        elif typ == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
+            rid = str(state["vpcPeeringConnectionId"])
+        elif typ == "aws:ec2/vpnConnection:VpnConnection":
+            if state.get("transitGatewayId"):
+                state["transitGatewayAttachmentId"] = "tgw-attach-" + _digest(digest, "vpn-attachment")[:17]
+            state.update(tunnel1Address="198.51.100." + str(int(digest[:2], 16) % 120 + 1),
+                         tunnel2Address="198.51.100." + str(int(digest[2:4], 16) % 120 + 130))
+        elif typ == "aws:directconnect/gateway:Gateway":
+            rid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
+            state["ownerAccountId"] = ACCOUNT_ID
+        elif typ == "aws:directconnect/gatewayAssociation:GatewayAssociation":
+            state["transitGatewayAttachmentId"] = "tgw-attach-" + _digest(digest, "dx-attachment")[:17]
+            state["dxGatewayAssociationId"] = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-" \
+                                              f"{digest[20:32]}"
         elif typ == "aws:dynamodb/table:Table":
             arn = f"arn:{PARTITION}:dynamodb:{region}:{ACCOUNT_ID}:table/{state['name']}"
             if state.get("streamEnabled"):

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-SECRET_MARK = "offline-secret"
+from components.config import OFFLINE_SECRET as SECRET_MARK
 
 
 class ProjectError(Exception):

@@ -288,7 +288,7 @@ def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, 
 
 def _settings(config: StackConfig) -> StackSettings:
     try:
-        return parse_settings(config.values, config.path.name)
+        return parse_settings(config.values, config.path.name, config.secret_keys)
     except ConfigError as exc:
         raise SynthError(config.stack, "config", exc.problems) from None
 
@@ -300,7 +300,7 @@ def load_all_settings(project: Project, stacks: list[str]) -> dict[str, StackSet
     for stack in stacks:
         try:
             config = project.read_stack(stack)
-            settings[stack] = parse_settings(config.values, config.path.name)
+            settings[stack] = parse_settings(config.values, config.path.name, config.secret_keys)
         except ProjectError as exc:
             problems.extend(exc.problems)
         except ConfigError as exc:

@@ -10,12 +10,12 @@ import datetime
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 import pulumi
-from pulumi.runtime.config import CONFIG
+from pulumi.runtime.config import CONFIG, is_config_secret
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -29,6 +29,11 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 NAMESPACE = "securecart"
+# What the offline synth passes for a `secure:` value it cannot decrypt ("<mark>:<key>"). Settings treat such a
+# value as present but unreadable, as a preview treats an unknown.
+OFFLINE_SECRET = "offline-secret"
+# Settings that hold secrets: they must be stored with `pulumi config set --secret`.
+SECRET_KEYS = ("vpnPreSharedKeys",)
 
 # Regions SecureCart may deploy to, with the Availability Zone letters AWS documents for each. The program also
 # asks the account (``aws.get_availability_zones``) at deploy time, so an AZ the account cannot use still fails
@@ -667,6 +672,150 @@ class DataSettings(_Model):
                     "default securecart-<environment>-product-images-<region>.")
 
 
+# Private ASN ranges AWS accepts for an Amazon-side ASN (Transit Gateway, Direct Connect gateway).
+_PRIVATE_ASNS = (range(64512, 65535), range(4200000000, 4294967295))
+# ASNs AWS reserves and refuses for customer gateways.
+_RESERVED_CGW_ASNS = {7224, 9059, 10124, 17943}
+
+
+def _private_asn(v: int) -> int:
+    if not any(v in r for r in _PRIVATE_ASNS):
+        raise ValueError(f"{v} is not a private ASN: use 64512-65534 or 4200000000-4294967294")
+    return v
+
+
+class TransitGatewaySettings(_Model):
+    asn: int = Field(description="Required. The Transit Gateway's Amazon-side BGP ASN, a private ASN unique to this "
+                                 "region (the two stacks' gateways peer and must differ).")
+    attachment_subnet_group: str = Field(
+        default="tgw", alias="attachmentSubnetGroup",
+        description="Subnet group (type attachment) for the VPC attachment's ENIs, one small subnet per AZ; default "
+                    "'tgw'.")
+
+    @field_validator("asn")
+    @classmethod
+    def _asn(cls, v: int) -> int:
+        return _private_asn(v)
+
+
+# Addresses no site can be reached at over the internet. (The documentation ranges are allowed: the stack files
+# use them as placeholders, like the documentation account 123456789012.)
+_NOT_INTERNET = tuple(ipaddress.IPv4Network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4", "240.0.0.0/4"))
+_PSK = re.compile(r"^[A-Za-z1-9_.][A-Za-z0-9_.]{7,63}$")
+
+
+class CustomerGatewaySettings(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$",
+                      description="Required. Name of the site (e.g. 'dev-office-berlin'); names its resources.")
+    ip_address: ipaddress.IPv4Address = Field(
+        alias="ipAddress", description="Required. The site's VPN device: its public, static IPv4 address.")
+    bgp_asn: int = Field(alias="bgpAsn", ge=1, le=4294967294,
+                         description="Required. The site's BGP ASN (tunnels use BGP; routes are learned, not typed).")
+    prefixes: list[Ipv4Network] = Field(
+        min_length=1, description="Required. The site's networks: the VPC routes them to the Transit Gateway, and "
+                                  "they must not overlap SecureCart's.")
+
+    @field_validator("ip_address")
+    @classmethod
+    def _public(cls, v: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
+        if any(v in n for n in _NOT_INTERNET):
+            raise ValueError(f"{v} is not a public IPv4 address (private, shared, loopback, link-local, multicast "
+                             f"or reserved): a customer gateway needs the site's internet-facing address")
+        return v
+
+    @field_validator("bgp_asn")
+    @classmethod
+    def _asn(cls, v: int) -> int:
+        if v in _RESERVED_CGW_ASNS:
+            raise ValueError(f"{v} is reserved by AWS: use the site's own ASN (a private one, 64512-65534, if it "
+                             f"has none)")
+        return v
+
+
+class VpnSettings(_Model):
+    customer_gateways: list[CustomerGatewaySettings] = Field(
+        default_factory=list, alias="customerGateways",
+        description="Developer sites with a site-to-site VPN to the Transit Gateway; default none. Pre-shared keys "
+                    "come from the secret securecart:vpnPreSharedKeys, else AWS generates them into Secrets "
+                    "Manager.")
+    log_retention_days: int = Field(default=90, alias="logRetentionDays",
+                                    description="Days the tunnels' logs are kept; default 90.")
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        if v not in LOG_RETENTION_DAYS:
+            raise ValueError(f"{v} is not a retention CloudWatch Logs accepts")
+        return v
+
+
+class DirectConnectSettings(_Model):
+    gateway_asn: int = Field(
+        default=64600, alias="gatewayAsn",
+        description="Amazon-side ASN of the Direct Connect gateway (primary stack only: the gateway is global); "
+                    "default 64600. It must differ from both Transit Gateways'.")
+    connection_id: str | None = Field(
+        default=None, alias="connectionId", pattern=r"^dxcon-[0-9a-z]{8}$",
+        description="An existing Direct Connect connection for the analytics link; default none: the gateway and "
+                    "its associations exist, ready, and the transit virtual interface comes with a connection.")
+    vlan: int = Field(default=100, ge=1, le=4094, description="VLAN of the transit virtual interface; default 100.")
+    customer_asn: int = Field(default=65100, alias="customerAsn", ge=1, le=4294967294,
+                              description="The analytics router's BGP ASN; default 65100.")
+    prefixes: list[Ipv4Network] = Field(
+        default_factory=list,
+        description="The analytics networks on premises, routed to the Transit Gateway; default none.")
+
+    @field_validator("gateway_asn")
+    @classmethod
+    def _asn(cls, v: int) -> int:
+        return _private_asn(v)
+
+
+class VpcPeerSettings(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$",
+                      description="Required. Name of the peered VPC (e.g. 'analytics-staging').")
+    account_id: str | None = Field(
+        default=None, alias="accountId", pattern=r"^\d{12}$",
+        description="The peer's AWS account; default none: the VPC is in this stack's account, and this stack "
+                    "accepts the peering itself.")
+    region: str = Field(description="Required. The peer VPC's region.")
+    vpc_id: str = Field(alias="vpcId", pattern=r"^vpc-[0-9a-f]{8,17}$", description="Required. The peer VPC's ID.")
+    cidr: Ipv4Network = Field(description="Required. The peer VPC's CIDR; it must overlap nothing of SecureCart's.")
+    route_groups: list[str] | None = Field(
+        default=None, alias="routeGroups",
+        description="Subnet groups whose route tables reach the peer; default the private (application) groups "
+                    "only.")
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if v not in REGION_AZ_LETTERS:
+            raise ValueError(f"{v!r} is not an AWS region SecureCart deploys to")
+        return v
+
+
+class ConnectivitySettings(_Model):
+    transit_gateway: TransitGatewaySettings = Field(
+        alias="transitGateway", description="Required. This region's Transit Gateway (see TransitGatewaySettings).")
+    vpn: VpnSettings = Field(default_factory=VpnSettings,
+                             description="Site-to-site VPNs for developers; default none.")
+    direct_connect: DirectConnectSettings | None = Field(
+        default=None, alias="directConnect",
+        description="The Direct Connect gateway for analytics (primary stack only); default none on the secondary; "
+                    "on the primary the gateway is built with default settings when this is left out.")
+    vpc_peers: list[VpcPeerSettings] = Field(
+        default_factory=list, alias="vpcPeers",
+        description="Other accounts' and environments' VPCs peered with this one; default none.")
+
+    def on_premises(self) -> list[ipaddress.IPv4Network]:
+        nets = [p for g in self.vpn.customer_gateways for p in g.prefixes]
+        if self.direct_connect is not None:
+            nets += self.direct_connect.prefixes
+        return nets
+
+
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 
 
@@ -705,6 +854,17 @@ class StackSettings(_Model):
         default=None,
         description="The data tier (RDS, the DynamoDB sessions table, the product-images bucket, their keys); "
                     "default none.")
+    connectivity: ConnectivitySettings | None = Field(
+        default=None,
+        description="Transit Gateway, cross-region peering, VPC peering, VPN and Direct Connect; default none.")
+    secrets_unreadable: frozenset[str] = Field(
+        default=frozenset(), exclude=True,
+        description="Set by the loader, never in a stack file: secret settings present but unreadable here (the "
+                    "offline synth cannot decrypt them); default none.")
+    vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
+        default=None, alias="vpnPreSharedKeys",
+        description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
+                    "generates them into Secrets Manager). Set it only with `pulumi config set --secret`.")
 
     @field_validator("region")
     @classmethod
@@ -797,6 +957,64 @@ class StackSettings(_Model):
             raise ValueError("\n".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _connectivity_fits(self) -> "StackSettings":
+        c = self.connectivity
+        if c is None:
+            if self.vpn_pre_shared_keys is not None:
+                raise ValueError("vpnPreSharedKeys: there is no securecart:connectivity VPN to use them")
+            return self
+        problems: list[str] = []
+        groups = {g.name: g for g in self.network.subnet_groups}
+        tgw_group = groups.get(c.transit_gateway.attachment_subnet_group)
+        if tgw_group is None or tgw_group.type is not SubnetType.ATTACHMENT:
+            problems.append(f"connectivity.transitGateway.attachmentSubnetGroup: needs a network subnet group "
+                            f"'{c.transit_gateway.attachment_subnet_group}' of type attachment")
+        if c.direct_connect is not None and self.role is not Role.PRIMARY:
+            problems.append("connectivity.directConnect: the Direct Connect gateway is global and belongs to the "
+                            "primary stack: remove it here (this region's Transit Gateway associates with it)")
+        dx = c.direct_connect or (DirectConnectSettings() if self.role is Role.PRIMARY else None)
+        if dx is not None and dx.gateway_asn == c.transit_gateway.asn:
+            problems.append(f"connectivity.directConnect.gatewayAsn: {dx.gateway_asn} is the Transit Gateway's ASN: "
+                            f"the two must differ")
+        names = [g.name for g in c.vpn.customer_gateways]
+        for dup in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"connectivity.vpn.customerGateways: '{dup}' is listed twice")
+        for i, g in enumerate(c.vpn.customer_gateways):
+            if g.bgp_asn == c.transit_gateway.asn:
+                problems.append(f"connectivity.vpn.customerGateways[{i}].bgpAsn: {g.bgp_asn} is the Transit "
+                                f"Gateway's ASN: BGP needs a different one on each side")
+        # Every network SecureCart routes to must be distinct: ours, the peered VPCs', the sites'.
+        named: list[tuple[str, ipaddress.IPv4Network]] = [("network.cidr", self.network.cidr)]
+        named += [(f"connectivity.vpcPeers[{i}].cidr", p.cidr) for i, p in enumerate(c.vpc_peers)]
+        named += [(f"connectivity.vpn.customerGateways[{i}].prefixes[{j}]", n)
+                  for i, g in enumerate(c.vpn.customer_gateways) for j, n in enumerate(g.prefixes)]
+        if c.direct_connect is not None:
+            named += [(f"connectivity.directConnect.prefixes[{j}]", n) for j, n in enumerate(c.direct_connect.prefixes)]
+        for i, (key_a, net_a) in enumerate(named):
+            for key_b, net_b in named[i + 1:]:
+                if net_a.overlaps(net_b):
+                    problems.append(f"{key_b}: {net_b} overlaps {key_a} ({net_a}): routed networks must be distinct")
+        peer_names = [p.name for p in c.vpc_peers]
+        for dup in sorted({n for n in peer_names if peer_names.count(n) > 1}):
+            problems.append(f"connectivity.vpcPeers: '{dup}' is listed twice")
+        for i, p in enumerate(c.vpc_peers):
+            for group_name in p.route_groups or []:
+                if group_name not in groups:
+                    problems.append(f"connectivity.vpcPeers[{i}].routeGroups: '{group_name}' is not a network "
+                                    f"subnet group")
+        keys = self.vpn_pre_shared_keys or {}
+        for name, tunnel_keys in keys.items():
+            if name not in names:
+                problems.append(f"vpnPreSharedKeys.{name}: no customer gateway of that name")
+            elif len(tunnel_keys) != 2 or not all(_PSK.match(k) for k in tunnel_keys):
+                # Never echo a secret: say what is wrong, not what it is.
+                problems.append(f"vpnPreSharedKeys.{name}: give two keys (one per tunnel) of 8-64 letters, digits, "
+                                f"periods and underscores, not starting with 0")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
     @property
     def images_bucket_name(self) -> str:
         named = self.data.images.bucket_name if self.data is not None else None
@@ -816,7 +1034,8 @@ class StackSettings(_Model):
 
 
 # Keys the loader reads: config key -> StackSettings field alias.
-_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery", "data")
+_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery", "data",
+         "connectivity", "vpnPreSharedKeys")
 
 
 def _parse(raw: Any) -> Any:
@@ -895,7 +1114,12 @@ def format_validation_error(exc: ValidationError, stack_file: str) -> list[str]:
     return problems
 
 
-def parse_settings(values: Mapping[str, Any], stack_file: str = "the stack file") -> StackSettings:
+def _offline_secret(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.startswith(f"{OFFLINE_SECRET}:")
+
+
+def parse_settings(values: Mapping[str, Any], stack_file: str = "the stack file",
+                   secret_keys: Collection[str] | None = None) -> StackSettings:
     """Validate raw config (``{'aws:region': …, 'securecart:network': …}``) into :class:`StackSettings`."""
     problems: list[str] = []
     data: dict[str, Any] = {}
@@ -912,6 +1136,13 @@ def parse_settings(values: Mapping[str, Any], stack_file: str = "the stack file"
             problems.append(f"{full_key}: is not a known setting (known: "
                             f"{', '.join(f'{NAMESPACE}:{k}' for k in _KEYS)})")
             continue
+        if key in SECRET_KEYS:
+            if secret_keys is not None and full_key not in secret_keys:
+                problems.append(f"{full_key}: is stored in plain text in {stack_file}: remove it and set it again "
+                                f"with `pulumi config set --secret {full_key} '<json>'`")
+                continue
+            if _offline_secret(raw):
+                continue  # present but unreadable offline; StackSettings.secrets_unreadable says so
         data[key] = _parse(raw)
     try:
         settings = StackSettings.model_validate(data)
@@ -921,7 +1152,8 @@ def parse_settings(values: Mapping[str, Any], stack_file: str = "the stack file"
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
-    return settings
+    unreadable = frozenset(k for k in SECRET_KEYS if _offline_secret(values.get(f"{NAMESPACE}:{k}")))
+    return settings.model_copy(update={"secrets_unreadable": unreadable}) if unreadable else settings
 
 
 def load_settings() -> StackSettings:
@@ -934,7 +1166,9 @@ def load_settings() -> StackSettings:
     # Keys nobody reads would be silently ignored: list them as problems instead.
     present = set(pulumi.runtime.get_config_env()) | set(CONFIG.get())
     values.update({k: "" for k in present if k.startswith(f"{NAMESPACE}:") and k not in values})
-    return parse_settings({k: v for k, v in values.items() if v is not None}, f"Pulumi.{pulumi.get_stack()}.yaml")
+    secret = {f"{NAMESPACE}:{k}" for k in SECRET_KEYS if is_config_secret(f"{NAMESPACE}:{k}")}
+    return parse_settings({k: v for k, v in values.items() if v is not None}, f"Pulumi.{pulumi.get_stack()}.yaml",
+                          secret_keys=secret)
 
 
 def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
@@ -968,6 +1202,31 @@ def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
                     problems.append(f"{NAMESPACE}:data.sessions.replicaRegions: {primary} lists no replica in "
                                     f"{secondary}'s region {ss.region}, where its services read sessions: add "
                                     f"{ss.region}")
+            ca, cb = sa.connectivity, sb.connectivity
+            if sa.peer_stack == b and (ca is None) != (cb is None):
+                has, lacks = (a, b) if ca is not None else (b, a)
+                problems.append(f"{NAMESPACE}:connectivity: {has} has a Transit Gateway and its peer {lacks} has "
+                                f"none: the cross-region peering needs both; set {NAMESPACE}:connectivity in "
+                                f"Pulumi.{lacks}.yaml")
+            if ca is not None and cb is not None:
+                if ca.transit_gateway.asn == cb.transit_gateway.asn:
+                    problems.append(f"{NAMESPACE}:connectivity.transitGateway.asn: {a} and {b} both use "
+                                    f"{ca.transit_gateway.asn}: peered Transit Gateways need distinct ASNs")
+                for x, cx, y, cy in ((a, ca, b, cb), (b, cb, a, ca)):
+                    if cx.direct_connect is not None and cx.direct_connect.gateway_asn == cy.transit_gateway.asn:
+                        problems.append(f"{NAMESPACE}:connectivity.directConnect.gatewayAsn: {x}'s Direct Connect "
+                                        f"gateway uses {y}'s Transit Gateway ASN {cy.transit_gateway.asn}: the "
+                                        f"two must differ")
+            for x, sx, y, sy in ((a, sa, b, sb), (b, sb, a, sa)):
+                links = sx.connectivity
+                if links is None:
+                    continue
+                routed = [(f"vpcPeers '{p.name}'", p.cidr) for p in links.vpc_peers]
+                routed += [(f"site prefix {n}", n) for n in links.on_premises()]
+                for what, net in routed:
+                    if net.overlaps(sy.network.cidr):
+                        problems.append(f"{NAMESPACE}:connectivity: {x}'s {what} ({net}) overlaps {y}'s VPC "
+                                        f"{sy.network.cidr}: routed networks must be distinct")
             if sa.data is not None and sb.data is not None and (
                     (sa.data.database.engine, sa.data.database.engine_version)
                     != (sb.data.database.engine, sb.data.database.engine_version)):

@@ -47,7 +47,7 @@ def test_subnets_are_inside_the_vpc_and_disjoint(graph: Graph, stack: StackResul
     network = parse_settings(project.read_stack(stack.stack).values).network
     vpc = ipaddress.ip_network(stack.outputs["vpcCidr"])
     nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in graph.of_type(SUBNET)]
-    assert len(nets) == len(network.subnet_groups) * len(network.availability_zones) == 15  # 5 groups x 3 AZs
+    assert len(nets) == len(network.subnet_groups) * len(network.availability_zones) == 18  # 6 groups x 3 AZs
     for i, a in enumerate(nets):
         assert a.subnet_of(vpc)  # type: ignore[arg-type]
         for b in nets[i + 1:]:
@@ -77,9 +77,14 @@ def test_one_nat_per_az_in_a_public_subnet_of_that_az(graph: Graph) -> None:
         assert eip.inputs["domain"] == "vpc"
 
 
+def _without_transit(routes: list[Any]) -> list[Any]:
+    """Routes other than those to the Transit Gateway (the peer region and the sites: see test_connectivity)."""
+    return [r for r in routes if "transitGatewayId" not in r.inputs]
+
+
 def test_each_private_route_table_uses_the_nat_in_its_own_az(graph: Graph) -> None:
     for subnet in graph.subnets("private"):
-        routes = graph.routes_of(graph.route_table_of(subnet))
+        routes = _without_transit(graph.routes_of(graph.route_table_of(subnet)))
         assert len(routes) == 1 and routes[0].inputs["destinationCidrBlock"] == "0.0.0.0/0"
         nat = graph.ref(routes[0].inputs["natGatewayId"])
         nat_subnet = graph.ref(nat.inputs["subnetId"])
@@ -92,8 +97,10 @@ def test_isolated_route_tables_have_no_route_out(graph: Graph) -> None:
     assert isolated
     for subnet in isolated:
         table = graph.route_table_of(subnet)
-        assert graph.routes_of(table) == []
+        assert _without_transit(graph.routes_of(table)) == []
         assert "routes" not in table.inputs or not table.inputs["routes"]
+        # What it does have goes to the Transit Gateway, never to a default route.
+        assert all(r.inputs.get("destinationCidrBlock") != "0.0.0.0/0" for r in graph.routes_of(table))
 
 
 def test_each_subnet_has_its_own_route_table(graph: Graph) -> None:
@@ -245,7 +252,7 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
     assert {k: new[k] for k in old} == old  # every existing subnet keeps its name and CIDR
     assert sorted(set(new) - set(old)) == sorted(
         ["web-public-us-east-1d", "gwlbe-public-us-east-1d", "inspect-attachment-us-east-1d",
-         "app-private-us-east-1d", "data-isolated-us-east-1d"]
+         "tgw-attachment-us-east-1d", "app-private-us-east-1d", "data-isolated-us-east-1d"]
         + [f"pay-private-us-east-1{x}" for x in "abcd"]
     )
     assert len(after.by_type(NAT)) == 4

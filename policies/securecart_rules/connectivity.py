@@ -35,6 +35,10 @@ VPN = "aws:ec2/vpnConnection:VpnConnection"
 DX_ASSOCIATION = "aws:directconnect/gatewayAssociation:GatewayAssociation"
 
 ACCEPTER_STACK_TAG = "securecart:accepter-stack"
+TGW_VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
+TGW_ASSOCIATION = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
+SUBNET = "aws:ec2/subnet:Subnet"
+PEERING_OPTIONS = "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions"
 
 
 def _tgw_auto_accept(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
@@ -227,6 +231,89 @@ dx_allowed_prefixes_restricted = resource_rule(
     types=[DX_ASSOCIATION], check=_dx_prefixes, level=MANDATORY, severity=Severity.HIGH, config=DX_PREFIX,
 )
 
+
+def _dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    for attachment in of_type(args.resources, TGW_VPC_ATTACHMENT):
+        subnets = [r for r in refs(attachment, "subnetIds") if r.resource_type == SUBNET]
+        shared = sorted({str(t) for sn in subnets if (t := tags_of(sn.props).get("Tier")) != "attachment"})
+        if shared:
+            report(f"The VPC attachment's ENIs sit in {', '.join(shared)} subnets: give them small subnets of their "
+                   f"own (a subnet group of type attachment, Tier=attachment in every AZ), so workload routes and "
+                   f"NACLs never apply to transit traffic.", attachment.urn)
+
+
+tgw_attachment_in_dedicated_subnets = stack_rule(
+    name="tgw-attachment-in-dedicated-subnets",
+    description="Transit Gateway VPC attachments use dedicated attachment subnets, not workload subnets.",
+    source="seed: Transit Gateway; catalogue gap (AWS TGW design guidance: dedicated /28 attachment subnets)",
+    check=_dedicated_subnets, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
+
+def _associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    associated = {r.urn for a in of_type(args.resources, TGW_ASSOCIATION)
+                  for r in refs(a, "transitGatewayAttachmentId")}
+    accepted_here = {r.urn for a in of_type(args.resources, TGW_PEERING_ACCEPTER)
+                     for r in refs(a, "transitGatewayAttachmentId")}
+    candidates = [*of_type(args.resources, TGW_VPC_ATTACHMENT, DX_ASSOCIATION),
+                  *[v for v in of_type(args.resources, VPN) if v.props.get("transitGatewayId")],
+                  *[p for p in of_type(args.resources, TGW_PEERING) if p.urn in accepted_here]]
+    for attachment in candidates:
+        if attachment.urn in associated:
+            continue
+        if attachment.resource_type == TGW_VPC_ATTACHMENT and truthy(
+                attachment.props.get("transitGatewayDefaultRouteTableAssociation", True)):
+            continue  # the default route table takes it (tgw-segmented says whether that is allowed)
+        report("Nothing associates this Transit Gateway attachment with a route table: with default association "
+               "off it routes nothing. Add a RouteTableAssociation for its segment.", attachment.urn)
+
+
+tgw_attachments_associated = stack_rule(
+    name="tgw-attachments-associated",
+    description="Every Transit Gateway attachment (VPC, VPN, Direct Connect, accepted peering) is associated with "
+                "an explicit route table.",
+    source="seed: Transit Gateway; catalogue gap (segmentation by explicit route tables)",
+    check=_associated, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
+
+def _vpn_on_tgw(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not args.props.get("transitGatewayId"):
+        report("The VPN ends on a virtual private gateway: attach it to the Transit Gateway so segmentation and "
+               "cross-region routing apply to it.")
+    if truthy(args.props.get("staticRoutesOnly")):
+        report("The VPN uses static routes: use BGP (static_routes_only=False) so routes follow the tunnels' "
+               "health.")
+
+
+vpn_on_transit_gateway_with_bgp = resource_rule(
+    name="vpn-on-transit-gateway-with-bgp",
+    description="Site-to-site VPNs end on the Transit Gateway and route with BGP.",
+    source="seed: site-to-site VPN for developers; catalogue gap",
+    types=[VPN], check=_vpn_on_tgw, level=ADVISORY, severity=Severity.LOW,
+)
+
+
+def _peering_dns(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    accepted = {r.urn for a in of_type(args.resources, PEERING_ACCEPTER) for r in refs(a, "vpcPeeringConnectionId")}
+    options = {r.urn for o in of_type(args.resources, PEERING_OPTIONS) for r in refs(o, "vpcPeeringConnectionId")
+               if truthy(get(o.props, "requester", "allowRemoteVpcDnsResolution"))}
+    for peering in of_type(args.resources, PEERING):
+        ours = truthy(peering.props.get("autoAccept")) or peering.urn in accepted
+        if not ours:
+            continue  # the other account accepts; options can be set only once it has
+        if peering.urn not in options and not truthy(get(peering.props, "requester", "allowRemoteVpcDnsResolution")):
+            report("Both sides of this peering are ours but DNS names resolve to public addresses across it: allow "
+                   "remote VPC DNS resolution (PeeringConnectionOptions).", peering.urn)
+
+
+vpc_peering_dns_resolution = stack_rule(
+    name="vpc-peering-dns-resolution",
+    description="VPC peerings this stack accepts resolve the peer's DNS names to private addresses.",
+    source="catalogue gap: VPC peering allowRemoteVpcDnsResolution considered",
+    check=_peering_dns, level=ADVISORY, severity=Severity.LOW,
+)
+
 POLICIES = (
     tgw_no_auto_accept,
     tgw_segmented,
@@ -236,4 +323,8 @@ POLICIES = (
     vpn_tunnel_logging,
     vpn_strong_crypto,
     dx_allowed_prefixes_restricted,
+    tgw_attachment_in_dedicated_subnets,
+    tgw_attachments_associated,
+    vpn_on_transit_gateway_with_bgp,
+    vpc_peering_dns_resolution,
 )

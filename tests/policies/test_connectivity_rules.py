@@ -28,6 +28,31 @@ def tunnel(n: int, **overrides: Any) -> dict[str, Any]:
     return props
 
 
+def subnet(name: str, tier: str) -> Any:
+    return res(c.SUBNET, name, {"tags": {"Tier": tier}})
+
+
+ATTACH_SUBNETS = [subnet(f"tgw-{z}", "attachment") for z in "abc"]
+APP_SUBNET = subnet("app-a", "private")
+NO_DEFAULTS = {"transitGatewayDefaultRouteTableAssociation": False, "transitGatewayDefaultRouteTablePropagation": False}
+
+
+def attachment(name: str = "att", subnets: Any = None, **props: Any) -> Any:
+    return res(c.TGW_VPC_ATTACHMENT, name, {**NO_DEFAULTS, **props}, subnetIds=subnets or ATTACH_SUBNETS)
+
+
+def association(name: str, target: Any) -> Any:
+    return res(c.TGW_ASSOCIATION, name, {"transitGatewayRouteTableId": "tgw-rtb-1"},
+               transitGatewayAttachmentId=target)
+
+
+ATT = attachment()
+VPN_TGW = res(c.VPN, "vpn", {"transitGatewayId": "tgw-1"})
+DX = res(c.DX_ASSOCIATION, "dx", {})
+PEER = res(c.TGW_PEERING, "peer", {})
+OURS = res(c.PEERING, "ours", {"autoAccept": True})
+CROSS = res(c.PEERING, "cross-region", {"peerRegion": "eu-west-1"})
+
 VPN_OK = {**tunnel(1), **tunnel(2)}
 
 CASES = cases(
@@ -69,6 +94,29 @@ CASES = cases(
          bad=[res(c.DX_ASSOCIATION, "open", {"allowedPrefixes": ["0.0.0.0/0"]}),
               res(c.DX_ASSOCIATION, "none", {}), res(c.DX_ASSOCIATION, "wide", {"allowedPrefixes": ["10.0.0.0/8"]})],
          flagged={"open", "none", "wide"}),
+    Case(c.tgw_attachment_in_dedicated_subnets,
+         good=[*ATTACH_SUBNETS, ATT],
+         bad=[*ATTACH_SUBNETS, APP_SUBNET, attachment(subnets=[ATTACH_SUBNETS[0], APP_SUBNET])],
+         flagged={"att"}, says="private subnets"),
+    Case(c.tgw_attachments_associated,
+         good=[ATT, association("a1", ATT), VPN_TGW, association("a2", VPN_TGW), DX, association("a3", DX), PEER,
+               res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER), association("a4", PEER),
+               res(c.VPN, "vgw-vpn", {"vpnGatewayId": "vgw-1"}), res(c.TGW_VPC_ATTACHMENT, "default-assoc", {})],
+         bad=[attachment("lonely"), VPN_TGW, DX, PEER,
+              res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER)],
+         flagged={"lonely", "vpn", "dx", "peer"}, says="routes nothing"),
+    Case(c.vpn_on_transit_gateway_with_bgp,
+         good=[res(c.VPN, "vpn", {"transitGatewayId": "tgw-1", "staticRoutesOnly": False})],
+         bad=[res(c.VPN, "vgw", {"vpnGatewayId": "vgw-1"}),
+              res(c.VPN, "static", {"transitGatewayId": "tgw-1", "staticRoutesOnly": True})],
+         flagged={"vgw", "static"}),
+    Case(c.vpc_peering_dns_resolution,
+         good=[OURS, res(c.PEERING_OPTIONS, "ours-options", {"requester": {"allowRemoteVpcDnsResolution": True}},
+                         vpcPeeringConnectionId=OURS),
+               res(c.PEERING, "partner", {"peerOwnerId": "210987654321"})],
+         bad=[OURS, CROSS, res(c.PEERING_ACCEPTER, "cross-region-accepter", {}, vpcPeeringConnectionId=CROSS),
+              res(c.PEERING, "partner", {"peerOwnerId": "210987654321"})],
+         flagged={"ours", "cross-region"}),
 )
 
 
