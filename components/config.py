@@ -1107,7 +1107,7 @@ def format_validation_error(exc: ValidationError, stack_file: str) -> list[str]:
         for line in _describe(err, stack_file).split("\n"):
             # Problems found on a whole model name their sub-key first ("subnetGroups[1].block: …").
             head, sep, rest = line.partition(": ")
-            if sep and re.fullmatch(r"[a-z][\w.\[\]]*", head):  # keys are camelCase; values are not
+            if sep and re.fullmatch(r"[a-z][\w.\[\]-]*", head):  # keys are camelCase; values are not
                 problems.append(f"{_full_key(f'{base}.{head}' if base else head)}: {rest}")
             else:
                 problems.append(f"{_full_key(base)}: {line}")

@@ -14,8 +14,11 @@ from automation.project import Project, StackConfig
 from automation.synth import _run_program
 from components.config import (
     ConfigError,
+    ConnectivitySettings,
+    CustomerGatewaySettings,
     DatabaseSettings,
     DataSettings,
+    DirectConnectSettings,
     FlowLogSettings,
     ImagesSettings,
     NatStrategy,
@@ -23,6 +26,9 @@ from components.config import (
     SessionsSettings,
     StackSettings,
     SubnetGroup,
+    TransitGatewaySettings,
+    VpcPeerSettings,
+    VpnSettings,
     check_stack_set,
     parse_settings,
 )
@@ -86,7 +92,9 @@ def test_defaults_are_secure() -> None:
 
 
 @pytest.mark.parametrize("model", [StackSettings, NetworkSettings, SubnetGroup, FlowLogSettings, DataSettings,
-                                   DatabaseSettings, SessionsSettings, ImagesSettings])
+                                   DatabaseSettings, SessionsSettings, ImagesSettings, ConnectivitySettings,
+                                   TransitGatewaySettings, VpnSettings, CustomerGatewaySettings,
+                                   DirectConnectSettings, VpcPeerSettings])
 def test_every_field_describes_its_default_as_behaviour(model: type[BaseModel]) -> None:
     for name, field in model.model_fields.items():
         text = (field.description or "").lower()
@@ -401,3 +409,76 @@ def test_both_stacks_have_a_data_tier_or_neither() -> None:
     problems = check_stack_set(_pair({"sessions": {"replicaRegions": ["eu-west-1"]}}, None))
     assert problems and all(p.startswith("securecart:data: us has a data tier and its peer eu has none")
                             for p in problems), problems
+
+
+NETWORK_WITH_TGW: dict[str, Any] = {**GOOD_NETWORK, "subnetGroups": [
+    *GOOD_NETWORK["subnetGroups"], {"name": "tgw", "type": "attachment", "block": "10.10.24.0/24", "cidrMask": 28}]}
+SITE = {"name": "dev-office", "ipAddress": "203.0.113.10", "bgpAsn": 65010, "prefixes": ["172.16.0.0/20"]}
+
+
+def links(**sections: Any) -> dict[str, str]:
+    return values(**{"securecart:network": NETWORK_WITH_TGW,
+                     "securecart:connectivity": {"transitGateway": {"asn": 64512}, **sections}})
+
+
+def test_connectivity_defaults() -> None:
+    s = parse_settings(links())
+    assert s.connectivity is not None
+    assert s.connectivity.transit_gateway.attachment_subnet_group == "tgw"
+    assert s.connectivity.vpn.customer_gateways == [] and s.connectivity.vpc_peers == []
+
+
+CONNECTIVITY_MALFORMED = [
+    ("tgw asn not private", links(transitGateway={"asn": 7224}),
+     "securecart:connectivity.transitGateway.asn: 7224 is not a private ASN"),
+    ("customer gateway private ip", links(vpn={"customerGateways": [{**SITE, "ipAddress": "10.1.2.3"}]}),
+     "securecart:connectivity.vpn.customerGateways[0].ipAddress: 10.1.2.3 is not a public IPv4 address"),
+    ("customer gateway not an ip", links(vpn={"customerGateways": [{**SITE, "ipAddress": "office.example.com"}]}),
+     "securecart:connectivity.vpn.customerGateways[0].ipAddress:"),
+    ("customer gateway asn reserved", links(vpn={"customerGateways": [{**SITE, "bgpAsn": 7224}]}),
+     "securecart:connectivity.vpn.customerGateways[0].bgpAsn: 7224 is reserved by AWS"),
+    ("customer gateway asn is the tgw's", links(vpn={"customerGateways": [{**SITE, "bgpAsn": 64512}]}),
+     "securecart:connectivity.vpn.customerGateways[0].bgpAsn: 64512 is the Transit Gateway's ASN"),
+    ("site overlaps the vpc", links(vpn={"customerGateways": [{**SITE, "prefixes": ["10.10.64.0/20"]}]}),
+     "securecart:connectivity.vpn.customerGateways[0].prefixes[0]: 10.10.64.0/20 overlaps network.cidr"),
+    ("peer overlaps a site", links(vpn={"customerGateways": [SITE]}, vpcPeers=[
+        {"name": "pa", "region": "us-east-1", "vpcId": "vpc-0a1b2c3d", "cidr": "172.16.0.0/16"}]),
+     "securecart:connectivity.vpn.customerGateways[0].prefixes[0]: 172.16.0.0/20 overlaps "
+     "connectivity.vpcPeers[0].cidr"),
+    ("peers overlap each other", links(vpcPeers=[
+        {"name": "pa", "region": "us-east-1", "vpcId": "vpc-0a1b2c3d", "cidr": "10.50.0.0/16"},
+        {"name": "qa", "region": "us-east-1", "vpcId": "vpc-0a1b2c3e", "cidr": "10.50.128.0/17"}]),
+     "securecart:connectivity.vpcPeers[1].cidr: 10.50.128.0/17 overlaps connectivity.vpcPeers[0].cidr"),
+    ("dx asn is the tgw's", links(directConnect={"gatewayAsn": 64512}),
+     "securecart:connectivity.directConnect.gatewayAsn: 64512 is the Transit Gateway's ASN"),
+    ("dx on the secondary", values(**{
+        "aws:region": "eu-west-1", "securecart:role": "secondary",
+        "securecart:network": json.loads(json.dumps(NETWORK_WITH_TGW)),
+        "securecart:connectivity": {"transitGateway": {"asn": 64513}, "directConnect": {}}}),
+     "securecart:connectivity.directConnect: the Direct Connect gateway is global and belongs to the primary"),
+    ("no attachment subnets", values(**{"securecart:connectivity": {"transitGateway": {"asn": 64512}}}),
+     "securecart:connectivity.transitGateway.attachmentSubnetGroup: needs a network subnet group 'tgw' of type "
+     "attachment"),
+    ("bad connection id", links(directConnect={"connectionId": "dx-123"}),
+     "securecart:connectivity.directConnect.connectionId: 'dx-123' does not have the expected form"),
+    ("keys for an unknown site", {**links(), "securecart:vpnPreSharedKeys": json.dumps({"nowhere": ["a" * 8] * 2})},
+     "securecart:vpnPreSharedKeys.nowhere: no customer gateway of that name"),
+]
+
+
+@pytest.mark.parametrize(("case", "raw", "expected"), CONNECTIVITY_MALFORMED,
+                         ids=[c[0] for c in CONNECTIVITY_MALFORMED])
+def test_malformed_connectivity_settings_name_the_key(case: str, raw: dict[str, str], expected: str) -> None:
+    problems = problems_of(raw)
+    assert any(p.startswith(expected) for p in problems), f"{case}: got {problems}"
+
+
+def test_a_plain_text_secret_setting_is_refused() -> None:
+    raw = {**links(vpn={"customerGateways": [SITE]}),
+           "securecart:vpnPreSharedKeys": json.dumps({"dev-office": ["k3yForTunnel.one", "k3yForTunnel_two"]})}
+    with pytest.raises(ConfigError) as info:
+        parse_settings(raw, "Pulumi.test.yaml", secret_keys=[])
+    assert info.value.problems == [
+        "securecart:vpnPreSharedKeys: is stored in plain text in Pulumi.test.yaml: remove it and set it again with "
+        "`pulumi config set --secret securecart:vpnPreSharedKeys '<json>'`"]
+    assert parse_settings(raw, secret_keys=["securecart:vpnPreSharedKeys"]).vpn_pre_shared_keys
