@@ -16,11 +16,14 @@ class Step:
 
 
 PLAN: tuple[Step, ...] = (
-    Step(Role.SECONDARY, "the secondary region first: its VPC and outputs (CIDR, IDs) exist before the primary "
-                         "reads them for cross-region checks and routes"),
-    Step(Role.PRIMARY, "the primary region with the global resources, reading the secondary's outputs"),
-    Step(Role.SECONDARY, "the secondary again, now reading the primary's outputs (for everything the primary "
-                         "owns that the secondary attaches to)"),
+    Step(Role.SECONDARY, "the secondary region first: its VPC, Transit Gateway, keys and images bucket exist "
+                         "(and are exported) before the primary reads them; its read replica and its side of the "
+                         "peering wait"),
+    Step(Role.PRIMARY, "the primary region with the global resources, reading the secondary's outputs: it requests "
+                       "the Transit Gateway peering, accepts it in the secondary's region and routes its side, "
+                       "replicates images into the secondary's bucket and adds the sessions table's replica"),
+    Step(Role.SECONDARY, "the secondary again, now reading the primary's outputs: its side of the accepted peering, "
+                         "the Direct Connect association, and the read replica of the primary's database"),
 )
 
 MAX_ROUNDS = 4  # full passes over the stacks after the plan before the synth declares non-convergence
