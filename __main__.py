@@ -6,7 +6,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import OFFLINE_SECRET, ConfigError, Role, StackSettings, SubnetType, load_settings
+from components.config import (
+    OFFLINE_SECRET,
+    ConfigError,
+    DirectConnectSettings,
+    Role,
+    StackSettings,
+    SubnetType,
+    load_settings,
+)
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs, PeerConnectivity
 from components.data import DataTier, DataTierArgs, PeerData
 from components.delivery import DeliveryTier, DeliveryTierArgs
@@ -51,9 +59,10 @@ async def check_availability_zones(settings: StackSettings, provider: aws.Provid
 # A stack reads only what decides what it builds, so the synth (and the deployment plan) runs it again only when
 # one of these changes.
 PEER_KEYS: dict[Role, tuple[str, ...]] = {
-    Role.PRIMARY: ("vpcCidr", "region", "transitGatewayId", "imagesBucketArn", "imagesKeyArn"),
-    Role.SECONDARY: ("vpcCidr", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes", "databaseArn",
-                     "databaseSecretArn",
+    Role.PRIMARY: ("vpcCidr", "transitGatewayAsn", "routedNetworks", "region", "transitGatewayId",
+                   "imagesBucketArn", "imagesKeyArn"),
+    Role.SECONDARY: ("vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId",
+                     "dxPrefixes", "databaseArn", "databaseSecretArn",
                      "sessionsTableName", "sessionsReplicaRegions"),
 }
 
@@ -73,21 +82,44 @@ async def read_peer(settings: StackSettings) -> dict[str, Any]:
 
 
 def check_peer(settings: StackSettings, peer: dict[str, Any]) -> None:
-    """Cross-region rule at deploy time: our VPC CIDR must not overlap the peer stack's."""
+    """Cross-region rules at deploy time (the synth checks them across the stack files too): our VPC CIDR and the
+    networks we route to must not overlap the peer's VPC, and our ASNs must differ from the peer gateway's."""
     if settings.peer_stack is None:
         return
     peer_cidr = peer.get("vpcCidr")
     if peer_cidr is None:
         pulumi.log.info(
             f"peer stack {settings.peer_stack} has no vpcCidr output yet (first deploy of a fresh pair): "
-            f"the cross-region CIDR check runs on the next deploy"
+            f"the cross-region checks run on the next deploy"
         )
         return
-    if settings.network.cidr.overlaps(ipaddress.ip_network(peer_cidr)):
-        raise ConfigError([
-            f"securecart:network.cidr: {settings.network.cidr} overlaps the peer stack "
-            f"{settings.peer_stack}'s VPC {peer_cidr}: give each region its own range"
-        ])
+    peer_net = ipaddress.ip_network(peer_cidr)
+    problems: list[str] = []
+    if settings.network.cidr.overlaps(peer_net):
+        problems.append(f"securecart:network.cidr: {settings.network.cidr} overlaps the peer stack "
+                        f"{settings.peer_stack}'s VPC {peer_cidr}: give each region its own range")
+    c = settings.connectivity
+    if c is not None:
+        for net in [*(p.cidr for p in c.vpc_peers), *c.on_premises()]:
+            if net.overlaps(peer_net):
+                problems.append(f"securecart:connectivity: {net} overlaps the peer stack {settings.peer_stack}'s VPC "
+                                f"{peer_cidr}: routed networks must be distinct")
+        for theirs in peer.get("routedNetworks") or []:
+            for ours in c.on_premises():
+                if ours.overlaps(ipaddress.ip_network(theirs)) and str(ours) != theirs:
+                    problems.append(f"securecart:connectivity: site prefix {ours} overlaps {theirs}, routed by the "
+                                    f"peer stack {settings.peer_stack}: SecureCart's sites need distinct networks")
+        raw_asn = peer.get("transitGatewayAsn")
+        asn = int(raw_asn) if raw_asn is not None else None  # numbers cross stack references as floats
+        if asn is not None and asn == c.transit_gateway.asn:
+            problems.append(f"securecart:connectivity.transitGateway.asn: {asn} is also the peer stack "
+                            f"{settings.peer_stack}'s: peered Transit Gateways need distinct ASNs")
+        dx = c.direct_connect or (DirectConnectSettings() if settings.role is Role.PRIMARY else None)
+        if asn is not None and dx is not None and asn == dx.gateway_asn:
+            problems.append(f"securecart:connectivity.directConnect.gatewayAsn: {asn} is the peer stack "
+                            f"{settings.peer_stack}'s Transit Gateway ASN: the two must differ")
+    if problems:
+        raise ConfigError(problems)
 
 
 async def main() -> dict[str, Any]:
@@ -216,16 +248,19 @@ async def main() -> dict[str, Any]:
         )
         exports.update({
             "transitGatewayId": links.transit_gateway_id,
+            "transitGatewayAsn": c.transit_gateway.asn,
             "transitGatewayRouteTableIds": links.route_table_ids,
             "tgwVpcAttachmentId": links.vpc_attachment_id,
             "vpnConnectionIds": links.vpn_connection_ids,
+            "vpnAttachmentIds": links.vpn_attachment_ids,
             "customerGatewayIds": links.customer_gateway_ids,
             "vpcPeeringConnectionIds": links.vpc_peering_connection_ids,
+            "routedNetworks": sorted({*(str(p.cidr) for p in c.vpc_peers), *(str(n) for n in c.on_premises())}),
         })
-        if links.peering_attachment_id is not None:
-            exports["tgwPeeringAttachmentId"] = links.peering_attachment_id
+        optional_links = {"tgwPeeringAttachmentId": links.peering_attachment_id, "dxGatewayId": links.dx_gateway_id,
+                          "tgwDxAttachmentId": links.dx_attachment_id}
+        exports.update({k: v for k, v in optional_links.items() if v is not None})
         if links.dx_gateway_id is not None:
-            exports["dxGatewayId"] = links.dx_gateway_id
             exports["dxPrefixes"] = links.dx_prefixes
 
     if settings.data is not None:

@@ -370,6 +370,8 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
+        if urn in self.registrations:
+            raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")  # as the engine says
         inputs = rpc.deserialize_properties(request.object)
         rid, state = self.mocks.new_resource(MockResourceArgs(
             typ=request.type, name=request.name, inputs=inputs, provider=request.provider,

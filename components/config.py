@@ -977,6 +977,9 @@ class StackSettings(_Model):
         if dx is not None and dx.gateway_asn == c.transit_gateway.asn:
             problems.append(f"connectivity.directConnect.gatewayAsn: {dx.gateway_asn} is the Transit Gateway's ASN: "
                             f"the two must differ")
+        if dx is not None and dx.customer_asn == dx.gateway_asn:
+            problems.append(f"connectivity.directConnect.customerAsn: {dx.customer_asn} is the gateway's own ASN: "
+                            f"BGP needs a different one on each side")
         names = [g.name for g in c.vpn.customer_gateways]
         for dup in sorted({n for n in names if names.count(n) > 1}):
             problems.append(f"connectivity.vpn.customerGateways: '{dup}' is listed twice")
@@ -1071,6 +1074,11 @@ def _describe(err: ErrorDetails, stack_file: str) -> str:
     kind = err["type"]
     msg = err["msg"]
     value = err.get("input")
+    if err["loc"] and err["loc"][0] in SECRET_KEYS:
+        # Never repeat any part of a secret back: say what shape was expected, not what was given.
+        shapes = {"list_type": "expected a list", "string_type": "expected text", "dict_type":
+                  "expected an object (key: value pairs)", "missing": f"is required: set it in {stack_file}"}
+        return shapes.get(kind, "is not valid (the value is not shown: it is secret)")
     if kind == "missing":
         return f"is required: set it in {stack_file}"
     if kind == "extra_forbidden":
@@ -1213,10 +1221,16 @@ def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
                     problems.append(f"{NAMESPACE}:connectivity.transitGateway.asn: {a} and {b} both use "
                                     f"{ca.transit_gateway.asn}: peered Transit Gateways need distinct ASNs")
                 for x, cx, y, cy in ((a, ca, b, cb), (b, cb, a, ca)):
-                    if cx.direct_connect is not None and cx.direct_connect.gateway_asn == cy.transit_gateway.asn:
+                    dx = cx.direct_connect or (DirectConnectSettings() if stacks[x].role is Role.PRIMARY else None)
+                    if dx is not None and dx.gateway_asn == cy.transit_gateway.asn:
                         problems.append(f"{NAMESPACE}:connectivity.directConnect.gatewayAsn: {x}'s Direct Connect "
                                         f"gateway uses {y}'s Transit Gateway ASN {cy.transit_gateway.asn}: the "
                                         f"two must differ")
+                for net_a in ca.on_premises():
+                    for net_b in cb.on_premises():
+                        if net_a.overlaps(net_b) and net_a != net_b:
+                            problems.append(f"{NAMESPACE}:connectivity: {a}'s site prefix {net_a} overlaps {b}'s "
+                                            f"{net_b}: SecureCart's sites need distinct networks")
             for x, sx, y, sy in ((a, sa, b, sb), (b, sb, a, sa)):
                 links = sx.connectivity
                 if links is None:

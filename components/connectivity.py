@@ -3,12 +3,14 @@ cross-region peering, developer VPNs, the Direct Connect gateway), and VPC peeri
 
 Segmentation: default route-table association and propagation are off, and three route tables decide who
 reaches whom.
-- ``vpc`` (the VPC attachment): a static route to the peer region's VPC through the peering; the sites' routes,
-  propagated from the VPN and Direct Connect attachments (learned by BGP).
-- ``hybrid`` (the VPN and Direct Connect attachments): filled only by propagation from the VPC attachment, so a
-  developer site or the analytics network reaches this region's VPC and nothing else (not the peer region, not
-  each other).
-- ``peering`` (the cross-region peering): filled only by propagation from the VPC attachment: the peer region
+- ``vpc`` (the VPC attachment): static routes only: the peer region's VPC through the peering, each developer
+  site's configured prefixes through its VPN, the analytics prefixes through Direct Connect. Nothing a site
+  advertises over BGP lands here, so no site can draw production or cross-region traffic to itself by announcing
+  a more specific prefix; BGP still chooses between a VPN's two tunnels.
+- ``hybrid`` (the VPN and Direct Connect attachments; "the VPN route table"): the only table anything propagates
+  into, and only the VPC attachment does, so a developer site or the analytics network reaches this region's VPC
+  and nothing else (not the peer region, not each other).
+- ``peering`` (the cross-region peering): one static route, this VPC through the VPC attachment: the peer region
   reaches this VPC, never a site through it.
 
 Cross-region peering, and who owns what: the primary stack owns the peering attachment and its acceptance. The
@@ -80,6 +82,8 @@ class ConnectivityTier(pulumi.ComponentResource):
     vpc_attachment_id: pulumi.Output[str]
     peering_attachment_id: pulumi.Output[str] | None
     vpn_connection_ids: dict[str, pulumi.Output[str]]
+    vpn_attachment_ids: dict[str, pulumi.Output[str]]
+    dx_attachment_id: pulumi.Output[str] | None
     customer_gateway_ids: dict[str, pulumi.Output[str]]
     dx_gateway_id: pulumi.Output[str] | None
     dx_prefixes: list[str]
@@ -141,7 +145,15 @@ class ConnectivityTier(pulumi.ComponentResource):
         )
         associate("vpc", attachment.id, "vpc")
         propagate("vpc", attachment.id, "hybrid")
-        propagate("vpc", attachment.id, "peering")
+
+        def static(key: str, cidr: str, attachment_id: pulumi.Input[str], table: str,
+                   depends_on: list[pulumi.Resource] | None = None) -> None:
+            aws.ec2transitgateway.Route(
+                f"tgw-route-{table}-to-{key}", destination_cidr_block=cidr, transit_gateway_attachment_id=attachment_id,
+                transit_gateway_route_table_id=tables[table].id,
+                opts=pulumi.ResourceOptions(parent=tables[table], depends_on=depends_on or []))
+
+        static("vpc", args.vpc_cidr, attachment.id, "peering")
 
         # --- VPC routes: private and isolated tables reach the peer region and the sites through the TGW --------
         routed_groups = [g for g, t in args.group_types.items() if t in (SubnetType.PRIVATE, SubnetType.ISOLATED)]
@@ -193,35 +205,32 @@ class ConnectivityTier(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=peering),
             )
             associate("peering", peering.id, "peering", depends_on=[accepter])
-            aws.ec2transitgateway.Route(
-                "tgw-route-to-peer-region", destination_cidr_block=args.peer.vpc_cidr,
-                transit_gateway_attachment_id=peering.id, transit_gateway_route_table_id=tables["vpc"].id,
-                opts=pulumi.ResourceOptions(parent=tables["vpc"], depends_on=[accepter]))
+            static("peer-region", args.peer.vpc_cidr, peering.id, "vpc", depends_on=[accepter])
             self.peering_attachment_id = accepter.transit_gateway_attachment_id  # known once accepted
         elif primary:
             pulumi.log.info(f"connectivity: the cross-region peering waits for {args.peer_stack or 'a peer stack'}'s "
                             f"transitGatewayId, region and vpcCidr outputs", resource=self)
         elif args.peer.peering_attachment_id and args.peer.vpc_cidr:
             associate("peering", args.peer.peering_attachment_id, "peering")
-            aws.ec2transitgateway.Route(
-                "tgw-route-to-peer-region", destination_cidr_block=args.peer.vpc_cidr,
-                transit_gateway_attachment_id=args.peer.peering_attachment_id,
-                transit_gateway_route_table_id=tables["vpc"].id, opts=pulumi.ResourceOptions(parent=tables["vpc"]))
+            static("peer-region", args.peer.vpc_cidr, args.peer.peering_attachment_id, "vpc")
+            self.peering_attachment_id = pulumi.Output.from_input(args.peer.peering_attachment_id)
         else:
             pulumi.log.info(f"connectivity: this side of the cross-region peering waits for "
                             f"{args.peer_stack or 'a peer stack'} to request and accept it (its "
                             f"tgwPeeringAttachmentId output)", resource=self)
 
         # --- site-to-site VPNs for developers ---------------------------------------------------------------------
-        self.vpn_connection_ids, self.customer_gateway_ids = {}, {}
+        self.vpn_connection_ids, self.customer_gateway_ids, self.vpn_attachment_ids = {}, {}, {}
         if s.vpn.customer_gateways:
             vpn_logs = aws.cloudwatch.LogGroup(
                 "vpn-logs", name=f"/securecart/{env}/vpn", kms_key_id=args.logs_key_arn,
                 retention_in_days=s.vpn.log_retention_days, tags=tags("vpn-logs"), opts=child)
         for site in s.vpn.customer_gateways:
+            extended = site.bgp_asn > 2147483647  # AWS takes 4-byte ASNs in a field of their own
             cgw = aws.ec2.CustomerGateway(
-                f"cgw-{site.name}", bgp_asn=str(site.bgp_asn), ip_address=str(site.ip_address), type="ipsec.1",
-                device_name=site.name, tags=tags(f"cgw-{site.name}"), opts=child)
+                f"cgw-{site.name}", bgp_asn=None if extended else str(site.bgp_asn),
+                bgp_asn_extended=str(site.bgp_asn) if extended else None, ip_address=str(site.ip_address),
+                type="ipsec.1", device_name=site.name, tags=tags(f"cgw-{site.name}"), opts=child)
             keys = args.pre_shared_keys.get(site.name)
             log_options: aws.ec2.VpnConnectionTunnel1LogOptionsArgsDict = {"cloudwatch_log_options": {
                 "log_enabled": True, "log_group_arn": vpn_logs.arn, "log_output_format": "json"}}
@@ -254,13 +263,17 @@ class ConnectivityTier(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=cgw),
             )
             associate(f"vpn-{site.name}", vpn.transit_gateway_attachment_id, "hybrid")
-            propagate(f"vpn-{site.name}", vpn.transit_gateway_attachment_id, "vpc")
+            for prefix in site.prefixes:
+                static(f"{site.name}-{prefix.network_address}", str(prefix), vpn.transit_gateway_attachment_id, "vpc")
             self.vpn_connection_ids[site.name] = vpn.id
+            self.vpn_attachment_ids[site.name] = vpn.transit_gateway_attachment_id
             self.customer_gateway_ids[site.name] = cgw.id
 
         # --- Direct Connect for analytics ---------------------------------------------------------------------------
         self.dx_gateway_id = None
         dx_gateway_id: pulumi.Input[str] | None = None
+        dx_prefixes = [str(n) for n in (s.direct_connect or DirectConnectSettings()).prefixes] if primary else \
+            list(args.peer.dx_prefixes)
         if primary:
             dx = s.direct_connect or DirectConnectSettings()
             gateway = aws.directconnect.Gateway("dx-gateway", name=f"securecart-{env}-analytics",
@@ -268,9 +281,12 @@ class ConnectivityTier(pulumi.ComponentResource):
             dx_gateway_id = gateway.id
             self.dx_gateway_id = gateway.id
             if dx.connection_id:
+                long_asn = dx.customer_asn > 2147483646
                 aws.directconnect.TransitVirtualInterface(
                     "dx-transit-vif", connection_id=dx.connection_id, dx_gateway_id=gateway.id,
-                    name=f"securecart-{env}-analytics", vlan=dx.vlan, bgp_asn=dx.customer_asn,
+                    name=f"securecart-{env}-analytics", vlan=dx.vlan,
+                    bgp_asn=None if long_asn else dx.customer_asn,
+                    bgp_asn_long=str(dx.customer_asn) if long_asn else None,
                     address_family="ipv4", mtu=8500, sitelink_enabled=False, tags=tags("dx-transit-vif"),
                     opts=pulumi.ResourceOptions(parent=gateway))
             else:
@@ -282,12 +298,16 @@ class ConnectivityTier(pulumi.ComponentResource):
         else:
             pulumi.log.info(f"connectivity: the Direct Connect association waits for "
                             f"{args.peer_stack or 'a peer stack'}'s dxGatewayId output", resource=self)
+        self.dx_attachment_id = None
         if dx_gateway_id is not None:
             association = aws.directconnect.GatewayAssociation(
                 "dx-association", dx_gateway_id=dx_gateway_id, associated_gateway_id=tgw.id,
                 allowed_prefixes=summarise([args.vpc_cidr]), opts=tgw_opts)
             associate("dx", association.transit_gateway_attachment_id, "hybrid")
-            propagate("dx", association.transit_gateway_attachment_id, "vpc")
+            for cidr in dx_prefixes:
+                static(f"analytics-{ipaddress.IPv4Network(cidr).network_address}", cidr,
+                       association.transit_gateway_attachment_id, "vpc")
+            self.dx_attachment_id = association.transit_gateway_attachment_id
 
         # --- VPC peering with other accounts' and environments' VPCs ---------------------------------------------
         self.vpc_peering_connection_ids = {}
@@ -333,12 +353,12 @@ class ConnectivityTier(pulumi.ComponentResource):
             for group in peer.route_groups or private_groups:
                 for zone, table in args.route_tables[group].items():
                     aws.ec2.Route(
-                        f"{group}-{zone}-to-{peer.name}", route_table_id=table.id,
+                        f"{group}-{zone}-to-peer-{peer.name}", route_table_id=table.id,
                         destination_cidr_block=str(peer.cidr), vpc_peering_connection_id=connection.id,
                         opts=pulumi.ResourceOptions(parent=table, depends_on=accepted))
             self.vpc_peering_connection_ids[peer.name] = connection.id
 
-        self.dx_prefixes = [str(n) for n in (s.direct_connect or DirectConnectSettings()).prefixes] if primary else []
+        self.dx_prefixes = dx_prefixes if primary else []
         self.transit_gateway_id = tgw.id
         self.route_table_ids = {use: t.id for use, t in tables.items()}
         self.vpc_attachment_id = attachment.id

@@ -54,24 +54,41 @@ def ipaddress_prefix(cidr: str) -> int:
     return int(cidr.split("/")[1])
 
 
-def test_segments_vpc_sees_sites_and_peer_hybrid_and_peering_see_only_the_vpc(graph: Graph) -> None:
+def tgw_routes(graph: Graph, table: Any) -> dict[str, str]:
+    return {r.inputs["destinationCidrBlock"]: r.inputs["transitGatewayAttachmentId"] for r in graph.of_type(TGW_ROUTE)
+            if r.inputs["transitGatewayRouteTableId"] == table.id}
+
+
+def test_segments_static_in_vpc_and_peering_propagated_only_into_the_vpn_table(
+    graph: Graph, stack: StackResult, synth_run: SynthRun, project: Project
+) -> None:
+    settings = parse_settings(project.read_stack(stack.stack).values)
+    assert settings.connectivity is not None
     (attachment,) = graph.of_type(ATTACHMENT)
     vpc, hybrid, peering = (segment(graph, n) for n in ("vpc", "hybrid", "peering"))
-    props = graph.of_type(PROP)
-    by_table: dict[str, set[str]] = {}
-    for p in props:
-        by_table.setdefault(p.inputs["transitGatewayRouteTableId"], set()).add(p.inputs["transitGatewayAttachmentId"])
-    vpn_attachments = {v.outputs["transitGatewayAttachmentId"] for v in graph.of_type(VPN)}
-    dx_attachments = {d.outputs["transitGatewayAttachmentId"] for d in graph.of_type(DX_ASSOC)}
-    assert by_table[hybrid.id] == by_table[peering.id] == {attachment.id}
-    assert by_table[vpc.id] == vpn_attachments | dx_attachments and vpn_attachments and dx_attachments
-    # No static route in the hybrid and peering segments: the sites and the peer region reach the VPC only.
-    assert not [r for r in graph.of_type(TGW_ROUTE)
-                if r.inputs["transitGatewayRouteTableId"] in (hybrid.id, peering.id)]
+    # The only propagation: the VPC attachment into the VPN ("hybrid") table.
+    assert [(p.inputs["transitGatewayAttachmentId"], p.inputs["transitGatewayRouteTableId"])
+            for p in graph.of_type(PROP)] == [(attachment.id, hybrid.id)]
+    assert tgw_routes(graph, hybrid) == {}
+    # The peering table: only this VPC.
+    assert tgw_routes(graph, peering) == {stack.outputs["vpcCidr"]: attachment.id}
+    # The VPC table: static routes to the peer region, each site's own prefixes through its own VPN, and the
+    # analytics prefixes through Direct Connect; nothing a site advertises over BGP.
+    (vpn,) = graph.of_type(VPN)
+    (dx,) = graph.of_type(DX_ASSOC)
+    (site,) = settings.connectivity.vpn.customer_gateways
+    peer = "prod-eu" if stack.stack == "prod-us" else "prod-us"
+    assert tgw_routes(graph, vpc) == {
+        synth_run.results[peer].outputs["vpcCidr"]: stack.outputs["tgwPeeringAttachmentId"],
+        **{str(p): vpn.outputs["transitGatewayAttachmentId"] for p in site.prefixes},
+        "172.20.0.0/16": dx.outputs["transitGatewayAttachmentId"],
+    }
     assoc = {a.inputs["transitGatewayAttachmentId"]: a.inputs["transitGatewayRouteTableId"]
              for a in graph.of_type(ASSOC)}
     assert assoc[attachment.id] == vpc.id
-    assert all(assoc[a] == hybrid.id for a in vpn_attachments | dx_attachments)
+    assert assoc[vpn.outputs["transitGatewayAttachmentId"]] == assoc[dx.outputs["transitGatewayAttachmentId"]] \
+        == hybrid.id
+    assert assoc[stack.outputs["tgwPeeringAttachmentId"]] == peering.id
 
 
 def test_every_route_to_the_peer_region_targets_the_transit_gateway(synth_run: SynthRun) -> None:
@@ -106,7 +123,7 @@ def test_the_primary_requests_and_accepts_the_peering_in_the_other_region(synth_
     assert eu.by_type(PEERING) == [] and eu.by_type(ACCEPTER) == []
     # The primary's route and association wait for the acceptance.
     graph = Graph(us)
-    (route,) = graph.of_type(TGW_ROUTE)
+    (route,) = [r for r in graph.of_type(TGW_ROUTE) if r.inputs["transitGatewayAttachmentId"] == peering.id]
     assert route.inputs["destinationCidrBlock"] == eu.outputs["vpcCidr"]
     assert route.inputs["transitGatewayAttachmentId"] == peering.id
     assert route.inputs["transitGatewayRouteTableId"] == segment(graph, "vpc").id
@@ -119,31 +136,38 @@ def test_the_primary_requests_and_accepts_the_peering_in_the_other_region(synth_
 def test_the_secondary_routes_back_over_the_accepted_peering(synth_run: SynthRun) -> None:
     us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
     graph = Graph(eu)
-    (route,) = graph.of_type(TGW_ROUTE)
+    (route,) = [r for r in graph.of_type(TGW_ROUTE)
+                if r.inputs["transitGatewayAttachmentId"] == us.outputs["tgwPeeringAttachmentId"]]
     assert route.inputs["destinationCidrBlock"] == us.outputs["vpcCidr"]
-    assert route.inputs["transitGatewayAttachmentId"] == us.outputs["tgwPeeringAttachmentId"]
+    assert eu.outputs["tgwPeeringAttachmentId"] == us.outputs["tgwPeeringAttachmentId"]
     assoc = next(a for a in graph.of_type(ASSOC)
                  if a.inputs["transitGatewayAttachmentId"] == us.outputs["tgwPeeringAttachmentId"])
     assert assoc.inputs["transitGatewayRouteTableId"] == segment(graph, "peering").id
 
 
+def _to_peer(result: StackResult) -> list[Any]:
+    return [r for r in result.by_type(TGW_ROUTE) if r.inputs["transitGatewayAttachmentId"].startswith("tgw-attach-")
+            and r.inputs["destinationCidrBlock"] in ("10.10.0.0/16", "10.20.0.0/16")
+            and r.inputs["destinationCidrBlock"] != result.outputs["vpcCidr"]]
+
+
 def test_the_peering_appears_only_after_the_plans_passes(project: Project) -> None:
     # Step 1, prod-eu alone: its gateway, nothing of the peering, and it says what waits.
     eu1 = synth_stack(project, "prod-eu", {})
-    assert eu1.by_type(TGW_ROUTE) == [] and eu1.by_type(DX_ASSOC) == []
+    assert _to_peer(eu1) == [] and eu1.by_type(DX_ASSOC) == []
     assert any("waits for prod-us to request and accept it" in m for _, m in eu1.logs)
     assert "tgwPeeringAttachmentId" not in eu1.outputs
     # Step 2, prod-us with prod-eu's outputs: the whole request, acceptance and its own side.
     us2 = synth_stack(project, "prod-us", {"prod-eu": eu1.outputs})
-    assert len(us2.by_type(PEERING)) == len(us2.by_type(ACCEPTER)) == len(us2.by_type(TGW_ROUTE)) == 1
+    assert len(us2.by_type(PEERING)) == len(us2.by_type(ACCEPTER)) == len(_to_peer(us2)) == 1
     # Step 3, prod-eu again: its side of the peering and its Direct Connect association.
     eu3 = synth_stack(project, "prod-eu", {"prod-us": us2.outputs})
-    assert len(eu3.by_type(TGW_ROUTE)) == 1 and len(eu3.by_type(DX_ASSOC)) == 1
+    assert len(_to_peer(eu3)) == 1 and len(eu3.by_type(DX_ASSOC)) == 1
 
 
 def test_without_the_peers_outputs_the_primary_waits_and_says_so(project: Project) -> None:
     result = synth_stack(project, "prod-us", {})
-    assert result.by_type(PEERING) == [] and result.by_type(TGW_ROUTE) == []
+    assert result.by_type(PEERING) == [] and _to_peer(result) == []
     assert any("cross-region peering waits for prod-eu's transitGatewayId" in m for _, m in result.logs)
     assert "tgwPeeringAttachmentId" not in result.outputs
     assert result.by_type(TGW) and result.by_type(VPN)  # everything that needs no peer is there
@@ -288,3 +312,45 @@ def test_an_overlapping_peer_or_a_duplicate_asn_fails_the_synth_naming_the_key(p
            "Gateways need distinct ASNs" in info.value.problems
     assert any(p.startswith("securecart:connectivity: prod-us's vpcPeers 'overlap' (10.20.128.0/20) overlaps "
                             "prod-eu's VPC 10.20.0.0/16") for p in info.value.problems)
+
+
+def test_the_program_checks_the_peer_at_deploy_time_too(project: Project, synth_run: SynthRun) -> None:
+    """The stack-set check runs only where both stack files are at hand; `pulumi up` of one stack checks what its
+    peer exported instead."""
+    peer = {**synth_run.results["prod-eu"].outputs, "transitGatewayAsn": 64512, "routedNetworks": ["172.16.8.0/22"]}
+    with pytest.raises(SynthError) as info:
+        synth_stack(project, "prod-us", {"prod-eu": peer})
+    assert info.value.kind == "config"
+    assert "securecart:connectivity.transitGateway.asn: 64512 is also the peer stack prod-eu's: peered Transit " \
+           "Gateways need distinct ASNs" in info.value.problems
+    assert "securecart:connectivity: site prefix 172.16.0.0/20 overlaps 172.16.8.0/22, routed by the peer stack " \
+           "prod-eu: SecureCart's sites need distinct networks" in info.value.problems
+
+
+def test_a_four_byte_site_asn_goes_in_the_extended_field(project_copy: Any, synth_run: SynthRun) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-us":
+            config["securecart:connectivity"]["vpn"]["customerGateways"][0]["bgpAsn"] = 4200000001
+
+    result = synth_stack(project_copy(edit), "prod-us", {"prod-eu": synth_run.results["prod-eu"].outputs})
+    (cgw,) = result.by_type("aws:ec2/customerGateway:CustomerGateway")
+    assert cgw.inputs["bgpAsnExtended"] == "4200000001" and "bgpAsn" not in cgw.inputs
+
+
+def test_a_malformed_secret_is_never_echoed(project: Project) -> None:
+    raw = {**project.read_stack("prod-us").values,
+           "securecart:vpnPreSharedKeys": json.dumps({"dev-office-austin": "SuperSecretKey123"})}
+    with pytest.raises(ConfigError) as info:
+        parse_settings(raw, secret_keys=["securecart:vpnPreSharedKeys"])
+    assert info.value.problems == ["securecart:vpnPreSharedKeys.dev-office-austin: expected a list"]
+
+
+def test_two_resources_with_one_name_fail_as_in_the_engine(tmp_path: Any, project: Project) -> None:
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws, pulumi\n"
+        "p = aws.Provider('p', region='us-east-1')\n"
+        "for _ in range(2):\n"
+        "    aws.ec2.Vpc('twin', cidr_block='10.9.0.0/16', opts=pulumi.ResourceOptions(provider=p))\n")
+    with pytest.raises(SynthError) as info:
+        synth_stack(project, "prod-us", {}, main=tmp_path / "__main__.py")
+    assert "Duplicate resource URN" in info.value.problems[0]

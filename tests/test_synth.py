@@ -321,10 +321,11 @@ def test_states_the_fast_path_cannot_take_go_through_the_sdk(tmp_path: Path) -> 
 
 def test_each_stack_records_the_peer_outputs_it_read(synth_run: SynthRun) -> None:
     assert synth_run.results["prod-us"].reads == {"prod-eu": {
-        "vpcCidr", "region", "transitGatewayId", "imagesBucketArn", "imagesKeyArn"}}
+        "vpcCidr", "transitGatewayAsn", "routedNetworks", "region", "transitGatewayId", "imagesBucketArn",
+        "imagesKeyArn"}}
     assert synth_run.results["prod-eu"].reads == {"prod-us": {
-        "vpcCidr", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes", "databaseArn", "databaseSecretArn",
-        "sessionsTableName", "sessionsReplicaRegions"}}
+        "vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes",
+        "databaseArn", "databaseSecretArn", "sessionsTableName", "sessionsReplicaRegions"}}
     # The tracking is undone after each run: the SDK's class is as it was.
     assert "outputs" not in pulumi.StackReference.__dict__
     assert pulumi.StackReference.get_output.__qualname__ == "StackReference.get_output"

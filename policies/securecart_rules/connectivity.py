@@ -159,7 +159,7 @@ vpn_tunnel_logging = resource_rule(
     name="vpn-tunnel-logging",
     description="Both tunnels of every site-to-site VPN log to CloudWatch Logs.",
     source="FSBP EC2.20 (both tunnels), EC2.171 (tunnel logging)",
-    types=[VPN], check=_tunnel_logging, level=ADVISORY, severity=Severity.MEDIUM,
+    types=[VPN], check=_tunnel_logging, level=MANDATORY, severity=Severity.MEDIUM,
 )
 
 VPN_CRYPTO: dict[str, dict[str, Any]] = {
@@ -233,8 +233,17 @@ dx_allowed_prefixes_restricted = resource_rule(
 
 
 def _dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    all_subnets = of_type(args.resources, SUBNET)
     for attachment in of_type(args.resources, TGW_VPC_ATTACHMENT):
         subnets = [r for r in refs(attachment, "subnetIds") if r.resource_type == SUBNET]
+        vpcs = {v.urn for v in refs(attachment, "vpcId")}
+        zones = {str(sn.props.get("availabilityZone")) for sn in all_subnets
+                 if {v.urn for v in refs(sn, "vpcId")} & vpcs}
+        missing = sorted(zones - {str(sn.props.get("availabilityZone")) for sn in subnets})
+        if subnets and missing:
+            report(f"The VPC attachment has no subnet in {', '.join(missing)}: workloads there cannot reach the "
+                   f"Transit Gateway, and an AZ loss elsewhere cuts them off. Attach one subnet in every AZ.",
+                   attachment.urn)
         shared = sorted({str(t) for sn in subnets if (t := tags_of(sn.props).get("Tier")) != "attachment"})
         if shared:
             report(f"The VPC attachment's ENIs sit in {', '.join(shared)} subnets: give them small subnets of their "
@@ -244,7 +253,7 @@ def _dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mappin
 
 tgw_attachment_in_dedicated_subnets = stack_rule(
     name="tgw-attachment-in-dedicated-subnets",
-    description="Transit Gateway VPC attachments use dedicated attachment subnets, not workload subnets.",
+    description="Transit Gateway VPC attachments use dedicated attachment subnets, one in every AZ of the VPC.",
     source="seed: Transit Gateway; catalogue gap (AWS TGW design guidance: dedicated /28 attachment subnets)",
     check=_dedicated_subnets, level=MANDATORY, severity=Severity.MEDIUM,
 )
@@ -262,8 +271,10 @@ def _associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
         if attachment.urn in associated:
             continue
         if attachment.resource_type == TGW_VPC_ATTACHMENT and truthy(
-                attachment.props.get("transitGatewayDefaultRouteTableAssociation", True)):
-            continue  # the default route table takes it (tgw-segmented says whether that is allowed)
+                attachment.props.get("transitGatewayDefaultRouteTableAssociation", True)) and not any(
+                str(t.props.get("defaultRouteTableAssociation") or "enable").lower() == "disable"
+                for t in refs(attachment, "transitGatewayId")):
+            continue  # the gateway's default route table takes it (tgw-segmented says whether that is allowed)
         report("Nothing associates this Transit Gateway attachment with a route table: with default association "
                "off it routes nothing. Add a RouteTableAssociation for its segment.", attachment.urn)
 
@@ -290,21 +301,29 @@ vpn_on_transit_gateway_with_bgp = resource_rule(
     name="vpn-on-transit-gateway-with-bgp",
     description="Site-to-site VPNs end on the Transit Gateway and route with BGP.",
     source="seed: site-to-site VPN for developers; catalogue gap",
-    types=[VPN], check=_vpn_on_tgw, level=ADVISORY, severity=Severity.LOW,
+    types=[VPN], check=_vpn_on_tgw, level=MANDATORY, severity=Severity.MEDIUM,
 )
 
 
 def _peering_dns(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     accepted = {r.urn for a in of_type(args.resources, PEERING_ACCEPTER) for r in refs(a, "vpcPeeringConnectionId")}
-    options = {r.urn for o in of_type(args.resources, PEERING_OPTIONS) for r in refs(o, "vpcPeeringConnectionId")
-               if truthy(get(o.props, "requester", "allowRemoteVpcDnsResolution"))}
+    sides: dict[str, set[str]] = {}
+    for o in of_type(args.resources, PEERING_OPTIONS):
+        for r in refs(o, "vpcPeeringConnectionId"):
+            for side in ("requester", "accepter"):
+                if truthy(get(o.props, side, "allowRemoteVpcDnsResolution")):
+                    sides.setdefault(r.urn, set()).add(side)
     for peering in of_type(args.resources, PEERING):
         ours = truthy(peering.props.get("autoAccept")) or peering.urn in accepted
         if not ours:
             continue  # the other account accepts; options can be set only once it has
-        if peering.urn not in options and not truthy(get(peering.props, "requester", "allowRemoteVpcDnsResolution")):
-            report("Both sides of this peering are ours but DNS names resolve to public addresses across it: allow "
-                   "remote VPC DNS resolution (PeeringConnectionOptions).", peering.urn)
+        have = sides.get(peering.urn, set()) | {side for side in ("requester", "accepter")
+                                                if truthy(get(peering.props, side, "allowRemoteVpcDnsResolution"))}
+        missing = sorted({"requester", "accepter"} - have)
+        if missing:
+            report(f"Both sides of this peering are ours but the {' and '.join(missing)} side(s) resolve the other "
+                   f"VPC's DNS names to public addresses: allow remote VPC DNS resolution (PeeringConnectionOptions, "
+                   f"in each side's region).", peering.urn)
 
 
 vpc_peering_dns_resolution = stack_rule(

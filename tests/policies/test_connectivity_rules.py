@@ -28,17 +28,18 @@ def tunnel(n: int, **overrides: Any) -> dict[str, Any]:
     return props
 
 
-def subnet(name: str, tier: str) -> Any:
-    return res(c.SUBNET, name, {"tags": {"Tier": tier}})
+def subnet(name: str, tier: str, zone: str = "a") -> Any:
+    return res(c.SUBNET, name, {"tags": {"Tier": tier}, "availabilityZone": f"us-east-1{zone}"}, vpcId=VPC_A)
 
 
-ATTACH_SUBNETS = [subnet(f"tgw-{z}", "attachment") for z in "abc"]
+ATTACH_SUBNETS = [subnet(f"tgw-{z}", "attachment", z) for z in "abc"]
 APP_SUBNET = subnet("app-a", "private")
 NO_DEFAULTS = {"transitGatewayDefaultRouteTableAssociation": False, "transitGatewayDefaultRouteTablePropagation": False}
 
 
 def attachment(name: str = "att", subnets: Any = None, **props: Any) -> Any:
-    return res(c.TGW_VPC_ATTACHMENT, name, {**NO_DEFAULTS, **props}, subnetIds=subnets or ATTACH_SUBNETS)
+    return res(c.TGW_VPC_ATTACHMENT, name, {**NO_DEFAULTS, **props}, subnetIds=subnets or ATTACH_SUBNETS,
+               vpcId=VPC_A)
 
 
 def association(name: str, target: Any) -> Any:
@@ -98,25 +99,34 @@ CASES = cases(
          good=[*ATTACH_SUBNETS, ATT],
          bad=[*ATTACH_SUBNETS, APP_SUBNET, attachment(subnets=[ATTACH_SUBNETS[0], APP_SUBNET])],
          flagged={"att"}, says="private subnets"),
+    Case(c.tgw_attachment_in_dedicated_subnets, label="every-az",
+         good=[VPC_A, *ATTACH_SUBNETS, ATT],
+         bad=[VPC_A, *ATTACH_SUBNETS, attachment(subnets=ATTACH_SUBNETS[:2])],
+         flagged={"att"}, says="no subnet in us-east-1c"),
     Case(c.tgw_attachments_associated,
          good=[ATT, association("a1", ATT), VPN_TGW, association("a2", VPN_TGW), DX, association("a3", DX), PEER,
                res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER), association("a4", PEER),
                res(c.VPN, "vgw-vpn", {"vpnGatewayId": "vgw-1"}), res(c.TGW_VPC_ATTACHMENT, "default-assoc", {})],
          bad=[attachment("lonely"), VPN_TGW, DX, PEER,
-              res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER)],
-         flagged={"lonely", "vpn", "dx", "peer"}, says="routes nothing"),
+              res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER),
+              segmented := res(c.TGW, "segmented", {"defaultRouteTableAssociation": "disable"}),
+              res(c.TGW_VPC_ATTACHMENT, "flag-left-out", {}, transitGatewayId=segmented)],
+         flagged={"lonely", "vpn", "dx", "peer", "flag-left-out"}, says="routes nothing"),
     Case(c.vpn_on_transit_gateway_with_bgp,
          good=[res(c.VPN, "vpn", {"transitGatewayId": "tgw-1", "staticRoutesOnly": False})],
          bad=[res(c.VPN, "vgw", {"vpnGatewayId": "vgw-1"}),
               res(c.VPN, "static", {"transitGatewayId": "tgw-1", "staticRoutesOnly": True})],
          flagged={"vgw", "static"}),
     Case(c.vpc_peering_dns_resolution,
-         good=[OURS, res(c.PEERING_OPTIONS, "ours-options", {"requester": {"allowRemoteVpcDnsResolution": True}},
+         good=[OURS, res(c.PEERING_OPTIONS, "ours-options", {"requester": {"allowRemoteVpcDnsResolution": True},
+                                                             "accepter": {"allowRemoteVpcDnsResolution": True}},
                          vpcPeeringConnectionId=OURS),
                res(c.PEERING, "partner", {"peerOwnerId": "210987654321"})],
          bad=[OURS, CROSS, res(c.PEERING_ACCEPTER, "cross-region-accepter", {}, vpcPeeringConnectionId=CROSS),
+              res(c.PEERING_OPTIONS, "requester-only", {"requester": {"allowRemoteVpcDnsResolution": True}},
+                  vpcPeeringConnectionId=CROSS),
               res(c.PEERING, "partner", {"peerOwnerId": "210987654321"})],
-         flagged={"ours", "cross-region"}),
+         flagged={"ours", "cross-region"}, says="accepter side"),
 )
 
 
