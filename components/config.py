@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 import pulumi
 from pulumi.runtime.config import CONFIG, is_config_secret
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -105,6 +106,25 @@ def _ipv4_network(value: Any) -> ipaddress.IPv4Network:
 Ipv4Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_ipv4_network)]
 
 
+def _retention_days(v: int) -> int:
+    if v not in LOG_RETENTION_DAYS:
+        nearest = min(LOG_RETENTION_DAYS, key=lambda d: abs(d - v))
+        raise ValueError(f"{v} is not a retention CloudWatch Logs accepts: use one of "
+                         f"{', '.join(map(str, LOG_RETENTION_DAYS))} (nearest: {nearest})")
+    return v
+
+
+def _known_region(v: str) -> str:
+    if v not in REGION_AZ_LETTERS:
+        raise ValueError(f"{v!r} is not an AWS region SecureCart deploys to: use one of "
+                         f"{', '.join(sorted(REGION_AZ_LETTERS))}")
+    return v
+
+
+RetentionDays = Annotated[int, AfterValidator(_retention_days)]  # days CloudWatch Logs can keep a log group
+KnownRegion = Annotated[str, AfterValidator(_known_region)]
+
+
 class _Model(BaseModel):
     """Base for every settings model: camelCase keys as in the stack files, unknown keys rejected, immutable."""
 
@@ -178,7 +198,7 @@ class SubnetGroup(_Model):
 
 
 class FlowLogSettings(_Model):
-    retention_days: int = Field(
+    retention_days: RetentionDays = Field(
         default=365, alias="retentionDays",
         description="Days CloudWatch Logs keeps VPC flow logs; default 365 (a year of traffic to review). Must be "
                     "a retention period CloudWatch accepts.",
@@ -188,16 +208,6 @@ class FlowLogSettings(_Model):
         description="Seconds over which flows are aggregated into one record; default 60 (fastest detection).",
     )
 
-    @field_validator("retention_days")
-    @classmethod
-    def _retention_allowed(cls, v: int) -> int:
-        if v not in LOG_RETENTION_DAYS:
-            nearest = min(LOG_RETENTION_DAYS, key=lambda d: abs(d - v))
-            raise ValueError(
-                f"{v} is not a retention CloudWatch Logs accepts: use one of "
-                f"{', '.join(map(str, LOG_RETENTION_DAYS))} (nearest: {nearest})"
-            )
-        return v
 
 
 class NetworkSettings(_Model):
@@ -439,8 +449,8 @@ class DeliverySettings(_Model):
         min_length=1, description="Required. The Fargate services, each behind the ALB or the NLB.")
     access_log_days: int = Field(default=90, alias="accessLogDays", ge=1, le=3650,
                                  description="Days load balancer access logs are kept; default 90.")
-    log_retention_days: int = Field(default=90, alias="logRetentionDays",
-                                    description="Days container logs are kept; default 90.")
+    log_retention_days: RetentionDays = Field(default=90, alias="logRetentionDays",
+                                              description="Days container logs are kept; default 90.")
     appliances: list[ipaddress.IPv4Address] = Field(
         default_factory=list,
         description="IP addresses of the WAF/IDS appliances behind the Gateway Load Balancer; default none: the "
@@ -461,13 +471,6 @@ class DeliverySettings(_Model):
     def _modern(cls, v: str) -> str:
         if v not in MODERN_TLS_POLICIES:
             raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
-        return v
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _retention(cls, v: int) -> int:
-        if v not in LOG_RETENTION_DAYS:
-            raise ValueError(f"{v} is not a retention CloudWatch Logs accepts")
         return v
 
     @model_validator(mode="after")
@@ -538,8 +541,8 @@ class DatabaseSettings(_Model):
     performance_insights_days: int = Field(
         default=7, alias="performanceInsightsDays",
         description="Days Performance Insights keeps data (7, a multiple of 31 up to 713, or 731); default 7 (free).")
-    log_retention_days: int = Field(default=90, alias="logRetentionDays",
-                                    description="Days the exported database logs are kept; default 90.")
+    log_retention_days: RetentionDays = Field(default=90, alias="logRetentionDays",
+                                              description="Days the exported database logs are kept; default 90.")
     clients: list[str] | None = Field(
         default=None,
         description="Delivery services whose security groups may reach the database port; default every "
@@ -573,9 +576,6 @@ class DatabaseSettings(_Model):
         pi = self.performance_insights_days
         if not (pi in (7, 731) or (pi % 31 == 0 and 31 <= pi <= 713)):
             problems.append(f"performanceInsightsDays: {pi} is not 7, a multiple of 31 up to 713, or 731")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            problems.append(f"logRetentionDays: {self.log_retention_days} is not a retention CloudWatch Logs "
-                            f"accepts")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -740,15 +740,8 @@ class VpnSettings(_Model):
         description="Developer sites with a site-to-site VPN to the Transit Gateway; default none. Pre-shared keys "
                     "come from the secret securecart:vpnPreSharedKeys, else AWS generates them into Secrets "
                     "Manager.")
-    log_retention_days: int = Field(default=90, alias="logRetentionDays",
-                                    description="Days the tunnels' logs are kept; default 90.")
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _retention(cls, v: int) -> int:
-        if v not in LOG_RETENTION_DAYS:
-            raise ValueError(f"{v} is not a retention CloudWatch Logs accepts")
-        return v
+    log_retention_days: RetentionDays = Field(default=90, alias="logRetentionDays",
+                                              description="Days the tunnels' logs are kept; default 90.")
 
 
 class DirectConnectSettings(_Model):
@@ -780,20 +773,13 @@ class VpcPeerSettings(_Model):
         default=None, alias="accountId", pattern=r"^\d{12}$",
         description="The peer's AWS account; default none: the VPC is in this stack's account, and this stack "
                     "accepts the peering itself.")
-    region: str = Field(description="Required. The peer VPC's region.")
+    region: KnownRegion = Field(description="Required. The peer VPC's region.")
     vpc_id: str = Field(alias="vpcId", pattern=r"^vpc-[0-9a-f]{8,17}$", description="Required. The peer VPC's ID.")
     cidr: Ipv4Network = Field(description="Required. The peer VPC's CIDR; it must overlap nothing of SecureCart's.")
     route_groups: list[str] | None = Field(
         default=None, alias="routeGroups",
         description="Subnet groups whose route tables reach the peer; default the private (application) groups "
                     "only.")
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, v: str) -> str:
-        if v not in REGION_AZ_LETTERS:
-            raise ValueError(f"{v!r} is not an AWS region SecureCart deploys to")
-        return v
 
 
 class ConnectivitySettings(_Model):
@@ -822,7 +808,7 @@ _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 class StackSettings(_Model):
     """Everything under ``securecart:`` for one stack, plus the stack's region (``aws:region``)."""
 
-    region: str = Field(description="Required (from aws:region). The AWS region this stack builds in.")
+    region: KnownRegion = Field(description="Required (from aws:region). The AWS region this stack builds in.")
     role: Role = Field(
         description="Required. primary (us-east-1: owns the global resources) or secondary (a regional replica)."
     )
@@ -865,14 +851,6 @@ class StackSettings(_Model):
         default=None, alias="vpnPreSharedKeys",
         description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
                     "generates them into Secrets Manager). Set it only with `pulumi config set --secret`.")
-
-    @field_validator("region")
-    @classmethod
-    def _known_region(cls, v: str) -> str:
-        if v not in REGION_AZ_LETTERS:
-            raise ValueError(f"{v!r} is not an AWS region SecureCart deploys to: use one of "
-                             f"{', '.join(sorted(REGION_AZ_LETTERS))}")
-        return v
 
     @field_validator("tags")
     @classmethod

@@ -24,6 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import private_bucket
 from components.config import DatabaseEngine, DataSettings, Role
 from components.documents import policy_document
 
@@ -365,45 +366,23 @@ class DataTier(pulumi.ComponentResource):
                 f"sessionsTableName output yet", resource=self)
 
         # --- the product-images bucket and its access-log bucket --------------------------------------------------
-        logs = aws.s3.Bucket("images-logs", force_destroy=False, tags=tags("images-logs"), opts=keep)
-        logs_opts = pulumi.ResourceOptions(parent=logs, protect=False)  # settings: replaceable
-        aws.s3.BucketPublicAccessBlock("images-logs-bpa", bucket=logs.id, block_public_acls=True,
-                                       block_public_policy=True, ignore_public_acls=True,
-                                       restrict_public_buckets=True, opts=logs_opts)
-        aws.s3.BucketOwnershipControls("images-logs-ownership", bucket=logs.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=logs_opts)
         # S3 delivers server access logs only to SSE-S3 buckets.
-        aws.s3.BucketServerSideEncryptionConfiguration("images-logs-sse", bucket=logs.id, rules=[{
-            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=logs_opts)
-        aws.s3.BucketVersioning("images-logs-versioning", bucket=logs.id,
-                                versioning_configuration={"status": "Enabled"}, opts=logs_opts)
-        aws.s3.BucketLifecycleConfiguration("images-logs-lifecycle", bucket=logs.id, rules=[{
+        logs_bucket = private_bucket("images-logs", parent=self, tags=tags("images-logs"), lifecycle_rules=[{
             "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
             "expiration": {"days": s.images.access_log_days},
             "noncurrent_version_expiration": {"noncurrent_days": 7},
-        }], opts=logs_opts)
-
-        images = aws.s3.Bucket(
-            "images", bucket=args.images_bucket_name, force_destroy=False,
+        }])
+        logs, logs_opts = logs_bucket.bucket, logs_bucket.settings
+        images_bucket = private_bucket(
+            "images", parent=self, bucket_name=args.images_bucket_name, kms_key_arn=images_key.arn,
             tags=tags("images", **({"Replication": "source"} if primary and args.peer_stack else
-                                   {"Replication": "destination"} if not primary else {})), opts=keep)
-        images_opts = pulumi.ResourceOptions(parent=images, protect=False)
-        aws.s3.BucketPublicAccessBlock("images-bpa", bucket=images.id, block_public_acls=True,
-                                       block_public_policy=True, ignore_public_acls=True,
-                                       restrict_public_buckets=True, opts=images_opts)
-        aws.s3.BucketOwnershipControls("images-ownership", bucket=images.id,
-                                       rule={"object_ownership": "BucketOwnerEnforced"}, opts=images_opts)
-        aws.s3.BucketServerSideEncryptionConfiguration("images-sse", bucket=images.id, rules=[{
-            "apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
-                                                        "kms_master_key_id": images_key.arn},
-            "bucket_key_enabled": True}], opts=images_opts)
-        versioning = aws.s3.BucketVersioning("images-versioning", bucket=images.id,
-                                             versioning_configuration={"status": "Enabled"}, opts=images_opts)
-        aws.s3.BucketLifecycleConfiguration("images-lifecycle", bucket=images.id, rules=[{
-            "id": "expire-old-versions", "status": "Enabled", "filter": {"prefix": ""},
-            "noncurrent_version_expiration": {"noncurrent_days": s.images.noncurrent_version_days},
-            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-        }], opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[versioning]))
+                                   {"Replication": "destination"} if not primary else {})),
+            lifecycle_rules=[{
+                "id": "expire-old-versions", "status": "Enabled", "filter": {"prefix": ""},
+                "noncurrent_version_expiration": {"noncurrent_days": s.images.noncurrent_version_days},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+            }])
+        images, images_opts, versioning = images_bucket.bucket, images_bucket.settings, images_bucket.versioning
         log_policy = aws.s3.BucketPolicy(
             "images-logs-policy", bucket=logs.id,
             policy=pulumi.Output.all(logs.arn, images.arn, args.account_id).apply(

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from components.buckets import private_bucket
 from components.config import DeliverySettings, LoadBalancerKind, ServiceSettings
 from components.documents import policy_document
 
@@ -188,23 +189,12 @@ class DeliveryTier(pulumi.ComponentResource):
             return {"Name": f"securecart-{env}-{n}", **extra}
 
         # --- access-log bucket (SSE-S3: ELB delivers only to SSE-S3 buckets) --------------------------------------
-        logs = aws.s3.Bucket("lb-logs", force_destroy=False, tags=tags("lb-logs"),
-                             opts=pulumi.ResourceOptions(parent=self, protect=True))
-        bucket_opts = pulumi.ResourceOptions(parent=logs, protect=False)  # settings of the bucket: replaceable
-        aws.s3.BucketPublicAccessBlock("lb-logs-bpa", bucket=logs.id, block_public_acls=True,
-                                       block_public_policy=True, ignore_public_acls=True,
-                                       restrict_public_buckets=True, opts=bucket_opts)
-        aws.s3.BucketOwnershipControls("lb-logs-ownership", bucket=logs.id, rule={
-            "object_ownership": "BucketOwnerEnforced"}, opts=bucket_opts)
-        aws.s3.BucketServerSideEncryptionConfiguration("lb-logs-sse", bucket=logs.id, rules=[{
-            "apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=bucket_opts)
-        aws.s3.BucketVersioning("lb-logs-versioning", bucket=logs.id,
-                                versioning_configuration={"status": "Enabled"}, opts=bucket_opts)
-        aws.s3.BucketLifecycleConfiguration("lb-logs-lifecycle", bucket=logs.id, rules=[{
+        logs_bucket = private_bucket("lb-logs", parent=self, tags=tags("lb-logs"), lifecycle_rules=[{
             "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
             "expiration": {"days": s.access_log_days},
             "noncurrent_version_expiration": {"noncurrent_days": 7},
-        }], opts=bucket_opts)
+        }])
+        logs, bucket_opts = logs_bucket.bucket, logs_bucket.settings
         log_policy = aws.s3.BucketPolicy(
             "lb-logs-policy", bucket=logs.id,
             policy=pulumi.Output.all(logs.bucket, args.region, args.account_id, args.partition).apply(
