@@ -106,7 +106,7 @@ def check_peer(settings: StackSettings, peer: dict[str, Any]) -> None:
                                 f"{peer_cidr}: routed networks must be distinct")
         for theirs in peer.get("routedNetworks") or []:
             for ours in c.on_premises():
-                if ours.overlaps(ipaddress.ip_network(theirs)) and str(ours) != theirs:
+                if ours.overlaps(ipaddress.ip_network(theirs)):
                     problems.append(f"securecart:connectivity: site prefix {ours} overlaps {theirs}, routed by the "
                                     f"peer stack {settings.peer_stack}: SecureCart's sites need distinct networks")
         raw_asn = peer.get("transitGatewayAsn")

@@ -342,9 +342,11 @@ class RecordingMonitor(MockMonitor):
     """The SDK's mock monitor, run in the program's own thread, recording each registration's options and the
     stack's outputs.
 
-    The SDK's methods are followed step for step (URN, ``Mocks.new_resource``/``call``, the serialized answer);
-    the difference is that answers are serialized synchronously (``serialize_state``), since the synth calls the monitor
-    inline rather than on a worker thread."""
+    The SDK's methods are followed step for step (URN, ``Mocks.new_resource``/``call``, the serialized answer),
+    with three differences: answers are serialized synchronously (``serialize_state``), since the synth calls the
+    monitor inline rather than on a worker thread; a second resource with a URN already registered or read is an
+    error, as in the engine; and resource transforms are not passed on to the mocks (the program has none, and
+    the engine, not the monitor, would run them)."""
 
     def __init__(self, mocks: OfflineMocks) -> None:
         super().__init__(mocks)
@@ -405,6 +407,9 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         """Reads (``get`` and StackReference) are part of the stack too."""
+        if self.make_urn(request.parent, request.type, request.name) in self.registrations:
+            raise Exception(f"Duplicate resource URN '{self.make_urn(request.parent, request.type, request.name)}'; "
+                            f"try giving it a unique name")
         inputs = rpc.deserialize_properties(request.properties)
         rid, state = self.mocks.new_resource(MockResourceArgs(
             typ=request.type, name=request.name, inputs=inputs, provider=request.provider, resource_id=request.id))

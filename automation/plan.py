@@ -1,7 +1,8 @@
 """The deployment order that converges from nothing, written down once.
 
-Both the offline synth and the Automation API driver walk this plan. A step deploys one stack, reading its peer's
-outputs as they stand after the steps before it. After the plan, steps repeat until no stack's outputs change.
+The offline synth walks this plan, and so should any driver of real deployments (an Automation API program or a
+runbook: the README lists the commands). A step deploys one stack, reading its peer's outputs as they stand after
+the steps before it. After the plan, a stack runs again only while a peer output it read has changed.
 """
 
 from dataclasses import dataclass

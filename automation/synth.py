@@ -3,7 +3,7 @@
 This is ``cdk synth`` for the project: no CLI, no credentials, no cloud. For each stack it evaluates
 ``__main__.py`` with that stack's file as config, with deterministic stand-ins for AWS (see ``mocks``), and records
 every resource with the options the engine would see. ``synth_all`` walks the deployment plan, answering each
-StackReference with the peer's synthesized outputs, until the outputs stop changing.
+StackReference with the peer's synthesized outputs, then reruns a stack only while a peer output it read changes.
 """
 
 import asyncio
@@ -90,7 +90,9 @@ def _jsonable(value: Any) -> Any:
 
 
 class _InlineMonitorLoop(asyncio.SelectorEventLoop):
-    """An event loop that runs the SDK's monitor calls at once, in its own thread.
+    """An event loop that runs the SDK's monitor calls at once, in its own thread. (It runs every
+    ``run_in_executor`` call inline, ``asyncio.to_thread`` included: a program that blocked in such a call
+    waiting for the loop would hang here. Pulumi programs do not; the SDK uses the executor only for the monitor.)
 
     The SDK hands every engine call (register, read, invoke) to ``run_in_executor`` because a real engine is a
     gRPC server in another process. The mock monitor is plain Python in this one: on a worker thread each call

@@ -1206,7 +1206,7 @@ def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
                                         f"two must differ")
                 for net_a in ca.on_premises():
                     for net_b in cb.on_premises():
-                        if net_a.overlaps(net_b) and net_a != net_b:
+                        if net_a.overlaps(net_b):  # equal ones too: the secondary routes both in one table
                             problems.append(f"{NAMESPACE}:connectivity: {a}'s site prefix {net_a} overlaps {b}'s "
                                             f"{net_b}: SecureCart's sites need distinct networks")
             for x, sx, y, sy in ((a, sa, b, sb), (b, sb, a, sa)):

@@ -353,7 +353,7 @@ class ConnectivityTier(pulumi.ComponentResource):
             for group in peer.route_groups or private_groups:
                 for zone, table in args.route_tables[group].items():
                     aws.ec2.Route(
-                        f"{group}-{zone}-to-peer-{peer.name}", route_table_id=table.id,
+                        f"{group}-{zone}-to-vpc-peer-{peer.name}", route_table_id=table.id,
                         destination_cidr_block=str(peer.cidr), vpc_peering_connection_id=connection.id,
                         opts=pulumi.ResourceOptions(parent=table, depends_on=accepted))
             self.vpc_peering_connection_ids[peer.name] = connection.id

@@ -366,6 +366,7 @@ class DataTier(pulumi.ComponentResource):
                 f"sessionsTableName output yet", resource=self)
 
         # --- the product-images bucket and its access-log bucket --------------------------------------------------
+        replicates = bool(primary and args.peer.images_bucket_arn and args.peer.images_key_arn)
         # S3 delivers server access logs only to SSE-S3 buckets.
         logs_bucket = private_bucket("images-logs", parent=self, tags=tags("images-logs"), lifecycle_rules=[{
             "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
@@ -375,8 +376,9 @@ class DataTier(pulumi.ComponentResource):
         logs, logs_opts = logs_bucket.bucket, logs_bucket.settings
         images_bucket = private_bucket(
             "images", parent=self, bucket_name=args.images_bucket_name, kms_key_arn=images_key.arn,
-            tags=tags("images", **({"Replication": "source"} if primary and args.peer_stack else
-                                   {"Replication": "destination"} if not primary else {})),
+            # What the bucket is in the replication: source once the rule exists, pending while it waits for the
+            # secondary's bucket (the gate then does not block the primary), destination on the secondary.
+            tags=tags("images", Replication=("source" if replicates else "pending") if primary else "destination"),
             lifecycle_rules=[{
                 "id": "expire-old-versions", "status": "Enabled", "filter": {"prefix": ""},
                 "noncurrent_version_expiration": {"noncurrent_days": s.images.noncurrent_version_days},
@@ -398,7 +400,7 @@ class DataTier(pulumi.ComponentResource):
 
         # --- replication, primary -> secondary ---------------------------------------------------------------------
         self.images_replicated_to = None
-        if primary and args.peer.images_bucket_arn and args.peer.images_key_arn:
+        if replicates and args.peer.images_bucket_arn and args.peer.images_key_arn:
             dest_bucket, dest_key = args.peer.images_bucket_arn, args.peer.images_key_arn
             dest_region = dest_key.split(":")[3]
             # Replication is protected like the data: if the peer's outputs ever went missing, an update fails

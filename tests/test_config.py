@@ -29,6 +29,7 @@ from components.config import (
     TransitGatewaySettings,
     VpcPeerSettings,
     VpnSettings,
+    bucket_name_problems,
     check_stack_set,
     parse_settings,
 )
@@ -359,8 +360,7 @@ DATA_MALFORMED = [
      "securecart:data.images.bucketName: 'SecureCart-Images' may contain only lowercase letters"),
     ("bucket name too short", data(images={"bucketName": "ab"}),
      "securecart:data.images.bucketName: 'ab' has 2 characters: bucket names have 3 to 63"),
-    ("bucket name like an ip", data(images={"bucketName": "192.168.5.4"}),
-     "securecart:data.images.bucketName: '192.168.5.4' has dots"),
+
     ("bucket name reserved suffix", data(images={"bucketName": "images-s3alias"}),
      "securecart:data.images.bucketName: 'images-s3alias' ends with '-s3alias', which S3 reserves"),
     ("bucket name reserved prefix", data(images={"bucketName": "xn--images"}),
@@ -385,6 +385,11 @@ def _pair(us_data: dict[str, Any] | None, eu_data: dict[str, Any] | None) -> dic
         "securecart:network": json.loads(json.dumps(GOOD_NETWORK).replace("10.10.", "10.20.")),
         "securecart:data": eu_data}))
     return {"us": us, "eu": eu}
+
+
+def test_a_bucket_name_like_an_ip_address_says_so() -> None:
+    assert "'192.168.5.4' looks like an IP address, which S3 refuses" in bucket_name_problems("192.168.5.4")
+    assert bucket_name_problems("securecart-prod-product-images-us-east-1") == []
 
 
 def test_the_two_stacks_must_run_one_engine_and_name_their_own_buckets() -> None:

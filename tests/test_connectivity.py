@@ -354,3 +354,32 @@ def test_two_resources_with_one_name_fail_as_in_the_engine(tmp_path: Any, projec
     with pytest.raises(SynthError) as info:
         synth_stack(project, "prod-us", {}, main=tmp_path / "__main__.py")
     assert "Duplicate resource URN" in info.value.problems[0]
+
+
+def test_no_transit_gateway_route_table_routes_one_cidr_twice(graph: Graph) -> None:
+    seen: dict[tuple[str, str], str] = {}
+    for r in graph.of_type(TGW_ROUTE):
+        key = (r.inputs["transitGatewayRouteTableId"], r.inputs["destinationCidrBlock"])
+        assert key not in seen, f"{r.name} and {seen[key]} both route {key[1]}"
+        seen[key] = r.name
+
+
+def test_a_site_using_the_other_regions_analytics_prefix_is_refused(project_copy: Any) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-eu":
+            config["securecart:connectivity"]["vpn"]["customerGateways"][0]["prefixes"] = ["172.20.0.0/16"]
+
+    with pytest.raises(SynthError) as info:
+        synth_all(project_copy(edit))
+    assert any("site prefix 172.20.0.0/16 overlaps" in p for p in info.value.problems), info.value.problems
+
+
+def test_a_vpc_peer_may_be_named_like_a_route_label(project_copy: Any, synth_run: SynthRun) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-us":
+            config["securecart:connectivity"]["vpcPeers"] = [
+                {"name": "region", "region": "us-east-1", "vpcId": "vpc-0a1b2c3d", "cidr": "10.60.0.0/16"},
+                {"name": "on-premises", "region": "us-east-1", "vpcId": "vpc-0a1b2c3e", "cidr": "10.61.0.0/16"}]
+
+    result = synth_stack(project_copy(edit), "prod-us", {"prod-eu": synth_run.results["prod-eu"].outputs})
+    assert len([r for r in result.by_type(ROUTE) if r.inputs.get("vpcPeeringConnectionId")]) == 6

@@ -147,6 +147,8 @@ def test_images_replicate_from_the_primary_to_the_secondary_with_rtc(synth_run: 
     assert config.protect  # losing the peer's outputs fails an update instead of dropping the DR copy
     source = next(b for b in us.by_type(BUCKET) if b.name == "images")
     assert config.inputs["bucket"] == source.id
+    assert source.inputs["tags"]["Replication"] == "source"
+    assert next(b for b in eu.by_type(BUCKET) if b.name == "images").inputs["tags"]["Replication"] == "destination"
     (rule,) = config.inputs["rules"]
     assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
     assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
@@ -250,3 +252,11 @@ def test_a_mysql_pair_is_hardened_the_same_way(project_copy: Any) -> None:
         assert db.inputs["enabledCloudwatchLogsExports"] == ["error", "slowquery"]
         assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
     assert run.results["prod-eu"].by_type(INSTANCE)[0].inputs["replicateSourceDb"].startswith("arn:aws:rds:us-east-1")
+
+
+def test_a_primary_deployed_before_its_peer_waits_without_failing_the_gate(project: Project) -> None:
+    result = synth_stack(project, "prod-us", {})
+    images = next(b for b in result.by_type(BUCKET) if b.name == "images")
+    assert images.inputs["tags"]["Replication"] == "pending" and result.by_type(REPLICATION) == []
+    assert any("image replication waits" in m for _, m in result.logs)
+    assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
