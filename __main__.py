@@ -10,6 +10,7 @@ from components.config import (
     OFFLINE_SECRET,
     ConfigError,
     DirectConnectSettings,
+    LoadBalancerKind,
     Role,
     StackSettings,
     SubnetType,
@@ -153,6 +154,7 @@ async def main() -> dict[str, Any]:
     )
     exports: dict[str, Any] = {}
     service_security_groups: dict[str, pulumi.Output[str]] = {}
+    task_roles: dict[str, pulumi.Output[str]] = {}
     if delivery is not None:
         zones = network.zones
         web_group = next(g for g in net.subnet_groups if g.name == web)
@@ -195,6 +197,7 @@ async def main() -> dict[str, Any]:
             opts=tiers,
         )
         service_security_groups = tier.service_security_group_ids
+        task_roles = tier.task_role_names
         exports = {
             "albArn": tier.alb_arn,
             "albDnsName": tier.alb_dns_name,
@@ -277,6 +280,10 @@ async def main() -> dict[str, Any]:
                 db_subnet_group_name=network.db_subnet_group_name,
                 database_port=net.database_port,
                 client_security_group_ids=dict(service_security_groups),
+                client_role_names=dict(task_roles),
+                session_clients=settings.data.sessions.clients if settings.data.sessions.clients is not None else [
+                    s.name for s in (delivery.services if delivery is not None else [])
+                    if s.load_balancer is LoadBalancerKind.ALB],
                 logs_key_arn=network.logs_key_arn,
                 images_bucket_name=settings.images_bucket_name,
                 sessions_table_name=settings.sessions_table_name,

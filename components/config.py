@@ -598,6 +598,10 @@ class SessionsSettings(_Model):
         default_factory=list, alias="replicaRegions",
         description="Regions with a replica of the global table (primary stack only: it owns the table); default "
                     "none. Each replica gets its own customer-managed key in its region.")
+    clients: list[str] | None = Field(
+        default=None,
+        description="Delivery services that may read and write session items; default the customer-facing "
+                    "ones (behind the ALB).")
     ttl_attribute: str = Field(default="expiresAt", alias="ttlAttribute", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$",
                                description="Attribute holding each session's expiry (epoch seconds); default "
                                            "expiresAt.")
@@ -925,11 +929,11 @@ class StackSettings(_Model):
                                 f"deploys to: use one of {', '.join(sorted(REGION_AZ_LETTERS))}")
         for dup in sorted({r for r in replicas if replicas.count(r) > 1}):
             problems.append(f"data.sessions.replicaRegions: {dup} is listed twice")
-        if d.database.clients is not None:
-            known = [s.name for s in self.delivery.services] if self.delivery is not None else []
-            for name in d.database.clients:
+        known = [s.name for s in self.delivery.services] if self.delivery is not None else []
+        for key, listed in (("database", d.database.clients), ("sessions", d.sessions.clients)):
+            for name in listed or []:
                 if name not in known:
-                    problems.append(f"data.database.clients: '{name}' is not a service of securecart:delivery "
+                    problems.append(f"data.{key}.clients: '{name}' is not a service of securecart:delivery "
                                     f"(known: {', '.join(known) or 'none'})")
         if problems:
             raise ValueError("\n".join(problems))

@@ -57,6 +57,8 @@ class DataTierArgs:
     db_subnet_group_name: pulumi.Input[str]
     database_port: int
     client_security_group_ids: dict[str, pulumi.Input[str]]  # service name -> its tasks' security group
+    client_role_names: dict[str, pulumi.Input[str]]  # service name -> its task role (granted what it may use)
+    session_clients: list[str]  # the services that read and write session items
     logs_key_arn: pulumi.Input[str]
     images_bucket_name: str
     sessions_table_name: str
@@ -154,6 +156,28 @@ def replication_policy(source_bucket_arn: str, source_key_arn: str, source_regio
                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [destination_bucket_arn,
                                                                             f"{destination_bucket_arn}/*"]}}},
     ])
+
+
+def data_access_policy(db_user_arn: str | None, table_arn: str | None) -> str:
+    """A service's grant: connect to the database as its own user (IAM database authentication), and read and
+    write session items. No scans, no table management."""
+    statements: list[dict[str, Any]] = []
+    if db_user_arn:
+        statements.append({"Sid": "ConnectAsServiceUser", "Effect": "Allow", "Action": ["rds-db:connect"],
+                           "Resource": [db_user_arn]})
+    if table_arn:
+        statements.append({"Sid": "SessionItems", "Effect": "Allow",
+                           "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                      "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+                           "Resource": [table_arn]})
+    return policy_document(statements)
+
+
+def _db_user_arn(partition: pulumi.Input[str], account: pulumi.Input[str], region: str,
+                 resource_id: pulumi.Input[str], user: str) -> pulumi.Output[str]:
+    """The IAM-authentication resource of one database user (named after the service that connects as it)."""
+    return pulumi.Output.concat("arn:", partition, ":rds-db:", region, ":", account, ":dbuser:", resource_id, "/",
+                                user)
 
 
 def monitoring_trust_policy(account: str) -> str:
@@ -264,6 +288,7 @@ class DataTier(pulumi.ComponentResource):
                 lambda v: monitoring_policy(args.region, v[0], v[1])),
             opts=pulumi.ResourceOptions(parent=monitoring_role))
         self.database_arn = self.database_endpoint = self.database_secret_arn = None
+        db_resource_id: pulumi.Output[str] | None = None
         source = None if primary else args.peer.database_arn
         if primary or source:
             # The secondary's is a cross-region read replica: engine, version, storage, user and password come
@@ -312,6 +337,7 @@ class DataTier(pulumi.ComponentResource):
             )
             self.database_arn = instance.arn
             self.database_endpoint = instance.endpoint
+            db_resource_id = instance.resource_id
             if primary:
                 self.database_secret_arn = instance.master_user_secrets.apply(
                     lambda secrets: secrets[0].secret_arn or "" if secrets else "")
@@ -442,6 +468,21 @@ class DataTier(pulumi.ComponentResource):
             pulumi.log.info(
                 f"data: image replication waits for the secondary's bucket: {args.peer_stack or 'no peer stack'} "
                 f"has no imagesBucketArn/imagesKeyArn outputs yet", resource=self)
+
+        # --- what each service may use: its own database user, and (customer-facing services) session items ----
+        for client in sorted(set(clients) | set(args.session_clients)):
+            if client not in args.client_role_names:
+                continue
+            db_user = _db_user_arn(args.partition, args.account_id, args.region, db_resource_id, client) \
+                if client in clients and db_resource_id is not None else None
+            table_arn = self.sessions_table_arn if client in args.session_clients else None
+            if db_user is None and table_arn is None:
+                continue
+            aws.iam.RolePolicy(
+                f"{client}-data-access", role=args.client_role_names[client],
+                policy=pulumi.Output.all(db_user or "", table_arn or "").apply(
+                    lambda v: data_access_policy(v[0] or None, v[1] or None)),
+                opts=child)
 
         self.database_security_group_id = db_sg.id
         self.database_key_arn = database_key.arn

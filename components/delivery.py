@@ -174,6 +174,7 @@ class DeliveryTier(pulumi.ComponentResource):
     target_group_arns: dict[str, pulumi.Output[str]]
     service_names: dict[str, pulumi.Output[str]]
     service_security_group_ids: dict[str, pulumi.Output[str]]
+    task_role_names: dict[str, pulumi.Output[str]]
     repository_urls: dict[str, pulumi.Output[str]]
     alarm_topic_arn: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
@@ -304,6 +305,7 @@ class DeliveryTier(pulumi.ComponentResource):
         target_groups: dict[str, aws.lb.TargetGroup] = {}
         services: dict[str, aws.ecs.Service] = {}
         service_sgs: dict[str, aws.ec2.SecurityGroup] = {}
+        task_roles: dict[str, aws.iam.Role] = {}
         repos: dict[str, awsx.ecr.Repository] = {}
         alb_services = [x for x in s.services if x.load_balancer is LoadBalancerKind.ALB]
         for svc in s.services:
@@ -379,7 +381,8 @@ class DeliveryTier(pulumi.ComponentResource):
                     _execution_policy_for(sorted(svc.secrets.values()))),
                 opts=pulumi.ResourceOptions(parent=execution))
             task_role = aws.iam.Role(f"{svc.name}-task", assume_role_policy=trust, opts=child,
-                                     description=f"{svc.name} at run time: X-Ray only")
+                                     description=f"{svc.name} at run time: X-Ray (and the data it is granted)")
+            task_roles[svc.name] = task_role
             aws.iam.RolePolicy(f"{svc.name}-task-policy", role=task_role.id, policy=TASK_POLICY,
                                opts=pulumi.ResourceOptions(parent=task_role))
             task = aws.ecs.TaskDefinition(
@@ -445,6 +448,7 @@ class DeliveryTier(pulumi.ComponentResource):
         self.target_group_arns = {n: tg.arn for n, tg in target_groups.items()}
         self.service_names = {n: svc.name for n, svc in services.items()}
         self.service_security_group_ids = {n: sg.id for n, sg in service_sgs.items()}
+        self.task_role_names = {n: r.name for n, r in task_roles.items()}
         self.repository_urls = {n: r.url for n, r in repos.items()}
         self.alarm_topic_arn = topic.arn
         self.cluster_name = cluster.name

@@ -260,3 +260,23 @@ def test_a_primary_deployed_before_its_peer_waits_without_failing_the_gate(proje
     assert images.inputs["tags"]["Replication"] == "pending" and result.by_type(REPLICATION) == []
     assert any("image replication waits" in m for _, m in result.logs)
     assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
+
+
+def test_each_service_may_connect_as_its_own_user_and_only_customer_facing_ones_touch_sessions(
+    graph: Graph, stack: StackResult
+) -> None:
+    (db,) = graph.of_type(INSTANCE)
+    roles = {r.outputs["name"]: r for r in graph.of_type("aws:iam/role:Role")}
+    grants = {p.name.removesuffix("-data-access"): p for p in graph.of_type("aws:iam/rolePolicy:RolePolicy")
+              if p.name.endswith("-data-access")}
+    assert sorted(grants) == sorted(stack.outputs["serviceNames"])
+    for service, grant in grants.items():
+        assert roles[grant.inputs["role"]].name == f"{service}-task"  # the task role, not the execution role
+        by_sid = {s["Sid"]: s for s in policy_doc(grant.inputs["policy"])["Statement"]}
+        assert by_sid["ConnectAsServiceUser"]["Resource"] == [
+            f"arn:aws:rds-db:{stack.region}:123456789012:dbuser:{db.outputs['resourceId']}/{service}"]
+        if service in ("storefront", "checkout"):  # behind the ALB
+            assert by_sid["SessionItems"]["Resource"] == [stack.outputs["sessionsTableArn"]]
+            assert not [a for a in by_sid["SessionItems"]["Action"] if "*" in a or a.endswith("Scan")]
+        else:
+            assert "SessionItems" not in by_sid
