@@ -7,9 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import (
-    OFFLINE_SECRET,
     ConfigError,
-    DirectConnectSettings,
     LoadBalancerKind,
     Role,
     StackSettings,
@@ -115,7 +113,7 @@ def check_peer(settings: StackSettings, peer: dict[str, Any]) -> None:
         if asn is not None and asn == c.transit_gateway.asn:
             problems.append(f"securecart:connectivity.transitGateway.asn: {asn} is also the peer stack "
                             f"{settings.peer_stack}'s: peered Transit Gateways need distinct ASNs")
-        dx = c.direct_connect or (DirectConnectSettings() if settings.role is Role.PRIMARY else None)
+        dx = c.gateway(settings.role)
         if asn is not None and dx is not None and asn == dx.gateway_asn:
             problems.append(f"securecart:connectivity.directConnect.gatewayAsn: {asn} is the peer stack "
                             f"{settings.peer_stack}'s Transit Gateway ASN: the two must differ")
@@ -217,10 +215,6 @@ async def main() -> dict[str, Any]:
 
     if settings.connectivity is not None:
         c = settings.connectivity
-        keys = dict(settings.vpn_pre_shared_keys or {})
-        if "vpnPreSharedKeys" in settings.secrets_unreadable:
-            # The offline synth cannot decrypt the secret: every site gets marked stand-ins in its place.
-            keys = {g.name: [f"{OFFLINE_SECRET}.{g.name}.{n}" for n in (1, 2)] for g in c.vpn.customer_gateways}
         links = ConnectivityTier(
             "connectivity",
             ConnectivityTierArgs(
@@ -245,7 +239,7 @@ async def main() -> dict[str, Any]:
                     dx_prefixes=list(peer.get("dxPrefixes") or []),
                 ),
                 peer_stack=settings.peer_stack,
-                pre_shared_keys=keys,
+                pre_shared_keys=settings.pre_shared_keys(),
             ),
             opts=tiers,
         )

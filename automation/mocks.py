@@ -407,14 +407,13 @@ class RecordingMonitor(MockMonitor):
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         """Reads (``get`` and StackReference) are part of the stack too."""
-        if self.make_urn(request.parent, request.type, request.name) in self.registrations:
-            raise Exception(f"Duplicate resource URN '{self.make_urn(request.parent, request.type, request.name)}'; "
-                            f"try giving it a unique name")
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if urn in self.registrations:
+            raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
         inputs = rpc.deserialize_properties(request.properties)
         rid, state = self.mocks.new_resource(MockResourceArgs(
             typ=request.type, name=request.name, inputs=inputs, provider=request.provider, resource_id=request.id))
         props = serialize_state(state)
-        urn = self.make_urn(request.parent, request.type, request.name)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
         self.registrations[urn] = Registration(
             urn=urn, type=request.type, name=request.name, custom=True, parent=request.parent,

@@ -799,6 +799,11 @@ class ConnectivitySettings(_Model):
         default_factory=list, alias="vpcPeers",
         description="Other accounts' and environments' VPCs peered with this one; default none.")
 
+    def gateway(self, role: Role) -> DirectConnectSettings | None:
+        """The Direct Connect gateway settings in force: as stated, and on the primary (which always builds the
+        gateway) the defaults when the stack file states none."""
+        return self.direct_connect or (DirectConnectSettings() if role is Role.PRIMARY else None)
+
     def on_premises(self) -> list[ipaddress.IPv4Network]:
         nets = [p for g in self.vpn.customer_gateways for p in g.prefixes]
         if self.direct_connect is not None:
@@ -955,7 +960,7 @@ class StackSettings(_Model):
         if c.direct_connect is not None and self.role is not Role.PRIMARY:
             problems.append("connectivity.directConnect: the Direct Connect gateway is global and belongs to the "
                             "primary stack: remove it here (this region's Transit Gateway associates with it)")
-        dx = c.direct_connect or (DirectConnectSettings() if self.role is Role.PRIMARY else None)
+        dx = c.gateway(self.role)
         if dx is not None and dx.gateway_asn == c.transit_gateway.asn:
             problems.append(f"connectivity.directConnect.gatewayAsn: {dx.gateway_asn} is the Transit Gateway's ASN: "
                             f"the two must differ")
@@ -999,6 +1004,14 @@ class StackSettings(_Model):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def pre_shared_keys(self) -> dict[str, list[str]]:
+        """The VPN sites' tunnel keys. Where the offline synth could not decrypt the secret, marked stand-ins for
+        every site take their place, as a preview would see unknowns."""
+        if "vpnPreSharedKeys" in self.secrets_unreadable and self.connectivity is not None:
+            return {g.name: [f"{OFFLINE_SECRET}.{g.name}.{n}" for n in (1, 2)]
+                    for g in self.connectivity.vpn.customer_gateways}
+        return dict(self.vpn_pre_shared_keys or {})
 
     @property
     def images_bucket_name(self) -> str:
@@ -1203,7 +1216,7 @@ def check_stack_set(stacks: Mapping[str, StackSettings]) -> list[str]:
                     problems.append(f"{NAMESPACE}:connectivity.transitGateway.asn: {a} and {b} both use "
                                     f"{ca.transit_gateway.asn}: peered Transit Gateways need distinct ASNs")
                 for x, cx, y, cy in ((a, ca, b, cb), (b, cb, a, ca)):
-                    dx = cx.direct_connect or (DirectConnectSettings() if stacks[x].role is Role.PRIMARY else None)
+                    dx = cx.gateway(stacks[x].role)
                     if dx is not None and dx.gateway_asn == cy.transit_gateway.asn:
                         problems.append(f"{NAMESPACE}:connectivity.directConnect.gatewayAsn: {x}'s Direct Connect "
                                         f"gateway uses {y}'s Transit Gateway ASN {cy.transit_gateway.asn}: the "

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConnectivitySettings, DirectConnectSettings, Role, SubnetType
+from components.config import ConnectivitySettings, Role, SubnetType
 
 # Strong IKE proposals (the pack's vpn-strong-crypto rule holds the same list).
 IKE_ENCRYPTION = ["AES256", "AES256-GCM-16"]
@@ -272,10 +272,9 @@ class ConnectivityTier(pulumi.ComponentResource):
         # --- Direct Connect for analytics ---------------------------------------------------------------------------
         self.dx_gateway_id = None
         dx_gateway_id: pulumi.Input[str] | None = None
-        dx_prefixes = [str(n) for n in (s.direct_connect or DirectConnectSettings()).prefixes] if primary else \
-            list(args.peer.dx_prefixes)
-        if primary:
-            dx = s.direct_connect or DirectConnectSettings()
+        dx = s.gateway(args.role)  # the primary's gateway; None on the secondary, which associates with it
+        dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else list(args.peer.dx_prefixes)
+        if dx is not None:
             gateway = aws.directconnect.Gateway("dx-gateway", name=f"securecart-{env}-analytics",
                                                 amazon_side_asn=str(dx.gateway_asn), opts=child)
             dx_gateway_id = gateway.id
@@ -358,7 +357,7 @@ class ConnectivityTier(pulumi.ComponentResource):
                         opts=pulumi.ResourceOptions(parent=table, depends_on=accepted))
             self.vpc_peering_connection_ids[peer.name] = connection.id
 
-        self.dx_prefixes = dx_prefixes if primary else []
+        self.dx_prefixes = dx_prefixes if dx is not None else []
         self.transit_gateway_id = tgw.id
         self.route_table_ids = {use: t.id for use, t in tables.items()}
         self.vpc_attachment_id = attachment.id
