@@ -122,6 +122,23 @@ def _known_region(v: str) -> str:
 
 
 RetentionDays = Annotated[int, AfterValidator(_retention_days)]  # days CloudWatch Logs can keep a log group
+
+# A network that carries payments keeps its audit trails at least twelve months (PCI DSS v4.0 10.5.1: retain audit
+# log history for at least 12 months, three of them immediately available).
+AUDIT_RETENTION_FLOOR = 365
+
+
+def _audit_days(v: int) -> int:
+    if v < AUDIT_RETENTION_FLOOR:
+        raise ValueError(f"{v} days is below {AUDIT_RETENTION_FLOOR}: audit logs of a network that carries "
+                         f"payments are kept at least 12 months (PCI DSS 10.5.1); use {AUDIT_RETENTION_FLOOR} or more")
+    return v
+
+
+# Days an audit log (CloudWatch Logs group) is kept: a period CloudWatch accepts, at least a year.
+AuditRetentionDays = Annotated[int, AfterValidator(_retention_days), AfterValidator(_audit_days)]
+# Days an audit log in S3 (load-balancer and bucket access logs) is kept: at least a year, at most ten.
+AuditObjectDays = Annotated[int, Field(le=3650), AfterValidator(_audit_days)]
 KnownRegion = Annotated[str, AfterValidator(_known_region)]
 
 
@@ -198,10 +215,10 @@ class SubnetGroup(_Model):
 
 
 class FlowLogSettings(_Model):
-    retention_days: RetentionDays = Field(
+    retention_days: AuditRetentionDays = Field(
         default=365, alias="retentionDays",
         description="Days CloudWatch Logs keeps VPC flow logs; default 365 (a year of traffic to review). Must be "
-                    "a retention period CloudWatch accepts.",
+                    "a retention period CloudWatch accepts, at least 365 (PCI DSS 10.5.1).",
     )
     max_aggregation_interval: Literal[60, 600] = Field(
         default=60, alias="maxAggregationInterval",
@@ -234,6 +251,10 @@ class NetworkSettings(_Model):
         description="TCP port of the database tier; default 5432 (PostgreSQL). The database subnets' network "
                     "ACL admits only this port, and only from the private (application) subnets.",
     )
+    access_log_days: AuditObjectDays = Field(
+        default=365, alias="accessLogDays",
+        description="Days the stack's S3 access-log archive keeps the log buckets' own access logs; default 365, "
+                    "at least 365 (PCI DSS 10.5.1).")
     flow_logs: FlowLogSettings = Field(
         default_factory=FlowLogSettings, alias="flowLogs",
         description="VPC flow logs (always ALL traffic, to a KMS-encrypted log group); default: 365 days kept, "
@@ -350,11 +371,16 @@ class PeakWindow(_Model):
     min_tasks: int = Field(alias="minTasks", ge=2,
                            description="Required. Fewest tasks during the window (at most the service's maxTasks).")
 
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, when: datetime.datetime) -> datetime.datetime:
+        """Times are UTC: one without a zone is read as UTC, one in another zone is refused."""
+        if when.tzinfo is not None and when.utcoffset() != datetime.timedelta(0):
+            raise ValueError(f"{when.isoformat()} is not UTC: write times as UTC (…Z)")
+        return when.replace(tzinfo=datetime.UTC)
+
     @model_validator(mode="after")
     def _ordered(self) -> "PeakWindow":
-        for when in (self.start, self.end):
-            if when.tzinfo is not None and when.utcoffset() != datetime.timedelta(0):
-                raise ValueError(f"{when.isoformat()} is not UTC: write times as UTC (…Z)")
         if self.end <= self.start:
             raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
         return self
@@ -369,9 +395,11 @@ class ServiceSettings(_Model):
     load_balancer: LoadBalancerKind = Field(
         alias="loadBalancer",
         description="Required. alb (HTTP(S) from customers) or nlb (TLS, the payment gateway).")
-    image_tag: str = Field(alias="imageTag", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
-                           description="Required. Image tag in the service's ECR repository (tags are immutable, so "
-                                       "'latest' is refused).")
+    image_tag: str | None = Field(
+        default=None, alias="imageTag", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Image tag in the service's ECR repository (tags are immutable, so 'latest' is refused); "
+                    "default none: the service exists with no tasks until a tag is set and that image has been "
+                    "pushed (the program checks the repository before it starts tasks).")
     cpu: int = Field(default=512, description="Fargate CPU units; default 512 (half a vCPU).")
     memory: int = Field(default=1024, description="Fargate memory in MiB; default 1024 (valid for 512 CPU).")
     port: int = Field(default=8080, ge=1024, le=65535,
@@ -401,7 +429,12 @@ class ServiceSettings(_Model):
                     "refused: put those under secrets.")
     peak_windows: list[PeakWindow] = Field(
         default_factory=list, alias="peakWindows",
-        description="Sale events that raise the minimum task count by schedule; default none.")
+        description="Sale events that raise the minimum task count by schedule; default none. A window that is "
+                    "over schedules nothing (the program warns).")
+    callers: list[str] | None = Field(
+        default=None,
+        description="nlb services: the services whose tasks may call this one through the internal NLB (their "
+                    "security groups are the only ones the NLB admits); default every alb service.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "ServiceSettings":
@@ -433,9 +466,39 @@ class ServiceSettings(_Model):
         for p in self.path_patterns:
             if not p.startswith("/"):
                 problems.append(f"pathPatterns: {p!r} must start with '/'")
+        if self.callers is not None and self.load_balancer is not LoadBalancerKind.NLB:
+            problems.append("callers: only nlb services have callers (the ALB admits CloudFront): remove it")
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+
+class OriginVerifySettings(_Model):
+    """The secret header CloudFront sends to the ALB and the ALB's WAF requires (origin verification)."""
+
+    header: str = Field(
+        default="x-origin-verify", pattern=r"^x-[a-z0-9-]{1,60}$",
+        description="Name of the header (lowercase, x-…); default x-origin-verify.")
+    rotation: str = Field(
+        default="initial", pattern=r"^[a-z0-9-]{1,32}$",
+        description="Label of the current secret value; change it (e.g. to '2027-03') to rotate: a new value is "
+                    "generated and becomes the one exported for CloudFront; default 'initial'.")
+    previous_rotation: str | None = Field(
+        default=None, alias="previousRotation", pattern=r"^[a-z0-9-]{1,32}$",
+        description="Label of the value being rotated out, still accepted until CloudFront sends the new one; "
+                    "default none. Remove it once the edge stack has been deployed with the new value.")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "OriginVerifySettings":
+        if self.previous_rotation == self.rotation:
+            raise ValueError(f"previousRotation: '{self.previous_rotation}' is also the current rotation: name the "
+                             f"label being rotated out, or remove it")
+        return self
+
+    @property
+    def labels(self) -> list[str]:
+        """The accepted values' labels, current first."""
+        return [self.rotation, *([self.previous_rotation] if self.previous_rotation else [])]
 
 
 class DeliverySettings(_Model):
@@ -447,10 +510,13 @@ class DeliverySettings(_Model):
                                         "ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2).")
     services: list[ServiceSettings] = Field(
         min_length=1, description="Required. The Fargate services, each behind the ALB or the NLB.")
-    access_log_days: int = Field(default=90, alias="accessLogDays", ge=1, le=3650,
-                                 description="Days load balancer access logs are kept; default 90.")
-    log_retention_days: RetentionDays = Field(default=90, alias="logRetentionDays",
-                                              description="Days container logs are kept; default 90.")
+    access_log_days: AuditObjectDays = Field(
+        default=365, alias="accessLogDays",
+        description="Days load balancer access logs (and the log bucket's own access logs) are kept; default 365, "
+                    "at least 365 (PCI DSS 10.5.1).")
+    log_retention_days: AuditRetentionDays = Field(
+        default=365, alias="logRetentionDays",
+        description="Days container and WAF logs are kept; default 365, at least 365 (PCI DSS 10.5.1).")
     appliances: list[ipaddress.IPv4Address] = Field(
         default_factory=list,
         description="IP addresses of the WAF/IDS appliances behind the Gateway Load Balancer; default none: the "
@@ -462,6 +528,11 @@ class DeliverySettings(_Model):
     endpoint_subnet_group: str = Field(
         default="gwlbe", alias="endpointSubnetGroup",
         description="Subnet group (type public) of the GWLB endpoints; default 'gwlbe'.")
+    origin_verify: OriginVerifySettings = Field(
+        default_factory=OriginVerifySettings, alias="originVerify",
+        description="Origin verification: the ALB's WAF blocks requests without the secret header CloudFront "
+                    "sends, so no other CloudFront distribution can reach the ALB; default header x-origin-verify, "
+                    "rotation 'initial'.")
     alarm_email: str | None = Field(
         default=None, alias="alarmEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
         description="Address subscribed to the alarm topic; default none (subscribe on-call tooling later).")
@@ -472,6 +543,12 @@ class DeliverySettings(_Model):
         if v not in MODERN_TLS_POLICIES:
             raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
         return v
+
+    def callers(self, service: ServiceSettings) -> list[str]:
+        """The services allowed to call an nlb service: its callers, else every alb service."""
+        if service.callers is not None:
+            return list(service.callers)
+        return [s.name for s in self.services if s.load_balancer is LoadBalancerKind.ALB]
 
     @model_validator(mode="after")
     def _services(self) -> "DeliverySettings":
@@ -485,6 +562,13 @@ class DeliverySettings(_Model):
                      s.load_balancer is LoadBalancerKind.ALB]
         if len(catch_all) > 1:
             problems.append(f"services: {', '.join(catch_all)} all claim '/*': only one ALB service may")
+        for i, svc in enumerate(self.services):
+            for caller in svc.callers or []:
+                if caller not in names:
+                    problems.append(f"services[{i}].callers: '{caller}' is not a service: use one of "
+                                    f"{', '.join(names)}")
+                elif caller == svc.name:
+                    problems.append(f"services[{i}].callers: '{caller}' is the service itself")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -533,20 +617,27 @@ class DatabaseSettings(_Model):
                                description="Name of the database created on the primary; default securecart.")
     master_username: str = Field(
         default="securecart_admin", alias="masterUsername", pattern=r"^[a-z][a-z0-9_]{0,15}$",
-        description="Master user name (its password is generated and kept in Secrets Manager by RDS); default "
-                    "securecart_admin. Well-known names (admin, root, postgres, …) are refused.")
+        description="Master user name (its password is generated by the program and kept in a Secrets Manager "
+                    "secret replicated to the secondary region); default securecart_admin. Well-known names "
+                    "(admin, root, postgres, …) are refused.")
     monitoring_interval: int = Field(
         default=60, alias="monitoringInterval",
         description="Seconds between enhanced monitoring samples (1, 5, 10, 15, 30 or 60); default 60.")
     performance_insights_days: int = Field(
         default=7, alias="performanceInsightsDays",
         description="Days Performance Insights keeps data (7, a multiple of 31 up to 713, or 731); default 7 (free).")
-    log_retention_days: RetentionDays = Field(default=90, alias="logRetentionDays",
-                                              description="Days the exported database logs are kept; default 90.")
+    log_retention_days: AuditRetentionDays = Field(
+        default=365, alias="logRetentionDays",
+        description="Days the exported database logs are kept; default 365, at least 365 (PCI DSS 10.5.1).")
     clients: list[str] | None = Field(
         default=None,
         description="Delivery services whose security groups may reach the database port; default every "
                     "service of securecart:delivery.")
+    password_rotation: str = Field(
+        default="initial", alias="passwordRotation", pattern=r"^[a-z0-9-]{1,32}$",
+        description="Label of the master password (primary stack only); change it (e.g. to '2027-03') to rotate: "
+                    "the program generates a new password, stores it in the replicated secret and sets it on the "
+                    "writer in place (clients use IAM authentication and are not affected); default 'initial'.")
 
     @model_validator(mode="after")
     def _consistent(self) -> "DatabaseSettings":
@@ -638,8 +729,9 @@ class ImagesSettings(_Model):
     noncurrent_version_days: int = Field(
         default=90, alias="noncurrentVersionDays", ge=1, le=3650,
         description="Days an overwritten or deleted image version is kept before it expires; default 90.")
-    access_log_days: int = Field(default=365, alias="accessLogDays", ge=1, le=3650,
-                                 description="Days the bucket's server access logs are kept; default 365.")
+    access_log_days: AuditObjectDays = Field(
+        default=365, alias="accessLogDays",
+        description="Days the bucket's server access logs are kept; default 365, at least 365 (PCI DSS 10.5.1).")
     cloudfront_distribution_arns: list[str] = Field(
         default_factory=list, alias="cloudFrontDistributionArns",
         description="CloudFront distributions allowed to read the bucket (origin access control); default any "
@@ -744,8 +836,9 @@ class VpnSettings(_Model):
         description="Developer sites with a site-to-site VPN to the Transit Gateway; default none. Pre-shared keys "
                     "come from the secret securecart:vpnPreSharedKeys, else AWS generates them into Secrets "
                     "Manager.")
-    log_retention_days: RetentionDays = Field(default=90, alias="logRetentionDays",
-                                              description="Days the tunnels' logs are kept; default 90.")
+    log_retention_days: AuditRetentionDays = Field(
+        default=365, alias="logRetentionDays",
+        description="Days the tunnels' logs are kept; default 365, at least 365 (PCI DSS 10.5.1).")
 
 
 class DirectConnectSettings(_Model):

@@ -3,8 +3,10 @@
 Layout (per AZ, for each subnet group in the config):
 - public groups: route 0.0.0.0/0 to the internet gateway; NAT gateways live in the first public group;
 - private groups: route 0.0.0.0/0 to the NAT gateway of their own AZ (``nat: perAz``);
-- isolated groups: no default route at all; a network ACL admits only the private groups on the database port;
+- isolated groups: no default route at all; their network ACL admits only the private groups on the database port;
 - attachment groups: no default route (Transit Gateway / GWLB endpoint ENIs).
+Every group has a network ACL of its own (``acl_entries`` says what each tier allows); the VPC's default ACL is
+adopted and left with no rules.
 Every subnet and route table is named after its group, type and zone, so adding an AZ or a group adds resources
 and never renames or renumbers existing ones.
 """
@@ -16,6 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import private_bucket
 from components.config import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
 from components.documents import policy_document
 
@@ -65,6 +68,69 @@ DYNAMODB_GATEWAY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Up
                             "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
                             "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:TransactGetItems",
                             "dynamodb:TransactWriteItems"]
+
+
+WORLD = "0.0.0.0/0"
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")  # RFC 1918: what the Transit Gateway carries
+# Reply ports from the internet, split around 3389 so that no ACL admits the internet on RDP (FSBP EC2.21; 22 is
+# below the range). A reply to port 3389 is dropped: one source port in 64,512 that a client retries from another.
+REPLY_PORTS = ((1024, 3388), (3390, 65535))
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One allow rule of a subnet group's network ACL; ``label`` names it (``<group>-nacl-<in|out>-<label>``)."""
+
+    label: str
+    egress: bool
+    number: int
+    protocol: str  # "-1" (all), "tcp", "icmp"
+    cidr: str
+    from_port: int = 0
+    to_port: int = 0
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+
+
+def _both_ways(label: str, number: int, protocol: str, cidr: str, *, ports: tuple[int, int] = (0, 0),
+               icmp: tuple[int, int] | None = None) -> list[AclEntry]:
+    return [AclEntry(label, egress, number, protocol, cidr, ports[0], ports[1],
+                     icmp[0] if icmp else None, icmp[1] if icmp else None) for egress in (False, True)]
+
+
+def acl_entries(net: NetworkSettings, group: SubnetGroup) -> list[AclEntry]:
+    """What each tier's network ACL allows (stateless: every flow needs its replies allowed the other way).
+
+    - every tier: everything to and from the VPC (security groups decide which tasks talk to which);
+    - public (load balancers, NAT gateways, GWLB endpoints): HTTPS from the internet and replies to it; HTTPS out
+      (the NAT gateways forward the tasks' egress) and its replies; ICMP "fragmentation needed" for path MTU;
+    - private (tasks, interface endpoints): HTTPS out through NAT or the Transit Gateway, replies both ways;
+    - attachment (Transit Gateway and appliance ENIs): the private ranges the Transit Gateway carries (the peer
+      region, the sites, Direct Connect), both ways; no internet;
+    - isolated (databases): only the database port from each private group's block, and the replies.
+    Rule numbers leave gaps, so an entry can be added without renumbering."""
+    vpc = str(net.cidr)
+    if group.type is SubnetType.ISOLATED:
+        entries: list[AclEntry] = []
+        for i, app in enumerate(net.groups(SubnetType.PRIVATE)):
+            entries.append(AclEntry(f"db-from-{app.name}", False, 100 + 10 * i, "tcp", str(app.block),
+                                    net.database_port, net.database_port))
+            entries.append(AclEntry(f"replies-to-{app.name}", True, 100 + 10 * i, "tcp", str(app.block),
+                                    1024, 65535))
+        return entries
+    entries = _both_ways("vpc", 100, "-1", vpc)
+    if group.type is SubnetType.PUBLIC:
+        entries += _both_ways("https", 110, "tcp", WORLD, ports=(443, 443))
+        entries += _both_ways("path-mtu", 130, "icmp", WORLD, icmp=(3, 4))
+    if group.type is SubnetType.PRIVATE:
+        entries.append(AclEntry("https", True, 110, "tcp", WORLD, 443, 443))
+    if group.type in (SubnetType.PUBLIC, SubnetType.PRIVATE):
+        for i, (low, high) in enumerate(REPLY_PORTS):
+            entries += _both_ways(f"replies-{i + 1}", 120 + i, "tcp", WORLD, ports=(low, high))
+    if group.type is SubnetType.ATTACHMENT:
+        for i, cidr in enumerate(PRIVATE_RANGES):
+            entries += _both_ways(f"private-{i + 1}", 110 + 10 * i, "-1", cidr)
+    return entries
 
 
 @dataclass(frozen=True)
@@ -152,6 +218,17 @@ def logs_key_policy(region: str, account_id: str, partition: str) -> str:
     ])
 
 
+def access_log_archive_policy(bucket_arn: str, account_id: str) -> str:
+    """TLS only; S3's log delivery may write server access logs of this account's buckets."""
+    return policy_document([
+        {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "S3ServerAccessLogs", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+         "Action": "s3:PutObject", "Resource": f"{bucket_arn}/*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
+    ])
+
+
 def flow_logs_trust_policy(region: str, account_id: str, partition: str) -> str:
     return policy_document([{
         "Effect": "Allow",
@@ -192,6 +269,8 @@ class NetworkTier(pulumi.ComponentResource):
     nat_gateway_ids: dict[str, pulumi.Output[str]]
     internet_gateway_id: pulumi.Output[str]
     logs_key_arn: pulumi.Output[str]
+    access_log_bucket_id: pulumi.Output[str]  # where the stack's log buckets write their own S3 access logs
+    access_log_bucket_arn: pulumi.Output[str]
     zones: list[str]
     # group name -> zone -> resource, for tiers that place things per AZ
     subnets: dict[str, dict[str, aws.ec2.Subnet]]
@@ -289,7 +368,7 @@ class NetworkTier(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=table),
                 )
 
-        self._database_acls(net, zones, vpc, subnet_by_group_zone, tags)
+        self._network_acls(net, zones, vpc, subnet_by_group_zone, tags)
 
         db_subnet_group = aws.rds.SubnetGroup(
             "db-subnets",
@@ -301,6 +380,7 @@ class NetworkTier(pulumi.ComponentResource):
         )
 
         flow_log_group, logs_key = self._flow_logs(args, vpc, tags)
+        archive_id, archive_arn = self._access_log_archive(args, tags)
 
         endpoint_sg = self._endpoints(args, vpc, subnets, route_tables, tags)
 
@@ -314,6 +394,8 @@ class NetworkTier(pulumi.ComponentResource):
         self.nat_gateway_ids = {zone: nat.id for zone, nat in nats.items()}
         self.internet_gateway_id = igw.id
         self.logs_key_arn = logs_key.arn
+        self.access_log_bucket_id = archive_id
+        self.access_log_bucket_arn = archive_arn
         self.zones = zones
         self.subnets = {}
         self.route_tables = {}
@@ -333,7 +415,7 @@ class NetworkTier(pulumi.ComponentResource):
             "logsKeyArn": self.logs_key_arn,
         })
 
-    def _database_acls(
+    def _network_acls(
         self,
         net: NetworkSettings,
         zones: list[str],
@@ -341,28 +423,26 @@ class NetworkTier(pulumi.ComponentResource):
         subnet_by_group_zone: dict[tuple[str, str], aws.ec2.Subnet],
         tags: Any,
     ) -> None:
-        """Isolated tier NACL: inbound only the database port from each private group's block; outbound only
-        the ephemeral reply ports back to those blocks. Rule numbers follow the private groups' order in the
-        config, so appending a group adds rules without renumbering."""
-        app_groups: list[SubnetGroup] = net.groups(SubnetType.PRIVATE)
-        for group in net.groups(SubnetType.ISOLATED):
+        """The default network ACL is adopted and emptied (a subnet that loses its association admits nothing),
+        and every subnet group gets an ACL of its own with what its tier needs (``acl_entries``), associated with
+        each of its subnets (CIS AWS Foundations 5.1, FSBP EC2.21)."""
+        aws.ec2.DefaultNetworkAcl(
+            "default-nacl", default_network_acl_id=vpc.default_network_acl_id, ingress=[], egress=[],
+            tags=tags("default-nacl-closed"),
+            # Subnets move to their own ACLs through associations; the adopted default keeps no rules either way.
+            opts=pulumi.ResourceOptions(parent=vpc, ignore_changes=["subnetIds"]))
+        for group in net.subnet_groups:
             acl = aws.ec2.NetworkAcl(
                 f"{group.name}-nacl", vpc_id=vpc.id, tags=tags(f"{group.name}-nacl", Tier=str(group.type)),
                 opts=pulumi.ResourceOptions(parent=vpc),
             )
             acl_opts = pulumi.ResourceOptions(parent=acl)
-            for i, app in enumerate(app_groups):
+            for entry in acl_entries(net, group):
                 aws.ec2.NetworkAclRule(
-                    f"{group.name}-nacl-in-db-from-{app.name}", network_acl_id=acl.id, egress=False,
-                    rule_number=100 + 10 * i, rule_action="allow", protocol="tcp",
-                    cidr_block=str(app.block), from_port=net.database_port, to_port=net.database_port,
-                    opts=acl_opts,
-                )
-                aws.ec2.NetworkAclRule(
-                    f"{group.name}-nacl-out-replies-to-{app.name}", network_acl_id=acl.id, egress=True,
-                    rule_number=100 + 10 * i, rule_action="allow", protocol="tcp",
-                    cidr_block=str(app.block), from_port=1024, to_port=65535,
-                    opts=acl_opts,
+                    f"{group.name}-nacl-{'out' if entry.egress else 'in'}-{entry.label}", network_acl_id=acl.id,
+                    egress=entry.egress, rule_number=entry.number, rule_action="allow", protocol=entry.protocol,
+                    cidr_block=entry.cidr, from_port=entry.from_port, to_port=entry.to_port,
+                    icmp_type=entry.icmp_type, icmp_code=entry.icmp_code, opts=acl_opts,
                 )
             for zone in zones:
                 subnet = subnet_by_group_zone[(group.name, zone)]
@@ -370,6 +450,25 @@ class NetworkTier(pulumi.ComponentResource):
                     f"{group.name}-{group.type}-{zone}-nacl", network_acl_id=acl.id, subnet_id=subnet.id,
                     opts=acl_opts,
                 )
+
+    def _access_log_archive(self, args: NetworkTierArgs, tags: Any) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+        """The stack's terminal S3 access-log bucket: the log buckets of the other tiers (load-balancer logs, the
+        images bucket's access logs) write their own server access logs here, so reads and deletes of the audit
+        trail are themselves on record. It logs nowhere itself (each of its writes would log another, forever).
+        S3 delivers server access logs only to SSE-S3 buckets; with ACLs disabled the bucket policy lets the
+        logging service in, for this account's buckets only."""
+        archive = private_bucket("access-logs", parent=self, tags=tags("access-logs"), lifecycle_rules=[{
+            "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+            "expiration": {"days": args.settings.access_log_days},
+            "noncurrent_version_expiration": {"noncurrent_days": 7},
+        }])
+        policy = aws.s3.BucketPolicy(
+            "access-logs-policy", bucket=archive.bucket.id,
+            policy=pulumi.Output.all(archive.bucket.arn, args.account_id).apply(
+                lambda v: access_log_archive_policy(v[0], v[1])),
+            opts=archive.settings)
+        # The ID the other tiers log to carries the policy as a dependency: logging starts once S3 may deliver.
+        return pulumi.Output.all(archive.bucket.id, policy.id).apply(lambda v: str(v[0])), archive.bucket.arn
 
     def _flow_logs(self, args: NetworkTierArgs, vpc: aws.ec2.Vpc, tags: Any) -> \
             tuple[aws.cloudwatch.LogGroup, aws.kms.Key]:
