@@ -9,17 +9,19 @@ API, reaches the ALB with client IP preservation through its own ENIs in the VPC
 group named "GlobalAccelerator", which the edge tier will admit here. The HTTP listener only redirects to HTTPS.
 """
 
+import datetime
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
+import pulumi_random as random
 
 from components.buckets import private_bucket
-from components.config import DeliverySettings, LoadBalancerKind, ServiceSettings
+from components.config import ConfigError, DeliverySettings, LoadBalancerKind, ServiceSettings
 from components.documents import policy_document
 
 # Elastic Load Balancing's log-delivery account per region (regions opened before August 2022 deliver ALB access
@@ -51,15 +53,27 @@ class DeliveryTierArgs:
     private_subnet_ids: list[pulumi.Input[str]]  # the NLB's and the tasks', one per AZ
     database_port: int
     logs_key_arn: pulumi.Input[str]
+    access_log_bucket_id: pulumi.Input[str]  # the stack's S3 access-log archive (the log bucket logs into it)
     cloudfront_prefix_list_id: pulumi.Input[str]
+    now: datetime.datetime  # when the program runs (UTC): sale windows that are over schedule nothing
+    # service -> why it runs no task yet (no image tag configured, or its repository does not exist yet)
+    waiting: dict[str, str] = field(default_factory=dict)
 
 
 
-def log_bucket_policy(bucket: str, region: str, account: str, partition: str) -> str:
+# Where each load balancer writes its access logs in the log bucket. ELB writes under
+# <bucket>/<prefix>/AWSLogs/<account>/… and tests that it may when logging is switched on, so the bucket policy
+# grants exactly these prefixes (log_bucket_policy) and the pack checks that the two agree (lb-log-prefix-writable).
+ALB_LOG_PREFIX = "alb"
+NLB_LOG_PREFIX = "payment-nlb"
+
+
+def log_bucket_policy(bucket: str, region: str, account: str, partition: str,
+                      prefixes: tuple[str, ...] = (ALB_LOG_PREFIX, NLB_LOG_PREFIX)) -> str:
     """TLS only; ALB access logs from ELB's delivery account (or service principal); NLB logs from the log
-    delivery service, for this account's load balancers only."""
+    delivery service, for this account's load balancers only, each under its load balancer's prefix."""
     arn = f"arn:{partition}:s3:::{bucket}"
-    objects = f"{arn}/AWSLogs/{account}/*"
+    objects = [f"{arn}/{prefix}/AWSLogs/{account}/*" for prefix in prefixes]
     statements: list[dict[str, Any]] = [
         {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
          "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
@@ -157,18 +171,57 @@ def container_definitions(service: ServiceSettings, image: str, log_group: str, 
     return json.dumps([app, xray], sort_keys=True)
 
 
+def repository_name(environment: str, service: str) -> str:
+    return f"securecart/{environment}/{service}"
+
+
+async def waiting_services(settings: DeliverySettings, environment: str, stack_file: str,
+                           opts: pulumi.InvokeOutputOptions) -> dict[str, str]:
+    """Which services must run no task yet, and why, decided before anything is built (DESIGN §1, §7).
+
+    A service waits while it has no image tag, or while its repository does not exist (a fresh pair: this deploy
+    creates it, the image is pushed, the next deploy starts the service). A tag that is configured but missing
+    from a repository that exists is an error, not a reason to wait: scaling a running service down to nothing
+    because an image went missing would take the shop offline."""
+    waiting: dict[str, str] = {}
+    names: set[str] | None = None
+    for i, svc in enumerate(settings.services):
+        repo = repository_name(environment, svc.name)
+        if svc.image_tag is None:
+            waiting[svc.name] = (f"no image tag: push an image to {repo}, set securecart:delivery.services[{i}]"
+                                 f".imageTag in {stack_file} and deploy again")
+            continue
+        if names is None:
+            listed = await aws.ecr.get_repositories_output(opts=opts).future()
+            names = set(listed.names) if listed is not None else set()
+        if repo not in names:
+            waiting[svc.name] = (f"its repository {repo} does not exist yet (this deploy creates it): push image "
+                                 f"{svc.image_tag} to it and deploy again")
+            continue
+        images = await aws.ecr.get_images_output(repository_name=repo, opts=opts).future()
+        tags = {i.image_tag for i in (images.image_ids if images is not None else []) if i.image_tag}
+        if svc.image_tag not in tags:
+            raise ConfigError([
+                f"securecart:delivery.services[{i}].imageTag: {svc.image_tag} is not in {repo} (tags there: "
+                f"{', '.join(sorted(tags)[-5:]) or 'none'}): push it first, or set a tag that is there"])
+    return waiting
+
+
 def _execution_policy_for(secret_arns: list[str]) -> Callable[[list[Any]], str]:
     return lambda v: execution_policy(v[0], v[1], secret_arns)
 
 
 def _containers_for(svc: ServiceSettings, region: str) -> Callable[[list[Any]], str]:
-    return lambda v: container_definitions(svc, f"{v[0]}:{svc.image_tag}", v[1], region)
+    # With no tag configured the service runs no task, so the definition names a tag that is never pulled.
+    return lambda v: container_definitions(svc, f"{v[0]}:{svc.image_tag or 'unset'}", v[1], region)
 
 
 class DeliveryTier(pulumi.ComponentResource):
     alb_arn: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
     alb_security_group_id: pulumi.Output[str]
+    origin_verify_header: str
+    origin_verify_value: pulumi.Output[str]  # secret: what CloudFront must send in origin_verify_header
     nlb_arn: pulumi.Output[str]
     nlb_dns_name: pulumi.Output[str]
     target_group_arns: dict[str, pulumi.Output[str]]
@@ -202,19 +255,18 @@ class DeliveryTier(pulumi.ComponentResource):
                 lambda v: log_bucket_policy(v[0], v[1], v[2], v[3])),
             opts=bucket_opts,
         )
+        aws.s3.BucketLogging("lb-logs-logging", bucket=logs.id, target_bucket=args.access_log_bucket_id,
+                             target_prefix="lb-logs/", opts=bucket_opts)
 
         # --- security groups ---------------------------------------------------------------------------------------
         alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=args.vpc_id, tags=tags("alb-sg"), opts=child,
-                                       description="Customer ALB: HTTPS from CloudFront's origin-facing addresses")
+                                       description="Customer ALB: HTTPS from the CloudFront origin-facing addresses")
         aws.vpc.SecurityGroupIngressRule(
             "alb-sg-https-from-cloudfront", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443,
             to_port=443, prefix_list_id=args.cloudfront_prefix_list_id,
             description="HTTPS from CloudFront origin-facing servers", opts=pulumi.ResourceOptions(parent=alb_sg))
         nlb_sg = aws.ec2.SecurityGroup("nlb-sg", vpc_id=args.vpc_id, tags=tags("nlb-sg"), opts=child,
-                                       description="Payment NLB: TLS from inside the VPC")
-        aws.vpc.SecurityGroupIngressRule(
-            "nlb-sg-tls-from-vpc", security_group_id=nlb_sg.id, ip_protocol="tcp", from_port=443, to_port=443,
-            cidr_ipv4=args.vpc_cidr, description="TLS from the VPC", opts=pulumi.ResourceOptions(parent=nlb_sg))
+                                       description="Payment NLB: TLS from the services that call it")
 
         # --- load balancers ----------------------------------------------------------------------------------------
         alb = aws.lb.LoadBalancer(
@@ -228,7 +280,7 @@ class DeliveryTier(pulumi.ComponentResource):
             enable_deletion_protection=True,
             enable_http2=True,
             idle_timeout=60,
-            access_logs={"bucket": logs.bucket, "prefix": "alb", "enabled": True},
+            access_logs={"bucket": logs.bucket, "prefix": ALB_LOG_PREFIX, "enabled": True},
             tags=tags("alb", Purpose="storefront"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
         )
@@ -241,7 +293,7 @@ class DeliveryTier(pulumi.ComponentResource):
             enable_cross_zone_load_balancing=True,
             enable_deletion_protection=True,
             enforce_security_group_inbound_rules_on_private_link_traffic="on",
-            access_logs={"bucket": logs.bucket, "prefix": "payment-nlb", "enabled": True},
+            access_logs={"bucket": logs.bucket, "prefix": NLB_LOG_PREFIX, "enabled": True},
             tags=tags("payment-nlb", Purpose="payment"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
         )
@@ -254,22 +306,43 @@ class DeliveryTier(pulumi.ComponentResource):
         )
 
         # --- WAF and Shield on the ALB -----------------------------------------------------------------------------
-        waf_rules: list[aws.wafv2.WebAclRuleArgsDict] = [
-            {"name": rule, "priority": i, "override_action": {"none": {}},
+        # Origin verification: CloudFront sends a secret header and the web ACL blocks every request without it,
+        # so no other distribution can reach the ALB through the shared origin-facing addresses. Each rotation
+        # label names its own generated value; during a rotation both the current and the previous are accepted.
+        verify = s.origin_verify
+        values = {label: random.RandomPassword(f"origin-verify-{label}", length=48, special=False, opts=child)
+                  for label in verify.labels}
+
+        def header_is(value: pulumi.Output[str]) -> aws.wafv2.WebAclRuleStatementArgsDict:
+            return {"byte_match_statement": {
+                "field_to_match": {"single_header": {"name": verify.header}}, "positional_constraint": "EXACTLY",
+                "search_string": value, "text_transformations": [{"priority": 0, "type": "NONE"}]}}
+
+        accepted = [header_is(v.result) for v in values.values()]
+        waf_rules: list[aws.wafv2.WebAclRuleArgsDict] = [{
+            "name": "origin-verify", "priority": 0, "action": {"block": {}},
+            "statement": {"not_statement": {"statement": accepted[0] if len(accepted) == 1 else
+                                            {"or_statement": {"statements": accepted}}}},
+            "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "origin-verify",
+                                  "sampled_requests_enabled": True},
+        }]
+        waf_rules += [
+            {"name": rule, "priority": i + 1, "override_action": {"none": {}},
              "statement": {"managed_rule_group_statement": {"name": rule, "vendor_name": "AWS"}},
              "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": rule,
                                    "sampled_requests_enabled": True}}
             for i, rule in enumerate(WAF_MANAGED_RULES)
         ]
         waf_rules.append({
-            "name": "rate-limit-per-ip", "priority": len(WAF_MANAGED_RULES), "action": {"block": {}},
+            "name": "rate-limit-per-ip", "priority": len(WAF_MANAGED_RULES) + 1, "action": {"block": {}},
             "statement": {"rate_based_statement": {"limit": 20000, "aggregate_key_type": "IP"}},
             "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "rate-limit-per-ip",
                                   "sampled_requests_enabled": True},
         })
         acl = aws.wafv2.WebAcl(
             "alb-waf", scope="REGIONAL", default_action={"allow": {}}, rules=waf_rules,
-            description="SecureCart ALB: AWS managed common, SQL injection, bad inputs, IP reputation; rate limit",
+            description="SecureCart ALB: origin verification, AWS managed common, SQL injection, bad inputs, "
+                        "IP reputation, rate limit",
             visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": f"securecart-{env}-alb",
                                "sampled_requests_enabled": True},
             tags=tags("alb-waf"), opts=child,
@@ -280,8 +353,10 @@ class DeliveryTier(pulumi.ComponentResource):
             "alb-waf-logs", name=f"aws-waf-logs-securecart-{env}-{args.region}", kms_key_id=args.logs_key_arn,
             retention_in_days=s.log_retention_days, tags=tags("alb-waf-logs"), opts=pulumi.ResourceOptions(parent=acl),
         )
+        # The verification header's value is a secret: the logs never show it.
         aws.wafv2.WebAclLoggingConfiguration("alb-waf-logging", resource_arn=acl.arn,
                                              log_destination_configs=[waf_logs.arn],
+                                             redacted_fields=[{"single_header": {"name": verify.header}}],
                                              opts=pulumi.ResourceOptions(parent=acl))
         aws.shield.Protection("alb-shield", name=f"securecart-{env}-{args.region}-alb", resource_arn=alb.arn,
                               tags=tags("alb-shield"), opts=pulumi.ResourceOptions(parent=alb))
@@ -348,7 +423,7 @@ class DeliveryTier(pulumi.ComponentResource):
 
             repo = awsx.ecr.Repository(
                 f"{svc.name}-repo",
-                name=f"securecart/{env}/{svc.name}",
+                name=repository_name(env, svc.name),
                 image_tag_mutability="IMMUTABLE",
                 image_scanning_configuration={"scan_on_push": True},
                 encryption_configurations=[{"encryption_type": "KMS"}],
@@ -375,7 +450,7 @@ class DeliveryTier(pulumi.ComponentResource):
                 f"{svc.name}-execution-policy", role=execution.id,
                 policy=pulumi.Output.all(
                     pulumi.Output.concat("arn:", args.partition, ":ecr:", args.region, ":", args.account_id,
-                                         ":repository/securecart/", env, "/", svc.name),
+                                         ":repository/", repository_name(env, svc.name)),
                     log_group.arn,
                 ).apply(
                     _execution_policy_for(sorted(svc.secrets.values()))),
@@ -416,7 +491,9 @@ class DeliveryTier(pulumi.ComponentResource):
                 name=svc.name,
                 cluster=cluster.arn,
                 task_definition=task.arn,
-                desired_count=svc.desired_count,
+                # A service whose image is not in its repository yet starts with no task (DESIGN §7: a fresh
+                # pair's repositories are empty); the scaling target brings it up once the image is there.
+                desired_count=0 if svc.name in args.waiting else svc.desired_count,
                 launch_type="FARGATE",
                 platform_version="LATEST",
                 network_configuration={"subnets": args.private_subnet_ids, "security_groups": [sg.id],
@@ -435,7 +512,20 @@ class DeliveryTier(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=listener_deps, ignore_changes=["desiredCount"]),
             )
             services[svc.name] = service
-            self._autoscaling(svc, cluster, service, alb if on_alb else None, tg)
+            if svc.name in args.waiting:
+                # No scaling target: its minimum would start tasks that cannot pull their image.
+                pulumi.log.info(f"delivery: {svc.name} runs no task yet: {args.waiting[svc.name]}", resource=self)
+            else:
+                self._autoscaling(svc, cluster, service, alb if on_alb else None, tg, now=args.now,
+                                  index=s.services.index(svc))
+
+        # The NLB admits TLS only from the security groups of the services that call its services.
+        for caller in sorted({c for svc in s.services if svc.load_balancer is LoadBalancerKind.NLB
+                              for c in s.callers(svc)}):
+            aws.vpc.SecurityGroupIngressRule(
+                f"nlb-sg-tls-from-{caller}", security_group_id=nlb_sg.id, ip_protocol="tcp", from_port=443,
+                to_port=443, referenced_security_group_id=service_sgs[caller].id,
+                description=f"TLS from the {caller} tasks", opts=pulumi.ResourceOptions(parent=nlb_sg))
 
         self._alb_routes(s, alb, alb_services, target_groups, tags)
         self._alarms(alb, alb_services, target_groups, topic, tags)
@@ -443,6 +533,8 @@ class DeliveryTier(pulumi.ComponentResource):
         self.alb_arn = alb.arn
         self.alb_dns_name = alb.dns_name
         self.alb_security_group_id = alb_sg.id
+        self.origin_verify_header = verify.header
+        self.origin_verify_value = pulumi.Output.secret(values[verify.rotation].result)
         self.nlb_arn = nlb.arn
         self.nlb_dns_name = nlb.dns_name
         self.target_group_arns = {n: tg.arn for n, tg in target_groups.items()}
@@ -480,38 +572,63 @@ class DeliveryTier(pulumi.ComponentResource):
                 tags=tags(f"{svc.name}-rule"), opts=pulumi.ResourceOptions(parent=https))
 
     def _autoscaling(self, svc: ServiceSettings, cluster: aws.ecs.Cluster, service: aws.ecs.Service,
-                     alb: aws.lb.LoadBalancer | None, tg: aws.lb.TargetGroup) -> None:
+                     alb: aws.lb.LoadBalancer | None, tg: aws.lb.TargetGroup, *, now: datetime.datetime,
+                     index: int) -> None:
+        """Target tracking on CPU (and, behind the ALB, requests per task) plus the sale windows' schedules.
+
+        Application Auto Scaling refuses concurrent changes to one scalable target (ConcurrentUpdateException,
+        which the provider does not reliably retry: hashicorp/terraform-provider-aws#17915), so every policy and
+        scheduled action depends on the one before it and the engine creates, updates and deletes them one after
+        another. A window that is over creates nothing (the program warns); a window in progress has no start
+        action to wait for (its time has passed), so the target's minimum is the window's until its end action
+        restores the usual one."""
         opts = pulumi.ResourceOptions(parent=service)
+        current = [w for w in svc.peak_windows if w.start <= now < w.end]
         target = aws.appautoscaling.Target(
             f"{svc.name}-scaling", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
-            min_capacity=svc.min_tasks, max_capacity=svc.max_tasks, opts=opts)
-        aws.appautoscaling.Policy(
+            min_capacity=max([svc.min_tasks, *(w.min_tasks for w in current)]), max_capacity=svc.max_tasks,
+            opts=opts)
+        previous: list[pulumi.Resource] = []
+
+        def one_at_a_time() -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=target, depends_on=list(previous))
+
+        previous.append(aws.appautoscaling.Policy(
             f"{svc.name}-cpu", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
             scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
             target_tracking_scaling_policy_configuration={
                 "target_value": float(svc.cpu_target_percent), "scale_out_cooldown": 60, "scale_in_cooldown": 300,
                 "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}},
-            opts=pulumi.ResourceOptions(parent=target))
+            opts=one_at_a_time()))
         if alb is not None:
-            aws.appautoscaling.Policy(
+            previous[:] = [aws.appautoscaling.Policy(
                 f"{svc.name}-requests", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
                 target_tracking_scaling_policy_configuration={
                     "target_value": float(svc.requests_per_target), "scale_out_cooldown": 60,
                     "scale_in_cooldown": 300,
                     "predefined_metric_specification": {
                         "predefined_metric_type": "ALBRequestCountPerTarget",
                         "resource_label": pulumi.Output.concat(alb.arn_suffix, "/", tg.arn_suffix)}},
-                opts=pulumi.ResourceOptions(parent=target))
-        for window in svc.peak_windows:
-            for edge, when, low in (("start", window.start, window.min_tasks), ("end", window.end, svc.min_tasks)):
-                aws.appautoscaling.ScheduledAction(
+                opts=one_at_a_time())]
+        for j, window in enumerate(svc.peak_windows):
+            if window.end <= now:
+                pulumi.log.warn(
+                    f"delivery: securecart:delivery.services[{index}].peakWindows[{j}] ({svc.name}, "
+                    f"'{window.name}') ended {window.end.isoformat()} and schedules nothing: remove it from the "
+                    f"stack file", resource=self)
+                continue
+            edges = [("end", window.end, svc.min_tasks)]
+            if window.start > now:
+                edges.insert(0, ("start", window.start, window.min_tasks))
+            for edge, when, low in edges:
+                previous[:] = [aws.appautoscaling.ScheduledAction(
                     f"{svc.name}-{window.name}-{edge}", name=f"{svc.name}-{window.name}-{edge}",
                     schedule=window.at(when), timezone="UTC", resource_id=target.resource_id,
                     scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
                     scalable_target_action={"min_capacity": low, "max_capacity": svc.max_tasks},
-                    opts=pulumi.ResourceOptions(parent=target))
+                    opts=one_at_a_time())]
 
     def _alarms(self, alb: aws.lb.LoadBalancer, alb_services: list[ServiceSettings],
                 target_groups: dict[str, aws.lb.TargetGroup], topic: aws.sns.Topic, tags: Any) -> None:
