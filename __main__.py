@@ -1,5 +1,6 @@
 """SecureCart Network: wiring only. Load the settings, build the tiers, export what others need."""
 
+import datetime
 import ipaddress
 from typing import Any
 
@@ -16,7 +17,7 @@ from components.config import (
 )
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs, PeerConnectivity
 from components.data import DataTier, DataTierArgs, PeerData
-from components.delivery import DeliveryTier, DeliveryTierArgs
+from components.delivery import DeliveryTier, DeliveryTierArgs, waiting_services
 from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
 
@@ -59,9 +60,9 @@ async def check_availability_zones(settings: StackSettings, provider: aws.Provid
 # one of these changes.
 PEER_KEYS: dict[Role, tuple[str, ...]] = {
     Role.PRIMARY: ("vpcCidr", "transitGatewayAsn", "routedNetworks", "region", "transitGatewayId",
-                   "imagesBucketArn", "imagesKeyArn"),
+                   "imagesBucketArn", "imagesKeyArn", "databaseKeyArn"),
     Role.SECONDARY: ("vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId",
-                     "dxPrefixes", "databaseArn", "databaseSecretArn",
+                     "dxPrefixes", "databaseArn", "databaseSecretArns",
                      "sessionsTableName", "sessionsReplicaRegions"),
 }
 
@@ -173,6 +174,8 @@ async def main() -> dict[str, Any]:
             ),
             opts=tiers,
         )
+        waiting = await waiting_services(delivery, settings.environment, f"Pulumi.{pulumi.get_stack()}.yaml",
+                                         pulumi.InvokeOutputOptions(provider=provider))
         cloudfront = aws.ec2.get_managed_prefix_list_output(
             name="com.amazonaws.global.cloudfront.origin-facing", opts=pulumi.InvokeOutputOptions(provider=provider)
         )
@@ -190,7 +193,10 @@ async def main() -> dict[str, Any]:
                 private_subnet_ids=[network.subnets[app][z].id for z in zones],
                 database_port=net.database_port,
                 logs_key_arn=network.logs_key_arn,
+                access_log_bucket_id=network.access_log_bucket_id,
                 cloudfront_prefix_list_id=cloudfront.id,
+                now=datetime.datetime.now(datetime.UTC),
+                waiting=waiting,
             ),
             opts=tiers,
         )
@@ -200,6 +206,8 @@ async def main() -> dict[str, Any]:
             "albArn": tier.alb_arn,
             "albDnsName": tier.alb_dns_name,
             "albSecurityGroupId": tier.alb_security_group_id,
+            "originVerifyHeader": tier.origin_verify_header,
+            "originVerifyValue": tier.origin_verify_value,
             "nlbArn": tier.nlb_arn,
             "nlbDnsName": tier.nlb_dns_name,
             "targetGroupArns": tier.target_group_arns,
@@ -279,11 +287,13 @@ async def main() -> dict[str, Any]:
                     s.name for s in (delivery.services if delivery is not None else [])
                     if s.load_balancer is LoadBalancerKind.ALB],
                 logs_key_arn=network.logs_key_arn,
+                access_log_bucket_id=network.access_log_bucket_id,
                 images_bucket_name=settings.images_bucket_name,
                 sessions_table_name=settings.sessions_table_name,
                 peer=PeerData(
                     database_arn=peer.get("databaseArn"),
-                    database_secret_arn=peer.get("databaseSecretArn"),
+                    database_key_arn=peer.get("databaseKeyArn"),
+                    database_secret_arns=dict(peer.get("databaseSecretArns") or {}),
                     images_bucket_arn=peer.get("imagesBucketArn"),
                     images_key_arn=peer.get("imagesKeyArn"),
                     sessions_table_name=peer.get("sessionsTableName"),
@@ -310,6 +320,8 @@ async def main() -> dict[str, Any]:
             "imagesReplicatedTo": data.images_replicated_to,
         }
         exports.update({k: v for k, v in optional.items() if v is not None})
+        if data.database_secret_arns:
+            exports["databaseSecretArns"] = data.database_secret_arns
         if data.sessions_replica_regions:
             exports["sessionsReplicaRegions"] = data.sessions_replica_regions
 

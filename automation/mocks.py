@@ -49,6 +49,23 @@ _ID_PREFIX = {
     "aws:ec2/managedPrefixList:ManagedPrefixList": "pl-",
 }
 
+# What the offline ECR registry holds: "configured" (the repository of every service with an image tag exists and
+# holds that tag: a pair whose images have been pushed) or "empty" (a fresh account, before the first deploy).
+OFFLINE_REGISTRY = "configured"
+
+
+def _configured_images() -> dict[str, str]:
+    """Repository name -> image tag, for the services of the stack being synthesized (its config is loaded)."""
+    from pulumi.runtime.config import get_config  # noqa: PLC0415 - the runtime's config, set per stack
+
+    raw = get_config("securecart:delivery")
+    env = get_config("securecart:environment") or "prod"
+    delivery = json.loads(raw) if isinstance(raw, str) else None
+    services = delivery.get("services") if isinstance(delivery, dict) else None
+    return {f"securecart/{env}/{svc['name']}": str(svc["imageTag"]) for svc in services or []
+            if isinstance(svc, dict) and svc.get("name") and svc.get("imageTag")}
+
+
 # Types whose name the provider invents when the program gives none (Pulumi auto-naming): property and max length.
 _AUTONAMED = {
     "aws:iam/role:Role": ("name", 64),
@@ -135,6 +152,16 @@ class OfflineMocks(Mocks):
             return {"id": "pl-" + _digest(region, name)[:8], "name": name, "addressFamily": "IPv4",
                     "maxEntries": 55, "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/pl-x",
                     "entries": [], "ownerId": "AWS", "version": 1, "tags": {}}, []
+        if token == "aws:ecr/getRepositories:getRepositories":
+            names = sorted(_configured_images()) if OFFLINE_REGISTRY == "configured" else []
+            return {"id": region, "names": names, "region": region}, []
+        if token == "aws:ecr/getImages:getImages":
+            repo = str(args.args.get("repositoryName"))
+            tag = _configured_images().get(repo) if OFFLINE_REGISTRY == "configured" else None
+            if tag is None:
+                return {}, [("repositoryName", f"RepositoryNotFoundException: repository {repo} does not exist")]
+            return {"id": repo, "repositoryName": repo, "region": region,
+                    "imageIds": [{"imageDigest": "sha256:" + _digest(repo, tag), "imageTag": tag}]}, []
         raise NotImplementedError(
             f"the offline engine has no answer for invoke '{token}': add one to automation/mocks.py"
         )
@@ -157,6 +184,13 @@ class OfflineMocks(Mocks):
             return f"{name}-{digest[:8]}", {"url": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{repo}"}
         rid = _ID_PREFIX.get(typ, "") + digest[:17] if typ in _ID_PREFIX else f"{name}-{digest[:8]}"
         state = dict(inputs)
+        if typ == "random:index/randomPassword:RandomPassword":
+            # A stand-in of the requested length from the allowed characters (the SDK marks it secret).
+            alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            length = int(inputs.get("length") or 16)
+            stand_in = "".join(alphabet[b % len(alphabet)] for b in hashlib.sha256(digest.encode()).digest())
+            state.update(result=(stand_in * (length // len(stand_in) + 1))[:length], bcryptHash="$2a$10$offline")
+            return rid, state
         auto = _AUTONAMED.get(typ)
         if auto is not None and auto[0] not in state and f"{auto[0]}Prefix" not in state:
             state[auto[0]] = f"{name}-{digest[:7]}"[: auto[1]]

@@ -19,14 +19,25 @@ deletion protection, and buckets are never force-destroyed.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components.buckets import private_bucket
 from components.config import DatabaseEngine, DataSettings, Role
 from components.documents import policy_document
+
+# What RDS accepts in a master password besides letters and digits: printable ASCII except '/', '"', '@' and space.
+RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?.,;~^"
+
+
+def _in_region(arn: str, region: str) -> str:
+    parts = arn.split(":")
+    return ":".join([*parts[:3], region, *parts[4:]])
+
 
 # The data keys' uses, and the AWS service that uses each key on the callers' behalf.
 KEY_SERVICES = {"database": ("rds", "secretsmanager"), "sessions": ("dynamodb",), "images": ("s3",)}
@@ -38,7 +49,9 @@ class PeerData:
     the peer has not made them yet)."""
 
     database_arn: str | None = None  # the primary's writer (for the secondary's replica)
-    database_secret_arn: str | None = None  # its RDS-managed master secret (the replica shares its credentials)
+    database_key_arn: str | None = None  # the secondary's database key (the master secret's replica uses it)
+    # region -> the master secret's ARN there (the primary's and its replicas: the replica shares its credentials)
+    database_secret_arns: dict[str, str] = field(default_factory=dict)
     images_bucket_arn: str | None = None  # the secondary's bucket (for the primary's replication)
     images_key_arn: str | None = None  # the key that bucket's objects are encrypted with
     sessions_table_name: str | None = None  # the primary's global table (for the secondary's exports)
@@ -60,6 +73,7 @@ class DataTierArgs:
     client_role_names: dict[str, pulumi.Input[str]]  # service name -> its task role (granted what it may use)
     session_clients: list[str]  # the services that read and write session items
     logs_key_arn: pulumi.Input[str]
+    access_log_bucket_id: pulumi.Input[str]  # the stack's S3 access-log archive (the log bucket logs into it)
     images_bucket_name: str
     sessions_table_name: str
     peer: PeerData
@@ -216,6 +230,7 @@ class DataTier(pulumi.ComponentResource):
     database_arn: pulumi.Output[str] | None
     database_endpoint: pulumi.Output[str] | None
     database_secret_arn: pulumi.Output[str] | None
+    database_secret_arns: dict[str, pulumi.Output[str]] | None
     database_security_group_id: pulumi.Output[str]
     database_key_arn: pulumi.Output[str]
     sessions_table_name: pulumi.Output[str] | None
@@ -226,6 +241,35 @@ class DataTier(pulumi.ComponentResource):
     images_bucket_regional_domain_name: pulumi.Output[str]
     images_key_arn: pulumi.Output[str]
     images_replicated_to: pulumi.Output[str] | None
+
+    def _master_secret(self, args: DataTierArgs, instance: aws.rds.Instance,
+                       password: random.RandomPassword, key: aws.kms.Key, tags: Any) -> aws.secretsmanager.Secret:
+        """The master credentials as a Secrets Manager secret in the primary region, encrypted with the database
+        key, replicated to the secondary region under that region's database key once the secondary exports it
+        (in RDS's own secret layout, so AWS's rotation functions can take it over)."""
+        db = args.settings.database
+        replicas: list[aws.secretsmanager.SecretReplicaArgsDict] = []
+        if args.peer.database_key_arn:
+            replicas.append({"region": args.peer.database_key_arn.split(":")[3],
+                             "kms_key_id": args.peer.database_key_arn})
+        else:
+            pulumi.log.info(
+                f"data: the master secret is not replicated yet: {args.peer_stack or 'no peer stack'} has no "
+                f"databaseKeyArn output (the deployment plan runs the secondary first)", resource=self)
+        secret = aws.secretsmanager.Secret(
+            "database-master-secret", name=f"securecart/{args.environment}/database/master",
+            description=f"SecureCart {args.environment}: master credentials of the database (break-glass only, "
+                        f"clients use IAM authentication)",
+            kms_key_id=key.arn, recovery_window_in_days=30, replicas=replicas,
+            tags=tags("database-master-secret"), opts=pulumi.ResourceOptions(parent=self, protect=True))
+        aws.secretsmanager.SecretVersion(
+            "database-master-secret-value", secret_id=secret.id,
+            secret_string=pulumi.Output.json_dumps({
+                "engine": db.engine.value, "host": instance.address, "port": args.database_port,
+                "username": db.master_username, "password": password.result, "dbname": db.database_name,
+                "dbInstanceIdentifier": instance.identifier}),
+            opts=pulumi.ResourceOptions(parent=secret))
+        return secret
 
     def __init__(self, name: str, args: DataTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("securecart:data:DataTier", name, None, opts)
@@ -288,8 +332,19 @@ class DataTier(pulumi.ComponentResource):
                 lambda v: monitoring_policy(args.region, v[0], v[1])),
             opts=pulumi.ResourceOptions(parent=monitoring_role))
         self.database_arn = self.database_endpoint = self.database_secret_arn = None
+        self.database_secret_arns = None
         db_resource_id: pulumi.Output[str] | None = None
         source = None if primary else args.peer.database_arn
+        # The master password is the program's, not RDS's: RDS cannot create a read replica of a source whose
+        # password it manages in Secrets Manager (RDS User Guide, "Limitations for Secrets Manager integration").
+        # It is generated as a Pulumi secret, set on the writer, and kept in a secret replicated to the secondary
+        # region, so it is reachable after the loss of the primary's. Rotating it is changing
+        # data.database.passwordRotation: a new value, written to the secret and set on the writer in place; the
+        # replica follows through replication, and no client uses it (they connect with IAM authentication).
+        master_password = random.RandomPassword(
+            "database-master-password", length=40, special=True, override_special=RDS_PASSWORD_SPECIALS,
+            min_upper=1, min_lower=1, min_numeric=1, min_special=1, keepers={"rotation": db.password_rotation},
+            opts=child) if primary else None
         if primary or source:
             # The secondary's is a cross-region read replica: engine, version, storage, user and password come
             # from the source, and RDS refuses a final snapshot of a replica (its data lives on in the writer and
@@ -304,8 +359,7 @@ class DataTier(pulumi.ComponentResource):
                 max_allocated_storage=db.max_allocated_storage,
                 db_name=db.database_name if primary else None,
                 username=db.master_username if primary else None,
-                manage_master_user_password=True if primary else None,
-                master_user_secret_kms_key_id=database_key.arn if primary else None,
+                password=master_password.result if master_password is not None else None,
                 skip_final_snapshot=not primary,
                 final_snapshot_identifier=f"{identifier}-final" if primary else None,
                 instance_class=db.instance_class,
@@ -338,12 +392,18 @@ class DataTier(pulumi.ComponentResource):
             self.database_arn = instance.arn
             self.database_endpoint = instance.endpoint
             db_resource_id = instance.resource_id
-            if primary:
-                self.database_secret_arn = instance.master_user_secrets.apply(
-                    lambda secrets: secrets[0].secret_arn or "" if secrets else "")
-            elif args.peer.database_secret_arn:
-                # The replica shares the writer's credentials, whose secret RDS keeps in the primary region.
-                self.database_secret_arn = pulumi.Output.from_input(args.peer.database_secret_arn)
+            if master_password is not None:
+                secret = self._master_secret(args, instance, master_password, database_key, tags)
+                self.database_secret_arn = secret.arn
+                replicas = {args.region: secret.arn}
+                if args.peer.database_key_arn:
+                    # A replica keeps the primary's name and suffix: only the region differs in its ARN.
+                    peer_region = args.peer.database_key_arn.split(":")[3]
+                    replicas[peer_region] = secret.arn.apply(partial(_in_region, region=peer_region))
+                self.database_secret_arns = replicas
+            elif args.region in args.peer.database_secret_arns:
+                # The replica shares the writer's credentials: this region's replica of the primary's secret.
+                self.database_secret_arn = pulumi.Output.from_input(args.peer.database_secret_arns[args.region])
         else:
             pulumi.log.info(
                 f"data: the read replica waits for the primary's database: {args.peer_stack or 'no peer stack'} "
@@ -416,6 +476,8 @@ class DataTier(pulumi.ComponentResource):
             policy=pulumi.Output.all(logs.arn, images.arn, args.account_id).apply(
                 lambda v: access_log_bucket_policy(v[0], v[1], v[2])),
             opts=logs_opts)
+        aws.s3.BucketLogging("images-logs-logging", bucket=logs.id, target_bucket=args.access_log_bucket_id,
+                             target_prefix="images-logs/", opts=logs_opts)
         aws.s3.BucketLogging("images-logging", bucket=images.id, target_bucket=logs.id, target_prefix="images/",
                              opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[log_policy]))
         aws.s3.BucketPolicy(
@@ -451,7 +513,8 @@ class DataTier(pulumi.ComponentResource):
                     "status": "Enabled",
                     "priority": 1,
                     "filter": {"prefix": ""},
-                    "delete_marker_replication": {"status": "Enabled"},
+                    # Deletes stay in this region: a bulk delete here must not empty the failover copy too.
+                    "delete_marker_replication": {"status": "Disabled"},
                     "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
                     "destination": {
                         "bucket": dest_bucket,
