@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
     ADVISORY,
@@ -56,10 +56,15 @@ MIN_TASKS = {"minDesiredCount": {"type": "integer", "minimum": 2, "default": 2,
                                  "description": "Fewest tasks a service may run (spread over AZs)."}}
 
 
+def _parked(props: Mapping[str, Any]) -> bool:
+    """A service deliberately at zero tasks (waiting for its first image): nothing runs, nothing to spread."""
+    return num(props.get("desiredCount")) == 0.0
+
+
 def _multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     count = num(args.props.get("desiredCount"))
     minimum = int(settings["minDesiredCount"])
-    if str(args.props.get("schedulingStrategy") or "REPLICA") == "DAEMON":
+    if str(args.props.get("schedulingStrategy") or "REPLICA") == "DAEMON" or _parked(args.props):
         return
     if count is None or count < minimum:
         report(f"The service runs {0 if count is None else int(count)} task(s): run at least {minimum} so an AZ "
@@ -222,6 +227,8 @@ def _autoscaled(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
     targets = attached(args.resources, [SCALING_TARGET], "resourceId")
     for svc in of_type(args.resources, SERVICE):
         mine = targets.get(svc.urn, [])
+        if not mine and _parked(svc.props):
+            continue  # a scaling minimum would start tasks that have no image to run
         if not mine:
             report("The service does not scale: add an application autoscaling target (and policies) so it "
                    "grows with sale peaks.", svc.urn)
@@ -240,6 +247,44 @@ ecs_service_autoscaled = stack_rule(
     check=_autoscaled, level=MANDATORY, severity=Severity.HIGH,
 )
 
+SCALING_CHANGES = ("aws:appautoscaling/policy:Policy", "aws:appautoscaling/scheduledAction:ScheduledAction")
+
+
+def _ancestors(resource: PolicyResource, memo: dict[str, set[str]]) -> set[str]:
+    """Every resource this one waits for, through dependencies and property dependencies."""
+    if resource.urn in memo:
+        return memo[resource.urn]
+    memo[resource.urn] = set()  # a cycle cannot deploy anyway; this keeps the walk finite
+    direct = [*resource.dependencies, *(d for ds in resource.property_dependencies.values() for d in ds)]
+    found: set[str] = set()
+    for dep in direct:
+        found.add(dep.urn)
+        found |= _ancestors(dep, memo)
+    memo[resource.urn] = found
+    return found
+
+
+def _scaling_serialized(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    memo: dict[str, set[str]] = {}
+    changes_of = attached(args.resources, SCALING_CHANGES, "resourceId")
+    for target in of_type(args.resources, SCALING_TARGET):
+        changes = changes_of.get(target.urn, [])
+        for i, a in enumerate(changes):
+            for b in changes[i + 1:]:
+                if a.urn not in _ancestors(b, memo) and b.urn not in _ancestors(a, memo):
+                    report(f"{a.name} and {b.name} change scalable target {target.name} and neither waits for "
+                           f"the other: Application Auto Scaling refuses concurrent changes to one target "
+                           f"(ConcurrentUpdateException). Chain them with depends_on.", b.urn)
+
+
+autoscaling_changes_serialized = stack_rule(
+    name="autoscaling-changes-serialized",
+    description="Scaling policies and scheduled actions of one scalable target are created one after another.",
+    source="catalogue gap (deploy readiness): Application Auto Scaling ConcurrentUpdateException, "
+           "hashicorp/terraform-provider-aws#17915; DESIGN §7",
+    check=_scaling_serialized, level=MANDATORY, severity=Severity.HIGH,
+)
+
 POLICIES = (
     ecs_service_no_public_ip,
     ecs_service_multi_az,
@@ -252,4 +297,5 @@ POLICIES = (
     ecs_container_insights,
     ecr_repository_hardened,
     ecs_service_autoscaled,
+    autoscaling_changes_serialized,
 )

@@ -221,26 +221,73 @@ rds_tls_enforced = stack_rule(
 )
 
 
-def _managed_password(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if not _standalone(args):
-        return  # a replica or cluster member has no master password of its own
+RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+
+
+def _generated_and_kept(resources: list[PolicyResource], db: PolicyResource, prop: str) -> bool:
+    """The password property was computed from a generated password that a Secrets Manager secret also holds."""
+    generators = {g.urn for g in refs(db, prop) if g.resource_type == RANDOM_PASSWORD}
+    return bool(generators) and any(
+        d.urn in generators for v in of_type(resources, SECRET_VERSION) for d in refs(v, "secretString"))
+
+
+def _master_password(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
     inherited = ("snapshotIdentifier", "restoreToPointInTime", "replicationSourceIdentifier",
-                 "globalClusterIdentifier", "s3Import")
-    if any(args.props.get(k) for k in inherited) and not (args.props.get("password") or
-                                                        args.props.get("masterPassword")):
-        return  # restored or replicated: the credentials come from the source
-    if args.props.get("password") or args.props.get("masterPassword"):
-        report("The master password is set in the program (it lands in state and history): use "
-               "manage_master_user_password=True so RDS keeps it in Secrets Manager and rotates it.")
-    elif not truthy(args.props.get("manageMasterUserPassword")):
-        report("The master password is not managed by RDS: set manage_master_user_password=True.")
+                 "globalClusterIdentifier", "s3Import", "replicateSourceDb", "clusterIdentifier")
+    for db in of_type(resources, *RDS):
+        prop = "password" if db.resource_type == RDS_INSTANCE else "masterPassword"
+        given = db.props.get(prop)
+        if any(db.props.get(k) for k in inherited) and not given:
+            continue  # restored, replicated or a cluster member: the credentials come from the source
+        if given:
+            if not _generated_and_kept(resources, db, prop):
+                report(f"The master password is written in the program or config ({prop}): generate it "
+                       f"(random.RandomPassword) and keep it in a Secrets Manager secret, or let RDS manage it.",
+                       db.urn)
+        elif not truthy(db.props.get("manageMasterUserPassword")):
+            report("The database has no master password from a secret: let RDS manage it "
+                   "(manage_master_user_password), or generate one and keep it in Secrets Manager.", db.urn)
 
 
-rds_managed_master_password = resource_rule(
-    name="rds-managed-master-password",
-    description="RDS master passwords are generated and rotated by RDS in Secrets Manager, never set in code.",
+rds_master_password_secret = stack_rule(
+    name="rds-master-password-secret",
+    description="RDS master passwords are never written in code or config: RDS manages them in Secrets Manager, "
+                "or the program generates them (a Pulumi secret) and keeps them in a Secrets Manager secret.",
     source="catalogue #80: FSBP SecretsManager.1, cdk-nag AwsSolutions-SMG4; DESIGN §3 (no plain secrets)",
-    types=RDS, check=_managed_password, level=MANDATORY, severity=Severity.HIGH,
+    check=_master_password, level=MANDATORY, severity=Severity.HIGH,
+)
+
+
+def _replica_source(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    instances = of_type(list(args.resources), RDS_INSTANCE)
+    names: dict[str, PolicyResource] = {}
+    for db in instances:
+        for key in ("identifier", "arn"):
+            if isinstance(db.props.get(key), str):
+                names[db.props[key]] = db
+    for replica in instances:
+        source_ref = replica.props.get("replicateSourceDb")
+        if not source_ref:
+            continue
+        sources = [d for d in refs(replica, "replicateSourceDb") if d.resource_type == RDS_INSTANCE]
+        if isinstance(source_ref, str) and source_ref in names:
+            sources.append(names[source_ref])
+        for source in sources:
+            if truthy(source.props.get("manageMasterUserPassword")):
+                report(f"The replica's source {source.name} has its master password managed by RDS in Secrets "
+                       f"Manager, and RDS cannot create a read replica of such a source: give the source a "
+                       f"generated password kept in a secret of the program's own.", replica.urn)
+
+
+rds_replica_source_credentials = stack_rule(
+    name="rds-replica-source-credentials",
+    description="No RDS read replica replicates a source whose master password RDS manages (RDS refuses to "
+                "create it).",
+    source="catalogue gap (deploy readiness): RDS User Guide, Limitations for Secrets Manager integration; "
+           "DESIGN §7",
+    check=_replica_source, level=MANDATORY, severity=Severity.HIGH,
 )
 
 
@@ -494,19 +541,29 @@ s3_tls_only = stack_rule(
 
 
 def _access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    """Every bucket logs, log buckets too (who read or deleted an audit trail is itself audit), except one terminal
+    bucket per stack that holds only S3 server access logs (logging it would add a log record per record)."""
     resources = list(args.resources)
-    targets = _log_targets(resources)
+    buckets = of_type(resources, *BUCKET)
+    access_targets = {d.urn for r in of_type(resources, *LOGGING) for d in refs(r, "targetBucket")}
+    other_targets = _log_targets(resources) - access_targets
     logging_of = _by_bucket(resources, LOGGING)
-    for bucket in of_type(resources, *BUCKET):
-        if bucket.urn in targets:
-            continue  # a log bucket does not log into itself
-        if not logging_of.get(bucket.urn) and not bucket.props.get("loggings"):
-            report("The bucket has no server access logging.", bucket.urn)
+    silent = [b for b in buckets if not logging_of.get(b.urn) and not b.props.get("loggings")]
+    # The one exempt terminal bucket is the first by name, so the finding is the same on every run.
+    terminal = sorted((b for b in silent if b.urn in access_targets and b.urn not in other_targets),
+                      key=lambda b: b.name)
+    for bucket in silent:
+        if bucket in terminal[:1]:
+            continue
+        why = " (it is a log bucket: log its own access into the stack's access-log bucket)" \
+            if bucket.urn in access_targets or bucket.urn in other_targets else ""
+        report(f"The bucket has no server access logging{why}.", bucket.urn)
 
 
 s3_access_logging = stack_rule(
     name="s3-access-logging",
-    description="Buckets other than log buckets have server access logging.",
+    description="Buckets have server access logging, log buckets included; one terminal bucket per stack holds "
+                "only S3 access logs and logs nowhere.",
     source="FSBP S3.9; cdk-nag AwsSolutions-S1; AWSGuard s3-bucket-logging-enabled",
     check=_access_logging, level=ADVISORY, severity=Severity.MEDIUM,
 )
@@ -639,9 +696,6 @@ def _replication_time(args: StackValidationArgs, report: StackReport, _: Mapping
             missing.append("Replication Time Control (15 minutes)")
         if str(get(rule, "destination", "metrics", "status")) != "Enabled":
             missing.append("replication metrics")
-        tag_filtered = bool(get(rule, "filter", "tag") or as_list(get(rule, "filter", "and", "tags")))
-        if str(get(rule, "deleteMarkerReplication", "status")) != "Enabled" and not tag_filtered:
-            missing.append("delete-marker replication")  # (S3 refuses it on rules that filter by tag)
         if missing:
             report(f"Rule {rid} has no {', '.join(missing)}: a regional failover could serve stale or "
                    f"deleted content without anyone being told.", config.urn)
@@ -649,10 +703,25 @@ def _replication_time(args: StackValidationArgs, report: StackReport, _: Mapping
 
 s3_replication_time_control = stack_rule(
     name="s3-replication-time-control",
-    description="Cross-region replication rules use Replication Time Control, metrics and delete-marker "
-                "replication.",
+    description="Cross-region replication rules use Replication Time Control and replication metrics.",
     source="seed: S3 cross-region replication of product images; catalogue gap",
     check=_replication_time, level=ADVISORY, severity=Severity.MEDIUM,
+)
+
+
+def _keeps_deletes(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    for config, _source, rule in _replication_rules(args):
+        if str(get(rule, "deleteMarkerReplication", "status")) == "Enabled":
+            report(f"Rule {get(rule, 'id') or '(unnamed)'} replicates delete markers: a bulk delete in this region "
+                   f"would empty the failover copy too. Set delete_marker_replication status Disabled.", config.urn)
+
+
+s3_replication_keeps_deletes = stack_rule(
+    name="s3-replication-keeps-deletes",
+    description="Replication to the failover region does not replicate delete markers, so deletes in one region "
+                "cannot empty the other's copy.",
+    source="seed: survive the loss of a region (S3 cross-region replication); catalogue gap",
+    check=_keeps_deletes, level=MANDATORY, severity=Severity.HIGH,
 )
 
 
@@ -756,7 +825,8 @@ POLICIES = (
     rds_iam_authentication,
     rds_log_exports,
     rds_tls_enforced,
-    rds_managed_master_password,
+    rds_master_password_secret,
+    rds_replica_source_credentials,
     rds_final_snapshot,
     rds_enhanced_monitoring,
     rds_auto_minor_version_upgrade,
@@ -775,6 +845,7 @@ POLICIES = (
     s3_cross_region_replication,
     s3_replication_encrypted,
     s3_replication_time_control,
+    s3_replication_keeps_deletes,
     s3_noncurrent_version_expiry,
     kms_key_rotation,
     kms_key_policy_not_public,

@@ -1,6 +1,9 @@
 """Load balancer, listener and target group rules (both the ``aws:lb`` and ``aws:alb`` tokens)."""
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
+from fnmatch import fnmatchcase
 from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
@@ -21,6 +24,7 @@ from securecart_rules._common import (
     tags_of,
     truthy,
 )
+from securecart_rules._iam import Statement, statements
 
 LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -268,7 +272,64 @@ target_group_encrypted = resource_rule(
     types=TARGET_GROUP, check=_tg_tls, level=ADVISORY, severity=Severity.LOW,
 )
 
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+# Who delivers load-balancer access logs: ELB's regional accounts (any account principal), its log-delivery
+# service (regions opened since August 2022) and, for NLB, CloudWatch Logs' delivery service.
+LOG_DELIVERY_SERVICES = ("logdelivery.elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com")
+
+
+def _grants_log_key(stmt: Statement, bucket: str, key: str) -> bool:
+    if not stmt.allows or not any(a in ("s3:putobject", "s3:*", "*") for a in stmt.actions):
+        return False
+    if not any(p in LOG_DELIVERY_SERVICES or p.startswith("arn:") or p.isdigit() for p in stmt.principals):
+        return False
+    for resource in stmt.resources:
+        head, sep, path = resource.partition(":::")
+        name, slash, pattern = path.partition("/")
+        if sep and slash and head.startswith("arn:") and fnmatchcase(bucket, name) and fnmatchcase(key, pattern):
+            return True
+    return False
+
+
+def _log_prefix_writable(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    """ELB writes to <bucket>/<prefix>/AWSLogs/<account>/… and tests that it may when logging is switched on."""
+    resources = list(args.resources)
+    policies_of = attached(resources, [BUCKET_POLICY], "bucket")
+    for lb in of_type(resources, *LB):
+        logs = lb.props.get("accessLogs")
+        if not truthy(get(logs, "enabled")) or not get(logs, "bucket"):
+            continue
+        buckets = [b for b in refs(lb, "accessLogs") if b.resource_type in BUCKETS]
+        if not buckets:
+            continue  # a bucket of another stack: its policy is not here to read
+        bucket, prefix = str(get(logs, "bucket")), str(get(logs, "prefix") or "").strip("/")
+        key = f"{prefix}/AWSLogs/000000000000/elasticloadbalancing/log.gz" if prefix else \
+            "AWSLogs/000000000000/elasticloadbalancing/log.gz"
+        docs = [statements(p.props.get("policy")) or [] for b in buckets for p in policies_of.get(b.urn, [])]
+        # The account in a grant is the stack's own: read it as any account when matching the key.
+        granted = any(_grants_log_key(_any_account(stmt), bucket, key) for doc in docs for stmt in doc)
+        if not granted:
+            where = f"{prefix}/AWSLogs/<account>/*" if prefix else "AWSLogs/<account>/*"
+            report(f"The load balancer logs under '{prefix or '(no prefix)'}' in {bucket}, but the bucket policy "
+                   f"grants log delivery no s3:PutObject on {bucket}/{where}: creating or updating it would fail "
+                   f"with Access Denied.", lb.urn)
+
+
+def _any_account(stmt: Statement) -> Statement:
+    return replace(stmt, resources=tuple(re.sub(r"/AWSLogs/\d{12}/", "/AWSLogs/000000000000/", r)
+                                         for r in stmt.resources))
+
+
+lb_log_prefix_writable = stack_rule(
+    name="lb-log-prefix-writable",
+    description="A load balancer's access-log prefix is writable under its log bucket's policy.",
+    source="catalogue gap (deploy readiness): ELB User Guide, access-log bucket policy; DESIGN §7",
+    check=_log_prefix_writable, level=MANDATORY, severity=Severity.HIGH,
+)
+
 POLICIES = (
+    lb_log_prefix_writable,
     alb_http_redirects_to_https,
     alb_http_listener_rules_redirect,
     lb_listener_modern_tls,

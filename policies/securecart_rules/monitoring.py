@@ -86,19 +86,27 @@ alarm_has_actions = resource_rule(
 )
 
 
-def _log_group(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def _log_group(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     if not args.props.get("kmsKeyId"):
         report("The log group is not encrypted with a customer-managed key: set kms_key_id.")
     days = num(args.props.get("retentionInDays"))
+    floor = int(settings["minRetentionDays"])
     if days is None or days <= 0:
         report("The log group keeps logs forever: set retention_in_days.")
+    elif days < floor:
+        report(f"The log group keeps logs {days:.0f} days: audit logs are kept at least {floor} "
+               f"(PCI DSS 10.5.1: 12 months).")
 
+
+MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default": 365,
+                                     "description": "Fewest days a log group keeps its logs (PCI DSS 10.5.1: a "
+                                                    "year)."}}
 
 log_group_encrypted_and_retained = resource_rule(
     name="log-group-encrypted-and-retained",
-    description="CloudWatch log groups are KMS-encrypted and have a retention period.",
-    source="cdk-nag CloudWatchLogGroupEncrypted, CloudWatchLogGroupRetentionPeriod",
-    types=[LOG_GROUP], check=_log_group, level=ADVISORY, severity=Severity.MEDIUM,
+    description="CloudWatch log groups are KMS-encrypted and keep logs at least a year.",
+    source="cdk-nag CloudWatchLogGroupEncrypted, CloudWatchLogGroupRetentionPeriod; PCI DSS 10.5.1",
+    types=[LOG_GROUP], check=_log_group, level=ADVISORY, severity=Severity.MEDIUM, config=MIN_RETENTION,
 )
 
 REQUIRED_TAGS = {"requiredTags": {"type": "array", "items": {"type": "string"},

@@ -471,6 +471,8 @@ def _nacl_admin(args: ResourceValidationArgs, report: Report, settings: Mapping[
         if not is_world(cidr):
             continue
         proto = str(entry.get("protocol", "")).lower()
+        if proto in ("1", "icmp", "58", "icmpv6"):
+            continue  # ICMP has types and codes, no ports
         low, high = num(entry.get("fromPort")) or 0.0, num(entry.get("toPort")) or 65535.0
         open_all = proto in ("-1", "all")
         hit = [p for p in settings["adminPorts"] if open_all or low <= p <= high]
@@ -486,6 +488,26 @@ nacl_no_world_admin_ports = resource_rule(
     types=[NACL, NACL_RULE], check=_nacl_admin, level=ADVISORY, severity=Severity.MEDIUM, config=ADMIN_PORTS,
 )
 
+NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
+
+
+def _own_nacl(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    covered = {d.urn for a in of_type(resources, NACL_ASSOCIATION) for d in refs(a, "subnetId")}
+    covered |= {d.urn for acl in of_type(resources, NACL) for d in refs(acl, "subnetIds")}
+    for subnet in of_type(resources, SUBNET):
+        if subnet.urn not in covered:
+            report("The subnet has no network ACL of its own, so it sits on the VPC's default ACL (which admits "
+                   "everything unless adopted and emptied): associate its tier's ACL.", subnet.urn)
+
+
+subnet_has_own_nacl = stack_rule(
+    name="subnet-has-own-nacl",
+    description="Every subnet is associated with its tier's network ACL, not left on the default one.",
+    source="CIS AWS Foundations 5.1; FSBP EC2.21",
+    check=_own_nacl, level=MANDATORY, severity=Severity.MEDIUM,
+)
+
 POLICIES = (
     vpc_flow_logs_all_traffic,
     default_security_group_closed,
@@ -499,6 +521,7 @@ POLICIES = (
     vpc_endpoint_has_policy,
     endpoint_service_restricted,
     nacl_no_world_admin_ports,
+    subnet_has_own_nacl,
 )
 
 __all__ = ["POLICIES", "SubnetView", "subnet_views"]

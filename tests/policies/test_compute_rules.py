@@ -30,7 +30,26 @@ def service(name: str = "svc", **props: Any) -> Any:
 
 SVC = service()
 
+TARGET = res("aws:appautoscaling/target:Target", "t", {"resourceId": "service/c/s"})
+
+
+def scaling(typ: str, name: str, after: Any = None) -> Any:
+    r = res(f"aws:appautoscaling/{typ}", name, {}, resourceId=TARGET)
+    if after is not None:
+        r.dependencies = sorted({*r.dependencies, after.urn})
+    return r
+
+
+CPU = scaling("policy:Policy", "cpu")
+REQUESTS = scaling("policy:Policy", "requests", after=CPU)
+START = scaling("scheduledAction:ScheduledAction", "start", after=REQUESTS)
+
 CASES = cases(
+    Case(ecs.autoscaling_changes_serialized,
+         # a chain: start waits for requests, which waits for cpu (transitively ordered)
+         good=[TARGET, CPU, REQUESTS, START],
+         bad=[TARGET, CPU, REQUESTS, scaling("scheduledAction:ScheduledAction", "loose")],
+         flagged={"loose"}, says="ConcurrentUpdateException"),
     Case(ecs.ecs_service_no_public_ip,
          good=[service()], bad=[service(networkConfiguration={"assignPublicIp": True, "subnets": ["a", "b"]})],
          flagged={"svc"}),

@@ -8,6 +8,8 @@ from securecart_rules import data as d
 
 from tests.policies.harness import Case, cases, check, res
 
+LB = "aws:lb/loadBalancer:LoadBalancer"
+
 INSTANCE = {"storageEncrypted": True, "multiAz": True, "publiclyAccessible": False, "dbSubnetGroupName": "db",
             "backupRetentionPeriod": 14, "deletionProtection": True, "iamDatabaseAuthenticationEnabled": True,
             "enabledCloudwatchLogsExports": ["postgresql"]}
@@ -76,7 +78,7 @@ MYSQL_TLS = params("mysql-params", family="mysql8.0", require_secure_transport="
 
 
 def replication(name: str, bucket: Any, **rule: Any) -> Any:
-    full = {"id": "images-to-eu", "status": "Enabled", "deleteMarkerReplication": {"status": "Enabled"},
+    full = {"id": "images-to-eu", "status": "Enabled", "deleteMarkerReplication": {"status": "Disabled"},
             "sourceSelectionCriteria": {"sseKmsEncryptedObjects": {"status": "Enabled"}},
             "destination": {"bucket": "arn:aws:s3:::images-eu",
                             "encryptionConfiguration": {"replicaKmsKeyId": "arn:aws:kms:eu-west-1:1:key/b"},
@@ -95,6 +97,14 @@ def protected(reg: Any) -> Any:
     return reg
 
 
+PASSWORD = res("random:index/randomPassword:RandomPassword", "master-password", {"length": 40})
+GENERATED_AND_KEPT = [
+    PASSWORD,
+    res("aws:secretsmanager/secretVersion:SecretVersion", "master-secret", {"secretString": "{}"},
+        secretString=PASSWORD),
+    res(d.RDS_INSTANCE, "writer", {**INSTANCE, "password": "g3n", "identifier": "writer"}, password=PASSWORD),
+]
+MANAGED_WRITER = db("managed", identifier="managed-db", manageMasterUserPassword=True)
 LOGS = bucket_set("logs", sse="AES256", logged=False)
 GOOD_BUCKETS = [*LOGS, *bucket_set(log_bucket=LOGS[0])]
 
@@ -154,6 +164,18 @@ CASES = cases(
          bad=bucket_set(policy=json.dumps({"Statement": [CLOUDFRONT_READ]})), flagged={"images"}),
     Case(d.s3_access_logging,
          good=GOOD_BUCKETS, bad=[*GOOD_BUCKETS, *bucket_set("unlogged")], flagged={"unlogged"}),
+    # A log bucket logs too: ELB's log bucket into the terminal archive; a second terminal bucket is one too many.
+    Case(d.s3_access_logging, label="log-buckets",
+         good=[*LOGS, *bucket_set("lb-logs", sse="AES256", log_bucket=LOGS[0]),
+               res(LB, "alb", {"accessLogs": {"enabled": True}}, accessLogs=res(d.BUCKET[0], "lb-logs")),
+               *bucket_set("images-logs", sse="AES256", log_bucket=LOGS[0]),
+               *bucket_set(log_bucket=res(d.BUCKET[0], "images-logs"))],
+         bad=[*LOGS, *bucket_set("lb-logs", sse="AES256", logged=False),
+              res(LB, "alb", {"accessLogs": {"enabled": True}}, accessLogs=res(d.BUCKET[0], "lb-logs")),
+              *bucket_set("images-logs", sse="AES256", logged=False),
+              *bucket_set(log_bucket=res(d.BUCKET[0], "images-logs")),
+              *bucket_set("more", log_bucket=LOGS[0])],
+         flagged={"lb-logs", "logs"}, says="it is a log bucket"),
     Case(d.s3_default_encryption_kms,
          good=GOOD_BUCKETS, bad=[*LOGS, *bucket_set(sse="AES256", log_bucket=LOGS[0])], flagged={"images"},
          says="SSE-KMS"),
@@ -187,14 +209,27 @@ CASES = cases(
              "weak", log_connections="1")), db("default-group"),
               res(d.RDS_INSTANCE, "off", INSTANCE, parameterGroupName=params("off", rds__force_ssl="0"))],
          flagged={"db", "default-group", "off"}, says="does not force TLS"),
-    Case(d.rds_managed_master_password,
+    Case(d.rds_master_password_secret,
          good=[db(manageMasterUserPassword=True), db("replica", replicateSourceDb="arn:aws:rds:us-east-1:1:db:x"),
                db("member", clusterIdentifier="c"), db("restored", snapshotIdentifier="snap-1"),
                db("pitr", restoreToPointInTime={"sourceDbInstanceIdentifier": "orders"}),
                res(d.RDS_CLUSTER, "aurora", {"manageMasterUserPassword": True}),
-               res(d.RDS_CLUSTER, "global-secondary", {"globalClusterIdentifier": "g"})],
-         bad=[db(password="hunter2"), db("unmanaged"), res(d.RDS_CLUSTER, "aurora", {"masterPassword": "x"})],
-         flagged={"db", "unmanaged", "aurora"}, says="lands in state"),
+               res(d.RDS_CLUSTER, "global-secondary", {"globalClusterIdentifier": "g"}),
+               *GENERATED_AND_KEPT],
+         bad=[db(password="hunter2"), db("unmanaged"), res(d.RDS_CLUSTER, "aurora", {"masterPassword": "x"}),
+              # generated, but kept in no secret: only state and the database know it
+              res(d.RDS_INSTANCE, "unkept", {**INSTANCE, "password": "g3n"},
+                  password=res(d.RANDOM_PASSWORD, "lonely", {"length": 40}))],
+         flagged={"db", "unmanaged", "aurora", "unkept"}, says="keep it in a Secrets Manager secret"),
+    Case(d.rds_replica_source_credentials,
+         good=[*GENERATED_AND_KEPT,
+               res(d.RDS_INSTANCE, "replica", {**INSTANCE, "replicateSourceDb": "writer"},
+                   replicateSourceDb=GENERATED_AND_KEPT[-1])],
+         bad=[MANAGED_WRITER,
+              res(d.RDS_INSTANCE, "replica", {**INSTANCE, "replicateSourceDb": "managed"},
+                  replicateSourceDb=MANAGED_WRITER),
+              db("by-name", identifier="by-name", replicateSourceDb="managed-db")],
+         flagged={"replica", "by-name"}, says="RDS cannot create a read replica of such a source"),
     Case(d.rds_final_snapshot,
          good=[db(skipFinalSnapshot=False, finalSnapshotIdentifier="db-final"),
                db("replica", skipFinalSnapshot=True, replicateSourceDb="arn:aws:rds:us-east-1:1:db:x")],
@@ -228,16 +263,17 @@ CASES = cases(
          flagged={"crr"}),
     Case(d.s3_replication_time_control,
          good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"))],
-         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"), deleteMarkerReplication=None,
-                                              destination={"bucket": "arn:aws:s3:::x"})],
-         flagged={"crr"}, says="Replication Time Control (15 minutes), replication metrics, delete-marker"),
-    Case(d.s3_replication_time_control, label="tag-filter",
-         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"), deleteMarkerReplication=None,
-                                               filter={"tag": {"key": "replicate", "value": "yes"}})],
          bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"),
-                                              filter={"tag": {"key": "replicate", "value": "yes"}},
-                                              destination={"bucket": "arn:aws:s3:::x"})],
-         flagged={"crr"}, says="Replication Time Control (15 minutes), replication metrics: "),
+                                              destination={"bucket": "arn:aws:s3:::x"}),
+              *bucket_set("src2"), replication("no-metrics", res(d.BUCKET[0], "src2"), destination={
+                  "bucket": "arn:aws:s3:::x", "replicationTime": {"status": "Enabled", "time": {"minutes": 15}}})],
+         flagged={"crr", "no-metrics"}, says="has no "),
+    Case(d.s3_replication_keeps_deletes,
+         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src")),
+               *bucket_set("src2"), replication("unset", res(d.BUCKET[0], "src2"), deleteMarkerReplication=None)],
+         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"),
+                                              deleteMarkerReplication={"status": "Enabled"})],
+         flagged={"crr"}, says="would empty the failover copy"),
     Case(d.s3_noncurrent_version_expiry,
          good=[*bucket_set("images"), lifecycle("images-lc", res(d.BUCKET[0], "images"),
                                                 noncurrentVersionExpiration={"noncurrentDays": 90}),

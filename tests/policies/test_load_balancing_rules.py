@@ -1,5 +1,6 @@
 """Load balancer, listener and target group rules, on both the aws:lb and aws:alb tokens."""
 
+import json
 from typing import Any
 
 import pytest
@@ -33,7 +34,31 @@ HTTP = res(LISTENER, "http", {"protocol": "HTTP", "port": 80, "defaultActions": 
 TLS = res(LISTENER, "tls", {"protocol": "TLS", "port": 443, "sslPolicy": TLS13, "certificateArn": "arn:c"},
           loadBalancerArn=NLB)
 
+LOG_BUCKET = res("aws:s3/bucket:Bucket", "lb-logs", {"bucket": "lb-logs-1"})
+
+
+def log_policy(*objects: str) -> Any:
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::127311923021:root"}, "Action": "s3:PutObject",
+         "Resource": [f"arn:aws:s3:::lb-logs-1/{o}" for o in objects]},
+        # a grant to someone else is no grant to log delivery
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::lb-logs-1/*"}]}
+    return res(lb.BUCKET_POLICY, "lb-logs-policy", {"policy": json.dumps(doc)}, bucket=LOG_BUCKET)
+
+
+def logging_lb(name: str, prefix: str | None) -> Any:
+    logs = {"enabled": True, "bucket": "lb-logs-1", **({"prefix": prefix} if prefix is not None else {})}
+    return res(lb.LB[0], name, {"loadBalancerType": "application", "accessLogs": logs}, accessLogs=LOG_BUCKET)
+
+
 CASES = cases(
+    Case(lb.lb_log_prefix_writable,
+         good=[LOG_BUCKET, log_policy("alb/AWSLogs/123456789012/*", "AWSLogs/123456789012/*"),
+               logging_lb("alb", "alb"), logging_lb("plain", None), logging_lb("slashed", "alb/")],
+         bad=[LOG_BUCKET, log_policy("AWSLogs/123456789012/*", "nlb/*"), logging_lb("alb", "alb"),
+              logging_lb("plain", None), logging_lb("other", "payment-nlb")],
+         flagged={"alb", "other"}, says="would fail with Access Denied"),
     Case(lb.alb_http_redirects_to_https,
          good=[HTTP, res(ALB_LISTENER, "alb-token", {"protocol": "HTTP", "defaultActions": REDIRECT})],
          bad=[res(ALB_LISTENER, "http", {"protocol": "HTTP", "defaultActions": FORWARD}),

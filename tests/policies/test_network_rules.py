@@ -79,6 +79,8 @@ ANYONE_ANY_RESOURCE = json.dumps({"Statement": [{"Effect": "Allow", "Principal":
 SERVICE = res(n.ENDPOINT_SERVICE, "payment-svc", {"acceptanceRequired": True,
                                                   "allowedPrincipals": ["arn:aws:iam::111122223333:root"]})
 
+SUBNET_A = res(n.SUBNET, "a", {"cidrBlock": "10.0.0.0/24"})
+
 CASES = cases(
     Case(n.vpc_flow_logs_all_traffic,
          good=[VPC, res(n.FLOW_LOG, "fl", {"trafficType": "ALL"}, vpcId=VPC)],
@@ -133,9 +135,20 @@ CASES = cases(
               res(n.ENDPOINT_SERVICE, "b", {"acceptanceRequired": True}),
               res(n.ENDPOINT_SERVICE, "c", {"acceptanceRequired": True, "allowedPrincipals": ["*"]})],
          flagged={"a", "b", "c"}),
+    Case(n.subnet_has_own_nacl,
+         good=[SUBNET_A, res(n.NACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
+               res(n.SUBNET, "b", {"cidrBlock": "10.0.1.0/24"}),
+               res(n.NACL, "acl", {}, subnetIds=[res(n.SUBNET, "b", {"cidrBlock": "10.0.1.0/24"})])],
+         bad=[SUBNET_A, res(n.NACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
+              res(n.SUBNET, "on-default", {"cidrBlock": "10.0.2.0/24"})],
+         flagged={"on-default"}, says="default ACL"),
     Case(n.nacl_no_world_admin_ports,
          good=[res(n.NACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 443,
                                       "toPort": 443, "cidrBlock": "0.0.0.0/0"}),
+               # ICMP has no ports: "fragmentation needed" from anywhere opens no administration port
+               res(n.NACL_RULE, "mtu", {"egress": False, "ruleAction": "allow", "protocol": "icmp",
+                                        "icmpType": 3, "icmpCode": 4, "fromPort": 0, "toPort": 0,
+                                        "cidrBlock": "0.0.0.0/0"}),
                res(n.NACL_RULE, "deny", {"egress": False, "ruleAction": "deny", "protocol": "-1",
                                          "cidrBlock": "0.0.0.0/0"})],
          bad=[res(n.NACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 0,
