@@ -189,7 +189,7 @@ def test_vpn_tunnels_are_ikev2_with_strong_proposals_bgp_and_logs(graph: Graph) 
         assert logs["logEnabled"] is True
         group = next(g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")
                      if g.outputs["arn"] == logs["logGroupArn"])
-        assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 90
+        assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 365
     cgw = graph.ref(i["customerGatewayId"])
     assert cgw.inputs["type"] == "ipsec.1" and cgw.inputs["ipAddress"].startswith("203.0.113.")
 

@@ -1,6 +1,7 @@
 """The data tier as synthesized from the real program and stack files: what each database, table and bucket is
 built on, where replicas come from, and that nothing stateful can be deleted by accident."""
 
+import json
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from automation.project import Project
 from automation.synth import StackResult, SynthRun, synth_all, synth_stack
 from components.config import parse_settings
 from tests.conftest import Graph, policy_doc
+
+SECRET, SECRET_VALUE = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"  # Pulumi's secret sig
 
 INSTANCE = "aws:rds/instance:Instance"
 TABLE = "aws:dynamodb/table:Table"
@@ -60,7 +63,7 @@ def test_the_database_is_hardened_alike_in_both_regions(graph: Graph, stack: Sta
     for log in i["enabledCloudwatchLogsExports"]:
         group = next(g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")
                      if g.inputs["name"] == f"/aws/rds/instance/{i['identifier']}/{log}")
-        assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 90
+        assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 365
     # Enhanced monitoring publishes through a role only RDS monitoring of this account can assume.
     role = next(r for r in graph.of_type("aws:iam/role:Role") if r.outputs["arn"] == i["monitoringRoleArn"])
     (trust,) = statements(role.inputs["assumeRolePolicy"]) or []
@@ -82,14 +85,39 @@ def test_the_database_admits_its_port_only_from_the_service_security_groups(grap
                 if r.inputs["securityGroupId"] == sg_id]
 
 
-def test_the_primary_owns_the_writer_with_an_rds_managed_password(synth_run: SynthRun) -> None:
-    (db,) = synth_run.results["prod-us"].by_type(INSTANCE)
-    assert db.inputs["engine"] == "postgres" and db.inputs["manageMasterUserPassword"] is True
-    assert "password" not in db.inputs and db.inputs["username"] == "securecart_admin"
+def test_the_primary_owns_the_writer_with_a_generated_password_kept_in_a_replicated_secret(
+        synth_run: SynthRun) -> None:
+    """RDS cannot replicate a source whose password it manages: the program generates the password (a Pulumi
+    secret), sets it on the writer and keeps it in a secret replicated to the secondary region under that region's
+    database key, so the credentials survive the loss of us-east-1."""
+    us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
+    graph = Graph(us)
+    (db,) = us.by_type(INSTANCE)
+    assert db.inputs["engine"] == "postgres" and "manageMasterUserPassword" not in db.inputs
+    assert "masterUserSecretKmsKeyId" not in db.inputs and db.inputs["username"] == "securecart_admin"
+    password = graph.one("random:index/randomPassword:RandomPassword", "database-master-password")
+    assert db.property_dependencies["password"] == [password.urn]
+    # The password reaches the engine as a secret (encrypted in state), never as plain text.
+    assert db.inputs["password"] == {SECRET: SECRET_VALUE, "value": password.outputs["result"]}
+    assert len(password.outputs["result"]) == 40 == password.inputs["length"]
+    # RDS refuses '/', '"', '@' and spaces in a master password
+    assert not set(password.inputs["overrideSpecial"]) & set('/"@ ')
+    assert password.inputs["keepers"] == {"rotation": "initial"}
     assert db.inputs["skipFinalSnapshot"] is False
     assert db.inputs["finalSnapshotIdentifier"] == "securecart-prod-db-final"
-    secret = synth_run.results["prod-us"].outputs["databaseSecretArn"]
-    assert secret.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-")
+    secret = graph.one("aws:secretsmanager/secret:Secret", "database-master-secret")
+    assert secret.protect and secret.inputs["kmsKeyId"] == key_for(graph, "database").outputs["arn"]
+    eu_key = key_for(Graph(eu), "database").outputs["arn"]
+    assert secret.inputs["replicas"] == [{"region": "eu-west-1", "kmsKeyId": eu_key}]
+    value = graph.one("aws:secretsmanager/secretVersion:SecretVersion", "database-master-secret-value")
+    assert value.property_dependencies["secretString"] and password.urn in value.property_dependencies["secretString"]
+    assert value.inputs["secretString"][SECRET] == SECRET_VALUE
+    content = json.loads(value.inputs["secretString"]["value"])
+    assert (content["username"], content["password"], content["engine"]) == \
+        ("securecart_admin", password.outputs["result"], "postgres")
+    assert us.outputs["databaseSecretArn"] == secret.outputs["arn"]
+    assert us.outputs["databaseSecretArns"] == {
+        "us-east-1": secret.outputs["arn"], "eu-west-1": secret.outputs["arn"].replace(":us-east-1:", ":eu-west-1:")}
 
 
 def test_the_secondary_replicates_the_primarys_writer_across_regions(synth_run: SynthRun) -> None:
@@ -103,8 +131,9 @@ def test_the_secondary_replicates_the_primarys_writer_across_regions(synth_run: 
     # The source decides engine, storage and credentials; RDS refuses a final snapshot of a replica.
     assert not {"engine", "username", "password", "manageMasterUserPassword"} & set(replica.inputs)
     assert replica.inputs["skipFinalSnapshot"] is True and replica.inputs["multiAz"] is True
-    # Its services find the writer's credentials (which the replica shares) through its own outputs.
-    assert eu.outputs["databaseSecretArn"] == us.outputs["databaseSecretArn"]
+    # Its services find the writer's credentials (which the replica shares) in this region's replica secret.
+    assert eu.outputs["databaseSecretArn"] == us.outputs["databaseSecretArns"]["eu-west-1"]
+    assert eu.outputs["databaseSecretArn"].startswith("arn:aws:secretsmanager:eu-west-1:")
 
 
 def test_before_the_primary_exists_the_secondary_waits_for_its_replica(project: Project) -> None:
@@ -151,7 +180,8 @@ def test_images_replicate_from_the_primary_to_the_secondary_with_rtc(synth_run: 
     assert next(b for b in eu.by_type(BUCKET) if b.name == "images").inputs["tags"]["Replication"] == "destination"
     (rule,) = config.inputs["rules"]
     assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
-    assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
+    # deletes stay in the primary region: a bulk delete there must not empty the failover copy
+    assert rule["deleteMarkerReplication"] == {"status": "Disabled"}
     assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
     dest = rule["destination"]
     assert dest["bucket"] == eu.outputs["imagesBucketArn"] == "arn:aws:s3:::securecart-prod-product-images-eu-west-1"

@@ -1,6 +1,7 @@
 """The application delivery tier as synthesized from the real program and stack files, for both stacks (and, in
 a copy of the stack files, with an appliance fleet)."""
 
+import datetime
 import json
 from collections.abc import Callable
 from typing import Any
@@ -130,7 +131,7 @@ def test_task_definitions_are_hardened_and_traced(graph: Graph, stack: StackResu
         assert [s["name"] for s in app["secrets"]] == ["PSP_API_KEY"]
     group = graph.one("aws:cloudwatch/logGroup:LogGroup", f"{name}-logs")
     assert app["logConfiguration"]["options"]["awslogs-group"] == group.inputs["name"]
-    assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 90
+    assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 365
 
 
 @pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
@@ -183,12 +184,12 @@ def test_peak_windows_raise_the_minimum_and_restore_it(graph: Graph) -> None:
     _, _, schedules = _scaling(graph, "checkout")
     got = [(s["schedule"], s["scalableTargetAction"]["minCapacity"], s["scalableTargetAction"]["maxCapacity"])
            for s in schedules]
-    assert got == [
-        ("at(2026-11-30T00:00:00)", 16, 40),
-        ("at(2026-12-01T08:00:00)", 3, 40),
+    # (The stack files' windows yet to come; windows that are over, or in progress, are tested in
+    # test_deploy_readiness with windows placed around the clock.)
+    assert got == [w for w in [
         ("at(2026-12-14T00:00:00)", 10, 40),
         ("at(2026-12-24T18:00:00)", 3, 40),
-    ]
+    ] if w[0] > datetime.datetime.now(datetime.UTC).strftime("at(%Y-%m-%dT%H:%M:%S)")]
     assert all(s["timezone"] == "UTC" for s in schedules)
 
 
@@ -232,8 +233,13 @@ def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: S
     assert sids["DenyInsecureTransport"]["Effect"] == "Deny"
     elb = {"prod-us": "127311923021", "prod-eu": "156460612806"}[stack.stack]
     assert sids["AlbLogDeliveryAccount"]["Principal"] == {"AWS": f"arn:aws:iam::{elb}:root"}
-    assert all(s["Resource"].endswith("/AWSLogs/123456789012/*") for k, s in sids.items()
-               if k in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"))
+    # ELB writes under <prefix>/AWSLogs/<account>/: the grants name each load balancer's prefix, nothing wider.
+    alb, nlb = graph.one(LB, "alb"), graph.one(LB, "payment-nlb")
+    prefixes = sorted({alb.inputs["accessLogs"]["prefix"], nlb.inputs["accessLogs"]["prefix"]})
+    assert prefixes == ["alb", "payment-nlb"]
+    bucket_arn = f"arn:aws:s3:::{bucket.outputs['bucket']}"
+    for sid in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"):
+        assert sorted(sids[sid]["Resource"]) == [f"{bucket_arn}/{p}/AWSLogs/123456789012/*" for p in prefixes]
 
 
 def test_gwlb_built_but_bypassed_without_appliances(graph: Graph, stack: StackResult) -> None:

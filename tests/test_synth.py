@@ -117,8 +117,8 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     cloud = [r for r in eu if r.custom and not r.type.startswith("pulumi:")]
     components = [r for r in eu if not r.custom]
     protected = sorted(r.name for r in eu if r.protect)
-    assert protected == ["alarms-key", "database", "database-key", "images", "images-key", "images-logs",
-                         "lb-logs", "logs-key"]  # every key, bucket and database of prod-eu, nothing else
+    assert protected == ["access-logs", "alarms-key", "database", "database-key", "images", "images-key",
+                         "images-logs", "lb-logs", "logs-key"]  # every key, bucket, database of prod-eu, nothing else
     assert f"Summary prod-eu: {len(eu)} resources ({len(cloud)} cloud, {len(components)} component(s), " \
            f"1 provider(s), 1 stack reference(s)), {sum(r.protect for r in eu)} protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
@@ -324,10 +324,10 @@ def test_states_the_fast_path_cannot_take_go_through_the_sdk(tmp_path: Path) -> 
 def test_each_stack_records_the_peer_outputs_it_read(synth_run: SynthRun) -> None:
     assert synth_run.results["prod-us"].reads == {"prod-eu": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "region", "transitGatewayId", "imagesBucketArn",
-        "imagesKeyArn"}}
+        "imagesKeyArn", "databaseKeyArn"}}
     assert synth_run.results["prod-eu"].reads == {"prod-us": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes",
-        "databaseArn", "databaseSecretArn", "sessionsTableName", "sessionsReplicaRegions"}}
+        "databaseArn", "databaseSecretArns", "sessionsTableName", "sessionsReplicaRegions"}}
     # The tracking is undone after each run: the SDK's class is as it was.
     assert "outputs" not in pulumi.StackReference.__dict__
     assert pulumi.StackReference.get_output.__qualname__ == "StackReference.get_output"
