@@ -3,7 +3,9 @@ line naming the key."""
 
 import contextvars
 import copy
+import datetime
 import json
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -487,3 +489,52 @@ def test_a_plain_text_secret_setting_is_refused() -> None:
         "securecart:vpnPreSharedKeys: is stored in plain text in Pulumi.test.yaml: remove it and set it again with "
         "`pulumi config set --secret securecart:vpnPreSharedKeys '<json>'`"]
     assert parse_settings(raw, secret_keys=["securecart:vpnPreSharedKeys"]).vpn_pre_shared_keys
+
+
+# --- issue 10: audit retention, callers, origin verification, image tags ----------------------------------------
+
+@pytest.mark.parametrize(("raw", "key"), [
+    (lambda: delivery(logRetentionDays=90), "securecart:delivery.logRetentionDays"),
+    (lambda: delivery(accessLogDays=90), "securecart:delivery.accessLogDays"),
+    (lambda: data(database={"logRetentionDays": 180}), "securecart:data.database.logRetentionDays"),
+    (lambda: data(images={"accessLogDays": 30}), "securecart:data.images.accessLogDays"),
+    (lambda: values(**{"securecart:network": network(flowLogs={"retentionDays": 90})}),
+     "securecart:network.flowLogs.retentionDays"),
+    (lambda: values(**{"securecart:network": network(accessLogDays=200)}), "securecart:network.accessLogDays"),
+])
+def test_audit_logs_are_kept_at_least_a_year(raw: Callable[[], dict[str, str]], key: str) -> None:
+    (problem,) = problems_of(raw())
+    assert problem.startswith(f"{key}: ") and "below 365" in problem and "PCI DSS 10.5.1" in problem
+
+
+def test_audit_defaults_keep_a_year() -> None:
+    s = parse_settings(delivery())
+    assert s.delivery is not None
+    assert (s.delivery.log_retention_days, s.delivery.access_log_days, s.network.access_log_days) == (365, 365, 365)
+
+
+def test_nlb_callers_must_be_services_and_only_nlb_services_have_them() -> None:
+    payment = {"name": "payment", "loadBalancer": "nlb", "imageTag": "1.0.0", "port": 8443}
+    s = parse_settings(delivery({}, {**payment, "callers": ["storefront"]}))
+    assert s.delivery is not None and s.delivery.callers(s.delivery.services[1]) == ["storefront"]
+    s = parse_settings(delivery({}, {"name": "checkout", "pathPatterns": ["/checkout"]}, payment))
+    assert s.delivery is not None and s.delivery.callers(s.delivery.services[2]) == ["storefront", "checkout"]
+    assert any("services[1].callers: 'fraud' is not a service" in p
+               for p in problems_of(delivery({}, {**payment, "callers": ["fraud"]})))
+    assert any("callers: only nlb services have callers" in p
+               for p in problems_of(delivery({"callers": ["storefront"]})))
+
+
+def test_origin_verify_rotation_labels() -> None:
+    (problem,) = problems_of(delivery(originVerify={"rotation": "a", "previousRotation": "a"}))
+    assert problem.startswith("securecart:delivery.originVerify") and "also the current rotation" in problem
+    s = parse_settings(delivery(originVerify={"rotation": "2027-03", "previousRotation": "initial"}))
+    assert s.delivery is not None and s.delivery.origin_verify.labels == ["2027-03", "initial"]
+
+
+def test_image_tag_is_optional_and_peak_windows_without_a_zone_are_utc() -> None:
+    s = parse_settings(delivery({"imageTag": None, "peakWindows": [
+        {"name": "sale", "start": "2027-11-26T00:00:00", "end": "2027-11-27T00:00:00", "minTasks": 4}]}))
+    assert s.delivery is not None
+    svc = s.delivery.services[0]
+    assert svc.image_tag is None and svc.peak_windows[0].start.utcoffset() == datetime.timedelta(0)

@@ -154,3 +154,15 @@ def test_a_rules_own_level_overrides_all_wherever_it_stands() -> None:
         config = PackConfig.parse(doc, POLICIES)
         assert config.levels["vpc-flow-logs-all-traffic"] is EnforcementLevel.MANDATORY
         assert config.levels["default-security-group-closed"] is EnforcementLevel.ADVISORY
+
+
+@pytest.mark.parametrize(("configured", "reported"), [
+    ("remediate", "mandatory"),  # the offline gate cannot remediate: a remediate rule blocks like a mandatory one
+    ("mandatory", "mandatory"),
+    ("advisory", "advisory"),
+    ("disabled", None),
+])
+def test_configured_levels_decide_how_a_violation_counts(configured: str, reported: str | None) -> None:
+    config = PackConfig.parse({"vpc-flow-logs-all-traffic": configured}, [vpc_flow_logs_all_traffic])
+    violations = evaluate(stack_of(VPC_A), [vpc_flow_logs_all_traffic], config)
+    assert [v.level for v in violations] == ([reported] if reported else [])

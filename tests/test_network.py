@@ -258,3 +258,29 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
     assert len(after.by_type(NAT)) == 4
     before_urns = {r.urn for r in before.resources}
     assert before_urns <= {r.urn for r in after.resources}
+
+
+def test_the_conditions_the_policies_rest_on(graph: Graph, stack: StackResult) -> None:
+    """Each narrowing condition, exactly: dropping one widens a grant to other accounts or log groups."""
+    acct, region = "123456789012", stack.region
+    s3 = policy_doc(graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "s3-gateway-endpoint").inputs["policy"])
+    own = next(s for s in s3["Statement"] if s["Sid"] == "OwnAccountBuckets")
+    assert own["Condition"] == {"StringEquals": {"aws:PrincipalAccount": acct, "aws:ResourceAccount": acct}}
+    key = policy_doc(graph.one("aws:kms/key:Key", "logs-key").inputs["policy"])
+    logs = next(s for s in key["Statement"] if s["Sid"] == "CloudWatchLogsUse")
+    assert logs["Principal"] == {"Service": f"logs.{region}.amazonaws.com"}
+    assert logs["Condition"] == {"ArnLike": {
+        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{acct}:log-group:*"}}
+    trust = policy_doc(graph.one("aws:iam/role:Role", "flow-logs-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": acct},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{region}:{acct}:vpc-flow-log/*"}}
+    alarms = policy_doc(graph.one("aws:kms/key:Key", "alarms-key").inputs["policy"])
+    publish = next(s for s in alarms["Statement"] if s["Sid"] == "CloudWatchAlarmsPublish")
+    assert publish["Condition"] == {"StringEquals": {"aws:SourceAccount": acct},
+                                    "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{region}:{acct}:alarm:*"}}
+    for role in ("storefront-task", "checkout-execution"):
+        task_trust = policy_doc(graph.one("aws:iam/role:Role", role).inputs["assumeRolePolicy"])
+        assert task_trust["Statement"][0]["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": acct},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{region}:{acct}:*"}}
