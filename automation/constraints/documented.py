@@ -1,0 +1,340 @@
+"""Constraints AWS states only in prose: the service model's documentation of a member, or a user-guide page.
+
+botocore's shapes carry ``pattern``/``min``/``max``/``enum`` for many services, but EC2 (and parts of ELBv2, RDS,
+ECS, S3, KMS, CloudWatch Logs) state their rules only in the documentation text, and the API enforces them all
+the same. Each entry here is one such rule, written small, with its source. Where the source is the model's own
+documentation, ``quote`` is a sentence of it: the tests check that the installed botocore still says so, so a
+rule that AWS changes fails the suite rather than drifting.
+"""
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+API = "https://docs.aws.amazon.com"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value fails a constraint: ``says`` names the constraint, ``bad_chars`` the characters it does not
+    allow (empty when the value's shape or size is at fault, not a character)."""
+
+    says: str
+    bad_chars: frozenset[str] = frozenset()
+    whole_value: bool = False  # the value as a whole is refused (an enum, a range): not any part of it
+    detail: str = ""  # what in the value breaks it ("';' not allowed", "40 characters")
+
+
+@dataclass(frozen=True)
+class Documented:
+    """A hand-written constraint. ``says`` reads after "AWS requires"; ``source`` is where AWS states it."""
+
+    says: str
+    source: str
+    url: str
+    quote: str = ""  # a sentence of the member's documentation in the model stating the rule ("" when it does not)
+    alphabet: str | None = None  # a regex character class: the characters allowed
+    pattern: str | None = None  # the whole value's form (a Python regex, matched against the whole value)
+    min_len: int | None = None
+    max_len: int | None = None
+    not_prefixes: tuple[str, ...] = ()
+    values: tuple[Any, ...] = ()  # the only values allowed (strings or numbers)
+    ranges: tuple[tuple[float, float], ...] = ()  # a number's ranges (inclusive)
+
+    @property
+    def label(self) -> str:
+        return f"{self.says} ({self.source})"
+
+    def check(self, value: Any) -> Problem | None:
+        if self.values:
+            if _number(value) is not None and all(_number(v) is not None for v in self.values):
+                ok = _number(value) in {_number(v) for v in self.values}
+            else:
+                ok = str(value) in {str(v) for v in self.values}
+            return None if ok else Problem(self.label, whole_value=True)
+        if self.ranges:
+            number = _number(value)
+            if number is None:
+                return None
+            ok = any(low <= number <= high for low, high in self.ranges)
+            return None if ok else Problem(self.label, whole_value=True)
+        if not isinstance(value, str):
+            return None
+        bad: frozenset[str] = frozenset()
+        if self.alphabet is not None:
+            allowed = _compile(f"[{self.alphabet}]")
+            bad = frozenset(c for c in value if not allowed.fullmatch(c))
+        if bad:
+            return Problem(self.label, bad, detail=f"{', '.join(repr(c) for c in sorted(bad))} not allowed")
+        if (self.min_len is not None and len(value) < self.min_len) or (
+                self.max_len is not None and len(value) > self.max_len):
+            return Problem(self.label, detail=f"{len(value)} characters")
+        prefix = next((p for p in self.not_prefixes if value.startswith(p)), None)
+        if prefix is not None:
+            return Problem(self.label, detail=f"starts with {prefix}")
+        if self.pattern is not None and not _compile(self.pattern).fullmatch(value):
+            return Problem(self.label)
+        return None
+
+
+@functools.cache
+def _compile(text: str) -> re.Pattern[str]:
+    return re.compile(text, re.DOTALL)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def rule(says: str, source: str, url: str, quote: str = "", **limits: Any) -> Documented:
+    return Documented(says=says, source=source, url=url, quote=quote, **limits)
+
+
+# --- EC2 ------------------------------------------------------------------------------------------------------
+_EC2_SG_CHARS = r"a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*"
+_EC2_SG = f"{API}/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"
+_EC2_RULE = f"{API}/AWSEC2/latest/APIReference/API_IpRange.html"
+
+EC2_SG_DESCRIPTION = rule(
+    "characters a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* and at most 255 of them",
+    "EC2 API reference, CreateSecurityGroup GroupDescription", _EC2_SG,
+    quote="Valid characters: a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*",
+    alphabet=_EC2_SG_CHARS, max_len=255)
+EC2_SG_NAME = rule(
+    "characters a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*, at most 255 of them, not starting with sg-",
+    "EC2 API reference, CreateSecurityGroup GroupName", _EC2_SG,
+    quote="Up to 255 characters in length. Can't start with sg- .",
+    alphabet=_EC2_SG_CHARS, max_len=255, not_prefixes=("sg-",))
+EC2_RULE_DESCRIPTION = rule(
+    "characters a-zA-Z0-9. _-:/()#,@[]+=&;{}!$* and at most 255 of them",
+    "EC2 API reference, IpRange Description (security group rules)", _EC2_RULE,
+    quote="Allowed characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*",
+    alphabet=_EC2_SG_CHARS, max_len=255)
+EC2_NACL_RULE_NUMBER = rule(
+    "a rule number from 1 to 32766", "EC2 API reference, CreateNetworkAclEntry RuleNumber",
+    f"{API}/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html",
+    quote="Positive integer from 1 to 32766.", ranges=((1, 32766),))
+EC2_FLOW_LOG_INTERVAL = rule(
+    "60 or 600 seconds", "EC2 API reference, CreateFlowLogs MaxAggregationInterval",
+    f"{API}/AWSEC2/latest/APIReference/API_CreateFlowLogs.html",
+    quote="The possible values are 60 seconds (1 minute) or 600 seconds (10 minutes).", values=(60, 600))
+EC2_PREFIX_LIST_NAME = rule(
+    "at most 255 characters, not starting with com.amazonaws",
+    "EC2 API reference, CreateManagedPrefixList PrefixListName",
+    f"{API}/AWSEC2/latest/APIReference/API_CreateManagedPrefixList.html",
+    quote="Up to 255 characters in length. The name cannot start with com.amazonaws .",
+    max_len=255, not_prefixes=("com.amazonaws",))
+EC2_PREFIX_LIST_ENTRY = rule(
+    "at most 255 characters", "EC2 API reference, AddPrefixListEntry Description",
+    f"{API}/AWSEC2/latest/APIReference/API_AddPrefixListEntry.html",
+    quote="Up to 255 characters in length.", max_len=255)
+EC2_CUSTOMER_GATEWAY_DEVICE = rule(
+    "at most 255 characters", "EC2 API reference, CreateCustomerGateway DeviceName",
+    f"{API}/AWSEC2/latest/APIReference/API_CreateCustomerGateway.html",
+    quote="Length Constraints: Up to 255 characters.", max_len=255)
+EC2_CUSTOMER_GATEWAY_ASN = rule(
+    "an ASN from 1 to 2,147,483,647", "EC2 API reference, CreateCustomerGateway BgpAsn",
+    f"{API}/AWSEC2/latest/APIReference/API_CreateCustomerGateway.html",
+    quote="Valid values: 1 to 2,147,483,647", ranges=((1, 2147483647),))
+
+_VPN = "EC2 API reference, VpnTunnelOptionsSpecification"
+_VPN_URL = f"{API}/AWSEC2/latest/APIReference/API_VpnTunnelOptionsSpecification.html"
+VPN_DPD_TIMEOUT_ACTION = rule("one of clear, none, restart", f"{_VPN} DPDTimeoutAction", _VPN_URL,
+                              quote="Valid Values: clear | none | restart", values=("clear", "none", "restart"))
+VPN_STARTUP_ACTION = rule("one of add, start", f"{_VPN} StartupAction", _VPN_URL,
+                          quote="Valid Values: add | start", values=("add", "start"))
+VPN_IKE_VERSION = rule("one of ikev1, ikev2", f"{_VPN} IKEVersions", _VPN_URL,
+                       quote="Valid values: ikev1 | ikev2", values=("ikev1", "ikev2"))
+VPN_ENCRYPTION = rule("one of AES128, AES256, AES128-GCM-16, AES256-GCM-16",
+                      f"{_VPN} Phase1/Phase2EncryptionAlgorithms", _VPN_URL,
+                      quote="Valid values: AES128 | AES256 | AES128-GCM-16 | AES256-GCM-16",
+                      values=("AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"))
+VPN_INTEGRITY = rule("one of SHA1, SHA2-256, SHA2-384, SHA2-512", f"{_VPN} Phase1/Phase2IntegrityAlgorithms",
+                     _VPN_URL, quote="Valid values: SHA1 | SHA2-256 | SHA2-384 | SHA2-512",
+                     values=("SHA1", "SHA2-256", "SHA2-384", "SHA2-512"))
+VPN_PHASE1_DH = rule("one of 2, 14-24, 35", f"{_VPN} Phase1DHGroupNumbers", _VPN_URL,
+                     quote="Valid values: 2 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 24 | 35",
+                     values=(2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 35))
+VPN_PHASE2_DH = rule("one of 2, 5, 14-24, 35-37", f"{_VPN} Phase2DHGroupNumbers", _VPN_URL,
+                     quote="Valid values: 2 | 5 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 22 | 23 | 24 | 35 | 36 | 37",
+                     values=(2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 35, 36, 37))
+VPN_LOG_FORMAT = rule("one of json, text", "EC2 API reference, CloudWatchLogOptionsSpecification LogOutputFormat",
+                      f"{API}/AWSEC2/latest/APIReference/API_CloudWatchLogOptionsSpecification.html",
+                      quote="Valid values: json | text", values=("json", "text"))
+VPN_PRESHARED_KEY = rule(
+    "8 to 64 letters, digits, periods and underscores, not starting with 0", f"{_VPN} PreSharedKey", _VPN_URL,
+    quote="Allowed characters are alphanumeric characters, periods (.), and underscores (_). Must be between 8 "
+          "and 64 characters in length and cannot start with zero (0).",
+    alphabet=r"a-zA-Z0-9._", min_len=8, max_len=64, not_prefixes=("0",))
+
+TGW_ASN = rule("a private ASN: 64512-65534 or 4200000000-4294967294",
+               "EC2 API reference, TransitGatewayRequestOptions AmazonSideAsn",
+               f"{API}/AWSEC2/latest/APIReference/API_TransitGatewayRequestOptions.html",
+               quote="The range is 64512 to 65534 for 16-bit ASNs and 4200000000 to 4294967294 for 32-bit ASNs.",
+               ranges=((64512, 65534), (4200000000, 4294967294)))
+
+# --- ELBv2 ----------------------------------------------------------------------------------------------------
+ELB_NAME = rule(
+    "at most 32 alphanumerics or hyphens, not starting or ending with a hyphen, not starting with internal-",
+    "ELBv2 API reference, CreateLoadBalancer Name",
+    f"{API}/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html",
+    quote="can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not "
+          "begin or end with a hyphen, and must not begin with \"internal-\".",
+    alphabet=r"a-zA-Z0-9\-", max_len=32, pattern=r"(?!-).*(?<!-)", not_prefixes=("internal-",))
+ELB_TARGET_GROUP_NAME = rule(
+    "at most 32 alphanumerics or hyphens, not starting or ending with a hyphen",
+    "ELBv2 API reference, CreateTargetGroup Name",
+    f"{API}/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+    quote="can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, and must "
+          "not begin or end with a hyphen.",
+    alphabet=r"a-zA-Z0-9\-", max_len=32, pattern=r"(?!-).*(?<!-)")
+
+ELB_SSL_POLICY = rule(
+    "a predefined security policy (ELBSecurityPolicy-...): ELBv2 has no custom ones",
+    "Application and Network Load Balancers Guides, Security policies",
+    f"{API}/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+    quote="For more information, see Security policies in the Application Load Balancers Guide",
+    pattern=r"ELBSecurityPolicy-[A-Za-z0-9\-]+")
+
+# --- RDS ------------------------------------------------------------------------------------------------------
+_RDS = f"{API}/AmazonRDS/latest/APIReference"
+_RDS_NAME_FORM = r"[a-zA-Z](?!.*--)(?:.*[^-])?"  # a letter first, no "--", no trailing hyphen
+RDS_INSTANCE_IDENTIFIER = rule(
+    "1 to 63 letters, digits or hyphens, starting with a letter, without -- or a trailing hyphen",
+    "RDS API reference, CreateDBInstance DBInstanceIdentifier", f"{_RDS}/API_CreateDBInstance.html",
+    quote="Must contain from 1 to 63 letters, numbers, or hyphens. First character must be a letter. Can't end "
+          "with a hyphen or contain two consecutive hyphens.",
+    alphabet=r"a-zA-Z0-9\-", min_len=1, max_len=63, pattern=_RDS_NAME_FORM)
+RDS_SNAPSHOT_IDENTIFIER = rule(
+    "1 to 255 letters, digits or hyphens, starting with a letter, without -- or a trailing hyphen",
+    "RDS API reference, DeleteDBInstance FinalDBSnapshotIdentifier", f"{_RDS}/API_DeleteDBInstance.html",
+    quote="First character must be a letter. Can't end with a hyphen or contain two consecutive hyphens.",
+    alphabet=r"a-zA-Z0-9\-", min_len=1, max_len=255, pattern=_RDS_NAME_FORM)
+RDS_PARAMETER_GROUP_NAME = rule(
+    "1 to 255 letters, digits or hyphens, starting with a letter, without -- or a trailing hyphen",
+    "RDS API reference, CreateDBParameterGroup DBParameterGroupName", f"{_RDS}/API_CreateDBParameterGroup.html",
+    quote="Must be 1 to 255 letters, numbers, or hyphens. First character must be a letter Can't end with a "
+          "hyphen or contain two consecutive hyphens",
+    alphabet=r"a-zA-Z0-9\-", min_len=1, max_len=255, pattern=_RDS_NAME_FORM)
+RDS_SUBNET_GROUP_NAME = rule(
+    "at most 255 letters, digits, periods, underscores, spaces or hyphens, starting with a letter, not default",
+    "RDS API reference, CreateDBSubnetGroup DBSubnetGroupName", f"{_RDS}/API_CreateDBSubnetGroup.html",
+    quote="Must contain no more than 255 letters, numbers, periods, underscores, spaces, or hyphens. Must not be "
+          "default. First character must be a letter.",
+    alphabet=r"a-zA-Z0-9._ \-", max_len=255, pattern=r"(?!default$)[a-zA-Z].*")
+RDS_ENGINE = rule(
+    "an RDS engine name", "RDS API reference, CreateDBInstance Engine", f"{_RDS}/API_CreateDBInstance.html",
+    quote="Valid Values: aurora-mysql (for Aurora MySQL DB instances)",
+    values=("aurora-mysql", "aurora-postgresql", "custom-oracle-ee", "custom-oracle-ee-cdb", "custom-oracle-se2",
+            "custom-oracle-se2-cdb", "custom-sqlserver-ee", "custom-sqlserver-se", "custom-sqlserver-web",
+            "custom-sqlserver-dev", "db2-ae", "db2-ce", "db2-se", "mariadb", "mysql", "oracle-ee", "oracle-ee-cdb",
+            "oracle-se2", "oracle-se2-cdb", "postgres", "sqlserver-dev-ee", "sqlserver-ee", "sqlserver-se",
+            "sqlserver-ex", "sqlserver-web"))
+RDS_PORT = rule("a port from 1150 to 65535", "RDS API reference, CreateDBInstance Port",
+                f"{_RDS}/API_CreateDBInstance.html", quote="Valid Values: 1150-65535", ranges=((1150, 65535),))
+RDS_BACKUP_RETENTION = rule("0 to 35 days", "RDS API reference, CreateDBInstance BackupRetentionPeriod",
+                            f"{_RDS}/API_CreateDBInstance.html", quote="Must be a value from 0 to 35.",
+                            ranges=((0, 35),))
+RDS_MONITORING_INTERVAL = rule("one of 0, 1, 5, 10, 15, 30, 60 seconds",
+                               "RDS API reference, CreateDBInstance MonitoringInterval",
+                               f"{_RDS}/API_CreateDBInstance.html",
+                               quote="Valid Values: 0 | 1 | 5 | 10 | 15 | 30 | 60",
+                               values=(0, 1, 5, 10, 15, 30, 60))
+RDS_PI_RETENTION = rule("7, a multiple of 31 up to 713 (months), or 731 days",
+                        "RDS API reference, CreateDBInstance PerformanceInsightsRetentionPeriod",
+                        f"{_RDS}/API_CreateDBInstance.html",
+                        quote="month * 31, where month is a number of months from 1-23.",
+                        values=(7, *(31 * m for m in range(1, 24)), 731))
+
+RDS_STORAGE_TYPE = rule("one of gp2, gp3, io1, io2, standard", "RDS API reference, CreateDBInstance StorageType",
+                        f"{_RDS}/API_CreateDBInstance.html", quote="Valid Values: gp2 | gp3 | io1 | io2 | standard",
+                        values=("gp2", "gp3", "io1", "io2", "standard"))
+
+# --- ECS ------------------------------------------------------------------------------------------------------
+_ECS = f"{API}/AmazonECS/latest/APIReference"
+_ECS_NAME = dict(alphabet=r"a-zA-Z0-9_\-", min_len=1, max_len=255)
+ECS_FAMILY = rule("up to 255 letters, digits, underscores and hyphens",
+                  "ECS API reference, RegisterTaskDefinition family", f"{_ECS}/API_RegisterTaskDefinition.html",
+                  quote="Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.",
+                  **_ECS_NAME)
+ECS_SERVICE_NAME = rule("up to 255 letters, digits, underscores and hyphens",
+                        "ECS API reference, CreateService serviceName", f"{_ECS}/API_CreateService.html",
+                        quote="Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are "
+                              "allowed.", **_ECS_NAME)
+ECS_CLUSTER_NAME = rule("up to 255 letters, digits, underscores and hyphens",
+                        "ECS API reference, CreateCluster clusterName", f"{_ECS}/API_CreateCluster.html",
+                        quote="Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are "
+                              "allowed.", **_ECS_NAME)
+ECS_CONTAINER_NAME = rule("up to 255 letters, digits, underscores and hyphens",
+                          "ECS API reference, ContainerDefinition name", f"{_ECS}/API_ContainerDefinition.html",
+                          quote="Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are "
+                                "allowed.", **_ECS_NAME)
+
+# --- KMS, S3, CloudWatch Logs, SNS, DynamoDB -----------------------------------------------------------------
+KMS_ALIAS_PREFIX = rule("a name starting with alias/ but not alias/aws/", "KMS API reference, CreateAlias AliasName",
+                        f"{API}/kms/latest/APIReference/API_CreateAlias.html",
+                        quote="This value must begin with alias/ followed by a name",
+                        pattern=r"alias/.+", not_prefixes=("alias/aws/",))
+KMS_DELETION_WINDOW = rule("7 to 30 days", "KMS API reference, ScheduleKeyDeletion PendingWindowInDays",
+                           f"{API}/kms/latest/APIReference/API_ScheduleKeyDeletion.html",
+                           quote="If you include a value, it must be between 7 and 30, inclusive.", ranges=((7, 30),))
+S3_BUCKET_NAME = rule(
+    "3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit, no two "
+    "adjacent dots, not an IP address, no xn--/sthree- prefix or -s3alias/--ol-s3 suffix",
+    "Amazon S3 User Guide, general purpose bucket naming rules",
+    f"{API}/AmazonS3/latest/userguide/bucketnamingrules.html",
+    quote="For information about bucket naming restrictions, see Bucket naming rules",
+    alphabet=r"a-z0-9.\-", min_len=3, max_len=63,
+    pattern=r"(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)(?!.*(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)"
+            r"[a-z0-9](?:.*[a-z0-9])?",
+    not_prefixes=("xn--", "sthree-", "amzn-s3-demo-"))
+LOGS_RETENTION_DAYS = rule(
+    "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, "
+    "3653 days", "CloudWatch Logs API reference, PutRetentionPolicy retentionInDays",
+    f"{API}/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+    quote="Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, "
+          "2557, 2922, 3288, and 3653.",
+    values=(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+            3653))
+CLOUDWATCH_TREAT_MISSING_DATA = rule(
+    "one of breaching, notBreaching, ignore, missing", "CloudWatch API reference, PutMetricAlarm TreatMissingData",
+    f"{API}/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+    quote="Valid Values: breaching | notBreaching | ignore | missing",
+    values=("breaching", "notBreaching", "ignore", "missing"))
+DX_ASN = rule("a private ASN: 64512-65534 or 4200000000-4294967294",
+              "Direct Connect API reference, CreateDirectConnectGateway amazonSideAsn",
+              f"{API}/directconnect/latest/APIReference/API_CreateDirectConnectGateway.html",
+              quote="The ASN must be in the private range of 64,512 to 65,534 or 4,200,000,000 to 4,294,967,294.",
+              ranges=((64512, 65534), (4200000000, 4294967294)))
+SNS_TOPIC_NAME = rule(
+    "1 to 256 ASCII letters, digits, underscores and hyphens (a FIFO topic ends in .fifo)",
+    "SNS API reference, CreateTopic Name", f"{API}/sns/latest/api/API_CreateTopic.html",
+    quote="Topic names must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and "
+          "hyphens, and must be between 1 and 256 characters long.",
+    alphabet=r"a-zA-Z0-9_\-.", min_len=1, max_len=256, pattern=r"[^.]*(?:\.fifo)?")
+SECRET_NAME = rule(
+    "1 to 512 ASCII letters, digits and /_+=.@-", "Secrets Manager API reference, CreateSecret Name",
+    f"{API}/secretsmanager/latest/apireference/API_CreateSecret.html",
+    quote="The secret name can contain ASCII letters, numbers, and the following characters: /_+=.@-",
+    alphabet=r"a-zA-Z0-9/_+=.@\-", min_len=1, max_len=512)
+SECRET_RECOVERY_WINDOW = rule(
+    "7 to 30 days", "Secrets Manager API reference, DeleteSecret RecoveryWindowInDays",
+    f"{API}/secretsmanager/latest/apireference/API_DeleteSecret.html",
+    quote="The number of days from 7 to 30 that Secrets Manager waits before permanently deleting the secret.",
+    ranges=((7, 30),))
+DYNAMODB_TABLE_NAME = rule(
+    "3 to 255 characters a-z, A-Z, 0-9, _, - and .", "DynamoDB Developer Guide, naming rules",
+    f"{API}/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+    alphabet=r"a-zA-Z0-9_.\-", min_len=3, max_len=255)
+
+ALL: dict[str, Documented] = {name: value for name, value in globals().items() if isinstance(value, Documented)}

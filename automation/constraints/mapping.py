@@ -1,0 +1,464 @@
+"""Which API request member each Pulumi input becomes, for every resource type the program uses.
+
+A ``Prop`` names a path in a resource's inputs (the camelCase names the synth records) and the request member
+(service, operation, member path in botocore's model) the provider sends it as, plus any documentation-only
+constraints (``documented``). Path steps: ``a.b`` a nested key, ``a[]`` each item of a list, ``a@json`` a JSON
+document held in a string, ``a.*keys`` / ``a.*values`` the keys / values of a map (Pulumi's ``tags``).
+``mirror=True`` means the value has the member's own structure (a WAF rule, an S3 lifecycle rule, an ECS
+container definition): it is checked all the way down, its keys matched to the member names without regard to
+case; keys the API does not have are left alone.
+
+A type with nothing AWS constrains gets ``Nothing(reason)``, so that a new type forces a decision (a test fails on
+any type the program uses that has no entry). Only inputs the program sets itself matter: a property that only
+ever holds another resource's ID or ARN is left out (those are the engine's, or the mock's, values).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from automation.constraints import documented as doc
+from automation.constraints.documented import Documented
+from automation.constraints.model import Member
+
+
+@dataclass(frozen=True)
+class Prop:
+    path: str
+    member: Member | None
+    documented: tuple[Documented, ...] = ()
+    mirror: bool = False
+    provider_values: tuple[Any, ...] = ()  # values the provider takes and translates: never sent to AWS as such
+    secret: bool = False  # never print the value
+
+
+@dataclass(frozen=True)
+class Nothing:
+    reason: str
+
+
+def p(path: str, member: str | None, *documented: Documented, mirror: bool = False,
+      provider_values: tuple[Any, ...] = (), secret: bool = False) -> Prop:
+    return Prop(path, Member.parse(member) if member else None, documented, mirror, provider_values, secret)
+
+
+def tags(prefix: str, key: str = "Key", value: str = "Value") -> tuple[Prop, ...]:
+    """A ``tags`` map as the API's tag list (``prefix`` is e.g. ``elbv2 CreateLoadBalancer Tags``)."""
+    return (p("tags.*keys", f"{prefix}[].{key}"), p("tags.*values", f"{prefix}[].{value}"))
+
+
+def _sg_rules(direction: str) -> tuple[Prop, ...]:
+    op = f"ec2 AuthorizeSecurityGroup{direction.capitalize()}"
+    return (p(f"{direction}[].description", f"{op} IpPermissions[].IpRanges[].Description",
+              doc.EC2_RULE_DESCRIPTION),)
+
+
+def _vpn_tunnel(n: int) -> tuple[Prop, ...]:
+    t = "ec2 CreateVpnConnection Options.TunnelOptions[]"
+    return (
+        p(f"tunnel{n}DpdTimeoutAction", f"{t}.DPDTimeoutAction", doc.VPN_DPD_TIMEOUT_ACTION),
+        p(f"tunnel{n}StartupAction", f"{t}.StartupAction", doc.VPN_STARTUP_ACTION),
+        p(f"tunnel{n}IkeVersions[]", f"{t}.IKEVersions[].Value", doc.VPN_IKE_VERSION),
+        p(f"tunnel{n}Phase1EncryptionAlgorithms[]", f"{t}.Phase1EncryptionAlgorithms[].Value", doc.VPN_ENCRYPTION),
+        p(f"tunnel{n}Phase2EncryptionAlgorithms[]", f"{t}.Phase2EncryptionAlgorithms[].Value", doc.VPN_ENCRYPTION),
+        p(f"tunnel{n}Phase1IntegrityAlgorithms[]", f"{t}.Phase1IntegrityAlgorithms[].Value", doc.VPN_INTEGRITY),
+        p(f"tunnel{n}Phase2IntegrityAlgorithms[]", f"{t}.Phase2IntegrityAlgorithms[].Value", doc.VPN_INTEGRITY),
+        p(f"tunnel{n}Phase1DhGroupNumbers[]", f"{t}.Phase1DHGroupNumbers[].Value", doc.VPN_PHASE1_DH),
+        p(f"tunnel{n}Phase2DhGroupNumbers[]", f"{t}.Phase2DHGroupNumbers[].Value", doc.VPN_PHASE2_DH),
+        p(f"tunnel{n}LogOptions.cloudwatchLogOptions.logOutputFormat",
+          f"{t}.LogOptions.CloudWatchLogOptions.LogOutputFormat", doc.VPN_LOG_FORMAT),
+        p(f"tunnel{n}PresharedKey", f"{t}.PreSharedKey", doc.VPN_PRESHARED_KEY, secret=True),
+    )
+
+
+def _lb_actions(path: str, member: str) -> tuple[Prop, ...]:
+    return (
+        p(f"{path}[].type", f"{member}[].Type"),
+        p(f"{path}[].order", f"{member}[].Order"),
+        p(f"{path}[].redirect.protocol", f"{member}[].RedirectConfig.Protocol"),
+        p(f"{path}[].redirect.host", f"{member}[].RedirectConfig.Host"),
+        p(f"{path}[].redirect.path", f"{member}[].RedirectConfig.Path"),
+        p(f"{path}[].redirect.query", f"{member}[].RedirectConfig.Query"),
+        p(f"{path}[].redirect.statusCode", f"{member}[].RedirectConfig.StatusCode"),
+        p(f"{path}[].fixedResponse.statusCode", f"{member}[].FixedResponseConfig.StatusCode"),
+        p(f"{path}[].fixedResponse.contentType", f"{member}[].FixedResponseConfig.ContentType"),
+        p(f"{path}[].fixedResponse.messageBody", f"{member}[].FixedResponseConfig.MessageBody"),
+    )
+
+
+_TGW_ENUMS = ("autoAcceptSharedAttachments", "defaultRouteTableAssociation", "defaultRouteTablePropagation",
+              "dnsSupport", "vpnEcmpSupport", "multicastSupport", "securityGroupReferencingSupport")
+_ALARM = "cloudwatch PutMetricAlarm"
+_SCALING = "application-autoscaling"
+
+RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
+    # --- EC2: VPC, subnets, routing --------------------------------------------------------------------------
+    "aws:ec2/vpc:Vpc": (p("instanceTenancy", "ec2 CreateVpc InstanceTenancy"),),
+    "aws:ec2/subnet:Subnet": Nothing("CreateSubnet constrains none of its members (CIDRs and zones are checked by "
+                                     "the config models)"),
+    "aws:ec2/internetGateway:InternetGateway": Nothing("only the VPC it attaches to, and tags"),
+    "aws:ec2/eip:Eip": (p("domain", "ec2 AllocateAddress Domain"),),
+    "aws:ec2/natGateway:NatGateway": (
+        p("connectivityType", "ec2 CreateNatGateway ConnectivityType"),
+        p("secondaryPrivateIpAddressCount", "ec2 CreateNatGateway SecondaryPrivateIpAddressCount"),
+    ),
+    "aws:ec2/routeTable:RouteTable": Nothing("only the VPC, tags and routes to other resources' IDs"),
+    "aws:ec2/route:Route": Nothing("CreateRoute constrains none of its members: a CIDR and a target's ID"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": Nothing("two resource IDs"),
+    "aws:ec2/networkAcl:NetworkAcl": (
+        p("ingress[].ruleNo", "ec2 CreateNetworkAclEntry RuleNumber", doc.EC2_NACL_RULE_NUMBER),
+        p("egress[].ruleNo", "ec2 CreateNetworkAclEntry RuleNumber", doc.EC2_NACL_RULE_NUMBER),
+        p("ingress[].action", "ec2 CreateNetworkAclEntry RuleAction"),
+        p("egress[].action", "ec2 CreateNetworkAclEntry RuleAction"),
+    ),
+    "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl": (
+        p("ingress[].ruleNo", "ec2 CreateNetworkAclEntry RuleNumber", doc.EC2_NACL_RULE_NUMBER),
+        p("egress[].ruleNo", "ec2 CreateNetworkAclEntry RuleNumber", doc.EC2_NACL_RULE_NUMBER),
+        p("ingress[].action", "ec2 CreateNetworkAclEntry RuleAction"),
+        p("egress[].action", "ec2 CreateNetworkAclEntry RuleAction"),
+    ),
+    "aws:ec2/networkAclRule:NetworkAclRule": (
+        p("ruleNumber", "ec2 CreateNetworkAclEntry RuleNumber", doc.EC2_NACL_RULE_NUMBER),
+        p("ruleAction", "ec2 CreateNetworkAclEntry RuleAction"),
+    ),
+    "aws:ec2/networkAclAssociation:NetworkAclAssociation": Nothing("two resource IDs"),
+    "aws:ec2/flowLog:FlowLog": (
+        p("trafficType", "ec2 CreateFlowLogs TrafficType"),
+        p("logDestinationType", "ec2 CreateFlowLogs LogDestinationType"),
+        p("maxAggregationInterval", "ec2 CreateFlowLogs MaxAggregationInterval", doc.EC2_FLOW_LOG_INTERVAL),
+        p("destinationOptions.fileFormat", "ec2 CreateFlowLogs DestinationOptions.FileFormat"),
+    ),
+    # --- EC2: security groups --------------------------------------------------------------------------------
+    "aws:ec2/securityGroup:SecurityGroup": (
+        p("name", "ec2 CreateSecurityGroup GroupName", doc.EC2_SG_NAME),
+        p("description", "ec2 CreateSecurityGroup Description", doc.EC2_SG_DESCRIPTION),
+        *_sg_rules("ingress"), *_sg_rules("egress"),
+    ),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (*_sg_rules("ingress"), *_sg_rules("egress")),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
+        p("description", "ec2 AuthorizeSecurityGroupIngress IpPermissions[].IpRanges[].Description",
+          doc.EC2_RULE_DESCRIPTION),
+    ),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (
+        p("description", "ec2 AuthorizeSecurityGroupEgress IpPermissions[].IpRanges[].Description",
+          doc.EC2_RULE_DESCRIPTION),
+    ),
+    "aws:ec2/securityGroupRule:SecurityGroupRule": (
+        p("description", "ec2 AuthorizeSecurityGroupIngress IpPermissions[].IpRanges[].Description",
+          doc.EC2_RULE_DESCRIPTION),
+    ),
+    # --- EC2: endpoints, prefix lists -------------------------------------------------------------------------
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (
+        p("vpcEndpointType", "ec2 CreateVpcEndpoint VpcEndpointType"),
+        p("ipAddressType", "ec2 CreateVpcEndpoint IpAddressType"),
+        p("dnsOptions.dnsRecordIpType", "ec2 CreateVpcEndpoint DnsOptions.DnsRecordIpType"),
+    ),
+    "aws:ec2/vpcEndpointService:VpcEndpointService": Nothing(
+        "CreateVpcEndpointServiceConfiguration constrains none of its members"),
+    "aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter": Nothing("two resource IDs"),
+    "aws:ec2/managedPrefixList:ManagedPrefixList": (
+        p("name", "ec2 CreateManagedPrefixList PrefixListName", doc.EC2_PREFIX_LIST_NAME),
+        p("entries", "ec2 CreateManagedPrefixList Entries"),
+        p("entries[].description", "ec2 CreateManagedPrefixList Entries[].Description", doc.EC2_PREFIX_LIST_ENTRY),
+    ),
+    # --- EC2: VPN, Transit Gateway ----------------------------------------------------------------------------
+    "aws:ec2/customerGateway:CustomerGateway": (
+        p("type", "ec2 CreateCustomerGateway Type"),
+        p("deviceName", "ec2 CreateCustomerGateway DeviceName", doc.EC2_CUSTOMER_GATEWAY_DEVICE),
+        p("bgpAsn", "ec2 CreateCustomerGateway BgpAsn", doc.EC2_CUSTOMER_GATEWAY_ASN),
+    ),
+    "aws:ec2/vpnConnection:VpnConnection": (
+        p("tunnelInsideIpVersion", "ec2 CreateVpnConnection Options.TunnelInsideIpVersion"),
+        *_vpn_tunnel(1), *_vpn_tunnel(2),
+    ),
+    "aws:ec2transitgateway/transitGateway:TransitGateway": (
+        p("amazonSideAsn", "ec2 CreateTransitGateway Options.AmazonSideAsn", doc.TGW_ASN),
+        *(p(name, f"ec2 CreateTransitGateway Options.{name[0].upper()}{name[1:]}") for name in _TGW_ENUMS),
+    ),
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": tuple(
+        p(name, f"ec2 CreateTransitGatewayVpcAttachment Options.{name[0].upper()}{name[1:]}")
+        for name in ("dnsSupport", "applianceModeSupport", "ipv6Support", "securityGroupReferencingSupport")),
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": (
+        p("options.dynamicRouting", "ec2 CreateTransitGatewayPeeringAttachment Options.DynamicRouting"),
+    ),
+    "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": Nothing("an attachment's ID"),
+    "aws:ec2transitgateway/route:Route": Nothing("a CIDR and two resource IDs"),
+    "aws:ec2transitgateway/routeTable:RouteTable": Nothing("a Transit Gateway's ID and tags"),
+    "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": Nothing("two resource IDs"),
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": Nothing("two resource IDs"),
+    # --- Direct Connect ---------------------------------------------------------------------------------------
+    "aws:directconnect/gateway:Gateway": (
+        p("amazonSideAsn", "directconnect CreateDirectConnectGateway amazonSideAsn", doc.DX_ASN),
+        *tags("directconnect CreateDirectConnectGateway tags", "key", "value"),
+    ),
+    "aws:directconnect/gatewayAssociation:GatewayAssociation": Nothing(
+        "CreateDirectConnectGatewayAssociation constrains none of its members: IDs and CIDR prefixes"),
+    # --- Elastic Load Balancing v2 ----------------------------------------------------------------------------
+    "aws:lb/loadBalancer:LoadBalancer": (
+        p("name", "elbv2 CreateLoadBalancer Name", doc.ELB_NAME),
+        p("loadBalancerType", "elbv2 CreateLoadBalancer Type"),
+        p("ipAddressType", "elbv2 CreateLoadBalancer IpAddressType"),
+        p("customerOwnedIpv4Pool", "elbv2 CreateLoadBalancer CustomerOwnedIpv4Pool"),
+        *tags("elbv2 CreateLoadBalancer Tags"),
+    ),
+    "aws:lb/targetGroup:TargetGroup": (
+        p("name", "elbv2 CreateTargetGroup Name", doc.ELB_TARGET_GROUP_NAME),
+        p("protocol", "elbv2 CreateTargetGroup Protocol"),
+        p("port", "elbv2 CreateTargetGroup Port"),
+        p("targetType", "elbv2 CreateTargetGroup TargetType"),
+        p("ipAddressType", "elbv2 CreateTargetGroup IpAddressType"),
+        p("healthCheck.protocol", "elbv2 CreateTargetGroup HealthCheckProtocol"),
+        p("healthCheck.path", "elbv2 CreateTargetGroup HealthCheckPath"),
+        p("healthCheck.interval", "elbv2 CreateTargetGroup HealthCheckIntervalSeconds"),
+        p("healthCheck.timeout", "elbv2 CreateTargetGroup HealthCheckTimeoutSeconds"),
+        p("healthCheck.healthyThreshold", "elbv2 CreateTargetGroup HealthyThresholdCount"),
+        p("healthCheck.unhealthyThreshold", "elbv2 CreateTargetGroup UnhealthyThresholdCount"),
+        *tags("elbv2 CreateTargetGroup Tags"),
+    ),
+    "aws:lb/listener:Listener": (
+        p("port", "elbv2 CreateListener Port"),
+        p("protocol", "elbv2 CreateListener Protocol"),
+        p("sslPolicy", "elbv2 CreateListener SslPolicy", doc.ELB_SSL_POLICY),
+        *_lb_actions("defaultActions", "elbv2 CreateListener DefaultActions"),
+        *tags("elbv2 CreateListener Tags"),
+    ),
+    "aws:lb/listenerRule:ListenerRule": (
+        p("priority", "elbv2 CreateRule Priority"),
+        *_lb_actions("actions", "elbv2 CreateRule Actions"),
+        *tags("elbv2 CreateRule Tags"),
+    ),
+    # --- WAFv2, Shield ----------------------------------------------------------------------------------------
+    "aws:wafv2/webAcl:WebAcl": (
+        p("name", "wafv2 CreateWebACL Name"),
+        p("description", "wafv2 CreateWebACL Description"),
+        p("scope", "wafv2 CreateWebACL Scope"),
+        p("tokenDomains[]", "wafv2 CreateWebACL TokenDomains[]"),
+        p("defaultAction", "wafv2 CreateWebACL DefaultAction", mirror=True),
+        p("rules", "wafv2 CreateWebACL Rules", mirror=True),
+        p("visibilityConfig", "wafv2 CreateWebACL VisibilityConfig", mirror=True),
+        *tags("wafv2 CreateWebACL Tags"),
+    ),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": Nothing("two ARNs of other resources"),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": (
+        p("logDestinationConfigs", "wafv2 PutLoggingConfiguration LoggingConfiguration.LogDestinationConfigs"),
+    ),
+    "aws:shield/protection:Protection": (
+        p("name", "shield CreateProtection Name"),
+        *tags("shield CreateProtection Tags"),
+    ),
+    # --- ECS, ECR, Application Auto Scaling -------------------------------------------------------------------
+    "aws:ecs/cluster:Cluster": (
+        p("name", "ecs CreateCluster clusterName", doc.ECS_CLUSTER_NAME),
+        p("settings[].name", "ecs CreateCluster settings[].name"),
+        *tags("ecs CreateCluster tags", "key", "value"),
+    ),
+    "aws:ecs/service:Service": (
+        p("name", "ecs CreateService serviceName", doc.ECS_SERVICE_NAME),
+        p("launchType", "ecs CreateService launchType"),
+        p("propagateTags", "ecs CreateService propagateTags"),
+        p("schedulingStrategy", "ecs CreateService schedulingStrategy"),
+        p("availabilityZoneRebalancing", "ecs CreateService availabilityZoneRebalancing"),
+        p("capacityProviderStrategies[].weight", "ecs CreateService capacityProviderStrategy[].weight"),
+        p("capacityProviderStrategies[].base", "ecs CreateService capacityProviderStrategy[].base"),
+        p("deploymentController.type", "ecs CreateService deploymentController.type"),
+        p("orderedPlacementStrategies[].type", "ecs CreateService placementStrategy[].type"),
+        p("placementConstraints[].type", "ecs CreateService placementConstraints[].type"),
+        *tags("ecs CreateService tags", "key", "value"),
+    ),
+    "aws:ecs/taskDefinition:TaskDefinition": (
+        p("family", "ecs RegisterTaskDefinition family", doc.ECS_FAMILY),
+        p("networkMode", "ecs RegisterTaskDefinition networkMode"),
+        p("pidMode", "ecs RegisterTaskDefinition pidMode"),
+        p("ipcMode", "ecs RegisterTaskDefinition ipcMode"),
+        p("requiresCompatibilities[]", "ecs RegisterTaskDefinition requiresCompatibilities[]"),
+        p("runtimePlatform.cpuArchitecture", "ecs RegisterTaskDefinition runtimePlatform.cpuArchitecture"),
+        p("runtimePlatform.operatingSystemFamily", "ecs RegisterTaskDefinition runtimePlatform.operatingSystemFamily"),
+        p("containerDefinitions@json", "ecs RegisterTaskDefinition containerDefinitions", mirror=True),
+        p("containerDefinitions@json[].name", "ecs RegisterTaskDefinition containerDefinitions[].name",
+          doc.ECS_CONTAINER_NAME),
+        p("volumes[].efsVolumeConfiguration.transitEncryption",
+          "ecs RegisterTaskDefinition volumes[].efsVolumeConfiguration.transitEncryption"),
+        *tags("ecs RegisterTaskDefinition tags", "key", "value"),
+    ),
+    "awsx:ecr:Repository": (
+        p("name", "ecr CreateRepository repositoryName"),
+        p("imageTagMutability", "ecr CreateRepository imageTagMutability"),
+        p("encryptionConfigurations[].encryptionType", "ecr CreateRepository encryptionConfiguration.encryptionType"),
+    ),
+    "aws:appautoscaling/target:Target": (
+        p("serviceNamespace", f"{_SCALING} RegisterScalableTarget ServiceNamespace"),
+        p("scalableDimension", f"{_SCALING} RegisterScalableTarget ScalableDimension"),
+        p("resourceId", f"{_SCALING} RegisterScalableTarget ResourceId"),
+    ),
+    "aws:appautoscaling/policy:Policy": (
+        p("name", f"{_SCALING} PutScalingPolicy PolicyName"),
+        p("policyType", f"{_SCALING} PutScalingPolicy PolicyType"),
+        p("serviceNamespace", f"{_SCALING} PutScalingPolicy ServiceNamespace"),
+        p("scalableDimension", f"{_SCALING} PutScalingPolicy ScalableDimension"),
+        p("resourceId", f"{_SCALING} PutScalingPolicy ResourceId"),
+        p("targetTrackingScalingPolicyConfiguration",
+          f"{_SCALING} PutScalingPolicy TargetTrackingScalingPolicyConfiguration", mirror=True),
+        p("stepScalingPolicyConfiguration", f"{_SCALING} PutScalingPolicy StepScalingPolicyConfiguration",
+          mirror=True),
+    ),
+    "aws:appautoscaling/scheduledAction:ScheduledAction": (
+        p("name", f"{_SCALING} PutScheduledAction ScheduledActionName"),
+        p("schedule", f"{_SCALING} PutScheduledAction Schedule"),
+        p("timezone", f"{_SCALING} PutScheduledAction Timezone"),
+        p("serviceNamespace", f"{_SCALING} PutScheduledAction ServiceNamespace"),
+        p("scalableDimension", f"{_SCALING} PutScheduledAction ScalableDimension"),
+        p("resourceId", f"{_SCALING} PutScheduledAction ResourceId"),
+    ),
+    # --- IAM, KMS ---------------------------------------------------------------------------------------------
+    "aws:iam/role:Role": (
+        p("name", "iam CreateRole RoleName"),
+        p("path", "iam CreateRole Path"),
+        p("description", "iam CreateRole Description"),
+        p("maxSessionDuration", "iam CreateRole MaxSessionDuration"),
+        p("assumeRolePolicy", "iam CreateRole AssumeRolePolicyDocument"),
+        p("inlinePolicies[].name", "iam PutRolePolicy PolicyName"),
+        *tags("iam CreateRole Tags"),
+    ),
+    "aws:iam/rolePolicy:RolePolicy": (
+        p("name", "iam PutRolePolicy PolicyName"),
+        p("policy", "iam PutRolePolicy PolicyDocument"),
+    ),
+    "aws:kms/key:Key": (
+        p("description", "kms CreateKey Description"),
+        p("keyUsage", "kms CreateKey KeyUsage"),
+        p("customerMasterKeySpec", "kms CreateKey KeySpec"),
+        p("policy", "kms CreateKey Policy"),
+        p("deletionWindowInDays", "kms ScheduleKeyDeletion PendingWindowInDays", doc.KMS_DELETION_WINDOW),
+        *tags("kms CreateKey Tags", "TagKey", "TagValue"),
+    ),
+    "aws:kms/alias:Alias": (p("name", "kms CreateAlias AliasName", doc.KMS_ALIAS_PREFIX),),
+    # --- Secrets Manager ------------------------------------------------------------------------------------
+    "aws:secretsmanager/secret:Secret": (
+        p("name", "secretsmanager CreateSecret Name", doc.SECRET_NAME),
+        p("description", "secretsmanager CreateSecret Description"),
+        # 0 is the provider's "delete without a recovery window" (ForceDeleteWithoutRecovery)
+        p("recoveryWindowInDays", "secretsmanager DeleteSecret RecoveryWindowInDays", doc.SECRET_RECOVERY_WINDOW,
+          provider_values=(0,)),
+        p("replicas[].region", "secretsmanager CreateSecret AddReplicaRegions[].Region"),
+        *tags("secretsmanager CreateSecret Tags"),
+    ),
+    "aws:secretsmanager/secretVersion:SecretVersion": (
+        p("secretString", "secretsmanager PutSecretValue SecretString", secret=True),
+        p("versionStages", "secretsmanager PutSecretValue VersionStages"),
+        p("versionStages[]", "secretsmanager PutSecretValue VersionStages[]"),
+    ),
+    # --- RDS --------------------------------------------------------------------------------------------------
+    "aws:rds/instance:Instance": (
+        p("identifier", "rds CreateDBInstance DBInstanceIdentifier", doc.RDS_INSTANCE_IDENTIFIER),
+        p("engine", "rds CreateDBInstance Engine", doc.RDS_ENGINE),
+        p("port", "rds CreateDBInstance Port", doc.RDS_PORT),
+        p("storageType", "rds CreateDBInstance StorageType", doc.RDS_STORAGE_TYPE),
+        p("backupRetentionPeriod", "rds CreateDBInstance BackupRetentionPeriod", doc.RDS_BACKUP_RETENTION),
+        p("monitoringInterval", "rds CreateDBInstance MonitoringInterval", doc.RDS_MONITORING_INTERVAL),
+        p("performanceInsightsRetentionPeriod", "rds CreateDBInstance PerformanceInsightsRetentionPeriod",
+          doc.RDS_PI_RETENTION),
+        p("finalSnapshotIdentifier", "rds DeleteDBInstance FinalDBSnapshotIdentifier", doc.RDS_SNAPSHOT_IDENTIFIER),
+        p("databaseInsightsMode", "rds CreateDBInstance DatabaseInsightsMode"),
+        p("replicaMode", "rds CreateDBInstanceReadReplica ReplicaMode"),
+    ),
+    "aws:rds/parameterGroup:ParameterGroup": (
+        p("name", "rds CreateDBParameterGroup DBParameterGroupName", doc.RDS_PARAMETER_GROUP_NAME),
+        p("parameters[].applyMethod", "rds ModifyDBParameterGroup Parameters[].ApplyMethod"),
+    ),
+    "aws:rds/subnetGroup:SubnetGroup": (
+        p("name", "rds CreateDBSubnetGroup DBSubnetGroupName", doc.RDS_SUBNET_GROUP_NAME),
+    ),
+    # --- DynamoDB, S3 -----------------------------------------------------------------------------------------
+    "aws:dynamodb/table:Table": (
+        p("name", "dynamodb CreateTable TableName", doc.DYNAMODB_TABLE_NAME),
+        p("billingMode", "dynamodb CreateTable BillingMode"),
+        p("attributes[].name", "dynamodb CreateTable AttributeDefinitions[].AttributeName"),
+        p("attributes[].type", "dynamodb CreateTable AttributeDefinitions[].AttributeType"),
+        p("hashKey", "dynamodb CreateTable KeySchema[].AttributeName"),
+        p("rangeKey", "dynamodb CreateTable KeySchema[].AttributeName"),
+        p("streamViewType", "dynamodb CreateTable StreamSpecification.StreamViewType"),
+        p("tableClass", "dynamodb CreateTable TableClass"),
+        p("readCapacity", "dynamodb CreateTable ProvisionedThroughput.ReadCapacityUnits"),
+        p("writeCapacity", "dynamodb CreateTable ProvisionedThroughput.WriteCapacityUnits"),
+        p("globalSecondaryIndexes[].name", "dynamodb CreateTable GlobalSecondaryIndexes[].IndexName"),
+        p("globalSecondaryIndexes[].projectionType",
+          "dynamodb CreateTable GlobalSecondaryIndexes[].Projection.ProjectionType"),
+        p("localSecondaryIndexes[].name", "dynamodb CreateTable LocalSecondaryIndexes[].IndexName"),
+        p("ttl.attributeName", "dynamodb UpdateTimeToLive TimeToLiveSpecification.AttributeName"),
+        p("pointInTimeRecovery.recoveryPeriodInDays",
+          "dynamodb UpdateContinuousBackups PointInTimeRecoverySpecification.RecoveryPeriodInDays"),
+        *tags("dynamodb CreateTable Tags"),
+    ),
+    "aws:s3/bucket:Bucket": (p("bucket", "s3 CreateBucket Bucket", doc.S3_BUCKET_NAME),),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        p("rules", "s3 PutBucketLifecycleConfiguration LifecycleConfiguration.Rules", mirror=True),
+    ),
+    "aws:s3/bucketLogging:BucketLogging": (
+        p("targetObjectKeyFormat.partitionedPrefix.partitionDateSource",
+          "s3 PutBucketLogging BucketLoggingStatus.LoggingEnabled.TargetObjectKeyFormat.PartitionedPrefix"
+          ".PartitionDateSource"),
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (
+        p("rule.objectOwnership", "s3 PutBucketOwnershipControls OwnershipControls.Rules[].ObjectOwnership"),
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": Nothing("a policy document: the model states no pattern or size for it "
+                                                "(the policy pack reads its content)"),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": Nothing("four booleans"),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (
+        p("rules", "s3 PutBucketReplication ReplicationConfiguration.Rules", mirror=True),
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        p("rules", "s3 PutBucketEncryption ServerSideEncryptionConfiguration.Rules", mirror=True),
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": (
+        # "Disabled" is the provider's own value for a bucket that never had versioning: it sends nothing
+        p("versioningConfiguration.status", "s3 PutBucketVersioning VersioningConfiguration.Status",
+          provider_values=("Disabled",)),
+        p("versioningConfiguration.mfaDelete", "s3 PutBucketVersioning VersioningConfiguration.MFADelete"),
+    ),
+    # --- CloudWatch, CloudWatch Logs, SNS ---------------------------------------------------------------------
+    "aws:cloudwatch/logGroup:LogGroup": (
+        p("name", "logs CreateLogGroup logGroupName"),
+        p("logGroupClass", "logs CreateLogGroup logGroupClass"),
+        # 0 is the provider's "never expire": it deletes the retention policy instead of putting one
+        p("retentionInDays", "logs PutRetentionPolicy retentionInDays", doc.LOGS_RETENTION_DAYS,
+          provider_values=(0,)),
+        p("tags", "logs CreateLogGroup tags"),
+        p("tags.*keys", "logs CreateLogGroup tags{key}"),
+        p("tags.*values", "logs CreateLogGroup tags{value}"),
+    ),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (
+        p("name", f"{_ALARM} AlarmName"),
+        p("alarmDescription", f"{_ALARM} AlarmDescription"),
+        p("alarmActions", f"{_ALARM} AlarmActions"),
+        p("okActions", f"{_ALARM} OKActions"),
+        p("insufficientDataActions", f"{_ALARM} InsufficientDataActions"),
+        p("metricName", f"{_ALARM} MetricName"),
+        p("namespace", f"{_ALARM} Namespace"),
+        p("statistic", f"{_ALARM} Statistic"),
+        p("unit", f"{_ALARM} Unit"),
+        p("period", f"{_ALARM} Period"),
+        p("evaluationPeriods", f"{_ALARM} EvaluationPeriods"),
+        p("datapointsToAlarm", f"{_ALARM} DatapointsToAlarm"),
+        p("comparisonOperator", f"{_ALARM} ComparisonOperator"),
+        p("treatMissingData", f"{_ALARM} TreatMissingData", doc.CLOUDWATCH_TREAT_MISSING_DATA),
+        p("evaluateLowSampleCountPercentiles", f"{_ALARM} EvaluateLowSampleCountPercentile"),
+        p("thresholdMetricId", f"{_ALARM} ThresholdMetricId"),
+        p("dimensions", f"{_ALARM} Dimensions"),
+        p("dimensions.*keys", f"{_ALARM} Dimensions[].Name"),
+        p("dimensions.*values", f"{_ALARM} Dimensions[].Value"),
+        p("metricQueries[].id", f"{_ALARM} Metrics[].Id"),
+        p("metricQueries[].expression", f"{_ALARM} Metrics[].Expression"),
+        p("metricQueries[].period", f"{_ALARM} Metrics[].Period"),
+        p("metricQueries[].metric.metricName", f"{_ALARM} Metrics[].MetricStat.Metric.MetricName"),
+        p("metricQueries[].metric.namespace", f"{_ALARM} Metrics[].MetricStat.Metric.Namespace"),
+        p("metricQueries[].metric.period", f"{_ALARM} Metrics[].MetricStat.Period"),
+        p("metricQueries[].metric.unit", f"{_ALARM} Metrics[].MetricStat.Unit"),
+        p("metricQueries[].metric.dimensions.*keys", f"{_ALARM} Metrics[].MetricStat.Metric.Dimensions[].Name"),
+        p("metricQueries[].metric.dimensions.*values", f"{_ALARM} Metrics[].MetricStat.Metric.Dimensions[].Value"),
+        *tags(f"{_ALARM} Tags"),
+    ),
+    "aws:sns/topic:Topic": (
+        p("name", "sns CreateTopic Name", doc.SNS_TOPIC_NAME),
+        *tags("sns CreateTopic Tags"),
+    ),
+}
