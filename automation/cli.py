@@ -1,6 +1,7 @@
 """``securecart``: the offline synth and policy gate for the SecureCart Network stacks.
 
-Exit codes: 0 clean, 1 a mandatory policy violation, 2 bad config, bad arguments or a program error.
+Exit codes: 0 clean, 1 a mandatory policy violation, 2 bad config, bad arguments, a program error or an input
+AWS's API would refuse (``automation.constraints``).
 """
 
 import argparse
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from securecart_rules import PACK_ENFORCEMENT_LEVEL, POLICIES
 
+from automation import constraints
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
@@ -87,6 +89,7 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
     def on_step(stack: str, why: str) -> None:
         print(f"synth {stack}: {why}", file=sys.stderr)
 
+    constraints.prefetch()  # AWS's service models, read in the background while the program runs
     try:
         run = synth_all(project, args.stacks or None, main=program, on_step=on_step)
     except SynthError as exc:
@@ -98,6 +101,13 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
                 print(exc.detail, file=sys.stderr)
             elif exc.detail:
                 print("(run with --verbose for the full traceback)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    # Inputs AWS's API would refuse (patterns, lengths, enums, ranges), on each stack's final pass.
+    try:
+        checked = constraints.check_run(run, project)
+    except constraints.ModelError as exc:
+        _error([f"AWS API constraints: {exc}"])
         return EXIT_BAD_INPUT
 
     violations: dict[str, list[Violation]] = {}
@@ -113,17 +123,29 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
             print("\n".join(tree(result)))
             print()
         print("\n".join(summary(result, violations[name], len(POLICIES))))
+        print(f"  AWS API constraints (botocore {constraints.botocore_version()} models, documented rules): "
+              f"{checked[name].values} input value(s) checked, {len(checked[name].findings)} refused")
         print()
     print(f"synth passes (deployment plan, then until outputs settle): {' → '.join(run.passes)}")
     if args.json is not None:
+        doc = graph(run.results, violations, run.passes, project.name)
+        for name, check in checked.items():
+            doc["stacks"][name]["inputConstraints"] = {"checked": check.values,
+                                                       "refused": [f.line() for f in check.findings]}
         try:
-            write_json(args.json, graph(run.results, violations, run.passes, project.name))
+            write_json(args.json, doc)
         except OSError as exc:
             _error([f"--json: cannot write {args.json} ({exc.strerror or exc}): choose a file path in a writable "
                     f"folder"])
             return EXIT_BAD_INPUT
         print(f"wrote {args.json}")
     mandatory = sum(1 for vs in violations.values() for v in vs if v.level == "mandatory")
+    refused = [f for check in checked.values() for f in check.findings]
+    if refused:
+        _error([f.line() for f in refused])
+        print(f"FAILED: {len(refused)} input(s) AWS's API would refuse"
+              + (f", and {mandatory} mandatory policy violation(s)" if mandatory else ""), file=sys.stderr)
+        return EXIT_BAD_INPUT
     if mandatory:
         print(f"FAILED: {mandatory} mandatory policy violation(s)", file=sys.stderr)
         return EXIT_VIOLATION
