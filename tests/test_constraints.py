@@ -1,0 +1,448 @@
+"""AWS's API constraints, checked offline (automation/constraints): the mapping covers every type the program uses
+and names members that exist in the installed botocore models, the hand-written rules still say what the models'
+documentation says, and the check refuses what AWS would refuse (and nothing the mocks invented)."""
+
+import gzip
+import json
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi.runtime.rpc import UNKNOWN
+
+from automation.cli import main
+from automation.constraints import (
+    RESOURCES,
+    Checked,
+    Finding,
+    Nothing,
+    check_run,
+    check_stack,
+    config_entries,
+    documented,
+    mapped_members,
+)
+from automation.constraints.model import (
+    Member,
+    ModelError,
+    _model,
+    _model_path,
+    plain_text,
+    python_pattern,
+    resolve,
+    shape_of,
+)
+from automation.mocks import Registration, _digest
+from automation.project import Project, StackConfig
+from automation.synth import StackResult, SynthRun, synth_stack
+from components.config import OFFLINE_SECRET
+from tests.conftest import ROOT
+
+PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:pulumi:Stack$pulumi:providers:aws::aws-us-east-1"
+WAF = "aws:wafv2/webAcl:WebAcl"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+TG = "aws:lb/targetGroup:TargetGroup"
+WAF_DESCRIPTION = r"pattern ^[\w+=:#@/\-,\.][\w+=:#@/\-,\.\s]+[\w+=:#@/\-,\.]$ of wafv2 CreateWebACL Description"
+EC2_CHARS = "characters a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*"
+
+
+def reg(typ: str, name: str, inputs: dict[str, Any], *, outputs: dict[str, Any] | None = None,
+        deps: dict[str, list[str]] | None = None, provider: str = "", rid: str = "") -> Registration:
+    return Registration(
+        urn=f"urn:pulumi:prod-us::securecart-network::{typ}::{name}", type=typ, name=name, custom=True,
+        parent="", provider=provider, protect=False, dependencies=[], property_dependencies=deps or {},
+        inputs=inputs, outputs=outputs if outputs is not None else dict(inputs), id=rid or f"{name}-id",
+        delete_before_replace=None, ignore_changes=[], aliases=[], additional_secret_outputs=[])
+
+
+def stack_of(*resources: Registration) -> StackResult:
+    return StackResult(stack="prod-us", project="securecart-network", region="us-east-1", role="primary",
+                       stack_urn="urn:pulumi:prod-us::securecart-network::pulumi:pulumi:Stack::x",
+                       resources=list(resources), outputs={})
+
+
+def findings(*resources: Registration, config: StackConfig | None = None) -> list[Finding]:
+    return check_stack(stack_of(*resources), config).findings
+
+
+def lines(*resources: Registration, config: StackConfig | None = None) -> list[str]:
+    return [f.line() for f in findings(*resources, config=config)]
+
+
+# --- the mapping ----------------------------------------------------------------------------------------------
+
+def test_every_aws_type_the_program_uses_has_a_mapping_entry(synth_run: SynthRun) -> None:
+    used = {r.type for result in synth_run.results.values() for r in result.resources
+            if r.type.startswith(("aws:", "awsx:"))}
+    assert len(used) > 50  # both stacks' whole program, not a fragment of it
+    missing = sorted(used - set(RESOURCES))
+    assert missing == [], f"give these types an entry in automation/constraints/mapping.py: {missing}"
+
+
+def test_every_mapped_member_exists_in_the_installed_botocore_models() -> None:
+    missing = []
+    for typ, prop, member in mapped_members():
+        try:
+            resolve(member)
+        except ModelError as exc:
+            missing.append(f"{typ} {prop.path}: {exc}")
+    assert missing == []
+    assert len(mapped_members()) > 200
+
+
+def test_a_misspelt_member_fails_to_resolve() -> None:
+    with pytest.raises(ModelError, match="has no member"):
+        resolve(Member.parse("elbv2 CreateTargetGroup Prot"))
+    with pytest.raises(ModelError, match="no operation"):
+        resolve(Member.parse("elbv2 CreateTargetGroups Port"))
+    with pytest.raises(ModelError, match="no model"):
+        resolve(Member.parse("elbv3 CreateTargetGroup Port"))
+
+
+def test_every_entry_constrains_something_or_says_why_not() -> None:
+    for typ, mapping in RESOURCES.items():
+        if isinstance(mapping, Nothing):
+            assert len(mapping.reason) > 5, typ
+            continue
+        assert mapping, typ
+        for prop in mapping:
+            assert prop.member is not None or prop.documented, (typ, prop.path)
+            if prop.member is not None and not (prop.mirror or prop.documented):
+                shape = resolve(prop.member).shape
+                assert shape.constrained, f"{typ} {prop.path}: {prop.member} ({shape.name}) constrains nothing"
+
+
+def test_every_pattern_the_mapping_reaches_has_a_python_translation() -> None:
+    patterns: set[str] = set()
+
+    def collect(service: str, name: str, seen: set[str]) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        shape = shape_of(service, name)
+        if shape.pattern:
+            patterns.add(shape.pattern)
+        for _, child in shape.members:
+            collect(service, child, seen)
+        if shape.member:
+            collect(service, shape.member, seen)
+
+    for _, prop, member in mapped_members():
+        shape = resolve(member).shape
+        if prop.mirror:
+            collect(member.service, shape.name, set())
+        elif shape.pattern:
+            patterns.add(shape.pattern)
+    assert len(patterns) > 20
+    assert [p for p in patterns if python_pattern(p) is None] == []
+
+
+def test_hand_written_rules_still_say_what_the_models_documentation_says() -> None:
+    used: set[str] = set()
+    for typ, prop, member in mapped_members():
+        resolved = resolve(member)
+        text = plain_text(resolved.documentation + " " + resolved.shape.documentation)
+        for rule in prop.documented:
+            used.add(rule.says + rule.source)
+            if rule.quote:
+                assert rule.quote in text, f"{typ} {prop.path}: {member} no longer says {rule.quote!r}"
+            if rule.quote and rule.values and all(isinstance(v, str) for v in rule.values):
+                assert [v for v in rule.values if v not in text] == [], f"{typ} {prop.path}"
+    for name, rule in documented.ALL.items():
+        assert rule.url.startswith("https://docs.aws.amazon.com/"), name
+        assert rule.says + rule.source in used, f"{name} is used by no mapping entry"
+    # The two rules the model states only in prose, and AWS enforces all the same.
+    assert resolve(Member.parse("ec2 CreateSecurityGroup Description")).shape.pattern is None
+    assert resolve(Member.parse("elbv2 CreateLoadBalancer Name")).shape.max is None
+
+
+def test_the_shape_index_agrees_with_a_full_parse() -> None:
+    """Shapes are decoded from their own offsets (found by bisection, or by search where a model is not
+    sorted): the answers equal json.loads of the whole model, for a sorted model, an unsorted one (s3) and one
+    laid out with spaces (iam)."""
+    rng = random.Random(7)
+    for service in ("elbv2", "s3", "iam", "ec2"):
+        whole = json.loads(gzip.decompress(_model_path(service).read_bytes()))
+        names = sorted(whole["shapes"])
+        sample = names if len(names) < 1500 else rng.sample(names, 300)
+        for name in sample:
+            assert _model(service).shape(name) == whole["shapes"][name], (service, name)
+        for name in rng.sample(sorted(whole["operations"]), 20):
+            assert _model(service).operation(name) == whole["operations"][name], (service, name)
+
+
+def test_java_patterns_are_widened_never_narrowed() -> None:
+    tag = python_pattern(r"^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$")
+    assert tag is not None and tag.fullmatch("Ünïcode 名前 2026 a_b.c:d/e=f+g-h@i")
+    assert not tag.fullmatch("a;b") and not tag.fullmatch("it's")
+    xml = python_pattern(r"[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*")
+    assert xml is not None and xml.fullmatch("emoji 😀 and\ttabs\n") and not xml.fullmatch("bell \x07")
+    loose = python_pattern(r"[\w-_]*")  # Java reads the '-' after \w as a literal
+    assert loose is not None and loose.fullmatch("a-b_c")
+    printable = python_pattern(r"\p{Print}+")
+    assert printable is not None and printable.fullmatch("Café policy") and not printable.fullmatch("a\nb")
+    anything = python_pattern(r"[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+")
+    assert anything is not None and anything.fullmatch("¿Qué? ✓")
+
+
+# --- what AWS refuses -----------------------------------------------------------------------------------------
+
+def test_a_waf_description_with_a_semicolon_is_refused_by_the_wafv2_pattern() -> None:
+    bad = reg(WAF, "alb-waf", {"description": "managed rules; rate limit", "scope": "REGIONAL"})
+    [line] = lines(bad)
+    assert line == (f'prod-us: {WAF} \'alb-waf\' description = "managed rules; rate limit": AWS requires '
+                    f"{WAF_DESCRIPTION} (';' not allowed)")
+    assert lines(reg(WAF, "alb-waf", {"description": "managed rules, rate limit", "scope": "REGIONAL"})) == []
+
+
+def test_waf_rules_are_checked_all_the_way_down_from_the_model() -> None:
+    rule = {"name": "rate limit", "priority": -1, "statement": {"rateBasedStatement": {"limit": 5}},
+            "visibilityConfig": {"metricName": "rate limit!", "sampledRequestsEnabled": True}}
+    found = {(f.path, f.says) for f in findings(reg(WAF, "waf", {"rules": [rule], "scope": "REGIONAL"}))}
+    assert found == {
+        ("rules[0].name", r"pattern ^[\w\-]+$ of wafv2 CreateWebACL Rules[].Name"),
+        ("rules[0].priority", "range at least 0 of wafv2 CreateWebACL Rules[].Priority"),
+        ("rules[0].statement.rateBasedStatement.limit",
+         "range 10-2000000000 of wafv2 CreateWebACL Rules[].Statement.RateBasedStatement.Limit"),
+        ("rules[0].visibilityConfig.metricName",
+         r"pattern ^[\w#:\.\-/]+$ of wafv2 CreateWebACL Rules[].VisibilityConfig.MetricName"),
+    }
+
+
+def test_an_apostrophe_in_a_security_group_description_is_refused_by_the_hand_written_ec2_rule() -> None:
+    bad = reg(SG, "alb-sg", {"description": "HTTPS from CloudFront's edge", "name": "alb"})
+    [line] = lines(bad)
+    assert line == (f'prod-us: {SG} \'alb-sg\' description = "HTTPS from CloudFront\'s edge": AWS requires '
+                    f"{EC2_CHARS} and at most 255 of them (EC2 API reference, CreateSecurityGroup GroupDescription) "
+                    f"(\"'\" not allowed)")
+    every_allowed = "aZ09. _-:/()#,@[]+=&;{}!$*"
+    assert lines(reg(SG, "ok", {"description": every_allowed, "name": every_allowed})) == []
+    assert [f.detail for f in findings(reg(SG, "long", {"description": "x" * 256}))] == ["256 characters"]
+
+
+def test_security_group_rule_descriptions_and_names_follow_the_ec2_rules() -> None:
+    rules = [
+        reg("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in", {"description": "caller's port"}),
+        reg("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "out", {"description": "to tasks <8080>"}),
+        reg("aws:ec2/securityGroupRule:SecurityGroupRule", "rule", {"description": "naïve"}),
+        reg(SG, "inline", {"description": "ok", "ingress": [{"description": "ok"}, {"description": "50%"}]}),
+        reg(SG, "named", {"description": "ok", "name": "sg-web"}),
+    ]
+    found = [(f.resource, f.path, f.detail) for f in findings(*rules)]
+    assert found == [("in", "description", "\"'\" not allowed"), ("out", "description", "'<', '>' not allowed"),
+                     ("rule", "description", "'ï' not allowed"), ("inline", "ingress[1].description",
+                                                                   "'%' not allowed"),
+                     ("named", "name", "starts with sg-")]
+    assert all("IpRange Description" in f.says for f in findings(*rules[:4]))
+
+
+def test_elb_and_target_group_names_follow_the_documented_rules() -> None:
+    ok = "a" * 32
+    assert lines(reg(LB, "lb", {"name": ok}), reg(TG, "tg", {"name": ok})) == []
+    bad = [reg(LB, "long", {"name": "a" * 33}), reg(LB, "hyphen", {"name": "-alb"}),
+           reg(LB, "internal", {"name": "internal-alb"}), reg(TG, "underscore", {"name": "checkout_tg"}),
+           reg(TG, "trailing", {"name": "checkout-"})]
+    found = {f.resource: f for f in findings(*bad)}
+    assert set(found) == {"long", "hyphen", "internal", "underscore", "trailing"}
+    assert found["long"].detail == "33 characters" and "ELBv2 API reference, CreateLoadBalancer Name" in \
+        found["long"].says
+    assert found["internal"].detail == "starts with internal-"
+    assert found["underscore"].detail == "'_' not allowed" and "CreateTargetGroup Name" in found["underscore"].says
+
+
+def test_ports_and_health_check_settings_outside_the_models_ranges_are_refused() -> None:
+    tg = reg(TG, "tg", {"port": 70000, "protocol": "HTTPS", "healthCheck": {"interval": 1, "healthyThreshold": 2}})
+    listener = reg("aws:lb/listener:Listener", "l", {"port": 0, "protocol": "HTTPS"})
+    found = {(f.resource, f.path): f.says for f in findings(tg, listener)}
+    assert found == {
+        ("tg", "port"): "range 1-65535 of elbv2 CreateTargetGroup Port",
+        ("tg", "healthCheck.interval"): "range 5-300 of elbv2 CreateTargetGroup HealthCheckIntervalSeconds",
+        ("l", "port"): "range 1-65535 of elbv2 CreateListener Port",
+    }
+    assert lines(reg(TG, "tg", {"port": 65535, "healthCheck": {"interval": 300}})) == []
+
+
+def test_values_outside_an_enum_are_refused_case_sensitively() -> None:
+    lb = reg(LB, "lb", {"loadBalancerType": "classic"})
+    tg = reg(TG, "tg", {"protocol": "https"})
+    found = {f.resource: f.says for f in findings(lb, tg)}
+    assert found["lb"] == "enum LoadBalancerTypeEnum (application, network, gateway) of elbv2 CreateLoadBalancer Type"
+    assert found["tg"].startswith("enum ProtocolEnum (HTTP, HTTPS, TCP,") and found["tg"].endswith(
+        "of elbv2 CreateTargetGroup Protocol")
+    assert lines(reg(LB, "lb", {"loadBalancerType": "network"}), reg(TG, "tg", {"protocol": "HTTPS"})) == []
+
+
+def test_documented_enums_and_ranges_from_prose() -> None:
+    db = reg("aws:rds/instance:Instance", "db", {"identifier": "2db--x-", "engine": "postgresql", "port": 443,
+                                                  "backupRetentionPeriod": 36, "monitoringInterval": 45,
+                                                  "performanceInsightsRetentionPeriod": 62})
+    vpn = reg("aws:ec2/vpnConnection:VpnConnection", "vpn", {"tunnel1IkeVersions": ["ikev3"],
+                                                             "tunnel2Phase1DhGroupNumbers": [14, 5]})
+    found = {(f.resource, f.path): f.says for f in findings(db, vpn)}
+    assert set(found) == {("db", "identifier"), ("db", "engine"), ("db", "port"), ("db", "backupRetentionPeriod"),
+                          ("db", "monitoringInterval"), ("vpn", "tunnel1IkeVersions[0]"),
+                          ("vpn", "tunnel2Phase1DhGroupNumbers[1]")}
+    assert found[("db", "port")] == "a port from 1150 to 65535 (RDS API reference, CreateDBInstance Port)"
+    assert found[("vpn", "tunnel1IkeVersions[0]")].startswith("one of ikev1, ikev2 (EC2 API reference")
+
+
+def test_ecs_container_definitions_are_read_from_their_json() -> None:
+    containers = [{"name": "app server", "logConfiguration": {"logDriver": "cloudwatch"},
+                   "portMappings": [{"containerPort": 8080, "protocol": "TCP"}]}]
+    task = reg("aws:ecs/taskDefinition:TaskDefinition", "task", {"family": "checkout",
+                                                                 "containerDefinitions": json.dumps(containers)})
+    found = {(f.path, f.says.split(" (")[0]) for f in findings(task)}
+    assert found == {
+        ("containerDefinitions[0].name", "up to 255 letters, digits, underscores and hyphens"),
+        ("containerDefinitions[0].logConfiguration.logDriver", "enum LogDriver"),
+        ("containerDefinitions[0].portMappings[0].protocol", "enum TransportProtocol"),
+    }
+
+
+def test_provider_values_and_empty_values_are_not_sent_to_aws() -> None:
+    quiet = [reg("aws:s3/bucketVersioning:BucketVersioning", "v", {"versioningConfiguration": {"status": "Disabled"}}),
+             reg("aws:cloudwatch/logGroup:LogGroup", "lg", {"name": "/a/b", "retentionInDays": 0}),
+             reg(SG, "sg", {"description": "", "ingress": []})]
+    assert lines(*quiet) == []
+    loud = [reg("aws:s3/bucketVersioning:BucketVersioning", "v", {"versioningConfiguration": {"status": "Paused"}}),
+            reg("aws:cloudwatch/logGroup:LogGroup", "lg", {"name": "/a/b c", "retentionInDays": 2})]
+    assert [(f.resource, f.path) for f in findings(*loud)] == [
+        ("v", "versioningConfiguration.status"), ("lg", "name"), ("lg", "retentionInDays")]
+
+
+def test_unknown_missing_and_secret_values_are_skipped_or_unwrapped() -> None:
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+    skipped = [reg(WAF, "none", {"description": None, "rules": [None, {"name": None}]}),
+               reg(WAF, "unknown", {"description": UNKNOWN}),
+               reg(WAF, "stand-in", {"description": f"{OFFLINE_SECRET}:securecart:x;y"}),
+               reg(WAF, "missing", {}),
+               reg(WAF, "odd", {"rules": "not a list", "defaultAction": [1, 2]}),
+               reg(WAF, "wrapped-ok", {"description": {**secret, "value": "fine"}})]
+    assert lines(*skipped) == []
+    [line] = lines(reg(WAF, "wrapped-bad", {"description": {**secret, "value": "semi;colon"}}))
+    assert "'wrapped-bad' description" in line and "';' not allowed" in line
+
+
+def test_a_secret_input_is_checked_but_never_printed() -> None:
+    vpn = reg("aws:ec2/vpnConnection:VpnConnection", "vpn", {"tunnel1PresharedKey": "0hunter2-is-bad"})
+    [line] = lines(vpn)
+    assert "hunter2" not in line and "(a secret: not shown)" in line and "PreSharedKey" in line
+
+
+def test_mock_stand_in_names_are_never_refused(project: Project, tmp_path: Path) -> None:
+    """The mocks fill in `<logical>-<7 hex>` for a name the program leaves to the provider: a logical name with
+    an underscore gives a stand-in ELB would refuse, but a real provider names the resource itself. The same value
+    given by the program is refused."""
+    program = tmp_path / "__main__.py"
+    program.write_text(
+        "import pulumi_aws as aws, pulumi\n"
+        "opts = pulumi.ResourceOptions(provider=aws.Provider('aws', region='us-east-1'))\n"
+        "aws.lb.TargetGroup('Checkout_TG', port=80, protocol='HTTP', vpc_id='vpc-1', opts=opts)\n"
+        "aws.lb.TargetGroup('named', name='Checkout_TG-123abcd', port=80, protocol='HTTP', vpc_id='vpc-1',"
+        " opts=opts)\n")
+    result = synth_stack(project, "prod-us", main=program)
+    stand_in = next(r for r in result.resources if r.name == "Checkout_TG")
+    assert "_" in stand_in.inputs["name"] and stand_in.inputs["name"].startswith("Checkout_TG-")
+    assert [(f.resource, f.path) for f in check_stack(result).findings] == [("named", "name")]
+
+
+def test_a_value_built_from_what_the_mock_made_for_a_dependency_is_not_refused() -> None:
+    """A role policy named after its role's stand-in name (or ID) holds the mock's value, not the program's; a role
+    name the program set itself, copied into the policy's name, is the program's (and refused on both)."""
+    stand_in = "Flow_Role-" + _digest("prod-us", "aws:iam/role:Role", "Flow_Role")[:7]
+    mock_named = reg("aws:iam/role:Role", "Flow_Role", {"name": stand_in})
+    policy = reg("aws:iam/rolePolicy:RolePolicy", "policy", {"name": f"{stand_in} policy"},
+                 deps={"name": [mock_named.urn]})
+    assert lines(mock_named, policy) == []
+    by_id = reg("aws:iam/rolePolicy:RolePolicy", "policy", {"name": f"{mock_named.id}!"},
+                deps={"name": [mock_named.urn]})
+    assert lines(mock_named, by_id) == []
+    own = reg("aws:iam/role:Role", "role", {"name": "bad role"})
+    copied = reg("aws:iam/rolePolicy:RolePolicy", "policy", {"name": "bad role-policy"}, deps={"name": [own.urn]})
+    assert [(f.resource, f.path) for f in findings(own, copied)] == [("role", "name"), ("policy", "name")]
+
+
+def test_a_bad_default_tag_is_reported_once_on_the_provider() -> None:
+    provider = reg("pulumi:providers:aws", "aws-us-east-1", {
+        "defaultTags": json.dumps({"tags": {"Owner": "platform; ops", "Team": "web"}})}, rid="p1")
+    provider.urn = PROVIDER
+    lbs = [reg(LB, f"lb{i}", {"tags": {"Name": f"lb{i}"}}, provider=f"{PROVIDER}::p1") for i in range(3)]
+    overridden = reg(LB, "own", {"tags": {"Owner": "web team"}}, provider=f"{PROVIDER}::p1")
+    found = findings(provider, *lbs, overridden)
+    assert [(f.resource, f.type, f.path) for f in found] == [
+        ("aws-us-east-1", "pulumi:providers:aws", 'defaultTags.tags["Owner"]')]
+    assert found[0].detail == "';' not allowed"
+
+
+# --- where the offending part came from -------------------------------------------------------------------------
+
+def _config(values: dict[str, Any], secret: tuple[str, ...] = ()) -> StackConfig:
+    return StackConfig(stack="prod-us", path=Path("Pulumi.prod-us.yaml"),
+                       values={k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()},
+                       secret_keys=list(secret))
+
+
+def test_config_is_flattened_into_key_paths_without_secrets() -> None:
+    config = _config({"securecart:delivery": {"services": [{"name": "web", "port": 8443}]}, "aws:region": "x",
+                      "securecart:environment": "prod", "securecart:vpnPreSharedKeys": "secret;value"},
+                     secret=("securecart:vpnPreSharedKeys",))
+    assert config_entries(config) == [("securecart:delivery.services[0].name", "web"),
+                                      ("securecart:delivery.services[0].port", 8443),
+                                      ("securecart:environment", "prod")]
+
+
+def test_a_finding_names_the_config_key_its_offending_part_came_from() -> None:
+    config = _config({"securecart:delivery": {"services": [{"name": "check;out", "port": 70000}]},
+                      "securecart:environment": "production-environment-name"})
+    waf = reg(WAF, "waf", {"description": "rules for check;out"})
+    tg = reg(TG, "tg", {"port": 70000, "name": "production-environment-name-target-group"})
+    by_path = {f.path: f.line() for f in findings(waf, tg, config=config)}
+    tail = "in Pulumi.prod-us.yaml: fix it there)"
+    assert by_path["description"].endswith(f"(from securecart:delivery.services[0].name {tail}")
+    assert by_path["port"].endswith(f"(from securecart:delivery.services[0].port {tail}")
+    assert by_path["name"].endswith(f"(from securecart:environment {tail}")  # too long: the config part named
+    # A character the config string does not hold is the program's own: no key is named.
+    assert "(from" not in lines(reg(WAF, "waf", {"description": "check;out, 'quoted'"}),
+                                config=_config({"securecart:x": "check"}))[0]
+
+
+def test_the_program_passes_every_aws_constraint(synth_run: SynthRun, project: Project) -> None:
+    checked = check_run(synth_run, project)
+    assert set(checked) == {"prod-us", "prod-eu"}
+    for name, check in checked.items():
+        assert isinstance(check, Checked)
+        assert [f.line() for f in check.findings] == [], name
+        assert check.values > 500
+        for typ in (SG, WAF, LB, TG, "aws:ecs/taskDefinition:TaskDefinition", "aws:rds/instance:Instance",
+                    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "awsx:ecr:Repository"):
+            assert check.by_type[typ] > 0, (name, typ)
+
+
+def test_the_cli_refuses_a_config_value_aws_would_refuse_naming_the_key(
+    project_copy: Callable[..., Project], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-us":
+            config["securecart:tags"]["Owner"] = "platform-engineering; on-call"
+
+    project_copy(edit)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        code = main(["synth", "--no-tree", "--program", str(ROOT)])
+    finally:
+        os.chdir(cwd)
+    out = capsys.readouterr()
+    assert code == 2
+    errors = [line for line in out.err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("error: prod-us: pulumi:providers:aws 'aws-us-east-1' defaultTags.tags[\"Owner\"] "
+                                "= \"platform-engineering; on-call\": AWS requires pattern ")
+    assert errors[0].endswith("(';' not allowed) (from securecart:tags.Owner in Pulumi.prod-us.yaml: fix it there)")
+    assert "Traceback" not in out.err
+    assert "FAILED: 1 input(s) AWS's API would refuse" in out.err
+    assert "0 refused" in out.out and "1 refused" in out.out  # prod-eu clean, prod-us not
