@@ -50,7 +50,8 @@ _ID_PREFIX = {
 }
 
 # What the offline ECR registry holds: "configured" (the repository of every service with an image tag exists and
-# holds that tag: a pair whose images have been pushed) or "empty" (a fresh account, before the first deploy).
+# holds that tag: a pair whose images have been pushed), "repositories" (they exist, nothing pushed yet: between
+# the first deploys of a fresh pair) or "empty" (a fresh account, before the first deploy).
 OFFLINE_REGISTRY = "configured"
 
 
@@ -153,11 +154,13 @@ class OfflineMocks(Mocks):
                     "maxEntries": 55, "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/pl-x",
                     "entries": [], "ownerId": "AWS", "version": 1, "tags": {}}, []
         if token == "aws:ecr/getRepositories:getRepositories":
-            names = sorted(_configured_images()) if OFFLINE_REGISTRY == "configured" else []
+            names = sorted(_configured_images()) if OFFLINE_REGISTRY in ("configured", "repositories") else []
             return {"id": region, "names": names, "region": region}, []
         if token == "aws:ecr/getImages:getImages":
             repo = str(args.args.get("repositoryName"))
             tag = _configured_images().get(repo) if OFFLINE_REGISTRY == "configured" else None
+            if OFFLINE_REGISTRY == "repositories" and repo in _configured_images():
+                return {"id": repo, "repositoryName": repo, "region": region, "imageIds": []}, []
             if tag is None:
                 return {}, [("repositoryName", f"RepositoryNotFoundException: repository {repo} does not exist")]
             return {"id": repo, "repositoryName": repo, "region": region,

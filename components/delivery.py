@@ -179,9 +179,10 @@ async def waiting_services(settings: DeliverySettings, environment: str, stack_f
                            opts: pulumi.InvokeOutputOptions) -> dict[str, str]:
     """Which services must run no task yet, and why, decided before anything is built (DESIGN §1, §7).
 
-    A service waits while it has no image tag, or while its repository does not exist (a fresh pair: this deploy
-    creates it, the image is pushed, the next deploy starts the service). A tag that is configured but missing
-    from a repository that exists is an error, not a reason to wait: scaling a running service down to nothing
+    A service waits while it has no image tag, or while its repository does not exist or holds no image (a fresh
+    pair: the first deploy creates it, the image is pushed, the next deploy starts the service; the plan's steps
+    in between must not fail). A tag that is configured but missing from a repository holding other images is an
+    error, not a reason to wait: scaling a running service down to nothing
     because an image went missing would take the shop offline."""
     waiting: dict[str, str] = {}
     names: set[str] | None = None
@@ -200,6 +201,11 @@ async def waiting_services(settings: DeliverySettings, environment: str, stack_f
             continue
         images = await aws.ecr.get_images_output(repository_name=repo, opts=opts).future()
         tags = {i.image_tag for i in (images.image_ids if images is not None else []) if i.image_tag}
+        if not tags:
+            # Created by an earlier deploy, nothing pushed yet (a fresh pair between the plan's steps).
+            waiting[svc.name] = (f"its repository {repo} holds no image yet: push image {svc.image_tag} to it and "
+                                 f"deploy again")
+            continue
         if svc.image_tag not in tags:
             raise ConfigError([
                 f"securecart:delivery.services[{i}].imageTag: {svc.image_tag} is not in {repo} (tags there: "

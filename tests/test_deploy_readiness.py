@@ -93,15 +93,17 @@ def test_the_gate_refuses_a_replica_of_a_source_whose_password_rds_manages(synth
 
 # --- 5. a fresh pair: services wait for their images -----------------------------------------------------------
 
-@pytest.fixture
-def empty_registry() -> Iterator[None]:
+@pytest.fixture(params=["empty", "repositories"])
+def fresh_registry(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Before the first deploy (no repository), and between the plan's steps (repositories, nothing pushed)."""
     saved = mocks.OFFLINE_REGISTRY
-    mocks.OFFLINE_REGISTRY = "empty"
-    yield
+    mocks.OFFLINE_REGISTRY = request.param
+    yield str(request.param)
     mocks.OFFLINE_REGISTRY = saved
 
 
-def test_a_fresh_account_starts_no_task_until_the_images_are_pushed(project: Project, empty_registry: None) -> None:
+def test_a_fresh_account_starts_no_task_until_the_images_are_pushed(project: Project, fresh_registry: str) -> None:
+    why = "does not exist yet (this deploy creates it)" if fresh_registry == "empty" else "holds no image yet"
     run = synth_all(project)
     for name in STACKS:
         result = run.results[name]
@@ -111,8 +113,7 @@ def test_a_fresh_account_starts_no_task_until_the_images_are_pushed(project: Pro
         # no scaling target: its minimum would start tasks that cannot pull an image
         assert result.by_type("aws:appautoscaling/target:Target") == []
         waits = [m for level, m in result.logs if "runs no task yet" in m]
-        assert len(waits) == 3 and all("does not exist yet (this deploy creates it): push image" in m
-                                       for m in waits)
+        assert len(waits) == 3 and all(f"{why}: push image" in m for m in waits)
         assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
 
 
