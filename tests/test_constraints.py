@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,13 @@ def test_hand_written_rules_still_say_what_the_models_documentation_says() -> No
     # The two rules the model states only in prose, and AWS enforces all the same.
     assert resolve(Member.parse("ec2 CreateSecurityGroup Description")).shape.pattern is None
     assert resolve(Member.parse("elbv2 CreateLoadBalancer Name")).shape.max is None
+
+
+def test_the_rds_engine_list_is_the_models_list_exactly() -> None:
+    """A hand-written enum must not lag behind AWS: a new engine in the model fails this test, not a deploy."""
+    resolved = resolve(Member.parse("rds CreateDBInstance Engine"))
+    assert sorted(re.findall(r"<code>([^<]+)</code>", resolved.documentation)) == sorted(
+        documented.RDS_ENGINE.values)
 
 
 def test_the_shape_index_agrees_with_a_full_parse() -> None:

@@ -23,6 +23,7 @@ AWS refuses is reported once, on the provider. When the offending part of a valu
 config string, the finding names that key in the stack file.
 """
 
+import functools
 import json
 import re
 from collections import Counter
@@ -106,31 +107,42 @@ def _known(value: Any) -> Any:
 _STEP = re.compile(r"([^.\[@]+)(@json)?(\[\])?")
 
 
+@functools.cache
+def _steps(path: str) -> tuple[tuple[str, bool, bool], ...]:
+    """A mapping path's steps: (name, a JSON document, a list), or ("*keys"|"*values", False, False)."""
+    out = []
+    for step in path.split("."):
+        match = _STEP.fullmatch(step)
+        if step in ("*keys", "*values") or match is None:
+            out.append((step, False, False))
+        else:
+            out.append((match.group(1), bool(match.group(2)), bool(match.group(3))))
+    return tuple(out)
+
+
 def values_at(inputs: dict[str, Any], path: str) -> Iterator[tuple[str, Any]]:
     """Each (concrete path, value) at a mapping path, e.g. ``rules[].name`` → (``rules[2].name``, "x")."""
-    return _walk(inputs, path.split("."), "")
+    return _walk(inputs, _steps(path), "")
 
 
-def _walk(value: Any, steps: list[str], where: str) -> Iterator[tuple[str, Any]]:
+def _walk(value: Any, steps: tuple[tuple[str, bool, bool], ...], where: str) -> Iterator[tuple[str, Any]]:
     value = _known(value)
     if value is None:
         return
     if not steps:
         yield where, value
         return
-    step, rest = steps[0], steps[1:]
-    if step in ("*keys", "*values"):
+    (name, as_json, as_list), rest = steps[0], steps[1:]
+    if name in ("*keys", "*values"):
         if isinstance(value, dict):
             for key, item in value.items():
-                if step == "*keys":
+                if name == "*keys":
                     yield from _walk(key, rest, f"{where} key {json.dumps(key)}")
                 else:
                     yield from _walk(item, rest, f"{where}[{json.dumps(key)}]")
         return
-    match = _STEP.fullmatch(step)
-    if match is None or not isinstance(value, dict):
+    if not isinstance(value, dict):
         return
-    name, as_json, as_list = match.groups()
     here = f"{where}.{name}" if where else name
     item = _known(value.get(name))
     if as_json and isinstance(item, str):

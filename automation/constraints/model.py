@@ -70,8 +70,9 @@ class _Model:
         self.service = service
         self._data = data
         operations, shapes = _section(data, b"operations"), _section(data, b"shapes")
-        after = data.find(b'\n  "', shapes + 1) if shapes >= 0 else -1
-        self._bounds = {"operations": (operations, shapes), "shapes": (shapes, after if after >= 0 else len(data))}
+        after = data.rfind(b'\n  "')  # the top-level key after the shapes, if any (searched from the end: fast)
+        self._bounds = {"operations": (operations, shapes),
+                        "shapes": (shapes, after if after > shapes else len(data))}
         self._whole: dict[str, Any] | None = None
         if operations < 0 or shapes < operations:
             self._whole = json.loads(data)
