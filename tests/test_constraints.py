@@ -342,20 +342,23 @@ def test_a_secret_input_is_checked_but_never_printed() -> None:
 
 
 def test_mock_stand_in_names_are_never_refused(project: Project, tmp_path: Path) -> None:
-    """The mocks fill in `<logical>-<7 hex>` for a name the program leaves to the provider: a logical name with
-    an underscore gives a stand-in ELB would refuse, but a real provider names the resource itself. The same value
-    given by the program is refused."""
+    """The mocks fill in `<logical>-<7 hex>`, cut at the type's limit, for a name the program leaves to the
+    provider: for a 31-character logical name that leaves a target group name ending in a hyphen, which ELB
+    refuses, where a real provider shortens the logical part to fit its random suffix. The same value given by the
+    program itself is refused."""
+    logical = "checkout-target-group-for-cards"
     program = tmp_path / "__main__.py"
     program.write_text(
         "import pulumi_aws as aws, pulumi\n"
         "opts = pulumi.ResourceOptions(provider=aws.Provider('aws', region='us-east-1'))\n"
-        "aws.lb.TargetGroup('Checkout_TG', port=80, protocol='HTTP', vpc_id='vpc-1', opts=opts)\n"
-        "aws.lb.TargetGroup('named', name='Checkout_TG-123abcd', port=80, protocol='HTTP', vpc_id='vpc-1',"
-        " opts=opts)\n")
+        f"aws.lb.TargetGroup('{logical}', port=80, protocol='HTTP', vpc_id='vpc-1', opts=opts)\n"
+        f"aws.lb.TargetGroup('named', name='{logical}-', port=80, protocol='HTTP', vpc_id='vpc-1', opts=opts)\n")
     result = synth_stack(project, "prod-us", main=program)
-    stand_in = next(r for r in result.resources if r.name == "Checkout_TG")
-    assert "_" in stand_in.inputs["name"] and stand_in.inputs["name"].startswith("Checkout_TG-")
-    assert [(f.resource, f.path) for f in check_stack(result).findings] == [("named", "name")]
+    stand_in = next(r for r in result.resources if r.name == logical)
+    assert stand_in.inputs["name"] == f"{logical}-"  # the mock's stand-in, recorded as an input
+    found = check_stack(result).findings
+    assert [(f.resource, f.path) for f in found] == [("named", "name")]
+    assert "not starting or ending with a hyphen" in found[0].says
 
 
 def test_a_value_built_from_what_the_mock_made_for_a_dependency_is_not_refused() -> None:

@@ -8,11 +8,12 @@ each Pulumi input becomes. ``check_run`` runs over each stack's final pass of a 
 Which value is checked. A resource's recorded inputs (``Registration.inputs``) are what the program registered,
 so what the provider would send, with one exception: for an auto-named resource the mock monitor copies the
 mock's stand-in name (``<logical>-<7 hex>``, ``automation.mocks._AUTONAMED``) into the inputs, as the provider's
-Check would. A real provider picks its own name within the resource's limits, so a stand-in is never the
-program's value: a failing value equal to the mock's stand-in for that resource and property is skipped. So is a
-failing value that holds what the mock made for a resource its property depends on (an ID, an ARN or other
-computed output, a stand-in name: the engine's values, here the mock's). Everything else in the inputs is the
-program's own, and is checked; a program's own value copied into another resource is checked there too.
+Check would. A real provider picks its own name within the resource's limits (it shortens the logical part to
+fit its random suffix, where the mock just cuts the whole), so a stand-in is never the program's value: a failing
+value equal to the mock's stand-in for that resource and property is skipped. So is a failing value that holds
+what the mock made for a resource its property depends on (an ID, an ARN or other computed output, a stand-in
+name: the engine's values, here the mock's). Everything else in the inputs is the program's own, and is checked;
+a program's own value copied into another resource is checked there too.
 
 Unknown values (``None``, the engine's unknown marker), secret stand-ins for ``secure:`` config and empty strings
 or lists (which the provider leaves unset) are skipped; secret envelopes are opened; a secret input (a VPN
