@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.runtime.rpc import UNKNOWN
+from securecart_rules._common import num as _number  # the pack's reader of numbers
 
 from automation.constraints import model
 from automation.constraints.documented import Problem
@@ -168,17 +169,6 @@ def _bounds(low: float | None, high: float | None) -> str:
     return f"at least {fmt[0]}" if low is not None else f"at most {fmt[1]}"
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 _CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")

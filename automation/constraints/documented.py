@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from securecart_rules._common import num as _number  # the pack's reader of numbers
+
 API = "https://docs.aws.amazon.com"
 
 
@@ -83,17 +85,6 @@ def _compile(text: str) -> re.Pattern[str]:
     return re.compile(text, re.DOTALL)
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
 
 
 def rule(says: str, source: str, url: str, quote: str = "", **limits: Any) -> Documented:
