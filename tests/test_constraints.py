@@ -32,6 +32,7 @@ from automation.constraints.model import (
     _model,
     _model_path,
     plain_text,
+    prefetch,
     python_pattern,
     resolve,
     shape_of,
@@ -102,6 +103,14 @@ def test_a_misspelt_member_fails_to_resolve() -> None:
         resolve(Member.parse("elbv2 CreateTargetGroups Port"))
     with pytest.raises(ModelError, match="no model"):
         resolve(Member.parse("elbv3 CreateTargetGroup Port"))
+
+
+def test_models_read_in_the_background_answer_as_read_at_once() -> None:
+    prefetch(["shield", "no-such-service"])
+    prefetch(["shield"])  # read once per process
+    assert resolve(Member.parse("shield CreateProtection Name")).shape.max == 128
+    with pytest.raises(ModelError, match="no model for service 'no-such-service'"):
+        resolve(Member.parse("no-such-service CreateThing Name"))
 
 
 def test_every_entry_constrains_something_or_says_why_not() -> None:

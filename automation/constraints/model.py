@@ -140,13 +140,18 @@ def _read(service: str) -> bytes:
 
 
 _prefetched: dict[str, bytes] = {}
+_requested: set[str] = set()
 _prefetching: list[threading.Thread] = []
 
 
 def prefetch(services: Iterable[str]) -> None:
     """Read and decompress these services' models in a background thread (zlib works without the GIL), so
-    that a check after a synth finds them ready. Call it before the synth; ``_model`` waits for it."""
-    wanted = sorted(set(services) - set(_prefetched))
+    that a check after a synth finds them ready. Call it before the synth; ``_model`` waits for it. Each service
+    is read once per process."""
+    wanted = sorted(set(services) - _requested)
+    if not wanted:
+        return
+    _requested.update(wanted)
 
     def work() -> None:
         for service in wanted:
@@ -160,6 +165,7 @@ def prefetch(services: Iterable[str]) -> None:
 
 @functools.cache
 def _model(service: str) -> _Model:
+    _requested.add(service)
     for thread in _prefetching:
         thread.join()
     data = _prefetched.pop(service, None)
