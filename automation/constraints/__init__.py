@@ -169,8 +169,6 @@ def _bounds(low: float | None, high: float | None) -> str:
     return f"at least {fmt[0]}" if low is not None else f"at most {fmt[1]}"
 
 
-
-
 _CLASS = re.compile(r"\[\^?\]?(?:\\.|[^\]\\])*\]")
 _SHORTHAND = re.compile(r"\\[wWdDsS]")
 

@@ -85,8 +85,6 @@ def _compile(text: str) -> re.Pattern[str]:
     return re.compile(text, re.DOTALL)
 
 
-
-
 def rule(says: str, source: str, url: str, quote: str = "", **limits: Any) -> Documented:
     return Documented(says=says, source=source, url=url, quote=quote, **limits)
 
