@@ -7,19 +7,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import (
-    ConfigError,
-    LoadBalancerKind,
-    Role,
-    StackSettings,
-    SubnetType,
-    load_settings,
-)
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs, PeerConnectivity
 from components.data import DataTier, DataTierArgs, PeerData
 from components.delivery import DeliveryTier, DeliveryTierArgs, waiting_services
 from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
+from components.settings.delivery import LoadBalancerKind
+from components.settings.loader import load_settings
+from components.settings.network import SubnetType
+from components.settings.stack import StackSettings
+from components.settings.types import ConfigError, Role
 
 
 def make_provider(settings: StackSettings) -> aws.Provider:

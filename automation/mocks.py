@@ -17,7 +17,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 
-from components.config import REGION_AZ_LETTERS
+from components.settings.types import REGION_AZ_LETTERS
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"

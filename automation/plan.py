@@ -7,7 +7,7 @@ the steps before it. After the plan, a stack runs again only while a peer output
 
 from dataclasses import dataclass
 
-from components.config import Role
+from components.settings.types import Role
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from components.config import OFFLINE_SECRET as SECRET_MARK
+from automation.offline import stand_in
 
 
 class ProjectError(Exception):
@@ -22,7 +22,8 @@ class ProjectError(Exception):
 @dataclass(frozen=True)
 class StackConfig:
     """One stack file's config, in the form the Pulumi engine hands a program: every value a string (objects
-    and lists as JSON text), ``secure:`` values replaced by marked stand-ins and listed as secret keys."""
+    and lists as JSON text), ``secure:`` values replaced by stand-ins (``automation.offline``) and listed as
+    secret keys."""
 
     stack: str
     path: Path
@@ -96,10 +97,10 @@ class Project:
         values: dict[str, str] = {}
         secret_keys: list[str] = []
         problems: list[str] = []
-        for raw_key, value in config.items():
-            key = str(raw_key) if ":" in str(raw_key) else f"{self.name}:{raw_key}"
+        full = {(str(k) if ":" in str(k) else f"{self.name}:{k}"): v for k, v in config.items()}
+        for key, value in full.items():
             if isinstance(value, dict) and set(value) == {"secure"}:
-                values[key] = f"{SECRET_MARK}:{key}"
+                values[key] = stand_in(key, full)
                 secret_keys.append(key)
                 continue
             if _has_secure(value):

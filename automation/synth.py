@@ -32,7 +32,10 @@ from pulumi.runtime.stack import run_in_stack
 from automation import plan
 from automation.mocks import LogRecorder, OfflineMocks, RecordingMonitor, Registration
 from automation.project import Project, ProjectError, StackConfig
-from components.config import ConfigError, Role, StackSettings, check_stack_set, parse_settings
+from components.settings.cross_region import check_stack_set
+from components.settings.loader import parse_settings
+from components.settings.stack import StackSettings
+from components.settings.types import ConfigError, Role
 
 _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")

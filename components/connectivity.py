@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConnectivitySettings, Role, SubnetType
+from components.settings.connectivity import ConnectivitySettings
+from components.settings.network import SubnetType
+from components.settings.types import Role
 
 # Strong IKE proposals (the pack's vpn-strong-crypto rule holds the same list).
 IKE_ENCRYPTION = ["AES256", "AES256-GCM-16"]

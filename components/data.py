@@ -27,8 +27,9 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.buckets import private_bucket
-from components.config import DatabaseEngine, DataSettings, Role
 from components.documents import policy_document
+from components.settings.data import DatabaseEngine, DataSettings
+from components.settings.types import Role
 
 # What RDS accepts in a master password besides letters and digits: printable ASCII except '/', '"', '@' and space.
 RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?.,;~^"

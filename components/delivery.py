@@ -21,8 +21,9 @@ import pulumi_awsx as awsx
 import pulumi_random as random
 
 from components.buckets import private_bucket
-from components.config import ConfigError, DeliverySettings, LoadBalancerKind, ServiceSettings
 from components.documents import policy_document
+from components.settings.delivery import DeliverySettings, LoadBalancerKind, ServiceSettings
+from components.settings.types import ConfigError
 
 # Elastic Load Balancing's log-delivery account per region (regions opened before August 2022 deliver ALB access
 # logs as this account); newer regions use the logdelivery.elasticloadbalancing.amazonaws.com service principal.

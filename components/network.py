@@ -19,8 +19,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import private_bucket
-from components.config import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
 from components.documents import policy_document
+from components.settings.network import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
 
 # Flow-log record format: the default fields plus the ones a reviewer needs to trace suspicious traffic (the
 # packet-level addresses behind a NAT or load balancer, TCP flags for scans, direction and path).

@@ -14,27 +14,26 @@ from pydantic import BaseModel
 
 from automation.project import Project, StackConfig
 from automation.synth import _run_program
-from components.config import (
-    ConfigError,
+from components.settings.connectivity import (
     ConnectivitySettings,
     CustomerGatewaySettings,
-    DatabaseSettings,
-    DataSettings,
     DirectConnectSettings,
-    FlowLogSettings,
-    ImagesSettings,
-    NatStrategy,
-    NetworkSettings,
-    SessionsSettings,
-    StackSettings,
-    SubnetGroup,
     TransitGatewaySettings,
     VpcPeerSettings,
     VpnSettings,
-    bucket_name_problems,
-    check_stack_set,
-    parse_settings,
 )
+from components.settings.cross_region import check_stack_set
+from components.settings.data import (
+    DatabaseSettings,
+    DataSettings,
+    ImagesSettings,
+    SessionsSettings,
+    bucket_name_problems,
+)
+from components.settings.loader import parse_settings
+from components.settings.network import FlowLogSettings, NatStrategy, NetworkSettings, SubnetGroup
+from components.settings.stack import StackSettings
+from components.settings.types import ConfigError
 
 GOOD_NETWORK: dict[str, Any] = {
     "cidr": "10.10.0.0/16",

@@ -12,7 +12,8 @@ from pulumi.runtime import rpc
 
 from automation.project import Project, StackConfig
 from automation.synth import StackResult, SynthError, SynthRun, _run_program, synth_all, synth_stack
-from components.config import ConfigError, parse_settings
+from components.settings.loader import parse_settings
+from components.settings.types import ConfigError
 from tests.conftest import Graph
 
 TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
@@ -286,7 +287,7 @@ def test_the_offline_synth_reads_an_encrypted_key_as_present(project_copy: Any) 
 
     run = synth_all(project_copy(edit))
     (vpn,) = run.results["prod-us"].by_type(VPN)
-    assert vpn.inputs["tunnel1PresharedKey"] == {SIG: SECRET, "value": "offline-secret.dev-office-austin.1"}
+    assert vpn.inputs["tunnel1PresharedKey"] == {SIG: SECRET, "value": "offline_secret.dev_office_austin.1"}
 
 
 def test_bad_pre_shared_keys_are_described_without_echoing_them(project: Project, synth_run: SynthRun) -> None:

@@ -38,9 +38,9 @@ from automation.constraints.model import (
     shape_of,
 )
 from automation.mocks import Registration, _digest
+from automation.offline import OFFLINE_SECRET
 from automation.project import Project, StackConfig
 from automation.synth import StackResult, SynthRun, synth_stack
-from components.config import OFFLINE_SECRET
 from tests.conftest import ROOT
 
 PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:pulumi:Stack$pulumi:providers:aws::aws-us-east-1"

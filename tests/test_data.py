@@ -11,7 +11,7 @@ from securecart_rules._iam import Statement, statements
 from automation.gate import evaluate
 from automation.project import Project
 from automation.synth import StackResult, SynthRun, synth_all, synth_stack
-from components.config import parse_settings
+from components.settings.loader import parse_settings
 from tests.conftest import Graph, policy_doc
 
 SECRET, SECRET_VALUE = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"  # Pulumi's secret sig

@@ -8,7 +8,7 @@ import pytest
 
 from automation.project import Project
 from automation.synth import StackResult, synth_stack
-from components.config import parse_settings
+from components.settings.loader import parse_settings
 from tests.conftest import Graph, policy_doc
 
 SUBNET = "aws:ec2/subnet:Subnet"

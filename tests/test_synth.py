@@ -252,7 +252,7 @@ def test_stack_file_secure_values_become_marked_secrets(tmp_path: Path) -> None:
         "  pulumi:disable-default-providers: ['aws']\n"
     )
     cfg = Project.load(tmp_path).read_stack("dev")
-    assert cfg.values["demo:token"] == "offline-secret:demo:token"
+    assert cfg.values["demo:token"] == "offline_secret:demo:token"
     assert cfg.secret_keys == ["demo:token"]
     assert cfg.values["demo:n"] == "5" and cfg.values["demo:flag"] == "true"
     assert json.loads(cfg.values["pulumi:disable-default-providers"]) == ["aws"]

@@ -48,9 +48,9 @@ from automation.constraints.model import (
     shape_of,
 )
 from automation.mocks import _AUTONAMED, Registration, _digest
+from automation.offline import OFFLINE_SECRET
 from automation.project import Project, ProjectError, StackConfig
 from automation.synth import StackResult, SynthRun
-from components.config import OFFLINE_SECRET
 
 __all__ = ["RESOURCES", "Checked", "Finding", "ModelError", "Nothing", "Prop", "botocore_version", "check_run",
            "check_stack", "config_entries", "prefetch"]

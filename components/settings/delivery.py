@@ -1,0 +1,254 @@
+"""Settings of the delivery tier (``securecart:delivery``): the load balancers, the ECS Fargate services,
+their scaling and sale windows, and the ALB's origin verification.
+"""
+
+import datetime
+import ipaddress
+import re
+from enum import StrEnum
+
+from pydantic import (
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from components.settings.types import AuditObjectDays, AuditRetentionDays, Model
+
+# Fargate's CPU units and the memory (MiB) each allows.
+FARGATE_SIZES: dict[int, range] = {
+    256: range(512, 2049, 512),
+    512: range(1024, 4097, 1024),
+    1024: range(2048, 8193, 1024),
+    2048: range(4096, 16385, 1024),
+    4096: range(8192, 30721, 1024),
+    8192: range(16384, 61441, 4096),
+    16384: range(32768, 122881, 8192),
+}
+
+
+MODERN_TLS_POLICIES = (
+    "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+)
+
+
+_SECRET_ENV = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DSN)",
+                         re.IGNORECASE)
+
+
+class LoadBalancerKind(StrEnum):
+    ALB = "alb"  # HTTP(S) through the internet-facing ALB (storefront, checkout)
+    NLB = "nlb"  # TCP/TLS through the internal NLB (payment gateway; PrivateLink later)
+
+
+class PeakWindow(Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$",
+                      description="Required. Name of the sale event, e.g. 'black-friday'.")
+    start: datetime.datetime = Field(description="Required. When the raised minimum starts (ISO 8601, UTC).")
+    end: datetime.datetime = Field(description="Required. When the usual minimum returns (ISO 8601, UTC).")
+    min_tasks: int = Field(alias="minTasks", ge=2,
+                           description="Required. Fewest tasks during the window (at most the service's maxTasks).")
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, when: datetime.datetime) -> datetime.datetime:
+        """Times are UTC: one without a zone is read as UTC, one in another zone is refused."""
+        if when.tzinfo is not None and when.utcoffset() != datetime.timedelta(0):
+            raise ValueError(f"{when.isoformat()} is not UTC: write times as UTC (…Z)")
+        return when.replace(tzinfo=datetime.UTC)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PeakWindow":
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
+
+    def at(self, when: datetime.datetime) -> str:
+        return f"at({when.replace(tzinfo=None).isoformat(timespec='seconds')})"
+
+
+class ServiceSettings(Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,20}$",
+                      description="Required. Service name (storefront, checkout, payment, …); names its resources.")
+    load_balancer: LoadBalancerKind = Field(
+        alias="loadBalancer",
+        description="Required. alb (HTTP(S) from customers) or nlb (TLS, the payment gateway).")
+    image_tag: str | None = Field(
+        default=None, alias="imageTag", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Image tag in the service's ECR repository (tags are immutable, so 'latest' is refused); "
+                    "default none: the service exists with no tasks until a tag is set and that image has been "
+                    "pushed (the program checks the repository before it starts tasks).")
+    cpu: int = Field(default=512, description="Fargate CPU units; default 512 (half a vCPU).")
+    memory: int = Field(default=1024, description="Fargate memory in MiB; default 1024 (valid for 512 CPU).")
+    port: int = Field(default=8080, ge=1024, le=65535,
+                      description="Container port; default 8080 (non-root containers cannot bind below 1024).")
+    health_check_path: str = Field(default="/healthz", alias="healthCheckPath", pattern=r"^/[\w./-]*$",
+                                   description="Target group health check path; default /healthz.")
+    path_patterns: list[str] = Field(default_factory=lambda: ["/*"], alias="pathPatterns", min_length=1,
+                                     description="ALB paths routed to the service; default ['/*'] (the catch-all; "
+                                                 "the storefront).")
+    desired_count: int = Field(default=3, alias="desiredCount", ge=2,
+                               description="Tasks at deploy time; default 3 (one per AZ). At least 2.")
+    min_tasks: int = Field(default=3, alias="minTasks", ge=2,
+                           description="Autoscaling minimum; default 3, so an AZ loss leaves two serving.")
+    max_tasks: int = Field(default=12, alias="maxTasks", ge=2, le=1000,
+                           description="Autoscaling maximum; default 12.")
+    cpu_target_percent: int = Field(default=60, alias="cpuTargetPercent", ge=10, le=90,
+                                    description="Target tracking on average CPU; default 60%.")
+    requests_per_target: int = Field(default=500, alias="requestsPerTarget", ge=10, le=100000,
+                                     description="Target tracking on ALB requests per task (alb services); "
+                                                 "default 500.")
+    secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Environment name → Secrets Manager secret ARN, injected as ECS secrets; default none.")
+    environment: dict[str, str] = Field(
+        default_factory=dict,
+        description="Plain, non-secret environment values; default none. Names that look like secrets are "
+                    "refused: put those under secrets.")
+    peak_windows: list[PeakWindow] = Field(
+        default_factory=list, alias="peakWindows",
+        description="Sale events that raise the minimum task count by schedule; default none. A window that is "
+                    "over schedules nothing (the program warns).")
+    callers: list[str] | None = Field(
+        default=None,
+        description="nlb services: the services whose tasks may call this one through the internal NLB (their "
+                    "security groups are the only ones the NLB admits); default every alb service.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ServiceSettings":
+        problems: list[str] = []
+        if self.cpu not in FARGATE_SIZES:
+            problems.append(f"cpu: {self.cpu} is not a Fargate size: use one of "
+                            f"{', '.join(map(str, FARGATE_SIZES))}")
+        elif self.memory not in FARGATE_SIZES[self.cpu]:
+            allowed = FARGATE_SIZES[self.cpu]
+            problems.append(f"memory: {self.memory} MiB is not offered with {self.cpu} CPU units: use "
+                            f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}")
+        if self.max_tasks < self.min_tasks:
+            problems.append(f"maxTasks: {self.max_tasks} is below minTasks {self.min_tasks}")
+        if not self.min_tasks <= self.desired_count <= self.max_tasks:
+            problems.append(f"desiredCount: {self.desired_count} is outside minTasks..maxTasks "
+                            f"({self.min_tasks}..{self.max_tasks})")
+        if self.image_tag == "latest":
+            problems.append("imageTag: 'latest' cannot be pinned in an immutable repository: use a release tag")
+        for i, w in enumerate(self.peak_windows):
+            if w.min_tasks > self.max_tasks:
+                problems.append(f"peakWindows[{i}].minTasks: {w.min_tasks} is above maxTasks {self.max_tasks}")
+        for env in self.environment:
+            if _SECRET_ENV.search(env):
+                problems.append(f"environment.{env}: looks like a secret: move it to secrets (a Secrets Manager "
+                                f"ARN)")
+        for env, arn in self.secrets.items():
+            if not re.fullmatch(r"arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+", arn):
+                problems.append(f"secrets.{env}: {arn!r} is not a Secrets Manager secret ARN")
+        for p in self.path_patterns:
+            if not p.startswith("/"):
+                problems.append(f"pathPatterns: {p!r} must start with '/'")
+        if self.callers is not None and self.load_balancer is not LoadBalancerKind.NLB:
+            problems.append("callers: only nlb services have callers (the ALB admits CloudFront): remove it")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+class OriginVerifySettings(Model):
+    """The secret header CloudFront sends to the ALB and the ALB's WAF requires (origin verification)."""
+
+    header: str = Field(
+        default="x-origin-verify", pattern=r"^x-[a-z0-9-]{1,60}$",
+        description="Name of the header (lowercase, x-…); default x-origin-verify.")
+    rotation: str = Field(
+        default="initial", pattern=r"^[a-z0-9-]{1,32}$",
+        description="Label of the current secret value; change it (e.g. to '2027-03') to rotate: a new value is "
+                    "generated and becomes the one exported for CloudFront; default 'initial'.")
+    previous_rotation: str | None = Field(
+        default=None, alias="previousRotation", pattern=r"^[a-z0-9-]{1,32}$",
+        description="Label of the value being rotated out, still accepted until CloudFront sends the new one; "
+                    "default none. Remove it once the edge stack has been deployed with the new value.")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "OriginVerifySettings":
+        if self.previous_rotation == self.rotation:
+            raise ValueError(f"previousRotation: '{self.previous_rotation}' is also the current rotation: name the "
+                             f"label being rotated out, or remove it")
+        return self
+
+    @property
+    def labels(self) -> list[str]:
+        """The accepted values' labels, current first."""
+        return [self.rotation, *([self.previous_rotation] if self.previous_rotation else [])]
+
+
+class DeliverySettings(Model):
+    certificate_arn: str = Field(
+        alias="certificateArn", pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$",
+        description="Required. ACM certificate (in this stack's region) the ALB and NLB listeners serve.")
+    ssl_policy: str = Field(default=MODERN_TLS_POLICIES[0], alias="sslPolicy",
+                            description="TLS policy of the HTTPS and TLS listeners; default "
+                                        "ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2).")
+    services: list[ServiceSettings] = Field(
+        min_length=1, description="Required. The Fargate services, each behind the ALB or the NLB.")
+    access_log_days: AuditObjectDays = Field(
+        default=365, alias="accessLogDays",
+        description="Days load balancer access logs (and the log bucket's own access logs) are kept; default 365, "
+                    "at least 365 (PCI DSS 10.5.1).")
+    log_retention_days: AuditRetentionDays = Field(
+        default=365, alias="logRetentionDays",
+        description="Days container and WAF logs are kept; default 365, at least 365 (PCI DSS 10.5.1).")
+    appliances: list[ipaddress.IPv4Address] = Field(
+        default_factory=list,
+        description="IP addresses of the WAF/IDS appliances behind the Gateway Load Balancer; default none: the "
+                    "inspection path is built but inbound traffic bypasses it until appliances exist.")
+    appliance_subnet_group: str = Field(
+        default="inspect", alias="applianceSubnetGroup",
+        description="Subnet group (type attachment) of the Gateway Load Balancer and appliances; default "
+                    "'inspect'.")
+    endpoint_subnet_group: str = Field(
+        default="gwlbe", alias="endpointSubnetGroup",
+        description="Subnet group (type public) of the GWLB endpoints; default 'gwlbe'.")
+    origin_verify: OriginVerifySettings = Field(
+        default_factory=OriginVerifySettings, alias="originVerify",
+        description="Origin verification: the ALB's WAF blocks requests without the secret header CloudFront "
+                    "sends, so no other CloudFront distribution can reach the ALB; default header x-origin-verify, "
+                    "rotation 'initial'.")
+    alarm_email: str | None = Field(
+        default=None, alias="alarmEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Address subscribed to the alarm topic; default none (subscribe on-call tooling later).")
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _modern(cls, v: str) -> str:
+        if v not in MODERN_TLS_POLICIES:
+            raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
+        return v
+
+    def callers(self, service: ServiceSettings) -> list[str]:
+        """The services allowed to call an nlb service: its callers, else every alb service."""
+        if service.callers is not None:
+            return list(service.callers)
+        return [s.name for s in self.services if s.load_balancer is LoadBalancerKind.ALB]
+
+    @model_validator(mode="after")
+    def _services(self) -> "DeliverySettings":
+        problems: list[str] = []
+        names = [s.name for s in self.services]
+        for dup in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"services: '{dup}' is listed twice")
+        if not any(s.load_balancer is LoadBalancerKind.ALB for s in self.services):
+            problems.append("services: no service is behind the ALB")
+        catch_all = [s.name for s in self.services if "/*" in s.path_patterns and
+                     s.load_balancer is LoadBalancerKind.ALB]
+        if len(catch_all) > 1:
+            problems.append(f"services: {', '.join(catch_all)} all claim '/*': only one ALB service may")
+        for i, svc in enumerate(self.services):
+            for caller in svc.callers or []:
+                if caller not in names:
+                    problems.append(f"services[{i}].callers: '{caller}' is not a service: use one of "
+                                    f"{', '.join(names)}")
+                elif caller == svc.name:
+                    problems.append(f"services[{i}].callers: '{caller}' is the service itself")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self

@@ -1,0 +1,161 @@
+"""The one loader of the settings: reads the ``securecart:*`` keys, validates them into
+:class:`~components.settings.stack.StackSettings`, and turns every problem into one line that names the key and
+the fix. :class:`~components.settings.types.ConfigError` is a ``pulumi.RunError``, so ``pulumi up`` prints it
+without a traceback.
+
+The stack files (``Pulumi.<stack>.yaml``) state only what differs from the secure defaults; every field has a
+description that says what happens when it is left out.
+"""
+
+import json
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime.config import CONFIG, is_config_secret
+from pydantic import (
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
+
+from components.settings.stack import StackSettings
+from components.settings.types import NAMESPACE, ConfigError
+
+# Settings that hold secrets: they must be stored with `pulumi config set --secret`.
+SECRET_KEYS = ("vpnPreSharedKeys",)
+
+
+# Keys the loader reads: config key -> StackSettings field alias.
+_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery", "data",
+         "connectivity", "vpnPreSharedKeys")
+
+
+def _parse(raw: Any) -> Any:
+    """Config values arrive as strings (objects as JSON text, as the Pulumi engine passes them)."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> str:
+    """``('network', 'subnetGroups', 1, 'block')`` → ``network.subnetGroups[1].block``."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith("function-") or "[" in part:
+            continue  # pydantic's validator frames, not keys
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def _full_key(path: str) -> str:
+    if path == "region":
+        return "aws:region"
+    return f"{NAMESPACE}:{path}" if path else NAMESPACE
+
+
+def _describe(err: ErrorDetails, stack_file: str) -> str:
+    kind = err["type"]
+    msg = err["msg"]
+    value = err.get("input")
+    if err["loc"] and err["loc"][0] in SECRET_KEYS:
+        # Never repeat any part of a secret back: say what shape was expected, not what was given.
+        shapes = {"list_type": "expected a list", "string_type": "expected text", "dict_type":
+                  "expected an object (key: value pairs)", "missing": f"is required: set it in {stack_file}"}
+        return shapes.get(kind, "is not valid (the value is not shown: it is secret)")
+    if kind == "missing":
+        return f"is required: set it in {stack_file}"
+    if kind == "extra_forbidden":
+        return "is not a known setting: remove it or check its spelling"
+    if kind in ("value_error", "assertion_error"):
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {value!r}"
+    if kind in ("string_type",):
+        return f"expected text, got {value!r}"
+    if kind in ("list_type",):
+        return f"expected a list, got {value!r}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected an object (key: value pairs), got {value!r}"
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{value!r} is not allowed: use {expected}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{value!r} is not allowed: use {expected}"
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} does not have the expected form ({err.get('ctx', {}).get('pattern', '')})"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{value!r}: {msg.lower()}"
+    if kind == "too_short":
+        return f"{msg.lower()}"
+    return msg
+
+
+def format_validation_error(exc: ValidationError, stack_file: str) -> list[str]:
+    problems: list[str] = []
+    for err in exc.errors():
+        base = _loc_path(err["loc"])
+        for line in _describe(err, stack_file).split("\n"):
+            # Problems found on a whole model name their sub-key first ("subnetGroups[1].block: …").
+            head, sep, rest = line.partition(": ")
+            if sep and re.fullmatch(r"[a-z][\w.\[\]-]*", head):  # keys are camelCase; values are not
+                problems.append(f"{_full_key(f'{base}.{head}' if base else head)}: {rest}")
+            else:
+                problems.append(f"{_full_key(base)}: {line}")
+    return problems
+
+
+def parse_settings(values: Mapping[str, Any], stack_file: str = "the stack file",
+                   secret_keys: Collection[str] | None = None) -> StackSettings:
+    """Validate raw config (``{'aws:region': …, 'securecart:network': …}``) into :class:`StackSettings`."""
+    problems: list[str] = []
+    data: dict[str, Any] = {}
+    region = values.get("aws:region")
+    if region is None:
+        problems.append(f"aws:region: is required: set it in {stack_file}")
+    else:
+        data["region"] = _parse(region)
+    for full_key, raw in values.items():
+        ns, _, key = full_key.partition(":")
+        if ns != NAMESPACE:
+            continue
+        if key not in _KEYS:
+            problems.append(f"{full_key}: is not a known setting (known: "
+                            f"{', '.join(f'{NAMESPACE}:{k}' for k in _KEYS)})")
+            continue
+        if key in SECRET_KEYS and secret_keys is not None and full_key not in secret_keys:
+            problems.append(f"{full_key}: is stored in plain text in {stack_file}: remove it and set it again "
+                            f"with `pulumi config set --secret {full_key} '<json>'`")
+            continue
+        data[key] = _parse(raw)
+    try:
+        settings = StackSettings.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(p for p in format_validation_error(exc, stack_file)
+                        if not (p.startswith("aws:region: is required") and region is None))
+        raise ConfigError(problems) from None
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def load_settings() -> StackSettings:
+    """Read this stack's settings from the Pulumi config (the one place that does)."""
+    config = pulumi.Config(NAMESPACE)
+    values: dict[str, Any] = {f"{NAMESPACE}:{key}": config.get(key) for key in _KEYS}
+    region = pulumi.Config("aws").get("region")
+    if region is not None:
+        values["aws:region"] = region
+    # Keys nobody reads would be silently ignored: list them as problems instead.
+    present = set(pulumi.runtime.get_config_env()) | set(CONFIG.get())
+    values.update({k: "" for k in present if k.startswith(f"{NAMESPACE}:") and k not in values})
+    secret = {f"{NAMESPACE}:{k}" for k in SECRET_KEYS if is_config_secret(f"{NAMESPACE}:{k}")}
+    return parse_settings({k: v for k, v in values.items() if v is not None}, f"Pulumi.{pulumi.get_stack()}.yaml",
+                          secret_keys=secret)

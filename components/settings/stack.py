@@ -1,0 +1,230 @@
+"""One stack's settings: every ``securecart:*`` key plus the stack's region, and the rules between tiers of
+one stack file (a tier's placement in the network's subnet groups, its clients among the delivery services).
+"""
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import (
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from components.settings.connectivity import PSK, ConnectivitySettings
+from components.settings.data import DataSettings
+from components.settings.delivery import DeliverySettings
+from components.settings.network import NetworkSettings, SubnetType
+from components.settings.types import REGION_AZ_LETTERS, KnownRegion, Model, Role
+
+_TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
+
+
+class StackSettings(Model):
+    """Everything under ``securecart:`` for one stack, plus the stack's region (``aws:region``)."""
+
+    region: KnownRegion = Field(description="Required (from aws:region). The AWS region this stack builds in.")
+    role: Role = Field(
+        description="Required. primary (us-east-1: owns the global resources) or secondary (a regional replica)."
+    )
+    environment: str = Field(
+        default="prod", pattern=r"^[a-z][a-z0-9-]{1,15}$",
+        description="Environment name used in tags and names; default 'prod'.",
+    )
+    peer_stack: str | None = Field(
+        default=None, alias="peerStack", pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="Name of the other region's stack, read through a StackReference; default none: the stack "
+                    "stands alone and checks nothing across regions.",
+    )
+    allowed_account_ids: list[Annotated[str, Field(pattern=r"^\d{12}$")]] = Field(
+        default_factory=list, alias="allowedAccountIds",
+        description="AWS account IDs the provider may act in; default empty: any account the credentials "
+                    "reach. Set it for production so a wrong profile fails before it changes anything.",
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra tags for every resource (through the provider's default tags); default none beyond "
+                    "the standard Project, Stack, Environment and ManagedBy tags.",
+    )
+    network: NetworkSettings = Field(description="Required. The VPC and its subnet plan (see NetworkSettings).")
+    delivery: DeliverySettings | None = Field(
+        default=None,
+        description="The application delivery tier (ALB, NLB, GWLB, ECS Fargate); default none: the stack builds "
+                    "only the network.")
+    data: DataSettings | None = Field(
+        default=None,
+        description="The data tier (RDS, the DynamoDB sessions table, the product-images bucket, their keys); "
+                    "default none.")
+    connectivity: ConnectivitySettings | None = Field(
+        default=None,
+        description="Transit Gateway, cross-region peering, VPC peering, VPN and Direct Connect; default none.")
+    vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
+        default=None, alias="vpnPreSharedKeys",
+        description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
+                    "generates them into Secrets Manager). Set it only with `pulumi config set --secret`.")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_valid(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, value in v.items():
+            if key.lower().startswith("aws:"):
+                raise ValueError(f"tag key {key!r} starts with 'aws:', which AWS reserves")
+            if not _TAG_KEY.match(key):
+                raise ValueError(f"tag key {key!r} must be 1-128 letters, digits, spaces or _.:/=+-@")
+            if len(value) > 256:
+                raise ValueError(f"tag {key!r} has a value longer than 256 characters")
+        return v
+
+    @model_validator(mode="after")
+    def _azs_in_region(self) -> "StackSettings":
+        letters = REGION_AZ_LETTERS.get(self.region, "")
+        missing = [a for a in self.network.availability_zones if a not in letters]
+        if missing:
+            raise ValueError(
+                f"network.availabilityZones: {', '.join(missing)} not in {self.region} (which has "
+                f"{', '.join(letters)})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _delivery_fits(self) -> "StackSettings":
+        d = self.delivery
+        if d is None:
+            return self
+        problems = []
+        cert_region = d.certificate_arn.split(":")[3]
+        if cert_region != self.region:
+            problems.append(f"delivery.certificateArn: the certificate is in {cert_region}; the listeners need one "
+                            f"in {self.region}")
+        groups = {g.name: g for g in self.network.subnet_groups}
+        for key, name, kind in (("applianceSubnetGroup", d.appliance_subnet_group, SubnetType.ATTACHMENT),
+                                ("endpointSubnetGroup", d.endpoint_subnet_group, SubnetType.PUBLIC)):
+            group = groups.get(name)
+            if group is None or group.type is not kind:
+                problems.append(f"delivery.{key}: needs a network subnet group '{name}' of type {kind}")
+        public = self.network.groups(SubnetType.PUBLIC)
+        if public and public[0].name == d.endpoint_subnet_group:
+            problems.append("network.subnetGroups: list the load balancers' public group before the GWLB endpoint "
+                            "group (the first public group holds the NAT gateways and the ALB)")
+        for ip in d.appliances:
+            inside = groups.get(d.appliance_subnet_group)
+            if inside is not None and ip not in inside.block:
+                problems.append(f"delivery.appliances: {ip} is outside the appliance subnet group's {inside.block}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _data_fits(self) -> "StackSettings":
+        d = self.data
+        if d is None:
+            return self
+        problems = []
+        replicas = d.sessions.replica_regions
+        if replicas and self.role is not Role.PRIMARY:
+            problems.append("data.sessions.replicaRegions: only the primary stack owns the global table: remove "
+                            "the replicas here and list them in the primary's stack file")
+        if d.sessions.table_name is not None and self.role is not Role.PRIMARY:
+            problems.append("data.sessions.tableName: only the primary stack names the global table; this stack "
+                            "reads the name from the primary's outputs: remove it here")
+        for i, region in enumerate(replicas):
+            if region == self.region:
+                problems.append(f"data.sessions.replicaRegions[{i}]: {region} is this stack's own region: a "
+                                f"replica must be in another region")
+            elif region not in REGION_AZ_LETTERS:
+                problems.append(f"data.sessions.replicaRegions[{i}]: {region!r} is not an AWS region SecureCart "
+                                f"deploys to: use one of {', '.join(sorted(REGION_AZ_LETTERS))}")
+        for dup in sorted({r for r in replicas if replicas.count(r) > 1}):
+            problems.append(f"data.sessions.replicaRegions: {dup} is listed twice")
+        known = [s.name for s in self.delivery.services] if self.delivery is not None else []
+        for key, listed in (("database", d.database.clients), ("sessions", d.sessions.clients)):
+            for name in listed or []:
+                if name not in known:
+                    problems.append(f"data.{key}.clients: '{name}' is not a service of securecart:delivery "
+                                    f"(known: {', '.join(known) or 'none'})")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _connectivity_fits(self) -> "StackSettings":
+        c = self.connectivity
+        if c is None:
+            if self.vpn_pre_shared_keys is not None:
+                raise ValueError("vpnPreSharedKeys: there is no securecart:connectivity VPN to use them")
+            return self
+        problems: list[str] = []
+        groups = {g.name: g for g in self.network.subnet_groups}
+        tgw_group = groups.get(c.transit_gateway.attachment_subnet_group)
+        if tgw_group is None or tgw_group.type is not SubnetType.ATTACHMENT:
+            problems.append(f"connectivity.transitGateway.attachmentSubnetGroup: needs a network subnet group "
+                            f"'{c.transit_gateway.attachment_subnet_group}' of type attachment")
+        if c.direct_connect is not None and self.role is not Role.PRIMARY:
+            problems.append("connectivity.directConnect: the Direct Connect gateway is global and belongs to the "
+                            "primary stack: remove it here (this region's Transit Gateway associates with it)")
+        dx = c.gateway(self.role)
+        if dx is not None and dx.gateway_asn == c.transit_gateway.asn:
+            problems.append(f"connectivity.directConnect.gatewayAsn: {dx.gateway_asn} is the Transit Gateway's ASN: "
+                            f"the two must differ")
+        if dx is not None and dx.customer_asn == dx.gateway_asn:
+            problems.append(f"connectivity.directConnect.customerAsn: {dx.customer_asn} is the gateway's own ASN: "
+                            f"BGP needs a different one on each side")
+        names = [g.name for g in c.vpn.customer_gateways]
+        for dup in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"connectivity.vpn.customerGateways: '{dup}' is listed twice")
+        for i, g in enumerate(c.vpn.customer_gateways):
+            if g.bgp_asn == c.transit_gateway.asn:
+                problems.append(f"connectivity.vpn.customerGateways[{i}].bgpAsn: {g.bgp_asn} is the Transit "
+                                f"Gateway's ASN: BGP needs a different one on each side")
+        # Every network SecureCart routes to must be distinct: ours, the peered VPCs', the sites'.
+        named: list[tuple[str, ipaddress.IPv4Network]] = [("network.cidr", self.network.cidr)]
+        named += [(f"connectivity.vpcPeers[{i}].cidr", p.cidr) for i, p in enumerate(c.vpc_peers)]
+        named += [(f"connectivity.vpn.customerGateways[{i}].prefixes[{j}]", n)
+                  for i, g in enumerate(c.vpn.customer_gateways) for j, n in enumerate(g.prefixes)]
+        if c.direct_connect is not None:
+            named += [(f"connectivity.directConnect.prefixes[{j}]", n) for j, n in enumerate(c.direct_connect.prefixes)]
+        for i, (key_a, net_a) in enumerate(named):
+            for key_b, net_b in named[i + 1:]:
+                if net_a.overlaps(net_b):
+                    problems.append(f"{key_b}: {net_b} overlaps {key_a} ({net_a}): routed networks must be distinct")
+        peer_names = [p.name for p in c.vpc_peers]
+        for dup in sorted({n for n in peer_names if peer_names.count(n) > 1}):
+            problems.append(f"connectivity.vpcPeers: '{dup}' is listed twice")
+        for i, p in enumerate(c.vpc_peers):
+            for group_name in p.route_groups or []:
+                if group_name not in groups:
+                    problems.append(f"connectivity.vpcPeers[{i}].routeGroups: '{group_name}' is not a network "
+                                    f"subnet group")
+        keys = self.vpn_pre_shared_keys or {}
+        for name, tunnel_keys in keys.items():
+            if name not in names:
+                problems.append(f"vpnPreSharedKeys.{name}: no customer gateway of that name")
+            elif len(tunnel_keys) != 2 or not all(PSK.match(k) for k in tunnel_keys):
+                # Never echo a secret: say what is wrong, not what it is.
+                problems.append(f"vpnPreSharedKeys.{name}: give two keys (one per tunnel) of 8-64 letters, digits, "
+                                f"periods and underscores, not starting with 0")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def pre_shared_keys(self) -> dict[str, list[str]]:
+        """The VPN sites' tunnel keys (secret), by customer gateway; empty where AWS generates them."""
+        return dict(self.vpn_pre_shared_keys or {})
+
+    @property
+    def images_bucket_name(self) -> str:
+        named = self.data.images.bucket_name if self.data is not None else None
+        return named or f"securecart-{self.environment}-product-images-{self.region}"
+
+    @property
+    def sessions_table_name(self) -> str:
+        named = self.data.sessions.table_name if self.data is not None else None
+        return named or f"securecart-{self.environment}-sessions"
+
+    def zone(self, letter: str) -> str:
+        return f"{self.region}{letter}"
+
+    @property
+    def zones(self) -> list[str]:
+        return [self.zone(a) for a in self.network.availability_zones]
