@@ -2,14 +2,15 @@
 
 Rules receive the real ``pulumi_policy`` argument classes: ``ResourceValidationArgs`` for each resource and
 ``StackValidationArgs`` (with parents, dependencies and property dependencies resolved to ``PolicyResource``
-objects) for each stack policy. Enforcement levels follow the pack's own precedence: the policy-pack config, then
-the rule's level, then the pack's default.
+objects) for each stack policy. Enforcement levels follow the pack's own precedence (``registry.effective_level``:
+the policy-pack config, then the rule's level, then the pack's default). Each rule reports into a reporter that is
+also a waiver log: the pack hands the violations its waivers accept to it, and the gate lists them as ``waived``.
 """
 
 import asyncio
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from inspect import isawaitable
 from pathlib import Path
@@ -30,7 +31,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
-from securecart_rules._common import WAIVED, TypedResourcePolicy
+from securecart_rules.registry import TypedResourcePolicy, Waived, effective_level
 
 from automation.mocks import Registration
 from automation.synth import StackResult
@@ -144,10 +145,33 @@ def _schema_problems(policy: Policy, props: Mapping[str, Any], where: str) -> li
     return problems
 
 
-def _level(policy: Policy, config: PackConfig, default: EnforcementLevel) -> EnforcementLevel:
-    if policy.name in config.levels:
-        return config.levels[policy.name]
-    return policy.enforcement_level if policy.enforcement_level is not None else default
+@dataclass
+class _Findings:
+    """What one evaluation of one stack collects: its violations, and its waiver log."""
+
+    stack: str
+    violations: list[Violation] = field(default_factory=list)
+    waivers: list[Waived] = field(default_factory=list)
+
+
+class _Reporter:
+    """The ``report_violation`` the gate hands a rule: a violation becomes a ``Violation`` at the rule's level; a
+    violation the rule's waiver accepts comes back through ``waived`` (a ``registry.WaiverLog``) into the waiver
+    log."""
+
+    __slots__ = ("default_urn", "findings", "level", "policy", "severity")
+
+    def __init__(self, findings: _Findings, policy: Policy, level: EnforcementLevel, default_urn: str) -> None:
+        self.findings, self.policy, self.level, self.default_urn = findings, policy, level, default_urn
+        self.severity = policy.severity.value if policy.severity is not None else "unspecified"
+
+    def __call__(self, message: str, urn: str | None = None) -> None:
+        self.findings.violations.append(Violation(self.findings.stack, self.policy.name, self.level.value,
+                                                  self.severity, urn or self.default_urn,
+                                                  message or self.policy.description))
+
+    def waived(self, waiver: Waived) -> None:
+        self.findings.waivers.append(waiver)
 
 
 def _props(values: Mapping[str, Any]) -> Any:
@@ -185,10 +209,12 @@ def evaluate(
     config: PackConfig | None = None,
     default_level: EnforcementLevel = EnforcementLevel.ADVISORY,
 ) -> list[Violation]:
-    """All violations of the rules for one stack, sorted by level, rule and resource."""
+    """All violations of the rules for one stack, sorted by level, rule and resource; the violations the rules'
+    waivers accepted come last, as level "waived" with the waiver's reason."""
     config = config or PackConfig.empty()
     policies = list(policies)
-    violations: list[Violation] = []
+    findings = _Findings(stack.stack)  # the waiver log in it reaches every rule through its reporter
+    violations = findings.violations
     resources = [r for r in stack.resources if r.type != "pulumi:pulumi:Stack"]
     by_urn = {r.urn: r for r in resources}
     props = {r.urn: _props(r.inputs) for r in resources}
@@ -201,15 +227,7 @@ def evaluate(
             providers[urn] = PolicyProviderResource(p.type, props[p.urn], p.urn, p.name) if p else None
         return providers[urn]
 
-    def reporter(policy: Policy, level: EnforcementLevel, default_urn: str) -> Any:
-        severity = policy.severity.value if policy.severity is not None else "unspecified"
-
-        def report(message: str, urn: str | None = None) -> None:
-            violations.append(Violation(stack.stack, policy.name, level.value, severity,
-                                        urn or default_urn, message or policy.description))
-        return report
-
-    active = [(p, _level(p, config, default_level)) for p in policies]
+    active = [(p, effective_level(p, config.levels, default_level)) for p in policies]
     active = [(p, lvl if lvl is not EnforcementLevel.REMEDIATE else EnforcementLevel.MANDATORY)
               for p, lvl in active if lvl is not EnforcementLevel.DISABLED]
     # Rules that declare their resource types run only on those; any other resource rule runs on everything.
@@ -227,7 +245,6 @@ def evaluate(
         violations.append(Violation(stack.stack, policy.name, EnforcementLevel.ADVISORY.value, "unspecified",
                                     urn, f"cannot tell yet (a value is unknown until deployment): {exc.message}"))
 
-    WAIVED.clear()
     for r in resources:
         rules = typed.get(r.type, []) + untyped
         if not rules:
@@ -237,7 +254,7 @@ def evaluate(
             args = ResourceValidationArgs(r.type, props[r.urn], r.urn, r.name, opts, provider,
                                           config.properties.get(rule.name))
             try:
-                _run(rule, r.urn, partial(rule.validate, args, reporter(rule, level, r.urn)))
+                _run(rule, r.urn, partial(rule.validate, args, _Reporter(findings, rule, level, r.urn)))
             except UnknownValueError as exc:
                 cannot_tell(rule, r.urn, exc)
 
@@ -259,15 +276,14 @@ def evaluate(
             stack_args = StackValidationArgs(stack_args_resources, config.properties.get(stack_rule.name))
             try:
                 _run(stack_rule, f"stack {stack.stack}",
-                     partial(stack_rule.validate, stack_args, reporter(stack_rule, level, "")))
+                     partial(stack_rule.validate, stack_args, _Reporter(findings, stack_rule, level, "")))
             except UnknownValueError as exc:
                 cannot_tell(stack_rule, "", exc)
 
     levels = {p.name: lvl for p, lvl in active}
-    for w in WAIVED:
+    for w in findings.waivers:
         violations.append(Violation(stack.stack, w.policy, "waived", levels[w.policy].value, w.urn,
                                     f"waived ({levels[w.policy].value}): {w.reason}"))
-    WAIVED.clear()
 
     order = {"mandatory": 0, "advisory": 1, "waived": 2}
     return sorted(violations, key=lambda v: (order.get(v.level, 2), v.policy, v.urn, v.message))

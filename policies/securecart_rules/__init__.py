@@ -1,28 +1,31 @@
 """SecureCart's CrossGuard rules, importable without starting the policy server.
 
-`POLICIES` is the pack's rule list, grouped by service module; `policies/__main__.py` hands it to `PolicyPack`,
-and the offline synth runs the same objects.
+Every public module of this package is a rule module (one per service); importing them registers their rules (see
+``registry``). `POLICIES` is the registry's content sorted by rule name: `policies/__main__.py` hands it to
+`PolicyPack`, and the offline synth runs the same objects.
 """
 
-from pulumi_policy import EnforcementLevel, Policy
+import importlib
+import pkgutil
+from types import ModuleType
 
-from securecart_rules import (
-    compute,
-    connectivity,
-    data,
-    edge,
-    identity,
-    load_balancing,
-    monitoring,
-    network,
-    security_groups,
-)
+from pulumi_policy import Policy
+
+from securecart_rules.registry import PACK_ENFORCEMENT_LEVEL, REGISTRY
 
 PACK_NAME = "securecart-network"
-PACK_ENFORCEMENT_LEVEL = EnforcementLevel.ADVISORY  # for a rule that sets none; every rule here sets its own
+SUPPORT_MODULES = frozenset({"registry"})  # besides the private _modules: no rules in these
 
-MODULES = (network, security_groups, connectivity, load_balancing, compute, data, edge, identity, monitoring)
 
-POLICIES: tuple[Policy, ...] = tuple(p for m in MODULES for p in m.POLICIES)
+def _rule_modules() -> tuple[ModuleType, ...]:
+    """Every rule module, found rather than listed, so a new one cannot be left out."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__)
+                   if not m.name.startswith("_") and m.name not in SUPPORT_MODULES)
+    return tuple(importlib.import_module(f"{__name__}.{name}") for name in names)
+
+
+MODULES = _rule_modules()
+
+POLICIES: tuple[Policy, ...] = REGISTRY.rules()
 
 __all__ = ["MODULES", "PACK_ENFORCEMENT_LEVEL", "PACK_NAME", "POLICIES"]

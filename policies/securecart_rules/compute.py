@@ -7,20 +7,15 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     attached,
     document,
     get,
     num,
     of_type,
-    resource_rule,
-    stack_rule,
     truthy,
 )
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -39,18 +34,17 @@ def containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     return [c for c in as_list(parsed) if isinstance(c, Mapping)]
 
 
-def _no_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="ecs-service-no-public-ip",
+    description="ECS services do not assign public IP addresses to tasks.",
+    source="FSBP ECS.2",
+    types=[SERVICE], level=MANDATORY, severity=Severity.HIGH,
+)
+def ecs_service_no_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if truthy(get(args.props, "networkConfiguration", "assignPublicIp")):
         report("The service gives its tasks public IPs: set assign_public_ip=False and egress through NAT or "
                "VPC endpoints.")
 
-
-ecs_service_no_public_ip = resource_rule(
-    name="ecs-service-no-public-ip",
-    description="ECS services do not assign public IP addresses to tasks.",
-    source="FSBP ECS.2",
-    types=[SERVICE], check=_no_public_ip, level=MANDATORY, severity=Severity.HIGH,
-)
 
 MIN_TASKS = {"minDesiredCount": {"type": "integer", "minimum": 2, "default": 2,
                                  "description": "Fewest tasks a service may run (spread over AZs)."}}
@@ -61,7 +55,13 @@ def _parked(props: Mapping[str, Any]) -> bool:
     return num(props.get("desiredCount")) == 0.0
 
 
-def _multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="ecs-service-multi-az",
+    description="ECS services run at least two tasks over subnets in at least two AZs.",
+    source="seed: every tier over ≥ 2 AZs (ECS desired count ≥ 2)",
+    types=[SERVICE], level=MANDATORY, severity=Severity.HIGH, config=MIN_TASKS,
+)
+def ecs_service_multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     count = num(args.props.get("desiredCount"))
     minimum = int(settings["minDesiredCount"])
     if str(args.props.get("schedulingStrategy") or "REPLICA") == "DAEMON" or _parked(args.props):
@@ -74,30 +74,26 @@ def _multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[st
         report(f"The service's tasks may use {len(subnets)} subnet(s): give it subnets in at least two AZs.")
 
 
-ecs_service_multi_az = resource_rule(
-    name="ecs-service-multi-az",
-    description="ECS services run at least two tasks over subnets in at least two AZs.",
-    source="seed: every tier over ≥ 2 AZs (ECS desired count ≥ 2)",
-    types=[SERVICE], check=_multi_az, level=MANDATORY, severity=Severity.HIGH, config=MIN_TASKS,
+@resource_rule(
+    name="ecs-fargate-latest-platform",
+    description="Fargate services run on the LATEST platform version.",
+    source="FSBP ECS.10",
+    types=[SERVICE], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _platform(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_fargate_latest_platform(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("launchType") or "") == "FARGATE" or args.props.get("platformVersion"):
         version = str(args.props.get("platformVersion") or "LATEST")
         if version != "LATEST":
             report(f"The service pins Fargate platform {version}: use LATEST for current security patches.")
 
 
-ecs_fargate_latest_platform = resource_rule(
-    name="ecs-fargate-latest-platform",
-    description="Fargate services run on the LATEST platform version.",
-    source="FSBP ECS.10",
-    types=[SERVICE], check=_platform, level=ADVISORY, severity=Severity.LOW,
+@resource_rule(
+    name="ecs-no-plain-secrets",
+    description="Container definitions pass secrets through 'secrets', never as plain environment values.",
+    source="FSBP ECS.8; cdk-nag AwsSolutions-ECS2",
+    types=[TASK_DEFINITION], level=MANDATORY, severity=Severity.CRITICAL,
 )
-
-
-def _no_plain_secrets(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_no_plain_secrets(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     defs = containers(args.props)
     if defs is None:
         report("container_definitions is not a JSON list of containers.")
@@ -113,30 +109,26 @@ def _no_plain_secrets(args: ResourceValidationArgs, report: Report, _: Mapping[s
                        f"'secrets'.")
 
 
-ecs_no_plain_secrets = resource_rule(
-    name="ecs-no-plain-secrets",
-    description="Container definitions pass secrets through 'secrets', never as plain environment values.",
-    source="FSBP ECS.8; cdk-nag AwsSolutions-ECS2",
-    types=[TASK_DEFINITION], check=_no_plain_secrets, level=MANDATORY, severity=Severity.CRITICAL,
+@resource_rule(
+    name="ecs-container-logging",
+    description="Every container has a log configuration.",
+    source="cdk-nag AwsSolutions-ECS7; FSBP ECS.9 (third-party mapping)",
+    types=[TASK_DEFINITION], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_container_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for c in containers(args.props) or []:
         if not get(c, "logConfiguration", "logDriver"):
             report(f"Container '{c.get('name')}' has no logConfiguration: send its logs to CloudWatch (awslogs) "
                    f"or FireLens.")
 
 
-ecs_container_logging = resource_rule(
-    name="ecs-container-logging",
-    description="Every container has a log configuration.",
-    source="cdk-nag AwsSolutions-ECS7; FSBP ECS.9 (third-party mapping)",
-    types=[TASK_DEFINITION], check=_logging, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="ecs-no-privileged-containers",
+    description="Tasks use awsvpc networking, do not share the host PID namespace and run no privileged container.",
+    source="FSBP ECS.1, ECS.3, ECS.4",
+    types=[TASK_DEFINITION], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _privileged(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_no_privileged_containers(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.props.get("pidMode") == "host":
         report("The task shares the host's process namespace (pid_mode='host').")
     if str(args.props.get("networkMode") or "awsvpc") != "awsvpc":
@@ -146,15 +138,13 @@ def _privileged(args: ResourceValidationArgs, report: Report, _: Mapping[str, An
             report(f"Container '{c.get('name')}' runs privileged.")
 
 
-ecs_no_privileged_containers = resource_rule(
-    name="ecs-no-privileged-containers",
-    description="Tasks use awsvpc networking, do not share the host PID namespace and run no privileged container.",
-    source="FSBP ECS.1, ECS.3, ECS.4",
-    types=[TASK_DEFINITION], check=_privileged, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="ecs-container-least-privilege",
+    description="Containers run as a non-root user with a read-only root file system.",
+    source="FSBP ECS.5",
+    types=[TASK_DEFINITION], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _least_privilege(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_container_least_privilege(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for c in containers(args.props) or []:
         name = c.get("name")
         if not truthy(c.get("readonlyRootFilesystem")):
@@ -164,48 +154,43 @@ def _least_privilege(args: ResourceValidationArgs, report: Report, _: Mapping[st
             report(f"Container '{name}' runs as root: set a non-root user.")
 
 
-ecs_container_least_privilege = resource_rule(
-    name="ecs-container-least-privilege",
-    description="Containers run as a non-root user with a read-only root file system.",
-    source="FSBP ECS.5",
-    types=[TASK_DEFINITION], check=_least_privilege, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="ecs-tasks-traced",
+    description="Service tasks carry an X-Ray daemon or ADOT collector, so requests are traced.",
+    source="seed: X-Ray tracing",
+    types=[TASK_DEFINITION], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _traced(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_tasks_traced(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     defs = containers(args.props) or []
     if defs and not any(any(t in str(c.get("image") or "") for t in TRACING_IMAGES) for c in defs):
         report("The task has no X-Ray daemon or ADOT collector sidecar: add one so requests are traced.")
 
 
-ecs_tasks_traced = resource_rule(
-    name="ecs-tasks-traced",
-    description="Service tasks carry an X-Ray daemon or ADOT collector, so requests are traced.",
-    source="seed: X-Ray tracing",
-    types=[TASK_DEFINITION], check=_traced, level=ADVISORY, severity=Severity.LOW,
+@resource_rule(
+    name="ecs-container-insights",
+    description="ECS clusters have Container Insights on.",
+    source="FSBP ECS.12; cdk-nag AwsSolutions-ECS4",
+    types=[CLUSTER], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _insights(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def ecs_container_insights(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for s in as_list(args.props.get("settings")):
         if get(s, "name") == "containerInsights" and str(get(s, "value")) in ("enabled", "enhanced"):
             return
     report("Container Insights is off: add setting containerInsights=enabled (or enhanced).")
 
 
-ecs_container_insights = resource_rule(
-    name="ecs-container-insights",
-    description="ECS clusters have Container Insights on.",
-    source="FSBP ECS.12; cdk-nag AwsSolutions-ECS4",
-    types=[CLUSTER], check=_insights, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
 AWSX_REPOSITORY = "awsx:ecr:Repository"
 SCALING_TARGET = "aws:appautoscaling/target:Target"
 
 
-def _ecr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="ecr-repository-hardened",
+    description="ECR repositories scan images on push, keep tags immutable and encrypt with KMS.",
+    source="FSBP ECR.1, ECR.2; seed: images for the Fargate services",
+    types=[ECR_REPOSITORY, AWSX_REPOSITORY], level=MANDATORY, severity=Severity.MEDIUM,
+)
+def ecr_repository_hardened(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(get(args.props, "imageScanningConfiguration", "scanOnPush")):
         report("Images are not scanned on push: set image_scanning_configuration scan_on_push=True.")
     if str(args.props.get("imageTagMutability") or "MUTABLE") not in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
@@ -215,15 +200,13 @@ def _ecr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> 
         report("Images are encrypted with AES256 only: set encryption_type='KMS'.")
 
 
-ecr_repository_hardened = resource_rule(
-    name="ecr-repository-hardened",
-    description="ECR repositories scan images on push, keep tags immutable and encrypt with KMS.",
-    source="FSBP ECR.1, ECR.2; seed: images for the Fargate services",
-    types=[ECR_REPOSITORY, AWSX_REPOSITORY], check=_ecr, level=MANDATORY, severity=Severity.MEDIUM,
+@stack_rule(
+    name="ecs-service-autoscaled",
+    description="Every ECS service has an autoscaling target with a minimum of at least two tasks and room to grow.",
+    source="seed: survive traffic surges (peak sales)",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _autoscaled(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def ecs_service_autoscaled(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     targets = attached(args.resources, [SCALING_TARGET], "resourceId")
     for svc in of_type(args.resources, SERVICE):
         mine = targets.get(svc.urn, [])
@@ -239,13 +222,6 @@ def _autoscaled(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
                 report(f"The service scales between {low:.0f} and {high:.0f} tasks: keep at least 2 and leave "
                        f"room above the minimum.", svc.urn)
 
-
-ecs_service_autoscaled = stack_rule(
-    name="ecs-service-autoscaled",
-    description="Every ECS service has an autoscaling target with a minimum of at least two tasks and room to grow.",
-    source="seed: survive traffic surges (peak sales)",
-    check=_autoscaled, level=MANDATORY, severity=Severity.HIGH,
-)
 
 SCALING_CHANGES = ("aws:appautoscaling/policy:Policy", "aws:appautoscaling/scheduledAction:ScheduledAction")
 
@@ -264,7 +240,14 @@ def _ancestors(resource: PolicyResource, memo: dict[str, set[str]]) -> set[str]:
     return found
 
 
-def _scaling_serialized(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="autoscaling-changes-serialized",
+    description="Scaling policies and scheduled actions of one scalable target are created one after another.",
+    source="catalogue gap (deploy readiness): Application Auto Scaling ConcurrentUpdateException, "
+           "hashicorp/terraform-provider-aws#17915; DESIGN §7",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def autoscaling_changes_serialized(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     memo: dict[str, set[str]] = {}
     changes_of = attached(args.resources, SCALING_CHANGES, "resourceId")
     for target in of_type(args.resources, SCALING_TARGET):
@@ -275,27 +258,3 @@ def _scaling_serialized(args: StackValidationArgs, report: StackReport, _: Mappi
                     report(f"{a.name} and {b.name} change scalable target {target.name} and neither waits for "
                            f"the other: Application Auto Scaling refuses concurrent changes to one target "
                            f"(ConcurrentUpdateException). Chain them with depends_on.", b.urn)
-
-
-autoscaling_changes_serialized = stack_rule(
-    name="autoscaling-changes-serialized",
-    description="Scaling policies and scheduled actions of one scalable target are created one after another.",
-    source="catalogue gap (deploy readiness): Application Auto Scaling ConcurrentUpdateException, "
-           "hashicorp/terraform-provider-aws#17915; DESIGN §7",
-    check=_scaling_serialized, level=MANDATORY, severity=Severity.HIGH,
-)
-
-POLICIES = (
-    ecs_service_no_public_ip,
-    ecs_service_multi_az,
-    ecs_fargate_latest_platform,
-    ecs_no_plain_secrets,
-    ecs_container_logging,
-    ecs_no_privileged_containers,
-    ecs_container_least_privilege,
-    ecs_tasks_traced,
-    ecs_container_insights,
-    ecr_repository_hardened,
-    ecs_service_autoscaled,
-    autoscaling_changes_serialized,
-)

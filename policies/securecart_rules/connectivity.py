@@ -7,21 +7,16 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     get,
     is_world,
     num,
     of_type,
     refs,
-    resource_rule,
-    stack_rule,
     tags_of,
     truthy,
 )
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
 TGW_PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
@@ -41,21 +36,26 @@ SUBNET = "aws:ec2/subnet:Subnet"
 PEERING_OPTIONS = "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions"
 
 
-def _tgw_auto_accept(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="tgw-no-auto-accept",
+    description="Transit gateways do not accept shared VPC attachments automatically.",
+    source="FSBP EC2.23",
+    types=[TGW], level=MANDATORY, severity=Severity.HIGH,
+)
+def tgw_no_auto_accept(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("autoAcceptSharedAttachments") or "disable").lower() == "enable":
         report("The transit gateway accepts shared attachments automatically: set "
                "auto_accept_shared_attachments='disable' and accept each one deliberately.")
 
 
-tgw_no_auto_accept = resource_rule(
-    name="tgw-no-auto-accept",
-    description="Transit gateways do not accept shared VPC attachments automatically.",
-    source="FSBP EC2.23",
-    types=[TGW], check=_tgw_auto_accept, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="tgw-segmented",
+    description="Transit gateways keep default route-table association and propagation off, so attachments are "
+                "segmented by explicit route tables.",
+    source="catalogue gap: TGW segmentation",
+    types=[TGW], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _tgw_segmented(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def tgw_segmented(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     # AWS enables both when they are left out.
     for prop, arg in (("defaultRouteTableAssociation", "default_route_table_association"),
                       ("defaultRouteTablePropagation", "default_route_table_propagation")):
@@ -64,16 +64,13 @@ def _tgw_segmented(args: ResourceValidationArgs, report: Report, _: Mapping[str,
                    f"associate attachments with explicit route tables (production, VPN/DX, peering).")
 
 
-tgw_segmented = resource_rule(
-    name="tgw-segmented",
-    description="Transit gateways keep default route-table association and propagation off, so attachments are "
-                "segmented by explicit route tables.",
-    source="catalogue gap: TGW segmentation",
-    types=[TGW], check=_tgw_segmented, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="tgw-peering-accepted-in-code",
+    description="Every Transit Gateway peering attachment is accepted by an accepter resource, never by hand.",
+    source="catalogue gap: cross-region peering accepted by an accepter",
+    level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _tgw_peering_accepted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def tgw_peering_accepted_in_code(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     accepted = {p.urn for a in of_type(args.resources, TGW_PEERING_ACCEPTER)
                 for p in refs(a, "transitGatewayAttachmentId")}
     for peering in of_type(args.resources, TGW_PEERING):
@@ -85,19 +82,19 @@ def _tgw_peering_accepted(args: StackValidationArgs, report: StackReport, _: Map
                f"or in the peer stack and name it in the '{ACCEPTER_STACK_TAG}' tag).", peering.urn)
 
 
-tgw_peering_accepted_in_code = stack_rule(
-    name="tgw-peering-accepted-in-code",
-    description="Every Transit Gateway peering attachment is accepted by an accepter resource, never by hand.",
-    source="catalogue gap: cross-region peering accepted by an accepter",
-    check=_tgw_peering_accepted, level=MANDATORY, severity=Severity.MEDIUM,
-)
-
 MAX_PEERINGS = {"maxPeeringsPerVpc": {"type": "integer", "minimum": 0, "default": 2,
                                       "description": "Most VPC peering connections one VPC may have before the "
                                                      "traffic belongs on Transit Gateway."}}
 
 
-def _through_tgw(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="inter-vpc-through-transit-gateway",
+    description="Inter-VPC and cross-region traffic goes through Transit Gateway, not a mesh of VPC peerings.",
+    source="seed: Transit Gateway with cross-region peering",
+    level=MANDATORY, severity=Severity.MEDIUM, config=MAX_PEERINGS,
+)
+def inter_vpc_through_transit_gateway(args: StackValidationArgs, report: StackReport,
+                                      settings: Mapping[str, Any]) -> None:
     own = {v.urn for v in of_type(args.resources, VPC)}
     count: dict[str, int] = {}
     for p in of_type(args.resources, PEERING):
@@ -114,15 +111,13 @@ def _through_tgw(args: StackValidationArgs, report: StackReport, settings: Mappi
                    f"cross-region traffic on the Transit Gateway.", vpc.urn)
 
 
-inter_vpc_through_transit_gateway = stack_rule(
-    name="inter-vpc-through-transit-gateway",
-    description="Inter-VPC and cross-region traffic goes through Transit Gateway, not a mesh of VPC peerings.",
-    source="seed: Transit Gateway with cross-region peering",
-    check=_through_tgw, level=MANDATORY, severity=Severity.MEDIUM, config=MAX_PEERINGS,
+@stack_rule(
+    name="vpc-peering-no-overlap",
+    description="Routes to peered VPCs never overlap the local VPC's CIDR.",
+    source="catalogue gap: no overlapping CIDRs on VPC peering",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _peering_overlap(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def vpc_peering_no_overlap(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     for route in of_type(args.resources, ROUTE):
         if not route.props.get("vpcPeeringConnectionId"):
             continue
@@ -139,28 +134,19 @@ def _peering_overlap(args: StackValidationArgs, report: StackReport, _: Mapping[
                            f"networks must not overlap.", route.urn)
 
 
-vpc_peering_no_overlap = stack_rule(
-    name="vpc-peering-no-overlap",
-    description="Routes to peered VPCs never overlap the local VPC's CIDR.",
-    source="catalogue gap: no overlapping CIDRs on VPC peering",
-    check=_peering_overlap, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="vpn-tunnel-logging",
+    description="Both tunnels of every site-to-site VPN log to CloudWatch Logs.",
+    source="FSBP EC2.20 (both tunnels), EC2.171 (tunnel logging)",
+    types=[VPN], level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _tunnel_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def vpn_tunnel_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for n in (1, 2):
         opts = get(args.props, f"tunnel{n}LogOptions", "cloudwatchLogOptions")
         if not truthy(get(opts, "logEnabled")) or not get(opts, "logGroupArn"):
             report(f"Tunnel {n} does not log to CloudWatch Logs: set tunnel{n}_log_options with log_enabled=True "
                    f"and a log group.")
 
-
-vpn_tunnel_logging = resource_rule(
-    name="vpn-tunnel-logging",
-    description="Both tunnels of every site-to-site VPN log to CloudWatch Logs.",
-    source="FSBP EC2.20 (both tunnels), EC2.171 (tunnel logging)",
-    types=[VPN], check=_tunnel_logging, level=MANDATORY, severity=Severity.MEDIUM,
-)
 
 VPN_CRYPTO: dict[str, dict[str, Any]] = {
     "encryptionAlgorithms": {"type": "array", "items": {"type": "string"},
@@ -174,7 +160,13 @@ VPN_CRYPTO: dict[str, dict[str, Any]] = {
 }
 
 
-def _vpn_crypto(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="vpn-strong-crypto",
+    description="Site-to-site VPN tunnels use IKEv2 only, with strong phase 1 and phase 2 algorithms.",
+    source="catalogue gap: VPN IKEv2 and strong algorithms",
+    types=[VPN], level=MANDATORY, severity=Severity.HIGH, config=VPN_CRYPTO,
+)
+def vpn_strong_crypto(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     allowed: dict[str, set[Any]] = {
         "EncryptionAlgorithms": {str(a) for a in settings["encryptionAlgorithms"]},
         "IntegrityAlgorithms": {str(a) for a in settings["integrityAlgorithms"]},
@@ -196,18 +188,17 @@ def _vpn_crypto(args: ResourceValidationArgs, report: Report, settings: Mapping[
                            f"{', '.join(sorted(str(int(x)) if isinstance(x, float) else str(x) for x in ok))}.")
 
 
-vpn_strong_crypto = resource_rule(
-    name="vpn-strong-crypto",
-    description="Site-to-site VPN tunnels use IKEv2 only, with strong phase 1 and phase 2 algorithms.",
-    source="catalogue gap: VPN IKEv2 and strong algorithms",
-    types=[VPN], check=_vpn_crypto, level=MANDATORY, severity=Severity.HIGH, config=VPN_CRYPTO,
-)
-
 DX_PREFIX = {"shortestPrefix": {"type": "integer", "minimum": 1, "maximum": 32, "default": 12,
                                 "description": "Shortest prefix length an allowed prefix may have."}}
 
 
-def _dx_prefixes(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="dx-allowed-prefixes-restricted",
+    description="Direct Connect gateway associations advertise only restricted, explicit prefixes.",
+    source="catalogue gap: Direct Connect allowed prefixes",
+    types=[DX_ASSOCIATION], level=MANDATORY, severity=Severity.HIGH, config=DX_PREFIX,
+)
+def dx_allowed_prefixes_restricted(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     prefixes = [str(p) for p in as_list(args.props.get("allowedPrefixes"))]
     if not prefixes:
         report("The Direct Connect association advertises every prefix it can: list allowed_prefixes (the VPC "
@@ -224,15 +215,13 @@ def _dx_prefixes(args: ResourceValidationArgs, report: Report, settings: Mapping
                    f"VPC ranges.")
 
 
-dx_allowed_prefixes_restricted = resource_rule(
-    name="dx-allowed-prefixes-restricted",
-    description="Direct Connect gateway associations advertise only restricted, explicit prefixes.",
-    source="catalogue gap: Direct Connect allowed prefixes",
-    types=[DX_ASSOCIATION], check=_dx_prefixes, level=MANDATORY, severity=Severity.HIGH, config=DX_PREFIX,
+@stack_rule(
+    name="tgw-attachment-in-dedicated-subnets",
+    description="Transit Gateway VPC attachments use dedicated attachment subnets, one in every AZ of the VPC.",
+    source="seed: Transit Gateway; catalogue gap (AWS TGW design guidance: dedicated /28 attachment subnets)",
+    level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def tgw_attachment_in_dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     all_subnets = of_type(args.resources, SUBNET)
     for attachment in of_type(args.resources, TGW_VPC_ATTACHMENT):
         subnets = [r for r in refs(attachment, "subnetIds") if r.resource_type == SUBNET]
@@ -251,15 +240,14 @@ def _dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mappin
                    f"NACLs never apply to transit traffic.", attachment.urn)
 
 
-tgw_attachment_in_dedicated_subnets = stack_rule(
-    name="tgw-attachment-in-dedicated-subnets",
-    description="Transit Gateway VPC attachments use dedicated attachment subnets, one in every AZ of the VPC.",
-    source="seed: Transit Gateway; catalogue gap (AWS TGW design guidance: dedicated /28 attachment subnets)",
-    check=_dedicated_subnets, level=MANDATORY, severity=Severity.MEDIUM,
+@stack_rule(
+    name="tgw-attachments-associated",
+    description="Every Transit Gateway attachment (VPC, VPN, Direct Connect, accepted peering) is associated with "
+                "an explicit route table.",
+    source="seed: Transit Gateway; catalogue gap (segmentation by explicit route tables)",
+    level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def tgw_attachments_associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     associated = {r.urn for a in of_type(args.resources, TGW_ASSOCIATION)
                   for r in refs(a, "transitGatewayAttachmentId")}
     accepted_here = {r.urn for a in of_type(args.resources, TGW_PEERING_ACCEPTER)
@@ -279,16 +267,13 @@ def _associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
                "off it routes nothing. Add a RouteTableAssociation for its segment.", attachment.urn)
 
 
-tgw_attachments_associated = stack_rule(
-    name="tgw-attachments-associated",
-    description="Every Transit Gateway attachment (VPC, VPN, Direct Connect, accepted peering) is associated with "
-                "an explicit route table.",
-    source="seed: Transit Gateway; catalogue gap (segmentation by explicit route tables)",
-    check=_associated, level=MANDATORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="vpn-on-transit-gateway-with-bgp",
+    description="Site-to-site VPNs end on the Transit Gateway and route with BGP.",
+    source="seed: site-to-site VPN for developers; catalogue gap",
+    types=[VPN], level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _vpn_on_tgw(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def vpn_on_transit_gateway_with_bgp(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not args.props.get("transitGatewayId"):
         report("The VPN ends on a virtual private gateway: attach it to the Transit Gateway so segmentation and "
                "cross-region routing apply to it.")
@@ -297,15 +282,13 @@ def _vpn_on_tgw(args: ResourceValidationArgs, report: Report, _: Mapping[str, An
                "health.")
 
 
-vpn_on_transit_gateway_with_bgp = resource_rule(
-    name="vpn-on-transit-gateway-with-bgp",
-    description="Site-to-site VPNs end on the Transit Gateway and route with BGP.",
-    source="seed: site-to-site VPN for developers; catalogue gap",
-    types=[VPN], check=_vpn_on_tgw, level=MANDATORY, severity=Severity.MEDIUM,
+@stack_rule(
+    name="vpc-peering-dns-resolution",
+    description="VPC peerings this stack accepts resolve the peer's DNS names to private addresses.",
+    source="catalogue gap: VPC peering allowRemoteVpcDnsResolution considered",
+    level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _peering_dns(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def vpc_peering_dns_resolution(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     accepted = {r.urn for a in of_type(args.resources, PEERING_ACCEPTER) for r in refs(a, "vpcPeeringConnectionId")}
     sides: dict[str, set[str]] = {}
     for o in of_type(args.resources, PEERING_OPTIONS):
@@ -324,26 +307,3 @@ def _peering_dns(args: StackValidationArgs, report: StackReport, _: Mapping[str,
             report(f"Both sides of this peering are ours but the {' and '.join(missing)} side(s) resolve the other "
                    f"VPC's DNS names to public addresses: allow remote VPC DNS resolution (PeeringConnectionOptions, "
                    f"in each side's region).", peering.urn)
-
-
-vpc_peering_dns_resolution = stack_rule(
-    name="vpc-peering-dns-resolution",
-    description="VPC peerings this stack accepts resolve the peer's DNS names to private addresses.",
-    source="catalogue gap: VPC peering allowRemoteVpcDnsResolution considered",
-    check=_peering_dns, level=ADVISORY, severity=Severity.LOW,
-)
-
-POLICIES = (
-    tgw_no_auto_accept,
-    tgw_segmented,
-    tgw_peering_accepted_in_code,
-    inter_vpc_through_transit_gateway,
-    vpc_peering_no_overlap,
-    vpn_tunnel_logging,
-    vpn_strong_crypto,
-    dx_allowed_prefixes_restricted,
-    tgw_attachment_in_dedicated_subnets,
-    tgw_attachments_associated,
-    vpn_on_transit_gateway_with_bgp,
-    vpc_peering_dns_resolution,
-)

@@ -6,22 +6,17 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     attached,
     get,
     num,
     of_type,
     refs,
-    resource_rule,
-    stack_rule,
     tags_of,
     truthy,
 )
 from securecart_rules._iam import public_allows, statements
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 RDS_INSTANCE = "aws:rds/instance:Instance"
 RDS_CLUSTER = "aws:rds/cluster:Cluster"
@@ -53,22 +48,26 @@ REPLICATION_TAG = "Replication"  # "source" or "destination": the bucket holds c
 
 # --- RDS -------------------------------------------------------------------------------------------------------
 
-def _rds_encrypted(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="rds-storage-encrypted",
+    description="RDS instances and clusters encrypt their storage.",
+    source="FSBP RDS.3, RDS.27; cdk-nag AwsSolutions-RDS2; AWSGuard rds-storage-encrypted",
+    types=RDS, level=MANDATORY, severity=Severity.HIGH,
+)
+def rds_storage_encrypted(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == RDS_CLUSTER and str(args.props.get("engineMode") or "") == "serverless":
         return  # Aurora Serverless v1 is always encrypted
     if not truthy(args.props.get("storageEncrypted")):
         report("Storage is not encrypted: set storage_encrypted=True with a customer-managed KMS key.")
 
 
-rds_storage_encrypted = resource_rule(
-    name="rds-storage-encrypted",
-    description="RDS instances and clusters encrypt their storage.",
-    source="FSBP RDS.3, RDS.27; cdk-nag AwsSolutions-RDS2; AWSGuard rds-storage-encrypted",
-    types=RDS, check=_rds_encrypted, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="rds-multi-az",
+    description="RDS instances are Multi-AZ and clusters span at least two AZs.",
+    source="seed: RDS Multi-AZ; FSBP RDS.5, RDS.15; cdk-nag AwsSolutions-RDS3; AWSGuard rds-instance-multi-az-enabled",
+    types=RDS, level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _rds_multi_az(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_multi_az(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == RDS_INSTANCE:
         if args.props.get("clusterIdentifier"):
             return  # an Aurora cluster member: the cluster spreads over AZs
@@ -78,15 +77,14 @@ def _rds_multi_az(args: ResourceValidationArgs, report: Report, _: Mapping[str, 
         report("The cluster spans fewer than two AZs.")
 
 
-rds_multi_az = resource_rule(
-    name="rds-multi-az",
-    description="RDS instances are Multi-AZ and clusters span at least two AZs.",
-    source="seed: RDS Multi-AZ; FSBP RDS.5, RDS.15; cdk-nag AwsSolutions-RDS3; AWSGuard rds-instance-multi-az-enabled",
-    types=RDS, check=_rds_multi_az, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="rds-not-public",
+    description="RDS instances (and Aurora cluster instances) are not publicly accessible and live in a DB subnet "
+                "group of the VPC.",
+    source="FSBP RDS.2, RDS.18; cdk-nag RDSInstancePublicAccess; AWSGuard rds-instance-public-access",
+    types=[RDS_INSTANCE, RDS_CLUSTER_INSTANCE], level=MANDATORY, severity=Severity.CRITICAL,
 )
-
-
-def _rds_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_not_public(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if truthy(args.props.get("publiclyAccessible")):
         report("The database is publicly accessible: set publicly_accessible=False.")
     if args.resource_type == RDS_CLUSTER_INSTANCE:
@@ -98,19 +96,17 @@ def _rds_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, A
         report("The database names no DB subnet group, so it would land in the default VPC's subnets.")
 
 
-rds_not_public = resource_rule(
-    name="rds-not-public",
-    description="RDS instances (and Aurora cluster instances) are not publicly accessible and live in a DB subnet "
-                "group of the VPC.",
-    source="FSBP RDS.2, RDS.18; cdk-nag RDSInstancePublicAccess; AWSGuard rds-instance-public-access",
-    types=[RDS_INSTANCE, RDS_CLUSTER_INSTANCE], check=_rds_private, level=MANDATORY, severity=Severity.CRITICAL,
-)
-
 BACKUP = {"minBackupDays": {"type": "integer", "minimum": 1, "maximum": 35, "default": 7,
                             "description": "Fewest days of automated backups."}}
 
 
-def _rds_backups(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="rds-backup-retention",
+    description="RDS automated backups are kept at least 7 days.",
+    source="FSBP RDS.11; cdk-nag AwsSolutions-RDS13; AWSGuard rds-instance-backup-enabled",
+    types=RDS, level=MANDATORY, severity=Severity.HIGH, config=BACKUP,
+)
+def rds_backup_retention(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
         return
     days = num(args.props.get("backupRetentionPeriod"))
@@ -119,55 +115,41 @@ def _rds_backups(args: ResourceValidationArgs, report: Report, settings: Mapping
         report(f"Automated backups are kept {0 if days is None else int(days)} day(s): keep at least {minimum}.")
 
 
-rds_backup_retention = resource_rule(
-    name="rds-backup-retention",
-    description="RDS automated backups are kept at least 7 days.",
-    source="FSBP RDS.11; cdk-nag AwsSolutions-RDS13; AWSGuard rds-instance-backup-enabled",
-    types=RDS, check=_rds_backups, level=MANDATORY, severity=Severity.HIGH, config=BACKUP,
+@resource_rule(
+    name="rds-deletion-protection",
+    description="RDS instances and clusters have deletion protection.",
+    source="FSBP RDS.7, RDS.8; cdk-nag AwsSolutions-RDS10",
+    types=RDS, level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _rds_deletion(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
         return
     if not truthy(args.props.get("deletionProtection")):
         report("Deletion protection is off: set deletion_protection=True.")
 
 
-rds_deletion_protection = resource_rule(
-    name="rds-deletion-protection",
-    description="RDS instances and clusters have deletion protection.",
-    source="FSBP RDS.7, RDS.8; cdk-nag AwsSolutions-RDS10",
-    types=RDS, check=_rds_deletion, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="rds-iam-authentication",
+    description="RDS uses IAM database authentication.",
+    source="FSBP RDS.10, RDS.12",
+    types=RDS, level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _rds_iam_auth(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_iam_authentication(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("iamDatabaseAuthenticationEnabled")):
         report("IAM database authentication is off.")
 
 
-rds_iam_authentication = resource_rule(
-    name="rds-iam-authentication",
-    description="RDS uses IAM database authentication.",
-    source="FSBP RDS.10, RDS.12",
-    types=RDS, check=_rds_iam_auth, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="rds-log-exports",
+    description="RDS exports its logs to CloudWatch Logs.",
+    source="FSBP RDS.9; cdk-nag RDSLoggingEnabled",
+    types=RDS, level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _rds_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_log_exports(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
         return
     if not as_list(args.props.get("enabledCloudwatchLogsExports")):
         report("No database logs are exported to CloudWatch Logs.")
-
-
-rds_log_exports = resource_rule(
-    name="rds-log-exports",
-    description="RDS exports its logs to CloudWatch Logs.",
-    source="FSBP RDS.9; cdk-nag RDSLoggingEnabled",
-    types=RDS, check=_rds_logs, level=ADVISORY, severity=Severity.MEDIUM,
-)
 
 
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
@@ -197,7 +179,14 @@ def _forces_tls(group: PolicyResource) -> bool:
                for p in as_list(group.props.get("parameters")))
 
 
-def _tls_enforced(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="rds-tls-enforced",
+    description="RDS databases refuse connections without TLS (rds.force_ssl / require_secure_transport in their "
+                "own parameter group).",
+    source="FSBP RDS.38, RDS.39 (third-party mapping); catalogue #40",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def rds_tls_enforced(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     for r in of_type(list(args.resources), RDS_INSTANCE, RDS_CLUSTER):
         if r.resource_type == RDS_INSTANCE and r.props.get("clusterIdentifier"):
             continue  # an Aurora member: its cluster's parameter group decides
@@ -212,15 +201,6 @@ def _tls_enforced(args: StackValidationArgs, report: StackReport, _: Mapping[str
                    "require_secure_transport=1 (MySQL).", r.urn)
 
 
-rds_tls_enforced = stack_rule(
-    name="rds-tls-enforced",
-    description="RDS databases refuse connections without TLS (rds.force_ssl / require_secure_transport in their "
-                "own parameter group).",
-    source="FSBP RDS.38, RDS.39 (third-party mapping); catalogue #40",
-    check=_tls_enforced, level=MANDATORY, severity=Severity.HIGH,
-)
-
-
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
 
@@ -232,7 +212,14 @@ def _generated_and_kept(resources: list[PolicyResource], db: PolicyResource, pro
         d.urn in generators for v in of_type(resources, SECRET_VERSION) for d in refs(v, "secretString"))
 
 
-def _master_password(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="rds-master-password-secret",
+    description="RDS master passwords are never written in code or config: RDS manages them in Secrets Manager, "
+                "or the program generates them (a Pulumi secret) and keeps them in a Secrets Manager secret.",
+    source="catalogue #80: FSBP SecretsManager.1, cdk-nag AwsSolutions-SMG4; DESIGN §3 (no plain secrets)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def rds_master_password_secret(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     inherited = ("snapshotIdentifier", "restoreToPointInTime", "replicationSourceIdentifier",
                  "globalClusterIdentifier", "s3Import", "replicateSourceDb", "clusterIdentifier")
@@ -251,16 +238,15 @@ def _master_password(args: StackValidationArgs, report: StackReport, _: Mapping[
                    "(manage_master_user_password), or generate one and keep it in Secrets Manager.", db.urn)
 
 
-rds_master_password_secret = stack_rule(
-    name="rds-master-password-secret",
-    description="RDS master passwords are never written in code or config: RDS manages them in Secrets Manager, "
-                "or the program generates them (a Pulumi secret) and keeps them in a Secrets Manager secret.",
-    source="catalogue #80: FSBP SecretsManager.1, cdk-nag AwsSolutions-SMG4; DESIGN §3 (no plain secrets)",
-    check=_master_password, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="rds-replica-source-credentials",
+    description="No RDS read replica replicates a source whose master password RDS manages (RDS refuses to "
+                "create it).",
+    source="catalogue gap (deploy readiness): RDS User Guide, Limitations for Secrets Manager integration; "
+           "DESIGN §7",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _replica_source(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def rds_replica_source_credentials(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     instances = of_type(list(args.resources), RDS_INSTANCE)
     names: dict[str, PolicyResource] = {}
     for db in instances:
@@ -281,17 +267,13 @@ def _replica_source(args: StackValidationArgs, report: StackReport, _: Mapping[s
                        f"generated password kept in a secret of the program's own.", replica.urn)
 
 
-rds_replica_source_credentials = stack_rule(
-    name="rds-replica-source-credentials",
-    description="No RDS read replica replicates a source whose master password RDS manages (RDS refuses to "
-                "create it).",
-    source="catalogue gap (deploy readiness): RDS User Guide, Limitations for Secrets Manager integration; "
-           "DESIGN §7",
-    check=_replica_source, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="rds-final-snapshot",
+    description="Deleting an RDS database (not a replica) leaves a final snapshot.",
+    source="seed: RDS Multi-AZ; catalogue gap: nothing in the data tier may be lost by accident",
+    types=RDS, level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _final_snapshot(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_final_snapshot(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not _standalone(args):
         return  # RDS refuses final snapshots of replicas; a cluster member's data is its cluster's
     if truthy(args.props.get("skipFinalSnapshot")):
@@ -301,15 +283,13 @@ def _final_snapshot(args: ResourceValidationArgs, report: Report, _: Mapping[str
         report("No final_snapshot_identifier is set, so a delete would fail rather than keep a snapshot.")
 
 
-rds_final_snapshot = resource_rule(
-    name="rds-final-snapshot",
-    description="Deleting an RDS database (not a replica) leaves a final snapshot.",
-    source="seed: RDS Multi-AZ; catalogue gap: nothing in the data tier may be lost by accident",
-    types=RDS, check=_final_snapshot, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="rds-enhanced-monitoring",
+    description="RDS instances publish enhanced (OS-level) monitoring.",
+    source="FSBP RDS.6; cdk-nag RDSEnhancedMonitoringEnabled; catalogue #39",
+    types=[RDS_INSTANCE], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _enhanced_monitoring(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_enhanced_monitoring(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type != RDS_INSTANCE:
         return
     interval = num(args.props.get("monitoringInterval"))
@@ -319,46 +299,40 @@ def _enhanced_monitoring(args: ResourceValidationArgs, report: Report, _: Mappin
         report("Enhanced monitoring has no monitoring_role_arn to publish with.")
 
 
-rds_enhanced_monitoring = resource_rule(
-    name="rds-enhanced-monitoring",
-    description="RDS instances publish enhanced (OS-level) monitoring.",
-    source="FSBP RDS.6; cdk-nag RDSEnhancedMonitoringEnabled; catalogue #39",
-    types=[RDS_INSTANCE], check=_enhanced_monitoring, level=ADVISORY, severity=Severity.LOW,
+@resource_rule(
+    name="rds-auto-minor-version-upgrade",
+    description="RDS instances take minor version (security patch) upgrades automatically.",
+    source="FSBP RDS.13; cdk-nag RDSAutomaticMinorVersionUpgradeEnabled; catalogue #39",
+    types=[RDS_INSTANCE, RDS_CLUSTER_INSTANCE], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _minor_upgrades(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_auto_minor_version_upgrade(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     value = args.props.get("autoMinorVersionUpgrade")
     if value is not None and not truthy(value):  # the provider's default is true
         report("Automatic minor version upgrades are off: security patches wait for a manual upgrade.")
 
 
-rds_auto_minor_version_upgrade = resource_rule(
-    name="rds-auto-minor-version-upgrade",
-    description="RDS instances take minor version (security patch) upgrades automatically.",
-    source="FSBP RDS.13; cdk-nag RDSAutomaticMinorVersionUpgradeEnabled; catalogue #39",
-    types=[RDS_INSTANCE, RDS_CLUSTER_INSTANCE], check=_minor_upgrades, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="rds-copy-tags-to-snapshot",
+    description="RDS snapshots carry the database's tags.",
+    source="FSBP RDS.16, RDS.17; catalogue #39",
+    types=RDS, level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _snapshot_tags(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def rds_copy_tags_to_snapshot(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == RDS_INSTANCE and args.props.get("clusterIdentifier"):
         return
     if not truthy(args.props.get("copyTagsToSnapshot")):
         report("Snapshots would not carry the database's tags (owner, cost centre): set copy_tags_to_snapshot=True.")
 
 
-rds_copy_tags_to_snapshot = resource_rule(
-    name="rds-copy-tags-to-snapshot",
-    description="RDS snapshots carry the database's tags.",
-    source="FSBP RDS.16, RDS.17; catalogue #39",
-    types=RDS, check=_snapshot_tags, level=ADVISORY, severity=Severity.LOW,
-)
-
-
 # --- DynamoDB --------------------------------------------------------------------------------------------------
 
-def _pitr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="dynamodb-pitr",
+    description="DynamoDB tables and every replica have point-in-time recovery.",
+    source="FSBP DynamoDB.2; cdk-nag AwsSolutions-DDB3",
+    types=[TABLE, TABLE_REPLICA], level=MANDATORY, severity=Severity.HIGH,
+)
+def dynamodb_pitr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     pitr = args.props.get("pointInTimeRecovery")
     enabled = truthy(pitr) if args.resource_type == TABLE_REPLICA else truthy(get(pitr, "enabled"))
     if not enabled:
@@ -368,18 +342,17 @@ def _pitr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) ->
             report(f"The replica in {get(replica, 'regionName')} has no point-in-time recovery.")
 
 
-dynamodb_pitr = resource_rule(
-    name="dynamodb-pitr",
-    description="DynamoDB tables and every replica have point-in-time recovery.",
-    source="FSBP DynamoDB.2; cdk-nag AwsSolutions-DDB3",
-    types=[TABLE, TABLE_REPLICA], check=_pitr, level=MANDATORY, severity=Severity.HIGH,
-)
-
 CMK = {"requireCustomerManagedKey": {"type": "boolean", "default": True,
                                      "description": "Tables must be encrypted with a customer-managed KMS key."}}
 
 
-def _dynamodb_sse(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="dynamodb-encrypted-with-cmk",
+    description="DynamoDB tables and replicas are encrypted with customer-managed KMS keys.",
+    source="AWSGuard dynamodb-table-encryption-enabled (strengthened to a CMK)",
+    types=[TABLE], level=MANDATORY, severity=Severity.HIGH, config=CMK,
+)
+def dynamodb_encrypted_with_cmk(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     sse = args.props.get("serverSideEncryption")
     if settings["requireCustomerManagedKey"] and not (truthy(get(sse, "enabled")) and get(sse, "kmsKeyArn")):
         report("The table is encrypted with an AWS-owned key: set server_side_encryption with enabled=True and a "
@@ -389,45 +362,39 @@ def _dynamodb_sse(args: ResourceValidationArgs, report: Report, settings: Mappin
             report(f"The replica in {get(replica, 'regionName')} names no customer-managed key of its region.")
 
 
-dynamodb_encrypted_with_cmk = resource_rule(
-    name="dynamodb-encrypted-with-cmk",
-    description="DynamoDB tables and replicas are encrypted with customer-managed KMS keys.",
-    source="AWSGuard dynamodb-table-encryption-enabled (strengthened to a CMK)",
-    types=[TABLE], check=_dynamodb_sse, level=MANDATORY, severity=Severity.HIGH, config=CMK,
+@resource_rule(
+    name="dynamodb-deletion-protection",
+    description="DynamoDB tables have deletion protection.",
+    source="FSBP DynamoDB.6 (third-party mapping)",
+    types=[TABLE, TABLE_REPLICA], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _dynamodb_deletion(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def dynamodb_deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("deletionProtectionEnabled")):
         report("Deletion protection is off: set deletion_protection_enabled=True.")
 
 
-dynamodb_deletion_protection = resource_rule(
-    name="dynamodb-deletion-protection",
-    description="DynamoDB tables have deletion protection.",
-    source="FSBP DynamoDB.6 (third-party mapping)",
-    types=[TABLE, TABLE_REPLICA], check=_dynamodb_deletion, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="dynamodb-scales",
+    description="DynamoDB tables scale with demand (on-demand billing).",
+    source="FSBP DynamoDB.1; cdk-nag DynamoDBAutoScalingEnabled",
+    types=[TABLE], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _dynamodb_capacity(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def dynamodb_scales(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("billingMode") or "PROVISIONED") != "PAY_PER_REQUEST":
         report("The table uses provisioned capacity: use on-demand (PAY_PER_REQUEST) or add autoscaling for sale "
                "peaks.")
 
 
-dynamodb_scales = resource_rule(
-    name="dynamodb-scales",
-    description="DynamoDB tables scale with demand (on-demand billing).",
-    source="FSBP DynamoDB.1; cdk-nag DynamoDBAutoScalingEnabled",
-    types=[TABLE], check=_dynamodb_capacity, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
-
 GLOBAL_TABLE_2017 = "aws:dynamodb/globalTable:GlobalTable"
 
 
-def _global_table_current(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="dynamodb-global-table-current",
+    description="Global tables use the current version (replicas listed on the table, stream NEW_AND_OLD_IMAGES).",
+    source="seed: DynamoDB Global Tables for sessions; catalogue gap",
+    types=[TABLE, GLOBAL_TABLE_2017], level=ADVISORY, severity=Severity.MEDIUM,
+)
+def dynamodb_global_table_current(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == GLOBAL_TABLE_2017:
         report("This is a global table of the 2017.11.29 version, which AWS is retiring: list replicas on an "
                "aws.dynamodb.Table (version 2019.11.21) instead.")
@@ -436,14 +403,6 @@ def _global_table_current(args: ResourceValidationArgs, report: Report, _: Mappi
             truthy(args.props.get("streamEnabled"))
             and str(args.props.get("streamViewType") or "") == "NEW_AND_OLD_IMAGES"):
         report("A table with replicas needs its stream on with NEW_AND_OLD_IMAGES: replication reads it.")
-
-
-dynamodb_global_table_current = resource_rule(
-    name="dynamodb-global-table-current",
-    description="Global tables use the current version (replicas listed on the table, stream NEW_AND_OLD_IMAGES).",
-    source="seed: DynamoDB Global Tables for sessions; catalogue gap",
-    types=[TABLE, GLOBAL_TABLE_2017], check=_global_table_current, level=ADVISORY, severity=Severity.MEDIUM,
-)
 
 
 # --- S3 ----------------------------------------------------------------------------------------------------------
@@ -460,7 +419,13 @@ def _log_targets(resources: list[PolicyResource]) -> set[str]:
     return targets & {b.urn for b in of_type(resources, *BUCKET)}
 
 
-def _bpa(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="s3-block-public-access",
+    description="Every bucket blocks public access with all four settings.",
+    source="FSBP S3.8; cdk-nag AwsSolutions-S2",
+    level=MANDATORY, severity=Severity.CRITICAL,
+)
+def s3_block_public_access(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     resources = list(args.resources)
     blocks_of = _by_bucket(resources, (BPA,))
@@ -474,15 +439,13 @@ def _bpa(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -
             report(f"The bucket's public access block leaves {', '.join(off)} off.", bucket.urn)
 
 
-s3_block_public_access = stack_rule(
-    name="s3-block-public-access",
-    description="Every bucket blocks public access with all four settings.",
-    source="FSBP S3.8; cdk-nag AwsSolutions-S2",
-    check=_bpa, level=MANDATORY, severity=Severity.CRITICAL,
+@stack_rule(
+    name="s3-no-public-grants",
+    description="No bucket ACL or policy grants public access, and ACLs are disabled (bucket owner enforced).",
+    source="FSBP S3.2, S3.3, S3.6, S3.12; cdk-nag AwsSolutions-S5",
+    level=MANDATORY, severity=Severity.CRITICAL,
 )
-
-
-def _no_public_grants(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def s3_no_public_grants(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     for acl in of_type(resources, *ACL):
         if str(acl.props.get("acl") or "") in PUBLIC_ACLS:
@@ -507,14 +470,6 @@ def _no_public_grants(args: StackValidationArgs, report: StackReport, _: Mapping
                    bucket.urn)
 
 
-s3_no_public_grants = stack_rule(
-    name="s3-no-public-grants",
-    description="No bucket ACL or policy grants public access, and ACLs are disabled (bucket owner enforced).",
-    source="FSBP S3.2, S3.3, S3.6, S3.12; cdk-nag AwsSolutions-S5",
-    check=_no_public_grants, level=MANDATORY, severity=Severity.CRITICAL,
-)
-
-
 def _denies_insecure_transport(policy: PolicyResource) -> bool:
     for s in statements(policy.props.get("policy")) or []:
         if s.effect == "deny" and s.public_principal and \
@@ -523,7 +478,13 @@ def _denies_insecure_transport(policy: PolicyResource) -> bool:
     return False
 
 
-def _tls_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="s3-tls-only",
+    description="Every bucket's policy denies requests that do not use TLS.",
+    source="FSBP S3.5; cdk-nag AwsSolutions-S10",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def s3_tls_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     policies_of = _by_bucket(resources, POLICY)
     for bucket in of_type(resources, *BUCKET):
@@ -532,15 +493,14 @@ def _tls_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, An
                    bucket.urn)
 
 
-s3_tls_only = stack_rule(
-    name="s3-tls-only",
-    description="Every bucket's policy denies requests that do not use TLS.",
-    source="FSBP S3.5; cdk-nag AwsSolutions-S10",
-    check=_tls_only, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="s3-access-logging",
+    description="Buckets have server access logging, log buckets included; one terminal bucket per stack holds "
+                "only S3 access logs and logs nowhere.",
+    source="FSBP S3.9; cdk-nag AwsSolutions-S1; AWSGuard s3-bucket-logging-enabled",
+    level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def s3_access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     """Every bucket logs, log buckets too (who read or deleted an audit trail is itself audit), except one terminal
     bucket per stack that holds only S3 server access logs (logging it would add a log record per record)."""
     resources = list(args.resources)
@@ -560,21 +520,18 @@ def _access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[s
         report(f"The bucket has no server access logging{why}.", bucket.urn)
 
 
-s3_access_logging = stack_rule(
-    name="s3-access-logging",
-    description="Buckets have server access logging, log buckets included; one terminal bucket per stack holds "
-                "only S3 access logs and logs nowhere.",
-    source="FSBP S3.9; cdk-nag AwsSolutions-S1; AWSGuard s3-bucket-logging-enabled",
-    check=_access_logging, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
-
 def _sse_algorithms(configs: list[PolicyResource]) -> set[str]:
     return {str(get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"))
             for c in configs for rule in as_list(c.props.get("rules"))}
 
 
-def _encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="s3-default-encryption-kms",
+    description="Buckets default to SSE-KMS encryption (log buckets, which AWS requires to use SSE-S3, to SSE-S3).",
+    source="FSBP S3.17 (third-party mapping); cdk-nag S3DefaultEncryptionKMS",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def s3_default_encryption_kms(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     targets = _log_targets(resources)
     encryption_of = _by_bucket(resources, ENCRYPTION)
@@ -589,20 +546,18 @@ def _encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, A
                    "aws:kms and a customer-managed key.", bucket.urn)
 
 
-s3_default_encryption_kms = stack_rule(
-    name="s3-default-encryption-kms",
-    description="Buckets default to SSE-KMS encryption (log buckets, which AWS requires to use SSE-S3, to SSE-S3).",
-    source="FSBP S3.17 (third-party mapping); cdk-nag S3DefaultEncryptionKMS",
-    check=_encrypted, level=MANDATORY, severity=Severity.HIGH,
-)
-
-
 def _versioned(versioning_of: dict[str, list[PolicyResource]], bucket: PolicyResource) -> bool:
     return any(str(get(v.props, "versioningConfiguration", "status")) == "Enabled"
                for v in versioning_of.get(bucket.urn, []))
 
 
-def _versioning(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="s3-versioning",
+    description="Every bucket has versioning enabled (required for replication, protects against overwrites).",
+    source="cdk-nag S3BucketVersioningEnabled; FSBP S3.14 (third-party mapping)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def s3_versioning(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     versioning_of = _by_bucket(resources, VERSIONING)
     for bucket in of_type(resources, *BUCKET):
@@ -610,15 +565,14 @@ def _versioning(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
             report("Versioning is not enabled: add a bucket versioning resource with status 'Enabled'.", bucket.urn)
 
 
-s3_versioning = stack_rule(
-    name="s3-versioning",
-    description="Every bucket has versioning enabled (required for replication, protects against overwrites).",
-    source="cdk-nag S3BucketVersioningEnabled; FSBP S3.14 (third-party mapping)",
-    check=_versioning, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="s3-cross-region-replication",
+    description="Buckets tagged Replication=source replicate across regions, and every replicated bucket "
+                "(source or destination) is versioned.",
+    source="seed: S3 cross-region replication of product images; cdk-nag S3BucketReplicationEnabled; FSBP S3.7",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _replication(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def s3_cross_region_replication(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     versioning_of = _by_bucket(resources, VERSIONING)
     replication_of = _by_bucket(resources, REPLICATION)
@@ -635,15 +589,6 @@ def _replication(args: StackValidationArgs, report: StackReport, _: Mapping[str,
                        bucket.urn)
         if not _versioned(versioning_of, bucket):
             report("Replicated content needs versioning on the bucket.", bucket.urn)
-
-
-s3_cross_region_replication = stack_rule(
-    name="s3-cross-region-replication",
-    description="Buckets tagged Replication=source replicate across regions, and every replicated bucket "
-                "(source or destination) is versioned.",
-    source="seed: S3 cross-region replication of product images; cdk-nag S3BucketReplicationEnabled; FSBP S3.7",
-    check=_replication, level=MANDATORY, severity=Severity.HIGH,
-)
 
 
 LIFECYCLE = ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
@@ -663,7 +608,14 @@ def _replication_rules(args: StackValidationArgs) -> list[tuple[PolicyResource, 
     return found
 
 
-def _replication_encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="s3-replication-encrypted",
+    description="Replication of SSE-KMS buckets replicates the encrypted objects and encrypts the replicas with a "
+                "key of the destination region.",
+    source="seed: S3 cross-region replication of product images; catalogue gap (KMS objects silently left out)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def s3_replication_encrypted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     encryption_of = _by_bucket(list(args.resources), ENCRYPTION)
     for config, source, rule in _replication_rules(args):
         kms_source = source is None or bool(
@@ -679,16 +631,13 @@ def _replication_encrypted(args: StackValidationArgs, report: StackReport, _: Ma
                    f"objects need a key in the destination region.", config.urn)
 
 
-s3_replication_encrypted = stack_rule(
-    name="s3-replication-encrypted",
-    description="Replication of SSE-KMS buckets replicates the encrypted objects and encrypts the replicas with a "
-                "key of the destination region.",
-    source="seed: S3 cross-region replication of product images; catalogue gap (KMS objects silently left out)",
-    check=_replication_encrypted, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="s3-replication-time-control",
+    description="Cross-region replication rules use Replication Time Control and replication metrics.",
+    source="seed: S3 cross-region replication of product images; catalogue gap",
+    level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _replication_time(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def s3_replication_time_control(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     for config, _source, rule in _replication_rules(args):
         rid = get(rule, "id") or "(unnamed)"
         missing = []
@@ -701,31 +650,27 @@ def _replication_time(args: StackValidationArgs, report: StackReport, _: Mapping
                    f"deleted content without anyone being told.", config.urn)
 
 
-s3_replication_time_control = stack_rule(
-    name="s3-replication-time-control",
-    description="Cross-region replication rules use Replication Time Control and replication metrics.",
-    source="seed: S3 cross-region replication of product images; catalogue gap",
-    check=_replication_time, level=ADVISORY, severity=Severity.MEDIUM,
+@stack_rule(
+    name="s3-replication-keeps-deletes",
+    description="Replication to the failover region does not replicate delete markers, so deletes in one region "
+                "cannot empty the other's copy.",
+    source="seed: survive the loss of a region (S3 cross-region replication); catalogue gap",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _keeps_deletes(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def s3_replication_keeps_deletes(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     for config, _source, rule in _replication_rules(args):
         if str(get(rule, "deleteMarkerReplication", "status")) == "Enabled":
             report(f"Rule {get(rule, 'id') or '(unnamed)'} replicates delete markers: a bulk delete in this region "
                    f"would empty the failover copy too. Set delete_marker_replication status Disabled.", config.urn)
 
 
-s3_replication_keeps_deletes = stack_rule(
-    name="s3-replication-keeps-deletes",
-    description="Replication to the failover region does not replicate delete markers, so deletes in one region "
-                "cannot empty the other's copy.",
-    source="seed: survive the loss of a region (S3 cross-region replication); catalogue gap",
-    check=_keeps_deletes, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="s3-noncurrent-version-expiry",
+    description="Versioned buckets expire noncurrent versions through a lifecycle rule.",
+    source="FSBP S3.10, S3.13; catalogue #54",
+    level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _noncurrent_expiry(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def s3_noncurrent_version_expiry(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     versioning_of = _by_bucket(resources, VERSIONING)
     lifecycle_of = _by_bucket(resources, LIFECYCLE)
@@ -739,32 +684,28 @@ def _noncurrent_expiry(args: StackValidationArgs, report: StackReport, _: Mappin
                    bucket.urn)
 
 
-s3_noncurrent_version_expiry = stack_rule(
-    name="s3-noncurrent-version-expiry",
-    description="Versioned buckets expire noncurrent versions through a lifecycle rule.",
-    source="FSBP S3.10, S3.13; catalogue #54",
-    check=_noncurrent_expiry, level=ADVISORY, severity=Severity.LOW,
-)
-
-
 # --- KMS -----------------------------------------------------------------------------------------------------------
 
-def _rotation(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="kms-key-rotation",
+    description="Customer-managed symmetric KMS keys rotate.",
+    source="FSBP KMS.4 (third-party mapping); cdk-nag AwsSolutions-KMS5; AWSGuard cmk-backing-key-rotation-enabled",
+    types=[KMS_KEY], level=MANDATORY, severity=Severity.HIGH,
+)
+def kms_key_rotation(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("customerMasterKeySpec") or "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT":
         return  # AWS rotates only symmetric keys
     if not truthy(args.props.get("enableKeyRotation")):
         report("Key rotation is off: set enable_key_rotation=True.")
 
 
-kms_key_rotation = resource_rule(
-    name="kms-key-rotation",
-    description="Customer-managed symmetric KMS keys rotate.",
-    source="FSBP KMS.4 (third-party mapping); cdk-nag AwsSolutions-KMS5; AWSGuard cmk-backing-key-rotation-enabled",
-    types=[KMS_KEY], check=_rotation, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="kms-key-policy-not-public",
+    description="KMS key policies allow no unrestricted public principal.",
+    source="FSBP KMS.5 (third-party mapping)",
+    types=[KMS_KEY], level=MANDATORY, severity=Severity.CRITICAL,
 )
-
-
-def _key_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def kms_key_policy_not_public(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     raw = args.props.get("policy")
     if not raw:
         return  # the default key policy: the account only
@@ -776,79 +717,31 @@ def _key_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, An
         report(f"The key policy lets any principal use {', '.join(s.actions)} with no narrowing condition.")
 
 
-kms_key_policy_not_public = resource_rule(
-    name="kms-key-policy-not-public",
-    description="KMS key policies allow no unrestricted public principal.",
-    source="FSBP KMS.5 (third-party mapping)",
-    types=[KMS_KEY], check=_key_policy, level=MANDATORY, severity=Severity.CRITICAL,
+@resource_rule(
+    name="kms-key-deletion-window",
+    description="KMS keys wait at least 30 days between scheduled deletion and deletion.",
+    source="FSBP KMS.3 (as a deploy-time setting)",
+    types=[KMS_KEY, *KMS_REPLICA_KEYS], level=ADVISORY, severity=Severity.MEDIUM,
+    config={"minDeletionWindowDays": {"type": "integer", "minimum": 7, "maximum": 30, "default": 30,
+                                      "description": "Fewest days of a key's deletion window."}},
 )
-
-
-def _deletion_window(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+def kms_key_deletion_window(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     days = num(args.props.get("deletionWindowInDays"))
     if (days or 30) < int(settings["minDeletionWindowDays"]):
         report(f"The key can be deleted {int(days or 0)} days after scheduling: keep the window at least "
                f"{int(settings['minDeletionWindowDays'])} days, time enough to notice a mistake.")
 
 
-kms_key_deletion_window = resource_rule(
-    name="kms-key-deletion-window",
-    description="KMS keys wait at least 30 days between scheduled deletion and deletion.",
-    source="FSBP KMS.3 (as a deploy-time setting)",
-    types=[KMS_KEY, *KMS_REPLICA_KEYS], check=_deletion_window, level=ADVISORY, severity=Severity.MEDIUM,
-    config={"minDeletionWindowDays": {"type": "integer", "minimum": 7, "maximum": 30, "default": 30,
-                                      "description": "Fewest days of a key's deletion window."}},
-)
-
 STATEFUL = (RDS_INSTANCE, RDS_CLUSTER, TABLE, TABLE_REPLICA, KMS_KEY, *KMS_REPLICA_KEYS, *BUCKET)
 
 
-def _protected(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if not args.opts.protect:
-        report("This holds data (or the key to it) but is not protected: pass protect=True so no update or "
-               "destroy can delete it by accident.")
-
-
-stateful_resources_protected = resource_rule(
+@resource_rule(
     name="stateful-resources-protected",
     description="Databases, tables, buckets and KMS keys are protected (protect=True) in the Pulumi state.",
     source="SecureCart DESIGN §3; catalogue gap: nothing in the data tier may be lost by accident",
-    types=STATEFUL, check=_protected, level=MANDATORY, severity=Severity.HIGH,
+    types=STATEFUL, level=MANDATORY, severity=Severity.HIGH,
 )
-
-POLICIES = (
-    rds_storage_encrypted,
-    rds_multi_az,
-    rds_not_public,
-    rds_backup_retention,
-    rds_deletion_protection,
-    rds_iam_authentication,
-    rds_log_exports,
-    rds_tls_enforced,
-    rds_master_password_secret,
-    rds_replica_source_credentials,
-    rds_final_snapshot,
-    rds_enhanced_monitoring,
-    rds_auto_minor_version_upgrade,
-    rds_copy_tags_to_snapshot,
-    dynamodb_pitr,
-    dynamodb_encrypted_with_cmk,
-    dynamodb_deletion_protection,
-    dynamodb_scales,
-    dynamodb_global_table_current,
-    s3_block_public_access,
-    s3_no_public_grants,
-    s3_tls_only,
-    s3_access_logging,
-    s3_default_encryption_kms,
-    s3_versioning,
-    s3_cross_region_replication,
-    s3_replication_encrypted,
-    s3_replication_time_control,
-    s3_replication_keeps_deletes,
-    s3_noncurrent_version_expiry,
-    kms_key_rotation,
-    kms_key_policy_not_public,
-    kms_key_deletion_window,
-    stateful_resources_protected,
-)
+def stateful_resources_protected(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not args.opts.protect:
+        report("This holds data (or the key to it) but is not protected: pass protect=True so no update or "
+               "destroy can delete it by accident.")

@@ -6,20 +6,15 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     attached,
     document,
     get,
     of_type,
     refs,
-    resource_rule,
-    stack_rule,
     truthy,
 )
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 RECORD = "aws:route53/record:Record"
@@ -46,20 +41,24 @@ def _behaviors(props: Mapping[str, Any]) -> list[Any]:
     return [props.get("defaultCacheBehavior"), *as_list(props.get("orderedCacheBehaviors"))]
 
 
-def _cf_waf(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="cloudfront-waf",
+    description="CloudFront distributions have a WAF web ACL.",
+    source="seed: WAF; FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2",
+    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
+)
+def cloudfront_waf(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not args.props.get("webAclId"):
         report("The distribution has no WAF web ACL: set web_acl_id (a WAFv2 ACL in us-east-1).")
 
 
-cloudfront_waf = resource_rule(
-    name="cloudfront-waf",
-    description="CloudFront distributions have a WAF web ACL.",
-    source="seed: WAF; FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2",
-    types=[DISTRIBUTION], check=_cf_waf, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="cloudfront-viewer-tls",
+    description="CloudFront serves viewers with a custom certificate, SNI and TLS 1.2 (2021) or newer.",
+    source="FSBP CloudFront.7, CloudFront.8, CloudFront.15; cdk-nag AwsSolutions-CFR4",
+    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH, config=VIEWER_TLS,
 )
-
-
-def _cf_viewer_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+def cloudfront_viewer_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     cert = args.props.get("viewerCertificate")
     if truthy(get(cert, "cloudfrontDefaultCertificate")) or not get(cert, "acmCertificateArn"):
         report("The distribution uses the default *.cloudfront.net certificate: use an ACM certificate for the "
@@ -72,30 +71,26 @@ def _cf_viewer_tls(args: ResourceValidationArgs, report: Report, settings: Mappi
         report(f"Viewers may connect with {version}: require one of {', '.join(settings['minimumProtocolVersions'])}.")
 
 
-cloudfront_viewer_tls = resource_rule(
-    name="cloudfront-viewer-tls",
-    description="CloudFront serves viewers with a custom certificate, SNI and TLS 1.2 (2021) or newer.",
-    source="FSBP CloudFront.7, CloudFront.8, CloudFront.15; cdk-nag AwsSolutions-CFR4",
-    types=[DISTRIBUTION], check=_cf_viewer_tls, level=MANDATORY, severity=Severity.HIGH, config=VIEWER_TLS,
+@resource_rule(
+    name="cloudfront-viewer-https-only",
+    description="CloudFront never serves viewers over plain HTTP.",
+    source="FSBP CloudFront.3",
+    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _cf_https_only(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def cloudfront_viewer_https_only(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for behavior in _behaviors(args.props):
         if behavior is not None and str(get(behavior, "viewerProtocolPolicy")) == "allow-all":
             path = get(behavior, "pathPattern") or "default"
             report(f"Cache behavior '{path}' allows plain HTTP: use redirect-to-https or https-only.")
 
 
-cloudfront_viewer_https_only = resource_rule(
-    name="cloudfront-viewer-https-only",
-    description="CloudFront never serves viewers over plain HTTP.",
-    source="FSBP CloudFront.3",
-    types=[DISTRIBUTION], check=_cf_https_only, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="cloudfront-origins-secure",
+    description="CloudFront reaches custom origins over TLS 1.2 only and S3 origins through origin access control.",
+    source="FSBP CloudFront.9, CloudFront.10, CloudFront.13; cdk-nag AwsSolutions-CFR5, AwsSolutions-CFR7",
+    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _cf_origins(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def cloudfront_origins_secure(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for origin in as_list(args.props.get("origins")):
         origin_id = get(origin, "originId")
         custom = get(origin, "customOriginConfig")
@@ -112,41 +107,35 @@ def _cf_origins(args: ResourceValidationArgs, report: Report, _: Mapping[str, An
                    f"distribution read the bucket.")
 
 
-cloudfront_origins_secure = resource_rule(
-    name="cloudfront-origins-secure",
-    description="CloudFront reaches custom origins over TLS 1.2 only and S3 origins through origin access control.",
-    source="FSBP CloudFront.9, CloudFront.10, CloudFront.13; cdk-nag AwsSolutions-CFR5, AwsSolutions-CFR7",
-    types=[DISTRIBUTION], check=_cf_origins, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="cloudfront-access-logging",
+    description="CloudFront distributions log access.",
+    source="FSBP CloudFront.5; cdk-nag AwsSolutions-CFR3",
+    types=[DISTRIBUTION], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _cf_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def cloudfront_access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not get(args.props, "loggingConfig", "bucket"):
         report("Access logging is off: set logging_config with a log bucket.")
 
 
-cloudfront_access_logging = resource_rule(
-    name="cloudfront-access-logging",
-    description="CloudFront distributions log access.",
-    source="FSBP CloudFront.5; cdk-nag AwsSolutions-CFR3",
-    types=[DISTRIBUTION], check=_cf_logging, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="cloudfront-origin-failover",
+    description="CloudFront distributions with origins in several regions fail over through an origin group.",
+    source="FSBP CloudFront.4",
+    types=[DISTRIBUTION], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _cf_failover(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def cloudfront_origin_failover(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if len(as_list(args.props.get("origins"))) > 1 and not as_list(args.props.get("originGroups")):
         report("The distribution has several origins but no origin group to fail over between regions.")
 
 
-cloudfront_origin_failover = resource_rule(
-    name="cloudfront-origin-failover",
-    description="CloudFront distributions with origins in several regions fail over through an origin group.",
-    source="FSBP CloudFront.4",
-    types=[DISTRIBUTION], check=_cf_failover, level=ADVISORY, severity=Severity.LOW,
+@resource_rule(
+    name="route53-routing-health-checked",
+    description="Every latency, geolocation, failover or weighted record set is health-checked.",
+    source="seed: Route 53 latency and geolocation routing with health-check failover; catalogue gap",
+    types=[RECORD], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _record_health(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def route53_routing_health_checked(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     policies = [p for p in ("latencyRoutingPolicies", "geolocationRoutingPolicies", "failoverRoutingPolicies",
                             "geoproximityRoutingPolicy", "weightedRoutingPolicies") if as_list(args.props.get(p))]
     if not policies:
@@ -160,14 +149,6 @@ def _record_health(args: ResourceValidationArgs, report: Report, _: Mapping[str,
            f"health) so Route 53 fails over when the region is down.")
 
 
-route53_routing_health_checked = resource_rule(
-    name="route53-routing-health-checked",
-    description="Every latency, geolocation, failover or weighted record set is health-checked.",
-    source="seed: Route 53 latency and geolocation routing with health-check failover; catalogue gap",
-    types=[RECORD], check=_record_health, level=MANDATORY, severity=Severity.HIGH,
-)
-
-
 def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:
     points = of_type(resources, DISTRIBUTION, ACCELERATOR)
     points += [lb for lb in of_type(resources, *LB)
@@ -177,7 +158,14 @@ def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:
     return points
 
 
-def _shield(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="shield-advanced-on-entry-points",
+    description="Shield Advanced protects every public entry point: CloudFront, Global Accelerator, internet-facing "
+                "ALBs and public hosted zones.",
+    source="seed: Shield Advanced on public endpoints; catalogue gap",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def shield_advanced_on_entry_points(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     protected = {d.urn for p in of_type(resources, PROTECTION) for d in refs(p, "resourceArn")}
     for point in _entry_points(resources):
@@ -186,32 +174,27 @@ def _shield(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]
                    point.urn)
 
 
-shield_advanced_on_entry_points = stack_rule(
-    name="shield-advanced-on-entry-points",
-    description="Shield Advanced protects every public entry point: CloudFront, Global Accelerator, internet-facing "
-                "ALBs and public hosted zones.",
-    source="seed: Shield Advanced on public endpoints; catalogue gap",
-    check=_shield, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="global-accelerator-flow-logs",
+    description="Global Accelerators write flow logs.",
+    source="catalogue gap: Global Accelerator flow logs",
+    types=[ACCELERATOR], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _ga_flow_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def global_accelerator_flow_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     attributes = args.props.get("attributes")
     if not truthy(get(attributes, "flowLogsEnabled")) or not get(attributes, "flowLogsS3Bucket"):
         report("Flow logs are off: set attributes with flow_logs_enabled=True and a bucket.")
 
 
-global_accelerator_flow_logs = resource_rule(
-    name="global-accelerator-flow-logs",
-    description="Global Accelerators write flow logs.",
-    source="catalogue gap: Global Accelerator flow logs",
-    types=[ACCELERATOR], check=_ga_flow_logs, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
-
 # --- API Gateway -----------------------------------------------------------------------------------------------
 
-def _execution_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="apigateway-execution-logging",
+    description="Every REST API stage logs execution (ERROR or INFO) for all methods.",
+    source="FSBP APIGateway.1; cdk-nag AwsSolutions-APIG6",
+    level=ADVISORY, severity=Severity.MEDIUM,
+)
+def apigateway_execution_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     settings_of_api = attached(resources, [METHOD_SETTINGS], "restApi")
     for stage in of_type(resources, REST_STAGE):
@@ -227,28 +210,24 @@ def _execution_logging(args: StackValidationArgs, report: StackReport, _: Mappin
                    "and logging_level ERROR or INFO.", stage.urn)
 
 
-apigateway_execution_logging = stack_rule(
-    name="apigateway-execution-logging",
-    description="Every REST API stage logs execution (ERROR or INFO) for all methods.",
-    source="FSBP APIGateway.1; cdk-nag AwsSolutions-APIG6",
-    check=_execution_logging, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="apigateway-access-logging",
+    description="REST and HTTP API stages write access logs.",
+    source="FSBP APIGateway.9; cdk-nag AwsSolutions-APIG1",
+    types=[REST_STAGE, HTTP_STAGE], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def apigateway_access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not get(args.props, "accessLogSettings", "destinationArn"):
         report("Access logging is off: set access_log_settings with a log group.")
 
 
-apigateway_access_logging = resource_rule(
-    name="apigateway-access-logging",
-    description="REST and HTTP API stages write access logs.",
-    source="FSBP APIGateway.9; cdk-nag AwsSolutions-APIG1",
-    types=[REST_STAGE, HTTP_STAGE], check=_access_logging, level=ADVISORY, severity=Severity.MEDIUM,
+@stack_rule(
+    name="apigateway-waf",
+    description="Every REST API stage is associated with a WAFv2 web ACL.",
+    source="seed: API Gateway for third parties behind WAF; FSBP APIGateway.4; cdk-nag AwsSolutions-APIG3",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _stage_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def apigateway_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     protected = {d.urn for a in of_type(resources, WAF_ASSOCIATION) for d in refs(a, "resourceArn")}
     for stage in of_type(resources, REST_STAGE):
@@ -256,28 +235,24 @@ def _stage_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, A
             report("The stage has no WAF web ACL: associate one so third-party traffic is filtered.", stage.urn)
 
 
-apigateway_waf = stack_rule(
-    name="apigateway-waf",
-    description="Every REST API stage is associated with a WAFv2 web ACL.",
-    source="seed: API Gateway for third parties behind WAF; FSBP APIGateway.4; cdk-nag AwsSolutions-APIG3",
-    check=_stage_waf, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="apigateway-xray",
+    description="REST API stages trace requests with X-Ray.",
+    source="seed: X-Ray tracing on API stages; FSBP APIGateway.3; cdk-nag APIGWXrayEnabled",
+    types=[REST_STAGE], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _stage_tracing(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def apigateway_xray(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("xrayTracingEnabled")):
         report("X-Ray tracing is off: set xray_tracing_enabled=True.")
 
 
-apigateway_xray = resource_rule(
-    name="apigateway-xray",
-    description="REST API stages trace requests with X-Ray.",
-    source="seed: X-Ray tracing on API stages; FSBP APIGateway.3; cdk-nag APIGWXrayEnabled",
-    types=[REST_STAGE], check=_stage_tracing, level=ADVISORY, severity=Severity.LOW,
+@resource_rule(
+    name="apigateway-authorization",
+    description="API methods and routes require authorization.",
+    source="FSBP APIGateway.8; cdk-nag AwsSolutions-APIG4, AwsSolutions-COG4",
+    types=[METHOD, ROUTE_V2], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _authorization(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def apigateway_authorization(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == METHOD:
         if str(args.props.get("httpMethod")) == "OPTIONS":
             return  # CORS pre-flight carries no credentials
@@ -288,27 +263,17 @@ def _authorization(args: ResourceValidationArgs, report: Report, _: Mapping[str,
         report("The route needs no authorization: set authorization_type (JWT, AWS_IAM or CUSTOM).")
 
 
-apigateway_authorization = resource_rule(
-    name="apigateway-authorization",
-    description="API methods and routes require authorization.",
-    source="FSBP APIGateway.8; cdk-nag AwsSolutions-APIG4, AwsSolutions-COG4",
-    types=[METHOD, ROUTE_V2], check=_authorization, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="apigateway-regional-or-private",
+    description="REST APIs are REGIONAL or PRIVATE, fronted by SecureCart's own edge.",
+    source="AWSGuard apigateway-endpoint-type",
+    types=[REST_API], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _endpoint_type(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def apigateway_regional_or_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     types = as_list(get(args.props, "endpointConfiguration", "types"))
     if "EDGE" in [str(t) for t in types] or not types:
         report("The API is edge-optimised (AWS's default): use REGIONAL behind CloudFront/Global Accelerator, or "
                "PRIVATE.")
-
-
-apigateway_regional_or_private = resource_rule(
-    name="apigateway-regional-or-private",
-    description="REST APIs are REGIONAL or PRIVATE, fronted by SecureCart's own edge.",
-    source="AWSGuard apigateway-endpoint-type",
-    types=[REST_API], check=_endpoint_type, level=ADVISORY, severity=Severity.LOW,
-)
 
 
 # --- WAF -------------------------------------------------------------------------------------------------------------
@@ -338,7 +303,13 @@ def _statement_text(rule: Any) -> str:
     return " ".join(seen)
 
 
-def _waf_rules(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="waf-blocks-sqli-and-xss",
+    description="Every WAFv2 web ACL has rules, including SQL injection and cross-site scripting protection.",
+    source="seed: WAF against SQL injection and XSS; FSBP WAF.10",
+    types=[WEB_ACL], level=MANDATORY, severity=Severity.HIGH,
+)
+def waf_blocks_sqli_and_xss(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     rules = _acl_rules(args.props)
     if not rules:
         report("The web ACL has no rules: it filters nothing.")
@@ -351,15 +322,13 @@ def _waf_rules(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any
                "match rule.")
 
 
-waf_blocks_sqli_and_xss = resource_rule(
-    name="waf-blocks-sqli-and-xss",
-    description="Every WAFv2 web ACL has rules, including SQL injection and cross-site scripting protection.",
-    source="seed: WAF against SQL injection and XSS; FSBP WAF.10",
-    types=[WEB_ACL], check=_waf_rules, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="waf-metrics",
+    description="WAFv2 web ACLs and their rules emit CloudWatch metrics.",
+    source="FSBP WAF.12 (third-party mapping)",
+    types=[WEB_ACL], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _waf_metrics(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def waf_metrics(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(get(args.props, "visibilityConfig", "cloudwatchMetricsEnabled")):
         report("The web ACL emits no CloudWatch metrics.")
     for rule in as_list(args.props.get("rules")):
@@ -367,46 +336,15 @@ def _waf_metrics(args: ResourceValidationArgs, report: Report, _: Mapping[str, A
             report(f"Rule '{get(rule, 'name')}' emits no CloudWatch metrics.")
 
 
-waf_metrics = resource_rule(
-    name="waf-metrics",
-    description="WAFv2 web ACLs and their rules emit CloudWatch metrics.",
-    source="FSBP WAF.12 (third-party mapping)",
-    types=[WEB_ACL], check=_waf_metrics, level=ADVISORY, severity=Severity.LOW,
+@stack_rule(
+    name="waf-logging",
+    description="WAFv2 web ACLs log their traffic.",
+    source="FSBP WAF.11 (third-party mapping); cdk-nag WAFv2LoggingEnabled",
+    level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _waf_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def waf_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     logged = {d.urn for c in of_type(resources, WAF_LOGGING) for d in refs(c, "resourceArn")}
     for acl in of_type(resources, WEB_ACL):
         if acl.urn not in logged:
             report("The web ACL does not log: add a logging configuration.", acl.urn)
-
-
-waf_logging = stack_rule(
-    name="waf-logging",
-    description="WAFv2 web ACLs log their traffic.",
-    source="FSBP WAF.11 (third-party mapping); cdk-nag WAFv2LoggingEnabled",
-    check=_waf_logging, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
-POLICIES = (
-    cloudfront_waf,
-    cloudfront_viewer_tls,
-    cloudfront_viewer_https_only,
-    cloudfront_origins_secure,
-    cloudfront_access_logging,
-    cloudfront_origin_failover,
-    route53_routing_health_checked,
-    shield_advanced_on_entry_points,
-    global_accelerator_flow_logs,
-    apigateway_execution_logging,
-    apigateway_access_logging,
-    apigateway_waf,
-    apigateway_xray,
-    apigateway_authorization,
-    apigateway_regional_or_private,
-    waf_blocks_sqli_and_xss,
-    waf_metrics,
-    waf_logging,
-)

@@ -5,8 +5,12 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from securecart_rules._common import ADVISORY, MANDATORY, Report, as_list, get, resource_rule
+from securecart_rules._common import (
+    as_list,
+    get,
+)
 from securecart_rules._iam import Statement, admin_statements, public_allows, statements
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, resource_rule
 
 POLICY = "aws:iam/policy:Policy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -41,7 +45,15 @@ def _wildcards(stmts: list[Statement]) -> list[str]:
     return found
 
 
-def _no_wildcards(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="iam-no-wildcard-admin",
+    description="No IAM policy allows every action, or a whole service ('svc:*'), on every resource; no role "
+                "carries an administrator managed policy.",
+    source="FSBP IAM.1, IAM.21; cdk-nag AwsSolutions-IAM5",
+    types=[POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, ROLE, ATTACHMENT],
+    level=MANDATORY, severity=Severity.CRITICAL,
+)
+def iam_no_wildcard_admin(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for where, doc in identity_documents(args.resource_type, args.props):
         stmts = statements(doc)
         if stmts is None:
@@ -57,17 +69,13 @@ def _no_wildcards(args: ResourceValidationArgs, report: Report, _: Mapping[str, 
         report(f"The attachment grants {args.props.get('policyArn')}.")
 
 
-iam_no_wildcard_admin = resource_rule(
-    name="iam-no-wildcard-admin",
-    description="No IAM policy allows every action, or a whole service ('svc:*'), on every resource; no role "
-                "carries an administrator managed policy.",
-    source="FSBP IAM.1, IAM.21; cdk-nag AwsSolutions-IAM5",
-    types=[POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, ROLE, ATTACHMENT], check=_no_wildcards,
-    level=MANDATORY, severity=Severity.CRITICAL,
+@resource_rule(
+    name="iam-trust-not-public",
+    description="No role's trust policy lets any principal assume it without a narrowing condition.",
+    source="FSBP IAM.21 family (least privilege); cdk-nag AwsSolutions-IAM5",
+    types=[ROLE], level=MANDATORY, severity=Severity.CRITICAL,
 )
-
-
-def _trust(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def iam_trust_not_public(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     stmts = statements(args.props.get("assumeRolePolicy"))
     if stmts is None:
         report("The trust policy is not a policy document.")
@@ -77,28 +85,16 @@ def _trust(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -
                "such as aws:PrincipalOrgID or sts:ExternalId.")
 
 
-iam_trust_not_public = resource_rule(
-    name="iam-trust-not-public",
-    description="No role's trust policy lets any principal assume it without a narrowing condition.",
-    source="FSBP IAM.21 family (least privilege); cdk-nag AwsSolutions-IAM5",
-    types=[ROLE], check=_trust, level=MANDATORY, severity=Severity.CRITICAL,
+@resource_rule(
+    name="iam-no-decrypt-on-all-keys",
+    description="IAM policies do not allow decryption with every KMS key.",
+    source="FSBP KMS.1, KMS.2",
+    types=[POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, ROLE], level=ADVISORY,
+    severity=Severity.MEDIUM,
 )
-
-
-def _kms_decrypt_all(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def iam_no_decrypt_on_all_keys(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for where, doc in identity_documents(args.resource_type, args.props):
         for s in statements(doc) or []:
             if s.allows and s.on_all_resources() and any(a in ("kms:decrypt", "kms:reencryptfrom", "kms:*")
                                                          for a in s.actions):
                 report(f"The {where} allows kms:Decrypt on every key: name the keys.")
-
-
-iam_no_decrypt_on_all_keys = resource_rule(
-    name="iam-no-decrypt-on-all-keys",
-    description="IAM policies do not allow decryption with every KMS key.",
-    source="FSBP KMS.1, KMS.2",
-    types=[POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, ROLE], check=_kms_decrypt_all, level=ADVISORY,
-    severity=Severity.MEDIUM,
-)
-
-POLICIES = (iam_no_wildcard_admin, iam_trust_not_public, iam_no_decrypt_on_all_keys)

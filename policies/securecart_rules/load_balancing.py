@@ -9,22 +9,17 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     attached,
     get,
     num,
     of_type,
     refs,
-    resource_rule,
-    stack_rule,
     tags_of,
     truthy,
 )
 from securecart_rules._iam import Statement, statements
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -64,22 +59,26 @@ def listener_protocol(props: Mapping[str, Any]) -> str:
     return protocol
 
 
-def _http_redirects(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="alb-http-redirects-to-https",
+    description="HTTP listeners only redirect to HTTPS.",
+    source="FSBP ELB.1; cdk-nag ALBHttpToHttpsRedirection; AWSGuard alb-http-to-https-redirection",
+    types=LISTENER, level=MANDATORY, severity=Severity.HIGH,
+)
+def alb_http_redirects_to_https(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if listener_protocol(args.props) != "HTTP":
         return
     if not _actions_redirect_to_https(as_list(args.props.get("defaultActions"))):
         report("The HTTP listener serves content: its default action must only redirect to HTTPS.")
 
 
-alb_http_redirects_to_https = resource_rule(
-    name="alb-http-redirects-to-https",
-    description="HTTP listeners only redirect to HTTPS.",
-    source="FSBP ELB.1; cdk-nag ALBHttpToHttpsRedirection; AWSGuard alb-http-to-https-redirection",
-    types=LISTENER, check=_http_redirects, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="alb-http-listener-rules-redirect",
+    description="Rules on HTTP listeners only redirect to HTTPS.",
+    source="FSBP ELB.1",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _http_rules(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def alb_http_listener_rules_redirect(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     http_listeners = {r.urn for r in of_type(args.resources, *LISTENER) if listener_protocol(r.props) == "HTTP"}
     for rule in of_type(args.resources, *LISTENER_RULE):
         if any(d.urn in http_listeners for d in refs(rule, "listenerArn")) and \
@@ -87,19 +86,18 @@ def _http_rules(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
             report("A rule on an HTTP listener does something other than redirect to HTTPS.", rule.urn)
 
 
-alb_http_listener_rules_redirect = stack_rule(
-    name="alb-http-listener-rules-redirect",
-    description="Rules on HTTP listeners only redirect to HTTPS.",
-    source="FSBP ELB.1",
-    check=_http_rules, level=MANDATORY, severity=Severity.HIGH,
-)
-
 TLS = {"allowedSslPolicies": {"type": "array", "items": {"type": "string"}, "default": MODERN_TLS_POLICIES,
                               "description": "TLS security policies listeners may use (TLS 1.2+ with forward "
                                              "secrecy)."}}
 
 
-def _listener_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="lb-listener-modern-tls",
+    description="ALB and NLB listeners terminate HTTPS/TLS with a certificate and an explicit modern TLS policy.",
+    source="FSBP ELB.17/ELB.18 (third-party mapping); cdk-nag AwsSolutions-ELB5 (CLB analogue)",
+    types=LISTENER, level=MANDATORY, severity=Severity.HIGH, config=TLS,
+)
+def lb_listener_modern_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     protocol = listener_protocol(args.props)
     if protocol in ("HTTP", ""):
         return  # redirect-only (previous rule) or a GWLB listener, which has no protocol
@@ -116,15 +114,13 @@ def _listener_tls(args: ResourceValidationArgs, report: Report, settings: Mappin
         report("The listener has no certificate.")
 
 
-lb_listener_modern_tls = resource_rule(
-    name="lb-listener-modern-tls",
-    description="ALB and NLB listeners terminate HTTPS/TLS with a certificate and an explicit modern TLS policy.",
-    source="FSBP ELB.17/ELB.18 (third-party mapping); cdk-nag AwsSolutions-ELB5 (CLB analogue)",
-    types=LISTENER, check=_listener_tls, level=MANDATORY, severity=Severity.HIGH, config=TLS,
+@resource_rule(
+    name="lb-access-logs",
+    description="Application and network load balancers write access logs.",
+    source="FSBP ELB.5; cdk-nag AwsSolutions-ELB2; AWSGuard elb-logging-enabled",
+    types=LB, level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _access_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def lb_access_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if lb_type(args.props) == "gateway":
         return  # Gateway Load Balancers have no access logs
     logs = args.props.get("accessLogs")
@@ -132,28 +128,24 @@ def _access_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, A
         report("Access logs are off: set access_logs with enabled=True and a log bucket.")
 
 
-lb_access_logs = resource_rule(
-    name="lb-access-logs",
-    description="Application and network load balancers write access logs.",
-    source="FSBP ELB.5; cdk-nag AwsSolutions-ELB2; AWSGuard elb-logging-enabled",
-    types=LB, check=_access_logs, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="lb-deletion-protection",
+    description="Load balancers have deletion protection.",
+    source="FSBP ELB.6; cdk-nag ELBDeletionProtectionEnabled",
+    types=LB, level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def lb_deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("enableDeletionProtection")):
         report("Deletion protection is off: set enable_deletion_protection=True.")
 
 
-lb_deletion_protection = resource_rule(
-    name="lb-deletion-protection",
-    description="Load balancers have deletion protection.",
-    source="FSBP ELB.6; cdk-nag ELBDeletionProtectionEnabled",
-    types=LB, check=_deletion_protection, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="alb-request-hardening",
+    description="ALBs drop invalid header fields and mitigate HTTP desync defensively or strictly.",
+    source="FSBP ELB.4, ELB.12; cdk-nag ALBHttpDropInvalidHeaderEnabled",
+    types=LB, level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _alb_hardening(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def alb_request_hardening(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if lb_type(args.props) != "application":
         return
     if not truthy(args.props.get("dropInvalidHeaderFields")):
@@ -163,46 +155,36 @@ def _alb_hardening(args: ResourceValidationArgs, report: Report, _: Mapping[str,
         report(f"desync_mitigation_mode is {mode}: use 'defensive' or 'strictest' against request smuggling.")
 
 
-alb_request_hardening = resource_rule(
-    name="alb-request-hardening",
-    description="ALBs drop invalid header fields and mitigate HTTP desync defensively or strictly.",
-    source="FSBP ELB.4, ELB.12; cdk-nag ALBHttpDropInvalidHeaderEnabled",
-    types=LB, check=_alb_hardening, level=MANDATORY, severity=Severity.MEDIUM,
-)
-
 MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
                       "description": "Fewest subnets (one per AZ) a load balancer must span."}}
 
 
-def _multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="lb-multi-az",
+    description="Every load balancer spans at least two Availability Zones.",
+    source="seed: every tier over ≥ 2 AZs; FSBP ELB.13",
+    types=LB, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+)
+def lb_multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     subnets = as_list(args.props.get("subnets")) or as_list(args.props.get("subnetMappings"))
     if len(subnets) < int(settings["minAzs"]):
         report(f"The load balancer spans {len(subnets)} subnet(s): give it one in each of at least "
                f"{settings['minAzs']} AZs.")
 
 
-lb_multi_az = resource_rule(
-    name="lb-multi-az",
-    description="Every load balancer spans at least two Availability Zones.",
-    source="seed: every tier over ≥ 2 AZs; FSBP ELB.13",
-    types=LB, check=_multi_az, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+@stack_rule(
+    name="alb-waf-associated",
+    description="Every internet-facing ALB is associated with a WAFv2 web ACL.",
+    source="seed: WAF against SQL injection and XSS; cdk-nag ALBWAFEnabled; FSBP ELB.16 (third-party mapping)",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _alb_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def alb_waf_associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     protected = attached(args.resources, [WAF_ASSOCIATION], "resourceArn")
     for lb in of_type(args.resources, *LB):
         if lb_type(lb.props) == "application" and not truthy(lb.props.get("internal")) and \
                 lb.urn not in protected:
             report("The internet-facing ALB has no WAF web ACL: associate one (SQL injection and XSS rules).", lb.urn)
 
-
-alb_waf_associated = stack_rule(
-    name="alb-waf-associated",
-    description="Every internet-facing ALB is associated with a WAFv2 web ACL.",
-    source="seed: WAF against SQL injection and XSS; cdk-nag ALBWAFEnabled; FSBP ELB.16 (third-party mapping)",
-    check=_alb_waf, level=MANDATORY, severity=Severity.HIGH,
-)
 
 PURPOSES = {"purposeTypes": {
     "type": "object", "additionalProperties": {"type": "string", "enum": ["application", "network", "gateway"]},
@@ -213,7 +195,14 @@ LISTENER_PROTOCOLS = {"application": {"HTTP", "HTTPS"}, "network": {"TCP", "TLS"
                       "gateway": {""}}
 
 
-def _by_purpose(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="lb-by-purpose",
+    description="Load balancers match their purpose: HTTP(S) on ALBs, the payment gateway's TCP/TLS on an NLB, "
+                "appliances on a Gateway Load Balancer.",
+    source="seed: ALB for microservices, NLB for the payment gateway, GWLB for appliances",
+    level=MANDATORY, severity=Severity.MEDIUM, config=PURPOSES,
+)
+def lb_by_purpose(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
     purposes: Mapping[str, str] = settings["purposeTypes"]
     for lb in of_type(args.resources, *LB):
         purpose = tags_of(lb.props).get("Purpose", "").lower()
@@ -230,16 +219,13 @@ def _by_purpose(args: StackValidationArgs, report: StackReport, settings: Mappin
                 report("The payment load balancer must terminate TLS.", listener.urn)
 
 
-lb_by_purpose = stack_rule(
-    name="lb-by-purpose",
-    description="Load balancers match their purpose: HTTP(S) on ALBs, the payment gateway's TCP/TLS on an NLB, "
-                "appliances on a Gateway Load Balancer.",
-    source="seed: ALB for microservices, NLB for the payment gateway, GWLB for appliances",
-    check=_by_purpose, level=MANDATORY, severity=Severity.MEDIUM, config=PURPOSES,
+@resource_rule(
+    name="target-group-health-checks",
+    description="Target groups health-check their targets often enough for fast failover.",
+    source="catalogue gap: target group health checks",
+    types=TARGET_GROUP, level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _tg_health(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def target_group_health_checks(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("targetType") or "") == "lambda":
         return
     check = args.props.get("healthCheck")
@@ -251,26 +237,17 @@ def _tg_health(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any
         report(f"Health checks every {interval:.0f}s: check at most every 30s for fast failover.")
 
 
-target_group_health_checks = resource_rule(
-    name="target-group-health-checks",
-    description="Target groups health-check their targets often enough for fast failover.",
-    source="catalogue gap: target group health checks",
-    types=TARGET_GROUP, check=_tg_health, level=ADVISORY, severity=Severity.MEDIUM,
+@resource_rule(
+    name="target-group-encrypted",
+    description="Target groups reach their targets over HTTPS/TLS where the backend supports it.",
+    source="catalogue gap: target groups use HTTPS/TLS",
+    types=TARGET_GROUP, level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _tg_tls(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def target_group_encrypted(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     protocol = str(args.props.get("protocol") or "").upper()
     if protocol in ("HTTP", "TCP", "UDP", "TCP_UDP"):
         report(f"Traffic to the targets is {protocol}: use HTTPS or TLS where the backend supports it.")
 
-
-target_group_encrypted = resource_rule(
-    name="target-group-encrypted",
-    description="Target groups reach their targets over HTTPS/TLS where the backend supports it.",
-    source="catalogue gap: target groups use HTTPS/TLS",
-    types=TARGET_GROUP, check=_tg_tls, level=ADVISORY, severity=Severity.LOW,
-)
 
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -292,7 +269,18 @@ def _grants_log_key(stmt: Statement, bucket: str, key: str) -> bool:
     return False
 
 
-def _log_prefix_writable(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def _any_account(stmt: Statement) -> Statement:
+    return replace(stmt, resources=tuple(re.sub(r"/AWSLogs/\d{12}/", "/AWSLogs/000000000000/", r)
+                                         for r in stmt.resources))
+
+
+@stack_rule(
+    name="lb-log-prefix-writable",
+    description="A load balancer's access-log prefix is writable under its log bucket's policy.",
+    source="catalogue gap (deploy readiness): ELB User Guide, access-log bucket policy; DESIGN §7",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def lb_log_prefix_writable(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     """ELB writes to <bucket>/<prefix>/AWSLogs/<account>/… and tests that it may when logging is switched on."""
     resources = list(args.resources)
     policies_of = attached(resources, [BUCKET_POLICY], "bucket")
@@ -314,31 +302,3 @@ def _log_prefix_writable(args: StackValidationArgs, report: StackReport, _: Mapp
             report(f"The load balancer logs under '{prefix or '(no prefix)'}' in {bucket}, but the bucket policy "
                    f"grants log delivery no s3:PutObject on {bucket}/{where}: creating or updating it would fail "
                    f"with Access Denied.", lb.urn)
-
-
-def _any_account(stmt: Statement) -> Statement:
-    return replace(stmt, resources=tuple(re.sub(r"/AWSLogs/\d{12}/", "/AWSLogs/000000000000/", r)
-                                         for r in stmt.resources))
-
-
-lb_log_prefix_writable = stack_rule(
-    name="lb-log-prefix-writable",
-    description="A load balancer's access-log prefix is writable under its log bucket's policy.",
-    source="catalogue gap (deploy readiness): ELB User Guide, access-log bucket policy; DESIGN §7",
-    check=_log_prefix_writable, level=MANDATORY, severity=Severity.HIGH,
-)
-
-POLICIES = (
-    lb_log_prefix_writable,
-    alb_http_redirects_to_https,
-    alb_http_listener_rules_redirect,
-    lb_listener_modern_tls,
-    lb_access_logs,
-    lb_deletion_protection,
-    alb_request_hardening,
-    lb_multi_az,
-    alb_waf_associated,
-    lb_by_purpose,
-    target_group_health_checks,
-    target_group_encrypted,
-)

@@ -6,19 +6,14 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     get,
     num,
     of_type,
-    resource_rule,
-    stack_rule,
     tags_of,
     truthy,
 )
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
@@ -46,7 +41,14 @@ def _anomaly(alarm: PolicyResource) -> bool:
         bool(alarm.props.get("thresholdMetricId"))
 
 
-def _checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="checkout-alarms",
+    description="Where customer traffic enters, CloudWatch alarms with actions watch checkout latency and abnormal "
+                "traffic.",
+    source="seed: CloudWatch alarms for checkout latency spikes and abnormal traffic",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     fronts = [lb for lb in of_type(resources, *LB) if not truthy(lb.props.get("internal"))]
     fronts += of_type(resources, *STAGES)
@@ -64,29 +66,29 @@ def _checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[
                "(an anomaly-detection band on requests, or 5XX counts).", fronts[0].urn)
 
 
-checkout_alarms = stack_rule(
-    name="checkout-alarms",
-    description="Where customer traffic enters, CloudWatch alarms with actions watch checkout latency and abnormal "
-                "traffic.",
-    source="seed: CloudWatch alarms for checkout latency spikes and abnormal traffic",
-    check=_checkout_alarms, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="alarm-has-actions",
+    description="CloudWatch alarms have actions.",
+    source="cdk-nag CloudWatchAlarmAction",
+    types=[ALARM], level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _alarm_actions(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def alarm_has_actions(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.props.get("actionsEnabled") is False or not as_list(args.props.get("alarmActions")):
         report("The alarm notifies nobody: give it alarm_actions (an SNS topic) and keep actions enabled.")
 
 
-alarm_has_actions = resource_rule(
-    name="alarm-has-actions",
-    description="CloudWatch alarms have actions.",
-    source="cdk-nag CloudWatchAlarmAction",
-    types=[ALARM], check=_alarm_actions, level=ADVISORY, severity=Severity.MEDIUM,
+MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default": 365,
+                                     "description": "Fewest days a log group keeps its logs (PCI DSS 10.5.1: a "
+                                                    "year)."}}
+
+
+@resource_rule(
+    name="log-group-encrypted-and-retained",
+    description="CloudWatch log groups are KMS-encrypted and keep logs at least a year.",
+    source="cdk-nag CloudWatchLogGroupEncrypted, CloudWatchLogGroupRetentionPeriod; PCI DSS 10.5.1",
+    types=[LOG_GROUP], level=ADVISORY, severity=Severity.MEDIUM, config=MIN_RETENTION,
 )
-
-
-def _log_group(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+def log_group_encrypted_and_retained(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     if not args.props.get("kmsKeyId"):
         report("The log group is not encrypted with a customer-managed key: set kms_key_id.")
     days = num(args.props.get("retentionInDays"))
@@ -98,24 +100,19 @@ def _log_group(args: ResourceValidationArgs, report: Report, settings: Mapping[s
                f"(PCI DSS 10.5.1: 12 months).")
 
 
-MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default": 365,
-                                     "description": "Fewest days a log group keeps its logs (PCI DSS 10.5.1: a "
-                                                    "year)."}}
-
-log_group_encrypted_and_retained = resource_rule(
-    name="log-group-encrypted-and-retained",
-    description="CloudWatch log groups are KMS-encrypted and keep logs at least a year.",
-    source="cdk-nag CloudWatchLogGroupEncrypted, CloudWatchLogGroupRetentionPeriod; PCI DSS 10.5.1",
-    types=[LOG_GROUP], check=_log_group, level=ADVISORY, severity=Severity.MEDIUM, config=MIN_RETENTION,
-)
-
 REQUIRED_TAGS = {"requiredTags": {"type": "array", "items": {"type": "string"},
                                   "default": ["Project", "Stack", "Environment", "ManagedBy"],
                                   "description": "Tag keys every taggable resource carries (provider default tags "
                                                  "count)."}}
 
 
-def _tags(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="required-tags",
+    description="Taggable resources carry SecureCart's required tags.",
+    source="SecureCart tagging standard",
+    types=None, level=ADVISORY, severity=Severity.LOW, config=REQUIRED_TAGS,
+)
+def required_tags(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     if not args.resource_type.startswith("aws:"):
         return
     provider_props = args.provider.props if args.provider is not None else None
@@ -126,13 +123,3 @@ def _tags(args: ResourceValidationArgs, report: Report, settings: Mapping[str, A
     missing = [k for k in settings["requiredTags"] if k not in tags]
     if missing:
         report(f"Missing tag(s) {', '.join(missing)}: set them as provider default tags.")
-
-
-required_tags = resource_rule(
-    name="required-tags",
-    description="Taggable resources carry SecureCart's required tags.",
-    source="SecureCart tagging standard",
-    types=None, check=_tags, level=ADVISORY, severity=Severity.LOW, config=REQUIRED_TAGS,
-)
-
-POLICIES = (checkout_alarms, alarm_has_actions, log_group_encrypted_and_retained, required_tags)

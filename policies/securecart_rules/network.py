@@ -9,22 +9,17 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, Stac
 from pulumi_policy.proxy import UnknownValueError
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     attached,
     is_world,
     num,
     of_type,
     refs,
-    resource_rule,
-    stack_rule,
     tags_of,
     truthy,
 )
 from securecart_rules._iam import statements
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 VPC = "aws:ec2/vpc:Vpc"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -207,7 +202,13 @@ def views_by_vpc(views: list[SubnetView]) -> dict[str, list[SubnetView]]:
 
 # --- rules --------------------------------------------------------------------------------------------------------
 
-def _vpc_flow_logs(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="vpc-flow-logs-all-traffic",
+    description="Every VPC has a flow log of ALL traffic, so suspicious traffic can be reviewed.",
+    source="seed: VPC Flow Logs; FSBP EC2.6; cdk-nag AwsSolutions-VPC7",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def vpc_flow_logs_all_traffic(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     covered = {vpc.urn for log in of_type(args.resources, FLOW_LOG)
                if str(log.props.get("trafficType", "")).upper() == "ALL" for vpc in refs(log, "vpcId")}
     for vpc in of_type(args.resources, VPC):
@@ -216,15 +217,13 @@ def _vpc_flow_logs(args: StackValidationArgs, report: StackReport, _: Mapping[st
                    "and traffic_type='ALL'.", vpc.urn)
 
 
-vpc_flow_logs_all_traffic = stack_rule(
-    name="vpc-flow-logs-all-traffic",
-    description="Every VPC has a flow log of ALL traffic, so suspicious traffic can be reviewed.",
-    source="seed: VPC Flow Logs; FSBP EC2.6; cdk-nag AwsSolutions-VPC7",
-    check=_vpc_flow_logs, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="default-security-group-closed",
+    description="The default security group of every VPC has no rules.",
+    source="FSBP EC2.2; cdk-nag VPCDefaultSecurityGroupClosed",
+    types=[DEFAULT_SG], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _default_sg_closed(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def default_security_group_closed(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     ingress = as_list(args.props.get("ingress"))
     egress = as_list(args.props.get("egress"))
     if ingress or egress:
@@ -232,29 +231,26 @@ def _default_sg_closed(args: ResourceValidationArgs, report: Report, _: Mapping[
                f"adopt it with ingress=[] and egress=[].")
 
 
-default_security_group_closed = resource_rule(
-    name="default-security-group-closed",
-    description="The default security group of every VPC has no rules.",
-    source="FSBP EC2.2; cdk-nag VPCDefaultSecurityGroupClosed",
-    types=[DEFAULT_SG], check=_default_sg_closed, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="subnet-no-auto-public-ip",
+    description="No subnet assigns public IP addresses on launch.",
+    source="FSBP EC2.15; cdk-nag VPCSubnetAutoAssignPublicIpDisabled",
+    types=[SUBNET], level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _no_auto_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def subnet_no_auto_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if truthy(args.props.get("mapPublicIpOnLaunch")):
         report("The subnet gives every instance a public IP: set map_public_ip_on_launch=False (load balancers "
                "and NAT gateways get their addresses without it).")
 
 
-subnet_no_auto_public_ip = resource_rule(
-    name="subnet-no-auto-public-ip",
-    description="No subnet assigns public IP addresses on launch.",
-    source="FSBP EC2.15; cdk-nag VPCSubnetAutoAssignPublicIpDisabled",
-    types=[SUBNET], check=_no_auto_public_ip, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="subnet-tiers-separated",
+    description="Every VPC has separate public, private and isolated subnet tiers, and no private or isolated "
+                "subnet routes to the internet gateway.",
+    source="seed: multi-tier VPC; cdk-nag VPCNoUnrestrictedRouteToIGW",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def subnet_tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     views = subnet_views(list(args.resources))
     grouped = views_by_vpc(views)
     for vpc in of_type(args.resources, VPC):
@@ -272,16 +268,13 @@ def _tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[
                    f"internet.", v.subnet.urn)
 
 
-subnet_tiers_separated = stack_rule(
-    name="subnet-tiers-separated",
-    description="Every VPC has separate public, private and isolated subnet tiers, and no private or isolated "
-                "subnet routes to the internet gateway.",
-    source="seed: multi-tier VPC; cdk-nag VPCNoUnrestrictedRouteToIGW",
-    check=_tiers_separated, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="database-subnets-no-internet-route",
+    description="Database subnet groups use only subnets with no route to an internet or NAT gateway.",
+    source="seed: database subnets isolated",
+    level=MANDATORY, severity=Severity.CRITICAL,
 )
-
-
-def _database_isolated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def database_subnets_no_internet_route(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     views = {v.subnet.urn: v for v in subnet_views(list(args.resources))}
     for group in of_type(args.resources, DB_SUBNET_GROUP):
         for subnet in refs(group, "subnetIds"):
@@ -295,18 +288,17 @@ def _database_isolated(args: StackValidationArgs, report: StackReport, _: Mappin
                        f"({kinds}): databases belong in isolated subnets.", group.urn)
 
 
-database_subnets_no_internet_route = stack_rule(
-    name="database-subnets-no-internet-route",
-    description="Database subnet groups use only subnets with no route to an internet or NAT gateway.",
-    source="seed: database subnets isolated",
-    check=_database_isolated, level=MANDATORY, severity=Severity.CRITICAL,
-)
-
 MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
                       "description": "Fewest distinct AZs each subnet tier must span."}}
 
 
-def _tiers_span_azs(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="subnet-tiers-span-azs",
+    description="Every subnet tier of every VPC spans at least two Availability Zones.",
+    source="seed: survive the loss of an AZ",
+    level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+)
+def subnet_tiers_span_azs(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
     minimum = int(settings["minAzs"])
     grouped = views_by_vpc(subnet_views(list(args.resources)))
     for vpc in of_type(args.resources, VPC):
@@ -319,15 +311,13 @@ def _tiers_span_azs(args: StackValidationArgs, report: StackReport, settings: Ma
                        f"least {minimum} so an AZ loss leaves it running.", vpc.urn)
 
 
-subnet_tiers_span_azs = stack_rule(
-    name="subnet-tiers-span-azs",
-    description="Every subnet tier of every VPC spans at least two Availability Zones.",
-    source="seed: survive the loss of an AZ",
-    check=_tiers_span_azs, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+@stack_rule(
+    name="nat-gateway-per-az",
+    description="Private subnets route to a NAT gateway in their own Availability Zone.",
+    source="catalogue gap: one NAT gateway per AZ",
+    level=MANDATORY, severity=Severity.MEDIUM,
 )
-
-
-def _nat_per_az(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def nat_gateway_per_az(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     views = subnet_views(list(args.resources))
     zone_of = {v.subnet.urn: v.zone for v in views}
     for v in views:
@@ -341,15 +331,14 @@ def _nat_per_az(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
                        f"gateway in its own AZ so an AZ loss does not cut its egress.", v.subnet.urn)
 
 
-nat_gateway_per_az = stack_rule(
-    name="nat-gateway-per-az",
-    description="Private subnets route to a NAT gateway in their own Availability Zone.",
-    source="catalogue gap: one NAT gateway per AZ",
-    check=_nat_per_az, level=MANDATORY, severity=Severity.MEDIUM,
+@stack_rule(
+    name="gateway-endpoints-on-private-route-tables",
+    description="S3 and DynamoDB gateway endpoints are attached to every private and isolated route table.",
+    source="catalogue gap; FSBP EC2.10 (endpoints for AWS services)",
+    level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _gateway_endpoints(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def gateway_endpoints_on_private_route_tables(args: StackValidationArgs, report: StackReport,
+                                              _: Mapping[str, Any]) -> None:
     grouped = views_by_vpc(subnet_views(list(args.resources)))
     associations = attached(args.resources, [ENDPOINT_RT], "vpcEndpointId")
     covered_by: dict[str, set[str]] = {"s3": set(), "dynamodb": set()}  # service -> route table URNs
@@ -369,14 +358,6 @@ def _gateway_endpoints(args: StackValidationArgs, report: StackReport, _: Mappin
                        f"{service} traffic stays on the AWS network.", vpc.urn)
 
 
-gateway_endpoints_on_private_route_tables = stack_rule(
-    name="gateway-endpoints-on-private-route-tables",
-    description="S3 and DynamoDB gateway endpoints are attached to every private and isolated route table.",
-    source="catalogue gap; FSBP EC2.10 (endpoints for AWS services)",
-    check=_gateway_endpoints, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
-
 def _endpoint_policy_problems(raw: Any) -> list[str]:
     stmts = statements(raw)
     if stmts is None:
@@ -391,7 +372,13 @@ def _endpoint_policy_problems(raw: Any) -> list[str]:
     return problems
 
 
-def _endpoint_policy(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="vpc-endpoint-policy-restrictive",
+    description="Every VPC endpoint policy (inline or a VpcEndpointPolicy) is restrictive, never full access.",
+    source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
+    types=[ENDPOINT, ENDPOINT_POLICY], level=MANDATORY, severity=Severity.HIGH,
+)
+def vpc_endpoint_policy_restrictive(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.resource_type == ENDPOINT and \
             str(args.props.get("vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
         return  # GatewayLoadBalancer and Resource endpoints take no policy
@@ -401,15 +388,14 @@ def _endpoint_policy(args: ResourceValidationArgs, report: Report, _: Mapping[st
             report(problem)
 
 
-vpc_endpoint_policy_restrictive = resource_rule(
-    name="vpc-endpoint-policy-restrictive",
-    description="Every VPC endpoint policy (inline or a VpcEndpointPolicy) is restrictive, never full access.",
+@stack_rule(
+    name="vpc-endpoint-has-policy",
+    description="Every gateway and interface VPC endpoint has a policy of its own (inline or a VpcEndpointPolicy), "
+                "never the default full access.",
     source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
-    types=[ENDPOINT, ENDPOINT_POLICY], check=_endpoint_policy, level=MANDATORY, severity=Severity.HIGH,
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _has_policy(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def vpc_endpoint_has_policy(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     standalone = attached(args.resources, [ENDPOINT_POLICY], "vpcEndpointId")
     for ep in of_type(args.resources, ENDPOINT):
         if str(_known(ep.props, "vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
@@ -420,16 +406,13 @@ def _has_policy(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
                    "allows only the actions the workloads need, for this account's principals.", ep.urn)
 
 
-vpc_endpoint_has_policy = stack_rule(
-    name="vpc-endpoint-has-policy",
-    description="Every gateway and interface VPC endpoint has a policy of its own (inline or a VpcEndpointPolicy), "
-                "never the default full access.",
-    source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
-    check=_has_policy, level=MANDATORY, severity=Severity.HIGH,
+@stack_rule(
+    name="endpoint-service-restricted",
+    description="PrivateLink endpoint services require acceptance and allow-list their principals.",
+    source="seed: PrivateLink for the payment API; catalogue gap",
+    level=MANDATORY, severity=Severity.HIGH,
 )
-
-
-def _endpoint_service(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def endpoint_service_restricted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     standalone = of_type(args.resources, ENDPOINT_SERVICE_PRINCIPAL)
     for svc in of_type(args.resources, ENDPOINT_SERVICE):
         if not truthy(svc.props.get("acceptanceRequired")):
@@ -445,18 +428,17 @@ def _endpoint_service(args: StackValidationArgs, report: StackReport, _: Mapping
                    svc.urn)
 
 
-endpoint_service_restricted = stack_rule(
-    name="endpoint-service-restricted",
-    description="PrivateLink endpoint services require acceptance and allow-list their principals.",
-    source="seed: PrivateLink for the payment API; catalogue gap",
-    check=_endpoint_service, level=MANDATORY, severity=Severity.HIGH,
-)
-
 ADMIN_PORTS = {"adminPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
                               "default": [22, 3389], "description": "Ports no NACL may open to the world."}}
 
 
-def _nacl_admin(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="nacl-no-world-admin-ports",
+    description="No network ACL admits the whole internet on SSH or RDP.",
+    source="FSBP EC2.21",
+    types=[NACL, NACL_RULE], level=ADVISORY, severity=Severity.MEDIUM, config=ADMIN_PORTS,
+)
+def nacl_no_world_admin_ports(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     entries: list[Mapping[str, Any]] = []
     if args.resource_type == NACL_RULE:
         if not truthy(args.props.get("egress")):
@@ -481,17 +463,16 @@ def _nacl_admin(args: ResourceValidationArgs, report: Report, settings: Mapping[
                    f"only known networks.")
 
 
-nacl_no_world_admin_ports = resource_rule(
-    name="nacl-no-world-admin-ports",
-    description="No network ACL admits the whole internet on SSH or RDP.",
-    source="FSBP EC2.21",
-    types=[NACL, NACL_RULE], check=_nacl_admin, level=ADVISORY, severity=Severity.MEDIUM, config=ADMIN_PORTS,
-)
-
 NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 
 
-def _own_nacl(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="subnet-has-own-nacl",
+    description="Every subnet is associated with its tier's network ACL, not left on the default one.",
+    source="CIS AWS Foundations 5.1; FSBP EC2.21",
+    level=MANDATORY, severity=Severity.MEDIUM,
+)
+def subnet_has_own_nacl(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     covered = {d.urn for a in of_type(resources, NACL_ASSOCIATION) for d in refs(a, "subnetId")}
     covered |= {d.urn for acl in of_type(resources, NACL) for d in refs(acl, "subnetIds")}
@@ -501,27 +482,5 @@ def _own_nacl(args: StackValidationArgs, report: StackReport, _: Mapping[str, An
                    "everything unless adopted and emptied): associate its tier's ACL.", subnet.urn)
 
 
-subnet_has_own_nacl = stack_rule(
-    name="subnet-has-own-nacl",
-    description="Every subnet is associated with its tier's network ACL, not left on the default one.",
-    source="CIS AWS Foundations 5.1; FSBP EC2.21",
-    check=_own_nacl, level=MANDATORY, severity=Severity.MEDIUM,
-)
 
-POLICIES = (
-    vpc_flow_logs_all_traffic,
-    default_security_group_closed,
-    subnet_no_auto_public_ip,
-    subnet_tiers_separated,
-    database_subnets_no_internet_route,
-    subnet_tiers_span_azs,
-    nat_gateway_per_az,
-    gateway_endpoints_on_private_route_tables,
-    vpc_endpoint_policy_restrictive,
-    vpc_endpoint_has_policy,
-    endpoint_service_restricted,
-    nacl_no_world_admin_ports,
-    subnet_has_own_nacl,
-)
-
-__all__ = ["POLICIES", "SubnetView", "subnet_views"]
+__all__ = ["SubnetView", "subnet_views"]

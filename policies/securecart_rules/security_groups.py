@@ -7,18 +7,13 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
-    ADVISORY,
-    MANDATORY,
-    Report,
-    StackReport,
     as_list,
     is_world,
     num,
     of_type,
     refs,
-    resource_rule,
-    stack_rule,
 )
+from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -87,7 +82,13 @@ AUTHORISED = {"authorisedPorts": {"type": "array", "items": {"type": "integer", 
                                                  "balancers only)."}}
 
 
-def _world_ingress(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="sg-no-world-ingress",
+    description="No security group admits 0.0.0.0/0 or ::/0 except on the authorised ports (80/443).",
+    source="FSBP EC2.18; cdk-nag AwsSolutions-EC23",
+    types=INGRESS_TYPES, level=MANDATORY, severity=Severity.HIGH, config=AUTHORISED,
+)
+def sg_no_world_ingress(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     authorised = {float(p) for p in settings["authorisedPorts"]}
     for e in ingress_of(args.resource_type, args.props):
         world = e.world_sources()
@@ -99,32 +100,23 @@ def _world_ingress(args: ResourceValidationArgs, report: Report, settings: Mappi
                    f"{', '.join(str(int(p)) for p in sorted(authorised))} may be open to the world.")
 
 
-sg_no_world_ingress = resource_rule(
-    name="sg-no-world-ingress",
-    description="No security group admits 0.0.0.0/0 or ::/0 except on the authorised ports (80/443).",
-    source="FSBP EC2.18; cdk-nag AwsSolutions-EC23",
-    types=INGRESS_TYPES, check=_world_ingress, level=MANDATORY, severity=Severity.HIGH, config=AUTHORISED,
-)
-
 HIGH_RISK = {"highRiskPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
                                "default": HIGH_RISK_PORTS,
                                "description": "Ports that must never be open to the world (FSBP EC2.19)."}}
 
 
-def _high_risk(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+@resource_rule(
+    name="sg-no-world-high-risk-ports",
+    description="No security group opens high-risk ports (SSH, RDP, databases, …) to the world.",
+    source="FSBP EC2.19, EC2.13, EC2.14; cdk-nag AwsSolutions-EC23",
+    types=INGRESS_TYPES, level=MANDATORY, severity=Severity.CRITICAL, config=HIGH_RISK,
+)
+def sg_no_world_high_risk_ports(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     for e in ingress_of(args.resource_type, args.props):
         world = e.world_sources()
         hit = [p for p in settings["highRiskPorts"] if e.covers(p)] if world else []
         if hit:
             report(f"Ingress from {', '.join(world)} reaches high-risk port(s) {', '.join(map(str, hit))}.")
-
-
-sg_no_world_high_risk_ports = resource_rule(
-    name="sg-no-world-high-risk-ports",
-    description="No security group opens high-risk ports (SSH, RDP, databases, …) to the world.",
-    source="FSBP EC2.19, EC2.13, EC2.14; cdk-nag AwsSolutions-EC23",
-    types=INGRESS_TYPES, check=_high_risk, level=MANDATORY, severity=Severity.CRITICAL, config=HIGH_RISK,
-)
 
 
 def _groups_of(resource: PolicyResource) -> list[PolicyResource]:
@@ -133,7 +125,14 @@ def _groups_of(resource: PolicyResource) -> list[PolicyResource]:
     return [g for g in refs(resource, "securityGroupId") if g.resource_type == SG]
 
 
-def _world_only_on_public_lbs(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+@stack_rule(
+    name="sg-world-ingress-only-on-public-load-balancers",
+    description="Only security groups of internet-facing load balancers admit the world.",
+    source="FSBP EC2.18 (authorised ports on public load balancers only)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def sg_world_ingress_only_on_public_load_balancers(args: StackValidationArgs, report: StackReport,
+                                                   _: Mapping[str, Any]) -> None:
     public_groups: set[str] = set()
     for lb in of_type(args.resources, *LOAD_BALANCERS):
         if not lb.props.get("internal"):
@@ -147,29 +146,25 @@ def _world_only_on_public_lbs(args: StackValidationArgs, report: StackReport, _:
                    f"load balancer: admit only the load balancer's security group or known networks.", r.urn)
 
 
-sg_world_ingress_only_on_public_load_balancers = stack_rule(
-    name="sg-world-ingress-only-on-public-load-balancers",
-    description="Only security groups of internet-facing load balancers admit the world.",
-    source="FSBP EC2.18 (authorised ports on public load balancers only)",
-    check=_world_only_on_public_lbs, level=MANDATORY, severity=Severity.HIGH,
+@resource_rule(
+    name="sg-has-description",
+    description="Security groups describe what they are for.",
+    source="cdk-nag AwsSolutions-EC27",
+    types=[SG], level=ADVISORY, severity=Severity.LOW,
 )
-
-
-def _description(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+def sg_has_description(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     text = str(args.props.get("description") or "").strip()
     if not text or text == "Managed by Pulumi":
         report("The security group has no description of what it admits and why.")
 
 
-sg_has_description = resource_rule(
-    name="sg-has-description",
-    description="Security groups describe what they are for.",
-    source="cdk-nag AwsSolutions-EC27",
-    types=[SG], check=_description, level=ADVISORY, severity=Severity.LOW,
+@stack_rule(
+    name="sg-rules-managed-one-way",
+    description="A security group's rules are either inline or standalone resources, never both.",
+    source="AWSGuard security-group-no-rule-management-conflicts",
+    level=ADVISORY, severity=Severity.MEDIUM,
 )
-
-
-def _one_way(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+def sg_rules_managed_one_way(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     standalone: dict[str, list[str]] = {}
     for r in of_type(args.resources, SG_RULE, INGRESS_RULE, EGRESS_RULE):
         for g in refs(r, "securityGroupId"):
@@ -179,19 +174,3 @@ def _one_way(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any
         if inline and g.urn in standalone:
             report(f"The security group has inline rules and standalone rule resources "
                    f"({', '.join(sorted(standalone[g.urn]))}): they overwrite each other; use one way.", g.urn)
-
-
-sg_rules_managed_one_way = stack_rule(
-    name="sg-rules-managed-one-way",
-    description="A security group's rules are either inline or standalone resources, never both.",
-    source="AWSGuard security-group-no-rule-management-conflicts",
-    check=_one_way, level=ADVISORY, severity=Severity.MEDIUM,
-)
-
-POLICIES = (
-    sg_no_world_ingress,
-    sg_no_world_high_risk_ports,
-    sg_world_ingress_only_on_public_load_balancers,
-    sg_has_description,
-    sg_rules_managed_one_way,
-)

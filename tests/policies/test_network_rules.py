@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pulumi_policy import Severity
 from securecart_rules import network as n
-from securecart_rules._common import MANDATORY, stack_rule
+from securecart_rules.registry import MANDATORY, Registry
 
 from tests.policies.harness import Case, cases, check, res, violations
 
@@ -178,8 +178,8 @@ def test_untagged_subnets_are_classified_by_their_routes() -> None:
 
 def _policy_resources(regs: list[Any]) -> list[Any]:
     captured: list[Any] = []
-    rule = stack_rule(name="capture", description="capture", source="test", level=MANDATORY,
-                      severity=Severity.LOW, check=lambda args, report, settings: captured.extend(args.resources))
+    rule = Registry().stack_rule(name="capture", description="capture", source="test", level=MANDATORY,
+                                 severity=Severity.LOW)(lambda args, report, settings: captured.extend(args.resources))
     violations(rule, regs)
     return captured
 

@@ -1,19 +1,29 @@
-"""The pack as a whole: its rule list, levels and severities, sources, tests per rule, the config file SecureCart
-runs with, waivers, preview unknowns, and rules driven through CrossGuard's own analyzer entry point."""
+"""The pack as a whole: its registry and rule list, levels and severities, sources, tests per rule, the config file
+SecureCart runs with, waivers (in the gate and in a real preview), preview unknowns, and rules driven through
+CrossGuard's own analyzer entry point."""
 
 import importlib
 import json
+import re
 import runpy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
-from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationPolicy,
+)
 from pulumi_policy.policy import _PolicyAnalyzerServicer
-from securecart_rules import MODULES, PACK_NAME, POLICIES, network
-from securecart_rules._common import Rule
+from securecart_rules import MODULES, PACK_NAME, POLICIES, SUPPORT_MODULES, network, registry
+from securecart_rules.registry import REGISTRY, Registry, Report, Rule, effective_level
 
 from automation.gate import PackConfig, PolicyConfigError, evaluate
 from tests.conftest import ROOT
@@ -144,8 +154,47 @@ def test_pack_lists_every_rule_with_its_level_and_severity() -> None:
     assert PACK_NAME == "securecart-network"
     got = [(p.name, p.enforcement_level.value if p.enforcement_level else None,
             p.severity.value if p.severity else None) for p in POLICIES]
-    assert got == EXPECTED
+    assert got == sorted(EXPECTED)  # one registry, sorted by rule name
     assert len({p.name for p in POLICIES}) == len(POLICIES)
+    assert REGISTRY.rules() == POLICIES and len(REGISTRY) == len(POLICIES)
+
+
+def test_every_rule_a_module_defines_is_in_the_pack() -> None:
+    """Nothing can be defined and forgotten: every rule object in a rule module is registered, every module of the
+    package is a rule module or one of the named support modules, and every rule module has rules."""
+    registered = {id(p) for p in POLICIES}
+    for module in MODULES:
+        rules = [v for v in vars(module).values() if isinstance(v, Policy)]
+        assert rules, module.__name__
+        assert all(id(r) in registered for r in rules), module.__name__
+        name = module.__name__.rsplit(".", 1)[-1]
+        assert {r.name for r in rules} == {p.name for p in POLICIES if isinstance(p, Rule) and p.module == name}
+    files = {f.stem for f in (ROOT / "policies" / "securecart_rules").glob("*.py") if not f.stem.startswith("_")}
+    assert files == {m.__name__.rsplit(".", 1)[-1] for m in MODULES} | SUPPORT_MODULES
+
+
+def _noop(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    pass
+
+
+def test_the_registry_refuses_a_second_rule_of_the_same_name() -> None:
+    rules = Registry()
+    declare = rules.resource_rule(name="r", description="d", source="test", types=None,
+                                  level=EnforcementLevel.ADVISORY, severity=Severity.LOW)
+    first = declare(_noop)
+    with pytest.raises(ValueError, match="two rules are named 'r'"):
+        declare(_noop)
+    assert rules.rules() == (first,)
+    assert "r" not in {p.name for p in POLICIES}  # a registry of its own leaves the pack alone
+
+
+def test_levels_come_from_the_config_then_the_rule_then_the_pack() -> None:
+    rule = network.vpc_flow_logs_all_traffic
+    assert effective_level(rule, {}) is EnforcementLevel.MANDATORY
+    assert effective_level(rule, {rule.name: EnforcementLevel.DISABLED}) is EnforcementLevel.DISABLED
+    bare = StackValidationPolicy(name="bare", description="b", validate=lambda args, report: None)
+    assert effective_level(bare, {}) is registry.PACK_ENFORCEMENT_LEVEL
+    assert effective_level(bare, {}, EnforcementLevel.MANDATORY) is EnforcementLevel.MANDATORY
 
 
 def test_every_rule_names_its_source_and_takes_waivers() -> None:
@@ -207,6 +256,52 @@ def test_a_waiver_accepts_one_resource_for_one_rule_and_is_reported() -> None:
     found = violations(network.subnet_no_auto_public_ip, [open_a, open_b], waiver)
     assert [(v.resource_name, v.level) for v in found] == [("legacy-b", "mandatory"), ("legacy-a", "waived")]
     assert found[1].message == "waived (mandatory): vendor appliance needs it until Q3 (CHG-1042)"
+    # The waiver log belongs to one evaluation: the next one starts empty and reports only its own.
+    assert [v.level for v in violations(network.subnet_no_auto_public_ip, [open_b], waiver)] == ["mandatory"]
+
+
+def test_a_stack_rule_waiver_names_the_resource_it_accepts() -> None:
+    vpc = res("aws:ec2/vpc:Vpc", "legacy-vpc", {"cidrBlock": "10.9.0.0/16"})
+    other = res("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.8.0.0/16"})
+    waiver = {"waivers": [{"resource": vpc.urn, "reason": "migrated next quarter (CHG-77)"}]}
+    found = violations(network.vpc_flow_logs_all_traffic, [vpc, other], waiver)
+    assert [(v.resource_name, v.level, v.severity) for v in found] == [
+        ("vpc", "mandatory", "high"), ("legacy-vpc", "waived", "mandatory")]
+    assert found[1].message == "waived (mandatory): migrated next quarter (CHG-77)"
+
+
+class _Collector:
+    """A caller's waiver log: what the registry hands waived violations to."""
+
+    def __init__(self) -> None:
+        self.reported: list[tuple[str, str | None]] = []
+        self.waived_: list[registry.Waived] = []
+
+    def __call__(self, message: str, urn: str | None = None) -> None:
+        self.reported.append((message, urn))
+
+    def waived(self, waiver: registry.Waived) -> None:
+        self.waived_.append(waiver)
+
+
+def test_waivers_are_honoured_without_a_waiver_log_and_kept_nowhere() -> None:
+    """In a real preview CrossGuard's plain callback gets nothing for a waived resource, and the pack keeps no log
+    of its own (nothing to grow while the policy server runs); a caller that hands a log in receives each one."""
+    waiver = {"waivers": [{"resource": "legacy-a", "reason": "vendor appliance needs it until Q3 (CHG-1042)"}]}
+    urn = "urn:pulumi:s::p::aws:ec2/subnet:Subnet::legacy-a"
+    args = ResourceValidationArgs("aws:ec2/subnet:Subnet", {"mapPublicIpOnLaunch": True}, urn, "legacy-a",
+                                  None, None, waiver)  # type: ignore[arg-type]
+    plain: list[tuple[str, str | None]] = []
+    before = {k: repr(v) for k, v in vars(registry).items() if isinstance(v, (list, dict, set))}
+    for _ in range(3):
+        network.subnet_no_auto_public_ip.validate(args, lambda message, urn: plain.append((message, urn)))
+    assert plain == []
+    assert {k: repr(v) for k, v in vars(registry).items() if isinstance(v, (list, dict, set))} == before
+    log = _Collector()
+    network.subnet_no_auto_public_ip.validate(args, log)
+    assert log.reported == []
+    assert log.waived_ == [registry.Waived("subnet-no-auto-public-ip", urn,
+                                           "vendor appliance needs it until Q3 (CHG-1042)")]
 
 
 def test_preview_unknowns_mean_cannot_tell_yet() -> None:
@@ -281,3 +376,21 @@ def test_readme_lists_every_rule() -> None:
     readme = (ROOT / "README.md").read_text()
     for p in POLICIES:
         assert f"| `{p.name}` |" in readme, p.name
+
+
+def test_readme_rule_table_matches_the_registry() -> None:
+    """Each row of the README's rule table says what the registry holds: module, level, severity, description,
+    source and settings."""
+    rows = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        m = re.fullmatch(r"\| `([a-z0-9-]+)` \| (\w+) \| (\w+) \| (\w+) \| (.*?) \| (.*?) \| (.*?) \|", line)
+        if m:
+            rows[m.group(1)] = m.groups()[1:]
+    assert set(rows) == {p.name for p in POLICIES}
+    for p in POLICIES:
+        assert isinstance(p, Rule) and p.enforcement_level is not None and p.severity is not None
+        module, level, severity, checks, source, settings = rows[p.name]
+        assert (module, level, severity) == (p.module, p.enforcement_level.value, p.severity.value), p.name
+        assert f"{checks} [{source}]" == p.description, p.name
+        schema = p.config_schema.properties if p.config_schema is not None else {}
+        assert sorted(re.findall(r"`(\w+)`", settings)) == sorted(k for k in schema if k != "waivers"), p.name
