@@ -14,7 +14,7 @@ from pulumi_policy import Policy
 from securecart_rules.registry import PACK_ENFORCEMENT_LEVEL, REGISTRY
 
 PACK_NAME = "securecart-network"
-SUPPORT_MODULES = frozenset({"registry"})  # besides the private _modules: no rules in these
+SUPPORT_MODULES = frozenset({"registry", "types"})  # besides the private _modules: no rules in these
 
 
 def _rule_modules() -> tuple[ModuleType, ...]:

@@ -16,10 +16,16 @@ from securecart_rules._common import (
     truthy,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
-
-SERVICE = "aws:ecs/service:Service"
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
-CLUSTER = "aws:ecs/cluster:Cluster"
+from securecart_rules.types import (
+    APPAUTOSCALING_POLICY,
+    APPAUTOSCALING_SCHEDULED_ACTION,
+    APPAUTOSCALING_TARGET,
+    AWSX_ECR_REPOSITORY,
+    ECR_REPOSITORY,
+    ECS_CLUSTER,
+    ECS_SERVICE,
+    ECS_TASK_DEFINITION,
+)
 
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DSN)",
                          re.IGNORECASE)
@@ -38,7 +44,7 @@ def containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     name="ecs-service-no-public-ip",
     description="ECS services do not assign public IP addresses to tasks.",
     source="FSBP ECS.2",
-    types=[SERVICE], level=MANDATORY, severity=Severity.HIGH,
+    types=[ECS_SERVICE], level=MANDATORY, severity=Severity.HIGH,
 )
 def ecs_service_no_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if truthy(get(args.props, "networkConfiguration", "assignPublicIp")):
@@ -59,7 +65,7 @@ def _parked(props: Mapping[str, Any]) -> bool:
     name="ecs-service-multi-az",
     description="ECS services run at least two tasks over subnets in at least two AZs.",
     source="seed: every tier over ≥ 2 AZs (ECS desired count ≥ 2)",
-    types=[SERVICE], level=MANDATORY, severity=Severity.HIGH, config=MIN_TASKS,
+    types=[ECS_SERVICE], level=MANDATORY, severity=Severity.HIGH, config=MIN_TASKS,
 )
 def ecs_service_multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     count = num(args.props.get("desiredCount"))
@@ -78,7 +84,7 @@ def ecs_service_multi_az(args: ResourceValidationArgs, report: Report, settings:
     name="ecs-fargate-latest-platform",
     description="Fargate services run on the LATEST platform version.",
     source="FSBP ECS.10",
-    types=[SERVICE], level=ADVISORY, severity=Severity.LOW,
+    types=[ECS_SERVICE], level=ADVISORY, severity=Severity.LOW,
 )
 def ecs_fargate_latest_platform(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("launchType") or "") == "FARGATE" or args.props.get("platformVersion"):
@@ -91,7 +97,7 @@ def ecs_fargate_latest_platform(args: ResourceValidationArgs, report: Report, _:
     name="ecs-no-plain-secrets",
     description="Container definitions pass secrets through 'secrets', never as plain environment values.",
     source="FSBP ECS.8; cdk-nag AwsSolutions-ECS2",
-    types=[TASK_DEFINITION], level=MANDATORY, severity=Severity.CRITICAL,
+    types=[ECS_TASK_DEFINITION], level=MANDATORY, severity=Severity.CRITICAL,
 )
 def ecs_no_plain_secrets(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     defs = containers(args.props)
@@ -113,7 +119,7 @@ def ecs_no_plain_secrets(args: ResourceValidationArgs, report: Report, _: Mappin
     name="ecs-container-logging",
     description="Every container has a log configuration.",
     source="cdk-nag AwsSolutions-ECS7; FSBP ECS.9 (third-party mapping)",
-    types=[TASK_DEFINITION], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[ECS_TASK_DEFINITION], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def ecs_container_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for c in containers(args.props) or []:
@@ -126,7 +132,7 @@ def ecs_container_logging(args: ResourceValidationArgs, report: Report, _: Mappi
     name="ecs-no-privileged-containers",
     description="Tasks use awsvpc networking, do not share the host PID namespace and run no privileged container.",
     source="FSBP ECS.1, ECS.3, ECS.4",
-    types=[TASK_DEFINITION], level=MANDATORY, severity=Severity.HIGH,
+    types=[ECS_TASK_DEFINITION], level=MANDATORY, severity=Severity.HIGH,
 )
 def ecs_no_privileged_containers(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.props.get("pidMode") == "host":
@@ -142,7 +148,7 @@ def ecs_no_privileged_containers(args: ResourceValidationArgs, report: Report, _
     name="ecs-container-least-privilege",
     description="Containers run as a non-root user with a read-only root file system.",
     source="FSBP ECS.5",
-    types=[TASK_DEFINITION], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[ECS_TASK_DEFINITION], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def ecs_container_least_privilege(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for c in containers(args.props) or []:
@@ -158,7 +164,7 @@ def ecs_container_least_privilege(args: ResourceValidationArgs, report: Report, 
     name="ecs-tasks-traced",
     description="Service tasks carry an X-Ray daemon or ADOT collector, so requests are traced.",
     source="seed: X-Ray tracing",
-    types=[TASK_DEFINITION], level=ADVISORY, severity=Severity.LOW,
+    types=[ECS_TASK_DEFINITION], level=ADVISORY, severity=Severity.LOW,
 )
 def ecs_tasks_traced(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     defs = containers(args.props) or []
@@ -170,7 +176,7 @@ def ecs_tasks_traced(args: ResourceValidationArgs, report: Report, _: Mapping[st
     name="ecs-container-insights",
     description="ECS clusters have Container Insights on.",
     source="FSBP ECS.12; cdk-nag AwsSolutions-ECS4",
-    types=[CLUSTER], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[ECS_CLUSTER], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def ecs_container_insights(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for s in as_list(args.props.get("settings")):
@@ -179,16 +185,11 @@ def ecs_container_insights(args: ResourceValidationArgs, report: Report, _: Mapp
     report("Container Insights is off: add setting containerInsights=enabled (or enhanced).")
 
 
-ECR_REPOSITORY = "aws:ecr/repository:Repository"
-AWSX_REPOSITORY = "awsx:ecr:Repository"
-SCALING_TARGET = "aws:appautoscaling/target:Target"
-
-
 @resource_rule(
     name="ecr-repository-hardened",
     description="ECR repositories scan images on push, keep tags immutable and encrypt with KMS.",
     source="FSBP ECR.1, ECR.2; seed: images for the Fargate services",
-    types=[ECR_REPOSITORY, AWSX_REPOSITORY], level=MANDATORY, severity=Severity.MEDIUM,
+    types=[ECR_REPOSITORY, AWSX_ECR_REPOSITORY], level=MANDATORY, severity=Severity.MEDIUM,
 )
 def ecr_repository_hardened(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(get(args.props, "imageScanningConfiguration", "scanOnPush")):
@@ -207,8 +208,8 @@ def ecr_repository_hardened(args: ResourceValidationArgs, report: Report, _: Map
     level=MANDATORY, severity=Severity.HIGH,
 )
 def ecs_service_autoscaled(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    targets = attached(args.resources, [SCALING_TARGET], "resourceId")
-    for svc in of_type(args.resources, SERVICE):
+    targets = attached(args.resources, [APPAUTOSCALING_TARGET], "resourceId")
+    for svc in of_type(args.resources, ECS_SERVICE):
         mine = targets.get(svc.urn, [])
         if not mine and _parked(svc.props):
             continue  # a scaling minimum would start tasks that have no image to run
@@ -223,7 +224,7 @@ def ecs_service_autoscaled(args: StackValidationArgs, report: StackReport, _: Ma
                        f"room above the minimum.", svc.urn)
 
 
-SCALING_CHANGES = ("aws:appautoscaling/policy:Policy", "aws:appautoscaling/scheduledAction:ScheduledAction")
+SCALING_CHANGES = (APPAUTOSCALING_POLICY, APPAUTOSCALING_SCHEDULED_ACTION)
 
 
 def _ancestors(resource: PolicyResource, memo: dict[str, set[str]]) -> set[str]:
@@ -250,7 +251,7 @@ def _ancestors(resource: PolicyResource, memo: dict[str, set[str]]) -> set[str]:
 def autoscaling_changes_serialized(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     memo: dict[str, set[str]] = {}
     changes_of = attached(args.resources, SCALING_CHANGES, "resourceId")
-    for target in of_type(args.resources, SCALING_TARGET):
+    for target in of_type(args.resources, APPAUTOSCALING_TARGET):
         changes = changes_of.get(target.urn, [])
         for i, a in enumerate(changes):
             for b in changes[i + 1:]:

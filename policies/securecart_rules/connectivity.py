@@ -17,30 +17,30 @@ from securecart_rules._common import (
     truthy,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
-
-TGW = "aws:ec2transitgateway/transitGateway:TransitGateway"
-TGW_PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
-TGW_PEERING_ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
-VPC = "aws:ec2/vpc:Vpc"
-PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
-PEERING_ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
-ROUTE = "aws:ec2/route:Route"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-VPN = "aws:ec2/vpnConnection:VpnConnection"
-DX_ASSOCIATION = "aws:directconnect/gatewayAssociation:GatewayAssociation"
+from securecart_rules.types import (
+    DIRECTCONNECT_GATEWAY_ASSOCIATION,
+    EC2_PEERING_CONNECTION_OPTIONS,
+    EC2_ROUTE,
+    EC2_SUBNET,
+    EC2_VPC,
+    EC2_VPC_PEERING_CONNECTION,
+    EC2_VPC_PEERING_CONNECTION_ACCEPTER,
+    EC2_VPN_CONNECTION,
+    TGW_PEERING_ATTACHMENT,
+    TGW_PEERING_ATTACHMENT_ACCEPTER,
+    TGW_ROUTE_TABLE_ASSOCIATION,
+    TGW_TRANSIT_GATEWAY,
+    TGW_VPC_ATTACHMENT,
+)
 
 ACCEPTER_STACK_TAG = "securecart:accepter-stack"
-TGW_VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
-TGW_ASSOCIATION = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
-SUBNET = "aws:ec2/subnet:Subnet"
-PEERING_OPTIONS = "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions"
 
 
 @resource_rule(
     name="tgw-no-auto-accept",
     description="Transit gateways do not accept shared VPC attachments automatically.",
     source="FSBP EC2.23",
-    types=[TGW], level=MANDATORY, severity=Severity.HIGH,
+    types=[TGW_TRANSIT_GATEWAY], level=MANDATORY, severity=Severity.HIGH,
 )
 def tgw_no_auto_accept(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("autoAcceptSharedAttachments") or "disable").lower() == "enable":
@@ -53,7 +53,7 @@ def tgw_no_auto_accept(args: ResourceValidationArgs, report: Report, _: Mapping[
     description="Transit gateways keep default route-table association and propagation off, so attachments are "
                 "segmented by explicit route tables.",
     source="catalogue gap: TGW segmentation",
-    types=[TGW], level=MANDATORY, severity=Severity.HIGH,
+    types=[TGW_TRANSIT_GATEWAY], level=MANDATORY, severity=Severity.HIGH,
 )
 def tgw_segmented(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     # AWS enables both when they are left out.
@@ -71,9 +71,9 @@ def tgw_segmented(args: ResourceValidationArgs, report: Report, _: Mapping[str, 
     level=MANDATORY, severity=Severity.MEDIUM,
 )
 def tgw_peering_accepted_in_code(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    accepted = {p.urn for a in of_type(args.resources, TGW_PEERING_ACCEPTER)
+    accepted = {p.urn for a in of_type(args.resources, TGW_PEERING_ATTACHMENT_ACCEPTER)
                 for p in refs(a, "transitGatewayAttachmentId")}
-    for peering in of_type(args.resources, TGW_PEERING):
+    for peering in of_type(args.resources, TGW_PEERING_ATTACHMENT):
         if peering.urn in accepted:
             continue
         if tags_of(peering.props).get(ACCEPTER_STACK_TAG):
@@ -95,9 +95,9 @@ MAX_PEERINGS = {"maxPeeringsPerVpc": {"type": "integer", "minimum": 0, "default"
 )
 def inter_vpc_through_transit_gateway(args: StackValidationArgs, report: StackReport,
                                       settings: Mapping[str, Any]) -> None:
-    own = {v.urn for v in of_type(args.resources, VPC)}
+    own = {v.urn for v in of_type(args.resources, EC2_VPC)}
     count: dict[str, int] = {}
-    for p in of_type(args.resources, PEERING):
+    for p in of_type(args.resources, EC2_VPC_PEERING_CONNECTION):
         requester = {v.urn for v in refs(p, "vpcId")}
         peer = {v.urn for v in refs(p, "peerVpcId")}
         if requester & own and peer & own:
@@ -105,7 +105,7 @@ def inter_vpc_through_transit_gateway(args: StackValidationArgs, report: StackRe
                    p.urn)
         for urn in requester | peer:
             count[urn] = count.get(urn, 0) + 1
-    for vpc in of_type(args.resources, VPC):
+    for vpc in of_type(args.resources, EC2_VPC):
         if count.get(vpc.urn, 0) > int(settings["maxPeeringsPerVpc"]):
             report(f"The VPC has {count[vpc.urn]} peering connections, a mesh in the making: carry inter-VPC and "
                    f"cross-region traffic on the Transit Gateway.", vpc.urn)
@@ -118,7 +118,7 @@ def inter_vpc_through_transit_gateway(args: StackValidationArgs, report: StackRe
     level=MANDATORY, severity=Severity.HIGH,
 )
 def vpc_peering_no_overlap(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    for route in of_type(args.resources, ROUTE):
+    for route in of_type(args.resources, EC2_ROUTE):
         if not route.props.get("vpcPeeringConnectionId"):
             continue
         dest = route.props.get("destinationCidrBlock")
@@ -138,7 +138,7 @@ def vpc_peering_no_overlap(args: StackValidationArgs, report: StackReport, _: Ma
     name="vpn-tunnel-logging",
     description="Both tunnels of every site-to-site VPN log to CloudWatch Logs.",
     source="FSBP EC2.20 (both tunnels), EC2.171 (tunnel logging)",
-    types=[VPN], level=MANDATORY, severity=Severity.MEDIUM,
+    types=[EC2_VPN_CONNECTION], level=MANDATORY, severity=Severity.MEDIUM,
 )
 def vpn_tunnel_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for n in (1, 2):
@@ -164,7 +164,7 @@ VPN_CRYPTO: dict[str, dict[str, Any]] = {
     name="vpn-strong-crypto",
     description="Site-to-site VPN tunnels use IKEv2 only, with strong phase 1 and phase 2 algorithms.",
     source="catalogue gap: VPN IKEv2 and strong algorithms",
-    types=[VPN], level=MANDATORY, severity=Severity.HIGH, config=VPN_CRYPTO,
+    types=[EC2_VPN_CONNECTION], level=MANDATORY, severity=Severity.HIGH, config=VPN_CRYPTO,
 )
 def vpn_strong_crypto(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     allowed: dict[str, set[Any]] = {
@@ -196,7 +196,7 @@ DX_PREFIX = {"shortestPrefix": {"type": "integer", "minimum": 1, "maximum": 32, 
     name="dx-allowed-prefixes-restricted",
     description="Direct Connect gateway associations advertise only restricted, explicit prefixes.",
     source="catalogue gap: Direct Connect allowed prefixes",
-    types=[DX_ASSOCIATION], level=MANDATORY, severity=Severity.HIGH, config=DX_PREFIX,
+    types=[DIRECTCONNECT_GATEWAY_ASSOCIATION], level=MANDATORY, severity=Severity.HIGH, config=DX_PREFIX,
 )
 def dx_allowed_prefixes_restricted(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     prefixes = [str(p) for p in as_list(args.props.get("allowedPrefixes"))]
@@ -222,9 +222,9 @@ def dx_allowed_prefixes_restricted(args: ResourceValidationArgs, report: Report,
     level=MANDATORY, severity=Severity.MEDIUM,
 )
 def tgw_attachment_in_dedicated_subnets(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    all_subnets = of_type(args.resources, SUBNET)
+    all_subnets = of_type(args.resources, EC2_SUBNET)
     for attachment in of_type(args.resources, TGW_VPC_ATTACHMENT):
-        subnets = [r for r in refs(attachment, "subnetIds") if r.resource_type == SUBNET]
+        subnets = [r for r in refs(attachment, "subnetIds") if r.resource_type == EC2_SUBNET]
         vpcs = {v.urn for v in refs(attachment, "vpcId")}
         zones = {str(sn.props.get("availabilityZone")) for sn in all_subnets
                  if {v.urn for v in refs(sn, "vpcId")} & vpcs}
@@ -248,13 +248,13 @@ def tgw_attachment_in_dedicated_subnets(args: StackValidationArgs, report: Stack
     level=MANDATORY, severity=Severity.MEDIUM,
 )
 def tgw_attachments_associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    associated = {r.urn for a in of_type(args.resources, TGW_ASSOCIATION)
+    associated = {r.urn for a in of_type(args.resources, TGW_ROUTE_TABLE_ASSOCIATION)
                   for r in refs(a, "transitGatewayAttachmentId")}
-    accepted_here = {r.urn for a in of_type(args.resources, TGW_PEERING_ACCEPTER)
+    accepted_here = {r.urn for a in of_type(args.resources, TGW_PEERING_ATTACHMENT_ACCEPTER)
                      for r in refs(a, "transitGatewayAttachmentId")}
-    candidates = [*of_type(args.resources, TGW_VPC_ATTACHMENT, DX_ASSOCIATION),
-                  *[v for v in of_type(args.resources, VPN) if v.props.get("transitGatewayId")],
-                  *[p for p in of_type(args.resources, TGW_PEERING) if p.urn in accepted_here]]
+    candidates = [*of_type(args.resources, TGW_VPC_ATTACHMENT, DIRECTCONNECT_GATEWAY_ASSOCIATION),
+                  *[v for v in of_type(args.resources, EC2_VPN_CONNECTION) if v.props.get("transitGatewayId")],
+                  *[p for p in of_type(args.resources, TGW_PEERING_ATTACHMENT) if p.urn in accepted_here]]
     for attachment in candidates:
         if attachment.urn in associated:
             continue
@@ -271,7 +271,7 @@ def tgw_attachments_associated(args: StackValidationArgs, report: StackReport, _
     name="vpn-on-transit-gateway-with-bgp",
     description="Site-to-site VPNs end on the Transit Gateway and route with BGP.",
     source="seed: site-to-site VPN for developers; catalogue gap",
-    types=[VPN], level=MANDATORY, severity=Severity.MEDIUM,
+    types=[EC2_VPN_CONNECTION], level=MANDATORY, severity=Severity.MEDIUM,
 )
 def vpn_on_transit_gateway_with_bgp(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not args.props.get("transitGatewayId"):
@@ -289,14 +289,15 @@ def vpn_on_transit_gateway_with_bgp(args: ResourceValidationArgs, report: Report
     level=ADVISORY, severity=Severity.LOW,
 )
 def vpc_peering_dns_resolution(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    accepted = {r.urn for a in of_type(args.resources, PEERING_ACCEPTER) for r in refs(a, "vpcPeeringConnectionId")}
+    accepted = {r.urn for a in of_type(args.resources, EC2_VPC_PEERING_CONNECTION_ACCEPTER)
+                for r in refs(a, "vpcPeeringConnectionId")}
     sides: dict[str, set[str]] = {}
-    for o in of_type(args.resources, PEERING_OPTIONS):
+    for o in of_type(args.resources, EC2_PEERING_CONNECTION_OPTIONS):
         for r in refs(o, "vpcPeeringConnectionId"):
             for side in ("requester", "accepter"):
                 if truthy(get(o.props, side, "allowRemoteVpcDnsResolution")):
                     sides.setdefault(r.urn, set()).add(side)
-    for peering in of_type(args.resources, PEERING):
+    for peering in of_type(args.resources, EC2_VPC_PEERING_CONNECTION):
         ours = truthy(peering.props.get("autoAccept")) or peering.urn in accepted
         if not ours:
             continue  # the other account accepts; options can be set only once it has

@@ -17,29 +17,50 @@ from securecart_rules._common import (
 )
 from securecart_rules._iam import public_allows, statements
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
+from securecart_rules.types import (
+    CLOUDFRONT_DISTRIBUTION,
+    DYNAMODB_GLOBAL_TABLE,
+    DYNAMODB_TABLE,
+    DYNAMODB_TABLE_REPLICA,
+    KMS_EXTERNAL_KEY,
+    KMS_KEY,
+    KMS_REPLICA_EXTERNAL_KEY,
+    KMS_REPLICA_KEY,
+    LOAD_BALANCERS,
+    RANDOM_PASSWORD,
+    RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE,
+    RDS_CLUSTER_PARAMETER_GROUP,
+    RDS_INSTANCE,
+    RDS_PARAMETER_GROUP,
+    S3_BUCKET_ACL,
+    S3_BUCKET_ACL_V2,
+    S3_BUCKET_LIFECYCLE_CONFIGURATION,
+    S3_BUCKET_LIFECYCLE_CONFIGURATION_V2,
+    S3_BUCKET_LOGGING,
+    S3_BUCKET_LOGGING_V2,
+    S3_BUCKET_OWNERSHIP_CONTROLS,
+    S3_BUCKET_POLICY,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCK,
+    S3_BUCKET_REPLICATION_CONFIG,
+    S3_BUCKET_SSE_CONFIGURATION,
+    S3_BUCKET_SSE_CONFIGURATION_V2,
+    S3_BUCKET_VERSIONING,
+    S3_BUCKET_VERSIONING_V2,
+    S3_BUCKETS,
+    SECRETSMANAGER_SECRET_VERSION,
+)
 
-RDS_INSTANCE = "aws:rds/instance:Instance"
-RDS_CLUSTER = "aws:rds/cluster:Cluster"
-RDS_CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 RDS = (RDS_INSTANCE, RDS_CLUSTER)
-TABLE = "aws:dynamodb/table:Table"
-TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica"
-KMS_KEY = "aws:kms/key:Key"
-KMS_REPLICA_KEYS = ("aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey",
-                    "aws:kms/externalKey:ExternalKey")
+KMS_REPLICA_KEYS = (KMS_REPLICA_KEY, KMS_REPLICA_EXTERNAL_KEY, KMS_EXTERNAL_KEY)
 
-BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
-BPA = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-VERSIONING = ("aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2")
-ENCRYPTION = ("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-              "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
-LOGGING = ("aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2")
-REPLICATION = ("aws:s3/bucketReplicationConfig:BucketReplicationConfig",)
-POLICY = ("aws:s3/bucketPolicy:BucketPolicy",)
-ACL = ("aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2")
-OWNERSHIP = ("aws:s3/bucketOwnershipControls:BucketOwnershipControls",)
-LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-CLOUDFRONT = "aws:cloudfront/distribution:Distribution"
+VERSIONING = (S3_BUCKET_VERSIONING, S3_BUCKET_VERSIONING_V2)
+ENCRYPTION = (S3_BUCKET_SSE_CONFIGURATION, S3_BUCKET_SSE_CONFIGURATION_V2)
+LOGGING = (S3_BUCKET_LOGGING, S3_BUCKET_LOGGING_V2)
+REPLICATION = (S3_BUCKET_REPLICATION_CONFIG,)
+POLICY = (S3_BUCKET_POLICY,)
+ACL = (S3_BUCKET_ACL, S3_BUCKET_ACL_V2)
+OWNERSHIP = (S3_BUCKET_OWNERSHIP_CONTROLS,)
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GRANTEES = ("http://acs.amazonaws.com/groups/global/AllUsers",
                    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers")
@@ -152,8 +173,6 @@ def rds_log_exports(args: ResourceValidationArgs, report: Report, _: Mapping[str
         report("No database logs are exported to CloudWatch Logs.")
 
 
-PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
-CLUSTER_PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 # The parameter that makes each engine refuse connections without TLS, and the values that turn it on.
 TLS_PARAMETERS = {"postgres": ("rds.force_ssl", ("1", "on", "true")),
                   "mysql": ("require_secure_transport", ("1", "on", "true")),
@@ -191,7 +210,7 @@ def rds_tls_enforced(args: StackValidationArgs, report: StackReport, _: Mapping[
         if r.resource_type == RDS_INSTANCE and r.props.get("clusterIdentifier"):
             continue  # an Aurora member: its cluster's parameter group decides
         prop = "parameterGroupName" if r.resource_type == RDS_INSTANCE else "dbClusterParameterGroupName"
-        groups = [g for g in refs(r, prop) if g.resource_type in (PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP)]
+        groups = [g for g in refs(r, prop) if g.resource_type in (RDS_PARAMETER_GROUP, RDS_CLUSTER_PARAMETER_GROUP)]
         if not groups:
             report("The database uses a parameter group this stack does not define, so nothing shows it refuses "
                    "connections without TLS: give it one that sets rds.force_ssl=1 (PostgreSQL) or "
@@ -201,15 +220,11 @@ def rds_tls_enforced(args: StackValidationArgs, report: StackReport, _: Mapping[
                    "require_secure_transport=1 (MySQL).", r.urn)
 
 
-RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
-SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
-
-
 def _generated_and_kept(resources: list[PolicyResource], db: PolicyResource, prop: str) -> bool:
     """The password property was computed from a generated password that a Secrets Manager secret also holds."""
     generators = {g.urn for g in refs(db, prop) if g.resource_type == RANDOM_PASSWORD}
     return bool(generators) and any(
-        d.urn in generators for v in of_type(resources, SECRET_VERSION) for d in refs(v, "secretString"))
+        d.urn in generators for v in of_type(resources, SECRETSMANAGER_SECRET_VERSION) for d in refs(v, "secretString"))
 
 
 @stack_rule(
@@ -330,11 +345,11 @@ def rds_copy_tags_to_snapshot(args: ResourceValidationArgs, report: Report, _: M
     name="dynamodb-pitr",
     description="DynamoDB tables and every replica have point-in-time recovery.",
     source="FSBP DynamoDB.2; cdk-nag AwsSolutions-DDB3",
-    types=[TABLE, TABLE_REPLICA], level=MANDATORY, severity=Severity.HIGH,
+    types=[DYNAMODB_TABLE, DYNAMODB_TABLE_REPLICA], level=MANDATORY, severity=Severity.HIGH,
 )
 def dynamodb_pitr(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     pitr = args.props.get("pointInTimeRecovery")
-    enabled = truthy(pitr) if args.resource_type == TABLE_REPLICA else truthy(get(pitr, "enabled"))
+    enabled = truthy(pitr) if args.resource_type == DYNAMODB_TABLE_REPLICA else truthy(get(pitr, "enabled"))
     if not enabled:
         report("Point-in-time recovery is off: enable it.")
     for replica in as_list(args.props.get("replicas")):
@@ -350,7 +365,7 @@ CMK = {"requireCustomerManagedKey": {"type": "boolean", "default": True,
     name="dynamodb-encrypted-with-cmk",
     description="DynamoDB tables and replicas are encrypted with customer-managed KMS keys.",
     source="AWSGuard dynamodb-table-encryption-enabled (strengthened to a CMK)",
-    types=[TABLE], level=MANDATORY, severity=Severity.HIGH, config=CMK,
+    types=[DYNAMODB_TABLE], level=MANDATORY, severity=Severity.HIGH, config=CMK,
 )
 def dynamodb_encrypted_with_cmk(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     sse = args.props.get("serverSideEncryption")
@@ -366,7 +381,7 @@ def dynamodb_encrypted_with_cmk(args: ResourceValidationArgs, report: Report, se
     name="dynamodb-deletion-protection",
     description="DynamoDB tables have deletion protection.",
     source="FSBP DynamoDB.6 (third-party mapping)",
-    types=[TABLE, TABLE_REPLICA], level=MANDATORY, severity=Severity.HIGH,
+    types=[DYNAMODB_TABLE, DYNAMODB_TABLE_REPLICA], level=MANDATORY, severity=Severity.HIGH,
 )
 def dynamodb_deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("deletionProtectionEnabled")):
@@ -377,7 +392,7 @@ def dynamodb_deletion_protection(args: ResourceValidationArgs, report: Report, _
     name="dynamodb-scales",
     description="DynamoDB tables scale with demand (on-demand billing).",
     source="FSBP DynamoDB.1; cdk-nag DynamoDBAutoScalingEnabled",
-    types=[TABLE], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[DYNAMODB_TABLE], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def dynamodb_scales(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("billingMode") or "PROVISIONED") != "PAY_PER_REQUEST":
@@ -385,17 +400,14 @@ def dynamodb_scales(args: ResourceValidationArgs, report: Report, _: Mapping[str
                "peaks.")
 
 
-GLOBAL_TABLE_2017 = "aws:dynamodb/globalTable:GlobalTable"
-
-
 @resource_rule(
     name="dynamodb-global-table-current",
     description="Global tables use the current version (replicas listed on the table, stream NEW_AND_OLD_IMAGES).",
     source="seed: DynamoDB Global Tables for sessions; catalogue gap",
-    types=[TABLE, GLOBAL_TABLE_2017], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[DYNAMODB_TABLE, DYNAMODB_GLOBAL_TABLE], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def dynamodb_global_table_current(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if args.resource_type == GLOBAL_TABLE_2017:
+    if args.resource_type == DYNAMODB_GLOBAL_TABLE:
         report("This is a global table of the 2017.11.29 version, which AWS is retiring: list replicas on an "
                "aws.dynamodb.Table (version 2019.11.21) instead.")
         return
@@ -414,9 +426,9 @@ def _by_bucket(resources: list[PolicyResource], types: tuple[str, ...]) -> dict[
 def _log_targets(resources: list[PolicyResource]) -> set[str]:
     """Buckets that receive S3 server access logs or load balancer access logs."""
     targets = {d.urn for r in of_type(resources, *LOGGING) for d in refs(r, "targetBucket")}
-    targets |= {d.urn for r in of_type(resources, *LB) for d in refs(r, "accessLogs")}
-    targets |= {d.urn for r in of_type(resources, CLOUDFRONT) for d in refs(r, "loggingConfig")}
-    return targets & {b.urn for b in of_type(resources, *BUCKET)}
+    targets |= {d.urn for r in of_type(resources, *LOAD_BALANCERS) for d in refs(r, "accessLogs")}
+    targets |= {d.urn for r in of_type(resources, CLOUDFRONT_DISTRIBUTION) for d in refs(r, "loggingConfig")}
+    return targets & {b.urn for b in of_type(resources, *S3_BUCKETS)}
 
 
 @stack_rule(
@@ -428,8 +440,8 @@ def _log_targets(resources: list[PolicyResource]) -> set[str]:
 def s3_block_public_access(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     flags = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     resources = list(args.resources)
-    blocks_of = _by_bucket(resources, (BPA,))
-    for bucket in of_type(resources, *BUCKET):
+    blocks_of = _by_bucket(resources, (S3_BUCKET_PUBLIC_ACCESS_BLOCK,))
+    for bucket in of_type(resources, *S3_BUCKETS):
         blocks = blocks_of.get(bucket.urn, [])
         if not blocks:
             report("The bucket has no public access block: add one with all four settings true.", bucket.urn)
@@ -462,7 +474,7 @@ def s3_no_public_grants(args: StackValidationArgs, report: StackReport, _: Mappi
             report(f"The bucket policy allows {', '.join(s.actions) or 'actions'} to any principal without a "
                    f"narrowing condition (for CloudFront, condition on AWS:SourceArn).", policy.urn)
     controls_of = _by_bucket(resources, OWNERSHIP)
-    for bucket in of_type(resources, *BUCKET):
+    for bucket in of_type(resources, *S3_BUCKETS):
         controls = controls_of.get(bucket.urn, [])
         enforced = any(get(c.props, "rule", "objectOwnership") == "BucketOwnerEnforced" for c in controls)
         if not enforced:
@@ -487,7 +499,7 @@ def _denies_insecure_transport(policy: PolicyResource) -> bool:
 def s3_tls_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     policies_of = _by_bucket(resources, POLICY)
-    for bucket in of_type(resources, *BUCKET):
+    for bucket in of_type(resources, *S3_BUCKETS):
         if not any(_denies_insecure_transport(p) for p in policies_of.get(bucket.urn, [])):
             report("No bucket policy denies requests without TLS: deny when aws:SecureTransport is false.",
                    bucket.urn)
@@ -504,7 +516,7 @@ def s3_access_logging(args: StackValidationArgs, report: StackReport, _: Mapping
     """Every bucket logs, log buckets too (who read or deleted an audit trail is itself audit), except one terminal
     bucket per stack that holds only S3 server access logs (logging it would add a log record per record)."""
     resources = list(args.resources)
-    buckets = of_type(resources, *BUCKET)
+    buckets = of_type(resources, *S3_BUCKETS)
     access_targets = {d.urn for r in of_type(resources, *LOGGING) for d in refs(r, "targetBucket")}
     other_targets = _log_targets(resources) - access_targets
     logging_of = _by_bucket(resources, LOGGING)
@@ -535,7 +547,7 @@ def s3_default_encryption_kms(args: StackValidationArgs, report: StackReport, _:
     resources = list(args.resources)
     targets = _log_targets(resources)
     encryption_of = _by_bucket(resources, ENCRYPTION)
-    for bucket in of_type(resources, *BUCKET):
+    for bucket in of_type(resources, *S3_BUCKETS):
         algorithms = _sse_algorithms(encryption_of.get(bucket.urn, []))
         if bucket.urn in targets:
             # S3 server access logs and ELB access logs can only be delivered to SSE-S3 buckets.
@@ -560,7 +572,7 @@ def _versioned(versioning_of: dict[str, list[PolicyResource]], bucket: PolicyRes
 def s3_versioning(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     versioning_of = _by_bucket(resources, VERSIONING)
-    for bucket in of_type(resources, *BUCKET):
+    for bucket in of_type(resources, *S3_BUCKETS):
         if not _versioned(versioning_of, bucket):
             report("Versioning is not enabled: add a bucket versioning resource with status 'Enabled'.", bucket.urn)
 
@@ -576,7 +588,7 @@ def s3_cross_region_replication(args: StackValidationArgs, report: StackReport, 
     resources = list(args.resources)
     versioning_of = _by_bucket(resources, VERSIONING)
     replication_of = _by_bucket(resources, REPLICATION)
-    for bucket in of_type(resources, *BUCKET):
+    for bucket in of_type(resources, *S3_BUCKETS):
         role = tags_of(bucket.props).get(REPLICATION_TAG, "").lower()
         if not role:
             continue
@@ -591,14 +603,14 @@ def s3_cross_region_replication(args: StackValidationArgs, report: StackReport, 
             report("Replicated content needs versioning on the bucket.", bucket.urn)
 
 
-LIFECYCLE = ("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-             "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")
+LIFECYCLE = (S3_BUCKET_LIFECYCLE_CONFIGURATION,
+             S3_BUCKET_LIFECYCLE_CONFIGURATION_V2)
 
 
 def _replication_rules(args: StackValidationArgs) -> list[tuple[PolicyResource, PolicyResource | None, Any]]:
     """(replication config, its source bucket if in the stack, one enabled rule) for every enabled rule."""
     resources = list(args.resources)
-    buckets = {b.urn: b for b in of_type(resources, *BUCKET)}
+    buckets = {b.urn: b for b in of_type(resources, *S3_BUCKETS)}
     found = []
     for config in of_type(resources, *REPLICATION):
         source = next((buckets[d.urn] for d in refs(config, "bucket") if d.urn in buckets), None)
@@ -674,7 +686,7 @@ def s3_noncurrent_version_expiry(args: StackValidationArgs, report: StackReport,
     resources = list(args.resources)
     versioning_of = _by_bucket(resources, VERSIONING)
     lifecycle_of = _by_bucket(resources, LIFECYCLE)
-    for bucket in of_type(resources, *BUCKET):
+    for bucket in of_type(resources, *S3_BUCKETS):
         if not _versioned(versioning_of, bucket):
             continue
         rules = [r for c in lifecycle_of.get(bucket.urn, []) for r in as_list(c.props.get("rules"))
@@ -732,7 +744,7 @@ def kms_key_deletion_window(args: ResourceValidationArgs, report: Report, settin
                f"{int(settings['minDeletionWindowDays'])} days, time enough to notice a mistake.")
 
 
-STATEFUL = (RDS_INSTANCE, RDS_CLUSTER, TABLE, TABLE_REPLICA, KMS_KEY, *KMS_REPLICA_KEYS, *BUCKET)
+STATEFUL = (RDS_INSTANCE, RDS_CLUSTER, DYNAMODB_TABLE, DYNAMODB_TABLE_REPLICA, KMS_KEY, *KMS_REPLICA_KEYS, *S3_BUCKETS)
 
 
 @resource_rule(

@@ -15,22 +15,23 @@ from securecart_rules._common import (
     truthy,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
-
-DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
-RECORD = "aws:route53/record:Record"
-ZONE = "aws:route53/zone:Zone"
-ACCELERATOR = "aws:globalaccelerator/accelerator:Accelerator"
-PROTECTION = "aws:shield/protection:Protection"
-LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-REST_STAGE = "aws:apigateway/stage:Stage"
-HTTP_STAGE = "aws:apigatewayv2/stage:Stage"
-METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
-METHOD = "aws:apigateway/method:Method"
-ROUTE_V2 = "aws:apigatewayv2/route:Route"
-REST_API = "aws:apigateway/restApi:RestApi"
-WEB_ACL = "aws:wafv2/webAcl:WebAcl"
-WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
-WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+from securecart_rules.types import (
+    APIGATEWAY_METHOD,
+    APIGATEWAY_METHOD_SETTINGS,
+    APIGATEWAY_REST_API,
+    APIGATEWAY_STAGE,
+    APIGATEWAYV2_ROUTE,
+    APIGATEWAYV2_STAGE,
+    CLOUDFRONT_DISTRIBUTION,
+    GLOBALACCELERATOR_ACCELERATOR,
+    LOAD_BALANCERS,
+    ROUTE53_RECORD,
+    ROUTE53_ZONE,
+    SHIELD_PROTECTION,
+    WAFV2_WEB_ACL,
+    WAFV2_WEB_ACL_ASSOCIATION,
+    WAFV2_WEB_ACL_LOGGING_CONFIGURATION,
+)
 
 VIEWER_TLS = {"minimumProtocolVersions": {"type": "array", "items": {"type": "string"},
                                           "default": ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"],
@@ -45,7 +46,7 @@ def _behaviors(props: Mapping[str, Any]) -> list[Any]:
     name="cloudfront-waf",
     description="CloudFront distributions have a WAF web ACL.",
     source="seed: WAF; FSBP CloudFront.6; cdk-nag AwsSolutions-CFR2",
-    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
+    types=[CLOUDFRONT_DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
 )
 def cloudfront_waf(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not args.props.get("webAclId"):
@@ -56,7 +57,7 @@ def cloudfront_waf(args: ResourceValidationArgs, report: Report, _: Mapping[str,
     name="cloudfront-viewer-tls",
     description="CloudFront serves viewers with a custom certificate, SNI and TLS 1.2 (2021) or newer.",
     source="FSBP CloudFront.7, CloudFront.8, CloudFront.15; cdk-nag AwsSolutions-CFR4",
-    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH, config=VIEWER_TLS,
+    types=[CLOUDFRONT_DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH, config=VIEWER_TLS,
 )
 def cloudfront_viewer_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     cert = args.props.get("viewerCertificate")
@@ -75,7 +76,7 @@ def cloudfront_viewer_tls(args: ResourceValidationArgs, report: Report, settings
     name="cloudfront-viewer-https-only",
     description="CloudFront never serves viewers over plain HTTP.",
     source="FSBP CloudFront.3",
-    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
+    types=[CLOUDFRONT_DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
 )
 def cloudfront_viewer_https_only(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for behavior in _behaviors(args.props):
@@ -88,7 +89,7 @@ def cloudfront_viewer_https_only(args: ResourceValidationArgs, report: Report, _
     name="cloudfront-origins-secure",
     description="CloudFront reaches custom origins over TLS 1.2 only and S3 origins through origin access control.",
     source="FSBP CloudFront.9, CloudFront.10, CloudFront.13; cdk-nag AwsSolutions-CFR5, AwsSolutions-CFR7",
-    types=[DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
+    types=[CLOUDFRONT_DISTRIBUTION], level=MANDATORY, severity=Severity.HIGH,
 )
 def cloudfront_origins_secure(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     for origin in as_list(args.props.get("origins")):
@@ -111,7 +112,7 @@ def cloudfront_origins_secure(args: ResourceValidationArgs, report: Report, _: M
     name="cloudfront-access-logging",
     description="CloudFront distributions log access.",
     source="FSBP CloudFront.5; cdk-nag AwsSolutions-CFR3",
-    types=[DISTRIBUTION], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[CLOUDFRONT_DISTRIBUTION], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def cloudfront_access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not get(args.props, "loggingConfig", "bucket"):
@@ -122,7 +123,7 @@ def cloudfront_access_logging(args: ResourceValidationArgs, report: Report, _: M
     name="cloudfront-origin-failover",
     description="CloudFront distributions with origins in several regions fail over through an origin group.",
     source="FSBP CloudFront.4",
-    types=[DISTRIBUTION], level=ADVISORY, severity=Severity.LOW,
+    types=[CLOUDFRONT_DISTRIBUTION], level=ADVISORY, severity=Severity.LOW,
 )
 def cloudfront_origin_failover(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if len(as_list(args.props.get("origins"))) > 1 and not as_list(args.props.get("originGroups")):
@@ -133,7 +134,7 @@ def cloudfront_origin_failover(args: ResourceValidationArgs, report: Report, _: 
     name="route53-routing-health-checked",
     description="Every latency, geolocation, failover or weighted record set is health-checked.",
     source="seed: Route 53 latency and geolocation routing with health-check failover; catalogue gap",
-    types=[RECORD], level=MANDATORY, severity=Severity.HIGH,
+    types=[ROUTE53_RECORD], level=MANDATORY, severity=Severity.HIGH,
 )
 def route53_routing_health_checked(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     policies = [p for p in ("latencyRoutingPolicies", "geolocationRoutingPolicies", "failoverRoutingPolicies",
@@ -150,11 +151,11 @@ def route53_routing_health_checked(args: ResourceValidationArgs, report: Report,
 
 
 def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:
-    points = of_type(resources, DISTRIBUTION, ACCELERATOR)
-    points += [lb for lb in of_type(resources, *LB)
+    points = of_type(resources, CLOUDFRONT_DISTRIBUTION, GLOBALACCELERATOR_ACCELERATOR)
+    points += [lb for lb in of_type(resources, *LOAD_BALANCERS)
                if not truthy(lb.props.get("internal")) and str(lb.props.get("loadBalancerType") or "application")
                == "application"]
-    points += [z for z in of_type(resources, ZONE) if not as_list(z.props.get("vpcs"))]
+    points += [z for z in of_type(resources, ROUTE53_ZONE) if not as_list(z.props.get("vpcs"))]
     return points
 
 
@@ -167,7 +168,7 @@ def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:
 )
 def shield_advanced_on_entry_points(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    protected = {d.urn for p in of_type(resources, PROTECTION) for d in refs(p, "resourceArn")}
+    protected = {d.urn for p in of_type(resources, SHIELD_PROTECTION) for d in refs(p, "resourceArn")}
     for point in _entry_points(resources):
         if point.urn not in protected:
             report("This public entry point has no Shield Advanced protection: add an aws.shield.Protection for it.",
@@ -178,7 +179,7 @@ def shield_advanced_on_entry_points(args: StackValidationArgs, report: StackRepo
     name="global-accelerator-flow-logs",
     description="Global Accelerators write flow logs.",
     source="catalogue gap: Global Accelerator flow logs",
-    types=[ACCELERATOR], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[GLOBALACCELERATOR_ACCELERATOR], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def global_accelerator_flow_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     attributes = args.props.get("attributes")
@@ -196,8 +197,8 @@ def global_accelerator_flow_logs(args: ResourceValidationArgs, report: Report, _
 )
 def apigateway_execution_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    settings_of_api = attached(resources, [METHOD_SETTINGS], "restApi")
-    for stage in of_type(resources, REST_STAGE):
+    settings_of_api = attached(resources, [APIGATEWAY_METHOD_SETTINGS], "restApi")
+    for stage in of_type(resources, APIGATEWAY_STAGE):
         ok = False
         for ms in [m for api in refs(stage, "restApi") for m in settings_of_api.get(api.urn, [])]:
             names_stage = any(d.urn == stage.urn for d in refs(ms, "stageName")) or \
@@ -214,7 +215,7 @@ def apigateway_execution_logging(args: StackValidationArgs, report: StackReport,
     name="apigateway-access-logging",
     description="REST and HTTP API stages write access logs.",
     source="FSBP APIGateway.9; cdk-nag AwsSolutions-APIG1",
-    types=[REST_STAGE, HTTP_STAGE], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[APIGATEWAY_STAGE, APIGATEWAYV2_STAGE], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def apigateway_access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not get(args.props, "accessLogSettings", "destinationArn"):
@@ -229,8 +230,8 @@ def apigateway_access_logging(args: ResourceValidationArgs, report: Report, _: M
 )
 def apigateway_waf(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    protected = {d.urn for a in of_type(resources, WAF_ASSOCIATION) for d in refs(a, "resourceArn")}
-    for stage in of_type(resources, REST_STAGE):
+    protected = {d.urn for a in of_type(resources, WAFV2_WEB_ACL_ASSOCIATION) for d in refs(a, "resourceArn")}
+    for stage in of_type(resources, APIGATEWAY_STAGE):
         if stage.urn not in protected:
             report("The stage has no WAF web ACL: associate one so third-party traffic is filtered.", stage.urn)
 
@@ -239,7 +240,7 @@ def apigateway_waf(args: StackValidationArgs, report: StackReport, _: Mapping[st
     name="apigateway-xray",
     description="REST API stages trace requests with X-Ray.",
     source="seed: X-Ray tracing on API stages; FSBP APIGateway.3; cdk-nag APIGWXrayEnabled",
-    types=[REST_STAGE], level=ADVISORY, severity=Severity.LOW,
+    types=[APIGATEWAY_STAGE], level=ADVISORY, severity=Severity.LOW,
 )
 def apigateway_xray(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("xrayTracingEnabled")):
@@ -250,10 +251,10 @@ def apigateway_xray(args: ResourceValidationArgs, report: Report, _: Mapping[str
     name="apigateway-authorization",
     description="API methods and routes require authorization.",
     source="FSBP APIGateway.8; cdk-nag AwsSolutions-APIG4, AwsSolutions-COG4",
-    types=[METHOD, ROUTE_V2], level=MANDATORY, severity=Severity.HIGH,
+    types=[APIGATEWAY_METHOD, APIGATEWAYV2_ROUTE], level=MANDATORY, severity=Severity.HIGH,
 )
 def apigateway_authorization(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if args.resource_type == METHOD:
+    if args.resource_type == APIGATEWAY_METHOD:
         if str(args.props.get("httpMethod")) == "OPTIONS":
             return  # CORS pre-flight carries no credentials
         if str(args.props.get("authorization") or "NONE").upper() == "NONE" and \
@@ -267,7 +268,7 @@ def apigateway_authorization(args: ResourceValidationArgs, report: Report, _: Ma
     name="apigateway-regional-or-private",
     description="REST APIs are REGIONAL or PRIVATE, fronted by SecureCart's own edge.",
     source="AWSGuard apigateway-endpoint-type",
-    types=[REST_API], level=ADVISORY, severity=Severity.LOW,
+    types=[APIGATEWAY_REST_API], level=ADVISORY, severity=Severity.LOW,
 )
 def apigateway_regional_or_private(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     types = as_list(get(args.props, "endpointConfiguration", "types"))
@@ -307,7 +308,7 @@ def _statement_text(rule: Any) -> str:
     name="waf-blocks-sqli-and-xss",
     description="Every WAFv2 web ACL has rules, including SQL injection and cross-site scripting protection.",
     source="seed: WAF against SQL injection and XSS; FSBP WAF.10",
-    types=[WEB_ACL], level=MANDATORY, severity=Severity.HIGH,
+    types=[WAFV2_WEB_ACL], level=MANDATORY, severity=Severity.HIGH,
 )
 def waf_blocks_sqli_and_xss(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     rules = _acl_rules(args.props)
@@ -326,7 +327,7 @@ def waf_blocks_sqli_and_xss(args: ResourceValidationArgs, report: Report, _: Map
     name="waf-metrics",
     description="WAFv2 web ACLs and their rules emit CloudWatch metrics.",
     source="FSBP WAF.12 (third-party mapping)",
-    types=[WEB_ACL], level=ADVISORY, severity=Severity.LOW,
+    types=[WAFV2_WEB_ACL], level=ADVISORY, severity=Severity.LOW,
 )
 def waf_metrics(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(get(args.props, "visibilityConfig", "cloudwatchMetricsEnabled")):
@@ -344,7 +345,7 @@ def waf_metrics(args: ResourceValidationArgs, report: Report, _: Mapping[str, An
 )
 def waf_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    logged = {d.urn for c in of_type(resources, WAF_LOGGING) for d in refs(c, "resourceArn")}
-    for acl in of_type(resources, WEB_ACL):
+    logged = {d.urn for c in of_type(resources, WAFV2_WEB_ACL_LOGGING_CONFIGURATION) for d in refs(c, "resourceArn")}
+    for acl in of_type(resources, WAFV2_WEB_ACL):
         if acl.urn not in logged:
             report("The web ACL does not log: add a logging configuration.", acl.urn)

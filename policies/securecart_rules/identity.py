@@ -11,13 +11,14 @@ from securecart_rules._common import (
 )
 from securecart_rules._iam import Statement, admin_statements, public_allows, statements
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, resource_rule
-
-POLICY = "aws:iam/policy:Policy"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-USER_POLICY = "aws:iam/userPolicy:UserPolicy"
-GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
-ROLE = "aws:iam/role:Role"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+from securecart_rules.types import (
+    IAM_GROUP_POLICY,
+    IAM_POLICY,
+    IAM_ROLE,
+    IAM_ROLE_POLICY,
+    IAM_ROLE_POLICY_ATTACHMENT,
+    IAM_USER_POLICY,
+)
 
 ADMIN_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess",
                      "arn:aws:iam::aws:policy/IAMFullAccess")
@@ -25,9 +26,9 @@ ADMIN_POLICY_ARNS = ("arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam
 
 def identity_documents(resource_type: str, props: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(label, document) for every identity policy a resource carries."""
-    if resource_type in (POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY):
+    if resource_type in (IAM_POLICY, IAM_ROLE_POLICY, IAM_USER_POLICY, IAM_GROUP_POLICY):
         return [("policy", props.get("policy"))]
-    if resource_type == ROLE:
+    if resource_type == IAM_ROLE:
         return [(f"inline policy '{get(p, 'name')}'", get(p, "policy")) for p in as_list(props.get("inlinePolicies"))
                 if get(p, "policy")]
     return []
@@ -50,7 +51,7 @@ def _wildcards(stmts: list[Statement]) -> list[str]:
     description="No IAM policy allows every action, or a whole service ('svc:*'), on every resource; no role "
                 "carries an administrator managed policy.",
     source="FSBP IAM.1, IAM.21; cdk-nag AwsSolutions-IAM5",
-    types=[POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, ROLE, ATTACHMENT],
+    types=[IAM_POLICY, IAM_ROLE_POLICY, IAM_USER_POLICY, IAM_GROUP_POLICY, IAM_ROLE, IAM_ROLE_POLICY_ATTACHMENT],
     level=MANDATORY, severity=Severity.CRITICAL,
 )
 def iam_no_wildcard_admin(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
@@ -61,11 +62,11 @@ def iam_no_wildcard_admin(args: ResourceValidationArgs, report: Report, _: Mappi
             continue
         for finding in _wildcards(stmts):
             report(f"The {where} allows {finding}: name the actions and resources the workload needs.")
-    if args.resource_type == ROLE:
+    if args.resource_type == IAM_ROLE:
         for arn in as_list(args.props.get("managedPolicyArns")):
             if str(arn) in ADMIN_POLICY_ARNS:
                 report(f"The role carries {arn}.")
-    if args.resource_type == ATTACHMENT and str(args.props.get("policyArn")) in ADMIN_POLICY_ARNS:
+    if args.resource_type == IAM_ROLE_POLICY_ATTACHMENT and str(args.props.get("policyArn")) in ADMIN_POLICY_ARNS:
         report(f"The attachment grants {args.props.get('policyArn')}.")
 
 
@@ -73,7 +74,7 @@ def iam_no_wildcard_admin(args: ResourceValidationArgs, report: Report, _: Mappi
     name="iam-trust-not-public",
     description="No role's trust policy lets any principal assume it without a narrowing condition.",
     source="FSBP IAM.21 family (least privilege); cdk-nag AwsSolutions-IAM5",
-    types=[ROLE], level=MANDATORY, severity=Severity.CRITICAL,
+    types=[IAM_ROLE], level=MANDATORY, severity=Severity.CRITICAL,
 )
 def iam_trust_not_public(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     stmts = statements(args.props.get("assumeRolePolicy"))
@@ -89,7 +90,7 @@ def iam_trust_not_public(args: ResourceValidationArgs, report: Report, _: Mappin
     name="iam-no-decrypt-on-all-keys",
     description="IAM policies do not allow decryption with every KMS key.",
     source="FSBP KMS.1, KMS.2",
-    types=[POLICY, ROLE_POLICY, USER_POLICY, GROUP_POLICY, ROLE], level=ADVISORY,
+    types=[IAM_POLICY, IAM_ROLE_POLICY, IAM_USER_POLICY, IAM_GROUP_POLICY, IAM_ROLE], level=ADVISORY,
     severity=Severity.MEDIUM,
 )
 def iam_no_decrypt_on_all_keys(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:

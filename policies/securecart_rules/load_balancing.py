@@ -20,12 +20,15 @@ from securecart_rules._common import (
 )
 from securecart_rules._iam import Statement, statements
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
-
-LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-LISTENER_RULE = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
-TARGET_GROUP = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
-WAF_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+from securecart_rules.types import (
+    LISTENER_RULES,
+    LISTENERS,
+    LOAD_BALANCERS,
+    S3_BUCKET_POLICY,
+    S3_BUCKETS,
+    TARGET_GROUPS,
+    WAFV2_WEB_ACL_ASSOCIATION,
+)
 
 MODERN_TLS_POLICIES = [
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
@@ -63,7 +66,7 @@ def listener_protocol(props: Mapping[str, Any]) -> str:
     name="alb-http-redirects-to-https",
     description="HTTP listeners only redirect to HTTPS.",
     source="FSBP ELB.1; cdk-nag ALBHttpToHttpsRedirection; AWSGuard alb-http-to-https-redirection",
-    types=LISTENER, level=MANDATORY, severity=Severity.HIGH,
+    types=LISTENERS, level=MANDATORY, severity=Severity.HIGH,
 )
 def alb_http_redirects_to_https(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if listener_protocol(args.props) != "HTTP":
@@ -79,8 +82,8 @@ def alb_http_redirects_to_https(args: ResourceValidationArgs, report: Report, _:
     level=MANDATORY, severity=Severity.HIGH,
 )
 def alb_http_listener_rules_redirect(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    http_listeners = {r.urn for r in of_type(args.resources, *LISTENER) if listener_protocol(r.props) == "HTTP"}
-    for rule in of_type(args.resources, *LISTENER_RULE):
+    http_listeners = {r.urn for r in of_type(args.resources, *LISTENERS) if listener_protocol(r.props) == "HTTP"}
+    for rule in of_type(args.resources, *LISTENER_RULES):
         if any(d.urn in http_listeners for d in refs(rule, "listenerArn")) and \
                 not _actions_redirect_to_https(as_list(rule.props.get("actions"))):
             report("A rule on an HTTP listener does something other than redirect to HTTPS.", rule.urn)
@@ -95,7 +98,7 @@ TLS = {"allowedSslPolicies": {"type": "array", "items": {"type": "string"}, "def
     name="lb-listener-modern-tls",
     description="ALB and NLB listeners terminate HTTPS/TLS with a certificate and an explicit modern TLS policy.",
     source="FSBP ELB.17/ELB.18 (third-party mapping); cdk-nag AwsSolutions-ELB5 (CLB analogue)",
-    types=LISTENER, level=MANDATORY, severity=Severity.HIGH, config=TLS,
+    types=LISTENERS, level=MANDATORY, severity=Severity.HIGH, config=TLS,
 )
 def lb_listener_modern_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     protocol = listener_protocol(args.props)
@@ -118,7 +121,7 @@ def lb_listener_modern_tls(args: ResourceValidationArgs, report: Report, setting
     name="lb-access-logs",
     description="Application and network load balancers write access logs.",
     source="FSBP ELB.5; cdk-nag AwsSolutions-ELB2; AWSGuard elb-logging-enabled",
-    types=LB, level=ADVISORY, severity=Severity.MEDIUM,
+    types=LOAD_BALANCERS, level=ADVISORY, severity=Severity.MEDIUM,
 )
 def lb_access_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if lb_type(args.props) == "gateway":
@@ -132,7 +135,7 @@ def lb_access_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str,
     name="lb-deletion-protection",
     description="Load balancers have deletion protection.",
     source="FSBP ELB.6; cdk-nag ELBDeletionProtectionEnabled",
-    types=LB, level=ADVISORY, severity=Severity.MEDIUM,
+    types=LOAD_BALANCERS, level=ADVISORY, severity=Severity.MEDIUM,
 )
 def lb_deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if not truthy(args.props.get("enableDeletionProtection")):
@@ -143,7 +146,7 @@ def lb_deletion_protection(args: ResourceValidationArgs, report: Report, _: Mapp
     name="alb-request-hardening",
     description="ALBs drop invalid header fields and mitigate HTTP desync defensively or strictly.",
     source="FSBP ELB.4, ELB.12; cdk-nag ALBHttpDropInvalidHeaderEnabled",
-    types=LB, level=MANDATORY, severity=Severity.MEDIUM,
+    types=LOAD_BALANCERS, level=MANDATORY, severity=Severity.MEDIUM,
 )
 def alb_request_hardening(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if lb_type(args.props) != "application":
@@ -163,7 +166,7 @@ MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
     name="lb-multi-az",
     description="Every load balancer spans at least two Availability Zones.",
     source="seed: every tier over ≥ 2 AZs; FSBP ELB.13",
-    types=LB, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
+    types=LOAD_BALANCERS, level=MANDATORY, severity=Severity.HIGH, config=MIN_AZS,
 )
 def lb_multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     subnets = as_list(args.props.get("subnets")) or as_list(args.props.get("subnetMappings"))
@@ -179,8 +182,8 @@ def lb_multi_az(args: ResourceValidationArgs, report: Report, settings: Mapping[
     level=MANDATORY, severity=Severity.HIGH,
 )
 def alb_waf_associated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    protected = attached(args.resources, [WAF_ASSOCIATION], "resourceArn")
-    for lb in of_type(args.resources, *LB):
+    protected = attached(args.resources, [WAFV2_WEB_ACL_ASSOCIATION], "resourceArn")
+    for lb in of_type(args.resources, *LOAD_BALANCERS):
         if lb_type(lb.props) == "application" and not truthy(lb.props.get("internal")) and \
                 lb.urn not in protected:
             report("The internet-facing ALB has no WAF web ACL: associate one (SQL injection and XSS rules).", lb.urn)
@@ -204,12 +207,12 @@ LISTENER_PROTOCOLS = {"application": {"HTTP", "HTTPS"}, "network": {"TCP", "TLS"
 )
 def lb_by_purpose(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
     purposes: Mapping[str, str] = settings["purposeTypes"]
-    for lb in of_type(args.resources, *LB):
+    for lb in of_type(args.resources, *LOAD_BALANCERS):
         purpose = tags_of(lb.props).get("Purpose", "").lower()
         wanted = purposes.get(purpose)
         if wanted and lb_type(lb.props) != wanted:
             report(f"A '{purpose}' load balancer must be a {wanted} load balancer, not {lb_type(lb.props)}.", lb.urn)
-    for listener in of_type(args.resources, *LISTENER):
+    for listener in of_type(args.resources, *LISTENERS):
         for lb in refs(listener, "loadBalancerArn"):
             protocol = listener_protocol(listener.props)
             if protocol not in LISTENER_PROTOCOLS[lb_type(lb.props)]:
@@ -223,7 +226,7 @@ def lb_by_purpose(args: StackValidationArgs, report: StackReport, settings: Mapp
     name="target-group-health-checks",
     description="Target groups health-check their targets often enough for fast failover.",
     source="catalogue gap: target group health checks",
-    types=TARGET_GROUP, level=ADVISORY, severity=Severity.MEDIUM,
+    types=TARGET_GROUPS, level=ADVISORY, severity=Severity.MEDIUM,
 )
 def target_group_health_checks(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if str(args.props.get("targetType") or "") == "lambda":
@@ -241,7 +244,7 @@ def target_group_health_checks(args: ResourceValidationArgs, report: Report, _: 
     name="target-group-encrypted",
     description="Target groups reach their targets over HTTPS/TLS where the backend supports it.",
     source="catalogue gap: target groups use HTTPS/TLS",
-    types=TARGET_GROUP, level=ADVISORY, severity=Severity.LOW,
+    types=TARGET_GROUPS, level=ADVISORY, severity=Severity.LOW,
 )
 def target_group_encrypted(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     protocol = str(args.props.get("protocol") or "").upper()
@@ -249,8 +252,6 @@ def target_group_encrypted(args: ResourceValidationArgs, report: Report, _: Mapp
         report(f"Traffic to the targets is {protocol}: use HTTPS or TLS where the backend supports it.")
 
 
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
-BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 # Who delivers load-balancer access logs: ELB's regional accounts (any account principal), its log-delivery
 # service (regions opened since August 2022) and, for NLB, CloudWatch Logs' delivery service.
 LOG_DELIVERY_SERVICES = ("logdelivery.elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com")
@@ -283,12 +284,12 @@ def _any_account(stmt: Statement) -> Statement:
 def lb_log_prefix_writable(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     """ELB writes to <bucket>/<prefix>/AWSLogs/<account>/… and tests that it may when logging is switched on."""
     resources = list(args.resources)
-    policies_of = attached(resources, [BUCKET_POLICY], "bucket")
-    for lb in of_type(resources, *LB):
+    policies_of = attached(resources, [S3_BUCKET_POLICY], "bucket")
+    for lb in of_type(resources, *LOAD_BALANCERS):
         logs = lb.props.get("accessLogs")
         if not truthy(get(logs, "enabled")) or not get(logs, "bucket"):
             continue
-        buckets = [b for b in refs(lb, "accessLogs") if b.resource_type in BUCKETS]
+        buckets = [b for b in refs(lb, "accessLogs") if b.resource_type in S3_BUCKETS]
         if not buckets:
             continue  # a bucket of another stack: its policy is not here to read
         bucket, prefix = str(get(logs, "bucket")), str(get(logs, "prefix") or "").strip("/")

@@ -14,11 +14,14 @@ from securecart_rules._common import (
     truthy,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
+from securecart_rules.types import (
+    API_STAGES,
+    AWS_PACKAGE,
+    CLOUDWATCH_LOG_GROUP,
+    CLOUDWATCH_METRIC_ALARM,
+    LOAD_BALANCERS,
+)
 
-ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-LB = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-STAGES = ("aws:apigateway/stage:Stage", "aws:apigatewayv2/stage:Stage")
 LATENCY_METRICS = ("TargetResponseTime", "Latency", "IntegrationLatency", "OriginLatency")
 TRAFFIC_METRICS = ("RequestCount", "Count", "Requests", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count",
                    "5XXError", "5xx", "RequestCountPerTarget", "ProcessedBytes")
@@ -50,11 +53,11 @@ def _anomaly(alarm: PolicyResource) -> bool:
 )
 def checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    fronts = [lb for lb in of_type(resources, *LB) if not truthy(lb.props.get("internal"))]
-    fronts += of_type(resources, *STAGES)
+    fronts = [lb for lb in of_type(resources, *LOAD_BALANCERS) if not truthy(lb.props.get("internal"))]
+    fronts += of_type(resources, *API_STAGES)
     if not fronts:
         return  # no customer traffic enters this stack
-    alarms = [a for a in of_type(resources, ALARM) if _has_actions(a)]
+    alarms = [a for a in of_type(resources, CLOUDWATCH_METRIC_ALARM) if _has_actions(a)]
     latency = [a for a in alarms if _metric_names(a) & set(LATENCY_METRICS) or
                any(m in " ".join(_metric_names(a)) for m in LATENCY_METRICS)]
     traffic = [a for a in alarms if _anomaly(a) or _metric_names(a) & set(TRAFFIC_METRICS)]
@@ -70,7 +73,7 @@ def checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[s
     name="alarm-has-actions",
     description="CloudWatch alarms have actions.",
     source="cdk-nag CloudWatchAlarmAction",
-    types=[ALARM], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[CLOUDWATCH_METRIC_ALARM], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def alarm_has_actions(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if args.props.get("actionsEnabled") is False or not as_list(args.props.get("alarmActions")):
@@ -86,7 +89,7 @@ MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default"
     name="log-group-encrypted-and-retained",
     description="CloudWatch log groups are KMS-encrypted and keep logs at least a year.",
     source="cdk-nag CloudWatchLogGroupEncrypted, CloudWatchLogGroupRetentionPeriod; PCI DSS 10.5.1",
-    types=[LOG_GROUP], level=ADVISORY, severity=Severity.MEDIUM, config=MIN_RETENTION,
+    types=[CLOUDWATCH_LOG_GROUP], level=ADVISORY, severity=Severity.MEDIUM, config=MIN_RETENTION,
 )
 def log_group_encrypted_and_retained(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     if not args.props.get("kmsKeyId"):
@@ -113,7 +116,7 @@ REQUIRED_TAGS = {"requiredTags": {"type": "array", "items": {"type": "string"},
     types=None, level=ADVISORY, severity=Severity.LOW, config=REQUIRED_TAGS,
 )
 def required_tags(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
-    if not args.resource_type.startswith("aws:"):
+    if not args.resource_type.startswith(AWS_PACKAGE):
         return
     provider_props = args.provider.props if args.provider is not None else None
     has_defaults = bool(get(provider_props, "defaultTags"))

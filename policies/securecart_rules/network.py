@@ -20,27 +20,32 @@ from securecart_rules._common import (
 )
 from securecart_rules._iam import statements
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
-
-VPC = "aws:ec2/vpc:Vpc"
-SUBNET = "aws:ec2/subnet:Subnet"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-ROUTE = "aws:ec2/route:Route"
-ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
-MAIN_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
-IGW = "aws:ec2/internetGateway:InternetGateway"
-EIGW = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
-NAT = "aws:ec2/natGateway:NatGateway"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
-DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
-ENDPOINT_RT = "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation"
-ENDPOINT_POLICY = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
-ENDPOINT_SERVICE = "aws:ec2/vpcEndpointService:VpcEndpointService"
-ENDPOINT_SERVICE_PRINCIPAL = "aws:ec2/vpcEndpointServiceAllowedPrinciple:VpcEndpointServiceAllowedPrinciple"
-NACL = "aws:ec2/networkAcl:NetworkAcl"
-NACL_RULE = "aws:ec2/networkAclRule:NetworkAclRule"
-DB_SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+from securecart_rules.types import (
+    EC2_DEFAULT_ROUTE_TABLE,
+    EC2_DEFAULT_SECURITY_GROUP,
+    EC2_EGRESS_ONLY_INTERNET_GATEWAY,
+    EC2_FLOW_LOG,
+    EC2_INTERNET_GATEWAY,
+    EC2_MAIN_ROUTE_TABLE_ASSOCIATION,
+    EC2_NAT_GATEWAY,
+    EC2_NETWORK_ACL,
+    EC2_NETWORK_ACL_ASSOCIATION,
+    EC2_NETWORK_ACL_RULE,
+    EC2_ROUTE,
+    EC2_ROUTE_TABLE,
+    EC2_ROUTE_TABLE_ASSOCIATION,
+    EC2_SUBNET,
+    EC2_VPC,
+    EC2_VPC_ENDPOINT,
+    EC2_VPC_ENDPOINT_POLICY,
+    EC2_VPC_ENDPOINT_ROUTE_TABLE_ASSOCIATION,
+    EC2_VPC_ENDPOINT_SERVICE,
+    EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE,
+    EC2_VPC_PEERING_CONNECTION,
+    EC2_VPN_GATEWAY,
+    RDS_SUBNET_GROUP,
+    TGW_TRANSIT_GATEWAY,
+)
 
 TIERS = ("public", "private", "isolated")
 ROUTE_TARGETS = {  # route property -> kind of target
@@ -50,12 +55,12 @@ ROUTE_TARGETS = {  # route property -> kind of target
 }
 INTERNET_KINDS = frozenset({"igw", "nat", "eigw"})
 TARGET_TYPES = {  # route property -> resource types that may stand behind it
-    "gatewayId": (IGW, "aws:ec2/vpnGateway:VpnGateway"),
-    "natGatewayId": (NAT,),
-    "transitGatewayId": ("aws:ec2transitgateway/transitGateway:TransitGateway",),
-    "vpcEndpointId": (ENDPOINT,),
-    "vpcPeeringConnectionId": ("aws:ec2/vpcPeeringConnection:VpcPeeringConnection",),
-    "egressOnlyGatewayId": (EIGW,),
+    "gatewayId": (EC2_INTERNET_GATEWAY, EC2_VPN_GATEWAY),
+    "natGatewayId": (EC2_NAT_GATEWAY,),
+    "transitGatewayId": (TGW_TRANSIT_GATEWAY,),
+    "vpcEndpointId": (EC2_VPC_ENDPOINT,),
+    "vpcPeeringConnectionId": (EC2_VPC_PEERING_CONNECTION,),
+    "egressOnlyGatewayId": (EC2_EGRESS_ONLY_INTERNET_GATEWAY,),
 }
 
 
@@ -113,7 +118,7 @@ def _target_kind(prop: str, value: Any, deps: list[PolicyResource]) -> str:
         return "local"
     if text.startswith(("igw-", "vgw-")):
         return text[:3]
-    return "igw" if any(d.resource_type == IGW for d in deps) else "vgw"
+    return "igw" if any(d.resource_type == EC2_INTERNET_GATEWAY for d in deps) else "vgw"
 
 
 def _known(props: Mapping[str, Any], key: str) -> Any:
@@ -154,7 +159,7 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
     """Every subnet with its VPC, route tables and routes. A subnet with no association uses its VPC's main
     route table (a DefaultRouteTable, or the table a MainRouteTableAssociation names)."""
     routes_by_table: dict[str, list[RouteView]] = {}
-    for table in of_type(resources, ROUTE_TABLE, DEFAULT_ROUTE_TABLE):
+    for table in of_type(resources, EC2_ROUTE_TABLE, EC2_DEFAULT_ROUTE_TABLE):
         # Inline routes share one dependency list ('routes'); a target whose ID is still unknown is matched to it
         # by type. A wholly unknown route list stays unknown: the rule then cannot tell yet.
         shared = table.property_dependencies.get("routes", [])
@@ -163,24 +168,24 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
         for inline in as_list(table.props.get("routes")):
             if isinstance(inline, Mapping):
                 routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, inline_deps))
-    for route in of_type(resources, ROUTE):
+    for route in of_type(resources, EC2_ROUTE):
         for table in refs(route, "routeTableId") + refs(route, "defaultRouteTableId"):
             routes_by_table.setdefault(table.urn, []).extend(_routes_from(route.props, route.property_dependencies))
     main_table: dict[str, PolicyResource] = {}
-    for table in of_type(resources, DEFAULT_ROUTE_TABLE):
+    for table in of_type(resources, EC2_DEFAULT_ROUTE_TABLE):
         for vpc in refs(table, "defaultRouteTableId"):
             main_table[vpc.urn] = table
-    for assoc in of_type(resources, MAIN_ASSOCIATION):
+    for assoc in of_type(resources, EC2_MAIN_ROUTE_TABLE_ASSOCIATION):
         tables = refs(assoc, "routeTableId")
         for vpc in refs(assoc, "vpcId"):
             if tables:
                 main_table[vpc.urn] = tables[0]
     tables_by_subnet: dict[str, list[PolicyResource]] = {}
-    for assoc in of_type(resources, ASSOCIATION):
+    for assoc in of_type(resources, EC2_ROUTE_TABLE_ASSOCIATION):
         for subnet in refs(assoc, "subnetId"):
             tables_by_subnet.setdefault(subnet.urn, []).extend(refs(assoc, "routeTableId"))
     views = []
-    for subnet in of_type(resources, SUBNET):
+    for subnet in of_type(resources, EC2_SUBNET):
         vpcs = refs(subnet, "vpcId")
         owner = vpcs[0] if vpcs else None
         tables = tables_by_subnet.get(subnet.urn) or (
@@ -209,9 +214,9 @@ def views_by_vpc(views: list[SubnetView]) -> dict[str, list[SubnetView]]:
     level=MANDATORY, severity=Severity.HIGH,
 )
 def vpc_flow_logs_all_traffic(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    covered = {vpc.urn for log in of_type(args.resources, FLOW_LOG)
+    covered = {vpc.urn for log in of_type(args.resources, EC2_FLOW_LOG)
                if str(log.props.get("trafficType", "")).upper() == "ALL" for vpc in refs(log, "vpcId")}
-    for vpc in of_type(args.resources, VPC):
+    for vpc in of_type(args.resources, EC2_VPC):
         if vpc.urn not in covered:
             report("This VPC has no flow log capturing ALL traffic: add an aws.ec2.FlowLog with vpc_id=<this VPC> "
                    "and traffic_type='ALL'.", vpc.urn)
@@ -221,7 +226,7 @@ def vpc_flow_logs_all_traffic(args: StackValidationArgs, report: StackReport, _:
     name="default-security-group-closed",
     description="The default security group of every VPC has no rules.",
     source="FSBP EC2.2; cdk-nag VPCDefaultSecurityGroupClosed",
-    types=[DEFAULT_SG], level=MANDATORY, severity=Severity.HIGH,
+    types=[EC2_DEFAULT_SECURITY_GROUP], level=MANDATORY, severity=Severity.HIGH,
 )
 def default_security_group_closed(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     ingress = as_list(args.props.get("ingress"))
@@ -235,7 +240,7 @@ def default_security_group_closed(args: ResourceValidationArgs, report: Report, 
     name="subnet-no-auto-public-ip",
     description="No subnet assigns public IP addresses on launch.",
     source="FSBP EC2.15; cdk-nag VPCSubnetAutoAssignPublicIpDisabled",
-    types=[SUBNET], level=MANDATORY, severity=Severity.HIGH,
+    types=[EC2_SUBNET], level=MANDATORY, severity=Severity.HIGH,
 )
 def subnet_no_auto_public_ip(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     if truthy(args.props.get("mapPublicIpOnLaunch")):
@@ -253,7 +258,7 @@ def subnet_no_auto_public_ip(args: ResourceValidationArgs, report: Report, _: Ma
 def subnet_tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     views = subnet_views(list(args.resources))
     grouped = views_by_vpc(views)
-    for vpc in of_type(args.resources, VPC):
+    for vpc in of_type(args.resources, EC2_VPC):
         mine = grouped.get(vpc.urn, [])
         missing = [t for t in TIERS if not any(v.tier == t for v in mine)]
         if missing:
@@ -276,7 +281,7 @@ def subnet_tiers_separated(args: StackValidationArgs, report: StackReport, _: Ma
 )
 def database_subnets_no_internet_route(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     views = {v.subnet.urn: v for v in subnet_views(list(args.resources))}
-    for group in of_type(args.resources, DB_SUBNET_GROUP):
+    for group in of_type(args.resources, RDS_SUBNET_GROUP):
         for subnet in refs(group, "subnetIds"):
             view = views.get(subnet.urn)
             if view is None:
@@ -301,7 +306,7 @@ MIN_AZS = {"minAzs": {"type": "integer", "minimum": 2, "default": 2,
 def subnet_tiers_span_azs(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
     minimum = int(settings["minAzs"])
     grouped = views_by_vpc(subnet_views(list(args.resources)))
-    for vpc in of_type(args.resources, VPC):
+    for vpc in of_type(args.resources, EC2_VPC):
         by_tier: dict[str, set[str]] = {}
         for v in grouped.get(vpc.urn, []):
             by_tier.setdefault(v.tier, set()).add(v.zone)
@@ -340,14 +345,14 @@ def nat_gateway_per_az(args: StackValidationArgs, report: StackReport, _: Mappin
 def gateway_endpoints_on_private_route_tables(args: StackValidationArgs, report: StackReport,
                                               _: Mapping[str, Any]) -> None:
     grouped = views_by_vpc(subnet_views(list(args.resources)))
-    associations = attached(args.resources, [ENDPOINT_RT], "vpcEndpointId")
+    associations = attached(args.resources, [EC2_VPC_ENDPOINT_ROUTE_TABLE_ASSOCIATION], "vpcEndpointId")
     covered_by: dict[str, set[str]] = {"s3": set(), "dynamodb": set()}  # service -> route table URNs
-    for ep in of_type(args.resources, ENDPOINT):
+    for ep in of_type(args.resources, EC2_VPC_ENDPOINT):
         service = str(ep.props.get("serviceName", "")).rsplit(".", 1)[-1]
         if service in covered_by and str(ep.props.get("vpcEndpointType") or "Gateway") == "Gateway":
             covered_by[service] |= {t.urn for t in refs(ep, "routeTableIds")}
             covered_by[service] |= {t.urn for a in associations.get(ep.urn, []) for t in refs(a, "routeTableId")}
-    for vpc in of_type(args.resources, VPC):
+    for vpc in of_type(args.resources, EC2_VPC):
         tables = {t.urn: t for v in grouped.get(vpc.urn, []) if v.tier in ("private", "isolated") for t in v.tables}
         if not tables:
             continue
@@ -376,10 +381,10 @@ def _endpoint_policy_problems(raw: Any) -> list[str]:
     name="vpc-endpoint-policy-restrictive",
     description="Every VPC endpoint policy (inline or a VpcEndpointPolicy) is restrictive, never full access.",
     source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
-    types=[ENDPOINT, ENDPOINT_POLICY], level=MANDATORY, severity=Severity.HIGH,
+    types=[EC2_VPC_ENDPOINT, EC2_VPC_ENDPOINT_POLICY], level=MANDATORY, severity=Severity.HIGH,
 )
 def vpc_endpoint_policy_restrictive(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if args.resource_type == ENDPOINT and \
+    if args.resource_type == EC2_VPC_ENDPOINT and \
             str(args.props.get("vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
         return  # GatewayLoadBalancer and Resource endpoints take no policy
     raw = args.props.get("policy")
@@ -396,8 +401,8 @@ def vpc_endpoint_policy_restrictive(args: ResourceValidationArgs, report: Report
     level=MANDATORY, severity=Severity.HIGH,
 )
 def vpc_endpoint_has_policy(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    standalone = attached(args.resources, [ENDPOINT_POLICY], "vpcEndpointId")
-    for ep in of_type(args.resources, ENDPOINT):
+    standalone = attached(args.resources, [EC2_VPC_ENDPOINT_POLICY], "vpcEndpointId")
+    for ep in of_type(args.resources, EC2_VPC_ENDPOINT):
         if str(_known(ep.props, "vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
             continue
         inline = _unknown(ep.props, "policy") or bool(_known(ep.props, "policy"))  # unknown: being computed
@@ -413,8 +418,8 @@ def vpc_endpoint_has_policy(args: StackValidationArgs, report: StackReport, _: M
     level=MANDATORY, severity=Severity.HIGH,
 )
 def endpoint_service_restricted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    standalone = of_type(args.resources, ENDPOINT_SERVICE_PRINCIPAL)
-    for svc in of_type(args.resources, ENDPOINT_SERVICE):
+    standalone = of_type(args.resources, EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE)
+    for svc in of_type(args.resources, EC2_VPC_ENDPOINT_SERVICE):
         if not truthy(svc.props.get("acceptanceRequired")):
             report("The endpoint service accepts every connection request: set acceptance_required=True.", svc.urn)
         principals = [str(p) for p in as_list(svc.props.get("allowedPrincipals"))]
@@ -436,11 +441,11 @@ ADMIN_PORTS = {"adminPorts": {"type": "array", "items": {"type": "integer", "min
     name="nacl-no-world-admin-ports",
     description="No network ACL admits the whole internet on SSH or RDP.",
     source="FSBP EC2.21",
-    types=[NACL, NACL_RULE], level=ADVISORY, severity=Severity.MEDIUM, config=ADMIN_PORTS,
+    types=[EC2_NETWORK_ACL, EC2_NETWORK_ACL_RULE], level=ADVISORY, severity=Severity.MEDIUM, config=ADMIN_PORTS,
 )
 def nacl_no_world_admin_ports(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
     entries: list[Mapping[str, Any]] = []
-    if args.resource_type == NACL_RULE:
+    if args.resource_type == EC2_NETWORK_ACL_RULE:
         if not truthy(args.props.get("egress")):
             entries.append({**args.props, "action": args.props.get("ruleAction"),
                             "cidrBlock": args.props.get("cidrBlock") or args.props.get("ipv6CidrBlock")})
@@ -463,9 +468,6 @@ def nacl_no_world_admin_ports(args: ResourceValidationArgs, report: Report, sett
                    f"only known networks.")
 
 
-NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
-
-
 @stack_rule(
     name="subnet-has-own-nacl",
     description="Every subnet is associated with its tier's network ACL, not left on the default one.",
@@ -474,13 +476,12 @@ NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 )
 def subnet_has_own_nacl(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
-    covered = {d.urn for a in of_type(resources, NACL_ASSOCIATION) for d in refs(a, "subnetId")}
-    covered |= {d.urn for acl in of_type(resources, NACL) for d in refs(acl, "subnetIds")}
-    for subnet in of_type(resources, SUBNET):
+    covered = {d.urn for a in of_type(resources, EC2_NETWORK_ACL_ASSOCIATION) for d in refs(a, "subnetId")}
+    covered |= {d.urn for acl in of_type(resources, EC2_NETWORK_ACL) for d in refs(acl, "subnetIds")}
+    for subnet in of_type(resources, EC2_SUBNET):
         if subnet.urn not in covered:
             report("The subnet has no network ACL of its own, so it sits on the VPC's default ACL (which admits "
                    "everything unless adopted and emptied): associate its tier's ACL.", subnet.urn)
-
 
 
 __all__ = ["SubnetView", "subnet_views"]

@@ -14,13 +14,15 @@ from securecart_rules._common import (
     refs,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
+from securecart_rules.types import (
+    EC2_SECURITY_GROUP,
+    EC2_SECURITY_GROUP_RULE,
+    LOAD_BALANCERS,
+    VPC_SECURITY_GROUP_EGRESS_RULE,
+    VPC_SECURITY_GROUP_INGRESS_RULE,
+)
 
-SG = "aws:ec2/securityGroup:SecurityGroup"
-SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
-INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-LOAD_BALANCERS = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
-INGRESS_TYPES = (SG, SG_RULE, INGRESS_RULE)
+INGRESS_TYPES = (EC2_SECURITY_GROUP, EC2_SECURITY_GROUP_RULE, VPC_SECURITY_GROUP_INGRESS_RULE)
 
 # FSBP EC2.19's high-risk ports.
 HIGH_RISK_PORTS = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
@@ -55,16 +57,16 @@ def _entry(protocol: Any, low: Any, high: Any, sources: list[Any]) -> Ingress:
 
 def ingress_of(resource_type: str, props: Mapping[str, Any]) -> list[Ingress]:
     """Every ingress entry of a security group or rule resource, in one shape."""
-    if resource_type == SG:
+    if resource_type == EC2_SECURITY_GROUP:
         return [_entry(e.get("protocol"), e.get("fromPort"), e.get("toPort"),
                        as_list(e.get("cidrBlocks")) + as_list(e.get("ipv6CidrBlocks")))
                 for e in as_list(props.get("ingress")) if isinstance(e, Mapping)]
-    if resource_type == SG_RULE:
+    if resource_type == EC2_SECURITY_GROUP_RULE:
         if str(props.get("type", "")).lower() != "ingress":
             return []
         return [_entry(props.get("protocol"), props.get("fromPort"), props.get("toPort"),
                        as_list(props.get("cidrBlocks")) + as_list(props.get("ipv6CidrBlocks")))]
-    if resource_type == INGRESS_RULE:
+    if resource_type == VPC_SECURITY_GROUP_INGRESS_RULE:
         return [_entry(props.get("ipProtocol"), props.get("fromPort"), props.get("toPort"),
                        [props.get("cidrIpv4"), props.get("cidrIpv6")])]
     return []
@@ -120,9 +122,9 @@ def sg_no_world_high_risk_ports(args: ResourceValidationArgs, report: Report, se
 
 
 def _groups_of(resource: PolicyResource) -> list[PolicyResource]:
-    if resource.resource_type == SG:
+    if resource.resource_type == EC2_SECURITY_GROUP:
         return [resource]
-    return [g for g in refs(resource, "securityGroupId") if g.resource_type == SG]
+    return [g for g in refs(resource, "securityGroupId") if g.resource_type == EC2_SECURITY_GROUP]
 
 
 @stack_rule(
@@ -150,7 +152,7 @@ def sg_world_ingress_only_on_public_load_balancers(args: StackValidationArgs, re
     name="sg-has-description",
     description="Security groups describe what they are for.",
     source="cdk-nag AwsSolutions-EC27",
-    types=[SG], level=ADVISORY, severity=Severity.LOW,
+    types=[EC2_SECURITY_GROUP], level=ADVISORY, severity=Severity.LOW,
 )
 def sg_has_description(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     text = str(args.props.get("description") or "").strip()
@@ -166,10 +168,11 @@ def sg_has_description(args: ResourceValidationArgs, report: Report, _: Mapping[
 )
 def sg_rules_managed_one_way(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     standalone: dict[str, list[str]] = {}
-    for r in of_type(args.resources, SG_RULE, INGRESS_RULE, EGRESS_RULE):
+    for r in of_type(args.resources, EC2_SECURITY_GROUP_RULE, VPC_SECURITY_GROUP_INGRESS_RULE,
+                     VPC_SECURITY_GROUP_EGRESS_RULE):
         for g in refs(r, "securityGroupId"):
             standalone.setdefault(g.urn, []).append(r.name)
-    for g in of_type(args.resources, SG):
+    for g in of_type(args.resources, EC2_SECURITY_GROUP):
         inline = as_list(g.props.get("ingress")) + as_list(g.props.get("egress"))
         if inline and g.urn in standalone:
             report(f"The security group has inline rules and standalone rule resources "

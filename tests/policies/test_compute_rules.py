@@ -5,6 +5,14 @@ from typing import Any
 
 import pytest
 from securecart_rules import compute as ecs
+from securecart_rules.types import (
+    APPAUTOSCALING_TARGET,
+    AWSX_ECR_REPOSITORY,
+    ECR_REPOSITORY,
+    ECS_CLUSTER,
+    ECS_SERVICE,
+    ECS_TASK_DEFINITION,
+)
 
 from tests.policies.harness import Case, cases, check, res
 
@@ -18,14 +26,14 @@ XRAY = {"name": "xray", "image": "public.ecr.aws/xray/aws-xray-daemon:3", "user"
 
 def task(name: str = "task", *containers: dict[str, Any], **props: Any) -> Any:
     defs = list(containers) or [APP, XRAY]
-    return res(ecs.TASK_DEFINITION, name, {"networkMode": "awsvpc", "containerDefinitions": json.dumps(defs),
+    return res(ECS_TASK_DEFINITION, name, {"networkMode": "awsvpc", "containerDefinitions": json.dumps(defs),
                                            **props})
 
 
 def service(name: str = "svc", **props: Any) -> Any:
     base = {"launchType": "FARGATE", "desiredCount": 3,
             "networkConfiguration": {"assignPublicIp": False, "subnets": ["a", "b", "c"]}}
-    return res(ecs.SERVICE, name, {**base, **props})
+    return res(ECS_SERVICE, name, {**base, **props})
 
 
 SVC = service()
@@ -65,7 +73,7 @@ CASES = cases(
          bad=[task("t1", {**APP, "environment": [{"name": "STRIPE_API_KEY", "value": "sk_live"}]}),
               task("t2", {**APP, "environment": [{"name": "DATABASE", "value": "postgres://u:pw@db:5432/x"}]}),
               task("t3", {**APP, "environment": [{"name": "X", "value": "AKIAABCDEFGHIJKLMNOP"}]}),
-              res(ecs.TASK_DEFINITION, "t4", {"containerDefinitions": "not json"})],
+              res(ECS_TASK_DEFINITION, "t4", {"containerDefinitions": "not json"})],
          flagged={"t1", "t2", "t3", "t4"}, says="STRIPE_API_KEY"),
     Case(ecs.ecs_container_logging,
          good=[task()], bad=[task("t", {**APP, "logConfiguration": None})], flagged={"t"}),
@@ -83,22 +91,22 @@ CASES = cases(
          good=[task(), task("adot", APP, {**XRAY, "image": "public.ecr.aws/aws-observability/aws-otel-collector"})],
          bad=[task("t", APP)], flagged={"t"}),
     Case(ecs.ecs_container_insights,
-         good=[res(ecs.CLUSTER, "c", {"settings": [{"name": "containerInsights", "value": "enhanced"}]})],
-         bad=[res(ecs.CLUSTER, "c", {}),
-              res(ecs.CLUSTER, "d", {"settings": [{"name": "containerInsights", "value": "disabled"}]})],
+         good=[res(ECS_CLUSTER, "c", {"settings": [{"name": "containerInsights", "value": "enhanced"}]})],
+         bad=[res(ECS_CLUSTER, "c", {}),
+              res(ECS_CLUSTER, "d", {"settings": [{"name": "containerInsights", "value": "disabled"}]})],
          flagged={"c", "d"}),
     Case(ecs.ecr_repository_hardened,
-         good=[res(ecs.AWSX_REPOSITORY, "repo", {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
+         good=[res(AWSX_ECR_REPOSITORY, "repo", {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
              "scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS"}]}),
-               res(ecs.ECR_REPOSITORY, "plain", {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
+               res(ECR_REPOSITORY, "plain", {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {
                    "scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "k"}]})],
-         bad=[res(ecs.ECR_REPOSITORY, "repo", {}),
-              res(ecs.AWSX_REPOSITORY, "mutable", {"imageTagMutability": "MUTABLE", "imageScanningConfiguration": {
+         bad=[res(ECR_REPOSITORY, "repo", {}),
+              res(AWSX_ECR_REPOSITORY, "mutable", {"imageTagMutability": "MUTABLE", "imageScanningConfiguration": {
                   "scanOnPush": True}, "encryptionConfigurations": [{"encryptionType": "KMS"}]})],
          flagged={"repo", "mutable"}, says="image_tag_mutability='IMMUTABLE'"),
     Case(ecs.ecs_service_autoscaled,
-         good=[SVC, res(ecs.SCALING_TARGET, "scaling", {"minCapacity": 3, "maxCapacity": 12}, resourceId=SVC)],
-         bad=[SVC, service("fixed"), res(ecs.SCALING_TARGET, "scaling", {"minCapacity": 1, "maxCapacity": 1},
+         good=[SVC, res(APPAUTOSCALING_TARGET, "scaling", {"minCapacity": 3, "maxCapacity": 12}, resourceId=SVC)],
+         bad=[SVC, service("fixed"), res(APPAUTOSCALING_TARGET, "scaling", {"minCapacity": 1, "maxCapacity": 1},
                                          resourceId=SVC)],
          flagged={"svc", "fixed"}, says="between 1 and 1 tasks"),
 )

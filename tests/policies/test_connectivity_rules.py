@@ -4,15 +4,31 @@ from typing import Any
 
 import pytest
 from securecart_rules import connectivity as c
+from securecart_rules.types import (
+    DIRECTCONNECT_GATEWAY_ASSOCIATION,
+    EC2_PEERING_CONNECTION_OPTIONS,
+    EC2_ROUTE,
+    EC2_ROUTE_TABLE,
+    EC2_SUBNET,
+    EC2_VPC,
+    EC2_VPC_PEERING_CONNECTION,
+    EC2_VPC_PEERING_CONNECTION_ACCEPTER,
+    EC2_VPN_CONNECTION,
+    TGW_PEERING_ATTACHMENT,
+    TGW_PEERING_ATTACHMENT_ACCEPTER,
+    TGW_ROUTE_TABLE_ASSOCIATION,
+    TGW_TRANSIT_GATEWAY,
+    TGW_VPC_ATTACHMENT,
+)
 
 from tests.policies.harness import Case, cases, check, res
 
 TGW_OK = {"autoAcceptSharedAttachments": "disable", "defaultRouteTableAssociation": "disable",
           "defaultRouteTablePropagation": "disable"}
-VPC_A = res(c.VPC, "vpc-a", {"cidrBlock": "10.10.0.0/16"})
-VPC_B = res(c.VPC, "vpc-b", {"cidrBlock": "10.20.0.0/16"})
-PEERING = res(c.TGW_PEERING, "us-eu", {"peerRegion": "eu-west-1"})
-TABLE = res(c.ROUTE_TABLE, "rt", vpcId=VPC_A)
+VPC_A = res(EC2_VPC, "vpc-a", {"cidrBlock": "10.10.0.0/16"})
+VPC_B = res(EC2_VPC, "vpc-b", {"cidrBlock": "10.20.0.0/16"})
+PEERING = res(TGW_PEERING_ATTACHMENT, "us-eu", {"peerRegion": "eu-west-1"})
+TABLE = res(EC2_ROUTE_TABLE, "rt", vpcId=VPC_A)
 
 
 def tunnel(n: int, **overrides: Any) -> dict[str, Any]:
@@ -29,7 +45,7 @@ def tunnel(n: int, **overrides: Any) -> dict[str, Any]:
 
 
 def subnet(name: str, tier: str, zone: str = "a") -> Any:
-    return res(c.SUBNET, name, {"tags": {"Tier": tier}, "availabilityZone": f"us-east-1{zone}"}, vpcId=VPC_A)
+    return res(EC2_SUBNET, name, {"tags": {"Tier": tier}, "availabilityZone": f"us-east-1{zone}"}, vpcId=VPC_A)
 
 
 ATTACH_SUBNETS = [subnet(f"tgw-{z}", "attachment", z) for z in "abc"]
@@ -38,62 +54,66 @@ NO_DEFAULTS = {"transitGatewayDefaultRouteTableAssociation": False, "transitGate
 
 
 def attachment(name: str = "att", subnets: Any = None, **props: Any) -> Any:
-    return res(c.TGW_VPC_ATTACHMENT, name, {**NO_DEFAULTS, **props}, subnetIds=subnets or ATTACH_SUBNETS,
+    return res(TGW_VPC_ATTACHMENT, name, {**NO_DEFAULTS, **props}, subnetIds=subnets or ATTACH_SUBNETS,
                vpcId=VPC_A)
 
 
 def association(name: str, target: Any) -> Any:
-    return res(c.TGW_ASSOCIATION, name, {"transitGatewayRouteTableId": "tgw-rtb-1"},
+    return res(TGW_ROUTE_TABLE_ASSOCIATION, name, {"transitGatewayRouteTableId": "tgw-rtb-1"},
                transitGatewayAttachmentId=target)
 
 
 ATT = attachment()
-VPN_TGW = res(c.VPN, "vpn", {"transitGatewayId": "tgw-1"})
-DX = res(c.DX_ASSOCIATION, "dx", {})
-PEER = res(c.TGW_PEERING, "peer", {})
-OURS = res(c.PEERING, "ours", {"autoAccept": True})
-CROSS = res(c.PEERING, "cross-region", {"peerRegion": "eu-west-1"})
+VPN_TGW = res(EC2_VPN_CONNECTION, "vpn", {"transitGatewayId": "tgw-1"})
+DX = res(DIRECTCONNECT_GATEWAY_ASSOCIATION, "dx", {})
+PEER = res(TGW_PEERING_ATTACHMENT, "peer", {})
+OURS = res(EC2_VPC_PEERING_CONNECTION, "ours", {"autoAccept": True})
+CROSS = res(EC2_VPC_PEERING_CONNECTION, "cross-region", {"peerRegion": "eu-west-1"})
 
 VPN_OK = {**tunnel(1), **tunnel(2)}
 
 CASES = cases(
     Case(c.tgw_no_auto_accept,
-         good=[res(c.TGW, "tgw", TGW_OK), res(c.TGW, "default", {})],
-         bad=[res(c.TGW, "tgw", {"autoAcceptSharedAttachments": "enable"})], flagged={"tgw"}),
+         good=[res(TGW_TRANSIT_GATEWAY, "tgw", TGW_OK), res(TGW_TRANSIT_GATEWAY, "default", {})],
+         bad=[res(TGW_TRANSIT_GATEWAY, "tgw", {"autoAcceptSharedAttachments": "enable"})], flagged={"tgw"}),
     Case(c.tgw_segmented,
-         good=[res(c.TGW, "tgw", TGW_OK)],
-         bad=[res(c.TGW, "tgw", {}), res(c.TGW, "half", {**TGW_OK, "defaultRouteTablePropagation": "enable"})],
+         good=[res(TGW_TRANSIT_GATEWAY, "tgw", TGW_OK)],
+         bad=[res(TGW_TRANSIT_GATEWAY, "tgw", {}),
+              res(TGW_TRANSIT_GATEWAY, "half", {**TGW_OK, "defaultRouteTablePropagation": "enable"})],
          flagged={"tgw", "half"}, says="default_route_table_propagation='disable'"),
     Case(c.tgw_peering_accepted_in_code,
-         good=[PEERING, res(c.TGW_PEERING_ACCEPTER, "accept", transitGatewayAttachmentId=PEERING),
-               res(c.TGW_PEERING, "tagged", {"tags": {c.ACCEPTER_STACK_TAG: "prod-eu"}})],
+         good=[PEERING, res(TGW_PEERING_ATTACHMENT_ACCEPTER, "accept", transitGatewayAttachmentId=PEERING),
+               res(TGW_PEERING_ATTACHMENT, "tagged", {"tags": {c.ACCEPTER_STACK_TAG: "prod-eu"}})],
          bad=[PEERING], flagged={"us-eu"}),
     Case(c.inter_vpc_through_transit_gateway, label="own-vpcs",
-         good=[VPC_A, res(c.PEERING, "partner", {"peerVpcId": "vpc-0partner"}, vpcId=VPC_A)],
-         bad=[VPC_A, VPC_B, res(c.PEERING, "a-b", vpcId=VPC_A, peerVpcId=VPC_B)], flagged={"a-b"}),
+         good=[VPC_A, res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerVpcId": "vpc-0partner"}, vpcId=VPC_A)],
+         bad=[VPC_A, VPC_B, res(EC2_VPC_PEERING_CONNECTION, "a-b", vpcId=VPC_A, peerVpcId=VPC_B)], flagged={"a-b"}),
     Case(c.inter_vpc_through_transit_gateway, label="mesh",
-         good=[VPC_A, *[res(c.PEERING, f"p{i}", {"peerVpcId": f"vpc-{i}"}, vpcId=VPC_A) for i in range(2)]],
-         bad=[VPC_A, *[res(c.PEERING, f"p{i}", {"peerVpcId": f"vpc-{i}"}, vpcId=VPC_A) for i in range(3)]],
+         good=[VPC_A, *[res(EC2_VPC_PEERING_CONNECTION, f"p{i}", {"peerVpcId": f"vpc-{i}"}, vpcId=VPC_A)
+                        for i in range(2)]],
+         bad=[VPC_A, *[res(EC2_VPC_PEERING_CONNECTION, f"p{i}", {"peerVpcId": f"vpc-{i}"}, vpcId=VPC_A)
+                       for i in range(3)]],
          flagged={"vpc-a"}, says="3 peering connections"),
     Case(c.vpc_peering_no_overlap,
-         good=[VPC_A, TABLE, res(c.ROUTE, "to-partner", {"destinationCidrBlock": "172.16.0.0/16",
+         good=[VPC_A, TABLE, res(EC2_ROUTE, "to-partner", {"destinationCidrBlock": "172.16.0.0/16",
                                                          "vpcPeeringConnectionId": "pcx-1"}, routeTableId=TABLE)],
-         bad=[VPC_A, TABLE, res(c.ROUTE, "to-partner", {"destinationCidrBlock": "10.10.128.0/17",
+         bad=[VPC_A, TABLE, res(EC2_ROUTE, "to-partner", {"destinationCidrBlock": "10.10.128.0/17",
                                                         "vpcPeeringConnectionId": "pcx-1"}, routeTableId=TABLE)],
          flagged={"to-partner"}, says="overlaps this VPC's 10.10.0.0/16"),
     Case(c.vpn_tunnel_logging,
-         good=[res(c.VPN, "dev", VPN_OK)],
-         bad=[res(c.VPN, "dev", {**VPN_OK, "tunnel2LogOptions": None})], flagged={"dev"}, says="Tunnel 2"),
+         good=[res(EC2_VPN_CONNECTION, "dev", VPN_OK)],
+         bad=[res(EC2_VPN_CONNECTION, "dev", {**VPN_OK, "tunnel2LogOptions": None})], flagged={"dev"}, says="Tunnel 2"),
     Case(c.vpn_strong_crypto,
-         good=[res(c.VPN, "dev", VPN_OK)],
-         bad=[res(c.VPN, "ike1", {**VPN_OK, "tunnel1IkeVersions": ["ikev1", "ikev2"]}),
-              res(c.VPN, "weak", {**VPN_OK, "tunnel2Phase1DhGroupNumbers": [2, 20]}),
-              res(c.VPN, "defaults", {})],
+         good=[res(EC2_VPN_CONNECTION, "dev", VPN_OK)],
+         bad=[res(EC2_VPN_CONNECTION, "ike1", {**VPN_OK, "tunnel1IkeVersions": ["ikev1", "ikev2"]}),
+              res(EC2_VPN_CONNECTION, "weak", {**VPN_OK, "tunnel2Phase1DhGroupNumbers": [2, 20]}),
+              res(EC2_VPN_CONNECTION, "defaults", {})],
          flagged={"ike1", "weak", "defaults"}),
     Case(c.dx_allowed_prefixes_restricted,
-         good=[res(c.DX_ASSOCIATION, "us", {"allowedPrefixes": ["10.10.0.0/16", "10.20.0.0/16"]})],
-         bad=[res(c.DX_ASSOCIATION, "open", {"allowedPrefixes": ["0.0.0.0/0"]}),
-              res(c.DX_ASSOCIATION, "none", {}), res(c.DX_ASSOCIATION, "wide", {"allowedPrefixes": ["10.0.0.0/8"]})],
+         good=[res(DIRECTCONNECT_GATEWAY_ASSOCIATION, "us", {"allowedPrefixes": ["10.10.0.0/16", "10.20.0.0/16"]})],
+         bad=[res(DIRECTCONNECT_GATEWAY_ASSOCIATION, "open", {"allowedPrefixes": ["0.0.0.0/0"]}),
+              res(DIRECTCONNECT_GATEWAY_ASSOCIATION, "none", {}),
+              res(DIRECTCONNECT_GATEWAY_ASSOCIATION, "wide", {"allowedPrefixes": ["10.0.0.0/8"]})],
          flagged={"open", "none", "wide"}),
     Case(c.tgw_attachment_in_dedicated_subnets,
          good=[*ATTACH_SUBNETS, ATT],
@@ -105,27 +125,32 @@ CASES = cases(
          flagged={"att"}, says="no subnet in us-east-1c"),
     Case(c.tgw_attachments_associated,
          good=[ATT, association("a1", ATT), VPN_TGW, association("a2", VPN_TGW), DX, association("a3", DX), PEER,
-               res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER), association("a4", PEER),
-               res(c.VPN, "vgw-vpn", {"vpnGatewayId": "vgw-1"}), res(c.TGW_VPC_ATTACHMENT, "default-assoc", {})],
+               res(TGW_PEERING_ATTACHMENT_ACCEPTER, "acc", {},
+                   transitGatewayAttachmentId=PEER), association("a4", PEER),
+               res(EC2_VPN_CONNECTION, "vgw-vpn", {"vpnGatewayId": "vgw-1"}), res(TGW_VPC_ATTACHMENT, "default-assoc",
+                                                                                  {})],
          bad=[attachment("lonely"), VPN_TGW, DX, PEER,
-              res(c.TGW_PEERING_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER),
-              segmented := res(c.TGW, "segmented", {"defaultRouteTableAssociation": "disable"}),
-              res(c.TGW_VPC_ATTACHMENT, "flag-left-out", {}, transitGatewayId=segmented)],
+              res(TGW_PEERING_ATTACHMENT_ACCEPTER, "acc", {}, transitGatewayAttachmentId=PEER),
+              segmented := res(TGW_TRANSIT_GATEWAY, "segmented", {"defaultRouteTableAssociation": "disable"}),
+              res(TGW_VPC_ATTACHMENT, "flag-left-out", {}, transitGatewayId=segmented)],
          flagged={"lonely", "vpn", "dx", "peer", "flag-left-out"}, says="routes nothing"),
     Case(c.vpn_on_transit_gateway_with_bgp,
-         good=[res(c.VPN, "vpn", {"transitGatewayId": "tgw-1", "staticRoutesOnly": False})],
-         bad=[res(c.VPN, "vgw", {"vpnGatewayId": "vgw-1"}),
-              res(c.VPN, "static", {"transitGatewayId": "tgw-1", "staticRoutesOnly": True})],
+         good=[res(EC2_VPN_CONNECTION, "vpn", {"transitGatewayId": "tgw-1", "staticRoutesOnly": False})],
+         bad=[res(EC2_VPN_CONNECTION, "vgw", {"vpnGatewayId": "vgw-1"}),
+              res(EC2_VPN_CONNECTION, "static", {"transitGatewayId": "tgw-1", "staticRoutesOnly": True})],
          flagged={"vgw", "static"}),
     Case(c.vpc_peering_dns_resolution,
-         good=[OURS, res(c.PEERING_OPTIONS, "ours-options", {"requester": {"allowRemoteVpcDnsResolution": True},
+         good=[OURS, res(EC2_PEERING_CONNECTION_OPTIONS, "ours-options",
+                         {"requester": {"allowRemoteVpcDnsResolution": True},
                                                              "accepter": {"allowRemoteVpcDnsResolution": True}},
                          vpcPeeringConnectionId=OURS),
-               res(c.PEERING, "partner", {"peerOwnerId": "210987654321"})],
-         bad=[OURS, CROSS, res(c.PEERING_ACCEPTER, "cross-region-accepter", {}, vpcPeeringConnectionId=CROSS),
-              res(c.PEERING_OPTIONS, "requester-only", {"requester": {"allowRemoteVpcDnsResolution": True}},
+               res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerOwnerId": "210987654321"})],
+         bad=[OURS, CROSS, res(EC2_VPC_PEERING_CONNECTION_ACCEPTER, "cross-region-accepter", {},
+                               vpcPeeringConnectionId=CROSS),
+              res(EC2_PEERING_CONNECTION_OPTIONS, "requester-only",
+                  {"requester": {"allowRemoteVpcDnsResolution": True}},
                   vpcPeeringConnectionId=CROSS),
-              res(c.PEERING, "partner", {"peerOwnerId": "210987654321"})],
+              res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerOwnerId": "210987654321"})],
          flagged={"ours", "cross-region"}, says="accepter side"),
 )
 

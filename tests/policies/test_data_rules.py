@@ -5,10 +5,24 @@ from typing import Any
 
 import pytest
 from securecart_rules import data as d
+from securecart_rules.types import (
+    DYNAMODB_GLOBAL_TABLE,
+    DYNAMODB_TABLE,
+    DYNAMODB_TABLE_REPLICA,
+    KMS_KEY,
+    KMS_REPLICA_KEY,
+    LB_LOAD_BALANCER,
+    RANDOM_PASSWORD,
+    RDS_CLUSTER,
+    RDS_CLUSTER_INSTANCE,
+    RDS_INSTANCE,
+    RDS_PARAMETER_GROUP,
+    S3_BUCKET,
+    S3_BUCKET_PUBLIC_ACCESS_BLOCK,
+    S3_BUCKET_V2,
+)
 
 from tests.policies.harness import Case, cases, check, res
-
-LB = "aws:lb/loadBalancer:LoadBalancer"
 
 INSTANCE = {"storageEncrypted": True, "multiAz": True, "publiclyAccessible": False, "dbSubnetGroupName": "db",
             "backupRetentionPeriod": 14, "deletionProtection": True, "iamDatabaseAuthenticationEnabled": True,
@@ -16,7 +30,7 @@ INSTANCE = {"storageEncrypted": True, "multiAz": True, "publiclyAccessible": Fal
 
 
 def db(name: str = "db", **props: Any) -> Any:
-    return res(d.RDS_INSTANCE, name, {**INSTANCE, **props})
+    return res(RDS_INSTANCE, name, {**INSTANCE, **props})
 
 
 TABLE = {"pointInTimeRecovery": {"enabled": True}, "deletionProtectionEnabled": True, "billingMode": "PAY_PER_REQUEST",
@@ -25,7 +39,7 @@ TABLE = {"pointInTimeRecovery": {"enabled": True}, "deletionProtectionEnabled": 
 
 
 def table(name: str = "sessions", **props: Any) -> Any:
-    return res(d.TABLE, name, {**TABLE, **props})
+    return res(DYNAMODB_TABLE, name, {**TABLE, **props})
 
 
 def tls_policy(*extra: dict[str, Any]) -> str:
@@ -44,10 +58,11 @@ PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "R
 def bucket_set(name: str = "images", *, tags: dict[str, str] | None = None, sse: str = "aws:kms",
                versioned: bool = True, logged: bool = True, bpa: bool = True, policy: str | None = None,
                replicate: bool = False, owner_enforced: bool = True, log_bucket: Any = None) -> list[Any]:
-    bucket = res(d.BUCKET[0], name, {"tags": tags or {}})
+    bucket = res(S3_BUCKET, name, {"tags": tags or {}})
     out = [bucket]
     if bpa:
-        out.append(res(d.BPA, f"{name}-bpa", {"blockPublicAcls": True, "blockPublicPolicy": True,
+        out.append(res(S3_BUCKET_PUBLIC_ACCESS_BLOCK, f"{name}-bpa", {"blockPublicAcls": True,
+                                                                      "blockPublicPolicy": True,
                                               "ignorePublicAcls": True, "restrictPublicBuckets": True},
                        bucket=bucket))
     out.append(res(d.ENCRYPTION[0], f"{name}-sse", {"rules": [{"applyServerSideEncryptionByDefault": {
@@ -69,7 +84,7 @@ def bucket_set(name: str = "images", *, tags: dict[str, str] | None = None, sse:
 
 
 def params(name: str = "params", family: str = "postgres16", **values: str) -> Any:
-    return res(d.PARAMETER_GROUP, name, {"family": family, "parameters": [
+    return res(RDS_PARAMETER_GROUP, name, {"family": family, "parameters": [
         {"name": k.replace("__", "."), "value": v, "applyMethod": "pending-reboot"} for k, v in values.items()]})
 
 
@@ -102,7 +117,7 @@ GENERATED_AND_KEPT = [
     PASSWORD,
     res("aws:secretsmanager/secretVersion:SecretVersion", "master-secret", {"secretString": "{}"},
         secretString=PASSWORD),
-    res(d.RDS_INSTANCE, "writer", {**INSTANCE, "password": "g3n", "identifier": "writer"}, password=PASSWORD),
+    res(RDS_INSTANCE, "writer", {**INSTANCE, "password": "g3n", "identifier": "writer"}, password=PASSWORD),
 ]
 MANAGED_WRITER = db("managed", identifier="managed-db", manageMasterUserPassword=True)
 LOGS = bucket_set("logs", sse="AES256", logged=False)
@@ -110,17 +125,17 @@ GOOD_BUCKETS = [*LOGS, *bucket_set(log_bucket=LOGS[0])]
 
 CASES = cases(
     Case(d.rds_storage_encrypted,
-         good=[db(), res(d.RDS_CLUSTER, "aurora", {"storageEncrypted": True})],
-         bad=[db(storageEncrypted=False), res(d.RDS_CLUSTER, "aurora", {})], flagged={"db", "aurora"}),
+         good=[db(), res(RDS_CLUSTER, "aurora", {"storageEncrypted": True})],
+         bad=[db(storageEncrypted=False), res(RDS_CLUSTER, "aurora", {})], flagged={"db", "aurora"}),
     Case(d.rds_multi_az,
          good=[db(), db("member", multiAz=False, clusterIdentifier="c"),
-               res(d.RDS_CLUSTER, "c", {"availabilityZones": ["a", "b"]})],
-         bad=[db(multiAz=False), res(d.RDS_CLUSTER, "c", {"availabilityZones": ["a"]})], flagged={"db", "c"}),
+               res(RDS_CLUSTER, "c", {"availabilityZones": ["a", "b"]})],
+         bad=[db(multiAz=False), res(RDS_CLUSTER, "c", {"availabilityZones": ["a"]})], flagged={"db", "c"}),
     Case(d.rds_not_public,
          good=[db(), db("replica", dbSubnetGroupName=None, replicateSourceDb="orders"),
                db("cross-region", replicateSourceDb="arn:aws:rds:us-east-1:1:db:x")],
          bad=[db(publiclyAccessible=True), db("no-vpc", dbSubnetGroupName=None),
-              res(d.RDS_CLUSTER_INSTANCE, "aurora-1", {"publiclyAccessible": True}),
+              res(RDS_CLUSTER_INSTANCE, "aurora-1", {"publiclyAccessible": True}),
               db("cross-region", dbSubnetGroupName=None, replicateSourceDb="arn:aws:rds:us-east-1:1:db:x")],
          flagged={"db", "no-vpc", "aurora-1", "cross-region"}),
     Case(d.rds_backup_retention,
@@ -135,10 +150,10 @@ CASES = cases(
     Case(d.rds_log_exports,
          good=[db()], bad=[db(enabledCloudwatchLogsExports=[])], flagged={"db"}),
     Case(d.dynamodb_pitr,
-         good=[table(), res(d.TABLE_REPLICA, "replica", {"pointInTimeRecovery": True})],
+         good=[table(), res(DYNAMODB_TABLE_REPLICA, "replica", {"pointInTimeRecovery": True})],
          bad=[table(pointInTimeRecovery={"enabled": False}),
               table("replica-off", replicas=[{"regionName": "eu-west-1", "pointInTimeRecovery": False}]),
-              res(d.TABLE_REPLICA, "replica", {"pointInTimeRecovery": False})],
+              res(DYNAMODB_TABLE_REPLICA, "replica", {"pointInTimeRecovery": False})],
          flagged={"sessions", "replica-off", "replica"}),
     Case(d.dynamodb_encrypted_with_cmk,
          good=[table()],
@@ -151,7 +166,8 @@ CASES = cases(
     Case(d.s3_block_public_access,
          good=GOOD_BUCKETS,
          bad=[*bucket_set("nobpa", bpa=False),
-              res(d.BUCKET[1], "half"), res(d.BPA, "half-bpa", {"blockPublicAcls": True}, bucket=res(d.BUCKET[1],
+              res(S3_BUCKET_V2, "half"), res(S3_BUCKET_PUBLIC_ACCESS_BLOCK, "half-bpa", {"blockPublicAcls": True},
+                                             bucket=res(S3_BUCKET_V2,
                                                                                                      "half"))],
          flagged={"nobpa", "half"}, says="blockPublicPolicy"),
     Case(d.s3_no_public_grants,
@@ -167,13 +183,13 @@ CASES = cases(
     # A log bucket logs too: ELB's log bucket into the terminal archive; a second terminal bucket is one too many.
     Case(d.s3_access_logging, label="log-buckets",
          good=[*LOGS, *bucket_set("lb-logs", sse="AES256", log_bucket=LOGS[0]),
-               res(LB, "alb", {"accessLogs": {"enabled": True}}, accessLogs=res(d.BUCKET[0], "lb-logs")),
+               res(LB_LOAD_BALANCER, "alb", {"accessLogs": {"enabled": True}}, accessLogs=res(S3_BUCKET, "lb-logs")),
                *bucket_set("images-logs", sse="AES256", log_bucket=LOGS[0]),
-               *bucket_set(log_bucket=res(d.BUCKET[0], "images-logs"))],
+               *bucket_set(log_bucket=res(S3_BUCKET, "images-logs"))],
          bad=[*LOGS, *bucket_set("lb-logs", sse="AES256", logged=False),
-              res(LB, "alb", {"accessLogs": {"enabled": True}}, accessLogs=res(d.BUCKET[0], "lb-logs")),
+              res(LB_LOAD_BALANCER, "alb", {"accessLogs": {"enabled": True}}, accessLogs=res(S3_BUCKET, "lb-logs")),
               *bucket_set("images-logs", sse="AES256", logged=False),
-              *bucket_set(log_bucket=res(d.BUCKET[0], "images-logs")),
+              *bucket_set(log_bucket=res(S3_BUCKET, "images-logs")),
               *bucket_set("more", log_bucket=LOGS[0])],
          flagged={"lb-logs", "logs"}, says="it is a log bucket"),
     Case(d.s3_default_encryption_kms,
@@ -188,45 +204,45 @@ CASES = cases(
               *bucket_set("images-eu", tags={"Replication": "destination"}, versioned=False)],
          flagged={"images", "images-eu"}),
     Case(d.kms_key_rotation,
-         good=[res(d.KMS_KEY, "k", {"enableKeyRotation": True}),
-               res(d.KMS_KEY, "signing", {"customerMasterKeySpec": "ECC_NIST_P256"})],
-         bad=[res(d.KMS_KEY, "k", {})], flagged={"k"}),
+         good=[res(KMS_KEY, "k", {"enableKeyRotation": True}),
+               res(KMS_KEY, "signing", {"customerMasterKeySpec": "ECC_NIST_P256"})],
+         bad=[res(KMS_KEY, "k", {})], flagged={"k"}),
     Case(d.kms_key_policy_not_public,
-         good=[res(d.KMS_KEY, "k", {"policy": json.dumps({"Statement": [
+         good=[res(KMS_KEY, "k", {"policy": json.dumps({"Statement": [
              {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "kms:*", "Resource": "*"},
              {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt"], "Resource": "*",
               "Condition": {"StringEquals": {"kms:CallerAccount": "1",
                                              "kms:ViaService": "s3.us-east-1.amazonaws.com"}}},
          ]})})],
-         bad=[res(d.KMS_KEY, "k", {"policy": json.dumps({"Statement": [
+         bad=[res(KMS_KEY, "k", {"policy": json.dumps({"Statement": [
              {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}]})})],
          flagged={"k"}),
     Case(d.rds_tls_enforced,
-         good=[PG_TLS, res(d.RDS_INSTANCE, "db", INSTANCE, parameterGroupName=PG_TLS), MYSQL_TLS,
-               res(d.RDS_INSTANCE, "mysql", INSTANCE, parameterGroupName=MYSQL_TLS),
+         good=[PG_TLS, res(RDS_INSTANCE, "db", INSTANCE, parameterGroupName=PG_TLS), MYSQL_TLS,
+               res(RDS_INSTANCE, "mysql", INSTANCE, parameterGroupName=MYSQL_TLS),
                db("member", clusterIdentifier="c")],
-         bad=[params("weak", log_connections="1"), res(d.RDS_INSTANCE, "db", INSTANCE, parameterGroupName=params(
+         bad=[params("weak", log_connections="1"), res(RDS_INSTANCE, "db", INSTANCE, parameterGroupName=params(
              "weak", log_connections="1")), db("default-group"),
-              res(d.RDS_INSTANCE, "off", INSTANCE, parameterGroupName=params("off", rds__force_ssl="0"))],
+              res(RDS_INSTANCE, "off", INSTANCE, parameterGroupName=params("off", rds__force_ssl="0"))],
          flagged={"db", "default-group", "off"}, says="does not force TLS"),
     Case(d.rds_master_password_secret,
          good=[db(manageMasterUserPassword=True), db("replica", replicateSourceDb="arn:aws:rds:us-east-1:1:db:x"),
                db("member", clusterIdentifier="c"), db("restored", snapshotIdentifier="snap-1"),
                db("pitr", restoreToPointInTime={"sourceDbInstanceIdentifier": "orders"}),
-               res(d.RDS_CLUSTER, "aurora", {"manageMasterUserPassword": True}),
-               res(d.RDS_CLUSTER, "global-secondary", {"globalClusterIdentifier": "g"}),
+               res(RDS_CLUSTER, "aurora", {"manageMasterUserPassword": True}),
+               res(RDS_CLUSTER, "global-secondary", {"globalClusterIdentifier": "g"}),
                *GENERATED_AND_KEPT],
-         bad=[db(password="hunter2"), db("unmanaged"), res(d.RDS_CLUSTER, "aurora", {"masterPassword": "x"}),
+         bad=[db(password="hunter2"), db("unmanaged"), res(RDS_CLUSTER, "aurora", {"masterPassword": "x"}),
               # generated, but kept in no secret: only state and the database know it
-              res(d.RDS_INSTANCE, "unkept", {**INSTANCE, "password": "g3n"},
-                  password=res(d.RANDOM_PASSWORD, "lonely", {"length": 40}))],
+              res(RDS_INSTANCE, "unkept", {**INSTANCE, "password": "g3n"},
+                  password=res(RANDOM_PASSWORD, "lonely", {"length": 40}))],
          flagged={"db", "unmanaged", "aurora", "unkept"}, says="keep it in a Secrets Manager secret"),
     Case(d.rds_replica_source_credentials,
          good=[*GENERATED_AND_KEPT,
-               res(d.RDS_INSTANCE, "replica", {**INSTANCE, "replicateSourceDb": "writer"},
+               res(RDS_INSTANCE, "replica", {**INSTANCE, "replicateSourceDb": "writer"},
                    replicateSourceDb=GENERATED_AND_KEPT[-1])],
          bad=[MANAGED_WRITER,
-              res(d.RDS_INSTANCE, "replica", {**INSTANCE, "replicateSourceDb": "managed"},
+              res(RDS_INSTANCE, "replica", {**INSTANCE, "replicateSourceDb": "managed"},
                   replicateSourceDb=MANAGED_WRITER),
               db("by-name", identifier="by-name", replicateSourceDb="managed-db")],
          flagged={"replica", "by-name"}, says="RDS cannot create a read replica of such a source"),
@@ -243,53 +259,53 @@ CASES = cases(
          bad=[db(autoMinorVersionUpgrade=False)], flagged={"db"}),
     Case(d.rds_copy_tags_to_snapshot,
          good=[db(copyTagsToSnapshot=True), db("member", clusterIdentifier="c")],
-         bad=[db(), res(d.RDS_CLUSTER, "aurora", {"copyTagsToSnapshot": False})], flagged={"db", "aurora"}),
+         bad=[db(), res(RDS_CLUSTER, "aurora", {"copyTagsToSnapshot": False})], flagged={"db", "aurora"}),
     Case(d.dynamodb_global_table_current,
          good=[table(streamEnabled=True, streamViewType="NEW_AND_OLD_IMAGES"), table("local", replicas=[])],
          bad=[table(streamEnabled=True, streamViewType="KEYS_ONLY"),
-              res(d.GLOBAL_TABLE_2017, "legacy", {"replicas": [{"regionName": "eu-west-1"}]})],
+              res(DYNAMODB_GLOBAL_TABLE, "legacy", {"replicas": [{"regionName": "eu-west-1"}]})],
          flagged={"sessions", "legacy"}),
     Case(d.s3_replication_encrypted,
-         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"))],
-         bad=[*bucket_set("src"), replication("skips", res(d.BUCKET[0], "src"), sourceSelectionCriteria={}),
-              *bucket_set("src2"), replication("unkeyed", res(d.BUCKET[0], "src2"),
+         good=[*bucket_set("src"), replication("crr", res(S3_BUCKET, "src"))],
+         bad=[*bucket_set("src"), replication("skips", res(S3_BUCKET, "src"), sourceSelectionCriteria={}),
+              *bucket_set("src2"), replication("unkeyed", res(S3_BUCKET, "src2"),
                                                 destination={"bucket": "arn:aws:s3:::x"})],
          flagged={"skips", "unkeyed"}, says="nothing is replicated"),
     Case(d.s3_replication_encrypted, label="sse-s3-source",
-         good=[*bucket_set("plain", sse="AES256"), replication("crr", res(d.BUCKET[0], "plain"),
+         good=[*bucket_set("plain", sse="AES256"), replication("crr", res(S3_BUCKET, "plain"),
                                                                sourceSelectionCriteria={},
                                                                destination={"bucket": "arn:aws:s3:::x"})],
-         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"), sourceSelectionCriteria={})],
+         bad=[*bucket_set("src"), replication("crr", res(S3_BUCKET, "src"), sourceSelectionCriteria={})],
          flagged={"crr"}),
     Case(d.s3_replication_time_control,
-         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"))],
-         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"),
+         good=[*bucket_set("src"), replication("crr", res(S3_BUCKET, "src"))],
+         bad=[*bucket_set("src"), replication("crr", res(S3_BUCKET, "src"),
                                               destination={"bucket": "arn:aws:s3:::x"}),
-              *bucket_set("src2"), replication("no-metrics", res(d.BUCKET[0], "src2"), destination={
+              *bucket_set("src2"), replication("no-metrics", res(S3_BUCKET, "src2"), destination={
                   "bucket": "arn:aws:s3:::x", "replicationTime": {"status": "Enabled", "time": {"minutes": 15}}})],
          flagged={"crr", "no-metrics"}, says="has no "),
     Case(d.s3_replication_keeps_deletes,
-         good=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src")),
-               *bucket_set("src2"), replication("unset", res(d.BUCKET[0], "src2"), deleteMarkerReplication=None)],
-         bad=[*bucket_set("src"), replication("crr", res(d.BUCKET[0], "src"),
+         good=[*bucket_set("src"), replication("crr", res(S3_BUCKET, "src")),
+               *bucket_set("src2"), replication("unset", res(S3_BUCKET, "src2"), deleteMarkerReplication=None)],
+         bad=[*bucket_set("src"), replication("crr", res(S3_BUCKET, "src"),
                                               deleteMarkerReplication={"status": "Enabled"})],
          flagged={"crr"}, says="would empty the failover copy"),
     Case(d.s3_noncurrent_version_expiry,
-         good=[*bucket_set("images"), lifecycle("images-lc", res(d.BUCKET[0], "images"),
+         good=[*bucket_set("images"), lifecycle("images-lc", res(S3_BUCKET, "images"),
                                                 noncurrentVersionExpiration={"noncurrentDays": 90}),
                *bucket_set("unversioned", versioned=False)],
-         bad=[*bucket_set("images"), lifecycle("images-lc", res(d.BUCKET[0], "images"),
+         bad=[*bucket_set("images"), lifecycle("images-lc", res(S3_BUCKET, "images"),
                                                expiration={"days": 30}),
               *bucket_set("none")],
          flagged={"images", "none"}),
     Case(d.kms_key_deletion_window,
-         good=[res(d.KMS_KEY, "k", {"deletionWindowInDays": 30}), res(d.KMS_KEY, "default", {})],
-         bad=[res(d.KMS_KEY, "k", {"deletionWindowInDays": 7})], flagged={"k"}, says="at least 30 days"),
+         good=[res(KMS_KEY, "k", {"deletionWindowInDays": 30}), res(KMS_KEY, "default", {})],
+         bad=[res(KMS_KEY, "k", {"deletionWindowInDays": 7})], flagged={"k"}, says="at least 30 days"),
     Case(d.stateful_resources_protected,
-         good=[protected(db()), protected(table()), protected(res(d.KMS_KEY, "k", {})),
-               protected(res(d.BUCKET[0], "images", {})), res(d.PARAMETER_GROUP, "params", {})],
-         bad=[db(), table(), res(d.KMS_KEY, "k", {}), res(d.BUCKET[0], "images", {}),
-              res(d.TABLE_REPLICA, "replica", {}), res(d.KMS_REPLICA_KEYS[0], "replica-key", {})],
+         good=[protected(db()), protected(table()), protected(res(KMS_KEY, "k", {})),
+               protected(res(S3_BUCKET, "images", {})), res(RDS_PARAMETER_GROUP, "params", {})],
+         bad=[db(), table(), res(KMS_KEY, "k", {}), res(S3_BUCKET, "images", {}),
+              res(DYNAMODB_TABLE_REPLICA, "replica", {}), res(KMS_REPLICA_KEY, "replica-key", {})],
          flagged={"db", "sessions", "k", "images", "replica", "replica-key"}, says="protect=True"),
 )
 

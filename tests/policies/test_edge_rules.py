@@ -5,6 +5,23 @@ from typing import Any
 
 import pytest
 from securecart_rules import edge as e
+from securecart_rules.types import (
+    APIGATEWAY_METHOD,
+    APIGATEWAY_METHOD_SETTINGS,
+    APIGATEWAY_REST_API,
+    APIGATEWAY_STAGE,
+    APIGATEWAYV2_ROUTE,
+    APIGATEWAYV2_STAGE,
+    CLOUDFRONT_DISTRIBUTION,
+    GLOBALACCELERATOR_ACCELERATOR,
+    LB_LOAD_BALANCER,
+    ROUTE53_RECORD,
+    ROUTE53_ZONE,
+    SHIELD_PROTECTION,
+    WAFV2_WEB_ACL,
+    WAFV2_WEB_ACL_ASSOCIATION,
+    WAFV2_WEB_ACL_LOGGING_CONFIGURATION,
+)
 
 from tests.policies.harness import Case, cases, check, res
 
@@ -26,29 +43,29 @@ DIST: dict[str, Any] = {
 
 
 def dist(name: str = "cdn", **props: Any) -> Any:
-    return res(e.DISTRIBUTION, name, {**DIST, **props})
+    return res(CLOUDFRONT_DISTRIBUTION, name, {**DIST, **props})
 
 
 def record(name: str, **props: Any) -> Any:
-    return res(e.RECORD, name, {"type": "A", "setIdentifier": name, **props})
+    return res(ROUTE53_RECORD, name, {"type": "A", "setIdentifier": name, **props})
 
 
-ALB = res(e.LB[0], "alb", {"internal": False, "loadBalancerType": "application"})
-ZONE = res(e.ZONE, "shop", {"name": "shop.example.com"})
-GA = res(e.ACCELERATOR, "ga", {"attributes": {"flowLogsEnabled": True, "flowLogsS3Bucket": "logs"}})
-API = res(e.REST_API, "api", {"endpointConfiguration": {"types": "REGIONAL"}})
-STAGE = res(e.REST_STAGE, "prod", {"stageName": "prod", "xrayTracingEnabled": True,
+ALB = res(LB_LOAD_BALANCER, "alb", {"internal": False, "loadBalancerType": "application"})
+ZONE = res(ROUTE53_ZONE, "shop", {"name": "shop.example.com"})
+GA = res(GLOBALACCELERATOR_ACCELERATOR, "ga", {"attributes": {"flowLogsEnabled": True, "flowLogsS3Bucket": "logs"}})
+API = res(APIGATEWAY_REST_API, "api", {"endpointConfiguration": {"types": "REGIONAL"}})
+STAGE = res(APIGATEWAY_STAGE, "prod", {"stageName": "prod", "xrayTracingEnabled": True,
                                    "accessLogSettings": {"destinationArn": "arn:aws:logs:x", "format": "{}"}},
             restApi=API)
 MANAGED = [{"name": n, "priority": i, "statement": {"managedRuleGroupStatement": {"name": n, "vendorName": "AWS"}},
             "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": n, "sampledRequestsEnabled": True}}
            for i, n in enumerate(("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet"))]
 ACL_VISIBILITY = {"cloudwatchMetricsEnabled": True, "metricName": "acl", "sampledRequestsEnabled": True}
-ACL = res(e.WEB_ACL, "acl", {"rules": MANAGED, "visibilityConfig": ACL_VISIBILITY})
+ACL = res(WAFV2_WEB_ACL, "acl", {"rules": MANAGED, "visibilityConfig": ACL_VISIBILITY})
 
 
 def protections(*targets: Any) -> list[Any]:
-    return [res(e.PROTECTION, f"shield-{t.name}", resourceArn=t) for t in targets]
+    return [res(SHIELD_PROTECTION, f"shield-{t.name}", resourceArn=t) for t in targets]
 
 
 CASES = cases(
@@ -81,52 +98,56 @@ CASES = cases(
                      aliases=[{"name": "alb", "zoneId": "Z", "evaluateTargetHealth": False}])],
          flagged={"us", "primary"}, says="This latency record has no health check"),
     Case(e.shield_advanced_on_entry_points,
-         good=[dist(), ALB, ZONE, GA, res(e.LB[0], "internal", {"internal": True}),
-               res(e.ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]}), *protections(dist(), ALB, ZONE, GA)],
+         good=[dist(), ALB, ZONE, GA, res(LB_LOAD_BALANCER, "internal", {"internal": True}),
+               res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]}), *protections(dist(), ALB, ZONE, GA)],
          bad=[dist(), ALB, ZONE, GA, *protections(dist(), ZONE)], flagged={"alb", "ga"}),
     Case(e.global_accelerator_flow_logs,
-         good=[GA], bad=[res(e.ACCELERATOR, "ga", {"attributes": {"flowLogsEnabled": False}})], flagged={"ga"}),
+         good=[GA], bad=[res(GLOBALACCELERATOR_ACCELERATOR, "ga",
+                             {"attributes": {"flowLogsEnabled": False}})], flagged={"ga"}),
     Case(e.apigateway_execution_logging,
-         good=[API, STAGE, res(e.METHOD_SETTINGS, "all", {"methodPath": "*/*", "settings": {"loggingLevel": "INFO"}},
+         good=[API, STAGE, res(APIGATEWAY_METHOD_SETTINGS, "all", {"methodPath": "*/*",
+                                                                   "settings": {"loggingLevel": "INFO"}},
                                restApi=API, stageName=STAGE)],
-         bad=[API, STAGE, res(e.METHOD_SETTINGS, "all", {"methodPath": "*/*", "settings": {"loggingLevel": "OFF"}},
+         bad=[API, STAGE, res(APIGATEWAY_METHOD_SETTINGS, "all", {"methodPath": "*/*",
+                                                                  "settings": {"loggingLevel": "OFF"}},
                               restApi=API, stageName=STAGE)],
          flagged={"prod"}),
     Case(e.apigateway_access_logging,
-         good=[STAGE, res(e.HTTP_STAGE, "v2", {"accessLogSettings": {"destinationArn": "arn:aws:logs:y"}})],
-         bad=[res(e.REST_STAGE, "prod", {}), res(e.HTTP_STAGE, "v2", {})], flagged={"prod", "v2"}),
+         good=[STAGE, res(APIGATEWAYV2_STAGE, "v2", {"accessLogSettings": {"destinationArn": "arn:aws:logs:y"}})],
+         bad=[res(APIGATEWAY_STAGE, "prod", {}), res(APIGATEWAYV2_STAGE, "v2", {})], flagged={"prod", "v2"}),
     Case(e.apigateway_waf,
-         good=[STAGE, res(e.WAF_ASSOCIATION, "waf", resourceArn=STAGE)], bad=[STAGE], flagged={"prod"}),
+         good=[STAGE, res(WAFV2_WEB_ACL_ASSOCIATION, "waf", resourceArn=STAGE)], bad=[STAGE], flagged={"prod"}),
     Case(e.apigateway_xray,
-         good=[STAGE], bad=[res(e.REST_STAGE, "prod", {"xrayTracingEnabled": False})], flagged={"prod"}),
+         good=[STAGE], bad=[res(APIGATEWAY_STAGE, "prod", {"xrayTracingEnabled": False})], flagged={"prod"}),
     Case(e.apigateway_authorization,
-         good=[res(e.METHOD, "get", {"httpMethod": "GET", "authorization": "AWS_IAM"}),
-               res(e.METHOD, "cors", {"httpMethod": "OPTIONS", "authorization": "NONE"}),
-               res(e.ROUTE_V2, "r", {"authorizationType": "JWT"})],
-         bad=[res(e.METHOD, "get", {"httpMethod": "GET", "authorization": "NONE"}),
-              res(e.ROUTE_V2, "r", {})],
+         good=[res(APIGATEWAY_METHOD, "get", {"httpMethod": "GET", "authorization": "AWS_IAM"}),
+               res(APIGATEWAY_METHOD, "cors", {"httpMethod": "OPTIONS", "authorization": "NONE"}),
+               res(APIGATEWAYV2_ROUTE, "r", {"authorizationType": "JWT"})],
+         bad=[res(APIGATEWAY_METHOD, "get", {"httpMethod": "GET", "authorization": "NONE"}),
+              res(APIGATEWAYV2_ROUTE, "r", {})],
          flagged={"get", "r"}),
     Case(e.apigateway_regional_or_private,
-         good=[API], bad=[res(e.REST_API, "api", {"endpointConfiguration": {"types": "EDGE"}})], flagged={"api"}),
+         good=[API], bad=[res(APIGATEWAY_REST_API, "api",
+                              {"endpointConfiguration": {"types": "EDGE"}})], flagged={"api"}),
     Case(e.waf_blocks_sqli_and_xss, label="rules",
-         good=[ACL, res(e.WEB_ACL, "custom", {"rules": [
+         good=[ACL, res(WAFV2_WEB_ACL, "custom", {"rules": [
              {"name": "sqli", "statement": {"sqliMatchStatement": {"fieldToMatch": {"body": {}}}}},
              {"name": "xss", "statement": {"xssMatchStatement": {"fieldToMatch": {"body": {}}}}}]})],
-         bad=[res(e.WEB_ACL, "empty", {"rules": []}),
-              res(e.WEB_ACL, "no-sqli", {"rules": MANAGED[:1]})],
+         bad=[res(WAFV2_WEB_ACL, "empty", {"rules": []}),
+              res(WAFV2_WEB_ACL, "no-sqli", {"rules": MANAGED[:1]})],
          flagged={"empty", "no-sqli"}, says="SQL injection"),
     Case(e.waf_blocks_sqli_and_xss, label="rule-json",
-         good=[res(e.WEB_ACL, "json", {"ruleJson": json.dumps([
+         good=[res(WAFV2_WEB_ACL, "json", {"ruleJson": json.dumps([
              {"Name": "m", "Statement": {"ManagedRuleGroupStatement": {"Name": "AWSManagedRulesSQLiRuleSet"}}},
              {"Name": "x", "Statement": {"XssMatchStatement": {}}}])})],
-         bad=[res(e.WEB_ACL, "json", {"ruleJson": json.dumps([
+         bad=[res(WAFV2_WEB_ACL, "json", {"ruleJson": json.dumps([
              {"Name": "x", "Statement": {"XssMatchStatement": {}}}])})],
          flagged={"json"}),
     Case(e.waf_metrics,
-         good=[ACL], bad=[res(e.WEB_ACL, "acl", {"rules": MANAGED, "visibilityConfig": {
+         good=[ACL], bad=[res(WAFV2_WEB_ACL, "acl", {"rules": MANAGED, "visibilityConfig": {
              **ACL_VISIBILITY, "cloudwatchMetricsEnabled": False}})], flagged={"acl"}),
     Case(e.waf_logging,
-         good=[ACL, res(e.WAF_LOGGING, "log", resourceArn=ACL)], bad=[ACL], flagged={"acl"}),
+         good=[ACL, res(WAFV2_WEB_ACL_LOGGING_CONFIGURATION, "log", resourceArn=ACL)], bad=[ACL], flagged={"acl"}),
 )
 
 

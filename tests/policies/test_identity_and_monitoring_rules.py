@@ -6,6 +6,15 @@ from typing import Any
 import pytest
 from securecart_rules import identity as i
 from securecart_rules import monitoring as m
+from securecart_rules.types import (
+    CLOUDWATCH_LOG_GROUP,
+    CLOUDWATCH_METRIC_ALARM,
+    IAM_POLICY,
+    IAM_ROLE,
+    IAM_ROLE_POLICY,
+    IAM_ROLE_POLICY_ATTACHMENT,
+    LB_LOAD_BALANCER,
+)
 
 from automation.gate import evaluate
 from automation.synth import StackResult
@@ -19,53 +28,56 @@ def doc(*statements: dict[str, Any]) -> str:
 LEAST = doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::images/*"})
 TASK_TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
                   "Action": "sts:AssumeRole"})
-ALB = res(m.LB[0], "alb", {"internal": False})
+ALB = res(LB_LOAD_BALANCER, "alb", {"internal": False})
 TOPIC = ["arn:aws:sns:us-east-1:1:oncall"]
-LATENCY = res(m.ALARM, "latency", {"metricName": "TargetResponseTime", "alarmActions": TOPIC})
-ANOMALY = res(m.ALARM, "anomaly", {"alarmActions": TOPIC, "thresholdMetricId": "band", "metricQueries": [
+LATENCY = res(CLOUDWATCH_METRIC_ALARM, "latency", {"metricName": "TargetResponseTime", "alarmActions": TOPIC})
+ANOMALY = res(CLOUDWATCH_METRIC_ALARM, "anomaly", {"alarmActions": TOPIC, "thresholdMetricId": "band",
+                                                   "metricQueries": [
     {"id": "m1", "metric": {"metricName": "RequestCount"}},
     {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]})
 
 CASES = cases(
     Case(i.iam_no_wildcard_admin, label="layouts",
-         good=[res(i.POLICY, "p", {"policy": LEAST}),
-               res(i.ROLE, "r", {"assumeRolePolicy": TASK_TRUST, "inlinePolicies": [{"name": "ok", "policy": LEAST}]})],
-         bad=[res(i.POLICY, "star", {"policy": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}),
-              res(i.ROLE_POLICY, "case", {"policy": doc({"Effect": "Allow", "Action": ["S3:*"],
+         good=[res(IAM_POLICY, "p", {"policy": LEAST}),
+               res(IAM_ROLE, "r", {"assumeRolePolicy": TASK_TRUST, "inlinePolicies": [{"name": "ok",
+                                                                                       "policy": LEAST}]})],
+         bad=[res(IAM_POLICY, "star", {"policy": {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}}),
+              res(IAM_ROLE_POLICY, "case", {"policy": doc({"Effect": "Allow", "Action": ["S3:*"],
                                                         "Resource": ["*"]})}),
-              res(i.ROLE, "inline", {"assumeRolePolicy": TASK_TRUST, "inlinePolicies": [
+              res(IAM_ROLE, "inline", {"assumeRolePolicy": TASK_TRUST, "inlinePolicies": [
                   {"name": "not", "policy": doc({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})}]}),
-              res(i.ATTACHMENT, "admin", {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})],
+              res(IAM_ROLE_POLICY_ATTACHMENT, "admin", {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"})],
          flagged={"star", "case", "inline", "admin"}, says="s3:* on every resource"),
     Case(i.iam_trust_not_public,
-         good=[res(i.ROLE, "task", {"assumeRolePolicy": TASK_TRUST}),
-               res(i.ROLE, "partner", {"assumeRolePolicy": doc({
+         good=[res(IAM_ROLE, "task", {"assumeRolePolicy": TASK_TRUST}),
+               res(IAM_ROLE, "partner", {"assumeRolePolicy": doc({
                    "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
                    "Condition": {"StringEquals": {"sts:ExternalId": "securecart-partner-7"}}})})],
-         bad=[res(i.ROLE, "open", {"assumeRolePolicy": doc({"Effect": "Allow", "Principal": "*",
+         bad=[res(IAM_ROLE, "open", {"assumeRolePolicy": doc({"Effect": "Allow", "Principal": "*",
                                                              "Action": "sts:AssumeRole"})})],
          flagged={"open"}),
     Case(i.iam_no_decrypt_on_all_keys,
-         good=[res(i.POLICY, "p", {"policy": doc({"Effect": "Allow", "Action": "kms:Decrypt",
+         good=[res(IAM_POLICY, "p", {"policy": doc({"Effect": "Allow", "Action": "kms:Decrypt",
                                                   "Resource": "arn:aws:kms:us-east-1:1:key/a"})})],
-         bad=[res(i.POLICY, "p", {"policy": doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"})})],
+         bad=[res(IAM_POLICY, "p", {"policy": doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"})})],
          flagged={"p"}),
     Case(m.checkout_alarms,
-         good=[ALB, LATENCY, ANOMALY, res(m.LB[0], "quiet", {"internal": True})],
-         bad=[ALB, LATENCY, res(m.ALARM, "silent", {"metricName": "RequestCount"})],
+         good=[ALB, LATENCY, ANOMALY, res(LB_LOAD_BALANCER, "quiet", {"internal": True})],
+         bad=[ALB, LATENCY, res(CLOUDWATCH_METRIC_ALARM, "silent", {"metricName": "RequestCount"})],
          flagged={"alb"}, says="abnormal traffic"),
     Case(m.alarm_has_actions,
-         good=[LATENCY], bad=[res(m.ALARM, "a", {"metricName": "x"}),
-                              res(m.ALARM, "b", {"alarmActions": TOPIC, "actionsEnabled": False})],
+         good=[LATENCY], bad=[res(CLOUDWATCH_METRIC_ALARM, "a", {"metricName": "x"}),
+                              res(CLOUDWATCH_METRIC_ALARM, "b", {"alarmActions": TOPIC, "actionsEnabled": False})],
          flagged={"a", "b"}),
     Case(m.log_group_encrypted_and_retained,
-         good=[res(m.LOG_GROUP, "lg", {"kmsKeyId": "arn:aws:kms:x", "retentionInDays": 365})],
-         bad=[res(m.LOG_GROUP, "lg", {}), res(m.LOG_GROUP, "forever", {"kmsKeyId": "k", "retentionInDays": 0}),
-              res(m.LOG_GROUP, "quarter", {"kmsKeyId": "k", "retentionInDays": 90})],
+         good=[res(CLOUDWATCH_LOG_GROUP, "lg", {"kmsKeyId": "arn:aws:kms:x", "retentionInDays": 365})],
+         bad=[res(CLOUDWATCH_LOG_GROUP, "lg", {}), res(CLOUDWATCH_LOG_GROUP, "forever", {"kmsKeyId": "k",
+                                                                                         "retentionInDays": 0}),
+              res(CLOUDWATCH_LOG_GROUP, "quarter", {"kmsKeyId": "k", "retentionInDays": 90})],
          flagged={"lg", "forever", "quarter"}),
     Case(m.log_group_encrypted_and_retained, label="floor-from-config", config={"minRetentionDays": 731},
-         good=[res(m.LOG_GROUP, "lg", {"kmsKeyId": "k", "retentionInDays": 731})],
-         bad=[res(m.LOG_GROUP, "year", {"kmsKeyId": "k", "retentionInDays": 365})],
+         good=[res(CLOUDWATCH_LOG_GROUP, "lg", {"kmsKeyId": "k", "retentionInDays": 731})],
+         bad=[res(CLOUDWATCH_LOG_GROUP, "year", {"kmsKeyId": "k", "retentionInDays": 365})],
          flagged={"year"}, says="at least 731"),
     Case(m.required_tags,
          good=[res("aws:ec2/vpc:Vpc", "vpc", {"tags": {"Project": "p", "Stack": "s", "Environment": "prod",
@@ -81,7 +93,7 @@ def test_rule(c: Case) -> None:
 
 
 def test_checkout_alarms_not_applicable_without_customer_traffic() -> None:
-    assert violations(m.checkout_alarms, [res(m.LB[0], "internal", {"internal": True})]) == []
+    assert violations(m.checkout_alarms, [res(LB_LOAD_BALANCER, "internal", {"internal": True})]) == []
 
 
 def test_required_tags_count_the_providers_default_tags() -> None:
@@ -116,7 +128,7 @@ FOOLING = [
 
 @pytest.mark.parametrize(("label", "statement"), FOOLING, ids=[f[0] for f in FOOLING])
 def test_conditions_that_narrow_nothing_do_not_fool_the_trust_rule(label: str, statement: dict[str, Any]) -> None:
-    role = res(i.ROLE, "r", {"assumeRolePolicy": doc(statement)})
+    role = res(IAM_ROLE, "r", {"assumeRolePolicy": doc(statement)})
     assert [v.resource_name for v in violations(i.iam_trust_not_public, [role])] == ["r"], label
 
 
@@ -125,12 +137,12 @@ def test_wildcard_arns_count_as_every_resource(resource: Any) -> None:
     stmts = [{"Effect": "Allow", "Action": "*", "Resource": resource},
              {"Effect": "Allow", "Action": ["iam:*"], "Resource": resource}]
     for n, statement in enumerate(stmts):
-        policy = res(i.POLICY, f"p{n}", {"policy": doc(statement)})
+        policy = res(IAM_POLICY, f"p{n}", {"policy": doc(statement)})
         assert [v.resource_name for v in violations(i.iam_no_wildcard_admin, [policy])] == [f"p{n}"]
 
 
 def test_a_pinned_wildcard_still_narrows() -> None:
-    role = res(i.ROLE, "r", {"assumeRolePolicy": doc({
+    role = res(IAM_ROLE, "r", {"assumeRolePolicy": doc({
         "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
         "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*"}}})})
     assert violations(i.iam_trust_not_public, [role]) == []

@@ -5,11 +5,22 @@ from typing import Any
 
 import pytest
 from securecart_rules import load_balancing as lb
+from securecart_rules.types import (
+    ALB_LISTENER_RULE,
+    ALB_TARGET_GROUP,
+    LB_LISTENER_RULE,
+    LB_LOAD_BALANCER,
+    LB_TARGET_GROUP,
+    LISTENERS,
+    LOAD_BALANCERS,
+    S3_BUCKET_POLICY,
+    WAFV2_WEB_ACL_ASSOCIATION,
+)
 
 from tests.policies.harness import Case, cases, check, res
 
-LB_TYPE, ALB_TYPE = lb.LB
-LISTENER, ALB_LISTENER = lb.LISTENER
+LB_TYPE, ALB_TYPE = LOAD_BALANCERS
+LISTENER, ALB_LISTENER = LISTENERS
 TLS13 = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 REDIRECT = [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
 FORWARD = [{"type": "forward", "targetGroupArn": "arn:tg"}]
@@ -44,12 +55,12 @@ def log_policy(*objects: str) -> Any:
         # a grant to someone else is no grant to log delivery
         {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
          "Resource": "arn:aws:s3:::lb-logs-1/*"}]}
-    return res(lb.BUCKET_POLICY, "lb-logs-policy", {"policy": json.dumps(doc)}, bucket=LOG_BUCKET)
+    return res(S3_BUCKET_POLICY, "lb-logs-policy", {"policy": json.dumps(doc)}, bucket=LOG_BUCKET)
 
 
 def logging_lb(name: str, prefix: str | None) -> Any:
     logs = {"enabled": True, "bucket": "lb-logs-1", **({"prefix": prefix} if prefix is not None else {})}
-    return res(lb.LB[0], name, {"loadBalancerType": "application", "accessLogs": logs}, accessLogs=LOG_BUCKET)
+    return res(LB_LOAD_BALANCER, name, {"loadBalancerType": "application", "accessLogs": logs}, accessLogs=LOG_BUCKET)
 
 
 CASES = cases(
@@ -67,9 +78,9 @@ CASES = cases(
               res(LISTENER, "implicit-http", {"port": 80, "defaultActions": FORWARD})],
          flagged={"http", "to-http", "implicit-http"}),
     Case(lb.alb_http_listener_rules_redirect,
-         good=[HTTP, res(lb.LISTENER_RULE[0], "r", {"actions": REDIRECT}, listenerArn=HTTP),
-               res(lb.LISTENER_RULE[0], "s", {"actions": FORWARD}, listenerArn=HTTPS), HTTPS],
-         bad=[HTTP, res(lb.LISTENER_RULE[1], "r", {"actions": FORWARD}, listenerArn=HTTP)], flagged={"r"}),
+         good=[HTTP, res(LB_LISTENER_RULE, "r", {"actions": REDIRECT}, listenerArn=HTTP),
+               res(LB_LISTENER_RULE, "s", {"actions": FORWARD}, listenerArn=HTTPS), HTTPS],
+         bad=[HTTP, res(ALB_LISTENER_RULE, "r", {"actions": FORWARD}, listenerArn=HTTP)], flagged={"r"}),
     Case(lb.lb_listener_modern_tls,
          good=[HTTPS, TLS, HTTP, res(LISTENER, "gwlb", {"defaultActions": FORWARD})],
          bad=[res(LISTENER, "old", {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08",
@@ -91,7 +102,7 @@ CASES = cases(
          bad=[alb(subnets=["s1"])], flagged={"alb"}, says="1 subnet(s)"),
     Case(lb.alb_waf_associated,
          good=[ALB, NLB, alb("internal", internal=True),
-               res(lb.WAF_ASSOCIATION, "waf", {"webAclArn": "arn:acl"}, resourceArn=ALB)],
+               res(WAFV2_WEB_ACL_ASSOCIATION, "waf", {"webAclArn": "arn:acl"}, resourceArn=ALB)],
          bad=[ALB, NLB], flagged={"alb"}),
     Case(lb.lb_by_purpose,
          good=[ALB, NLB, HTTPS, HTTP, TLS],
@@ -100,14 +111,14 @@ CASES = cases(
               res(LISTENER, "http-on-nlb", {"protocol": "HTTP", "port": 80}, loadBalancerArn=NLB)],
          flagged={"pay", "tcp", "http-on-nlb"}, says="must be a network load balancer"),
     Case(lb.target_group_health_checks,
-         good=[res(lb.TARGET_GROUP[0], "tg", {"healthCheck": {"enabled": True, "interval": 10}}),
-               res(lb.TARGET_GROUP[0], "default", {})],
-         bad=[res(lb.TARGET_GROUP[1], "off", {"healthCheck": {"enabled": False}}),
-              res(lb.TARGET_GROUP[0], "slow", {"healthCheck": {"interval": 60}})], flagged={"off", "slow"}),
+         good=[res(LB_TARGET_GROUP, "tg", {"healthCheck": {"enabled": True, "interval": 10}}),
+               res(LB_TARGET_GROUP, "default", {})],
+         bad=[res(ALB_TARGET_GROUP, "off", {"healthCheck": {"enabled": False}}),
+              res(LB_TARGET_GROUP, "slow", {"healthCheck": {"interval": 60}})], flagged={"off", "slow"}),
     Case(lb.target_group_encrypted,
-         good=[res(lb.TARGET_GROUP[0], "tg", {"protocol": "HTTPS"}),
-               res(lb.TARGET_GROUP[0], "geneve", {"protocol": "GENEVE"})],
-         bad=[res(lb.TARGET_GROUP[0], "tg", {"protocol": "HTTP"})], flagged={"tg"}),
+         good=[res(LB_TARGET_GROUP, "tg", {"protocol": "HTTPS"}),
+               res(LB_TARGET_GROUP, "geneve", {"protocol": "GENEVE"})],
+         bad=[res(LB_TARGET_GROUP, "tg", {"protocol": "HTTP"})], flagged={"tg"}),
 )
 
 

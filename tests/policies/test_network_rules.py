@@ -7,24 +7,44 @@ import pytest
 from pulumi_policy import Severity
 from securecart_rules import network as n
 from securecart_rules.registry import MANDATORY, Registry
+from securecart_rules.types import (
+    EC2_DEFAULT_ROUTE_TABLE,
+    EC2_DEFAULT_SECURITY_GROUP,
+    EC2_FLOW_LOG,
+    EC2_INTERNET_GATEWAY,
+    EC2_NAT_GATEWAY,
+    EC2_NETWORK_ACL,
+    EC2_NETWORK_ACL_ASSOCIATION,
+    EC2_NETWORK_ACL_RULE,
+    EC2_ROUTE,
+    EC2_ROUTE_TABLE,
+    EC2_ROUTE_TABLE_ASSOCIATION,
+    EC2_SUBNET,
+    EC2_VPC,
+    EC2_VPC_ENDPOINT,
+    EC2_VPC_ENDPOINT_POLICY,
+    EC2_VPC_ENDPOINT_SERVICE,
+    EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE,
+    RDS_SUBNET_GROUP,
+)
 
 from tests.policies.harness import Case, cases, check, res, violations
 
-VPC = res(n.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"})
-IGW = res(n.IGW, "igw", vpcId=VPC)
+VPC = res(EC2_VPC, "vpc", {"cidrBlock": "10.0.0.0/16"})
+IGW = res(EC2_INTERNET_GATEWAY, "igw", vpcId=VPC)
 
 
 def _tier(name: str, zone: str, tier: str, tag: bool = True) -> list[Any]:
     """A subnet with its own route table and association, routed as its tier wants."""
     tags = {"Tier": tier} if tag else {}
-    subnet = res(n.SUBNET, name, {"availabilityZone": zone, "tags": tags, "mapPublicIpOnLaunch": False}, vpcId=VPC)
-    table = res(n.ROUTE_TABLE, f"{name}-rt", vpcId=VPC)
-    assoc = res(n.ASSOCIATION, f"{name}-rta", subnetId=subnet, routeTableId=table)
+    subnet = res(EC2_SUBNET, name, {"availabilityZone": zone, "tags": tags, "mapPublicIpOnLaunch": False}, vpcId=VPC)
+    table = res(EC2_ROUTE_TABLE, f"{name}-rt", vpcId=VPC)
+    assoc = res(EC2_ROUTE_TABLE_ASSOCIATION, f"{name}-rta", subnetId=subnet, routeTableId=table)
     return [subnet, table, assoc]
 
 
 def _route(name: str, table: Any, **target: Any) -> Any:
-    return res(n.ROUTE, name, {"destinationCidrBlock": "0.0.0.0/0"}, routeTableId=table, **target)
+    return res(EC2_ROUTE, name, {"destinationCidrBlock": "0.0.0.0/0"}, routeTableId=table, **target)
 
 
 def _network(zones: tuple[str, ...] = ("a", "b"), nat_zone_of: dict[str, str] | None = None,
@@ -37,7 +57,7 @@ def _network(zones: tuple[str, ...] = ("a", "b"), nat_zone_of: dict[str, str] | 
         s, t, a = _tier(f"pub-{z}", f"us-east-1{z}", "public", tag)
         out += [s, t, a, _route(f"pub-{z}-default", t, gatewayId=IGW)]
         public[z] = s
-        nats[z] = res(n.NAT, f"nat-{z}", subnetId=s)
+        nats[z] = res(EC2_NAT_GATEWAY, f"nat-{z}", subnetId=s)
         out.append(nats[z])
     isolated = []
     for z in zones:
@@ -51,17 +71,17 @@ def _network(zones: tuple[str, ...] = ("a", "b"), nat_zone_of: dict[str, str] | 
         elif db_route == "nat":
             out.append(_route(f"db-{z}-bad", t, natGatewayId=nats[z]))
         isolated.append(s)
-    out.append(res(n.DB_SUBNET_GROUP, "db-subnets", subnetIds=isolated))
+    out.append(res(RDS_SUBNET_GROUP, "db-subnets", subnetIds=isolated))
     return out
 
 
 def _tables(stack: list[Any], tier: str) -> list[Any]:
-    return [r for r in stack if r.type == n.ROUTE_TABLE and r.name.startswith(tier)]
+    return [r for r in stack if r.type == EC2_ROUTE_TABLE and r.name.startswith(tier)]
 
 
 def _gateway_endpoints(stack: list[Any], skip: str = "") -> list[Any]:
     tables = _tables(stack, "app") + _tables(stack, "db")
-    return [res(n.ENDPOINT, f"{svc}-ep", {"serviceName": f"com.amazonaws.us-east-1.{svc}",
+    return [res(EC2_VPC_ENDPOINT, f"{svc}-ep", {"serviceName": f"com.amazonaws.us-east-1.{svc}",
                                           "vpcEndpointType": "Gateway"},
                 routeTableIds=[t for t in tables if not (svc == "s3" and t.name == skip)])
             for svc in ("s3", "dynamodb")]
@@ -76,24 +96,25 @@ ANYONE_ANYTHING = json.dumps({"Statement": {"Effect": "Allow", "Principal": {"AW
                                             "Resource": "*"}})
 ANYONE_ANY_RESOURCE = json.dumps({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                                                  "Resource": "*"}]})
-SERVICE = res(n.ENDPOINT_SERVICE, "payment-svc", {"acceptanceRequired": True,
+SERVICE = res(EC2_VPC_ENDPOINT_SERVICE, "payment-svc", {"acceptanceRequired": True,
                                                   "allowedPrincipals": ["arn:aws:iam::111122223333:root"]})
 
-SUBNET_A = res(n.SUBNET, "a", {"cidrBlock": "10.0.0.0/24"})
+SUBNET_A = res(EC2_SUBNET, "a", {"cidrBlock": "10.0.0.0/24"})
 
 CASES = cases(
     Case(n.vpc_flow_logs_all_traffic,
-         good=[VPC, res(n.FLOW_LOG, "fl", {"trafficType": "ALL"}, vpcId=VPC)],
-         bad=[VPC, res(n.FLOW_LOG, "fl", {"trafficType": "REJECT"}, vpcId=VPC)], flagged={"vpc"},
+         good=[VPC, res(EC2_FLOW_LOG, "fl", {"trafficType": "ALL"}, vpcId=VPC)],
+         bad=[VPC, res(EC2_FLOW_LOG, "fl", {"trafficType": "REJECT"}, vpcId=VPC)], flagged={"vpc"},
          says="no flow log capturing ALL traffic"),
     Case(n.default_security_group_closed,
-         good=[res(n.DEFAULT_SG, "d", {"ingress": [], "egress": []})],
-         bad=[res(n.DEFAULT_SG, "d", {"ingress": [], "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0,
+         good=[res(EC2_DEFAULT_SECURITY_GROUP, "d", {"ingress": [], "egress": []})],
+         bad=[res(EC2_DEFAULT_SECURITY_GROUP, "d", {"ingress": [], "egress": [{"protocol": "-1", "fromPort": 0,
+                                                                               "toPort": 0,
                                                                 "cidrBlocks": ["0.0.0.0/0"]}]})],
          flagged={"d"}, says="0 ingress and 1 egress"),
     Case(n.subnet_no_auto_public_ip,
-         good=[res(n.SUBNET, "s", {"mapPublicIpOnLaunch": False}), res(n.SUBNET, "t", {})],
-         bad=[res(n.SUBNET, "s", {"mapPublicIpOnLaunch": True})], flagged={"s"}),
+         good=[res(EC2_SUBNET, "s", {"mapPublicIpOnLaunch": False}), res(EC2_SUBNET, "t", {})],
+         bad=[res(EC2_SUBNET, "s", {"mapPublicIpOnLaunch": True})], flagged={"s"}),
     Case(n.subnet_tiers_separated, label="missing-tier",
          good=GOOD, bad=[r for r in GOOD if not r.name.startswith("db-")], flagged={"vpc"}, says="no isolated"),
     Case(n.subnet_tiers_separated, label="isolated-to-igw",
@@ -111,49 +132,50 @@ CASES = cases(
          good=[*GOOD, *_gateway_endpoints(GOOD)], bad=[*GOOD, *_gateway_endpoints(GOOD, skip="db-b-rt")],
          flagged={"vpc"}, says="db-b-rt have no s3 gateway endpoint"),
     Case(n.vpc_endpoint_has_policy,
-         good=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface", "policy": ACCOUNT_ONLY}),
-               res(n.ENDPOINT, "gwlbe", {"vpcEndpointType": "GatewayLoadBalancer"}),
-               res(n.ENDPOINT, "computed", {"vpcEndpointType": "Gateway", "policy": UNKNOWN}),
-               res(n.ENDPOINT, "s", {"vpcEndpointType": "Interface"}),
-               res(n.ENDPOINT_POLICY, "s-policy", {"policy": ACCOUNT_ONLY},
-                   vpcEndpointId=res(n.ENDPOINT, "s", {"vpcEndpointType": "Interface"}))],
-         bad=[res(n.ENDPOINT, "e", {"vpcEndpointType": "Interface"}), res(n.ENDPOINT, "g", {})],
+         good=[res(EC2_VPC_ENDPOINT, "e", {"vpcEndpointType": "Interface", "policy": ACCOUNT_ONLY}),
+               res(EC2_VPC_ENDPOINT, "gwlbe", {"vpcEndpointType": "GatewayLoadBalancer"}),
+               res(EC2_VPC_ENDPOINT, "computed", {"vpcEndpointType": "Gateway", "policy": UNKNOWN}),
+               res(EC2_VPC_ENDPOINT, "s", {"vpcEndpointType": "Interface"}),
+               res(EC2_VPC_ENDPOINT_POLICY, "s-policy", {"policy": ACCOUNT_ONLY},
+                   vpcEndpointId=res(EC2_VPC_ENDPOINT, "s", {"vpcEndpointType": "Interface"}))],
+         bad=[res(EC2_VPC_ENDPOINT, "e", {"vpcEndpointType": "Interface"}), res(EC2_VPC_ENDPOINT, "g", {})],
          flagged={"e", "g"}, says="full access"),
     Case(n.vpc_endpoint_policy_restrictive, label="standalone-policy",
-         good=[res(n.ENDPOINT_POLICY, "e-policy", {"policy": ACCOUNT_ONLY})],
-         bad=[res(n.ENDPOINT_POLICY, "e-policy", {"policy": ANYONE_ANYTHING})],
+         good=[res(EC2_VPC_ENDPOINT_POLICY, "e-policy", {"policy": ACCOUNT_ONLY})],
+         bad=[res(EC2_VPC_ENDPOINT_POLICY, "e-policy", {"policy": ANYONE_ANYTHING})],
          flagged={"e-policy"}, says="allows every action"),
     Case(n.vpc_endpoint_policy_restrictive, label="wildcards",
-         good=[res(n.ENDPOINT, "e", {"policy": ACCOUNT_ONLY})],
-         bad=[res(n.ENDPOINT, "e", {"policy": ANYONE_ANYTHING}),
-              res(n.ENDPOINT, "f", {"policy": ANYONE_ANY_RESOURCE})], flagged={"e", "f"}),
+         good=[res(EC2_VPC_ENDPOINT, "e", {"policy": ACCOUNT_ONLY})],
+         bad=[res(EC2_VPC_ENDPOINT, "e", {"policy": ANYONE_ANYTHING}),
+              res(EC2_VPC_ENDPOINT, "f", {"policy": ANYONE_ANY_RESOURCE})], flagged={"e", "f"}),
     Case(n.endpoint_service_restricted,
-         good=[SERVICE, res(n.ENDPOINT_SERVICE, "svc2", {"acceptanceRequired": True}),
-               res(n.ENDPOINT_SERVICE_PRINCIPAL, "p", {"principalArn": "arn:aws:iam::111122223333:root"},
-                   vpcEndpointServiceId=res(n.ENDPOINT_SERVICE, "svc2"))],
-         bad=[res(n.ENDPOINT_SERVICE, "a", {"acceptanceRequired": False, "allowedPrincipals": ["arn:x"]}),
-              res(n.ENDPOINT_SERVICE, "b", {"acceptanceRequired": True}),
-              res(n.ENDPOINT_SERVICE, "c", {"acceptanceRequired": True, "allowedPrincipals": ["*"]})],
+         good=[SERVICE, res(EC2_VPC_ENDPOINT_SERVICE, "svc2", {"acceptanceRequired": True}),
+               res(EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE, "p", {"principalArn": "arn:aws:iam::111122223333:root"},
+                   vpcEndpointServiceId=res(EC2_VPC_ENDPOINT_SERVICE, "svc2"))],
+         bad=[res(EC2_VPC_ENDPOINT_SERVICE, "a", {"acceptanceRequired": False, "allowedPrincipals": ["arn:x"]}),
+              res(EC2_VPC_ENDPOINT_SERVICE, "b", {"acceptanceRequired": True}),
+              res(EC2_VPC_ENDPOINT_SERVICE, "c", {"acceptanceRequired": True, "allowedPrincipals": ["*"]})],
          flagged={"a", "b", "c"}),
     Case(n.subnet_has_own_nacl,
-         good=[SUBNET_A, res(n.NACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
-               res(n.SUBNET, "b", {"cidrBlock": "10.0.1.0/24"}),
-               res(n.NACL, "acl", {}, subnetIds=[res(n.SUBNET, "b", {"cidrBlock": "10.0.1.0/24"})])],
-         bad=[SUBNET_A, res(n.NACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
-              res(n.SUBNET, "on-default", {"cidrBlock": "10.0.2.0/24"})],
+         good=[SUBNET_A, res(EC2_NETWORK_ACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
+               res(EC2_SUBNET, "b", {"cidrBlock": "10.0.1.0/24"}),
+               res(EC2_NETWORK_ACL, "acl", {}, subnetIds=[res(EC2_SUBNET, "b", {"cidrBlock": "10.0.1.0/24"})])],
+         bad=[SUBNET_A, res(EC2_NETWORK_ACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
+              res(EC2_SUBNET, "on-default", {"cidrBlock": "10.0.2.0/24"})],
          flagged={"on-default"}, says="default ACL"),
     Case(n.nacl_no_world_admin_ports,
-         good=[res(n.NACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 443,
+         good=[res(EC2_NETWORK_ACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp",
+                                               "fromPort": 443,
                                       "toPort": 443, "cidrBlock": "0.0.0.0/0"}),
                # ICMP has no ports: "fragmentation needed" from anywhere opens no administration port
-               res(n.NACL_RULE, "mtu", {"egress": False, "ruleAction": "allow", "protocol": "icmp",
+               res(EC2_NETWORK_ACL_RULE, "mtu", {"egress": False, "ruleAction": "allow", "protocol": "icmp",
                                         "icmpType": 3, "icmpCode": 4, "fromPort": 0, "toPort": 0,
                                         "cidrBlock": "0.0.0.0/0"}),
-               res(n.NACL_RULE, "deny", {"egress": False, "ruleAction": "deny", "protocol": "-1",
+               res(EC2_NETWORK_ACL_RULE, "deny", {"egress": False, "ruleAction": "deny", "protocol": "-1",
                                          "cidrBlock": "0.0.0.0/0"})],
-         bad=[res(n.NACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 0,
+         bad=[res(EC2_NETWORK_ACL_RULE, "r", {"egress": False, "ruleAction": "allow", "protocol": "tcp", "fromPort": 0,
                                      "toPort": 1024, "cidrBlock": "0.0.0.0/0"}),
-              res(n.NACL, "acl", {"ingress": [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0",
+              res(EC2_NETWORK_ACL, "acl", {"ingress": [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0",
                                                "fromPort": 0, "toPort": 0}]})],
          flagged={"r", "acl"}, says="port(s) 22"),
 )
@@ -190,7 +212,7 @@ def _first_preview(stack: list[Any]) -> list[Any]:
     """The same stack as a first preview sees it: every route's target ID is still unknown."""
     out = []
     for r in stack:
-        if r.type != n.ROUTE:
+        if r.type != EC2_ROUTE:
             out.append(r)
             continue
         out.append(res(r.type, r.name, {**r.inputs, **{k: UNKNOWN for k in r.inputs if k in n.ROUTE_TARGETS}},
@@ -209,32 +231,32 @@ def test_routing_rules_work_on_a_first_preview_with_unknown_ids() -> None:
 
 
 def test_subnets_without_an_association_use_the_main_route_table() -> None:
-    subnet = res(n.SUBNET, "db-x", {"availabilityZone": "us-east-1a", "tags": {"Tier": "isolated"}}, vpcId=VPC)
-    main = res(n.DEFAULT_ROUTE_TABLE, "main", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]},
+    subnet = res(EC2_SUBNET, "db-x", {"availabilityZone": "us-east-1a", "tags": {"Tier": "isolated"}}, vpcId=VPC)
+    main = res(EC2_DEFAULT_ROUTE_TABLE, "main", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}]},
                defaultRouteTableId=VPC)
-    group = res(n.DB_SUBNET_GROUP, "db-subnets", subnetIds=[subnet])
+    group = res(RDS_SUBNET_GROUP, "db-subnets", subnetIds=[subnet])
     found = violations(n.database_subnets_no_internet_route, [VPC, subnet, main, group])
     assert [v.resource_name for v in found] == ["db-subnets"]
     assert violations(n.database_subnets_no_internet_route,
-                      [VPC, subnet, res(n.DEFAULT_ROUTE_TABLE, "main", {"routes": []}, defaultRouteTableId=VPC),
+                      [VPC, subnet, res(EC2_DEFAULT_ROUTE_TABLE, "main", {"routes": []}, defaultRouteTableId=VPC),
                        group]) == []
 
 
 def test_one_unknown_endpoint_policy_hides_nothing_else() -> None:
-    endpoints = [res(n.ENDPOINT, "computed", {"vpcEndpointType": "Interface", "policy": UNKNOWN}),
-                 res(n.ENDPOINT, "open", {"vpcEndpointType": "Interface", "policy": ANYONE_ANYTHING})]
+    endpoints = [res(EC2_VPC_ENDPOINT, "computed", {"vpcEndpointType": "Interface", "policy": UNKNOWN}),
+                 res(EC2_VPC_ENDPOINT, "open", {"vpcEndpointType": "Interface", "policy": ANYONE_ANYTHING})]
     found = violations(n.vpc_endpoint_policy_restrictive, endpoints)
     assert sorted((v.resource_name, v.level) for v in found) == [("computed", "advisory"), ("open", "mandatory")]
 
 
 def test_inline_routes_with_unknown_targets_join_on_the_tables_dependencies() -> None:
-    subnet = res(n.SUBNET, "db-x", {"availabilityZone": "us-east-1a", "tags": {"Tier": "isolated"}}, vpcId=VPC)
-    table = res(n.ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": UNKNOWN}]},
+    subnet = res(EC2_SUBNET, "db-x", {"availabilityZone": "us-east-1a", "tags": {"Tier": "isolated"}}, vpcId=VPC)
+    table = res(EC2_ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "0.0.0.0/0", "gatewayId": UNKNOWN}]},
                 vpcId=VPC, routes=[IGW])
-    assoc = res(n.ASSOCIATION, "rta", subnetId=subnet, routeTableId=table)
-    group = res(n.DB_SUBNET_GROUP, "db-subnets", subnetIds=[subnet])
+    assoc = res(EC2_ROUTE_TABLE_ASSOCIATION, "rta", subnetId=subnet, routeTableId=table)
+    group = res(RDS_SUBNET_GROUP, "db-subnets", subnetIds=[subnet])
     stack = [VPC, IGW, subnet, table, assoc, group]
     assert [(v.resource_name, v.level) for v in violations(n.database_subnets_no_internet_route, stack)] == [
         ("db-subnets", "mandatory")]
-    local = res(n.ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "10.10.0.0/16", "gatewayId": "local"}]}, vpcId=VPC)
+    local = res(EC2_ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "10.10.0.0/16", "gatewayId": "local"}]}, vpcId=VPC)
     assert violations(n.database_subnets_no_internet_route, [VPC, IGW, subnet, local, assoc, group]) == []

@@ -22,7 +22,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.policy import _PolicyAnalyzerServicer
-from securecart_rules import MODULES, PACK_NAME, POLICIES, SUPPORT_MODULES, network, registry
+from securecart_rules import MODULES, PACK_NAME, POLICIES, SUPPORT_MODULES, network, registry, types
 from securecart_rules.registry import REGISTRY, Registry, Report, Rule, effective_level
 
 from automation.gate import PackConfig, PolicyConfigError, evaluate
@@ -171,6 +171,28 @@ def test_every_rule_a_module_defines_is_in_the_pack() -> None:
         assert {r.name for r in rules} == {p.name for p in POLICIES if isinstance(p, Rule) and p.module == name}
     files = {f.stem for f in (ROOT / "policies" / "securecart_rules").glob("*.py") if not f.stem.startswith("_")}
     assert files == {m.__name__.rsplit(".", 1)[-1] for m in MODULES} | SUPPORT_MODULES
+
+
+TYPE_TOKEN = re.compile(r"""["']([a-z0-9]+:[a-zA-Z0-9]+(?:/[a-zA-Z0-9]+)?:[A-Z][a-zA-Z0-9]*)["']""")
+
+
+def test_rule_modules_name_resource_types_only_through_the_types_module() -> None:
+    """One spelling of each type token: no rule module writes one as a literal, types.py names each token once, and
+    each of its names is read by some rule module."""
+    sources = {f.name: f.read_text() for f in (ROOT / "policies" / "securecart_rules").glob("*.py")}
+    for name, text in sources.items():
+        if name != "types.py":
+            assert TYPE_TOKEN.findall(text) == [], name
+    tokens = {k: v for k, v in vars(types).items() if k.isupper() and isinstance(v, str) and v != types.AWS_PACKAGE}
+    assert tokens and all(TYPE_TOKEN.fullmatch(f'"{v}"') for v in tokens.values())
+    assert len(set(tokens.values())) == len(tokens)
+    rules_text = " ".join(t for n, t in sources.items() if n != "types.py")
+    read = {k for k in vars(types) if k.isupper() and re.search(rf"\b{k}\b", rules_text)}
+    read_values: set[str] = set()
+    for k in read:
+        value = getattr(types, k)
+        read_values |= set(value) if isinstance(value, tuple) else {value}
+    assert {k for k, v in tokens.items() if v not in read_values} == set()
 
 
 def _noop(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:

@@ -2,19 +2,26 @@
 
 import pytest
 from securecart_rules import security_groups as sg
+from securecart_rules.types import (
+    EC2_SECURITY_GROUP,
+    EC2_SECURITY_GROUP_RULE,
+    LB_LOAD_BALANCER,
+    VPC_SECURITY_GROUP_INGRESS_RULE,
+)
 
 from automation.mocks import Registration
 from tests.policies.harness import Case, cases, check, res
 
-ALB_SG = res(sg.SG, "alb-sg", {"description": "ALB: HTTPS from CloudFront"})
-APP_SG = res(sg.SG, "app-sg", {"description": "App tasks"})
-PUBLIC_ALB = res(sg.LOAD_BALANCERS[0], "alb", {"internal": False}, securityGroups=[ALB_SG])
-WORLD_443 = res(sg.INGRESS_RULE, "alb-https", {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443,
+ALB_SG = res(EC2_SECURITY_GROUP, "alb-sg", {"description": "ALB: HTTPS from CloudFront"})
+APP_SG = res(EC2_SECURITY_GROUP, "app-sg", {"description": "App tasks"})
+PUBLIC_ALB = res(LB_LOAD_BALANCER, "alb", {"internal": False}, securityGroups=[ALB_SG])
+WORLD_443 = res(VPC_SECURITY_GROUP_INGRESS_RULE, "alb-https", {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443,
                                                "cidrIpv4": "0.0.0.0/0"}, securityGroupId=ALB_SG)
 
 
 def inline(name: str, proto: str, low: int, high: int, cidr: str) -> Registration:
-    return res(sg.SG, name, {"description": "x", "ingress": [{"protocol": proto, "fromPort": low, "toPort": high,
+    return res(EC2_SECURITY_GROUP, name, {"description": "x", "ingress": [{"protocol": proto, "fromPort": low,
+                                                                           "toPort": high,
                                                               "cidrBlocks": [cidr]}]})
 
 
@@ -25,9 +32,9 @@ CASES = cases(
          flagged={"all", "range"}, says="only ports 80, 443"),
     Case(sg.sg_no_world_ingress, label="rule-resources",
          good=[WORLD_443],
-         bad=[res(sg.SG_RULE, "r", {"type": "ingress", "protocol": "tcp", "fromPort": 8443, "toPort": 8443,
+         bad=[res(EC2_SECURITY_GROUP_RULE, "r", {"type": "ingress", "protocol": "tcp", "fromPort": 8443, "toPort": 8443,
                                     "ipv6CidrBlocks": ["::/0"]}),
-              res(sg.INGRESS_RULE, "v", {"ipProtocol": "-1", "cidrIpv6": "::/0"})],
+              res(VPC_SECURITY_GROUP_INGRESS_RULE, "v", {"ipProtocol": "-1", "cidrIpv6": "::/0"})],
          flagged={"r", "v"}),
     Case(sg.sg_no_world_ingress, label="configured-ports",
          good=[inline("web", "tcp", 8443, 8443, "0.0.0.0/0")], bad=[inline("web", "tcp", 443, 443, "0.0.0.0/0")],
@@ -35,22 +42,23 @@ CASES = cases(
     Case(sg.sg_no_world_high_risk_ports,
          good=[inline("ssh-office", "tcp", 22, 22, "203.0.113.0/24"), inline("web", "tcp", 443, 443, "0.0.0.0/0")],
          bad=[inline("ssh", "tcp", 22, 22, "0.0.0.0/0"),
-              res(sg.INGRESS_RULE, "pg", {"ipProtocol": "tcp", "fromPort": 5000, "toPort": 6000,
+              res(VPC_SECURITY_GROUP_INGRESS_RULE, "pg", {"ipProtocol": "tcp", "fromPort": 5000, "toPort": 6000,
                                           "cidrIpv4": "0.0.0.0/0"})],
          flagged={"ssh", "pg"}, says="high-risk port(s) 22"),
     Case(sg.sg_world_ingress_only_on_public_load_balancers,
          good=[ALB_SG, PUBLIC_ALB, WORLD_443],
          bad=[ALB_SG, APP_SG, PUBLIC_ALB,
-              res(sg.INGRESS_RULE, "app-https", {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443,
+              res(VPC_SECURITY_GROUP_INGRESS_RULE, "app-https", {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443,
                                                  "cidrIpv4": "0.0.0.0/0"}, securityGroupId=APP_SG)],
          flagged={"app-https"}, says="not on an internet-facing load balancer"),
     Case(sg.sg_has_description,
-         good=[ALB_SG], bad=[res(sg.SG, "a", {"description": "Managed by Pulumi"}), res(sg.SG, "b", {})],
+         good=[ALB_SG], bad=[res(EC2_SECURITY_GROUP, "a", {"description": "Managed by Pulumi"}),
+                             res(EC2_SECURITY_GROUP, "b", {})],
          flagged={"a", "b"}),
     Case(sg.sg_rules_managed_one_way,
          good=[ALB_SG, WORLD_443],
          bad=[inline("mixed", "tcp", 443, 443, "10.0.0.0/8"),
-              res(sg.INGRESS_RULE, "extra", {"ipProtocol": "tcp", "fromPort": 80, "toPort": 80,
+              res(VPC_SECURITY_GROUP_INGRESS_RULE, "extra", {"ipProtocol": "tcp", "fromPort": 80, "toPort": 80,
                                              "cidrIpv4": "10.0.0.0/8"},
                   securityGroupId=inline("mixed", "tcp", 443, 443, "10.0.0.0/8"))],
          flagged={"mixed"}, says="extra"),
