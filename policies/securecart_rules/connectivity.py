@@ -148,14 +148,21 @@ def vpn_tunnel_logging(args: ResourceValidationArgs, report: Report, _: Mapping[
                    f"and a log group.")
 
 
+# What a site-to-site VPN tunnel may negotiate (the program's tunnel options must stay within these: a test holds
+# components.connectivity's IKE lists to them).
+IKE_VERSIONS = ("ikev2",)
+VPN_ENCRYPTION_ALGORITHMS = ("AES256", "AES256-GCM-16")
+VPN_INTEGRITY_ALGORITHMS = ("SHA2-256", "SHA2-384", "SHA2-512")
+VPN_DH_GROUPS = (19, 20, 21)
+
 VPN_CRYPTO: dict[str, dict[str, Any]] = {
     "encryptionAlgorithms": {"type": "array", "items": {"type": "string"},
-                             "default": ["AES256", "AES256-GCM-16"],
+                             "default": list(VPN_ENCRYPTION_ALGORITHMS),
                              "description": "Phase 1 and 2 encryption algorithms allowed."},
     "integrityAlgorithms": {"type": "array", "items": {"type": "string"},
-                            "default": ["SHA2-256", "SHA2-384", "SHA2-512"],
+                            "default": list(VPN_INTEGRITY_ALGORITHMS),
                             "description": "Phase 1 and 2 integrity algorithms allowed."},
-    "dhGroups": {"type": "array", "items": {"type": "integer"}, "default": [19, 20, 21],
+    "dhGroups": {"type": "array", "items": {"type": "integer"}, "default": list(VPN_DH_GROUPS),
                  "description": "Phase 1 and 2 Diffie-Hellman groups allowed."},
 }
 
@@ -174,9 +181,9 @@ def vpn_strong_crypto(args: ResourceValidationArgs, report: Report, settings: Ma
     }
     for n in (1, 2):
         versions = [str(v) for v in as_list(args.props.get(f"tunnel{n}IkeVersions"))]
-        if versions != ["ikev2"]:
+        if versions != list(IKE_VERSIONS):
             report(f"Tunnel {n} allows IKE versions {versions or ['ikev1', 'ikev2']}: set tunnel{n}_ike_versions="
-                   f"['ikev2'].")
+                   f"{list(IKE_VERSIONS)}.")
         for phase in (1, 2):
             for kind, ok in allowed.items():
                 prop = f"tunnel{n}Phase{phase}{kind}"

@@ -33,8 +33,9 @@ from securecart_rules.types import (
     WAFV2_WEB_ACL_LOGGING_CONFIGURATION,
 )
 
+VIEWER_TLS_POLICIES = ("TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025")
 VIEWER_TLS = {"minimumProtocolVersions": {"type": "array", "items": {"type": "string"},
-                                          "default": ["TLSv1.2_2021", "TLSv1.2_2025", "TLSv1.3_2025"],
+                                          "default": list(VIEWER_TLS_POLICIES),
                                           "description": "Viewer TLS security policies CloudFront may use."}}
 
 

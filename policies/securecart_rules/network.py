@@ -433,8 +433,9 @@ def endpoint_service_restricted(args: StackValidationArgs, report: StackReport, 
                    svc.urn)
 
 
+NACL_ADMIN_PORTS = (22, 3389)  # SSH and RDP: the program's NACLs admit the internet on no port of these
 ADMIN_PORTS = {"adminPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
-                              "default": [22, 3389], "description": "Ports no NACL may open to the world."}}
+                              "default": list(NACL_ADMIN_PORTS), "description": "Ports no NACL may open to the world."}}
 
 
 @resource_rule(

@@ -25,8 +25,9 @@ from securecart_rules.types import (
 INGRESS_TYPES = (EC2_SECURITY_GROUP, EC2_SECURITY_GROUP_RULE, VPC_SECURITY_GROUP_INGRESS_RULE)
 
 # FSBP EC2.19's high-risk ports.
-HIGH_RISK_PORTS = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
-                   5601, 8080, 8088, 8888, 9200, 9300]
+HIGH_RISK_PORTS = (20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
+                   5601, 8080, 8088, 8888, 9200, 9300)
+AUTHORISED_PORTS = (80, 443)  # the only ports open to the world, and only on public load balancers
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _ports(e: Ingress) -> str:
 
 
 AUTHORISED = {"authorisedPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
-                                  "default": [80, 443],
+                                  "default": list(AUTHORISED_PORTS),
                                   "description": "Ports that may be open to 0.0.0.0/0 or ::/0 (on public load "
                                                  "balancers only)."}}
 
@@ -103,7 +104,7 @@ def sg_no_world_ingress(args: ResourceValidationArgs, report: Report, settings: 
 
 
 HIGH_RISK = {"highRiskPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
-                               "default": HIGH_RISK_PORTS,
+                               "default": list(HIGH_RISK_PORTS),
                                "description": "Ports that must never be open to the world (FSBP EC2.19)."}}
 
 
