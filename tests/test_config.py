@@ -229,7 +229,7 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
     ]
 
 
-NETWORK_FOR_DELIVERY: dict[str, Any] = network(subnetGroups=[
+NETWORK_FOR_DELIVERY: dict[str, Any] = network(natSubnetGroup="web", subnetGroups=[
     *GOOD_NETWORK["subnetGroups"][:1],
     {"name": "gwlbe", "type": "public", "block": "10.10.16.0/22", "cidrMask": 28},
     {"name": "inspect", "type": "attachment", "block": "10.10.20.0/22", "cidrMask": 26},
@@ -241,7 +241,8 @@ CERT = "arn:aws:acm:us-east-1:123456789012:certificate/abc-123"
 def delivery(*services: dict[str, Any], **extra: Any) -> dict[str, str]:
     base = {"name": "storefront", "loadBalancer": "alb", "imageTag": "1.0.0"}
     return values(**{"securecart:network": NETWORK_FOR_DELIVERY, "securecart:delivery": {
-        "certificateArn": CERT, "services": [{**base, **s} for s in services] or [base], **extra}})
+        "certificateArn": CERT, "loadBalancerSubnetGroup": "web", "services": [{**base, **s} for s in services]
+        or [base], **extra}})
 
 
 def test_delivery_defaults_scale_safely() -> None:
@@ -251,6 +252,11 @@ def test_delivery_defaults_scale_safely() -> None:
     assert (svc.cpu, svc.memory, svc.port) == (512, 1024, 8080)
     assert (svc.min_tasks, svc.desired_count, svc.max_tasks) == (3, 3, 12)
     assert s.delivery.appliances == [] and s.delivery.ssl_policy.startswith("ELBSecurityPolicy-TLS13")
+    # Placement: named where the network has two public groups, else the only group of the type; the GWLB
+    # endpoints take the public group the load balancers do not.
+    p = s.placement
+    assert (p.nat, p.load_balancers, p.gwlb_endpoints) == ("web", "web", "gwlbe")
+    assert (p.tasks, p.interface_endpoints, p.appliances) == ("app", "app", "inspect")
 
 
 DELIVERY_MALFORMED = [
@@ -288,7 +294,22 @@ DELIVERY_MALFORMED = [
      "securecart:delivery.services: storefront, checkout all claim '/*'"),
     ("no inspection groups", values(**{"securecart:delivery": {
         "certificateArn": CERT, "services": [{"name": "storefront", "loadBalancer": "alb", "imageTag": "1"}]}}),
-     "securecart:delivery.applianceSubnetGroup: needs a network subnet group 'inspect' of type attachment"),
+     "securecart:delivery.applianceSubnetGroup: the network has no attachment subnet group: add one to "
+     "network.subnetGroups"),
+    ("ambiguous load-balancer group", delivery(loadBalancerSubnetGroup=None),
+     "securecart:delivery.loadBalancerSubnetGroup: the network has 2 public subnet groups (web, gwlbe): name the "
+     "one to use"),
+    ("load balancers in a private group", delivery(loadBalancerSubnetGroup="app"),
+     "securecart:delivery.loadBalancerSubnetGroup: 'app' is a private group; this needs a public one (web, gwlbe)"),
+    ("unknown task group", delivery(taskSubnetGroup="tasks"),
+     "securecart:delivery.taskSubnetGroup: 'tasks' is not a network subnet group (known: web, gwlbe, inspect, app, "
+     "data)"),
+    ("endpoints with the load balancers", delivery(endpointSubnetGroup="web"),
+     "securecart:delivery.endpointSubnetGroup: 'web' holds the load balancers, whose traffic the GWLB endpoints "
+     "inspect: give the endpoints a public group of their own"),
+    ("ambiguous NAT group", values(**{"securecart:network": network(natSubnetGroup=None, subnetGroups=
+                                                                    NETWORK_FOR_DELIVERY["subnetGroups"])}),
+     "securecart:network.natSubnetGroup: the network has 2 public subnet groups (web, gwlbe): name the one to use"),
 ]
 
 
@@ -430,7 +451,8 @@ def links(**sections: Any) -> dict[str, str]:
 def test_connectivity_defaults() -> None:
     s = parse_settings(links())
     assert s.connectivity is not None
-    assert s.connectivity.transit_gateway.attachment_subnet_group == "tgw"
+    assert s.connectivity.transit_gateway.attachment_subnet_group is None
+    assert s.placement.tgw_attachments == "tgw"  # the only attachment group
     assert s.connectivity.vpn.customer_gateways == [] and s.connectivity.vpc_peers == []
 
 
@@ -463,8 +485,8 @@ CONNECTIVITY_MALFORMED = [
         "securecart:connectivity": {"transitGateway": {"asn": 64513}, "directConnect": {}}}),
      "securecart:connectivity.directConnect: the Direct Connect gateway is global and belongs to the primary"),
     ("no attachment subnets", values(**{"securecart:connectivity": {"transitGateway": {"asn": 64512}}}),
-     "securecart:connectivity.transitGateway.attachmentSubnetGroup: needs a network subnet group 'tgw' of type "
-     "attachment"),
+     "securecart:connectivity.transitGateway.attachmentSubnetGroup: the network has no attachment subnet group: "
+     "add one to network.subnetGroups"),
     ("bad connection id", links(directConnect={"connectionId": "dx-123"}),
      "securecart:connectivity.directConnect.connectionId: 'dx-123' does not have the expected form"),
     ("keys for an unknown site", {**links(), "securecart:vpnPreSharedKeys": json.dumps({"nowhere": ["a" * 8] * 2})},

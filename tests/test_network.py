@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from automation.project import Project
-from automation.synth import StackResult, synth_stack
+from automation.synth import StackResult, SynthError, synth_stack
 from components.settings.loader import parse_settings
 from tests.conftest import Graph, policy_doc
 
@@ -243,8 +243,12 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
         if stack == "prod-us":
             net = config["securecart:network"]
             net["availabilityZones"] = ["a", "b", "c", "d"]
-            net["subnetGroups"].append({"name": "pay", "type": "private", "block": "10.10.192.0/20",
-                                        "cidrMask": 24})
+            # Listed first: subnets are chosen by the placement settings, never by position in the list.
+            net["subnetGroups"].insert(0, {"name": "pay", "type": "private", "block": "10.10.192.0/20",
+                                           "cidrMask": 24})
+            # Two private groups: which one holds the tasks and the endpoints must now be said.
+            net["interfaceEndpointSubnetGroup"] = "app"
+            config["securecart:delivery"]["taskSubnetGroup"] = "app"
 
     before = synth_run.results["prod-us"]
     after = synth_stack(project_copy(edit), "prod-us", {"prod-eu": synth_run.results["prod-eu"].outputs})
@@ -258,6 +262,36 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
     assert len(after.by_type(NAT)) == 4
     before_urns = {r.urn for r in before.resources}
     assert before_urns <= {r.urn for r in after.resources}
+    # The tasks, the payment NLB and the interface endpoints stay in 'app' (now in four AZs), not in 'pay'.
+    graph = Graph(after)
+    app = {s.id for s in graph.subnets("private", "app")}
+    assert len(app) == 4
+    for svc in after.by_type("aws:ecs/service:Service"):
+        assert set(svc.inputs["networkConfiguration"]["subnets"]) == app, svc.name
+    (nlb,) = [lb for lb in after.by_type("aws:lb/loadBalancer:LoadBalancer") if lb.name == "payment-nlb"]
+    assert set(nlb.inputs["subnets"]) == app
+    for ep in after.by_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
+        if ep.inputs["vpcEndpointType"] == "Interface":
+            assert set(ep.inputs["subnetIds"]) == app, ep.name
+
+
+def test_a_second_private_group_without_placement_is_refused_naming_the_keys(
+    project: Project, project_copy: Callable[..., Project], synth_run: Any
+) -> None:
+    def edit(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-us":
+            config["securecart:network"]["subnetGroups"].append(
+                {"name": "pay", "type": "private", "block": "10.10.192.0/20", "cidrMask": 24})
+
+    with pytest.raises(SynthError) as info:
+        synth_stack(project_copy(edit), "prod-us", {"prod-eu": synth_run.results["prod-eu"].outputs})
+    assert info.value.kind == "config"
+    assert info.value.problems == [
+        "securecart:network.interfaceEndpointSubnetGroup: the network has 2 private subnet groups (app, pay): name "
+        "the one to use",
+        "securecart:delivery.taskSubnetGroup: the network has 2 private subnet groups (app, pay): name the one to "
+        "use",
+    ]
 
 
 def test_the_conditions_the_policies_rest_on(graph: Graph, stack: StackResult) -> None:

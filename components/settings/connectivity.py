@@ -29,10 +29,10 @@ def _private_asn(v: int) -> int:
 class TransitGatewaySettings(Model):
     asn: int = Field(description="Required. The Transit Gateway's Amazon-side BGP ASN, a private ASN unique to this "
                                  "region (the two stacks' gateways peer and must differ).")
-    attachment_subnet_group: str = Field(
-        default="tgw", alias="attachmentSubnetGroup",
+    attachment_subnet_group: str | None = Field(
+        default=None, alias="attachmentSubnetGroup",
         description="Subnet group (type attachment) for the VPC attachment's ENIs, one small subnet per AZ; default "
-                    "'tgw'.")
+                    "the only attachment group (name it when there are several).")
 
     @field_validator("asn")
     @classmethod

@@ -201,13 +201,22 @@ class DeliverySettings(Model):
         default_factory=list,
         description="IP addresses of the WAF/IDS appliances behind the Gateway Load Balancer; default none: the "
                     "inspection path is built but inbound traffic bypasses it until appliances exist.")
-    appliance_subnet_group: str = Field(
-        default="inspect", alias="applianceSubnetGroup",
-        description="Subnet group (type attachment) of the Gateway Load Balancer and appliances; default "
-                    "'inspect'.")
-    endpoint_subnet_group: str = Field(
-        default="gwlbe", alias="endpointSubnetGroup",
-        description="Subnet group (type public) of the GWLB endpoints; default 'gwlbe'.")
+    load_balancer_subnet_group: str | None = Field(
+        default=None, alias="loadBalancerSubnetGroup",
+        description="Subnet group (type public) of the internet-facing ALB; default the only public group (name "
+                    "it when there are several).")
+    task_subnet_group: str | None = Field(
+        default=None, alias="taskSubnetGroup",
+        description="Subnet group (type private) of the service tasks and the internal payment NLB; default the "
+                    "only private group (name it when there are several).")
+    appliance_subnet_group: str | None = Field(
+        default=None, alias="applianceSubnetGroup",
+        description="Subnet group (type attachment) of the Gateway Load Balancer and appliances; default the only "
+                    "attachment group (name it when there are several).")
+    endpoint_subnet_group: str | None = Field(
+        default=None, alias="endpointSubnetGroup",
+        description="Subnet group (type public) of the GWLB endpoints, the ingress path's first hop; default the "
+                    "only public group other than the load balancers' (name it when there are several).")
     origin_verify: OriginVerifySettings = Field(
         default_factory=OriginVerifySettings, alias="originVerify",
         description="Origin verification: the ALB's WAF blocks requests without the secret header CloudFront "

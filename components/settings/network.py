@@ -4,6 +4,7 @@ interface endpoints.
 
 import ipaddress
 import re
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Literal
 
@@ -106,6 +107,11 @@ class NetworkSettings(Model):
         description="How private subnets reach the internet; default perAz: one NAT gateway per AZ, each private "
                     "subnet routed to the NAT gateway in its own AZ.",
     )
+    nat_subnet_group: str | None = Field(
+        default=None, alias="natSubnetGroup",
+        description="Subnet group (type public) of the NAT gateways; default the only public group (name it when "
+                    "there are several).",
+    )
     database_port: int = Field(
         default=5432, alias="databasePort", ge=1150, le=65535,
         description="TCP port of the database tier; default 5432 (PostgreSQL). The database subnets' network "
@@ -125,6 +131,11 @@ class NetworkSettings(Model):
         description="Interface VPC endpoints in the private subnets; default ecr.api, ecr.dkr, logs, sts, "
                     "secretsmanager, kms, xray and ssm, so tasks pull images, log, trace and read secrets "
                     "without the internet.",
+    )
+    interface_endpoint_subnet_group: str | None = Field(
+        default=None, alias="interfaceEndpointSubnetGroup",
+        description="Subnet group (type private) of the interface endpoints' network interfaces, one per AZ; "
+                    "default the only private group (name it when there are several).",
     )
 
     @field_validator("cidr")
@@ -197,3 +208,24 @@ class NetworkSettings(Model):
 
     def groups(self, kind: SubnetType) -> list[SubnetGroup]:
         return [g for g in self.subnet_groups if g.type is kind]
+
+    def place(self, key: str, named: str | None, kind: SubnetType, taken: Collection[str] = ()) -> SubnetGroup:
+        """The subnet group a placement setting (``key``) names, or, when it names none, the only group of
+        ``kind`` that another placement has not ``taken``. Raises ValueError, naming the key and the fix, when
+        there is no such group or the choice is ambiguous."""
+        of_kind = [g for g in self.groups(kind) if g.name not in taken] if named is None else self.groups(kind)
+        if named is None:
+            if len(of_kind) == 1:
+                return of_kind[0]
+            if not of_kind:
+                raise ValueError(f"{key}: the network has no {kind} subnet group: add one to network.subnetGroups")
+            raise ValueError(f"{key}: the network has {len(of_kind)} {kind} subnet groups "
+                             f"({', '.join(g.name for g in of_kind)}): name the one to use")
+        for g in self.subnet_groups:
+            if g.name == named:
+                if g.type is not kind:
+                    raise ValueError(f"{key}: '{named}' is a {g.type} group; this needs a {kind} one "
+                                     f"({', '.join(x.name for x in of_kind) or 'none in network.subnetGroups'})")
+                return g
+        raise ValueError(f"{key}: '{named}' is not a network subnet group (known: "
+                         f"{', '.join(g.name for g in self.subnet_groups)})")

@@ -4,6 +4,7 @@ one stack file (a tier's placement in the network's subnet groups, its clients a
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import (
@@ -14,9 +15,24 @@ from pydantic import (
 
 from components.settings.connectivity import PSK, ConnectivitySettings
 from components.settings.data import DataSettings
-from components.settings.delivery import DeliverySettings
-from components.settings.network import NetworkSettings, SubnetType
+from components.settings.delivery import DeliverySettings, LoadBalancerKind
+from components.settings.network import NatStrategy, NetworkSettings, SubnetType
 from components.settings.types import REGION_AZ_LETTERS, KnownRegion, Model, Role
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Which subnet group holds what: each placement setting as named, or the only group of its type (None where
+    the stack builds no such thing)."""
+
+    nat: str | None  # network.natSubnetGroup
+    interface_endpoints: str | None  # network.interfaceEndpointSubnetGroup
+    load_balancers: str | None  # delivery.loadBalancerSubnetGroup: the ALB
+    tasks: str | None  # delivery.taskSubnetGroup: the services' tasks and the payment NLB
+    gwlb_endpoints: str | None  # delivery.endpointSubnetGroup
+    appliances: str | None  # delivery.applianceSubnetGroup: the Gateway Load Balancer and its appliances
+    tgw_attachments: str | None  # connectivity.transitGateway.attachmentSubnetGroup
+
 
 _TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
 
@@ -98,17 +114,8 @@ class StackSettings(Model):
             problems.append(f"delivery.certificateArn: the certificate is in {cert_region}; the listeners need one "
                             f"in {self.region}")
         groups = {g.name: g for g in self.network.subnet_groups}
-        for key, name, kind in (("applianceSubnetGroup", d.appliance_subnet_group, SubnetType.ATTACHMENT),
-                                ("endpointSubnetGroup", d.endpoint_subnet_group, SubnetType.PUBLIC)):
-            group = groups.get(name)
-            if group is None or group.type is not kind:
-                problems.append(f"delivery.{key}: needs a network subnet group '{name}' of type {kind}")
-        public = self.network.groups(SubnetType.PUBLIC)
-        if public and public[0].name == d.endpoint_subnet_group:
-            problems.append("network.subnetGroups: list the load balancers' public group before the GWLB endpoint "
-                            "group (the first public group holds the NAT gateways and the ALB)")
         for ip in d.appliances:
-            inside = groups.get(d.appliance_subnet_group)
+            inside = groups.get(self._resolve()[0].appliances or "")
             if inside is not None and ip not in inside.block:
                 problems.append(f"delivery.appliances: {ip} is outside the appliance subnet group's {inside.block}")
         if problems:
@@ -156,10 +163,6 @@ class StackSettings(Model):
             return self
         problems: list[str] = []
         groups = {g.name: g for g in self.network.subnet_groups}
-        tgw_group = groups.get(c.transit_gateway.attachment_subnet_group)
-        if tgw_group is None or tgw_group.type is not SubnetType.ATTACHMENT:
-            problems.append(f"connectivity.transitGateway.attachmentSubnetGroup: needs a network subnet group "
-                            f"'{c.transit_gateway.attachment_subnet_group}' of type attachment")
         if c.direct_connect is not None and self.role is not Role.PRIMARY:
             problems.append("connectivity.directConnect: the Direct Connect gateway is global and belongs to the "
                             "primary stack: remove it here (this region's Transit Gateway associates with it)")
@@ -208,9 +211,78 @@ class StackSettings(Model):
             raise ValueError("\n".join(problems))
         return self
 
+    def _resolve(self) -> tuple[Placement, list[str]]:
+        """The placement, and a problem for each setting that cannot be resolved (left None)."""
+        net, d, c = self.network, self.delivery, self.connectivity
+        problems: list[str] = []
+
+        def place(key: str, named: str | None, kind: SubnetType, wanted: bool = True,
+                  taken: tuple[str | None, ...] = ()) -> str | None:
+            if not wanted:
+                return None
+            try:
+                return net.place(key, named, kind, [t for t in taken if t is not None]).name
+            except ValueError as exc:
+                problems.append(str(exc))
+                return None
+
+        nat = place("network.natSubnetGroup", net.nat_subnet_group, SubnetType.PUBLIC,
+                    net.nat is not NatStrategy.NONE)
+        endpoints = place("network.interfaceEndpointSubnetGroup", net.interface_endpoint_subnet_group,
+                          SubnetType.PRIVATE, bool(net.interface_endpoints))
+        lbs = place("delivery.loadBalancerSubnetGroup", d.load_balancer_subnet_group if d else None,
+                    SubnetType.PUBLIC, d is not None)
+        # Unnamed, the endpoints take the public group the load balancers do not (once that one is known).
+        gwlbe = place("delivery.endpointSubnetGroup", d.endpoint_subnet_group if d else None, SubnetType.PUBLIC,
+                      d is not None and (lbs is not None or d.endpoint_subnet_group is not None), taken=(lbs,))
+        if d is not None and gwlbe is not None and gwlbe == lbs:
+            problems.append(f"delivery.endpointSubnetGroup: '{gwlbe}' holds the load balancers, whose traffic the "
+                            f"GWLB endpoints inspect: give the endpoints a public group of their own")
+        placement = Placement(
+            nat=nat,
+            interface_endpoints=endpoints,
+            load_balancers=lbs,
+            tasks=place("delivery.taskSubnetGroup", d.task_subnet_group if d else None, SubnetType.PRIVATE,
+                        d is not None),
+            gwlb_endpoints=gwlbe,
+            appliances=place("delivery.applianceSubnetGroup", d.appliance_subnet_group if d else None,
+                             SubnetType.ATTACHMENT, d is not None),
+            tgw_attachments=place("connectivity.transitGateway.attachmentSubnetGroup",
+                                  c.transit_gateway.attachment_subnet_group if c else None, SubnetType.ATTACHMENT,
+                                  c is not None),
+        )
+        return placement, problems
+
+    @model_validator(mode="after")
+    def _placements_resolve(self) -> "StackSettings":
+        problems = self._resolve()[1]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @property
+    def placement(self) -> Placement:
+        """Which subnet group holds what (validated when the settings were loaded)."""
+        return self._resolve()[0]
+
+    @property
+    def inspected_groups(self) -> frozenset[str]:
+        """Public groups whose inbound traffic goes through the appliances (once there are any)."""
+        lbs = self.placement.load_balancers
+        return frozenset({lbs}) if self.delivery is not None and self.delivery.appliances and lbs else frozenset()
+
     def pre_shared_keys(self) -> dict[str, list[str]]:
         """The VPN sites' tunnel keys (secret), by customer gateway; empty where AWS generates them."""
         return dict(self.vpn_pre_shared_keys or {})
+
+    @property
+    def session_clients(self) -> list[str]:
+        """The services that read and write session items: data.sessions.clients, or the services behind the
+        ALB (the customer-facing ones)."""
+        if self.data is not None and self.data.sessions.clients is not None:
+            return list(self.data.sessions.clients)
+        services = self.delivery.services if self.delivery is not None else []
+        return [s.name for s in services if s.load_balancer is LoadBalancerKind.ALB]
 
     @property
     def images_bucket_name(self) -> str:
