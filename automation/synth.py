@@ -3,7 +3,8 @@
 This is ``cdk synth`` for the project: no CLI, no credentials, no cloud. For each stack it evaluates
 ``__main__.py`` with that stack's file as config, with deterministic stand-ins for AWS (see ``mocks``), and records
 every resource with the options the engine would see. ``synth_all`` walks the deployment plan, answering each
-StackReference with the peer's synthesized outputs, then reruns a stack only while a peer output it read changes.
+StackReference with the peer's synthesized outputs, then reruns a stack only while a peer output it reads (the
+stack contract's ``peer_keys``) changes.
 """
 
 import asyncio
@@ -32,6 +33,7 @@ from pulumi.runtime.stack import run_in_stack
 from automation import plan
 from automation.mocks import LogRecorder, OfflineMocks, RecordingMonitor, Registration
 from automation.project import Project, ProjectError, StackConfig
+from components.contract import peer_keys
 from components.settings.cross_region import check_stack_set
 from components.settings.loader import parse_settings
 from components.settings.stack import StackSettings
@@ -41,6 +43,7 @@ _T = TypeVar("_T")
 _Ts = TypeVarTuple("_Ts")
 
 ORGANIZATION = "organization"  # what a self-managed (DIY) backend calls the org in StackReference names
+ALL_OUTPUTS = "*"
 
 
 class SynthError(Exception):
@@ -64,7 +67,8 @@ class StackResult:
     resources: list[Registration]
     outputs: dict[str, Any]
     logs: list[tuple[str, str]] = field(default_factory=list)
-    # The peer outputs the program read, per peer stack: output names, or "*" for all of them.
+    # The peer outputs the program reads, per peer stack: the contract's names (components.contract.peer_keys),
+    # or "*" (all of them) for a program other than the project's.
     reads: dict[str, set[str]] = field(default_factory=dict)
 
     def by_type(self, typ: str) -> list[Registration]:
@@ -113,68 +117,6 @@ class _InlineMonitorLoop(asyncio.SelectorEventLoop):
         return future
 
 
-ALL_OUTPUTS = "*"
-
-
-class _PeerReads:
-    """Which of its peers' outputs a program reads, so that the synth reruns a stack only when those changed.
-
-    While a program runs, the SDK's StackReference methods that read one output (``get_output``,
-    ``require_output``, ``get_output_details``) record the name they are asked for, and reading the ``outputs``
-    attribute from anywhere but the SDK's own StackReference code counts as reading all of them. The wrappers are
-    on the class for the run's duration: the synth runs one program at a time in its process."""
-
-    METHODS = ("get_output", "require_output", "get_output_details")
-
-    def __init__(self) -> None:
-        self.reads: dict[str, set[str]] = {}
-
-    def _record(self, ref: pulumi.StackReference, name: Any) -> None:
-        target = str(ref.__dict__.get("_securecart_target") or getattr(ref, "_name", ""))
-        self.reads.setdefault(target.rsplit("/", 1)[-1], set()).add(
-            name if isinstance(name, str) else ALL_OUTPUTS)
-
-    def install(self) -> Callable[[], None]:
-        cls = pulumi.StackReference
-        originals = {n: cls.__dict__[n] for n in (*self.METHODS, "__init__")}
-        sdk_file = sys.modules[cls.__module__].__file__
-        tracker = self
-
-        def tracked(method: Callable[..., Any]) -> Callable[..., Any]:
-            def wrapper(ref: pulumi.StackReference, name: Any, *args: Any, **kwargs: Any) -> Any:
-                tracker._record(ref, name)
-                return method(ref, name, *args, **kwargs)
-            return wrapper
-
-        def init(ref: pulumi.StackReference, name: str, stack_name: str | None = None,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-            ref.__dict__["_securecart_target"] = stack_name if stack_name is not None else name
-            originals["__init__"](ref, name, stack_name, opts)
-
-        def get_outputs(ref: pulumi.StackReference) -> Any:
-            if sys._getframe(1).f_code.co_filename != sdk_file:
-                tracker._record(ref, None)  # the whole bag, read by the program itself
-            try:
-                return ref.__dict__["outputs"]
-            except KeyError:
-                raise AttributeError("outputs") from None  # not resolved yet, as without the wrapper
-
-        def set_outputs(ref: pulumi.StackReference, value: Any) -> None:
-            ref.__dict__["outputs"] = value
-
-        replacements: dict[str, Any] = {n: tracked(originals[n]) for n in self.METHODS}
-        replacements["__init__"] = init
-        replacements["outputs"] = property(get_outputs, set_outputs)
-        for n, value in replacements.items():
-            setattr(cls, n, value)
-
-        def restore() -> None:
-            for n, method in originals.items():
-                setattr(cls, n, method)
-            delattr(cls, "outputs")
-        return restore
-
-
 def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
@@ -206,8 +148,6 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     # reads it, so the synth skips that walk.
     real_stack_trace = pulumi_resource._get_stack_trace
     pulumi_resource._get_stack_trace = _no_stack_trace
-    peer_reads = _PeerReads()
-    restore_reads = peer_reads.install()
     program_dir = str(main.parent)
     added_path = program_dir not in sys.path
     if added_path:
@@ -230,7 +170,6 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
         loop.close()
         asyncio.set_event_loop(None)
         pulumi_resource._get_stack_trace = real_stack_trace
-        restore_reads()
         if added_path:
             sys.path.remove(program_dir)
 
@@ -249,7 +188,7 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
         r.outputs = _jsonable(r.outputs)
     return StackResult(
         stack=config.stack, project=project, region=region, role="", stack_urn=stack_urn,
-        resources=resources, outputs=outputs, logs=list(recorder.records), reads=peer_reads.reads,
+        resources=resources, outputs=outputs, logs=list(recorder.records),
     )
 
 
@@ -288,6 +227,9 @@ def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, 
         raise SynthError(stack, "program", [f"{type(exc).__name__}: {exc}{where}"],
                          detail="".join(traceback.format_exception(exc))) from None
     result.role = str(settings.role)
+    if settings.peer_stack is not None:
+        ours = program.resolve() == project.main.resolve()
+        result.reads = {settings.peer_stack: set(peer_keys(settings.role)) if ours else {ALL_OUTPUTS}}
     return result
 
 

@@ -27,12 +27,15 @@ interface on that connection.
 """
 
 import ipaddress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pulumi
 import pulumi_aws as aws
 
-from components.settings.connectivity import ConnectivitySettings
+from components.context import StackContext, Tier
+from components.contract import ConnectivityOutputs, PeerConnectivity
+from components.network import NetworkTier
 from components.settings.network import SubnetType
 from components.settings.types import Role
 
@@ -43,33 +46,9 @@ IKE_DH_GROUPS = [19, 20, 21]
 
 
 @dataclass(frozen=True)
-class PeerConnectivity:
-    """What this tier reads from the peer stack's outputs (plain values at program start; None while missing)."""
-
-    region: str | None = None
-    vpc_cidr: str | None = None
-    transit_gateway_id: str | None = None  # the secondary's (for the primary's peering request)
-    peering_attachment_id: str | None = None  # the accepted peering (for the secondary's side)
-    dx_gateway_id: str | None = None  # the primary's Direct Connect gateway (for the secondary's association)
-    dx_prefixes: list[str] = field(default_factory=list)  # the analytics networks behind it
-
-
-@dataclass(frozen=True)
 class ConnectivityTierArgs:
-    settings: ConnectivitySettings
-    role: Role
-    environment: str
-    region: str
-    account_id: pulumi.Input[str]
-    vpc_id: pulumi.Input[str]
-    vpc_cidr: str
-    attachment_subnet_ids: list[pulumi.Input[str]]  # one per AZ, the attachment group's
-    route_tables: dict[str, dict[str, aws.ec2.RouteTable]]  # subnet group -> zone -> its route table
-    group_types: dict[str, SubnetType]
-    logs_key_arn: pulumi.Input[str]
-    peer: PeerConnectivity
-    peer_stack: str | None
-    pre_shared_keys: dict[str, list[str]] = field(default_factory=dict)  # gateway -> its tunnels' keys (secret)
+    network: NetworkTier
+    peer: PeerConnectivity  # what it reads of the peer stack (components.contract)
 
 
 def summarise(cidrs: list[str]) -> list[str]:
@@ -78,7 +57,7 @@ def summarise(cidrs: list[str]) -> list[str]:
     return [str(n) for n in ipaddress.collapse_addresses(nets)]
 
 
-class ConnectivityTier(pulumi.ComponentResource):
+class ConnectivityTier(Tier):
     transit_gateway_id: pulumi.Output[str]
     route_table_ids: dict[str, pulumi.Output[str]]
     vpc_attachment_id: pulumi.Output[str]
@@ -91,8 +70,22 @@ class ConnectivityTier(pulumi.ComponentResource):
     dx_prefixes: list[str]
     vpc_peering_connection_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, args: ConnectivityTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("securecart:connectivity:ConnectivityTier", name, None, opts)
+    def __init__(self, name: str, ctx: StackContext, tier_args: ConnectivityTierArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:connectivity:ConnectivityTier", name, ctx, opts)
+        settings, placement, network = ctx.settings.connectivity, ctx.settings.placement, tier_args.network
+        if settings is None or placement.tgw_attachments is None:
+            raise ValueError("the connectivity tier needs securecart:connectivity (validated when the settings load)")
+        route_tables: dict[str, dict[str, aws.ec2.RouteTable]] = {}
+        for record in network.subnets:
+            route_tables.setdefault(record.group, {})[record.zone] = record.route_table
+        args = SimpleNamespace(  # TODO(issue 11): shim until the constructor is split into methods
+            settings=settings, role=ctx.role, environment=ctx.environment, region=ctx.region,
+            account_id=ctx.account_id, vpc_id=network.vpc.id, vpc_cidr=str(ctx.settings.network.cidr),
+            attachment_subnet_ids=network.subnets.of_group(placement.tgw_attachments).ids,
+            route_tables=route_tables, group_types={g.name: g.type for g in ctx.settings.network.subnet_groups},
+            logs_key_arn=network.logs_key_arn, peer=tier_args.peer, peer_stack=ctx.peer_stack,
+            pre_shared_keys=ctx.settings.pre_shared_keys())
         s = args.settings
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)
@@ -165,7 +158,7 @@ class ConnectivityTier(pulumi.ComponentResource):
         # primary's settings; the secondary reads them from its outputs).
         on_prem = [str(n) for n in s.on_premises()]
         if not primary and args.peer.dx_gateway_id:
-            on_prem += [p for p in args.peer.dx_prefixes if p not in on_prem]
+            on_prem += [p for p in args.peer.dx_prefixes or [] if p not in on_prem]
         if on_prem:
             sites = aws.ec2.ManagedPrefixList(
                 "on-premises", name=f"securecart-{env}-on-premises", address_family="IPv4",
@@ -212,10 +205,10 @@ class ConnectivityTier(pulumi.ComponentResource):
         elif primary:
             pulumi.log.info(f"connectivity: the cross-region peering waits for {args.peer_stack or 'a peer stack'}'s "
                             f"transitGatewayId, region and vpcCidr outputs", resource=self)
-        elif args.peer.peering_attachment_id and args.peer.vpc_cidr:
-            associate("peering", args.peer.peering_attachment_id, "peering")
-            static("peer-region", args.peer.vpc_cidr, args.peer.peering_attachment_id, "vpc")
-            self.peering_attachment_id = pulumi.Output.from_input(args.peer.peering_attachment_id)
+        elif args.peer.tgw_peering_attachment_id and args.peer.vpc_cidr:
+            associate("peering", args.peer.tgw_peering_attachment_id, "peering")
+            static("peer-region", args.peer.vpc_cidr, args.peer.tgw_peering_attachment_id, "vpc")
+            self.peering_attachment_id = pulumi.Output.from_input(args.peer.tgw_peering_attachment_id)
         else:
             pulumi.log.info(f"connectivity: this side of the cross-region peering waits for "
                             f"{args.peer_stack or 'a peer stack'} to request and accept it (its "
@@ -275,7 +268,7 @@ class ConnectivityTier(pulumi.ComponentResource):
         self.dx_gateway_id = None
         dx_gateway_id: pulumi.Input[str] | None = None
         dx = s.gateway(args.role)  # the primary's gateway; None on the secondary, which associates with it
-        dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else list(args.peer.dx_prefixes)
+        dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else list(args.peer.dx_prefixes or [])
         if dx is not None:
             gateway = aws.directconnect.Gateway("dx-gateway", name=f"securecart-{env}-analytics",
                                                 amazon_side_asn=str(dx.gateway_asn), opts=child)
@@ -363,4 +356,23 @@ class ConnectivityTier(pulumi.ComponentResource):
         self.transit_gateway_id = tgw.id
         self.route_table_ids = {use: t.id for use, t in tables.items()}
         self.vpc_attachment_id = attachment.id
-        self.register_outputs({"transitGatewayId": tgw.id, "vpcAttachmentId": attachment.id})
+        self.done()
+
+    def exports(self) -> ConnectivityOutputs:
+        c = self.ctx.settings.connectivity
+        assert c is not None
+        return ConnectivityOutputs(
+            transit_gateway_id=self.transit_gateway_id,
+            transit_gateway_asn=c.transit_gateway.asn,
+            transit_gateway_route_table_ids=self.route_table_ids,
+            tgw_vpc_attachment_id=self.vpc_attachment_id,
+            vpn_connection_ids=self.vpn_connection_ids,
+            vpn_attachment_ids=self.vpn_attachment_ids,
+            customer_gateway_ids=self.customer_gateway_ids,
+            vpc_peering_connection_ids=self.vpc_peering_connection_ids,
+            routed_networks=sorted({*(str(p.cidr) for p in c.vpc_peers), *(str(n) for n in c.on_premises())}),
+            tgw_peering_attachment_id=self.peering_attachment_id,
+            dx_gateway_id=self.dx_gateway_id,
+            tgw_dx_attachment_id=self.dx_attachment_id,
+            dx_prefixes=self.dx_prefixes if self.dx_gateway_id is not None else None,
+        )

@@ -18,8 +18,9 @@ Nothing here may be lost by accident: every store and key has ``protect=True`` a
 deletion protection, and buckets are never force-destroyed.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 import pulumi
@@ -27,7 +28,11 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.buckets import private_bucket
+from components.context import StackContext, Tier
+from components.contract import DataOutputs, PeerData
+from components.delivery import DeliveryTier
 from components.documents import policy_document
+from components.network import NetworkTier
 from components.settings.data import DatabaseEngine, DataSettings
 from components.settings.types import Role
 
@@ -45,40 +50,10 @@ KEY_SERVICES = {"database": ("rds", "secretsmanager"), "sessions": ("dynamodb",)
 
 
 @dataclass(frozen=True)
-class PeerData:
-    """What the data tier reads from the peer stack's outputs, as plain values known at program start (None while
-    the peer has not made them yet)."""
-
-    database_arn: str | None = None  # the primary's writer (for the secondary's replica)
-    database_key_arn: str | None = None  # the secondary's database key (the master secret's replica uses it)
-    # region -> the master secret's ARN there (the primary's and its replicas: the replica shares its credentials)
-    database_secret_arns: dict[str, str] = field(default_factory=dict)
-    images_bucket_arn: str | None = None  # the secondary's bucket (for the primary's replication)
-    images_key_arn: str | None = None  # the key that bucket's objects are encrypted with
-    sessions_table_name: str | None = None  # the primary's global table (for the secondary's exports)
-    sessions_replica_regions: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
 class DataTierArgs:
-    settings: DataSettings
-    role: Role
-    environment: str
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    vpc_id: pulumi.Input[str]
-    db_subnet_group_name: pulumi.Input[str]
-    database_port: int
-    client_security_group_ids: dict[str, pulumi.Input[str]]  # service name -> its tasks' security group
-    client_role_names: dict[str, pulumi.Input[str]]  # service name -> its task role (granted what it may use)
-    session_clients: list[str]  # the services that read and write session items
-    logs_key_arn: pulumi.Input[str]
-    access_log_bucket_id: pulumi.Input[str]  # the stack's S3 access-log archive (the log bucket logs into it)
-    images_bucket_name: str
-    sessions_table_name: str
-    peer: PeerData
-    peer_stack: str | None
+    network: NetworkTier
+    delivery: DeliveryTier | None  # its services are the database's and the sessions table's clients
+    peer: PeerData  # what it reads of the peer stack (components.contract)
 
 
 def data_key_policy(use: str, account: str, region: str, partition: str,
@@ -227,7 +202,7 @@ def tls_parameters(engine: DatabaseEngine) -> list[aws.rds.ParameterGroupParamet
     return [{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in sorted(values.items())]
 
 
-class DataTier(pulumi.ComponentResource):
+class DataTier(Tier):
     database_arn: pulumi.Output[str] | None
     database_endpoint: pulumi.Output[str] | None
     database_secret_arn: pulumi.Output[str] | None
@@ -243,7 +218,7 @@ class DataTier(pulumi.ComponentResource):
     images_key_arn: pulumi.Output[str]
     images_replicated_to: pulumi.Output[str] | None
 
-    def _master_secret(self, args: DataTierArgs, instance: aws.rds.Instance,
+    def _master_secret(self, args: Any, instance: aws.rds.Instance,
                        password: random.RandomPassword, key: aws.kms.Key, tags: Any) -> aws.secretsmanager.Secret:
         """The master credentials as a Secrets Manager secret in the primary region, encrypted with the database
         key, replicated to the secondary region under that region's database key once the secondary exports it
@@ -272,16 +247,27 @@ class DataTier(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=secret))
         return secret
 
-    def __init__(self, name: str, args: DataTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("securecart:data:DataTier", name, None, opts)
+    def __init__(self, name: str, ctx: StackContext, tier_args: DataTierArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:data:DataTier", name, ctx, opts)
+        settings, network, delivery = ctx.settings.data, tier_args.network, tier_args.delivery
+        if settings is None:
+            raise ValueError("the data tier needs securecart:data (validated when the settings load)")
+        args = SimpleNamespace(  # TODO(issue 11): shim until the constructor is split into methods
+            settings=settings, role=ctx.role, environment=ctx.environment, region=ctx.region,
+            account_id=ctx.account_id, partition=ctx.partition, vpc_id=network.vpc.id,
+            db_subnet_group_name=network.db_subnet_group.name, database_port=ctx.settings.network.database_port,
+            client_security_group_ids=dict(delivery.service_security_group_ids) if delivery else {},
+            client_role_names=dict(delivery.task_role_names) if delivery else {},
+            session_clients=ctx.settings.session_clients, logs_key_arn=network.logs_key_arn,
+            access_log_bucket_id=network.access_log_bucket_id, images_bucket_name=ctx.settings.images_bucket_name,
+            sessions_table_name=ctx.settings.sessions_table_name, peer=tier_args.peer, peer_stack=ctx.peer_stack)
         s = args.settings
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=True)
         primary = args.role is Role.PRIMARY
-
-        def tags(n: str, **extra: str) -> dict[str, str]:
-            return {"Name": f"securecart-{env}-{n}", **extra}
+        tags = self.tags
 
         # --- keys: one per store, so each grant names exactly what it opens --------------------------------------
         def data_key(use: str, region: str | None = None, **extra: str) -> aws.kms.Key:
@@ -402,9 +388,9 @@ class DataTier(pulumi.ComponentResource):
                     peer_region = args.peer.database_key_arn.split(":")[3]
                     replicas[peer_region] = secret.arn.apply(partial(_in_region, region=peer_region))
                 self.database_secret_arns = replicas
-            elif args.region in args.peer.database_secret_arns:
+            elif args.region in (args.peer.database_secret_arns or {}):
                 # The replica shares the writer's credentials: this region's replica of the primary's secret.
-                self.database_secret_arn = pulumi.Output.from_input(args.peer.database_secret_arns[args.region])
+                self.database_secret_arn = pulumi.Output.from_input((args.peer.database_secret_arns or {})[args.region])
         else:
             pulumi.log.info(
                 f"data: the read replica waits for the primary's database: {args.peer_stack or 'no peer stack'} "
@@ -438,7 +424,7 @@ class DataTier(pulumi.ComponentResource):
             self.sessions_table_name = table.name
             self.sessions_table_arn = table.arn
             self.sessions_replica_regions = list(s.sessions.replica_regions)
-        elif args.peer.sessions_table_name and args.region in args.peer.sessions_replica_regions:
+        elif args.peer.sessions_table_name and args.region in (args.peer.sessions_replica_regions or []):
             name_ = args.peer.sessions_table_name
             self.sessions_table_name = pulumi.Output.from_input(name_)
             self.sessions_table_arn = pulumi.Output.concat(
@@ -554,14 +540,22 @@ class DataTier(pulumi.ComponentResource):
         self.images_bucket_arn = images.arn
         self.images_bucket_regional_domain_name = images.bucket_regional_domain_name
         self.images_key_arn = images_key.arn
-        outputs: dict[str, Any] = {
-            "databaseSecurityGroupId": self.database_security_group_id,
-            "imagesBucketName": self.images_bucket_name,
-            "imagesBucketArn": self.images_bucket_arn,
-            "imagesKeyArn": self.images_key_arn,
-        }
-        for key, value in (("databaseArn", self.database_arn), ("databaseEndpoint", self.database_endpoint),
-                           ("sessionsTableName", self.sessions_table_name)):
-            if value is not None:
-                outputs[key] = value
-        self.register_outputs(outputs)
+        self.done()
+
+    def exports(self) -> DataOutputs:
+        return DataOutputs(
+            database_security_group_id=self.database_security_group_id,
+            database_key_arn=self.database_key_arn,
+            images_bucket_name=self.images_bucket_name,
+            images_bucket_arn=self.images_bucket_arn,
+            images_bucket_regional_domain_name=self.images_bucket_regional_domain_name,
+            images_key_arn=self.images_key_arn,
+            database_arn=self.database_arn,
+            database_endpoint=self.database_endpoint,
+            database_secret_arn=self.database_secret_arn,
+            database_secret_arns=self.database_secret_arns or None,
+            sessions_table_name=self.sessions_table_name,
+            sessions_table_arn=self.sessions_table_arn,
+            sessions_replica_regions=self.sessions_replica_regions or None,
+            images_replicated_to=self.images_replicated_to,
+        )

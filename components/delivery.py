@@ -13,6 +13,7 @@ import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pulumi
@@ -21,7 +22,10 @@ import pulumi_awsx as awsx
 import pulumi_random as random
 
 from components.buckets import private_bucket
+from components.context import StackContext, Tier
+from components.contract import DeliveryOutputs
 from components.documents import policy_document
+from components.network import NetworkTier
 from components.settings.delivery import DeliverySettings, LoadBalancerKind, ServiceSettings
 from components.settings.types import ConfigError
 
@@ -43,23 +47,9 @@ WAF_MANAGED_RULES = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet
 
 @dataclass(frozen=True)
 class DeliveryTierArgs:
-    settings: DeliverySettings
-    environment: str
-    region: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    vpc_id: pulumi.Input[str]
-    vpc_cidr: str
-    public_subnet_ids: list[pulumi.Input[str]]  # the ALB's, one per AZ
-    private_subnet_ids: list[pulumi.Input[str]]  # the NLB's and the tasks', one per AZ
-    database_port: int
-    logs_key_arn: pulumi.Input[str]
-    access_log_bucket_id: pulumi.Input[str]  # the stack's S3 access-log archive (the log bucket logs into it)
-    cloudfront_prefix_list_id: pulumi.Input[str]
-    now: datetime.datetime  # when the program runs (UTC): sale windows that are over schedule nothing
-    # service -> why it runs no task yet (no image tag configured, or its repository does not exist yet)
+    network: NetworkTier
+    # service -> why it runs no task yet (``waiting_services``: no image tag, or no image in its repository yet)
     waiting: dict[str, str] = field(default_factory=dict)
-
 
 
 # Where each load balancer writes its access logs in the log bucket. ELB writes under
@@ -176,8 +166,7 @@ def repository_name(environment: str, service: str) -> str:
     return f"securecart/{environment}/{service}"
 
 
-async def waiting_services(settings: DeliverySettings, environment: str, stack_file: str,
-                           opts: pulumi.InvokeOutputOptions) -> dict[str, str]:
+async def waiting_services(ctx: StackContext) -> dict[str, str]:
     """Which services must run no task yet, and why, decided before anything is built (DESIGN §1, §7).
 
     A service waits while it has no image tag, or while its repository does not exist or holds no image (a fresh
@@ -185,10 +174,11 @@ async def waiting_services(settings: DeliverySettings, environment: str, stack_f
     in between must not fail). A tag that is configured but missing from a repository holding other images is an
     error, not a reason to wait: scaling a running service down to nothing
     because an image went missing would take the shop offline."""
+    settings, stack_file, opts = ctx.settings.delivery, ctx.stack_file, ctx.invoke_options()
     waiting: dict[str, str] = {}
     names: set[str] | None = None
-    for i, svc in enumerate(settings.services):
-        repo = repository_name(environment, svc.name)
+    for i, svc in enumerate(settings.services if settings is not None else []):
+        repo = repository_name(ctx.environment, svc.name)
         if svc.image_tag is None:
             waiting[svc.name] = (f"no image tag: push an image to {repo}, set securecart:delivery.services[{i}]"
                                  f".imageTag in {stack_file} and deploy again")
@@ -223,7 +213,7 @@ def _containers_for(svc: ServiceSettings, region: str) -> Callable[[list[Any]], 
     return lambda v: container_definitions(svc, f"{v[0]}:{svc.image_tag or 'unset'}", v[1], region)
 
 
-class DeliveryTier(pulumi.ComponentResource):
+class DeliveryTier(Tier):
     alb_arn: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
     alb_security_group_id: pulumi.Output[str]
@@ -239,15 +229,27 @@ class DeliveryTier(pulumi.ComponentResource):
     alarm_topic_arn: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: DeliveryTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("securecart:delivery:DeliveryTier", name, None, opts)
+    def __init__(self, name: str, ctx: StackContext, tier_args: DeliveryTierArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:delivery:DeliveryTier", name, ctx, opts)
+        settings, placement, network = ctx.settings.delivery, ctx.settings.placement, tier_args.network
+        if settings is None or placement.load_balancers is None or placement.tasks is None:
+            raise ValueError("the delivery tier needs securecart:delivery (validated when the settings load)")
+        cloudfront = aws.ec2.get_managed_prefix_list_output(
+            name="com.amazonaws.global.cloudfront.origin-facing", opts=ctx.invoke_options())
+        args = SimpleNamespace(  # TODO(issue 11): shim until the constructor is split into methods
+            settings=settings, environment=ctx.environment, region=ctx.region, account_id=ctx.account_id,
+            partition=ctx.partition, vpc_id=network.vpc.id, vpc_cidr=str(ctx.settings.network.cidr),
+            public_subnet_ids=network.subnets.of_group(placement.load_balancers).ids,
+            private_subnet_ids=network.subnets.of_group(placement.tasks).ids,
+            database_port=ctx.settings.network.database_port, logs_key_arn=network.logs_key_arn,
+            access_log_bucket_id=network.access_log_bucket_id, cloudfront_prefix_list_id=cloudfront.id,
+            now=ctx.now, waiting=tier_args.waiting)
         s = args.settings
         env = args.environment
         child = pulumi.ResourceOptions(parent=self)
         ident = pulumi.Output.all(args.account_id, args.region, args.partition)
-
-        def tags(n: str, **extra: str) -> dict[str, str]:
-            return {"Name": f"securecart-{env}-{n}", **extra}
+        tags = self.tags
 
         # --- access-log bucket (SSE-S3: ELB delivers only to SSE-S3 buckets) --------------------------------------
         logs_bucket = private_bucket("lb-logs", parent=self, tags=tags("lb-logs"), lifecycle_rules=[{
@@ -551,12 +553,17 @@ class DeliveryTier(pulumi.ComponentResource):
         self.repository_urls = {n: r.url for n, r in repos.items()}
         self.alarm_topic_arn = topic.arn
         self.cluster_name = cluster.name
-        self.register_outputs({
-            "albArn": self.alb_arn, "albDnsName": self.alb_dns_name, "nlbArn": self.nlb_arn,
-            "nlbDnsName": self.nlb_dns_name, "targetGroupArns": self.target_group_arns,
-            "serviceNames": self.service_names, "serviceSecurityGroupIds": self.service_security_group_ids,
-            "repositoryUrls": self.repository_urls, "alarmTopicArn": self.alarm_topic_arn,
-        })
+        self.done()
+
+    def exports(self) -> DeliveryOutputs:
+        return DeliveryOutputs(
+            alb_arn=self.alb_arn, alb_dns_name=self.alb_dns_name, alb_security_group_id=self.alb_security_group_id,
+            origin_verify_header=self.origin_verify_header, origin_verify_value=self.origin_verify_value,
+            nlb_arn=self.nlb_arn, nlb_dns_name=self.nlb_dns_name, target_group_arns=self.target_group_arns,
+            service_names=self.service_names, service_security_group_ids=self.service_security_group_ids,
+            repository_urls=self.repository_urls, alarm_topic_arn=self.alarm_topic_arn,
+            cluster_name=self.cluster_name,
+        )
 
     def _alb_routes(self, s: DeliverySettings, alb: aws.lb.LoadBalancer, alb_services: list[ServiceSettings],
                     target_groups: dict[str, aws.lb.TargetGroup], tags: Any) -> None:

@@ -11,7 +11,7 @@ Every subnet and route table is named after its group, type and zone, so adding 
 and never renames or renumbers existing ones.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import private_bucket
+from components.context import StackContext, Tier
+from components.contract import NetworkOutputs
 from components.documents import policy_document
 from components.settings.network import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
 
@@ -133,18 +135,6 @@ def acl_entries(net: NetworkSettings, group: SubnetGroup) -> list[AclEntry]:
     return entries
 
 
-@dataclass(frozen=True)
-class NetworkTierArgs:
-    settings: NetworkSettings
-    region: str
-    environment: str
-    account_id: pulumi.Input[str]
-    partition: pulumi.Input[str]
-    # Public groups whose default route the inspection tier sends through GWLB endpoints instead of the IGW.
-    inspected_groups: frozenset[str] = frozenset()
-
-
-
 def interface_endpoint_policy(service: str, account_id: str) -> str:
     """Endpoint policy: only this service's needed actions, only for principals of this account."""
     return policy_document([{
@@ -255,254 +245,292 @@ def _endpoint_policy_for(service: str) -> Callable[[str], str]:
     return lambda account_id: interface_endpoint_policy(service, account_id)
 
 
-class NetworkTier(pulumi.ComponentResource):
-    """VPC, subnets per group and AZ, internet and NAT gateways, routes, default-SG lockdown, database NACL,
-    DB subnet group, flow logs and VPC endpoints."""
+@dataclass(frozen=True)
+class SubnetRecord:
+    """One subnet of the plan: a group's subnet in one zone, with its route table."""
 
-    vpc_id: pulumi.Output[str]
-    vpc_cidr: pulumi.Output[str]
-    subnet_ids: dict[SubnetType, list[pulumi.Output[str]]]
-    route_table_ids: dict[SubnetType, list[pulumi.Output[str]]]
-    db_subnet_group_name: pulumi.Output[str]
-    endpoint_security_group_id: pulumi.Output[str]
-    flow_log_group_name: pulumi.Output[str]
-    nat_gateway_ids: dict[str, pulumi.Output[str]]
-    internet_gateway_id: pulumi.Output[str]
-    logs_key_arn: pulumi.Output[str]
+    group: str
+    type: SubnetType
+    zone: str
+    cidr: str
+    subnet: aws.ec2.Subnet
+    route_table: aws.ec2.RouteTable
+
+
+class Subnets:
+    """The VPC's subnets, one record per (group, zone), in the plan's order (group order, then zone order), and
+    selections of them: ``subnets.of_group("app").ids``, ``subnets.of_type(SubnetType.PRIVATE).route_tables``,
+    ``subnets.of_group("web").by_zone()``. Tiers choose subnets by group or type, never by position."""
+
+    def __init__(self, records: Iterable[SubnetRecord]) -> None:
+        self.records = tuple(records)
+
+    def __iter__(self) -> Iterator[SubnetRecord]:
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def of_group(self, group: str) -> "Subnets":
+        found = Subnets(r for r in self.records if r.group == group)
+        if not found:
+            raise KeyError(f"no subnet group '{group}' (groups: {', '.join(self.groups)})")
+        return found
+
+    def of_type(self, *types: SubnetType) -> "Subnets":
+        """The subnets of these types, in the order the types are given (then group, then zone)."""
+        return Subnets(r for t in types for r in self.records if r.type is t)
+
+    @property
+    def groups(self) -> list[str]:
+        return list(dict.fromkeys(r.group for r in self.records))
+
+    @property
+    def ids(self) -> list[pulumi.Output[str]]:
+        return [r.subnet.id for r in self.records]
+
+    @property
+    def route_tables(self) -> list[aws.ec2.RouteTable]:
+        return [r.route_table for r in self.records]
+
+    @property
+    def route_table_ids(self) -> list[pulumi.Output[str]]:
+        return [r.route_table.id for r in self.records]
+
+    @property
+    def cidrs(self) -> list[str]:
+        return [r.cidr for r in self.records]
+
+    def by_zone(self) -> dict[str, SubnetRecord]:
+        """zone -> record, for a selection of one group (a tier that places one thing per AZ)."""
+        if len(self.groups) > 1:
+            raise ValueError(f"by_zone() needs one group, not {', '.join(self.groups)}")
+        return {r.zone: r for r in self.records}
+
+
+@dataclass(frozen=True)
+class NetworkTierArgs:
+    # Public groups whose default route the inspection tier sends through GWLB endpoints instead of the IGW.
+    inspected_groups: frozenset[str] = frozenset()
+
+
+class NetworkTier(Tier):
+    """VPC, subnets per group and AZ, internet and NAT gateways, routes, default-SG lockdown, network ACLs,
+    DB subnet group, flow logs, the access-log archive and VPC endpoints."""
+
+    vpc: aws.ec2.Vpc
+    internet_gateway: aws.ec2.InternetGateway
+    subnets: Subnets
+    nat_gateways: dict[str, aws.ec2.NatGateway]  # zone -> its NAT gateway
+    db_subnet_group: aws.rds.SubnetGroup
+    flow_log_group: aws.cloudwatch.LogGroup
+    logs_key: aws.kms.Key
+    endpoint_security_group: aws.ec2.SecurityGroup
     access_log_bucket_id: pulumi.Output[str]  # where the stack's log buckets write their own S3 access logs
     access_log_bucket_arn: pulumi.Output[str]
-    zones: list[str]
-    # group name -> zone -> resource, for tiers that place things per AZ
-    subnets: dict[str, dict[str, aws.ec2.Subnet]]
-    route_tables: dict[str, dict[str, aws.ec2.RouteTable]]
 
-    def __init__(self, name: str, args: NetworkTierArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("securecart:network:NetworkTier", name, None, opts)
-        net = args.settings
-        zones = [f"{args.region}{letter}" for letter in net.availability_zones]
-        child = pulumi.ResourceOptions(parent=self)
-
-        def tags(name_tag: str, **extra: str) -> dict[str, str]:
-            return {"Name": f"securecart-{args.environment}-{name_tag}", **extra}
-
-        vpc = aws.ec2.Vpc(
-            "vpc",
-            cidr_block=str(net.cidr),
-            enable_dns_support=True,
-            enable_dns_hostnames=True,
-            tags=tags(args.region),
-            opts=child,
+    def __init__(self, name: str, ctx: StackContext, args: NetworkTierArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("securecart:network:NetworkTier", name, ctx, opts)
+        self.settings = ctx.settings.network
+        self.placement = ctx.settings.placement
+        self.vpc = aws.ec2.Vpc(
+            "vpc", cidr_block=str(self.settings.cidr), enable_dns_support=True, enable_dns_hostnames=True,
+            tags=self.tags(ctx.region), opts=self.child,
         )
-        vpc_opts = pulumi.ResourceOptions(parent=vpc)
-
         # The default security group is adopted and emptied: anything launched without an explicit group gets
         # no traffic at all (FSBP EC2.2).
         aws.ec2.DefaultSecurityGroup(
-            "default-sg", vpc_id=vpc.id, ingress=[], egress=[], tags=tags("default-closed"), opts=vpc_opts,
+            "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=self.tags("default-closed"),
+            opts=self._in_vpc(),
+        )
+        self.internet_gateway = aws.ec2.InternetGateway(
+            "igw", vpc_id=self.vpc.id, tags=self.tags("igw"), opts=self._in_vpc())
+        self.subnets = self._subnets()
+        self._internet_routes(args.inspected_groups)
+        self.nat_gateways = self._nat_gateways()
+        self._nat_routes()
+        self._network_acls()
+        self.db_subnet_group = aws.rds.SubnetGroup(
+            "db-subnets",
+            description=f"SecureCart {ctx.environment} database subnets (isolated tier, {len(ctx.zones)} AZs)",
+            subnet_ids=self.subnets.of_type(SubnetType.ISOLATED).ids,
+            tags=self.tags("db-subnets"),
+            opts=self._in_vpc(),
+        )
+        self.flow_log_group, self.logs_key = self._flow_logs()
+        self.access_log_bucket_id, self.access_log_bucket_arn = self._access_log_archive()
+        self.endpoint_security_group = self._endpoints()
+        self.done()
+
+    @property
+    def logs_key_arn(self) -> pulumi.Output[str]:
+        return self.logs_key.arn
+
+    def exports(self) -> NetworkOutputs:
+        by_type = {t: self.subnets.of_type(t) for t in SubnetType}
+        return NetworkOutputs(
+            vpc_id=self.vpc.id,
+            vpc_cidr=pulumi.Output.from_input(str(self.settings.cidr)),
+            subnet_ids={str(t): s.ids for t, s in by_type.items() if s},
+            route_table_ids={str(t): s.route_table_ids for t, s in by_type.items() if s},
+            db_subnet_group_name=self.db_subnet_group.name,
+            endpoint_security_group_id=self.endpoint_security_group.id,
+            flow_log_group_name=self.flow_log_group.name,
+            nat_gateway_ids={zone: nat.id for zone, nat in self.nat_gateways.items()},
         )
 
-        igw = aws.ec2.InternetGateway("igw", vpc_id=vpc.id, tags=tags("igw"), opts=vpc_opts)
+    def _in_vpc(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self.vpc, **kwargs)
 
-        subnets: dict[SubnetType, list[aws.ec2.Subnet]] = {t: [] for t in SubnetType}
-        route_tables: dict[SubnetType, list[aws.ec2.RouteTable]] = {t: [] for t in SubnetType}
-        subnet_by_group_zone: dict[tuple[str, str], aws.ec2.Subnet] = {}
-        table_by_group_zone: dict[tuple[str, str], aws.ec2.RouteTable] = {}
-
-        for group in net.subnet_groups:
-            for letter, zone in zip(net.availability_zones, zones, strict=True):
+    def _subnets(self) -> Subnets:
+        """One subnet and route table per group and zone, named after both, so adding an AZ or a group adds
+        resources and never renames existing ones."""
+        records = []
+        for group in self.settings.subnet_groups:
+            for letter, zone in zip(self.settings.availability_zones, self.ctx.zones, strict=True):
                 base = f"{group.name}-{group.type}-{zone}"
                 subnet = aws.ec2.Subnet(
-                    base,
-                    vpc_id=vpc.id,
-                    cidr_block=str(group.subnet_cidr(letter)),
-                    availability_zone=zone,
-                    map_public_ip_on_launch=False,
-                    tags=tags(base, Tier=str(group.type), SubnetGroup=group.name),
-                    opts=vpc_opts,
+                    base, vpc_id=self.vpc.id, cidr_block=str(group.subnet_cidr(letter)), availability_zone=zone,
+                    map_public_ip_on_launch=False, tags=self.tags(base, Tier=str(group.type), SubnetGroup=group.name),
+                    opts=self._in_vpc(),
                 )
                 table = aws.ec2.RouteTable(
-                    f"{base}-rt", vpc_id=vpc.id, tags=tags(f"{base}-rt", Tier=str(group.type)), opts=vpc_opts,
+                    f"{base}-rt", vpc_id=self.vpc.id, tags=self.tags(f"{base}-rt", Tier=str(group.type)),
+                    opts=self._in_vpc(),
                 )
                 aws.ec2.RouteTableAssociation(
                     f"{base}-rta", subnet_id=subnet.id, route_table_id=table.id,
                     opts=pulumi.ResourceOptions(parent=table),
                 )
-                subnets[group.type].append(subnet)
-                route_tables[group.type].append(table)
-                subnet_by_group_zone[(group.name, zone)] = subnet
-                table_by_group_zone[(group.name, zone)] = table
+                records.append(SubnetRecord(group.name, group.type, zone, str(group.subnet_cidr(letter)), subnet,
+                                            table))
+        return Subnets(records)
 
-        public_groups = net.groups(SubnetType.PUBLIC)
-        for group in public_groups:
-            if group.name in args.inspected_groups:
-                continue  # routed through the GWLB endpoints by the inspection tier
-            for zone in zones:
-                table = table_by_group_zone[(group.name, zone)]
-                aws.ec2.Route(
-                    f"{group.name}-{group.type}-{zone}-default", route_table_id=table.id,
-                    destination_cidr_block="0.0.0.0/0", gateway_id=igw.id,
-                    opts=pulumi.ResourceOptions(parent=table),
-                )
+    def _internet_routes(self, inspected_groups: frozenset[str]) -> None:
+        """Public groups reach the internet gateway, except those the inspection tier routes through the GWLB
+        endpoints."""
+        for record in self.subnets.of_type(SubnetType.PUBLIC):
+            if record.group in inspected_groups:
+                continue
+            aws.ec2.Route(
+                f"{record.group}-{record.type}-{record.zone}-default", route_table_id=record.route_table.id,
+                destination_cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id,
+                opts=pulumi.ResourceOptions(parent=record.route_table),
+            )
 
-        # NAT gateways sit in the first public group; perAz puts one in every AZ so that losing an AZ never cuts
-        # the egress of the others.
-        nat_zones = {NatStrategy.PER_AZ: zones, NatStrategy.SINGLE: zones[:1], NatStrategy.NONE: []}[net.nat]
+    def _nat_gateways(self) -> dict[str, aws.ec2.NatGateway]:
+        """NAT gateways in the NAT group (``network.natSubnetGroup``); perAz puts one in every AZ so that losing
+        an AZ never cuts the egress of the others."""
+        if self.placement.nat is None:
+            return {}
+        zones = self.ctx.zones if self.settings.nat is NatStrategy.PER_AZ else self.ctx.zones[:1]
+        in_zone = self.subnets.of_group(self.placement.nat).by_zone()
         nats: dict[str, aws.ec2.NatGateway] = {}
-        for zone in nat_zones:
-            eip = aws.ec2.Eip(f"nat-{zone}-eip", domain="vpc", tags=tags(f"nat-{zone}"), opts=vpc_opts)
+        for zone in zones:
+            eip = aws.ec2.Eip(f"nat-{zone}-eip", domain="vpc", tags=self.tags(f"nat-{zone}"), opts=self._in_vpc())
             nats[zone] = aws.ec2.NatGateway(
                 f"nat-{zone}",
                 allocation_id=eip.allocation_id,
-                subnet_id=subnet_by_group_zone[(public_groups[0].name, zone)].id,
+                subnet_id=in_zone[zone].subnet.id,
                 connectivity_type="public",
-                tags=tags(f"nat-{zone}"),
-                opts=pulumi.ResourceOptions(parent=vpc, depends_on=[igw]),
+                tags=self.tags(f"nat-{zone}"),
+                opts=self._in_vpc(depends_on=[self.internet_gateway]),
             )
-        for group in net.groups(SubnetType.PRIVATE):
-            for zone in zones:
-                table = table_by_group_zone[(group.name, zone)]
-                nat = nats.get(zone) or nats[nat_zones[0]]
-                aws.ec2.Route(
-                    f"{group.name}-{group.type}-{zone}-default", route_table_id=table.id,
-                    destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id,
-                    opts=pulumi.ResourceOptions(parent=table),
-                )
+        return nats
 
-        self._network_acls(net, zones, vpc, subnet_by_group_zone, tags)
+    def _nat_routes(self) -> None:
+        """Private groups reach the internet through the NAT gateway of their own AZ (or the single one)."""
+        if not self.nat_gateways:
+            return
+        first = next(iter(self.nat_gateways.values()))
+        for record in self.subnets.of_type(SubnetType.PRIVATE):
+            nat = self.nat_gateways.get(record.zone, first)
+            aws.ec2.Route(
+                f"{record.group}-{record.type}-{record.zone}-default", route_table_id=record.route_table.id,
+                destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id,
+                opts=pulumi.ResourceOptions(parent=record.route_table),
+            )
 
-        db_subnet_group = aws.rds.SubnetGroup(
-            "db-subnets",
-            description=f"SecureCart {args.environment} database subnets (isolated tier, "
-                        f"{len(zones)} AZs)",
-            subnet_ids=[s.id for s in subnets[SubnetType.ISOLATED]],
-            tags=tags("db-subnets"),
-            opts=vpc_opts,
-        )
-
-        flow_log_group, logs_key = self._flow_logs(args, vpc, tags)
-        archive_id, archive_arn = self._access_log_archive(args, tags)
-
-        endpoint_sg = self._endpoints(args, vpc, subnets, route_tables, tags)
-
-        self.vpc_id = vpc.id
-        self.vpc_cidr = pulumi.Output.from_input(str(net.cidr))
-        self.subnet_ids = {t: [s.id for s in subnets[t]] for t in SubnetType if subnets[t]}
-        self.route_table_ids = {t: [rt.id for rt in route_tables[t]] for t in SubnetType if route_tables[t]}
-        self.db_subnet_group_name = db_subnet_group.name
-        self.endpoint_security_group_id = endpoint_sg.id
-        self.flow_log_group_name = flow_log_group.name
-        self.nat_gateway_ids = {zone: nat.id for zone, nat in nats.items()}
-        self.internet_gateway_id = igw.id
-        self.logs_key_arn = logs_key.arn
-        self.access_log_bucket_id = archive_id
-        self.access_log_bucket_arn = archive_arn
-        self.zones = zones
-        self.subnets = {}
-        self.route_tables = {}
-        for (group_name, zone), subnet in subnet_by_group_zone.items():
-            self.subnets.setdefault(group_name, {})[zone] = subnet
-            self.route_tables.setdefault(group_name, {})[zone] = table_by_group_zone[(group_name, zone)]
-        self.register_outputs({
-            "vpcId": self.vpc_id,
-            "vpcCidr": self.vpc_cidr,
-            "subnetIds": {str(t): ids for t, ids in self.subnet_ids.items()},
-            "routeTableIds": {str(t): ids for t, ids in self.route_table_ids.items()},
-            "dbSubnetGroupName": self.db_subnet_group_name,
-            "endpointSecurityGroupId": self.endpoint_security_group_id,
-            "flowLogGroupName": self.flow_log_group_name,
-            "natGatewayIds": self.nat_gateway_ids,
-            "internetGatewayId": self.internet_gateway_id,
-            "logsKeyArn": self.logs_key_arn,
-        })
-
-    def _network_acls(
-        self,
-        net: NetworkSettings,
-        zones: list[str],
-        vpc: aws.ec2.Vpc,
-        subnet_by_group_zone: dict[tuple[str, str], aws.ec2.Subnet],
-        tags: Any,
-    ) -> None:
+    def _network_acls(self) -> None:
         """The default network ACL is adopted and emptied (a subnet that loses its association admits nothing),
         and every subnet group gets an ACL of its own with what its tier needs (``acl_entries``), associated with
         each of its subnets (CIS AWS Foundations 5.1, FSBP EC2.21)."""
         aws.ec2.DefaultNetworkAcl(
-            "default-nacl", default_network_acl_id=vpc.default_network_acl_id, ingress=[], egress=[],
-            tags=tags("default-nacl-closed"),
+            "default-nacl", default_network_acl_id=self.vpc.default_network_acl_id, ingress=[], egress=[],
+            tags=self.tags("default-nacl-closed"),
             # Subnets move to their own ACLs through associations; the adopted default keeps no rules either way.
-            opts=pulumi.ResourceOptions(parent=vpc, ignore_changes=["subnetIds"]))
-        for group in net.subnet_groups:
+            opts=self._in_vpc(ignore_changes=["subnetIds"]))
+        for group in self.settings.subnet_groups:
             acl = aws.ec2.NetworkAcl(
-                f"{group.name}-nacl", vpc_id=vpc.id, tags=tags(f"{group.name}-nacl", Tier=str(group.type)),
-                opts=pulumi.ResourceOptions(parent=vpc),
+                f"{group.name}-nacl", vpc_id=self.vpc.id,
+                tags=self.tags(f"{group.name}-nacl", Tier=str(group.type)), opts=self._in_vpc(),
             )
             acl_opts = pulumi.ResourceOptions(parent=acl)
-            for entry in acl_entries(net, group):
+            for entry in acl_entries(self.settings, group):
                 aws.ec2.NetworkAclRule(
                     f"{group.name}-nacl-{'out' if entry.egress else 'in'}-{entry.label}", network_acl_id=acl.id,
                     egress=entry.egress, rule_number=entry.number, rule_action="allow", protocol=entry.protocol,
                     cidr_block=entry.cidr, from_port=entry.from_port, to_port=entry.to_port,
                     icmp_type=entry.icmp_type, icmp_code=entry.icmp_code, opts=acl_opts,
                 )
-            for zone in zones:
-                subnet = subnet_by_group_zone[(group.name, zone)]
+            for record in self.subnets.of_group(group.name):
                 aws.ec2.NetworkAclAssociation(
-                    f"{group.name}-{group.type}-{zone}-nacl", network_acl_id=acl.id, subnet_id=subnet.id,
-                    opts=acl_opts,
+                    f"{group.name}-{group.type}-{record.zone}-nacl", network_acl_id=acl.id,
+                    subnet_id=record.subnet.id, opts=acl_opts,
                 )
 
-    def _access_log_archive(self, args: NetworkTierArgs, tags: Any) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
+    def _access_log_archive(self) -> tuple[pulumi.Output[str], pulumi.Output[str]]:
         """The stack's terminal S3 access-log bucket: the log buckets of the other tiers (load-balancer logs, the
         images bucket's access logs) write their own server access logs here, so reads and deletes of the audit
         trail are themselves on record. It logs nowhere itself (each of its writes would log another, forever).
         S3 delivers server access logs only to SSE-S3 buckets; with ACLs disabled the bucket policy lets the
         logging service in, for this account's buckets only."""
-        archive = private_bucket("access-logs", parent=self, tags=tags("access-logs"), lifecycle_rules=[{
+        archive = private_bucket("access-logs", parent=self, tags=self.tags("access-logs"), lifecycle_rules=[{
             "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-            "expiration": {"days": args.settings.access_log_days},
+            "expiration": {"days": self.settings.access_log_days},
             "noncurrent_version_expiration": {"noncurrent_days": 7},
         }])
         policy = aws.s3.BucketPolicy(
             "access-logs-policy", bucket=archive.bucket.id,
-            policy=pulumi.Output.all(archive.bucket.arn, args.account_id).apply(
+            policy=pulumi.Output.all(archive.bucket.arn, self.ctx.account_id).apply(
                 lambda v: access_log_archive_policy(v[0], v[1])),
             opts=archive.settings)
         # The ID the other tiers log to carries the policy as a dependency: logging starts once S3 may deliver.
         return pulumi.Output.all(archive.bucket.id, policy.id).apply(lambda v: str(v[0])), archive.bucket.arn
 
-    def _flow_logs(self, args: NetworkTierArgs, vpc: aws.ec2.Vpc, tags: Any) -> \
-            tuple[aws.cloudwatch.LogGroup, aws.kms.Key]:
+    def _flow_logs(self) -> tuple[aws.cloudwatch.LogGroup, aws.kms.Key]:
         """ALL-traffic flow logs to a KMS-encrypted, retained log group, written by a role that can do nothing
         else."""
-        settings = args.settings.flow_logs
-        opts = pulumi.ResourceOptions(parent=vpc)
-        ident = pulumi.Output.all(args.region, args.account_id, args.partition)
+        ctx, settings = self.ctx, self.settings.flow_logs
+        opts = self._in_vpc()
+        ident = pulumi.Output.all(ctx.region, ctx.account_id, ctx.partition)
         key = aws.kms.Key(
             "logs-key",
-            description=f"SecureCart {args.environment} {args.region}: CloudWatch Logs encryption (flow logs)",
+            description=f"SecureCart {ctx.environment} {ctx.region}: CloudWatch Logs encryption (flow logs)",
             enable_key_rotation=True,
             deletion_window_in_days=30,
             policy=ident.apply(lambda v: logs_key_policy(v[0], v[1], v[2])),
-            tags=tags("logs-key"),
+            tags=self.tags("logs-key"),
             opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
         aws.kms.Alias(
-            "logs-key-alias", name=f"alias/securecart/{args.environment}/logs", target_key_id=key.key_id,
+            "logs-key-alias", name=f"alias/securecart/{ctx.environment}/logs", target_key_id=key.key_id,
             opts=pulumi.ResourceOptions(parent=key, protect=False),  # a name only: replaceable, not protected
         )
         group = aws.cloudwatch.LogGroup(
             "flow-logs",
-            name=f"/securecart/{args.environment}/{args.region}/vpc-flow-logs",
+            name=f"/securecart/{ctx.environment}/{ctx.region}/vpc-flow-logs",
             retention_in_days=settings.retention_days,
             kms_key_id=key.arn,
-            tags=tags("flow-logs"),
+            tags=self.tags("flow-logs"),
             opts=opts,
         )
         role = aws.iam.Role(
             "flow-logs-role",
             description="Lets VPC Flow Logs write this VPC's flow records to its log group, nothing else",
             assume_role_policy=ident.apply(lambda v: flow_logs_trust_policy(v[0], v[1], v[2])),
-            tags=tags("flow-logs-role"),
+            tags=self.tags("flow-logs-role"),
             opts=opts,
         )
         aws.iam.RolePolicy(
@@ -513,50 +541,43 @@ class NetworkTier(pulumi.ComponentResource):
         )
         aws.ec2.FlowLog(
             "flow-log",
-            vpc_id=vpc.id,
+            vpc_id=self.vpc.id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
             log_destination=group.arn,
             iam_role_arn=role.arn,
             max_aggregation_interval=settings.max_aggregation_interval,
             log_format=FLOW_LOG_FORMAT,
-            tags=tags("flow-log"),
+            tags=self.tags("flow-log"),
             opts=opts,
         )
         return group, key
 
-    def _endpoints(
-        self,
-        args: NetworkTierArgs,
-        vpc: aws.ec2.Vpc,
-        subnets: dict[SubnetType, list[aws.ec2.Subnet]],
-        route_tables: dict[SubnetType, list[aws.ec2.RouteTable]],
-        tags: Any,
-    ) -> aws.ec2.SecurityGroup:
+    def _endpoints(self) -> aws.ec2.SecurityGroup:
         """Gateway endpoints (S3, DynamoDB) on every private and isolated route table; interface endpoints in the
         private subnets behind a group that admits HTTPS from the VPC only. Every endpoint has a policy."""
-        net = args.settings
-        opts = pulumi.ResourceOptions(parent=vpc)
-        ident = pulumi.Output.all(args.region, args.account_id, args.partition)
-        gateway_tables = [rt.id for t in (SubnetType.PRIVATE, SubnetType.ISOLATED) for rt in route_tables[t]]
+        ctx, net, vpc = self.ctx, self.settings, self.vpc
+        opts = self._in_vpc()
+        ident = pulumi.Output.all(ctx.region, ctx.account_id, ctx.partition)
+        gateway_tables = self.subnets.of_type(SubnetType.PRIVATE, SubnetType.ISOLATED).route_table_ids
         aws.ec2.VpcEndpoint(
             "s3-gateway-endpoint",
             vpc_id=vpc.id,
-            service_name=f"com.amazonaws.{args.region}.s3",
+            service_name=f"com.amazonaws.{ctx.region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=gateway_tables,
             policy=ident.apply(lambda v: s3_gateway_policy(v[0], v[1], v[2])),
-            tags=tags("s3-gateway-endpoint"),
+            tags=self.tags("s3-gateway-endpoint"),
             opts=opts,
         )
         aws.ec2.VpcEndpoint(
             "dynamodb-gateway-endpoint",
             vpc_id=vpc.id,
-            service_name=f"com.amazonaws.{args.region}.dynamodb",
+            service_name=f"com.amazonaws.{ctx.region}.dynamodb",
             vpc_endpoint_type="Gateway",
             route_table_ids=gateway_tables,
             policy=ident.apply(lambda v: dynamodb_gateway_policy(v[0], v[1], v[2])),
-            tags=tags("dynamodb-gateway-endpoint"),
+            tags=self.tags("dynamodb-gateway-endpoint"),
             opts=opts,
         )
 
@@ -564,7 +585,7 @@ class NetworkTier(pulumi.ComponentResource):
             "endpoints-sg",
             vpc_id=vpc.id,
             description="Interface VPC endpoints: HTTPS from inside the VPC only",
-            tags=tags("endpoints-sg"),
+            tags=self.tags("endpoints-sg"),
             opts=opts,
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -577,19 +598,20 @@ class NetworkTier(pulumi.ComponentResource):
             cidr_ipv4=str(net.cidr),
             opts=pulumi.ResourceOptions(parent=sg),
         )
-        # One endpoint ENI per AZ, in the first private (application) group.
-        private_subnet_ids = [s.id for s in subnets[SubnetType.PRIVATE][: len(net.availability_zones)]]
+        # One endpoint ENI per AZ, in the interface endpoints' group (network.interfaceEndpointSubnetGroup).
+        group = self.placement.interface_endpoints
+        private_subnet_ids = self.subnets.of_group(group).ids if group is not None else []
         for service in net.interface_endpoints:
             aws.ec2.VpcEndpoint(
                 f"{service.replace('.', '-')}-endpoint",
                 vpc_id=vpc.id,
-                service_name=f"com.amazonaws.{args.region}.{service}",
+                service_name=f"com.amazonaws.{ctx.region}.{service}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
                 subnet_ids=private_subnet_ids,
                 security_group_ids=[sg.id],
-                policy=pulumi.Output.from_input(args.account_id).apply(_endpoint_policy_for(service)),
-                tags=tags(f"{service}-endpoint"),
+                policy=pulumi.Output.from_input(ctx.account_id).apply(_endpoint_policy_for(service)),
+                tags=self.tags(f"{service}-endpoint"),
                 opts=opts,
             )
         return sg

@@ -322,10 +322,11 @@ def test_the_program_checks_the_peer_at_deploy_time_too(project: Project, synth_
     with pytest.raises(SynthError) as info:
         synth_stack(project, "prod-us", {"prod-eu": peer})
     assert info.value.kind == "config"
-    assert "securecart:connectivity.transitGateway.asn: 64512 is also the peer stack prod-eu's: peered Transit " \
+    # The same rules and words as the synth's check over both stack files (components/settings/cross_region.py).
+    assert "securecart:connectivity.transitGateway.asn: prod-us and prod-eu both use 64512: peered Transit " \
            "Gateways need distinct ASNs" in info.value.problems
-    assert "securecart:connectivity: site prefix 172.16.0.0/20 overlaps 172.16.8.0/22, routed by the peer stack " \
-           "prod-eu: SecureCart's sites need distinct networks" in info.value.problems
+    assert "securecart:connectivity: prod-us's site prefix 172.16.0.0/20 overlaps prod-eu's routed network " \
+           "172.16.8.0/22: SecureCart's sites need distinct networks" in info.value.problems
 
 
 def test_a_four_byte_site_asn_goes_in_the_extended_field(project_copy: Any, synth_run: SynthRun) -> None:
