@@ -9,6 +9,7 @@ inputs. Both are test doubles for AWS and the engine; the program they run is th
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -94,6 +95,184 @@ def _service_and_kind(typ: str) -> tuple[str, str]:
     kind = typ.rsplit(":", 1)[-1]
     dashed = "".join("-" + c.lower() if c.isupper() else c for c in kind).lstrip("-")
     return module, dashed
+
+
+@dataclass
+class Made:
+    """A new resource's answer while the rule for its type shapes it: its ID, its ARN and its state (the inputs
+    plus what AWS computes)."""
+
+    name: str
+    region: str
+    digest: str
+    kind: str  # the type's kind, dashed: network-acl
+    state: dict[str, Any]
+    rid: str
+    arn: str
+
+    def uuid(self) -> str:
+        d = self.digest
+        return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+
+
+# What AWS computes for a resource of a type, beyond the generic ID and ARN: one small function per type, found
+# by type token (or by token prefix). A new resource type whose outputs the program reads gets a rule here.
+StateRule = Callable[[Made], None]
+_STATE_RULES: dict[str, StateRule] = {}
+_PREFIX_RULES: list[tuple[str, StateRule]] = []
+
+
+def _rule(*types: str, prefix: str | None = None) -> Callable[[StateRule], StateRule]:
+    def register(fn: StateRule) -> StateRule:
+        for typ in types:
+            _STATE_RULES[typ] = fn
+        if prefix is not None:
+            _PREFIX_RULES.append((prefix, fn))
+        return fn
+    return register
+
+
+def _arn(m: Made, service: str, resource: str, region: str | None = None) -> str:
+    return f"arn:{PARTITION}:{service}:{m.region if region is None else region}:{ACCOUNT_ID}:{resource}"
+
+
+@_rule("aws:kms/key:Key")
+def _kms_key(m: Made) -> None:
+    m.rid = m.uuid()
+    m.state["keyId"] = m.rid
+    m.arn = _arn(m, "kms", f"key/{m.rid}")
+
+
+@_rule("aws:kms/alias:Alias")
+def _kms_alias(m: Made) -> None:
+    m.arn = _arn(m, "kms", str(m.state.get("name", m.name)))
+    m.state["targetKeyArn"] = _arn(m, "kms", f"key/{m.state.get('targetKeyId')}")
+
+
+@_rule("aws:cloudwatch/logGroup:LogGroup")
+def _log_group(m: Made) -> None:
+    m.arn = _arn(m, "logs", f"log-group:{m.state['name']}")
+
+
+@_rule(prefix="aws:iam/")
+def _iam(m: Made) -> None:
+    m.arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:{m.kind}/{m.state.get('name', m.name)}"
+    m.state.setdefault("uniqueId", "AROA" + m.digest[:17].upper())
+
+
+@_rule("aws:rds/subnetGroup:SubnetGroup")
+def _db_subnet_group(m: Made) -> None:
+    m.arn = _arn(m, "rds", f"subgrp:{m.state['name']}")
+
+
+@_rule("aws:s3/bucket:Bucket")
+def _bucket(m: Made) -> None:
+    bucket = m.state["bucket"]
+    m.rid = str(bucket)  # a bucket's ID is its name
+    m.arn = f"arn:{PARTITION}:s3:::{bucket}"
+    m.state.update(bucketDomainName=f"{bucket}.s3.amazonaws.com",
+                   bucketRegionalDomainName=f"{bucket}.s3.{m.region}.amazonaws.com", region=m.region)
+
+
+@_rule("aws:rds/instance:Instance")
+def _db_instance(m: Made) -> None:
+    s, d = m.state, m.digest
+    ident = str(s.get("identifier") or m.name)
+    m.arn = _arn(m, "rds", f"db:{ident}")
+    port = int(s.get("port") or 5432)
+    address = f"{ident}.c{d[:10]}.{m.region}.rds.amazonaws.com"
+    s.update(address=address, endpoint=f"{address}:{port}", port=port, resourceId="db-" + d[:26].upper(),
+             hostedZoneId="Z2R2ITUGPM61AM")
+    if s.get("manageMasterUserPassword"):
+        s["masterUserSecrets"] = [{
+            "secretArn": _arn(m, "secretsmanager", f"secret:rds!db-{m.uuid()}-{d[32:38]}"),
+            "kmsKeyId": s.get("masterUserSecretKmsKeyId") or "",
+            "secretStatus": "active"}]
+
+
+@_rule("aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter")
+def _tgw_peering_accepter(m: Made) -> None:
+    m.rid = str(m.state["transitGatewayAttachmentId"])  # the accepter is the attachment, seen from its region
+
+
+@_rule("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter")
+def _vpc_peering_accepter(m: Made) -> None:
+    m.rid = str(m.state["vpcPeeringConnectionId"])
+
+
+@_rule("aws:ec2/vpnConnection:VpnConnection")
+def _vpn_connection(m: Made) -> None:
+    s, d = m.state, m.digest
+    if s.get("transitGatewayId"):
+        s["transitGatewayAttachmentId"] = "tgw-attach-" + _digest(d, "vpn-attachment")[:17]
+    s.update(tunnel1Address="198.51.100." + str(int(d[:2], 16) % 120 + 1),
+             tunnel2Address="198.51.100." + str(int(d[2:4], 16) % 120 + 130))
+
+
+@_rule("aws:directconnect/gateway:Gateway")
+def _dx_gateway(m: Made) -> None:
+    m.rid = m.uuid()
+    m.state["ownerAccountId"] = ACCOUNT_ID
+
+
+@_rule("aws:directconnect/gatewayAssociation:GatewayAssociation")
+def _dx_association(m: Made) -> None:
+    m.state["transitGatewayAttachmentId"] = "tgw-attach-" + _digest(m.digest, "dx-attachment")[:17]
+    m.state["dxGatewayAssociationId"] = m.uuid()
+
+
+@_rule("aws:dynamodb/table:Table")
+def _table(m: Made) -> None:
+    s = m.state
+    m.arn = _arn(m, "dynamodb", f"table/{s['name']}")
+    if s.get("streamEnabled"):
+        s.update(streamLabel="2026-11-27T00:00:00.000", streamArn=f"{m.arn}/stream/2026-11-27T00:00:00.000")
+    s["replicas"] = [{**r, "arn": _arn(m, "dynamodb", f"table/{s['name']}", region=r.get("regionName"))}
+                     for r in s.get("replicas") or []]
+
+
+@_rule("aws:ec2/vpc:Vpc")
+def _vpc(m: Made) -> None:
+    m.state.update(defaultSecurityGroupId="sg-" + _digest(m.digest, "default-sg")[:17],
+                   defaultNetworkAclId="acl-" + _digest(m.digest, "default-acl")[:17],
+                   mainRouteTableId="rtb-" + _digest(m.digest, "main-rt")[:17], ownerId=ACCOUNT_ID)
+
+
+@_rule("aws:ec2/eip:Eip")
+def _eip(m: Made) -> None:
+    m.state.update(allocationId=m.rid, publicIp=f"198.51.100.{int(m.digest[:2], 16) % 254 + 1}")
+
+
+@_rule("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
+def _load_balancer(m: Made) -> None:
+    s = m.state
+    kind = {"network": "net", "gateway": "gwy"}.get(str(s.get("loadBalancerType")), "app")
+    suffix = f"{kind}/{s['name']}/{m.digest[:16]}"
+    m.arn = _arn(m, "elasticloadbalancing", f"loadbalancer/{suffix}")
+    s.update(arnSuffix=suffix, dnsName=f"{s['name']}-{m.digest[:10]}.{m.region}.elb.amazonaws.com",
+             zoneId="Z35SXDOTRQ7X7K")
+
+
+@_rule("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
+def _target_group(m: Made) -> None:
+    suffix = f"targetgroup/{m.state['name']}/{m.digest[:16]}"
+    m.arn = _arn(m, "elasticloadbalancing", suffix)
+    m.state["arnSuffix"] = suffix
+
+
+@_rule("aws:ec2/vpcEndpointService:VpcEndpointService")
+def _endpoint_service(m: Made) -> None:
+    m.state["serviceName"] = f"com.amazonaws.vpce.{m.region}.vpce-svc-{m.digest[:17]}"
+
+
+@_rule("aws:ecs/service:Service")
+def _ecs_service(m: Made) -> None:
+    m.arn = _arn(m, "ecs", f"service/{m.state.get('name', m.name)}")
+
+
+@_rule("aws:ec2/subnet:Subnet")
+def _subnet(m: Made) -> None:
+    m.state.setdefault("availabilityZoneId", m.state.get("availabilityZone", ""))
 
 
 @dataclass
@@ -198,96 +377,19 @@ class OfflineMocks(Mocks):
         if auto is not None and auto[0] not in state and f"{auto[0]}Prefix" not in state:
             state[auto[0]] = f"{name}-{digest[:7]}"[: auto[1]]
         service, kind = _service_and_kind(typ)
-        arn = f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{kind}/{rid}"
-        if typ == "aws:kms/key:Key":
-            rid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-            state["keyId"] = rid
-            arn = f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{rid}"
-        elif typ == "aws:kms/alias:Alias":
-            arn = f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:{state.get('name', name)}"
-            state["targetKeyArn"] = f"arn:{PARTITION}:kms:{region}:{ACCOUNT_ID}:key/{state.get('targetKeyId')}"
-        elif typ == "aws:cloudwatch/logGroup:LogGroup":
-            arn = f"arn:{PARTITION}:logs:{region}:{ACCOUNT_ID}:log-group:{state['name']}"
-        elif typ.startswith("aws:iam/"):
-            arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:{kind}/{state.get('name', name)}"
-            state.setdefault("uniqueId", "AROA" + digest[:17].upper())
-        elif typ == "aws:rds/subnetGroup:SubnetGroup":
-            arn = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:subgrp:{state['name']}"
-        elif typ == "aws:s3/bucket:Bucket":
-            rid = str(state["bucket"])  # a bucket's ID is its name
-            arn = f"arn:{PARTITION}:s3:::{state['bucket']}"
-            state.update(bucketDomainName=f"{state['bucket']}.s3.amazonaws.com",
-                         bucketRegionalDomainName=f"{state['bucket']}.s3.{region}.amazonaws.com", region=region)
-        elif typ == "aws:rds/instance:Instance":
-            ident = str(state.get("identifier") or name)
-            arn = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{ident}"
-            port = int(state.get("port") or 5432)
-            address = f"{ident}.c{digest[:10]}.{region}.rds.amazonaws.com"
-            state.update(address=address, endpoint=f"{address}:{port}", port=port,
-                         resourceId="db-" + digest[:26].upper(), hostedZoneId="Z2R2ITUGPM61AM")
-            if state.get("manageMasterUserPassword"):
-                state["masterUserSecrets"] = [{
-                    "secretArn": f"arn:{PARTITION}:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!db-"
-                                 f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}-"
-                                 f"{digest[32:38]}",
-                    "kmsKeyId": state.get("masterUserSecretKmsKeyId") or "",
-                    "secretStatus": "active"}]
-        elif typ == "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter":
-            rid = str(state["transitGatewayAttachmentId"])  # the accepter is the attachment, seen from its region
-        elif typ == "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter":
-            rid = str(state["vpcPeeringConnectionId"])
-        elif typ == "aws:ec2/vpnConnection:VpnConnection":
-            if state.get("transitGatewayId"):
-                state["transitGatewayAttachmentId"] = "tgw-attach-" + _digest(digest, "vpn-attachment")[:17]
-            state.update(tunnel1Address="198.51.100." + str(int(digest[:2], 16) % 120 + 1),
-                         tunnel2Address="198.51.100." + str(int(digest[2:4], 16) % 120 + 130))
-        elif typ == "aws:directconnect/gateway:Gateway":
-            rid = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-            state["ownerAccountId"] = ACCOUNT_ID
-        elif typ == "aws:directconnect/gatewayAssociation:GatewayAssociation":
-            state["transitGatewayAttachmentId"] = "tgw-attach-" + _digest(digest, "dx-attachment")[:17]
-            state["dxGatewayAssociationId"] = f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-" \
-                                              f"{digest[20:32]}"
-        elif typ == "aws:dynamodb/table:Table":
-            arn = f"arn:{PARTITION}:dynamodb:{region}:{ACCOUNT_ID}:table/{state['name']}"
-            if state.get("streamEnabled"):
-                state.update(streamLabel="2026-11-27T00:00:00.000",
-                             streamArn=f"{arn}/stream/2026-11-27T00:00:00.000")
-            state["replicas"] = [
-                {**r, "arn": f"arn:{PARTITION}:dynamodb:{r.get('regionName')}:{ACCOUNT_ID}:table/{state['name']}"}
-                for r in state.get("replicas") or []]
-        elif typ == "aws:ec2/vpc:Vpc":
-            state["defaultSecurityGroupId"] = "sg-" + _digest(digest, "default-sg")[:17]
-            state["defaultNetworkAclId"] = "acl-" + _digest(digest, "default-acl")[:17]
-            state["mainRouteTableId"] = "rtb-" + _digest(digest, "main-rt")[:17]
-            state["ownerId"] = ACCOUNT_ID
-        elif typ == "aws:ec2/eip:Eip":
-            state["allocationId"] = rid
-            state["publicIp"] = f"198.51.100.{int(digest[:2], 16) % 254 + 1}"
-        elif typ in ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"):
-            kind = {"network": "net", "gateway": "gwy"}.get(str(state.get("loadBalancerType")), "app")
-            suffix = f"{kind}/{state['name']}/{digest[:16]}"
-            arn = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}"
-            state.update(arnSuffix=suffix, dnsName=f"{state['name']}-{digest[:10]}.{region}.elb.amazonaws.com",
-                         zoneId="Z35SXDOTRQ7X7K")
-        elif typ in ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"):
-            suffix = f"targetgroup/{state['name']}/{digest[:16]}"
-            arn = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}"
-            state["arnSuffix"] = suffix
-        elif typ == "aws:ec2/vpcEndpointService:VpcEndpointService":
-            state["serviceName"] = f"com.amazonaws.vpce.{region}.vpce-svc-{digest[:17]}"
-        elif typ == "aws:ecs/service:Service":
-            arn = f"arn:{PARTITION}:ecs:{region}:{ACCOUNT_ID}:service/{state.get('name', name)}"
-        elif typ == "aws:ec2/subnet:Subnet":
-            state.setdefault("availabilityZoneId", state.get("availabilityZone", ""))
-        state.setdefault("arn", arn)
+        made = Made(name=name, region=region, digest=digest, kind=kind, state=state, rid=rid,
+                    arn=f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{kind}/{rid}")
+        rule = _STATE_RULES.get(typ) or next((r for prefix, r in _PREFIX_RULES if typ.startswith(prefix)), None)
+        if rule is not None:
+            rule(made)
+        state.setdefault("arn", made.arn)
         if "tags" in state or typ.startswith("aws:"):
             provider = self.providers.get(self._provider_urn(args.provider))
             tags_all = dict(provider.default_tags) if provider else {}
             tags_all.update(state.get("tags") or {})
             if tags_all:
                 state["tagsAll"] = tags_all
-        return rid, state
+        return made.rid, state
 
     @staticmethod
     def _provider_urn(provider_ref: str | None) -> str:

@@ -121,16 +121,32 @@ def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
 
+def _stack_logger(stack: str, recorder: LogRecorder) -> logging.Logger:
+    """The logger the program's ``pulumi.log`` writes to: kept in the result, not printed."""
+    logger = logging.getLogger(f"securecart.synth.{stack}")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.handlers = [recorder]
+    return logger
+
+
+def _finish(loop: asyncio.AbstractEventLoop) -> None:
+    """A failed program leaves SDK tasks pending: end them here rather than let asyncio complain at exit.
+    (After a success the SDK has awaited every RPC and output, so this walk over every task is skipped.)"""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+
+
 def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
                  peer_outputs: dict[str, dict[str, Any]], known_stacks: list[str]) -> StackResult:
     """Evaluate the program once, in a fresh context so no runtime state leaks between stacks."""
     mocks = OfflineMocks(config.stack, region, peer_outputs, known_stacks)
     monitor = RecordingMonitor(mocks)
-    logger = logging.getLogger(f"securecart.synth.{config.stack}")
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
     recorder = LogRecorder()
-    logger.handlers = [recorder]
+    logger = _stack_logger(config.stack, recorder)
 
     # One event loop for everything: set_mocks already schedules work (its root stack's registration).
     loop = _InlineMonitorLoop()
@@ -152,19 +168,14 @@ def _run_program(*, main: Path, project: str, config: StackConfig, region: str,
     added_path = program_dir not in sys.path
     if added_path:
         sys.path.insert(0, program_dir)
+
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
     try:
         loop.run_until_complete(run_in_stack(program))
     except BaseException:
-        # A failed program leaves SDK tasks pending: end them here rather than let asyncio complain at exit.
-        # (After a success the SDK has awaited every RPC and output, so this walk over every task is skipped.)
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        _finish(loop)
         raise
     finally:
         loop.close()

@@ -161,8 +161,15 @@ class StackSettings(Model):
             if self.vpn_pre_shared_keys is not None:
                 raise ValueError("vpnPreSharedKeys: there is no securecart:connectivity VPN to use them")
             return self
+        problems = [*self._asn_problems(c), *self._name_problems(c), *self._routed_problems(c),
+                    *self._pre_shared_key_problems(c)]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _asn_problems(self, c: ConnectivitySettings) -> list[str]:
+        """Direct Connect belongs to the primary; BGP needs a different ASN on each side of every session."""
         problems: list[str] = []
-        groups = {g.name: g for g in self.network.subnet_groups}
         if c.direct_connect is not None and self.role is not Role.PRIMARY:
             problems.append("connectivity.directConnect: the Direct Connect gateway is global and belongs to the "
                             "primary stack: remove it here (this region's Transit Gateway associates with it)")
@@ -173,43 +180,48 @@ class StackSettings(Model):
         if dx is not None and dx.customer_asn == dx.gateway_asn:
             problems.append(f"connectivity.directConnect.customerAsn: {dx.customer_asn} is the gateway's own ASN: "
                             f"BGP needs a different one on each side")
-        names = [g.name for g in c.vpn.customer_gateways]
-        for dup in sorted({n for n in names if names.count(n) > 1}):
-            problems.append(f"connectivity.vpn.customerGateways: '{dup}' is listed twice")
         for i, g in enumerate(c.vpn.customer_gateways):
             if g.bgp_asn == c.transit_gateway.asn:
                 problems.append(f"connectivity.vpn.customerGateways[{i}].bgpAsn: {g.bgp_asn} is the Transit "
                                 f"Gateway's ASN: BGP needs a different one on each side")
-        # Every network SecureCart routes to must be distinct: ours, the peered VPCs', the sites'.
+        return problems
+
+    def _name_problems(self, c: ConnectivitySettings) -> list[str]:
+        """Sites and VPC peers are named once each; a peer's route groups exist."""
+        problems: list[str] = []
+        for key, names in (("vpn.customerGateways", [g.name for g in c.vpn.customer_gateways]),
+                           ("vpcPeers", [p.name for p in c.vpc_peers])):
+            problems += [f"connectivity.{key}: '{dup}' is listed twice"
+                         for dup in sorted({n for n in names if names.count(n) > 1})]
+        groups = {g.name for g in self.network.subnet_groups}
+        for i, p in enumerate(c.vpc_peers):
+            problems += [f"connectivity.vpcPeers[{i}].routeGroups: '{name}' is not a network subnet group"
+                         for name in p.route_groups or [] if name not in groups]
+        return problems
+
+    def _routed_problems(self, c: ConnectivitySettings) -> list[str]:
+        """Every network SecureCart routes to must be distinct: ours, the peered VPCs', the sites'."""
         named: list[tuple[str, ipaddress.IPv4Network]] = [("network.cidr", self.network.cidr)]
         named += [(f"connectivity.vpcPeers[{i}].cidr", p.cidr) for i, p in enumerate(c.vpc_peers)]
         named += [(f"connectivity.vpn.customerGateways[{i}].prefixes[{j}]", n)
                   for i, g in enumerate(c.vpn.customer_gateways) for j, n in enumerate(g.prefixes)]
         if c.direct_connect is not None:
             named += [(f"connectivity.directConnect.prefixes[{j}]", n) for j, n in enumerate(c.direct_connect.prefixes)]
-        for i, (key_a, net_a) in enumerate(named):
-            for key_b, net_b in named[i + 1:]:
-                if net_a.overlaps(net_b):
-                    problems.append(f"{key_b}: {net_b} overlaps {key_a} ({net_a}): routed networks must be distinct")
-        peer_names = [p.name for p in c.vpc_peers]
-        for dup in sorted({n for n in peer_names if peer_names.count(n) > 1}):
-            problems.append(f"connectivity.vpcPeers: '{dup}' is listed twice")
-        for i, p in enumerate(c.vpc_peers):
-            for group_name in p.route_groups or []:
-                if group_name not in groups:
-                    problems.append(f"connectivity.vpcPeers[{i}].routeGroups: '{group_name}' is not a network "
-                                    f"subnet group")
-        keys = self.vpn_pre_shared_keys or {}
-        for name, tunnel_keys in keys.items():
+        return [f"{key_b}: {net_b} overlaps {key_a} ({net_a}): routed networks must be distinct"
+                for i, (key_a, net_a) in enumerate(named) for key_b, net_b in named[i + 1:] if net_a.overlaps(net_b)]
+
+    def _pre_shared_key_problems(self, c: ConnectivitySettings) -> list[str]:
+        """Two keys per named site, in the alphabet AWS accepts. Never echo a secret: say what is wrong, not
+        what it is."""
+        names = {g.name for g in c.vpn.customer_gateways}
+        problems: list[str] = []
+        for name, tunnel_keys in (self.vpn_pre_shared_keys or {}).items():
             if name not in names:
                 problems.append(f"vpnPreSharedKeys.{name}: no customer gateway of that name")
             elif len(tunnel_keys) != 2 or not all(PSK.match(k) for k in tunnel_keys):
-                # Never echo a secret: say what is wrong, not what it is.
                 problems.append(f"vpnPreSharedKeys.{name}: give two keys (one per tunnel) of 8-64 letters, digits, "
                                 f"periods and underscores, not starting with 0")
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+        return problems
 
     def _resolve(self) -> tuple[Placement, list[str]]:
         """The placement, and a problem for each setting that cannot be resolved (left None)."""
