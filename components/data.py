@@ -20,14 +20,13 @@ deletion protection, and buckets are never force-destroyed.
 
 from dataclasses import dataclass
 from functools import partial
-from types import SimpleNamespace
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.buckets import private_bucket
+from components.buckets import PrivateBucket, private_bucket
 from components.context import StackContext, Tier
 from components.contract import DataOutputs, PeerData
 from components.delivery import DeliveryTier
@@ -43,6 +42,10 @@ RDS_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?.,;~^"
 def _in_region(arn: str, region: str) -> str:
     parts = arn.split(":")
     return ":".join([*parts[:3], region, *parts[4:]])
+
+
+def _region_of(arn: str) -> str:
+    return arn.split(":")[3]
 
 
 # The data keys' uses, and the AWS service that uses each key on the callers' behalf.
@@ -202,7 +205,18 @@ def tls_parameters(engine: DatabaseEngine) -> list[aws.rds.ParameterGroupParamet
     return [{"name": k, "value": v, "apply_method": "pending-reboot"} for k, v in sorted(values.items())]
 
 
+@dataclass(frozen=True)
+class _InstanceSupport:
+    """What the database instance is built on, made whether or not the instance can exist yet."""
+
+    parameter_group: aws.rds.ParameterGroup
+    monitoring_role: aws.iam.Role
+    ready: list[pulumi.Resource]  # what RDS uses from its first minutes: the log groups, the role's policy
+
+
 class DataTier(Tier):
+    """The database, the sessions table and the images bucket of one region, with their keys and grants."""
+
     database_arn: pulumi.Output[str] | None
     database_endpoint: pulumi.Output[str] | None
     database_secret_arn: pulumi.Output[str] | None
@@ -218,331 +232,34 @@ class DataTier(Tier):
     images_key_arn: pulumi.Output[str]
     images_replicated_to: pulumi.Output[str] | None
 
-    def _master_secret(self, args: Any, instance: aws.rds.Instance,
-                       password: random.RandomPassword, key: aws.kms.Key, tags: Any) -> aws.secretsmanager.Secret:
-        """The master credentials as a Secrets Manager secret in the primary region, encrypted with the database
-        key, replicated to the secondary region under that region's database key once the secondary exports it
-        (in RDS's own secret layout, so AWS's rotation functions can take it over)."""
-        db = args.settings.database
-        replicas: list[aws.secretsmanager.SecretReplicaArgsDict] = []
-        if args.peer.database_key_arn:
-            replicas.append({"region": args.peer.database_key_arn.split(":")[3],
-                             "kms_key_id": args.peer.database_key_arn})
-        else:
-            pulumi.log.info(
-                f"data: the master secret is not replicated yet: {args.peer_stack or 'no peer stack'} has no "
-                f"databaseKeyArn output (the deployment plan runs the secondary first)", resource=self)
-        secret = aws.secretsmanager.Secret(
-            "database-master-secret", name=f"securecart/{args.environment}/database/master",
-            description=f"SecureCart {args.environment}: master credentials of the database (break-glass only, "
-                        f"clients use IAM authentication)",
-            kms_key_id=key.arn, recovery_window_in_days=30, replicas=replicas,
-            tags=tags("database-master-secret"), opts=pulumi.ResourceOptions(parent=self, protect=True))
-        aws.secretsmanager.SecretVersion(
-            "database-master-secret-value", secret_id=secret.id,
-            secret_string=pulumi.Output.json_dumps({
-                "engine": db.engine.value, "host": instance.address, "port": args.database_port,
-                "username": db.master_username, "password": password.result, "dbname": db.database_name,
-                "dbInstanceIdentifier": instance.identifier}),
-            opts=pulumi.ResourceOptions(parent=secret))
-        return secret
-
-    def __init__(self, name: str, ctx: StackContext, tier_args: DataTierArgs,
+    def __init__(self, name: str, ctx: StackContext, args: DataTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("securecart:data:DataTier", name, ctx, opts)
-        settings, network, delivery = ctx.settings.data, tier_args.network, tier_args.delivery
-        if settings is None:
+        if ctx.settings.data is None:
             raise ValueError("the data tier needs securecart:data (validated when the settings load)")
-        args = SimpleNamespace(  # TODO(issue 11): shim until the constructor is split into methods
-            settings=settings, role=ctx.role, environment=ctx.environment, region=ctx.region,
-            account_id=ctx.account_id, partition=ctx.partition, vpc_id=network.vpc.id,
-            db_subnet_group_name=network.db_subnet_group.name, database_port=ctx.settings.network.database_port,
-            client_security_group_ids=dict(delivery.service_security_group_ids) if delivery else {},
-            client_role_names=dict(delivery.task_role_names) if delivery else {},
-            session_clients=ctx.settings.session_clients, logs_key_arn=network.logs_key_arn,
-            access_log_bucket_id=network.access_log_bucket_id, images_bucket_name=ctx.settings.images_bucket_name,
-            sessions_table_name=ctx.settings.sessions_table_name, peer=tier_args.peer, peer_stack=ctx.peer_stack)
-        s = args.settings
-        env = args.environment
-        child = pulumi.ResourceOptions(parent=self)
-        keep = pulumi.ResourceOptions(parent=self, protect=True)
-        primary = args.role is Role.PRIMARY
-        tags = self.tags
-
-        # --- keys: one per store, so each grant names exactly what it opens --------------------------------------
-        def data_key(use: str, region: str | None = None, **extra: str) -> aws.kms.Key:
-            where = region or args.region
-            suffix = f"-{region}" if region else ""
-            with_cloudfront = use == "images"
-            key = aws.kms.Key(
-                f"{use}-key{suffix}", description=f"SecureCart {env} {where}: {use} data",
-                enable_key_rotation=True, deletion_window_in_days=30,
-                policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                    lambda v: data_key_policy(use, v[0], where, v[1],
-                                              cloudfront_sources(s, v[0], v[1]) if with_cloudfront else None)),
-                region=region, tags=tags(f"{use}-key{suffix}", **extra), opts=keep)
-            aws.kms.Alias(f"{use}-key-alias{suffix}", name=f"alias/securecart/{env}/{use}", target_key_id=key.key_id,
-                          region=region, opts=pulumi.ResourceOptions(parent=key, protect=False))
-            return key
-
-        database_key = data_key("database")
-        images_key = data_key("images")
-
-        # --- the database ----------------------------------------------------------------------------------------
-        db = s.database
-        db_sg = aws.ec2.SecurityGroup(
-            "database-sg", vpc_id=args.vpc_id, tags=tags("database-sg"), opts=child,
-            description=f"Database: port {args.database_port} from the application services only")
-        clients = db.clients if db.clients is not None else sorted(args.client_security_group_ids)
-        for client in clients:
-            aws.vpc.SecurityGroupIngressRule(
-                f"database-sg-from-{client}", security_group_id=db_sg.id, ip_protocol="tcp",
-                from_port=args.database_port, to_port=args.database_port,
-                referenced_security_group_id=args.client_security_group_ids[client],
-                description=f"from the {client} tasks", opts=pulumi.ResourceOptions(parent=db_sg))
-        params = aws.rds.ParameterGroup(
-            "database-params", family=db.parameter_family, parameters=tls_parameters(db.engine),
-            description=f"SecureCart {env}: TLS 1.2+ only, connections logged", tags=tags("database-params"),
-            opts=child)
-        identifier = f"securecart-{env}-db"
-        log_groups: list[pulumi.Resource] = []
-        for log in db.log_exports:
-            log_groups.append(aws.cloudwatch.LogGroup(
-                f"database-logs-{log}", name=f"/aws/rds/instance/{identifier}/{log}", kms_key_id=args.logs_key_arn,
-                retention_in_days=db.log_retention_days, tags=tags(f"database-logs-{log}"), opts=child))
-        monitoring_role = aws.iam.Role(
-            "database-monitoring", description="RDS enhanced monitoring publishes OS metrics",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(monitoring_trust_policy), opts=child)
-        monitoring_policy_ = aws.iam.RolePolicy(
-            "database-monitoring-policy", role=monitoring_role.id,
-            policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                lambda v: monitoring_policy(args.region, v[0], v[1])),
-            opts=pulumi.ResourceOptions(parent=monitoring_role))
-        self.database_arn = self.database_endpoint = self.database_secret_arn = None
-        self.database_secret_arns = None
-        db_resource_id: pulumi.Output[str] | None = None
-        source = None if primary else args.peer.database_arn
-        # The master password is the program's, not RDS's: RDS cannot create a read replica of a source whose
-        # password it manages in Secrets Manager (RDS User Guide, "Limitations for Secrets Manager integration").
-        # It is generated as a Pulumi secret, set on the writer, and kept in a secret replicated to the secondary
-        # region, so it is reachable after the loss of the primary's. Rotating it is changing
-        # data.database.passwordRotation: a new value, written to the secret and set on the writer in place; the
-        # replica follows through replication, and no client uses it (they connect with IAM authentication).
-        master_password = random.RandomPassword(
-            "database-master-password", length=40, special=True, override_special=RDS_PASSWORD_SPECIALS,
-            min_upper=1, min_lower=1, min_numeric=1, min_special=1, keepers={"rotation": db.password_rotation},
-            opts=child) if primary else None
-        if primary or source:
-            # The secondary's is a cross-region read replica: engine, version, storage, user and password come
-            # from the source, and RDS refuses a final snapshot of a replica (its data lives on in the writer and
-            # the writer's final snapshot). Everything else is hardened alike.
-            instance = aws.rds.Instance(
-                "database",
-                identifier=identifier,
-                replicate_source_db=source,
-                engine=db.engine.value if primary else None,
-                engine_version=db.engine_version if primary else None,
-                allocated_storage=db.allocated_storage if primary else None,
-                max_allocated_storage=db.max_allocated_storage,
-                db_name=db.database_name if primary else None,
-                username=db.master_username if primary else None,
-                password=master_password.result if master_password is not None else None,
-                skip_final_snapshot=not primary,
-                final_snapshot_identifier=f"{identifier}-final" if primary else None,
-                instance_class=db.instance_class,
-                multi_az=True,
-                port=args.database_port,
-                db_subnet_group_name=args.db_subnet_group_name,
-                vpc_security_group_ids=[db_sg.id],
-                publicly_accessible=False,
-                parameter_group_name=params.name,
-                storage_type="gp3",
-                storage_encrypted=True,
-                kms_key_id=database_key.arn,
-                iam_database_authentication_enabled=True,
-                backup_retention_period=db.backup_retention_days,
-                deletion_protection=True,
-                copy_tags_to_snapshot=True,
-                auto_minor_version_upgrade=True,
-                ca_cert_identifier="rds-ca-rsa2048-g1",
-                performance_insights_enabled=True,
-                performance_insights_kms_key_id=database_key.arn,
-                performance_insights_retention_period=db.performance_insights_days,
-                monitoring_interval=db.monitoring_interval,
-                monitoring_role_arn=monitoring_role.arn,
-                enabled_cloudwatch_logs_exports=list(db.log_exports),
-                tags=tags("db", Replica="false" if primary else "true"),
-                # RDS writes into the log groups and through the role from its first minutes.
-                opts=pulumi.ResourceOptions(parent=self, protect=True,
-                                            depends_on=[*log_groups, monitoring_policy_]),
-            )
-            self.database_arn = instance.arn
-            self.database_endpoint = instance.endpoint
-            db_resource_id = instance.resource_id
-            if master_password is not None:
-                secret = self._master_secret(args, instance, master_password, database_key, tags)
-                self.database_secret_arn = secret.arn
-                replicas = {args.region: secret.arn}
-                if args.peer.database_key_arn:
-                    # A replica keeps the primary's name and suffix: only the region differs in its ARN.
-                    peer_region = args.peer.database_key_arn.split(":")[3]
-                    replicas[peer_region] = secret.arn.apply(partial(_in_region, region=peer_region))
-                self.database_secret_arns = replicas
-            elif args.region in (args.peer.database_secret_arns or {}):
-                # The replica shares the writer's credentials: this region's replica of the primary's secret.
-                self.database_secret_arn = pulumi.Output.from_input((args.peer.database_secret_arns or {})[args.region])
-        else:
-            pulumi.log.info(
-                f"data: the read replica waits for the primary's database: {args.peer_stack or 'no peer stack'} "
-                f"has no databaseArn output yet (the deployment plan runs this stack again after the primary)",
-                resource=self)
-
-        # --- the sessions table (primary: a global table with its replicas) -------------------------------------
-        self.sessions_table_name = self.sessions_table_arn = None
-        self.sessions_replica_regions = []
-        if primary:
-            sessions_key = data_key("sessions")
-            replica_keys = {r: data_key("sessions", region=r, Replica="true") for r in s.sessions.replica_regions}
-            table = aws.dynamodb.Table(
-                "sessions",
-                name=args.sessions_table_name,
-                billing_mode="PAY_PER_REQUEST",
-                hash_key="sessionId",
-                attributes=[{"name": "sessionId", "type": "S"}],
-                stream_enabled=True,  # global tables replicate through the stream
-                stream_view_type="NEW_AND_OLD_IMAGES",
-                ttl={"attribute_name": s.sessions.ttl_attribute, "enabled": True},
-                point_in_time_recovery={"enabled": True},
-                server_side_encryption={"enabled": True, "kms_key_arn": sessions_key.arn},
-                deletion_protection_enabled=True,
-                replicas=[{"region_name": r, "kms_key_arn": k.arn, "point_in_time_recovery": True,
-                           "propagate_tags": True, "deletion_protection_enabled": True}
-                          for r, k in replica_keys.items()],
-                tags=tags("sessions"),
-                opts=keep,
-            )
-            self.sessions_table_name = table.name
-            self.sessions_table_arn = table.arn
-            self.sessions_replica_regions = list(s.sessions.replica_regions)
-        elif args.peer.sessions_table_name and args.region in (args.peer.sessions_replica_regions or []):
-            name_ = args.peer.sessions_table_name
-            self.sessions_table_name = pulumi.Output.from_input(name_)
-            self.sessions_table_arn = pulumi.Output.concat(
-                "arn:", args.partition, ":dynamodb:", args.region, ":", args.account_id, ":table/", name_)
-        elif args.peer.sessions_table_name:
-            pulumi.log.warn(
-                f"data: the primary's sessions table has no replica in {args.region}: add {args.region} to "
-                f"securecart:data.sessions.replicaRegions in the primary's stack file", resource=self)
-        else:
-            pulumi.log.info(
-                f"data: the sessions table is the primary's; {args.peer_stack or 'no peer stack'} has no "
-                f"sessionsTableName output yet", resource=self)
-
-        # --- the product-images bucket and its access-log bucket --------------------------------------------------
-        replicates = bool(primary and args.peer.images_bucket_arn and args.peer.images_key_arn)
-        # S3 delivers server access logs only to SSE-S3 buckets.
-        logs_bucket = private_bucket("images-logs", parent=self, tags=tags("images-logs"), lifecycle_rules=[{
-            "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-            "expiration": {"days": s.images.access_log_days},
-            "noncurrent_version_expiration": {"noncurrent_days": 7},
-        }])
-        logs, logs_opts = logs_bucket.bucket, logs_bucket.settings
-        images_bucket = private_bucket(
-            "images", parent=self, bucket_name=args.images_bucket_name, kms_key_arn=images_key.arn,
-            # What the bucket is in the replication: source once the rule exists, pending while it waits for the
-            # secondary's bucket (the gate then does not block the primary), destination on the secondary.
-            tags=tags("images", Replication=("source" if replicates else "pending") if primary else "destination"),
-            lifecycle_rules=[{
-                "id": "expire-old-versions", "status": "Enabled", "filter": {"prefix": ""},
-                "noncurrent_version_expiration": {"noncurrent_days": s.images.noncurrent_version_days},
-                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-            }])
-        images, images_opts, versioning = images_bucket.bucket, images_bucket.settings, images_bucket.versioning
-        log_policy = aws.s3.BucketPolicy(
-            "images-logs-policy", bucket=logs.id,
-            policy=pulumi.Output.all(logs.arn, images.arn, args.account_id).apply(
-                lambda v: access_log_bucket_policy(v[0], v[1], v[2])),
-            opts=logs_opts)
-        aws.s3.BucketLogging("images-logs-logging", bucket=logs.id, target_bucket=args.access_log_bucket_id,
-                             target_prefix="images-logs/", opts=logs_opts)
-        aws.s3.BucketLogging("images-logging", bucket=images.id, target_bucket=logs.id, target_prefix="images/",
-                             opts=pulumi.ResourceOptions(parent=images, protect=False, depends_on=[log_policy]))
-        aws.s3.BucketPolicy(
-            "images-policy", bucket=images.id,
-            policy=pulumi.Output.all(images.arn, args.account_id, args.partition).apply(
-                lambda v: images_bucket_policy(v[0], v[1], cloudfront_sources(s, v[1], v[2]))),
-            opts=images_opts)
-
-        # --- replication, primary -> secondary ---------------------------------------------------------------------
-        self.images_replicated_to = None
-        if replicates and args.peer.images_bucket_arn and args.peer.images_key_arn:
-            dest_bucket, dest_key = args.peer.images_bucket_arn, args.peer.images_key_arn
-            dest_region = dest_key.split(":")[3]
-            # Replication is protected like the data: if the peer's outputs ever went missing, an update fails
-            # instead of silently dropping the disaster-recovery copy.
-            role = aws.iam.Role(
-                "images-replication", description="S3 replicates product images to the secondary region",
-                assume_role_policy=pulumi.Output.all(args.account_id, images.arn).apply(
-                    lambda v: replication_trust_policy(v[0], v[1])),
-                opts=keep)
-            role_policy = aws.iam.RolePolicy(
-                "images-replication-policy", role=role.id,
-                policy=pulumi.Output.all(images.arn, images_key.arn).apply(
-                    lambda v: replication_policy(v[0], v[1], args.region, destination_bucket_arn=dest_bucket,
-                                                 destination_key_arn=dest_key, destination_region=dest_region)),
-                opts=pulumi.ResourceOptions(parent=role, protect=True))
-            aws.s3.BucketReplicationConfig(
-                "images-replication",
-                bucket=images.id,
-                role=role.arn,
-                rules=[{
-                    "id": f"images-to-{dest_region}",
-                    "status": "Enabled",
-                    "priority": 1,
-                    "filter": {"prefix": ""},
-                    # Deletes stay in this region: a bulk delete here must not empty the failover copy too.
-                    "delete_marker_replication": {"status": "Disabled"},
-                    "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
-                    "destination": {
-                        "bucket": dest_bucket,
-                        "storage_class": "STANDARD",
-                        "encryption_configuration": {"replica_kms_key_id": dest_key},
-                        "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}},
-                        "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
-                    },
-                }],
-                opts=pulumi.ResourceOptions(parent=images, protect=True, depends_on=[versioning, role_policy]),
-            )
-            self.images_replicated_to = pulumi.Output.from_input(dest_bucket)
-        elif primary:
-            pulumi.log.info(
-                f"data: image replication waits for the secondary's bucket: {args.peer_stack or 'no peer stack'} "
-                f"has no imagesBucketArn/imagesKeyArn outputs yet", resource=self)
-
-        # --- what each service may use: its own database user, and (customer-facing services) session items ----
-        for client in sorted(set(clients) | set(args.session_clients)):
-            if client not in args.client_role_names:
-                continue
-            db_user = _db_user_arn(args.partition, args.account_id, args.region, db_resource_id, client) \
-                if client in clients and db_resource_id is not None else None
-            table_arn = self.sessions_table_arn if client in args.session_clients else None
-            if db_user is None and table_arn is None:
-                continue
-            aws.iam.RolePolicy(
-                f"{client}-data-access", role=args.client_role_names[client],
-                policy=pulumi.Output.all(db_user or "", table_arn or "").apply(
-                    lambda v: data_access_policy(v[0] or None, v[1] or None)),
-                opts=child)
-
-        self.database_security_group_id = db_sg.id
-        self.database_key_arn = database_key.arn
-        self.images_bucket_name = images.bucket
-        self.images_bucket_arn = images.arn
-        self.images_bucket_regional_domain_name = images.bucket_regional_domain_name
-        self.images_key_arn = images_key.arn
+        self.settings: DataSettings = ctx.settings.data
+        self.network, self.delivery, self.peer = args.network, args.delivery, args.peer
+        self.primary = ctx.role is Role.PRIMARY
+        self.keep = pulumi.ResourceOptions(parent=self, protect=True)
+        # Keys: one per store, so each grant names exactly what it opens.
+        self.database_key = self._data_key("database")
+        self.images_key = self._data_key("images")
+        self.database_security_group = self._database_security_group()
+        database = self._database()
+        self._sessions()
+        self.images = self._images_bucket()
+        self.images_replicated_to = self._replication()
+        self._client_grants(database)
+        self.database_security_group_id = self.database_security_group.id
+        self.database_key_arn = self.database_key.arn
+        self.images_bucket_name = self.images.bucket.bucket
+        self.images_bucket_arn = self.images.bucket.arn
+        self.images_bucket_regional_domain_name = self.images.bucket.bucket_regional_domain_name
+        self.images_key_arn = self.images_key.arn
         self.done()
 
     def exports(self) -> DataOutputs:
+        """The stores' names, ARNs and keys; the database's and the table's once they exist here."""
         return DataOutputs(
             database_security_group_id=self.database_security_group_id,
             database_key_arn=self.database_key_arn,
@@ -559,3 +276,388 @@ class DataTier(Tier):
             sessions_replica_regions=self.sessions_replica_regions or None,
             images_replicated_to=self.images_replicated_to,
         )
+
+    @property
+    def _peer_name(self) -> str:
+        """The peer stack, as the log lines about waiting for it name it."""
+        return self.ctx.peer_stack or "no peer stack"
+
+    @property
+    def _database_port(self) -> int:
+        """The port the database listens on (the network's, which its ACLs admit)."""
+        return self.ctx.settings.network.database_port
+
+    @property
+    def _database_identifier(self) -> str:
+        """The instance's identifier, which also names its log groups."""
+        return self.ctx.name("db")
+
+    @property
+    def _database_clients(self) -> list[str]:
+        """The services that may reach the database: data.database.clients, else every delivery service."""
+        clients = self.settings.database.clients
+        groups = self.delivery.service_security_group_ids if self.delivery else {}
+        return clients if clients is not None else sorted(groups)
+
+    # --- keys ---------------------------------------------------------------------------------------------------
+
+    def _data_key(self, use: str, region: str | None = None, **extra: str) -> aws.kms.Key:
+        """A store's customer-managed key and alias (in ``region`` for a table replica): grants name what they open."""
+        where = region or self.ctx.region
+        suffix = f"-{region}" if region else ""
+        with_cloudfront = use == "images"
+        settings, env = self.settings, self.ctx.environment
+        key = aws.kms.Key(
+            f"{use}-key{suffix}", description=f"SecureCart {env} {where}: {use} data",
+            enable_key_rotation=True, deletion_window_in_days=30,
+            policy=pulumi.Output.all(self.ctx.account_id, self.ctx.partition).apply(
+                lambda v: data_key_policy(use, v[0], where, v[1],
+                                          cloudfront_sources(settings, v[0], v[1]) if with_cloudfront else None)),
+            region=region, tags=self.tags(f"{use}-key{suffix}", **extra), opts=self.keep)
+        aws.kms.Alias(f"{use}-key-alias{suffix}", name=f"alias/securecart/{env}/{use}", target_key_id=key.key_id,
+                      region=region, opts=pulumi.ResourceOptions(parent=key, protect=False))
+        return key
+
+    # --- the database -------------------------------------------------------------------------------------------
+
+    def _database_security_group(self) -> aws.ec2.SecurityGroup:
+        """The database's security group: its port from the client services' security groups only."""
+        port = self._database_port
+        groups = self.delivery.service_security_group_ids if self.delivery else {}
+        sg = aws.ec2.SecurityGroup(
+            "database-sg", vpc_id=self.network.vpc.id, tags=self.tags("database-sg"), opts=self.child,
+            description=f"Database: port {port} from the application services only")
+        for client in self._database_clients:
+            aws.vpc.SecurityGroupIngressRule(
+                f"database-sg-from-{client}", security_group_id=sg.id, ip_protocol="tcp",
+                from_port=port, to_port=port, referenced_security_group_id=groups[client],
+                description=f"from the {client} tasks", opts=pulumi.ResourceOptions(parent=sg))
+        return sg
+
+    def _database(self) -> aws.rds.Instance | None:
+        """This region's database: the primary's writer, or the secondary's replica (``None`` until it can exist)."""
+        self.database_arn = self.database_endpoint = self.database_secret_arn = None
+        self.database_secret_arns = None
+        support = self._instance_support()
+        instance = self._writer(support) if self.primary else self._replica(support)
+        if instance is not None:
+            self.database_arn = instance.arn
+            self.database_endpoint = instance.endpoint
+        return instance
+
+    def _instance_support(self) -> _InstanceSupport:
+        """What the instance uses from its first minutes: TLS parameters, log groups, the monitoring role."""
+        db, env = self.settings.database, self.ctx.environment
+        params = aws.rds.ParameterGroup(
+            "database-params", family=db.parameter_family, parameters=tls_parameters(db.engine),
+            description=f"SecureCart {env}: TLS 1.2+ only, connections logged", tags=self.tags("database-params"),
+            opts=self.child)
+        ready: list[pulumi.Resource] = []
+        for log in db.log_exports:
+            ready.append(aws.cloudwatch.LogGroup(
+                f"database-logs-{log}", name=f"/aws/rds/instance/{self._database_identifier}/{log}",
+                kms_key_id=self.network.logs_key_arn, retention_in_days=db.log_retention_days,
+                tags=self.tags(f"database-logs-{log}"), opts=self.child))
+        monitoring_role = aws.iam.Role(
+            "database-monitoring", description="RDS enhanced monitoring publishes OS metrics",
+            assume_role_policy=pulumi.Output.from_input(self.ctx.account_id).apply(monitoring_trust_policy),
+            opts=self.child)
+        region = self.ctx.region
+        ready.append(aws.iam.RolePolicy(
+            "database-monitoring-policy", role=monitoring_role.id,
+            policy=pulumi.Output.all(self.ctx.account_id, self.ctx.partition).apply(
+                lambda v: monitoring_policy(region, v[0], v[1])),
+            opts=pulumi.ResourceOptions(parent=monitoring_role)))
+        return _InstanceSupport(params, monitoring_role, ready)
+
+    def _writer(self, support: _InstanceSupport) -> aws.rds.Instance:
+        """The primary's Multi-AZ writer and its master secret (region -> the secret's ARN there, for the peer)."""
+        password = self._master_password()
+        instance = self._instance(support, source=None, password=password)
+        secret = self._master_secret(instance, password)
+        self.database_secret_arn = secret.arn
+        arns = {self.ctx.region: secret.arn}
+        if self.peer.database_key_arn:
+            # A replica keeps the primary's name and suffix: only the region differs in its ARN.
+            peer_region = _region_of(self.peer.database_key_arn)
+            arns[peer_region] = secret.arn.apply(partial(_in_region, region=peer_region))
+        self.database_secret_arns = arns
+        return instance
+
+    def _replica(self, support: _InstanceSupport) -> aws.rds.Instance | None:
+        """The secondary's cross-region read replica of the primary's writer, once the primary exports it."""
+        source = self.peer.database_arn
+        if not source:
+            pulumi.log.info(
+                f"data: the read replica waits for the primary's database: {self._peer_name} "
+                f"has no databaseArn output yet (the deployment plan runs this stack again after the primary)",
+                resource=self)
+            return None
+        instance = self._instance(support, source=source, password=None)
+        secrets = self.peer.database_secret_arns or {}
+        if self.ctx.region in secrets:
+            # The replica shares the writer's credentials: this region's replica of the primary's secret.
+            self.database_secret_arn = pulumi.Output.from_input(secrets[self.ctx.region])
+        return instance
+
+    def _master_password(self) -> random.RandomPassword:
+        """The writer's master password: the program's, not RDS's, and rotated by its label."""
+        # The master password is the program's, not RDS's: RDS cannot create a read replica of a source whose
+        # password it manages in Secrets Manager (RDS User Guide, "Limitations for Secrets Manager integration").
+        # It is generated as a Pulumi secret, set on the writer, and kept in a secret replicated to the secondary
+        # region, so it is reachable after the loss of the primary's. Rotating it is changing
+        # data.database.passwordRotation: a new value, written to the secret and set on the writer in place; the
+        # replica follows through replication, and no client uses it (they connect with IAM authentication).
+        return random.RandomPassword(
+            "database-master-password", length=40, special=True, override_special=RDS_PASSWORD_SPECIALS,
+            min_upper=1, min_lower=1, min_numeric=1, min_special=1,
+            keepers={"rotation": self.settings.database.password_rotation}, opts=self.child)
+
+    def _instance(self, support: _InstanceSupport, *, source: str | None,
+                  password: random.RandomPassword | None) -> aws.rds.Instance:
+        """The RDS instance: the writer (no ``source``) or a replica of ``source``, hardened alike."""
+        db, primary, identifier = self.settings.database, self.primary, self._database_identifier
+        # The secondary's is a cross-region read replica: engine, version, storage, user and password come
+        # from the source, and RDS refuses a final snapshot of a replica (its data lives on in the writer and
+        # the writer's final snapshot). Everything else is hardened alike.
+        return aws.rds.Instance(
+            "database",
+            identifier=identifier,
+            replicate_source_db=source,
+            engine=db.engine.value if primary else None,
+            engine_version=db.engine_version if primary else None,
+            allocated_storage=db.allocated_storage if primary else None,
+            max_allocated_storage=db.max_allocated_storage,
+            db_name=db.database_name if primary else None,
+            username=db.master_username if primary else None,
+            password=password.result if password is not None else None,
+            skip_final_snapshot=not primary,
+            final_snapshot_identifier=f"{identifier}-final" if primary else None,
+            instance_class=db.instance_class,
+            multi_az=True,
+            port=self._database_port,
+            db_subnet_group_name=self.network.db_subnet_group.name,
+            vpc_security_group_ids=[self.database_security_group.id],
+            publicly_accessible=False,
+            parameter_group_name=support.parameter_group.name,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=self.database_key.arn,
+            iam_database_authentication_enabled=True,
+            backup_retention_period=db.backup_retention_days,
+            deletion_protection=True,
+            copy_tags_to_snapshot=True,
+            auto_minor_version_upgrade=True,
+            ca_cert_identifier="rds-ca-rsa2048-g1",
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=self.database_key.arn,
+            performance_insights_retention_period=db.performance_insights_days,
+            monitoring_interval=db.monitoring_interval,
+            monitoring_role_arn=support.monitoring_role.arn,
+            enabled_cloudwatch_logs_exports=list(db.log_exports),
+            tags=self.tags("db", Replica="false" if primary else "true"),
+            # RDS writes into the log groups and through the role from its first minutes.
+            opts=pulumi.ResourceOptions(parent=self, protect=True, depends_on=support.ready),
+        )
+
+    def _master_secret(self, instance: aws.rds.Instance,
+                       password: random.RandomPassword) -> aws.secretsmanager.Secret:
+        """The master credentials as a Secrets Manager secret in the primary region, encrypted with the database
+        key, replicated to the secondary region under that region's database key once the secondary exports it
+        (in RDS's own secret layout, so AWS's rotation functions can take it over)."""
+        db, env = self.settings.database, self.ctx.environment
+        replicas: list[aws.secretsmanager.SecretReplicaArgsDict] = []
+        if self.peer.database_key_arn:
+            replicas.append({"region": _region_of(self.peer.database_key_arn),
+                             "kms_key_id": self.peer.database_key_arn})
+        else:
+            pulumi.log.info(
+                f"data: the master secret is not replicated yet: {self._peer_name} has no "
+                f"databaseKeyArn output (the deployment plan runs the secondary first)", resource=self)
+        secret = aws.secretsmanager.Secret(
+            "database-master-secret", name=f"securecart/{env}/database/master",
+            description=f"SecureCart {env}: master credentials of the database (break-glass only, "
+                        f"clients use IAM authentication)",
+            kms_key_id=self.database_key.arn, recovery_window_in_days=30, replicas=replicas,
+            tags=self.tags("database-master-secret"), opts=pulumi.ResourceOptions(parent=self, protect=True))
+        aws.secretsmanager.SecretVersion(
+            "database-master-secret-value", secret_id=secret.id,
+            secret_string=pulumi.Output.json_dumps({
+                "engine": db.engine.value, "host": instance.address, "port": self._database_port,
+                "username": db.master_username, "password": password.result, "dbname": db.database_name,
+                "dbInstanceIdentifier": instance.identifier}),
+            opts=pulumi.ResourceOptions(parent=secret))
+        return secret
+
+    # --- the sessions table -------------------------------------------------------------------------------------
+
+    def _sessions(self) -> None:
+        """The sessions table: the primary's global table, or (secondary) the primary's replica in this region."""
+        self.sessions_table_name = self.sessions_table_arn = None
+        self.sessions_replica_regions = []
+        if self.primary:
+            self._sessions_table()
+        else:
+            self._sessions_replica()
+
+    def _sessions_table(self) -> None:
+        """The primary's global table; its replicas' keys are this stack's (a replica cannot exist without one)."""
+        sessions = self.settings.sessions
+        sessions_key = self._data_key("sessions")
+        replica_keys = {r: self._data_key("sessions", region=r, Replica="true") for r in sessions.replica_regions}
+        table = aws.dynamodb.Table(
+            "sessions",
+            name=self.ctx.settings.sessions_table_name,
+            billing_mode="PAY_PER_REQUEST",
+            hash_key="sessionId",
+            attributes=[{"name": "sessionId", "type": "S"}],
+            stream_enabled=True,  # global tables replicate through the stream
+            stream_view_type="NEW_AND_OLD_IMAGES",
+            ttl={"attribute_name": sessions.ttl_attribute, "enabled": True},
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True, "kms_key_arn": sessions_key.arn},
+            deletion_protection_enabled=True,
+            replicas=[{"region_name": r, "kms_key_arn": k.arn, "point_in_time_recovery": True,
+                       "propagate_tags": True, "deletion_protection_enabled": True}
+                      for r, k in replica_keys.items()],
+            tags=self.tags("sessions"),
+            opts=self.keep,
+        )
+        self.sessions_table_name = table.name
+        self.sessions_table_arn = table.arn
+        self.sessions_replica_regions = list(sessions.replica_regions)
+
+    def _sessions_replica(self) -> None:
+        """The secondary uses the primary's table through its replica here, if the table has one."""
+        name, region = self.peer.sessions_table_name, self.ctx.region
+        if name and region in (self.peer.sessions_replica_regions or []):
+            self.sessions_table_name = pulumi.Output.from_input(name)
+            self.sessions_table_arn = pulumi.Output.concat(
+                "arn:", self.ctx.partition, ":dynamodb:", region, ":", self.ctx.account_id, ":table/", name)
+        elif name:
+            pulumi.log.warn(
+                f"data: the primary's sessions table has no replica in {region}: add {region} to "
+                f"securecart:data.sessions.replicaRegions in the primary's stack file", resource=self)
+        else:
+            pulumi.log.info(
+                f"data: the sessions table is the primary's; {self._peer_name} has no "
+                f"sessionsTableName output yet", resource=self)
+
+    # --- the product-images bucket ------------------------------------------------------------------------------
+
+    def _replication_destination(self) -> tuple[str, str] | None:
+        """The secondary's images bucket and key, once it exports them (primary only: replication is one way)."""
+        bucket, key = self.peer.images_bucket_arn, self.peer.images_key_arn
+        return (bucket, key) if self.primary and bucket and key else None
+
+    def _images_log_bucket(self) -> PrivateBucket:
+        """The images bucket's access-log bucket (SSE-S3: S3 delivers access logs to nothing else)."""
+        # S3 delivers server access logs only to SSE-S3 buckets.
+        return private_bucket("images-logs", parent=self, tags=self.tags("images-logs"), lifecycle_rules=[{
+            "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+            "expiration": {"days": self.settings.images.access_log_days},
+            "noncurrent_version_expiration": {"noncurrent_days": 7},
+        }])
+
+    def _images_bucket(self) -> PrivateBucket:
+        """The images bucket (SSE-KMS, read by CloudFront) and its access logs, which log to the network's archive."""
+        logs = self._images_log_bucket()
+        # What the bucket is in the replication: source once the rule exists, pending while it waits for the
+        # secondary's bucket (the gate then does not block the primary), destination on the secondary.
+        replication = ("source" if self._replication_destination() else "pending") if self.primary \
+            else "destination"
+        images = private_bucket(
+            "images", parent=self, bucket_name=self.ctx.settings.images_bucket_name, kms_key_arn=self.images_key.arn,
+            tags=self.tags("images", Replication=replication),
+            lifecycle_rules=[{
+                "id": "expire-old-versions", "status": "Enabled", "filter": {"prefix": ""},
+                "noncurrent_version_expiration": {"noncurrent_days": self.settings.images.noncurrent_version_days},
+                "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+            }])
+        account, partition, settings = self.ctx.account_id, self.ctx.partition, self.settings
+        log_policy = aws.s3.BucketPolicy(
+            "images-logs-policy", bucket=logs.bucket.id,
+            policy=pulumi.Output.all(logs.bucket.arn, images.bucket.arn, account).apply(
+                lambda v: access_log_bucket_policy(v[0], v[1], v[2])),
+            opts=logs.settings)
+        aws.s3.BucketLogging("images-logs-logging", bucket=logs.bucket.id,
+                             target_bucket=self.network.access_log_bucket_id, target_prefix="images-logs/",
+                             opts=logs.settings)
+        aws.s3.BucketLogging("images-logging", bucket=images.bucket.id, target_bucket=logs.bucket.id,
+                             target_prefix="images/",
+                             opts=pulumi.ResourceOptions(parent=images.bucket, protect=False, depends_on=[log_policy]))
+        aws.s3.BucketPolicy(
+            "images-policy", bucket=images.bucket.id,
+            policy=pulumi.Output.all(images.bucket.arn, account, partition).apply(
+                lambda v: images_bucket_policy(v[0], v[1], cloudfront_sources(settings, v[1], v[2]))),
+            opts=images.settings)
+        return images
+
+    def _replication(self) -> pulumi.Output[str] | None:
+        """One-way images replication to the secondary's bucket, once it exists; returns that bucket's ARN."""
+        destination = self._replication_destination()
+        if destination is None:
+            if self.primary:
+                pulumi.log.info(
+                    f"data: image replication waits for the secondary's bucket: {self._peer_name} "
+                    f"has no imagesBucketArn/imagesKeyArn outputs yet", resource=self)
+            return None
+        dest_bucket, dest_key = destination
+        dest_region, region = _region_of(dest_key), self.ctx.region
+        images = self.images.bucket
+        # Replication is protected like the data: if the peer's outputs ever went missing, an update fails
+        # instead of silently dropping the disaster-recovery copy.
+        role = aws.iam.Role(
+            "images-replication", description="S3 replicates product images to the secondary region",
+            assume_role_policy=pulumi.Output.all(self.ctx.account_id, images.arn).apply(
+                lambda v: replication_trust_policy(v[0], v[1])),
+            opts=self.keep)
+        role_policy = aws.iam.RolePolicy(
+            "images-replication-policy", role=role.id,
+            policy=pulumi.Output.all(images.arn, self.images_key.arn).apply(
+                lambda v: replication_policy(v[0], v[1], region, destination_bucket_arn=dest_bucket,
+                                             destination_key_arn=dest_key, destination_region=dest_region)),
+            opts=pulumi.ResourceOptions(parent=role, protect=True))
+        aws.s3.BucketReplicationConfig(
+            "images-replication",
+            bucket=images.id,
+            role=role.arn,
+            rules=[{
+                "id": f"images-to-{dest_region}",
+                "status": "Enabled",
+                "priority": 1,
+                "filter": {"prefix": ""},
+                # Deletes stay in this region: a bulk delete here must not empty the failover copy too.
+                "delete_marker_replication": {"status": "Disabled"},
+                "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                "destination": {
+                    "bucket": dest_bucket,
+                    "storage_class": "STANDARD",
+                    "encryption_configuration": {"replica_kms_key_id": dest_key},
+                    "metrics": {"status": "Enabled", "event_threshold": {"minutes": 15}},
+                    "replication_time": {"status": "Enabled", "time": {"minutes": 15}},
+                },
+            }],
+            opts=pulumi.ResourceOptions(parent=images, protect=True, depends_on=[self.images.versioning, role_policy]),
+        )
+        return pulumi.Output.from_input(dest_bucket)
+
+    # --- grants -------------------------------------------------------------------------------------------------
+
+    def _client_grants(self, database: aws.rds.Instance | None) -> None:
+        """What each service may use: its own database user, and (customer-facing services) session items."""
+        roles = self.delivery.task_role_names if self.delivery else {}
+        db_clients, session_clients = self._database_clients, self.ctx.settings.session_clients
+        for client in sorted(set(db_clients) | set(session_clients)):
+            if client not in roles:
+                continue
+            db_user = _db_user_arn(self.ctx.partition, self.ctx.account_id, self.ctx.region, database.resource_id,
+                                   client) if client in db_clients and database is not None else None
+            table_arn = self.sessions_table_arn if client in session_clients else None
+            if db_user is None and table_arn is None:
+                continue
+            aws.iam.RolePolicy(
+                f"{client}-data-access", role=roles[client],
+                policy=pulumi.Output.all(db_user or "", table_arn or "").apply(
+                    lambda v: data_access_policy(v[0] or None, v[1] or None)),
+                opts=self.child)
