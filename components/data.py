@@ -14,8 +14,37 @@ Who owns what (DESIGN §1):
   also let a bad bulk delete in either region spread to both. The primary configures it once the secondary's
   ``imagesBucketArn`` and ``imagesKeyArn`` outputs exist (the plan's first step makes them).
 
+What each store gets:
+- Keys: one customer-managed key per store and region (``alias/securecart/<env>/database|sessions|images``), rotated,
+  30-day deletion window; the account administers it, and callers of this account use it only through the store's
+  service in the key's region (``kms:ViaService``, ``kms:CallerAccount``); the images key also lets CloudFront
+  decrypt for this account's distributions.
+- RDS: in the network's DB subnet group (exactly the isolated subnets), not public, Multi-AZ, gp3 with storage
+  autoscaling, encrypted with the database key, IAM database authentication, a parameter group forcing TLS 1.2+
+  and logging connections, backups, deletion protection and a final snapshot (a replica has none: RDS refuses it),
+  Performance Insights, enhanced monitoring through a role only RDS monitoring of this account can assume, logs
+  exported to KMS-encrypted groups made beforehand. Only the engine's major version is set: minor upgrades are
+  automatic, and a pinned minor would make the next update try a downgrade. The master password is generated here
+  (``random.RandomPassword``, without the characters RDS refuses) and kept in the secret
+  ``securecart/<env>/database/master``, replicated to the secondary region under its database key; RDS cannot make
+  a cross-region replica of a source whose password it manages itself, which is why it does not. Clients never use
+  it: they connect with IAM authentication. Rotation: change ``database.passwordRotation`` and deploy the primary.
+  The security group admits the database port only from the delivery services' groups (``clients`` narrows it) and
+  has no egress.
+- Sessions: on-demand, TTL, a NEW_AND_OLD_IMAGES stream (what replication reads), point-in-time recovery and
+  deletion protection on the table and every replica, each encrypted with its own region's key.
+- Images: versioned, SSE-KMS with a bucket key, every public-access block, ACLs disabled, a policy that denies
+  non-TLS requests and lets only this account's CloudFront distributions read; access logs to a private SSE-S3
+  bucket (what S3 delivers logs to) that logs into the network's archive. Replication covers SSE-KMS objects but not
+  delete markers (a bulk delete in the primary must not empty the failover copy), with Replication Time Control
+  and metrics (15 minutes); its role can read this bucket's versions and write replicas into that bucket only.
+- Grants: each delivery service's task role may connect as a database user of its own name (``rds-db:connect`` on
+  that user), and the customer-facing services (behind the ALB, or ``sessions.clients``) may get, put, update and
+  delete session items of this region's table, nothing more.
+
 Nothing here may be lost by accident: every store and key has ``protect=True`` as well as the service's own
-deletion protection, and buckets are never force-destroyed.
+deletion protection, and buckets are never force-destroyed; so have the images' replication rule and role, so that
+if the secondary's outputs ever went missing an update fails rather than silently dropping the recovery copy.
 """
 
 from dataclasses import dataclass
