@@ -9,11 +9,9 @@ API, reaches the ALB with client IP preservation through its own ENIs in the VPC
 group named "GlobalAccelerator", which the edge tier will admit here. The HTTP listener only redirects to HTTPS.
 """
 
-import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import pulumi
@@ -25,7 +23,7 @@ from components.buckets import private_bucket
 from components.context import StackContext, Tier
 from components.contract import DeliveryOutputs
 from components.documents import policy_document
-from components.network import NetworkTier
+from components.network import NetworkTier, Subnets
 from components.settings.delivery import DeliverySettings, LoadBalancerKind, ServiceSettings
 from components.settings.types import ConfigError
 
@@ -213,97 +211,210 @@ def _containers_for(svc: ServiceSettings, region: str) -> Callable[[list[Any]], 
     return lambda v: container_definitions(svc, f"{v[0]}:{svc.image_tag or 'unset'}", v[1], region)
 
 
-class DeliveryTier(Tier):
-    alb_arn: pulumi.Output[str]
-    alb_dns_name: pulumi.Output[str]
-    alb_security_group_id: pulumi.Output[str]
-    origin_verify_header: str
-    origin_verify_value: pulumi.Output[str]  # secret: what CloudFront must send in origin_verify_header
-    nlb_arn: pulumi.Output[str]
-    nlb_dns_name: pulumi.Output[str]
-    target_group_arns: dict[str, pulumi.Output[str]]
-    service_names: dict[str, pulumi.Output[str]]
-    service_security_group_ids: dict[str, pulumi.Output[str]]
-    task_role_names: dict[str, pulumi.Output[str]]
-    repository_urls: dict[str, pulumi.Output[str]]
-    alarm_topic_arn: pulumi.Output[str]
-    cluster_name: pulumi.Output[str]
+def _on_alb(svc: ServiceSettings) -> bool:
+    return svc.load_balancer is LoadBalancerKind.ALB
 
-    def __init__(self, name: str, ctx: StackContext, tier_args: DeliveryTierArgs,
+
+def _header_is(header: str, value: pulumi.Output[str]) -> aws.wafv2.WebAclRuleStatementArgsDict:
+    """A WAF statement: the request's ``header`` is exactly ``value``."""
+    return {"byte_match_statement": {
+        "field_to_match": {"single_header": {"name": header}}, "positional_constraint": "EXACTLY",
+        "search_string": value, "text_transformations": [{"priority": 0, "type": "NONE"}]}}
+
+
+def waf_rules(header: str, accepted: list[pulumi.Output[str]]) -> list[aws.wafv2.WebAclRuleArgsDict]:
+    """The web ACL's rules in priority order: origin verification, AWS's managed groups, a rate limit per IP."""
+    matches = [_header_is(header, value) for value in accepted]
+    rules: list[aws.wafv2.WebAclRuleArgsDict] = [{
+        "name": "origin-verify", "priority": 0, "action": {"block": {}},
+        "statement": {"not_statement": {"statement": matches[0] if len(matches) == 1 else
+                                        {"or_statement": {"statements": matches}}}},
+        "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "origin-verify",
+                              "sampled_requests_enabled": True},
+    }]
+    rules += [
+        {"name": rule, "priority": i + 1, "override_action": {"none": {}},
+         "statement": {"managed_rule_group_statement": {"name": rule, "vendor_name": "AWS"}},
+         "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": rule,
+                               "sampled_requests_enabled": True}}
+        for i, rule in enumerate(WAF_MANAGED_RULES)
+    ]
+    rules.append({
+        "name": "rate-limit-per-ip", "priority": len(WAF_MANAGED_RULES) + 1, "action": {"block": {}},
+        "statement": {"rate_based_statement": {"limit": 20000, "aggregate_key_type": "IP"}},
+        "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "rate-limit-per-ip",
+                              "sampled_requests_enabled": True},
+    })
+    return rules
+
+
+PredefinedMetric = (
+    aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgsDict
+)
+
+
+def _tracking_policy(name: str, target: aws.appautoscaling.Target, value: int, metric: PredefinedMetric, *,
+                     after: list[pulumi.Resource]) -> aws.appautoscaling.Policy:
+    """A target-tracking policy of ``target`` (out after a minute, in after five), changed after ``after``."""
+    return aws.appautoscaling.Policy(
+        name, policy_type="TargetTrackingScaling", resource_id=target.resource_id,
+        scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
+        target_tracking_scaling_policy_configuration={
+            "target_value": float(value), "scale_out_cooldown": 60, "scale_in_cooldown": 300,
+            "predefined_metric_specification": metric},
+        opts=pulumi.ResourceOptions(parent=target, depends_on=after))
+
+
+class DeliveryTier(Tier):
+    """The customer ALB and the payment NLB, with the WAF, Shield, log bucket and security groups around them;
+    the ECS cluster and its Fargate services (image repository, roles, logs, task definition, autoscaling); the
+    alarm topic and alarms."""
+
+    settings: DeliverySettings
+    network: NetworkTier
+    waiting: dict[str, str]  # service -> why it runs no task yet
+    load_balancer_subnets: Subnets  # the ALB's
+    task_subnets: Subnets  # the tasks' and the NLB's
+    alb_security_group: aws.ec2.SecurityGroup
+    nlb_security_group: aws.ec2.SecurityGroup
+    alb: aws.lb.LoadBalancer
+    nlb: aws.lb.LoadBalancer
+    origin_verify_value: pulumi.Output[str]  # secret: what CloudFront must send in origin_verify_header
+    cluster: aws.ecs.Cluster
+    alarm_topic: aws.sns.Topic
+    # service name -> its resources
+    target_groups: dict[str, aws.lb.TargetGroup]
+    service_security_groups: dict[str, aws.ec2.SecurityGroup]
+    repositories: dict[str, awsx.ecr.Repository]
+    task_roles: dict[str, aws.iam.Role]
+    ecs_services: dict[str, aws.ecs.Service]
+
+    def __init__(self, name: str, ctx: StackContext, args: DeliveryTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("securecart:delivery:DeliveryTier", name, ctx, opts)
-        settings, placement, network = ctx.settings.delivery, ctx.settings.placement, tier_args.network
+        settings, placement = ctx.settings.delivery, ctx.settings.placement
         if settings is None or placement.load_balancers is None or placement.tasks is None:
             raise ValueError("the delivery tier needs securecart:delivery (validated when the settings load)")
-        cloudfront = aws.ec2.get_managed_prefix_list_output(
-            name="com.amazonaws.global.cloudfront.origin-facing", opts=ctx.invoke_options())
-        args = SimpleNamespace(  # TODO(issue 11): shim until the constructor is split into methods
-            settings=settings, environment=ctx.environment, region=ctx.region, account_id=ctx.account_id,
-            partition=ctx.partition, vpc_id=network.vpc.id, vpc_cidr=str(ctx.settings.network.cidr),
-            public_subnet_ids=network.subnets.of_group(placement.load_balancers).ids,
-            private_subnet_ids=network.subnets.of_group(placement.tasks).ids,
-            database_port=ctx.settings.network.database_port, logs_key_arn=network.logs_key_arn,
-            access_log_bucket_id=network.access_log_bucket_id, cloudfront_prefix_list_id=cloudfront.id,
-            now=ctx.now, waiting=tier_args.waiting)
-        s = args.settings
-        env = args.environment
-        child = pulumi.ResourceOptions(parent=self)
-        ident = pulumi.Output.all(args.account_id, args.region, args.partition)
-        tags = self.tags
+        self.settings = settings
+        self.network = args.network
+        self.waiting = args.waiting
+        self.load_balancer_subnets = self.network.subnets.of_group(placement.load_balancers)
+        self.task_subnets = self.network.subnets.of_group(placement.tasks)
+        log_bucket, log_policy = self._log_bucket()
+        self.alb_security_group, self.nlb_security_group = self._security_groups()
+        self.alb, self.nlb = self._load_balancers(log_bucket, log_policy)
+        self.origin_verify_value = self._waf()
+        self._shield()
+        self.cluster = self._cluster()
+        self.alarm_topic = self._alarm_topic()
+        self._services()
+        self._nlb_callers()
+        self._alb_routes()
+        self._alarms()
+        self.done()
 
-        # --- access-log bucket (SSE-S3: ELB delivers only to SSE-S3 buckets) --------------------------------------
-        logs_bucket = private_bucket("lb-logs", parent=self, tags=tags("lb-logs"), lifecycle_rules=[{
+    # --- what the tier offers the stack and the other tiers -----------------------------------------------------------
+
+    @property
+    def origin_verify_header(self) -> str:
+        return self.settings.origin_verify.header
+
+    @property
+    def alb_services(self) -> list[ServiceSettings]:
+        """The services behind the ALB, in the order the config lists them."""
+        return [x for x in self.settings.services if _on_alb(x)]
+
+    @property
+    def service_security_group_ids(self) -> dict[str, pulumi.Output[str]]:
+        return {n: sg.id for n, sg in self.service_security_groups.items()}
+
+    @property
+    def task_role_names(self) -> dict[str, pulumi.Output[str]]:
+        return {n: r.name for n, r in self.task_roles.items()}
+
+    def exports(self) -> DeliveryOutputs:
+        return DeliveryOutputs(
+            alb_arn=self.alb.arn, alb_dns_name=self.alb.dns_name, alb_security_group_id=self.alb_security_group.id,
+            origin_verify_header=self.origin_verify_header, origin_verify_value=self.origin_verify_value,
+            nlb_arn=self.nlb.arn, nlb_dns_name=self.nlb.dns_name,
+            target_group_arns={n: tg.arn for n, tg in self.target_groups.items()},
+            service_names={n: svc.name for n, svc in self.ecs_services.items()},
+            service_security_group_ids=self.service_security_group_ids,
+            repository_urls={n: r.url for n, r in self.repositories.items()},
+            alarm_topic_arn=self.alarm_topic.arn,
+            cluster_name=self.cluster.name,
+        )
+
+    def _account_policy(self, document: Callable[[str, str, str], str]) -> pulumi.Output[str]:
+        """``document(account, region, partition)``, once the account and partition are known."""
+        ident = pulumi.Output.all(self.ctx.account_id, self.ctx.region, self.ctx.partition)
+        return ident.apply(lambda v: document(v[0], v[1], v[2]))
+
+    # --- load balancers and their protection --------------------------------------------------------------------------
+
+    def _log_bucket(self) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+        """The load balancers' access-log bucket (SSE-S3: ELB delivers only to SSE-S3 buckets) and its policy."""
+        logs_bucket = private_bucket("lb-logs", parent=self, tags=self.tags("lb-logs"), lifecycle_rules=[{
             "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-            "expiration": {"days": s.access_log_days},
+            "expiration": {"days": self.settings.access_log_days},
             "noncurrent_version_expiration": {"noncurrent_days": 7},
         }])
         logs, bucket_opts = logs_bucket.bucket, logs_bucket.settings
         log_policy = aws.s3.BucketPolicy(
             "lb-logs-policy", bucket=logs.id,
-            policy=pulumi.Output.all(logs.bucket, args.region, args.account_id, args.partition).apply(
+            policy=pulumi.Output.all(logs.bucket, self.ctx.region, self.ctx.account_id, self.ctx.partition).apply(
                 lambda v: log_bucket_policy(v[0], v[1], v[2], v[3])),
             opts=bucket_opts,
         )
-        aws.s3.BucketLogging("lb-logs-logging", bucket=logs.id, target_bucket=args.access_log_bucket_id,
+        aws.s3.BucketLogging("lb-logs-logging", bucket=logs.id, target_bucket=self.network.access_log_bucket_id,
                              target_prefix="lb-logs/", opts=bucket_opts)
+        return logs, log_policy
 
-        # --- security groups ---------------------------------------------------------------------------------------
-        alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=args.vpc_id, tags=tags("alb-sg"), opts=child,
+    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
+        """The ALB's group (HTTPS from CloudFront only: see the module docstring) and the NLB's (``_nlb_callers``)."""
+        cloudfront = aws.ec2.get_managed_prefix_list_output(name=CLOUDFRONT_PREFIX_LIST,
+                                                            opts=self.ctx.invoke_options())
+        alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=self.network.vpc.id, tags=self.tags("alb-sg"),
+                                       opts=self.child,
                                        description="Customer ALB: HTTPS from the CloudFront origin-facing addresses")
         aws.vpc.SecurityGroupIngressRule(
             "alb-sg-https-from-cloudfront", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443,
-            to_port=443, prefix_list_id=args.cloudfront_prefix_list_id,
+            to_port=443, prefix_list_id=cloudfront.id,
             description="HTTPS from CloudFront origin-facing servers", opts=pulumi.ResourceOptions(parent=alb_sg))
-        nlb_sg = aws.ec2.SecurityGroup("nlb-sg", vpc_id=args.vpc_id, tags=tags("nlb-sg"), opts=child,
+        nlb_sg = aws.ec2.SecurityGroup("nlb-sg", vpc_id=self.network.vpc.id, tags=self.tags("nlb-sg"),
+                                       opts=self.child,
                                        description="Payment NLB: TLS from the services that call it")
+        return alb_sg, nlb_sg
 
-        # --- load balancers ----------------------------------------------------------------------------------------
+    def _load_balancers(self, log_bucket: aws.s3.Bucket, log_policy: aws.s3.BucketPolicy) \
+            -> tuple[aws.lb.LoadBalancer, aws.lb.LoadBalancer]:
+        """The hardened customer ALB (its HTTP listener only redirects) and the internal payment NLB, both logged."""
         alb = aws.lb.LoadBalancer(
             "alb",
             load_balancer_type="application",
             internal=False,
-            subnets=args.public_subnet_ids,
-            security_groups=[alb_sg.id],
+            subnets=self.load_balancer_subnets.ids,
+            security_groups=[self.alb_security_group.id],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="strictest",
             enable_deletion_protection=True,
             enable_http2=True,
             idle_timeout=60,
-            access_logs={"bucket": logs.bucket, "prefix": ALB_LOG_PREFIX, "enabled": True},
-            tags=tags("alb", Purpose="storefront"),
+            access_logs={"bucket": log_bucket.bucket, "prefix": ALB_LOG_PREFIX, "enabled": True},
+            tags=self.tags("alb", Purpose="storefront"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
         )
         nlb = aws.lb.LoadBalancer(
             "payment-nlb",
             load_balancer_type="network",
             internal=True,
-            subnets=args.private_subnet_ids,
-            security_groups=[nlb_sg.id],
+            subnets=self.task_subnets.ids,
+            security_groups=[self.nlb_security_group.id],
             enable_cross_zone_load_balancing=True,
             enable_deletion_protection=True,
             enforce_security_group_inbound_rules_on_private_link_traffic="on",
-            access_logs={"bucket": logs.bucket, "prefix": NLB_LOG_PREFIX, "enabled": True},
-            tags=tags("payment-nlb", Purpose="payment"),
+            access_logs={"bucket": log_bucket.bucket, "prefix": NLB_LOG_PREFIX, "enabled": True},
+            tags=self.tags("payment-nlb", Purpose="payment"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
         )
         aws.lb.Listener(
@@ -311,283 +422,267 @@ class DeliveryTier(Tier):
             load_balancer_arn=alb.arn, port=80, protocol="HTTP",
             default_actions=[{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443",
                                                                "status_code": "HTTP_301"}}],
-            tags=tags("alb-http"), opts=pulumi.ResourceOptions(parent=alb),
+            tags=self.tags("alb-http"), opts=pulumi.ResourceOptions(parent=alb),
         )
+        return alb, nlb
 
-        # --- WAF and Shield on the ALB -----------------------------------------------------------------------------
+    def _waf(self) -> pulumi.Output[str]:
+        """The ALB's web ACL and its logs; returns the origin-verification value CloudFront must send (secret)."""
         # Origin verification: CloudFront sends a secret header and the web ACL blocks every request without it,
         # so no other distribution can reach the ALB through the shared origin-facing addresses. Each rotation
         # label names its own generated value; during a rotation both the current and the previous are accepted.
-        verify = s.origin_verify
-        values = {label: random.RandomPassword(f"origin-verify-{label}", length=48, special=False, opts=child)
+        verify = self.settings.origin_verify
+        values = {label: random.RandomPassword(f"origin-verify-{label}", length=48, special=False, opts=self.child)
                   for label in verify.labels}
-
-        def header_is(value: pulumi.Output[str]) -> aws.wafv2.WebAclRuleStatementArgsDict:
-            return {"byte_match_statement": {
-                "field_to_match": {"single_header": {"name": verify.header}}, "positional_constraint": "EXACTLY",
-                "search_string": value, "text_transformations": [{"priority": 0, "type": "NONE"}]}}
-
-        accepted = [header_is(v.result) for v in values.values()]
-        waf_rules: list[aws.wafv2.WebAclRuleArgsDict] = [{
-            "name": "origin-verify", "priority": 0, "action": {"block": {}},
-            "statement": {"not_statement": {"statement": accepted[0] if len(accepted) == 1 else
-                                            {"or_statement": {"statements": accepted}}}},
-            "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "origin-verify",
-                                  "sampled_requests_enabled": True},
-        }]
-        waf_rules += [
-            {"name": rule, "priority": i + 1, "override_action": {"none": {}},
-             "statement": {"managed_rule_group_statement": {"name": rule, "vendor_name": "AWS"}},
-             "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": rule,
-                                   "sampled_requests_enabled": True}}
-            for i, rule in enumerate(WAF_MANAGED_RULES)
-        ]
-        waf_rules.append({
-            "name": "rate-limit-per-ip", "priority": len(WAF_MANAGED_RULES) + 1, "action": {"block": {}},
-            "statement": {"rate_based_statement": {"limit": 20000, "aggregate_key_type": "IP"}},
-            "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "rate-limit-per-ip",
-                                  "sampled_requests_enabled": True},
-        })
         acl = aws.wafv2.WebAcl(
-            "alb-waf", scope="REGIONAL", default_action={"allow": {}}, rules=waf_rules,
+            "alb-waf", scope="REGIONAL", default_action={"allow": {}},
+            rules=waf_rules(verify.header, [v.result for v in values.values()]),
             description="SecureCart ALB: origin verification, AWS managed common, SQL injection, bad inputs, "
                         "IP reputation, rate limit",
-            visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": f"securecart-{env}-alb",
+            visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": self.ctx.name("alb"),
                                "sampled_requests_enabled": True},
-            tags=tags("alb-waf"), opts=child,
+            tags=self.tags("alb-waf"), opts=self.child,
         )
-        aws.wafv2.WebAclAssociation("alb-waf-association", resource_arn=alb.arn, web_acl_arn=acl.arn,
+        aws.wafv2.WebAclAssociation("alb-waf-association", resource_arn=self.alb.arn, web_acl_arn=acl.arn,
                                     opts=pulumi.ResourceOptions(parent=acl))
         waf_logs = aws.cloudwatch.LogGroup(
-            "alb-waf-logs", name=f"aws-waf-logs-securecart-{env}-{args.region}", kms_key_id=args.logs_key_arn,
-            retention_in_days=s.log_retention_days, tags=tags("alb-waf-logs"), opts=pulumi.ResourceOptions(parent=acl),
+            "alb-waf-logs", name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}",
+            kms_key_id=self.network.logs_key_arn, retention_in_days=self.settings.log_retention_days,
+            tags=self.tags("alb-waf-logs"), opts=pulumi.ResourceOptions(parent=acl),
         )
         # The verification header's value is a secret: the logs never show it.
         aws.wafv2.WebAclLoggingConfiguration("alb-waf-logging", resource_arn=acl.arn,
                                              log_destination_configs=[waf_logs.arn],
                                              redacted_fields=[{"single_header": {"name": verify.header}}],
                                              opts=pulumi.ResourceOptions(parent=acl))
-        aws.shield.Protection("alb-shield", name=f"securecart-{env}-{args.region}-alb", resource_arn=alb.arn,
-                              tags=tags("alb-shield"), opts=pulumi.ResourceOptions(parent=alb))
+        return pulumi.Output.secret(values[verify.rotation].result)
 
-        # --- cluster and alarm topic -------------------------------------------------------------------------------
-        cluster = aws.ecs.Cluster("cluster", settings=[{"name": "containerInsights", "value": "enhanced"}],
-                                  tags=tags("cluster"), opts=child)
+    def _shield(self) -> None:
+        """Shield Advanced protection of the ALB, the customers' way in."""
+        aws.shield.Protection("alb-shield", name=self.ctx.name(f"{self.ctx.region}-alb"), resource_arn=self.alb.arn,
+                              tags=self.tags("alb-shield"), opts=pulumi.ResourceOptions(parent=self.alb))
+
+    # --- cluster and alarm topic --------------------------------------------------------------------------------------
+
+    def _cluster(self) -> aws.ecs.Cluster:
+        """The ECS cluster of every service, with enhanced Container Insights."""
+        return aws.ecs.Cluster("cluster", settings=[{"name": "containerInsights", "value": "enhanced"}],
+                               tags=self.tags("cluster"), opts=self.child)
+
+    def _alarm_topic(self) -> aws.sns.Topic:
+        """The encrypted SNS topic the alarms notify (and the on-call address, when one is configured)."""
         # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, so the topic gets a key of its own
         # that lets CloudWatch (for this account's alarms) encrypt to it.
         alarms_key = aws.kms.Key(
-            "alarms-key", description=f"SecureCart {env} {args.region}: alarm topic encryption",
+            "alarms-key", description=f"SecureCart {self.ctx.environment} {self.ctx.region}: alarm topic encryption",
             enable_key_rotation=True, deletion_window_in_days=30,
-            policy=ident.apply(lambda v: alarms_key_policy(v[0], v[1], v[2])),
-            tags=tags("alarms-key"), opts=pulumi.ResourceOptions(parent=self, protect=True))
-        topic = aws.sns.Topic("alarms", kms_master_key_id=alarms_key.arn, tags=tags("alarms"), opts=child)
-        if s.alarm_email:
-            aws.sns.TopicSubscription("alarms-email", topic=topic.arn, protocol="email", endpoint=s.alarm_email,
-                                      opts=pulumi.ResourceOptions(parent=topic))
+            policy=self._account_policy(alarms_key_policy),
+            tags=self.tags("alarms-key"), opts=pulumi.ResourceOptions(parent=self, protect=True))
+        topic = aws.sns.Topic("alarms", kms_master_key_id=alarms_key.arn, tags=self.tags("alarms"), opts=self.child)
+        if self.settings.alarm_email:
+            aws.sns.TopicSubscription("alarms-email", topic=topic.arn, protocol="email",
+                                      endpoint=self.settings.alarm_email, opts=pulumi.ResourceOptions(parent=topic))
+        return topic
 
-        # --- services ----------------------------------------------------------------------------------------------
-        target_groups: dict[str, aws.lb.TargetGroup] = {}
-        services: dict[str, aws.ecs.Service] = {}
-        service_sgs: dict[str, aws.ec2.SecurityGroup] = {}
-        task_roles: dict[str, aws.iam.Role] = {}
-        repos: dict[str, awsx.ecr.Repository] = {}
-        alb_services = [x for x in s.services if x.load_balancer is LoadBalancerKind.ALB]
-        for svc in s.services:
-            on_alb = svc.load_balancer is LoadBalancerKind.ALB
-            front_sg = alb_sg if on_alb else nlb_sg
-            tg = aws.lb.TargetGroup(
-                f"{svc.name}-tg",
-                port=svc.port,
-                protocol="HTTPS" if on_alb else "TLS",
-                target_type="ip",
-                vpc_id=args.vpc_id,
-                deregistration_delay=30,
-                health_check={"enabled": True, "protocol": "HTTPS", "path": svc.health_check_path,
-                              "interval": 10, "timeout": 5, "healthy_threshold": 2, "unhealthy_threshold": 2,
-                              "matcher": "200-399"},
-                tags=tags(f"{svc.name}-tg", Service=svc.name),
-                opts=child,
-            )
-            target_groups[svc.name] = tg
-            sg = aws.ec2.SecurityGroup(
-                f"{svc.name}-sg", vpc_id=args.vpc_id, tags=tags(f"{svc.name}-sg", Service=svc.name), opts=child,
-                description=f"{svc.name} tasks: port {svc.port} from the {svc.load_balancer.value.upper()} only",
-            )
-            sg_opts = pulumi.ResourceOptions(parent=sg)
-            aws.vpc.SecurityGroupIngressRule(
-                f"{svc.name}-sg-from-lb", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
-                to_port=svc.port, referenced_security_group_id=front_sg.id,
-                description=f"from the {svc.load_balancer.value.upper()}", opts=sg_opts)
-            aws.vpc.SecurityGroupEgressRule(
-                f"{svc.name}-sg-https-out", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
-                cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS endpoints and partners", opts=sg_opts)
-            aws.vpc.SecurityGroupEgressRule(
-                f"{svc.name}-sg-db-out", security_group_id=sg.id, ip_protocol="tcp", from_port=args.database_port,
-                to_port=args.database_port, cidr_ipv4=args.vpc_cidr, description="the database tier", opts=sg_opts)
-            aws.vpc.SecurityGroupEgressRule(
-                f"{svc.name}-lb-to-tasks", security_group_id=front_sg.id, ip_protocol="tcp", from_port=svc.port,
-                to_port=svc.port, referenced_security_group_id=sg.id, description=f"to {svc.name} tasks",
-                opts=pulumi.ResourceOptions(parent=front_sg))
-            service_sgs[svc.name] = sg
+    # --- services -----------------------------------------------------------------------------------------------------
 
-            repo = awsx.ecr.Repository(
-                f"{svc.name}-repo",
-                name=repository_name(env, svc.name),
-                image_tag_mutability="IMMUTABLE",
-                image_scanning_configuration={"scan_on_push": True},
-                encryption_configurations=[{"encryption_type": "KMS"}],
-                force_delete=False,
-                lifecycle_policy=awsx.ecr.LifecyclePolicyArgs(rules=[
-                    awsx.ecr.LifecyclePolicyRuleArgs(tag_status=awsx.ecr.LifecycleTagStatus.UNTAGGED,
-                                                     maximum_age_limit=7, description="untagged layers: a week"),
-                    awsx.ecr.LifecyclePolicyRuleArgs(tag_status=awsx.ecr.LifecycleTagStatus.ANY,
-                                                     maximum_number_of_images=50,
-                                                     description="keep the last 50 releases"),
-                ]),
-                tags=tags(f"{svc.name}-repo", Service=svc.name),
-                opts=child,
-            )
-            repos[svc.name] = repo
-            log_group = aws.cloudwatch.LogGroup(
-                f"{svc.name}-logs", name=f"/securecart/{env}/ecs/{svc.name}", kms_key_id=args.logs_key_arn,
-                retention_in_days=s.log_retention_days, tags=tags(f"{svc.name}-logs", Service=svc.name), opts=child,
-            )
-            trust = ident.apply(lambda v: task_trust_policy(v[0], v[1], v[2]))
-            execution = aws.iam.Role(f"{svc.name}-execution", assume_role_policy=trust, opts=child,
-                                     description=f"ECS pulls and starts {svc.name}: its image, logs, secrets")
-            aws.iam.RolePolicy(
-                f"{svc.name}-execution-policy", role=execution.id,
-                policy=pulumi.Output.all(
-                    pulumi.Output.concat("arn:", args.partition, ":ecr:", args.region, ":", args.account_id,
-                                         ":repository/", repository_name(env, svc.name)),
-                    log_group.arn,
-                ).apply(
-                    _execution_policy_for(sorted(svc.secrets.values()))),
-                opts=pulumi.ResourceOptions(parent=execution))
-            task_role = aws.iam.Role(f"{svc.name}-task", assume_role_policy=trust, opts=child,
-                                     description=f"{svc.name} at run time: X-Ray (and the data it is granted)")
-            task_roles[svc.name] = task_role
-            aws.iam.RolePolicy(f"{svc.name}-task-policy", role=task_role.id, policy=TASK_POLICY,
-                               opts=pulumi.ResourceOptions(parent=task_role))
-            task = aws.ecs.TaskDefinition(
-                f"{svc.name}-task",
-                family=f"securecart-{env}-{svc.name}",
-                network_mode="awsvpc",
-                requires_compatibilities=["FARGATE"],
-                cpu=str(svc.cpu),
-                memory=str(svc.memory),
-                execution_role_arn=execution.arn,
-                task_role_arn=task_role.arn,
-                runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
-                volumes=[{"name": "tmp"}],
-                container_definitions=pulumi.Output.all(repo.url, log_group.name).apply(
-                    _containers_for(svc, args.region)),
-                tags=tags(f"{svc.name}-task", Service=svc.name),
-                opts=child,
-            )
-            listener_deps: list[pulumi.Resource] = []
-            if on_alb:
-                listener_deps.append(alb)
-            else:
-                nlb_listener = aws.lb.Listener(
-                    f"{svc.name}-tls", load_balancer_arn=nlb.arn, port=443, protocol="TLS",
-                    ssl_policy=s.ssl_policy, certificate_arn=s.certificate_arn,
-                    default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
-                    tags=tags(f"{svc.name}-tls"), opts=pulumi.ResourceOptions(parent=nlb))
-                listener_deps.append(nlb_listener)
-            service = aws.ecs.Service(
-                f"{svc.name}-service",
-                name=svc.name,
-                cluster=cluster.arn,
-                task_definition=task.arn,
-                # A service whose image is not in its repository yet starts with no task (DESIGN §7: a fresh
-                # pair's repositories are empty); the scaling target brings it up once the image is there.
-                desired_count=0 if svc.name in args.waiting else svc.desired_count,
-                launch_type="FARGATE",
-                platform_version="LATEST",
-                network_configuration={"subnets": args.private_subnet_ids, "security_groups": [sg.id],
-                                       "assign_public_ip": False},
-                load_balancers=[{"target_group_arn": tg.arn, "container_name": "app",
-                                 "container_port": svc.port}],
-                deployment_circuit_breaker={"enable": True, "rollback": True},
-                deployment_minimum_healthy_percent=100,
-                deployment_maximum_percent=200,
-                health_check_grace_period_seconds=60,
-                enable_ecs_managed_tags=True,
-                propagate_tags="SERVICE",
-                enable_execute_command=False,
-                tags=tags(f"{svc.name}-service", Service=svc.name),
-                # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=listener_deps, ignore_changes=["desiredCount"]),
-            )
-            services[svc.name] = service
-            if svc.name in args.waiting:
-                # No scaling target: its minimum would start tasks that cannot pull their image.
-                pulumi.log.info(f"delivery: {svc.name} runs no task yet: {args.waiting[svc.name]}", resource=self)
-            else:
-                self._autoscaling(svc, cluster, service, alb if on_alb else None, tg, now=args.now,
-                                  index=s.services.index(svc))
+    def _services(self) -> None:
+        """Every configured service, in the order the config lists them."""
+        self.target_groups, self.service_security_groups, self.repositories = {}, {}, {}
+        self.task_roles, self.ecs_services = {}, {}
+        for svc in self.settings.services:
+            self._service(svc)
 
-        # The NLB admits TLS only from the security groups of the services that call its services.
-        for caller in sorted({c for svc in s.services if svc.load_balancer is LoadBalancerKind.NLB
-                              for c in s.callers(svc)}):
-            aws.vpc.SecurityGroupIngressRule(
-                f"nlb-sg-tls-from-{caller}", security_group_id=nlb_sg.id, ip_protocol="tcp", from_port=443,
-                to_port=443, referenced_security_group_id=service_sgs[caller].id,
-                description=f"TLS from the {caller} tasks", opts=pulumi.ResourceOptions(parent=nlb_sg))
+    def _service(self, svc: ServiceSettings) -> None:
+        """One Fargate service behind its load balancer, scaled unless it waits for its image (``waiting``)."""
+        self.target_groups[svc.name] = self._target_group(svc)
+        self.service_security_groups[svc.name] = self._task_security_group(svc)
+        self.repositories[svc.name] = self._repository(svc)
+        task = self._task_definition(svc)
+        front: pulumi.Resource = self.alb if _on_alb(svc) else self._nlb_listener(svc)
+        waiting = self.waiting.get(svc.name)
+        service = aws.ecs.Service(
+            f"{svc.name}-service",
+            name=svc.name,
+            cluster=self.cluster.arn,
+            task_definition=task.arn,
+            # A service whose image is not in its repository yet starts with no task (DESIGN §7: a fresh
+            # pair's repositories are empty); the scaling target brings it up once the image is there.
+            desired_count=0 if waiting is not None else svc.desired_count,
+            launch_type="FARGATE",
+            platform_version="LATEST",
+            network_configuration={"subnets": self.task_subnets.ids,
+                                   "security_groups": [self.service_security_groups[svc.name].id],
+                                   "assign_public_ip": False},
+            load_balancers=[{"target_group_arn": self.target_groups[svc.name].arn, "container_name": "app",
+                             "container_port": svc.port}],
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            health_check_grace_period_seconds=60,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            enable_execute_command=False,
+            tags=self.tags(f"{svc.name}-service", Service=svc.name),
+            # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[front], ignore_changes=["desiredCount"]),
+        )
+        self.ecs_services[svc.name] = service
+        if waiting is not None:
+            # No scaling target: its minimum would start tasks that cannot pull their image.
+            pulumi.log.info(f"delivery: {svc.name} runs no task yet: {waiting}", resource=self)
+        else:
+            self._autoscaling(svc, service)
 
-        self._alb_routes(s, alb, alb_services, target_groups, tags)
-        self._alarms(alb, alb_services, target_groups, topic, tags)
-
-        self.alb_arn = alb.arn
-        self.alb_dns_name = alb.dns_name
-        self.alb_security_group_id = alb_sg.id
-        self.origin_verify_header = verify.header
-        self.origin_verify_value = pulumi.Output.secret(values[verify.rotation].result)
-        self.nlb_arn = nlb.arn
-        self.nlb_dns_name = nlb.dns_name
-        self.target_group_arns = {n: tg.arn for n, tg in target_groups.items()}
-        self.service_names = {n: svc.name for n, svc in services.items()}
-        self.service_security_group_ids = {n: sg.id for n, sg in service_sgs.items()}
-        self.task_role_names = {n: r.name for n, r in task_roles.items()}
-        self.repository_urls = {n: r.url for n, r in repos.items()}
-        self.alarm_topic_arn = topic.arn
-        self.cluster_name = cluster.name
-        self.done()
-
-    def exports(self) -> DeliveryOutputs:
-        return DeliveryOutputs(
-            alb_arn=self.alb_arn, alb_dns_name=self.alb_dns_name, alb_security_group_id=self.alb_security_group_id,
-            origin_verify_header=self.origin_verify_header, origin_verify_value=self.origin_verify_value,
-            nlb_arn=self.nlb_arn, nlb_dns_name=self.nlb_dns_name, target_group_arns=self.target_group_arns,
-            service_names=self.service_names, service_security_group_ids=self.service_security_group_ids,
-            repository_urls=self.repository_urls, alarm_topic_arn=self.alarm_topic_arn,
-            cluster_name=self.cluster_name,
+    def _target_group(self, svc: ServiceSettings) -> aws.lb.TargetGroup:
+        """The service's IP target group (HTTPS behind the ALB, TLS behind the NLB), quick to fail over."""
+        return aws.lb.TargetGroup(
+            f"{svc.name}-tg",
+            port=svc.port,
+            protocol="HTTPS" if _on_alb(svc) else "TLS",
+            target_type="ip",
+            vpc_id=self.network.vpc.id,
+            deregistration_delay=30,
+            health_check={"enabled": True, "protocol": "HTTPS", "path": svc.health_check_path,
+                          "interval": 10, "timeout": 5, "healthy_threshold": 2, "unhealthy_threshold": 2,
+                          "matcher": "200-399"},
+            tags=self.tags(f"{svc.name}-tg", Service=svc.name),
+            opts=self.child,
         )
 
-    def _alb_routes(self, s: DeliverySettings, alb: aws.lb.LoadBalancer, alb_services: list[ServiceSettings],
-                    target_groups: dict[str, aws.lb.TargetGroup], tags: Any) -> None:
+    def _task_security_group(self, svc: ServiceSettings) -> aws.ec2.SecurityGroup:
+        """The tasks' group: their port from their load balancer only; out, only HTTPS and the database port."""
+        front_sg = self.alb_security_group if _on_alb(svc) else self.nlb_security_group
+        kind = svc.load_balancer.value.upper()
+        sg = aws.ec2.SecurityGroup(
+            f"{svc.name}-sg", vpc_id=self.network.vpc.id, tags=self.tags(f"{svc.name}-sg", Service=svc.name),
+            opts=self.child, description=f"{svc.name} tasks: port {svc.port} from the {kind} only",
+        )
+        sg_opts = pulumi.ResourceOptions(parent=sg)
+        database_port = self.ctx.settings.network.database_port
+        aws.vpc.SecurityGroupIngressRule(
+            f"{svc.name}-sg-from-lb", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
+            to_port=svc.port, referenced_security_group_id=front_sg.id, description=f"from the {kind}", opts=sg_opts)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{svc.name}-sg-https-out", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+            cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS endpoints and partners", opts=sg_opts)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{svc.name}-sg-db-out", security_group_id=sg.id, ip_protocol="tcp", from_port=database_port,
+            to_port=database_port, cidr_ipv4=str(self.ctx.settings.network.cidr), description="the database tier",
+            opts=sg_opts)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{svc.name}-lb-to-tasks", security_group_id=front_sg.id, ip_protocol="tcp", from_port=svc.port,
+            to_port=svc.port, referenced_security_group_id=sg.id, description=f"to {svc.name} tasks",
+            opts=pulumi.ResourceOptions(parent=front_sg))
+        return sg
+
+    def _repository(self, svc: ServiceSettings) -> awsx.ecr.Repository:
+        """The service's image repository: immutable tags, scanned on push, KMS-encrypted, old images expire."""
+        return awsx.ecr.Repository(
+            f"{svc.name}-repo",
+            name=repository_name(self.ctx.environment, svc.name),
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=[{"encryption_type": "KMS"}],
+            force_delete=False,
+            lifecycle_policy=awsx.ecr.LifecyclePolicyArgs(rules=[
+                awsx.ecr.LifecyclePolicyRuleArgs(tag_status=awsx.ecr.LifecycleTagStatus.UNTAGGED,
+                                                 maximum_age_limit=7, description="untagged layers: a week"),
+                awsx.ecr.LifecyclePolicyRuleArgs(tag_status=awsx.ecr.LifecycleTagStatus.ANY,
+                                                 maximum_number_of_images=50,
+                                                 description="keep the last 50 releases"),
+            ]),
+            tags=self.tags(f"{svc.name}-repo", Service=svc.name),
+            opts=self.child,
+        )
+
+    def _task_definition(self, svc: ServiceSettings) -> aws.ecs.TaskDefinition:
+        """The service's hardened Fargate task (the app and its X-Ray daemon), its log group and roles."""
+        log_group = aws.cloudwatch.LogGroup(
+            f"{svc.name}-logs", name=f"/securecart/{self.ctx.environment}/ecs/{svc.name}",
+            kms_key_id=self.network.logs_key_arn, retention_in_days=self.settings.log_retention_days,
+            tags=self.tags(f"{svc.name}-logs", Service=svc.name), opts=self.child,
+        )
+        execution, task_role = self._roles(svc, log_group)
+        self.task_roles[svc.name] = task_role
+        return aws.ecs.TaskDefinition(
+            f"{svc.name}-task",
+            family=self.ctx.name(svc.name),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            cpu=str(svc.cpu),
+            memory=str(svc.memory),
+            execution_role_arn=execution.arn,
+            task_role_arn=task_role.arn,
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": "X86_64"},
+            volumes=[{"name": "tmp"}],
+            container_definitions=pulumi.Output.all(self.repositories[svc.name].url, log_group.name).apply(
+                _containers_for(svc, self.ctx.region)),
+            tags=self.tags(f"{svc.name}-task", Service=svc.name),
+            opts=self.child,
+        )
+
+    def _roles(self, svc: ServiceSettings, log_group: aws.cloudwatch.LogGroup) -> tuple[aws.iam.Role, aws.iam.Role]:
+        """Least-privilege execution role (ECS starting the task) and task role (its run time), this account's."""
+        trust = self._account_policy(task_trust_policy)
+        execution = aws.iam.Role(f"{svc.name}-execution", assume_role_policy=trust, opts=self.child,
+                                 description=f"ECS pulls and starts {svc.name}: its image, logs, secrets")
+        aws.iam.RolePolicy(
+            f"{svc.name}-execution-policy", role=execution.id,
+            policy=pulumi.Output.all(
+                pulumi.Output.concat("arn:", self.ctx.partition, ":ecr:", self.ctx.region, ":", self.ctx.account_id,
+                                     ":repository/", repository_name(self.ctx.environment, svc.name)),
+                log_group.arn,
+            ).apply(
+                _execution_policy_for(sorted(svc.secrets.values()))),
+            opts=pulumi.ResourceOptions(parent=execution))
+        task_role = aws.iam.Role(f"{svc.name}-task", assume_role_policy=trust, opts=self.child,
+                                 description=f"{svc.name} at run time: X-Ray (and the data it is granted)")
+        aws.iam.RolePolicy(f"{svc.name}-task-policy", role=task_role.id, policy=TASK_POLICY,
+                           opts=pulumi.ResourceOptions(parent=task_role))
+        return execution, task_role
+
+    def _nlb_listener(self, svc: ServiceSettings) -> aws.lb.Listener:
+        """An NLB service's TLS listener, which its ECS service waits for."""
+        return aws.lb.Listener(
+            f"{svc.name}-tls", load_balancer_arn=self.nlb.arn, port=443, protocol="TLS",
+            ssl_policy=self.settings.ssl_policy, certificate_arn=self.settings.certificate_arn,
+            default_actions=[{"type": "forward", "target_group_arn": self.target_groups[svc.name].arn}],
+            tags=self.tags(f"{svc.name}-tls"), opts=pulumi.ResourceOptions(parent=self.nlb))
+
+    def _nlb_callers(self) -> None:
+        """The NLB admits TLS only from the security groups of the services that call its services."""
+        for caller in sorted({c for svc in self.settings.services if svc.load_balancer is LoadBalancerKind.NLB
+                              for c in self.settings.callers(svc)}):
+            aws.vpc.SecurityGroupIngressRule(
+                f"nlb-sg-tls-from-{caller}", security_group_id=self.nlb_security_group.id, ip_protocol="tcp",
+                from_port=443, to_port=443, referenced_security_group_id=self.service_security_groups[caller].id,
+                description=f"TLS from the {caller} tasks", opts=pulumi.ResourceOptions(parent=self.nlb_security_group))
+
+    def _alb_routes(self) -> None:
         """HTTPS listener: the '/*' service is the default; every other ALB service gets a path rule, in the
         order the config lists them (rule priority 10, 20, …)."""
+        alb_services = self.alb_services
         default = next((x for x in alb_services if "/*" in x.path_patterns), None)
         default_action: aws.lb.ListenerDefaultActionArgsDict = (
-            {"type": "forward", "target_group_arn": target_groups[default.name].arn} if default else
+            {"type": "forward", "target_group_arn": self.target_groups[default.name].arn} if default else
             {"type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "404",
                                                           "message_body": "not found"}})
         https = aws.lb.Listener(
-            "alb-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS", ssl_policy=s.ssl_policy,
-            certificate_arn=s.certificate_arn, default_actions=[default_action], tags=tags("alb-https"),
-            opts=pulumi.ResourceOptions(parent=alb))
+            "alb-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
+            ssl_policy=self.settings.ssl_policy, certificate_arn=self.settings.certificate_arn,
+            default_actions=[default_action], tags=self.tags("alb-https"),
+            opts=pulumi.ResourceOptions(parent=self.alb))
         for i, svc in enumerate(x for x in alb_services if x is not default):
             aws.lb.ListenerRule(
                 f"{svc.name}-rule", listener_arn=https.arn, priority=10 * (i + 1),
                 conditions=[{"path_pattern": {"values": svc.path_patterns}}],
-                actions=[{"type": "forward", "target_group_arn": target_groups[svc.name].arn}],
-                tags=tags(f"{svc.name}-rule"), opts=pulumi.ResourceOptions(parent=https))
+                actions=[{"type": "forward", "target_group_arn": self.target_groups[svc.name].arn}],
+                tags=self.tags(f"{svc.name}-rule"), opts=pulumi.ResourceOptions(parent=https))
 
-    def _autoscaling(self, svc: ServiceSettings, cluster: aws.ecs.Cluster, service: aws.ecs.Service,
-                     alb: aws.lb.LoadBalancer | None, tg: aws.lb.TargetGroup, *, now: datetime.datetime,
-                     index: int) -> None:
+    # --- scaling ------------------------------------------------------------------------------------------------------
+
+    def _autoscaling(self, svc: ServiceSettings, service: aws.ecs.Service) -> None:
         """Target tracking on CPU (and, behind the ALB, requests per task) plus the sale windows' schedules.
 
         Application Auto Scaling refuses concurrent changes to one scalable target (ConcurrentUpdateException,
@@ -596,36 +691,25 @@ class DeliveryTier(Tier):
         another. A window that is over creates nothing (the program warns); a window in progress has no start
         action to wait for (its time has passed), so the target's minimum is the window's until its end action
         restores the usual one."""
-        opts = pulumi.ResourceOptions(parent=service)
+        now = self.ctx.now
         current = [w for w in svc.peak_windows if w.start <= now < w.end]
         target = aws.appautoscaling.Target(
             f"{svc.name}-scaling", service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
-            resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
+            resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", service.name),
             min_capacity=max([svc.min_tasks, *(w.min_tasks for w in current)]), max_capacity=svc.max_tasks,
-            opts=opts)
-        previous: list[pulumi.Resource] = []
+            opts=pulumi.ResourceOptions(parent=service))
+        last = _tracking_policy(f"{svc.name}-cpu", target, svc.cpu_target_percent,
+                                {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}, after=[])
+        if _on_alb(svc):
+            last = _tracking_policy(f"{svc.name}-requests", target, svc.requests_per_target, {
+                "predefined_metric_type": "ALBRequestCountPerTarget",
+                "resource_label": pulumi.Output.concat(self.alb.arn_suffix, "/",
+                                                       self.target_groups[svc.name].arn_suffix)}, after=[last])
+        self._sale_windows(svc, target, last)
 
-        def one_at_a_time() -> pulumi.ResourceOptions:
-            return pulumi.ResourceOptions(parent=target, depends_on=list(previous))
-
-        previous.append(aws.appautoscaling.Policy(
-            f"{svc.name}-cpu", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
-            scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
-            target_tracking_scaling_policy_configuration={
-                "target_value": float(svc.cpu_target_percent), "scale_out_cooldown": 60, "scale_in_cooldown": 300,
-                "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"}},
-            opts=one_at_a_time()))
-        if alb is not None:
-            previous[:] = [aws.appautoscaling.Policy(
-                f"{svc.name}-requests", policy_type="TargetTrackingScaling", resource_id=target.resource_id,
-                scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
-                target_tracking_scaling_policy_configuration={
-                    "target_value": float(svc.requests_per_target), "scale_out_cooldown": 60,
-                    "scale_in_cooldown": 300,
-                    "predefined_metric_specification": {
-                        "predefined_metric_type": "ALBRequestCountPerTarget",
-                        "resource_label": pulumi.Output.concat(alb.arn_suffix, "/", tg.arn_suffix)}},
-                opts=one_at_a_time())]
+    def _sale_windows(self, svc: ServiceSettings, target: aws.appautoscaling.Target, last: pulumi.Resource) -> None:
+        """Each sale window's raised minimum and its restoration, one change after another (``_autoscaling``)."""
+        now, index = self.ctx.now, self.settings.services.index(svc)
         for j, window in enumerate(svc.peak_windows):
             if window.end <= now:
                 pulumi.log.warn(
@@ -637,25 +721,27 @@ class DeliveryTier(Tier):
             if window.start > now:
                 edges.insert(0, ("start", window.start, window.min_tasks))
             for edge, when, low in edges:
-                previous[:] = [aws.appautoscaling.ScheduledAction(
+                last = aws.appautoscaling.ScheduledAction(
                     f"{svc.name}-{window.name}-{edge}", name=f"{svc.name}-{window.name}-{edge}",
                     schedule=window.at(when), timezone="UTC", resource_id=target.resource_id,
                     scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
                     scalable_target_action={"min_capacity": low, "max_capacity": svc.max_tasks},
-                    opts=one_at_a_time())]
+                    opts=pulumi.ResourceOptions(parent=target, depends_on=[last]))
 
-    def _alarms(self, alb: aws.lb.LoadBalancer, alb_services: list[ServiceSettings],
-                target_groups: dict[str, aws.lb.TargetGroup], topic: aws.sns.Topic, tags: Any) -> None:
+    # --- alarms -------------------------------------------------------------------------------------------------------
+
+    def _alarms(self) -> None:
         """Per ALB service, a p99 latency alarm; for the ALB, an anomaly band on requests and a 5XX alarm."""
+        alb, topic = self.alb, self.alarm_topic
         opts = pulumi.ResourceOptions(parent=alb)
-        for svc in alb_services:
+        for svc in self.alb_services:
             aws.cloudwatch.MetricAlarm(
                 f"{svc.name}-latency", namespace="AWS/ApplicationELB", metric_name="TargetResponseTime",
                 extended_statistic="p99", period=60, evaluation_periods=5, datapoints_to_alarm=3, threshold=1.5,
                 comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-                dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_groups[svc.name].arn_suffix},
+                dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": self.target_groups[svc.name].arn_suffix},
                 alarm_description=f"{svc.name}: p99 response time above 1.5 s in 3 of 5 minutes",
-                alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=tags(f"{svc.name}-latency"), opts=opts)
+                alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=self.tags(f"{svc.name}-latency"), opts=opts)
         aws.cloudwatch.MetricAlarm(
             "alb-traffic-anomaly", comparison_operator="GreaterThanUpperThreshold", evaluation_periods=3,
             datapoints_to_alarm=2, threshold_metric_id="band", treat_missing_data="notBreaching",
@@ -667,10 +753,10 @@ class DeliveryTier(Tier):
                 {"id": "band", "expression": "ANOMALY_DETECTION_BAND(requests, 3)", "label": "expected requests",
                  "return_data": True},
             ],
-            alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=tags("alb-traffic-anomaly"), opts=opts)
+            alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=self.tags("alb-traffic-anomaly"), opts=opts)
         aws.cloudwatch.MetricAlarm(
             "alb-5xx", namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count", statistic="Sum",
             period=60, evaluation_periods=5, datapoints_to_alarm=3, threshold=50,
             comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
             dimensions={"LoadBalancer": alb.arn_suffix}, alarm_description="The ALB itself returns 5XX errors",
-            alarm_actions=[topic.arn], tags=tags("alb-5xx"), opts=opts)
+            alarm_actions=[topic.arn], tags=self.tags("alb-5xx"), opts=opts)
