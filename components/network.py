@@ -1,14 +1,23 @@
 """The network tier: a multi-tier VPC over several AZs with its egress, endpoints, flow logs and guard rails.
 
 Layout (per AZ, for each subnet group in the config):
-- public groups: route 0.0.0.0/0 to the internet gateway; NAT gateways live in the first public group;
-- private groups: route 0.0.0.0/0 to the NAT gateway of their own AZ (``nat: perAz``);
-- isolated groups: no default route at all; their network ACL admits only the private groups on the database port;
-- attachment groups: no default route (Transit Gateway / GWLB endpoint ENIs).
-Every group has a network ACL of its own (``acl_entries`` says what each tier allows); the VPC's default ACL is
-adopted and left with no rules.
+- public groups: route 0.0.0.0/0 to the internet gateway (the group the appliances inspect routes it through its
+  AZ's GWLB endpoint instead: ``components/inspection.py``); the NAT gateways live in ``network.natSubnetGroup``;
+- private groups: route 0.0.0.0/0 to the NAT gateway of their own AZ (``nat: perAz``, so losing an AZ never cuts
+  the others' egress);
+- isolated groups: no route to the internet at all (the connectivity tier adds routes to the Transit Gateway);
+- attachment groups: no default route (Transit Gateway attachment and appliance ENIs).
+
 Every subnet and route table is named after its group, type and zone, so adding an AZ or a group adds resources
-and never renames or renumbers existing ones.
+and never renames or renumbers existing ones; other tiers choose subnets through ``Subnets`` (by group or type,
+never by position). Every group has a network ACL of its own (``acl_entries`` says what each tier allows); the VPC's
+default ACL and default security group are adopted and left with no rules. Flow logs record ALL traffic, with the
+packet-level addresses, TCP flags, direction and path a reviewer needs, to a KMS-encrypted log group kept at least a
+year, written by a role that can do nothing else. S3 and DynamoDB gateway endpoints serve every private and isolated
+route table; interface endpoints sit in ``network.interfaceEndpointSubnetGroup`` behind a security group admitting
+HTTPS from the VPC only. Every endpoint has a policy: only the actions the workloads need, only for principals of
+this account. The stack's S3 access-log archive is the terminal bucket the other tiers' log buckets write their own
+access logs to.
 """
 
 from collections.abc import Callable, Iterable, Iterator
