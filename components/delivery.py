@@ -7,6 +7,33 @@ else from the internet (one reference to that list weighs ~55 rules of the group
 to it: CloudFront never speaks HTTP to the origin). Global Accelerator, which the edge tier adds for the checkout
 API, reaches the ALB with client IP preservation through its own ENIs in the VPC; AWS puts those behind a security
 group named "GlobalAccelerator", which the edge tier will admit here. The HTTP listener only redirects to HTTPS.
+
+What each part gets:
+- ALB (``delivery.loadBalancerSubnetGroup``, internet-facing): HTTPS with an explicit TLS 1.3 policy, path rules per
+  service, invalid header fields dropped, desync mitigation ``strictest``, deletion protection, access logs to a
+  private SSE-S3 bucket (what ELB delivers to), a regional web ACL (AWS managed common, SQL injection, known-bad
+  inputs and IP reputation rules, a per-IP rate limit, logged to a KMS-encrypted ``aws-waf-logs-`` group with the
+  origin-verify header redacted) and a Shield Advanced protection. Origin verification: the web ACL's first rule
+  blocks every request without the secret header CloudFront sends (a generated Pulumi secret, exported as
+  ``originVerifyValue``), so no other distribution reaches the ALB through the shared origin-facing addresses.
+  Rotation: set ``originVerify.rotation`` to a new label and ``previousRotation`` to the old one, deploy both
+  stacks (both values pass), deploy the edge, then remove ``previousRotation``.
+- Payment NLB (``delivery.taskSubnetGroup``, internal): TLS with the same policy, cross-zone, access logs, its own
+  security group admitting TLS only from the security groups of the services that call it (``callers``); it is
+  enforced on PrivateLink traffic too.
+- Services: per service an ECR repository (scan on push, immutable tags, KMS, lifecycle), a KMS-encrypted log group,
+  an execution role (pull this repository, write this log group, read this service's secrets) and a task role, both
+  trusting ECS tasks of this account only; a task definition with the app (non-root, read-only root file system,
+  all capabilities dropped, secrets from Secrets Manager) and an X-Ray sidecar; the service without public IPs,
+  its own security group admitting only its load balancer's group on its port, a circuit breaker with rollback.
+  A service waits (no task, no scaling target) until its image exists: ``waiting_services``.
+- Scaling: a target per service (the service ignores ``desiredCount`` changes, so a deploy never resets a
+  scaled-out service), target tracking on CPU and, behind the ALB, requests per target, and for each sale window a
+  raise of the minimum at its start and its restoration at its end (UTC). Application Auto Scaling refuses
+  concurrent changes to one target, so policies and actions are chained. A window that is over schedules nothing;
+  one in progress keeps only its end.
+- Alarms to an SNS topic under its own KMS key (CloudWatch cannot publish under ``aws/sns``): p99 response time per
+  ALB service, an anomaly band on ALB requests, ALB 5XX errors.
 """
 
 import json
