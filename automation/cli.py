@@ -17,7 +17,7 @@ from automation import constraints
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
-from automation.synth import SynthError, synth_all
+from automation.synth import SynthError, SynthRun, synth_all
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -55,69 +55,72 @@ def _error(lines: Sequence[str]) -> None:
         print(f"error: {line}", file=sys.stderr)
 
 
-def _synth(args: argparse.Namespace, project: Project) -> int:
-    program: Path | None = None
-    if args.program is not None:
-        program = args.program.resolve()
-        if program.is_dir():
-            program = program / "__main__.py"
-        if not program.is_file():
-            _error([f"--program: {args.program} is neither a .py file nor a folder with __main__.py"])
-            return EXIT_BAD_INPUT
-    if args.json is not None and args.json.is_dir():
-        _error([f"--json: {args.json} is a folder: give a file path such as {args.json / 'graph.json'}"])
-        return EXIT_BAD_INPUT
-    if args.json is not None:
-        try:
-            args.json.resolve().parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            _error([f"--json: cannot create folder {args.json.resolve().parent} ({exc.strerror}): choose another "
-                    f"path"])
-            return EXIT_BAD_INPUT
-        if not os.access(args.json.resolve().parent, os.W_OK):
-            _error([f"--json: cannot write in {args.json.resolve().parent}: choose a writable folder"])
-            return EXIT_BAD_INPUT
+class _BadInputError(Exception):
+    """A command-line argument or file the synth cannot use: one line per problem, exit 2."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def _program(args: argparse.Namespace) -> Path | None:
+    """``--program``: a .py file, or a folder with __main__.py."""
+    if args.program is None:
+        return None
+    program: Path = args.program.resolve()
+    if program.is_dir():
+        program = program / "__main__.py"
+    if not program.is_file():
+        raise _BadInputError([f"--program: {args.program} is neither a .py file nor a folder with __main__.py"])
+    return program
+
+
+def _check_json_path(path: Path | None) -> None:
+    """``--json``: a file in a folder that exists (or can be made) and is writable."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise _BadInputError([f"--json: {path} is a folder: give a file path such as {path / 'graph.json'}"])
+    folder = path.resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _BadInputError([f"--json: cannot create folder {folder} ({exc.strerror}): choose another path"]) from None
+    if not os.access(folder, os.W_OK):
+        raise _BadInputError([f"--json: cannot write in {folder}: choose a writable folder"])
+
+
+def _pack_config(args: argparse.Namespace, project: Project) -> PackConfig:
+    """``--policy-config``, or the project's policies/policy-config.json when present."""
     config_path = args.policy_config
     if config_path is None and (project.root / "policies" / "policy-config.json").is_file():
         config_path = project.root / "policies" / "policy-config.json"
     try:
-        pack_config = PackConfig.load(config_path, POLICIES) if config_path else PackConfig.empty()
+        return PackConfig.load(config_path, POLICIES) if config_path else PackConfig.empty()
     except PolicyConfigError as exc:
-        _error([f"--policy-config: {p}" for p in exc.problems])
-        return EXIT_BAD_INPUT
+        raise _BadInputError([f"--policy-config: {p}" for p in exc.problems]) from None
 
+
+def _run_synth(args: argparse.Namespace, project: Project, program: Path | None) -> SynthRun:
     def on_step(stack: str, why: str) -> None:
         print(f"synth {stack}: {why}", file=sys.stderr)
 
     constraints.prefetch()  # AWS's service models, read in the background while the program runs
     try:
-        run = synth_all(project, args.stacks or None, main=program, on_step=on_step)
+        return synth_all(project, args.stacks or None, main=program, on_step=on_step)
     except SynthError as exc:
         if exc.kind == "config":
-            _error(exc.problems)
-        else:
-            _error([f"{exc.stack}: the program failed: {p}" for p in exc.problems])
-            if args.verbose and exc.detail:
-                print(exc.detail, file=sys.stderr)
-            elif exc.detail:
-                print("(run with --verbose for the full traceback)", file=sys.stderr)
-        return EXIT_BAD_INPUT
+            raise _BadInputError(exc.problems) from None
+        _error([f"{exc.stack}: the program failed: {p}" for p in exc.problems])
+        if args.verbose and exc.detail:
+            print(exc.detail, file=sys.stderr)
+        elif exc.detail:
+            print("(run with --verbose for the full traceback)", file=sys.stderr)
+        raise _BadInputError([]) from None
 
-    # Inputs AWS's API would refuse (patterns, lengths, enums, ranges), on each stack's final pass.
-    try:
-        checked = constraints.check_run(run, project)
-    except constraints.ModelError as exc:
-        _error([f"AWS API constraints: {exc}"])
-        return EXIT_BAD_INPUT
 
-    violations: dict[str, list[Violation]] = {}
-    try:
-        for name, result in run.results.items():
-            violations[name] = evaluate(result, POLICIES, pack_config, PACK_ENFORCEMENT_LEVEL)
-    except RuleError as exc:
-        _error([str(exc)])
-        return EXIT_BAD_INPUT
-
+def _print(args: argparse.Namespace, run: SynthRun, violations: dict[str, list[Violation]],
+           checked: dict[str, constraints.Checked]) -> None:
     for name, result in run.results.items():
         if not args.no_tree:
             print("\n".join(tree(result)))
@@ -127,18 +130,44 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
               f"{checked[name].values} input value(s) checked, {len(checked[name].findings)} refused")
         print()
     print(f"synth passes (deployment plan, then until outputs settle): {' → '.join(run.passes)}")
-    if args.json is not None:
-        doc = graph(run.results, violations, run.passes, project.name)
-        for name, check in checked.items():
-            doc["stacks"][name]["inputConstraints"] = {"checked": check.values,
-                                                       "refused": [f.line() for f in check.findings]}
+
+
+def _write_graph(path: Path, run: SynthRun, violations: dict[str, list[Violation]],
+                 checked: dict[str, constraints.Checked], project: Project) -> None:
+    doc = graph(run.results, violations, run.passes, project.name)
+    for name, check in checked.items():
+        doc["stacks"][name]["inputConstraints"] = {"checked": check.values,
+                                                   "refused": [f.line() for f in check.findings]}
+    try:
+        write_json(path, doc)
+    except OSError as exc:
+        raise _BadInputError([f"--json: cannot write {path} ({exc.strerror or exc}): choose a file path in a writable "
+                         f"folder"]) from None
+    print(f"wrote {path}")
+
+
+def _synth(args: argparse.Namespace, project: Project) -> int:
+    try:
+        program = _program(args)
+        _check_json_path(args.json)
+        pack_config = _pack_config(args, project)
+        run = _run_synth(args, project, program)
+        # Inputs AWS's API would refuse (patterns, lengths, enums, ranges), on each stack's final pass.
         try:
-            write_json(args.json, doc)
-        except OSError as exc:
-            _error([f"--json: cannot write {args.json} ({exc.strerror or exc}): choose a file path in a writable "
-                    f"folder"])
-            return EXIT_BAD_INPUT
-        print(f"wrote {args.json}")
+            checked = constraints.check_run(run, project)
+        except constraints.ModelError as exc:
+            raise _BadInputError([f"AWS API constraints: {exc}"]) from None
+        try:
+            violations = {name: evaluate(result, POLICIES, pack_config, PACK_ENFORCEMENT_LEVEL)
+                          for name, result in run.results.items()}
+        except RuleError as exc:
+            raise _BadInputError([str(exc)]) from None
+        _print(args, run, violations, checked)
+        if args.json is not None:
+            _write_graph(args.json, run, violations, checked, project)
+    except _BadInputError as exc:
+        _error(exc.problems)
+        return EXIT_BAD_INPUT
     mandatory = sum(1 for vs in violations.values() for v in vs if v.level == "mandatory")
     refused = [f for check in checked.values() for f in check.findings]
     if refused:

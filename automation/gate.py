@@ -9,7 +9,7 @@ also a waiver log: the pack hands the violations its waivers accept to it, and t
 
 import asyncio
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from inspect import isawaitable
@@ -203,6 +203,49 @@ def _run(policy: Policy, where: str, validate: Any) -> None:
         raise RuleError(f"rule '{policy.name}' failed on {where}: {type(exc).__name__}: {exc}") from exc
 
 
+Ranked = tuple[Policy, EnforcementLevel]
+
+
+def _active(policies: Iterable[Policy], config: PackConfig, default_level: EnforcementLevel) -> list[Ranked]:
+    """Each rule that runs, at the level it runs at (offline, ``remediate`` counts as mandatory: nothing is
+    fixed here, so what a remediation would change is a violation)."""
+    active = [(p, effective_level(p, config.levels, default_level)) for p in policies]
+    return [(p, lvl if lvl is not EnforcementLevel.REMEDIATE else EnforcementLevel.MANDATORY)
+            for p, lvl in active if lvl is not EnforcementLevel.DISABLED]
+
+
+def _by_type(active: list[Ranked]) -> tuple[dict[str, list[tuple[ResourceValidationPolicy, EnforcementLevel]]],
+                                             list[tuple[ResourceValidationPolicy, EnforcementLevel]]]:
+    """Rules that declare their resource types run only on those; any other resource rule runs on everything."""
+    typed: dict[str, list[tuple[ResourceValidationPolicy, EnforcementLevel]]] = {}
+    untyped: list[tuple[ResourceValidationPolicy, EnforcementLevel]] = []
+    for p, lvl in active:
+        if isinstance(p, TypedResourcePolicy) and p.resource_types is not None:
+            for t in p.resource_types:
+                typed.setdefault(t, []).append((p, lvl))
+        elif isinstance(p, ResourceValidationPolicy):
+            untyped.append((p, lvl))
+    return typed, untyped
+
+
+def _policy_resources(resources: list[Registration], props: dict[str, Any],
+                      provider_of: Callable[[Registration], PolicyProviderResource | None]) -> list[PolicyResource]:
+    """The stack as stack rules see it: parents, dependencies and property dependencies resolved."""
+    policy_resources: dict[str, PolicyResource] = {
+        r.urn: PolicyResource(r.type, props[r.urn], r.urn, r.name, _options(r), provider_of(r), None, [], {})
+        for r in resources
+    }
+    for r in resources:
+        pr = policy_resources[r.urn]
+        pr.parent = policy_resources.get(r.parent)
+        pr.dependencies = [policy_resources[d] for d in r.dependencies if d in policy_resources]
+        pr.property_dependencies = {
+            k: [policy_resources[d] for d in v if d in policy_resources]
+            for k, v in r.property_dependencies.items()
+        }
+    return list(policy_resources.values())
+
+
 def evaluate(
     stack: StackResult,
     policies: Iterable[Policy],
@@ -227,18 +270,8 @@ def evaluate(
             providers[urn] = PolicyProviderResource(p.type, props[p.urn], p.urn, p.name) if p else None
         return providers[urn]
 
-    active = [(p, effective_level(p, config.levels, default_level)) for p in policies]
-    active = [(p, lvl if lvl is not EnforcementLevel.REMEDIATE else EnforcementLevel.MANDATORY)
-              for p, lvl in active if lvl is not EnforcementLevel.DISABLED]
-    # Rules that declare their resource types run only on those; any other resource rule runs on everything.
-    typed: dict[str, list[tuple[ResourceValidationPolicy, EnforcementLevel]]] = {}
-    untyped: list[tuple[ResourceValidationPolicy, EnforcementLevel]] = []
-    for p, lvl in active:
-        if isinstance(p, TypedResourcePolicy) and p.resource_types is not None:
-            for t in p.resource_types:
-                typed.setdefault(t, []).append((p, lvl))
-        elif isinstance(p, ResourceValidationPolicy):
-            untyped.append((p, lvl))
+    active = _active(policies, config, default_level)
+    typed, untyped = _by_type(active)
     stack_rules = [(p, lvl) for p, lvl in active if isinstance(p, StackValidationPolicy)]
 
     def cannot_tell(policy: Policy, urn: str, exc: UnknownValueError) -> None:
@@ -259,19 +292,7 @@ def evaluate(
                 cannot_tell(rule, r.urn, exc)
 
     if stack_rules:
-        policy_resources: dict[str, PolicyResource] = {
-            r.urn: PolicyResource(r.type, props[r.urn], r.urn, r.name, _options(r), provider_of(r), None, [], {})
-            for r in resources
-        }
-        for r in resources:
-            pr = policy_resources[r.urn]
-            pr.parent = policy_resources.get(r.parent)
-            pr.dependencies = [policy_resources[d] for d in r.dependencies if d in policy_resources]
-            pr.property_dependencies = {
-                k: [policy_resources[d] for d in v if d in policy_resources]
-                for k, v in r.property_dependencies.items()
-            }
-        stack_args_resources = list(policy_resources.values())
+        stack_args_resources = _policy_resources(resources, props, provider_of)
         for stack_rule, level in stack_rules:
             stack_args = StackValidationArgs(stack_args_resources, config.properties.get(stack_rule.name))
             try:
