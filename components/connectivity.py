@@ -28,14 +28,19 @@ interface on that connection.
 
 import ipaddress
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import pulumi
 import pulumi_aws as aws
 
-from components.context import StackContext, Tier
+from components.context import StackContext, Tier, options
 from components.contract import ConnectivityOutputs, PeerConnectivity
 from components.network import NetworkTier
+from components.settings.connectivity import (
+    ConnectivitySettings,
+    CustomerGatewaySettings,
+    DirectConnectSettings,
+    VpcPeerSettings,
+)
 from components.settings.network import SubnetType
 from components.settings.types import Role
 
@@ -58,6 +63,12 @@ def summarise(cidrs: list[str]) -> list[str]:
 
 
 class ConnectivityTier(Tier):
+    settings: ConnectivitySettings
+    network: NetworkTier
+    peer: PeerConnectivity
+    transit_gateway: aws.ec2transitgateway.TransitGateway
+    route_tables: dict[str, aws.ec2transitgateway.RouteTable]  # segment (vpc, hybrid, peering) -> its table
+    vpc_attachment: aws.ec2transitgateway.VpcAttachment
     transit_gateway_id: pulumi.Output[str]
     route_table_ids: dict[str, pulumi.Output[str]]
     vpc_attachment_id: pulumi.Output[str]
@@ -70,297 +81,32 @@ class ConnectivityTier(Tier):
     dx_prefixes: list[str]
     vpc_peering_connection_ids: dict[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, ctx: StackContext, tier_args: ConnectivityTierArgs,
+    def __init__(self, name: str, ctx: StackContext, args: ConnectivityTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("securecart:connectivity:ConnectivityTier", name, ctx, opts)
-        settings, placement, network = ctx.settings.connectivity, ctx.settings.placement, tier_args.network
+        settings, placement = ctx.settings.connectivity, ctx.settings.placement
         if settings is None or placement.tgw_attachments is None:
             raise ValueError("the connectivity tier needs securecart:connectivity (validated when the settings load)")
-        route_tables: dict[str, dict[str, aws.ec2.RouteTable]] = {}
-        for record in network.subnets:
-            route_tables.setdefault(record.group, {})[record.zone] = record.route_table
-        args = SimpleNamespace(  # TODO(issue 11): shim until the constructor is split into methods
-            settings=settings, role=ctx.role, environment=ctx.environment, region=ctx.region,
-            account_id=ctx.account_id, vpc_id=network.vpc.id, vpc_cidr=str(ctx.settings.network.cidr),
-            attachment_subnet_ids=network.subnets.of_group(placement.tgw_attachments).ids,
-            route_tables=route_tables, group_types={g.name: g.type for g in ctx.settings.network.subnet_groups},
-            logs_key_arn=network.logs_key_arn, peer=tier_args.peer, peer_stack=ctx.peer_stack,
-            pre_shared_keys=ctx.settings.pre_shared_keys())
-        s = args.settings
-        env = args.environment
-        child = pulumi.ResourceOptions(parent=self)
-        primary = args.role is Role.PRIMARY
-
-        def tags(n: str, **extra: str) -> dict[str, str]:
-            return {"Name": f"securecart-{env}-{n}", **extra}
-
-        # --- the Transit Gateway and its route tables ---------------------------------------------------------
-        tgw = aws.ec2transitgateway.TransitGateway(
-            "tgw",
-            description=f"SecureCart {env} {args.region}",
-            amazon_side_asn=s.transit_gateway.asn,
-            auto_accept_shared_attachments="disable",
-            default_route_table_association="disable",
-            default_route_table_propagation="disable",
-            dns_support="enable",
-            vpn_ecmp_support="enable",
-            tags=tags("tgw"),
-            opts=child,
-        )
-        tgw_opts = pulumi.ResourceOptions(parent=tgw)
-        tables = {use: aws.ec2transitgateway.RouteTable(f"tgw-rt-{use}", transit_gateway_id=tgw.id,
-                                                        tags=tags(f"tgw-rt-{use}", Segment=use), opts=tgw_opts)
-                  for use in ("vpc", "hybrid", "peering")}
-
-        def associate(key: str, attachment_id: pulumi.Input[str], table: str,
-                      depends_on: list[pulumi.Resource] | None = None) -> aws.ec2transitgateway.RouteTableAssociation:
-            return aws.ec2transitgateway.RouteTableAssociation(
-                f"tgw-assoc-{key}", transit_gateway_attachment_id=attachment_id,
-                transit_gateway_route_table_id=tables[table].id, replace_existing_association=True,
-                opts=pulumi.ResourceOptions(parent=tables[table], depends_on=depends_on or []))
-
-        def propagate(key: str, attachment_id: pulumi.Input[str], table: str,
-                      depends_on: list[pulumi.Resource] | None = None) -> None:
-            aws.ec2transitgateway.RouteTablePropagation(
-                f"tgw-prop-{key}-to-{table}", transit_gateway_attachment_id=attachment_id,
-                transit_gateway_route_table_id=tables[table].id,
-                opts=pulumi.ResourceOptions(parent=tables[table], depends_on=depends_on or []))
-
-        # --- the VPC attachment, in the dedicated attachment subnets of every AZ -------------------------------
-        attachment = aws.ec2transitgateway.VpcAttachment(
-            "tgw-vpc-attachment",
-            transit_gateway_id=tgw.id,
-            vpc_id=args.vpc_id,
-            subnet_ids=args.attachment_subnet_ids,
-            dns_support="enable",
-            transit_gateway_default_route_table_association=False,
-            transit_gateway_default_route_table_propagation=False,
-            tags=tags("tgw-vpc-attachment"),
-            opts=tgw_opts,
-        )
-        associate("vpc", attachment.id, "vpc")
-        propagate("vpc", attachment.id, "hybrid")
-
-        def static(key: str, cidr: str, attachment_id: pulumi.Input[str], table: str,
-                   depends_on: list[pulumi.Resource] | None = None) -> None:
-            aws.ec2transitgateway.Route(
-                f"tgw-route-{table}-to-{key}", destination_cidr_block=cidr, transit_gateway_attachment_id=attachment_id,
-                transit_gateway_route_table_id=tables[table].id,
-                opts=pulumi.ResourceOptions(parent=tables[table], depends_on=depends_on or []))
-
-        static("vpc", args.vpc_cidr, attachment.id, "peering")
-
-        # --- VPC routes: private and isolated tables reach the peer region and the sites through the TGW --------
-        routed_groups = [g for g, t in args.group_types.items() if t in (SubnetType.PRIVATE, SubnetType.ISOLATED)]
-        # (label, destination CIDR, destination prefix list)
-        destinations: list[tuple[str, str | None, pulumi.Input[str] | None]] = []
-        # The sites: this region's developer offices, and the analytics networks behind Direct Connect (the
-        # primary's settings; the secondary reads them from its outputs).
-        on_prem = [str(n) for n in s.on_premises()]
-        if not primary and args.peer.dx_gateway_id:
-            on_prem += [p for p in args.peer.dx_prefixes or [] if p not in on_prem]
-        if on_prem:
-            sites = aws.ec2.ManagedPrefixList(
-                "on-premises", name=f"securecart-{env}-on-premises", address_family="IPv4",
-                max_entries=len(on_prem) + 5,  # room to add a site without replacing the list
-                entries=[{"cidr": c, "description": "SecureCart site"} for c in on_prem],
-                tags=tags("on-premises"), opts=child)
-            destinations.append(("on-premises", None, sites.id))
-        if args.peer.vpc_cidr:
-            destinations.append(("peer-region", args.peer.vpc_cidr, None))
-        else:
-            pulumi.log.info(f"connectivity: routes to the peer region wait for {args.peer_stack or 'a peer stack'}'s "
-                            f"vpcCidr output", resource=self)
-        for group in routed_groups:
-            for zone, table in args.route_tables[group].items():
-                for label, cidr, prefix_list in destinations:
-                    aws.ec2.Route(
-                        f"{group}-{zone}-to-{label}", route_table_id=table.id, transit_gateway_id=tgw.id,
-                        destination_cidr_block=cidr, destination_prefix_list_id=prefix_list,
-                        opts=pulumi.ResourceOptions(parent=table, depends_on=[attachment]))
-
-        # --- cross-region peering -------------------------------------------------------------------------------
-        self.peering_attachment_id = None
-        if primary and args.peer.transit_gateway_id and args.peer.region and args.peer.vpc_cidr:
-            peering = aws.ec2transitgateway.PeeringAttachment(
-                "tgw-peering",
-                transit_gateway_id=tgw.id,
-                peer_transit_gateway_id=args.peer.transit_gateway_id,
-                peer_region=args.peer.region,
-                peer_account_id=args.account_id,
-                tags=tags("tgw-peering", **{"securecart:accepter-region": args.peer.region}),
-                opts=tgw_opts,
-            )
-            # The acceptance, in the peer's region: this stack owns both ends of the request (DESIGN §1).
-            accepter = aws.ec2transitgateway.PeeringAttachmentAccepter(
-                "tgw-peering-accepter",
-                transit_gateway_attachment_id=peering.id,
-                region=args.peer.region,
-                tags=tags("tgw-peering-accepter"),
-                opts=pulumi.ResourceOptions(parent=peering),
-            )
-            associate("peering", peering.id, "peering", depends_on=[accepter])
-            static("peer-region", args.peer.vpc_cidr, peering.id, "vpc", depends_on=[accepter])
-            self.peering_attachment_id = accepter.transit_gateway_attachment_id  # known once accepted
-        elif primary:
-            pulumi.log.info(f"connectivity: the cross-region peering waits for {args.peer_stack or 'a peer stack'}'s "
-                            f"transitGatewayId, region and vpcCidr outputs", resource=self)
-        elif args.peer.tgw_peering_attachment_id and args.peer.vpc_cidr:
-            associate("peering", args.peer.tgw_peering_attachment_id, "peering")
-            static("peer-region", args.peer.vpc_cidr, args.peer.tgw_peering_attachment_id, "vpc")
-            self.peering_attachment_id = pulumi.Output.from_input(args.peer.tgw_peering_attachment_id)
-        else:
-            pulumi.log.info(f"connectivity: this side of the cross-region peering waits for "
-                            f"{args.peer_stack or 'a peer stack'} to request and accept it (its "
-                            f"tgwPeeringAttachmentId output)", resource=self)
-
-        # --- site-to-site VPNs for developers ---------------------------------------------------------------------
+        self.settings, self.network, self.peer = settings, args.network, args.peer
+        self.transit_gateway = self._transit_gateway()
+        self.route_tables = self._route_tables()
+        self.vpc_attachment = self._vpc_attachment(placement.tgw_attachments)
+        self._vpc_routes()
+        self.peering_attachment_id = self._peering()
         self.vpn_connection_ids, self.customer_gateway_ids, self.vpn_attachment_ids = {}, {}, {}
-        if s.vpn.customer_gateways:
-            vpn_logs = aws.cloudwatch.LogGroup(
-                "vpn-logs", name=f"/securecart/{env}/vpn", kms_key_id=args.logs_key_arn,
-                retention_in_days=s.vpn.log_retention_days, tags=tags("vpn-logs"), opts=child)
-        for site in s.vpn.customer_gateways:
-            extended = site.bgp_asn > 2147483647  # AWS takes 4-byte ASNs in a field of their own
-            cgw = aws.ec2.CustomerGateway(
-                f"cgw-{site.name}", bgp_asn=None if extended else str(site.bgp_asn),
-                bgp_asn_extended=str(site.bgp_asn) if extended else None, ip_address=str(site.ip_address),
-                type="ipsec.1", device_name=site.name, tags=tags(f"cgw-{site.name}"), opts=child)
-            keys = args.pre_shared_keys.get(site.name)
-            log_options: aws.ec2.VpnConnectionTunnel1LogOptionsArgsDict = {"cloudwatch_log_options": {
-                "log_enabled": True, "log_group_arn": vpn_logs.arn, "log_output_format": "json"}}
-            log_options_2: aws.ec2.VpnConnectionTunnel2LogOptionsArgsDict = {"cloudwatch_log_options": {
-                "log_enabled": True, "log_group_arn": vpn_logs.arn, "log_output_format": "json"}}
-            vpn = aws.ec2.VpnConnection(
-                f"vpn-{site.name}",
-                customer_gateway_id=cgw.id,
-                transit_gateway_id=tgw.id,
-                type="ipsec.1",
-                static_routes_only=False,  # BGP: the site's routes are learned and withdrawn with the tunnels
-                # Keys from secret config when given (secret in the state too); else AWS generates them into
-                # Secrets Manager, where neither the config nor the state ever holds them.
-                preshared_key_storage=None if keys else "SecretsManager",
-                tunnel1_preshared_key=pulumi.Output.secret(keys[0]) if keys else None,
-                tunnel2_preshared_key=pulumi.Output.secret(keys[1]) if keys else None,
-                tunnel1_ike_versions=["ikev2"], tunnel2_ike_versions=["ikev2"],
-                tunnel1_phase1_encryption_algorithms=IKE_ENCRYPTION,
-                tunnel2_phase1_encryption_algorithms=IKE_ENCRYPTION,
-                tunnel1_phase2_encryption_algorithms=IKE_ENCRYPTION,
-                tunnel2_phase2_encryption_algorithms=IKE_ENCRYPTION,
-                tunnel1_phase1_integrity_algorithms=IKE_INTEGRITY, tunnel2_phase1_integrity_algorithms=IKE_INTEGRITY,
-                tunnel1_phase2_integrity_algorithms=IKE_INTEGRITY, tunnel2_phase2_integrity_algorithms=IKE_INTEGRITY,
-                tunnel1_phase1_dh_group_numbers=IKE_DH_GROUPS, tunnel2_phase1_dh_group_numbers=IKE_DH_GROUPS,
-                tunnel1_phase2_dh_group_numbers=IKE_DH_GROUPS, tunnel2_phase2_dh_group_numbers=IKE_DH_GROUPS,
-                tunnel1_dpd_timeout_action="restart", tunnel2_dpd_timeout_action="restart",
-                tunnel1_startup_action="start", tunnel2_startup_action="start",
-                tunnel1_log_options=log_options, tunnel2_log_options=log_options_2,
-                tags=tags(f"vpn-{site.name}"),
-                opts=pulumi.ResourceOptions(parent=cgw),
-            )
-            associate(f"vpn-{site.name}", vpn.transit_gateway_attachment_id, "hybrid")
-            for prefix in site.prefixes:
-                static(f"{site.name}-{prefix.network_address}", str(prefix), vpn.transit_gateway_attachment_id, "vpc")
-            self.vpn_connection_ids[site.name] = vpn.id
-            self.vpn_attachment_ids[site.name] = vpn.transit_gateway_attachment_id
-            self.customer_gateway_ids[site.name] = cgw.id
-
-        # --- Direct Connect for analytics ---------------------------------------------------------------------------
-        self.dx_gateway_id = None
-        dx_gateway_id: pulumi.Input[str] | None = None
-        dx = s.gateway(args.role)  # the primary's gateway; None on the secondary, which associates with it
-        dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else list(args.peer.dx_prefixes or [])
-        if dx is not None:
-            gateway = aws.directconnect.Gateway("dx-gateway", name=f"securecart-{env}-analytics",
-                                                amazon_side_asn=str(dx.gateway_asn), opts=child)
-            dx_gateway_id = gateway.id
-            self.dx_gateway_id = gateway.id
-            if dx.connection_id:
-                long_asn = dx.customer_asn > 2147483646
-                aws.directconnect.TransitVirtualInterface(
-                    "dx-transit-vif", connection_id=dx.connection_id, dx_gateway_id=gateway.id,
-                    name=f"securecart-{env}-analytics", vlan=dx.vlan,
-                    bgp_asn=None if long_asn else dx.customer_asn,
-                    bgp_asn_long=str(dx.customer_asn) if long_asn else None,
-                    address_family="ipv4", mtu=8500, sitelink_enabled=False, tags=tags("dx-transit-vif"),
-                    opts=pulumi.ResourceOptions(parent=gateway))
-            else:
-                pulumi.log.info("connectivity: no Direct Connect connection configured: the gateway and its "
-                                "associations are ready for one (securecart:connectivity.directConnect.connectionId)",
-                                resource=self)
-        elif args.peer.dx_gateway_id:
-            dx_gateway_id = args.peer.dx_gateway_id
-        else:
-            pulumi.log.info(f"connectivity: the Direct Connect association waits for "
-                            f"{args.peer_stack or 'a peer stack'}'s dxGatewayId output", resource=self)
-        self.dx_attachment_id = None
-        if dx_gateway_id is not None:
-            association = aws.directconnect.GatewayAssociation(
-                "dx-association", dx_gateway_id=dx_gateway_id, associated_gateway_id=tgw.id,
-                allowed_prefixes=summarise([args.vpc_cidr]), opts=tgw_opts)
-            associate("dx", association.transit_gateway_attachment_id, "hybrid")
-            for cidr in dx_prefixes:
-                static(f"analytics-{ipaddress.IPv4Network(cidr).network_address}", cidr,
-                       association.transit_gateway_attachment_id, "vpc")
-            self.dx_attachment_id = association.transit_gateway_attachment_id
-
-        # --- VPC peering with other accounts' and environments' VPCs ---------------------------------------------
-        self.vpc_peering_connection_ids = {}
-        private_groups = [g for g, t in args.group_types.items() if t is SubnetType.PRIVATE]
-        for peer in s.vpc_peers:
-            ours = peer.account_id is None
-            same_region = peer.region == args.region
-            connection = aws.ec2.VpcPeeringConnection(
-                f"peering-{peer.name}",
-                vpc_id=args.vpc_id,
-                peer_vpc_id=peer.vpc_id,
-                peer_owner_id=peer.account_id or args.account_id,
-                peer_region=None if same_region else peer.region,
-                auto_accept=True if ours and same_region else None,  # AWS accepts at once only within a region
-                tags=tags(f"peering-{peer.name}", Peer=peer.name),
-                opts=child,
-            )
-            accepted: list[pulumi.Resource] = [connection]
-            if ours and not same_region:
-                # The peer VPC is ours too: accept in its region (DESIGN §1's accepter case).
-                accepted.append(aws.ec2.VpcPeeringConnectionAccepter(
-                    f"peering-{peer.name}-accepter", vpc_peering_connection_id=connection.id, auto_accept=True,
-                    region=peer.region, tags=tags(f"peering-{peer.name}", Peer=peer.name),
-                    opts=pulumi.ResourceOptions(parent=connection)))
-            if ours and same_region:
-                # DNS names of either VPC resolve to private addresses across the peering; only possible once
-                # the connection is active, and both sides are ours to set.
-                aws.ec2.PeeringConnectionOptions(
-                    f"peering-{peer.name}-options", vpc_peering_connection_id=connection.id,
-                    requester={"allow_remote_vpc_dns_resolution": True},
-                    accepter={"allow_remote_vpc_dns_resolution": True},
-                    opts=pulumi.ResourceOptions(parent=connection, depends_on=accepted))
-            elif ours:
-                # Across regions each side's options are set in its own region.
-                aws.ec2.PeeringConnectionOptions(
-                    f"peering-{peer.name}-options", vpc_peering_connection_id=connection.id,
-                    requester={"allow_remote_vpc_dns_resolution": True},
-                    opts=pulumi.ResourceOptions(parent=connection, depends_on=accepted))
-                aws.ec2.PeeringConnectionOptions(
-                    f"peering-{peer.name}-accepter-options", vpc_peering_connection_id=connection.id,
-                    accepter={"allow_remote_vpc_dns_resolution": True}, region=peer.region,
-                    opts=pulumi.ResourceOptions(parent=connection, depends_on=accepted))
-            for group in peer.route_groups or private_groups:
-                for zone, table in args.route_tables[group].items():
-                    aws.ec2.Route(
-                        f"{group}-{zone}-to-vpc-peer-{peer.name}", route_table_id=table.id,
-                        destination_cidr_block=str(peer.cidr), vpc_peering_connection_id=connection.id,
-                        opts=pulumi.ResourceOptions(parent=table, depends_on=accepted))
-            self.vpc_peering_connection_ids[peer.name] = connection.id
-
-        self.dx_prefixes = dx_prefixes if dx is not None else []
-        self.transit_gateway_id = tgw.id
-        self.route_table_ids = {use: t.id for use, t in tables.items()}
-        self.vpc_attachment_id = attachment.id
+        self._vpns()
+        dx = settings.gateway(ctx.role)  # the primary's gateway; None on the secondary, which associates with it
+        self.dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else []
+        self.dx_gateway_id = self._dx_gateway(dx) if dx is not None else None
+        self.dx_attachment_id = self._dx_association()
+        self.vpc_peering_connection_ids = {peer.name: self._vpc_peer(peer).id for peer in settings.vpc_peers}
+        self.transit_gateway_id = self.transit_gateway.id
+        self.route_table_ids = {use: t.id for use, t in self.route_tables.items()}
+        self.vpc_attachment_id = self.vpc_attachment.id
         self.done()
 
     def exports(self) -> ConnectivityOutputs:
-        c = self.ctx.settings.connectivity
-        assert c is not None
+        c = self.settings
         return ConnectivityOutputs(
             transit_gateway_id=self.transit_gateway_id,
             transit_gateway_asn=c.transit_gateway.asn,
@@ -376,3 +122,334 @@ class ConnectivityTier(Tier):
             tgw_dx_attachment_id=self.dx_attachment_id,
             dx_prefixes=self.dx_prefixes if self.dx_gateway_id is not None else None,
         )
+
+    @property
+    def vpc_cidr(self) -> str:
+        """This region's VPC: what the peering table routes and Direct Connect advertises."""
+        return str(self.ctx.settings.network.cidr)
+
+    @property
+    def _peer_stack(self) -> str:
+        """The peer stack as the log lines name it: what a waiting part waits for."""
+        return self.ctx.peer_stack or "a peer stack"
+
+    # --- the Transit Gateway and its route tables -------------------------------------------------------------
+
+    def _transit_gateway(self) -> aws.ec2transitgateway.TransitGateway:
+        """This region's Transit Gateway, with no default table: the segments decide who reaches whom."""
+        return aws.ec2transitgateway.TransitGateway(
+            "tgw",
+            description=f"SecureCart {self.ctx.environment} {self.ctx.region}",
+            amazon_side_asn=self.settings.transit_gateway.asn,
+            auto_accept_shared_attachments="disable",
+            default_route_table_association="disable",
+            default_route_table_propagation="disable",
+            dns_support="enable",
+            vpn_ecmp_support="enable",
+            tags=self.tags("tgw"),
+            opts=self.child,
+        )
+
+    def _route_tables(self) -> dict[str, aws.ec2transitgateway.RouteTable]:
+        """The three segments' route tables (``vpc``, ``hybrid``, ``peering``: see the module docstring)."""
+        return {use: aws.ec2transitgateway.RouteTable(f"tgw-rt-{use}", transit_gateway_id=self.transit_gateway.id,
+                                                      tags=self.tags(f"tgw-rt-{use}", Segment=use),
+                                                      opts=options(self.transit_gateway))
+                for use in ("vpc", "hybrid", "peering")}
+
+    def _associate(self, key: str, attachment_id: pulumi.Input[str], table: str,
+                   depends_on: list[pulumi.Resource] | None = None) -> aws.ec2transitgateway.RouteTableAssociation:
+        """Put an attachment in a segment: that segment's table decides where the attachment's traffic goes."""
+        return aws.ec2transitgateway.RouteTableAssociation(
+            f"tgw-assoc-{key}", transit_gateway_attachment_id=attachment_id,
+            transit_gateway_route_table_id=self.route_tables[table].id, replace_existing_association=True,
+            opts=options(self.route_tables[table], depends_on=depends_on or []))
+
+    def _propagate(self, key: str, attachment_id: pulumi.Input[str], table: str,
+                   depends_on: list[pulumi.Resource] | None = None) -> None:
+        """Propagate an attachment's routes into a segment's table (only the VPC's, into ``hybrid``)."""
+        aws.ec2transitgateway.RouteTablePropagation(
+            f"tgw-prop-{key}-to-{table}", transit_gateway_attachment_id=attachment_id,
+            transit_gateway_route_table_id=self.route_tables[table].id,
+            opts=options(self.route_tables[table], depends_on=depends_on or []))
+
+    def _static(self, key: str, cidr: str, attachment_id: pulumi.Input[str], table: str,
+                depends_on: list[pulumi.Resource] | None = None) -> None:
+        """A static route in a segment's table: nothing a site announces over BGP can draw it elsewhere."""
+        aws.ec2transitgateway.Route(
+            f"tgw-route-{table}-to-{key}", destination_cidr_block=cidr, transit_gateway_attachment_id=attachment_id,
+            transit_gateway_route_table_id=self.route_tables[table].id,
+            opts=options(self.route_tables[table], depends_on=depends_on or []))
+
+    # --- the VPC attachment, in the dedicated attachment subnets of every AZ -----------------------------------
+
+    def _vpc_attachment(self, group: str) -> aws.ec2transitgateway.VpcAttachment:
+        """The VPC's attachment in its subnet group: in ``vpc``, propagated into ``hybrid``, routed from ``peering``."""
+        attachment = aws.ec2transitgateway.VpcAttachment(
+            "tgw-vpc-attachment",
+            transit_gateway_id=self.transit_gateway.id,
+            vpc_id=self.network.vpc.id,
+            subnet_ids=self.network.subnets.of_group(group).ids,
+            dns_support="enable",
+            transit_gateway_default_route_table_association=False,
+            transit_gateway_default_route_table_propagation=False,
+            tags=self.tags("tgw-vpc-attachment"),
+            opts=options(self.transit_gateway),
+        )
+        self._associate("vpc", attachment.id, "vpc")
+        self._propagate("vpc", attachment.id, "hybrid")
+        self._static("vpc", self.vpc_cidr, attachment.id, "peering")
+        return attachment
+
+    # --- VPC routes: private and isolated tables reach the peer region and the sites through the TGW -----------
+
+    def _vpc_routes(self) -> None:
+        """Private and isolated tables send the sites and the peer region to the TGW, once the VPC is attached."""
+        destinations = self._destinations()
+        # In the plan's order (group, then zone), whatever the order of the types.
+        routed = [r for r in self.network.subnets if r.type in (SubnetType.PRIVATE, SubnetType.ISOLATED)]
+        for record in routed:
+            for label, cidr, prefix_list in destinations:
+                aws.ec2.Route(
+                    f"{record.group}-{record.zone}-to-{label}", route_table_id=record.route_table.id,
+                    transit_gateway_id=self.transit_gateway.id,
+                    destination_cidr_block=cidr, destination_prefix_list_id=prefix_list,
+                    opts=options(record.route_table, depends_on=[self.vpc_attachment]))
+
+    def _destinations(self) -> list[tuple[str, str | None, pulumi.Input[str] | None]]:
+        """What the VPC routes to the TGW, as (label, destination CIDR, destination prefix list)."""
+        destinations: list[tuple[str, str | None, pulumi.Input[str] | None]] = []
+        sites = self._sites()
+        if sites is not None:
+            destinations.append(("on-premises", None, sites.id))
+        if self.peer.vpc_cidr:
+            destinations.append(("peer-region", self.peer.vpc_cidr, None))
+        else:
+            pulumi.log.info(f"connectivity: routes to the peer region wait for {self._peer_stack}'s vpcCidr output",
+                            resource=self)
+        return destinations
+
+    def _sites(self) -> aws.ec2.ManagedPrefixList | None:
+        """The sites as one managed prefix list (one route per table covers them all); None without sites."""
+        # The sites: this region's developer offices, and the analytics networks behind Direct Connect (the
+        # primary's settings; the secondary reads them from its outputs).
+        on_prem = [str(n) for n in self.settings.on_premises()]
+        if self.ctx.role is not Role.PRIMARY and self.peer.dx_gateway_id:
+            on_prem += [p for p in self.peer.dx_prefixes or [] if p not in on_prem]
+        if not on_prem:
+            return None
+        return aws.ec2.ManagedPrefixList(
+            "on-premises", name=self.ctx.name("on-premises"), address_family="IPv4",
+            max_entries=len(on_prem) + 5,  # room to add a site without replacing the list
+            entries=[{"cidr": c, "description": "SecureCart site"} for c in on_prem],
+            tags=self.tags("on-premises"), opts=self.child)
+
+    # --- cross-region peering ---------------------------------------------------------------------------------
+
+    def _peering(self) -> pulumi.Output[str] | None:
+        """This side of the cross-region peering: the accepted attachment, or None while it waits for the peer."""
+        return self._peering_requester() if self.ctx.role is Role.PRIMARY else self._peering_accepter()
+
+    def _peering_requester(self) -> pulumi.Output[str] | None:
+        """The primary requests the peering, accepts it in the peer's region and routes the peer's VPC over it."""
+        region, peer_gateway, peer_cidr = self.peer.region, self.peer.transit_gateway_id, self.peer.vpc_cidr
+        if not (peer_gateway and region and peer_cidr):
+            pulumi.log.info(f"connectivity: the cross-region peering waits for {self._peer_stack}'s "
+                            f"transitGatewayId, region and vpcCidr outputs", resource=self)
+            return None
+        peering = aws.ec2transitgateway.PeeringAttachment(
+            "tgw-peering",
+            transit_gateway_id=self.transit_gateway.id,
+            peer_transit_gateway_id=peer_gateway,
+            peer_region=region,
+            peer_account_id=self.ctx.account_id,
+            tags=self.tags("tgw-peering", **{"securecart:accepter-region": region}),
+            opts=options(self.transit_gateway),
+        )
+        # The acceptance, in the peer's region: this stack owns both ends of the request (DESIGN §1).
+        accepter = aws.ec2transitgateway.PeeringAttachmentAccepter(
+            "tgw-peering-accepter",
+            transit_gateway_attachment_id=peering.id,
+            region=region,
+            tags=self.tags("tgw-peering-accepter"),
+            opts=options(peering),
+        )
+        self._associate("peering", peering.id, "peering", depends_on=[accepter])
+        self._static("peer-region", peer_cidr, peering.id, "vpc", depends_on=[accepter])
+        return accepter.transit_gateway_attachment_id  # known once accepted
+
+    def _peering_accepter(self) -> pulumi.Output[str] | None:
+        """The secondary puts the attachment the primary accepted in ``peering`` and routes the primary's VPC."""
+        attachment_id, peer_cidr = self.peer.tgw_peering_attachment_id, self.peer.vpc_cidr
+        if not (attachment_id and peer_cidr):
+            pulumi.log.info(f"connectivity: this side of the cross-region peering waits for {self._peer_stack} to "
+                            f"request and accept it (its tgwPeeringAttachmentId output)", resource=self)
+            return None
+        self._associate("peering", attachment_id, "peering")
+        self._static("peer-region", peer_cidr, attachment_id, "vpc")
+        return pulumi.Output.from_input(attachment_id)
+
+    # --- site-to-site VPNs for developers ---------------------------------------------------------------------
+
+    def _vpns(self) -> None:
+        """A VPN per developer site, all of them logging to one encrypted, retained log group."""
+        sites = self.settings.vpn.customer_gateways
+        if not sites:
+            return
+        logs = aws.cloudwatch.LogGroup(
+            "vpn-logs", name=f"/securecart/{self.ctx.environment}/vpn", kms_key_id=self.network.logs_key_arn,
+            retention_in_days=self.settings.vpn.log_retention_days, tags=self.tags("vpn-logs"), opts=self.child)
+        for site in sites:
+            cgw, vpn = self._vpn(site, logs)
+            self.vpn_connection_ids[site.name] = vpn.id
+            self.vpn_attachment_ids[site.name] = vpn.transit_gateway_attachment_id
+            self.customer_gateway_ids[site.name] = cgw.id
+
+    def _vpn(self, site: CustomerGatewaySettings,
+             logs: aws.cloudwatch.LogGroup) -> tuple[aws.ec2.CustomerGateway, aws.ec2.VpnConnection]:
+        """A site's gateway and BGP VPN (IKEv2, strong proposals): in ``hybrid``, its prefixes static in ``vpc``."""
+        extended = site.bgp_asn > 2147483647  # AWS takes 4-byte ASNs in a field of their own
+        cgw = aws.ec2.CustomerGateway(
+            f"cgw-{site.name}", bgp_asn=None if extended else str(site.bgp_asn),
+            bgp_asn_extended=str(site.bgp_asn) if extended else None, ip_address=str(site.ip_address),
+            type="ipsec.1", device_name=site.name, tags=self.tags(f"cgw-{site.name}"), opts=self.child)
+        keys = self.ctx.settings.pre_shared_keys().get(site.name)
+        vpn = aws.ec2.VpnConnection(
+            f"vpn-{site.name}",
+            customer_gateway_id=cgw.id,
+            transit_gateway_id=self.transit_gateway.id,
+            type="ipsec.1",
+            static_routes_only=False,  # BGP: the site's routes are learned and withdrawn with the tunnels
+            # Keys from secret config when given (secret in the state too); else AWS generates them into
+            # Secrets Manager, where neither the config nor the state ever holds them.
+            preshared_key_storage=None if keys else "SecretsManager",
+            tunnel1_preshared_key=pulumi.Output.secret(keys[0]) if keys else None,
+            tunnel2_preshared_key=pulumi.Output.secret(keys[1]) if keys else None,
+            tunnel1_ike_versions=["ikev2"], tunnel2_ike_versions=["ikev2"],
+            tunnel1_phase1_encryption_algorithms=IKE_ENCRYPTION,
+            tunnel2_phase1_encryption_algorithms=IKE_ENCRYPTION,
+            tunnel1_phase2_encryption_algorithms=IKE_ENCRYPTION,
+            tunnel2_phase2_encryption_algorithms=IKE_ENCRYPTION,
+            tunnel1_phase1_integrity_algorithms=IKE_INTEGRITY, tunnel2_phase1_integrity_algorithms=IKE_INTEGRITY,
+            tunnel1_phase2_integrity_algorithms=IKE_INTEGRITY, tunnel2_phase2_integrity_algorithms=IKE_INTEGRITY,
+            tunnel1_phase1_dh_group_numbers=IKE_DH_GROUPS, tunnel2_phase1_dh_group_numbers=IKE_DH_GROUPS,
+            tunnel1_phase2_dh_group_numbers=IKE_DH_GROUPS, tunnel2_phase2_dh_group_numbers=IKE_DH_GROUPS,
+            tunnel1_dpd_timeout_action="restart", tunnel2_dpd_timeout_action="restart",
+            tunnel1_startup_action="start", tunnel2_startup_action="start",
+            tunnel1_log_options=_tunnel_logs(logs), tunnel2_log_options=_tunnel_logs(logs),
+            tags=self.tags(f"vpn-{site.name}"),
+            opts=options(cgw),
+        )
+        self._associate(f"vpn-{site.name}", vpn.transit_gateway_attachment_id, "hybrid")
+        for prefix in site.prefixes:
+            self._static(f"{site.name}-{prefix.network_address}", str(prefix), vpn.transit_gateway_attachment_id,
+                         "vpc")
+        return cgw, vpn
+
+    # --- Direct Connect for analytics -------------------------------------------------------------------------
+
+    def _dx_gateway(self, dx: DirectConnectSettings) -> pulumi.Output[str]:
+        """The primary's global Direct Connect gateway, and the transit VIF once a connection is configured."""
+        gateway = aws.directconnect.Gateway("dx-gateway", name=self.ctx.name("analytics"),
+                                            amazon_side_asn=str(dx.gateway_asn), opts=self.child)
+        if dx.connection_id:
+            long_asn = dx.customer_asn > 2147483646
+            aws.directconnect.TransitVirtualInterface(
+                "dx-transit-vif", connection_id=dx.connection_id, dx_gateway_id=gateway.id,
+                name=self.ctx.name("analytics"), vlan=dx.vlan,
+                bgp_asn=None if long_asn else dx.customer_asn,
+                bgp_asn_long=str(dx.customer_asn) if long_asn else None,
+                address_family="ipv4", mtu=8500, sitelink_enabled=False, tags=self.tags("dx-transit-vif"),
+                opts=options(gateway))
+        else:
+            pulumi.log.info("connectivity: no Direct Connect connection configured: the gateway and its "
+                            "associations are ready for one (securecart:connectivity.directConnect.connectionId)",
+                            resource=self)
+        return gateway.id
+
+    def _dx_association(self) -> pulumi.Output[str] | None:
+        """The TGW's association with the DX gateway (ours or the primary's), advertising only this VPC."""
+        gateway_id: pulumi.Input[str]
+        if self.dx_gateway_id is not None:
+            gateway_id, prefixes = self.dx_gateway_id, self.dx_prefixes
+        elif self.peer.dx_gateway_id:
+            gateway_id, prefixes = self.peer.dx_gateway_id, list(self.peer.dx_prefixes or [])
+        else:
+            pulumi.log.info(f"connectivity: the Direct Connect association waits for {self._peer_stack}'s "
+                            f"dxGatewayId output", resource=self)
+            return None
+        association = aws.directconnect.GatewayAssociation(
+            "dx-association", dx_gateway_id=gateway_id, associated_gateway_id=self.transit_gateway.id,
+            allowed_prefixes=summarise([self.vpc_cidr]), opts=options(self.transit_gateway))
+        self._associate("dx", association.transit_gateway_attachment_id, "hybrid")
+        for cidr in prefixes:
+            self._static(f"analytics-{ipaddress.IPv4Network(cidr).network_address}", cidr,
+                         association.transit_gateway_attachment_id, "vpc")
+        return association.transit_gateway_attachment_id
+
+    # --- VPC peering with other accounts' and environments' VPCs ---------------------------------------------
+
+    def _vpc_peer(self, peer: VpcPeerSettings) -> aws.ec2.VpcPeeringConnection:
+        """A peering with another VPC, accepted here when that VPC is ours too, and the routes to it."""
+        ours = peer.account_id is None
+        same_region = peer.region == self.ctx.region
+        connection = aws.ec2.VpcPeeringConnection(
+            f"peering-{peer.name}",
+            vpc_id=self.network.vpc.id,
+            peer_vpc_id=peer.vpc_id,
+            peer_owner_id=peer.account_id or self.ctx.account_id,
+            peer_region=None if same_region else peer.region,
+            auto_accept=True if ours and same_region else None,  # AWS accepts at once only within a region
+            tags=self.tags(f"peering-{peer.name}", Peer=peer.name),
+            opts=self.child,
+        )
+        accepted: list[pulumi.Resource] = [connection]
+        if ours and not same_region:
+            # The peer VPC is ours too: accept in its region (DESIGN §1's accepter case).
+            accepted.append(aws.ec2.VpcPeeringConnectionAccepter(
+                f"peering-{peer.name}-accepter", vpc_peering_connection_id=connection.id, auto_accept=True,
+                region=peer.region, tags=self.tags(f"peering-{peer.name}", Peer=peer.name),
+                opts=options(connection)))
+        if ours:
+            self._vpc_peer_dns(peer, connection, accepted, same_region)
+        self._vpc_peer_routes(peer, connection, accepted)
+        return connection
+
+    def _vpc_peer_dns(self, peer: VpcPeerSettings, connection: aws.ec2.VpcPeeringConnection,
+                      accepted: list[pulumi.Resource], same_region: bool) -> None:
+        """Remote DNS resolution on both sides of a peering with a VPC of ours, once the peering is accepted."""
+        if same_region:
+            # DNS names of either VPC resolve to private addresses across the peering; only possible once
+            # the connection is active, and both sides are ours to set.
+            aws.ec2.PeeringConnectionOptions(
+                f"peering-{peer.name}-options", vpc_peering_connection_id=connection.id,
+                requester={"allow_remote_vpc_dns_resolution": True},
+                accepter={"allow_remote_vpc_dns_resolution": True},
+                opts=options(connection, depends_on=accepted))
+            return
+        # Across regions each side's options are set in its own region.
+        aws.ec2.PeeringConnectionOptions(
+            f"peering-{peer.name}-options", vpc_peering_connection_id=connection.id,
+            requester={"allow_remote_vpc_dns_resolution": True},
+            opts=options(connection, depends_on=accepted))
+        aws.ec2.PeeringConnectionOptions(
+            f"peering-{peer.name}-accepter-options", vpc_peering_connection_id=connection.id,
+            accepter={"allow_remote_vpc_dns_resolution": True}, region=peer.region,
+            opts=options(connection, depends_on=accepted))
+
+    def _vpc_peer_routes(self, peer: VpcPeerSettings, connection: aws.ec2.VpcPeeringConnection,
+                         accepted: list[pulumi.Resource]) -> None:
+        """The peer's CIDR over the peering from its route groups' tables (default: the private groups')."""
+        subnets = self.network.subnets
+        routed = [r for g in peer.route_groups for r in subnets.of_group(g)] if peer.route_groups \
+            else list(subnets.of_type(SubnetType.PRIVATE))
+        for record in routed:
+            aws.ec2.Route(
+                f"{record.group}-{record.zone}-to-vpc-peer-{peer.name}", route_table_id=record.route_table.id,
+                destination_cidr_block=str(peer.cidr), vpc_peering_connection_id=connection.id,
+                opts=options(record.route_table, depends_on=accepted))
+
+
+def _tunnel_logs(group: aws.cloudwatch.LogGroup) -> aws.ec2.VpnConnectionTunnel1LogOptionsArgsDict:
+    """A tunnel's logging: JSON into the VPN log group (both tunnels log alike)."""
+    return {"cloudwatch_log_options": {"log_enabled": True, "log_group_arn": group.arn, "log_output_format": "json"}}
