@@ -24,6 +24,22 @@ prod-eu routes back.
 Direct Connect: the gateway is global and belongs to the primary stack; each region's Transit Gateway associates
 with it, advertising only its VPC's CIDR. With ``connectionId`` set, the primary also builds the transit virtual
 interface on that connection.
+
+VPC routes: every private and isolated route table sends the peer region's VPC and the sites (one managed prefix
+list: the VPN sites' and Direct Connect's prefixes) to the Transit Gateway, after the VPC attachment exists. The
+isolated (database) subnets get these routes, but their network ACL still admits only the database port from the
+application subnets, and the database's security group only the services: opening the database to the peer region
+or a site stays a deliberate change to both.
+
+Site-to-site VPN for developers: per customer gateway, a VPN connection on the Transit Gateway with BGP, IKEv2
+only, AES256/AES256-GCM-16, SHA2-256/384/512 and DH groups 19/20/21 in both phases (``IKE_*`` below; the pack's
+allow-lists are held to these by a test), dead-peer restart, both tunnels logging to a KMS-encrypted log group.
+Pre-shared keys come from the secret ``securecart:vpnPreSharedKeys`` as Pulumi secrets; without it AWS generates
+them into Secrets Manager, so neither the config nor the state ever holds them.
+
+VPC peering (``vpcPeers``): one connection each; when the peer VPC is ours (no ``accountId``) this stack accepts it
+too (through an accepter in the peer's region when it is elsewhere) and turns on DNS resolution across it; another
+account accepts its own side. Only the route tables of ``routeGroups`` (default: the private groups) route to it.
 """
 
 import ipaddress
