@@ -22,6 +22,7 @@ access logs to.
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -248,6 +249,10 @@ def flow_logs_role_policy(log_group_arn: str) -> str:
                    "logs:DescribeLogGroups"],
         "Resource": [log_group_arn, f"{log_group_arn}:*"],
     }])
+
+
+def _gateway_policy(document: Callable[[str, str, str], str], ident: list[Any]) -> str:
+    return document(str(ident[0]), str(ident[1]), str(ident[2]))
 
 
 def _endpoint_policy_for(service: str) -> Callable[[str], str]:
@@ -569,26 +574,17 @@ class NetworkTier(Tier):
         opts = self._in_vpc()
         ident = pulumi.Output.all(ctx.region, ctx.account_id, ctx.partition)
         gateway_tables = self.subnets.of_type(SubnetType.PRIVATE, SubnetType.ISOLATED).route_table_ids
-        aws.ec2.VpcEndpoint(
-            "s3-gateway-endpoint",
-            vpc_id=vpc.id,
-            service_name=f"com.amazonaws.{ctx.region}.s3",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=gateway_tables,
-            policy=ident.apply(lambda v: s3_gateway_policy(v[0], v[1], v[2])),
-            tags=self.tags("s3-gateway-endpoint"),
-            opts=opts,
-        )
-        aws.ec2.VpcEndpoint(
-            "dynamodb-gateway-endpoint",
-            vpc_id=vpc.id,
-            service_name=f"com.amazonaws.{ctx.region}.dynamodb",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=gateway_tables,
-            policy=ident.apply(lambda v: dynamodb_gateway_policy(v[0], v[1], v[2])),
-            tags=self.tags("dynamodb-gateway-endpoint"),
-            opts=opts,
-        )
+        for service, document in (("s3", s3_gateway_policy), ("dynamodb", dynamodb_gateway_policy)):
+            aws.ec2.VpcEndpoint(
+                f"{service}-gateway-endpoint",
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{ctx.region}.{service}",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=gateway_tables,
+                policy=ident.apply(partial(_gateway_policy, document)),
+                tags=self.tags(f"{service}-gateway-endpoint"),
+                opts=opts,
+            )
 
         sg = aws.ec2.SecurityGroup(
             "endpoints-sg",
