@@ -20,16 +20,16 @@ async def main() -> dict[str, Any]:
     s = load_settings()
     ctx = await StackContext.create(s)
     peer = await read_peer(s.peer_stack, s.role)
-    region = PeerRegion.of(peer, s.role)
+    region = peer.view(PeerRegion)
     check_peer(ctx.stack, s, region.vpc_cidr, region.transit_gateway_asn, region.routed_networks)
 
     network = NetworkTier("network", ctx, NetworkTierArgs(inspected_groups=s.inspected_groups))
     inspection = InspectionTier("inspection", ctx, InspectionTierArgs(network)) if s.delivery else None
     delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(network, await waiting_services(ctx))) \
         if s.delivery else None
-    links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, PeerConnectivity.of(peer, s.role))) \
+    links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity))) \
         if s.connectivity else None
-    data = DataTier("data", ctx, DataTierArgs(network, delivery, PeerData.of(peer, s.role))) if s.data else None
+    data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData))) if s.data else None
 
     return export(StackOutputs(region=s.region, role=str(s.role)), *(
         tier.exports() if tier else None for tier in (network, inspection, delivery, links, data)))

@@ -13,13 +13,14 @@ contract fails at import.
 """
 
 import ipaddress
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar, cast
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from components.settings.types import Role
+from components.settings.types import ConfigError, Role
 
 # --- what a stack exports -------------------------------------------------------------------------------------
 
@@ -153,9 +154,16 @@ class PeerView(BaseModel):
         return found
 
     @classmethod
-    def of(cls, peer: dict[str, Any], role: Role) -> Any:
-        """This view of the peer's outputs, for a stack of ``role`` (what it does not read stays ``None``)."""
-        return cls.model_validate({k: peer[k] for k in cls.reads(role) if peer.get(k) is not None})
+    def of(cls, peer: dict[str, Any], role: Role, peer_stack: str = "the peer stack") -> Any:
+        """This view of the peer's outputs, for a stack of ``role`` (what it does not read stays ``None``). An
+        output of an unexpected shape (an older or foreign program exported it) is a ConfigError naming it."""
+        try:
+            return cls.model_validate({k: peer[k] for k in cls.reads(role) if peer.get(k) is not None})
+        except ValidationError as exc:
+            raise ConfigError([
+                f"{peer_stack}'s output {'.'.join(str(x) for x in e['loc'])}: {e['msg']} (got "
+                f"{str(e.get('input'))[:80]!r}): deploy {peer_stack} from this program first" for e in exc.errors()
+            ]) from None
 
 
 P, S = Role.PRIMARY, Role.SECONDARY
@@ -202,16 +210,32 @@ def peer_keys(role: Role) -> tuple[str, ...]:
     return tuple(keys)
 
 
-async def read_peer(peer_stack: str | None, role: Role) -> dict[str, Any]:
-    """The peer stack's outputs that a stack of ``role`` reads; an empty answer when there is no peer."""
+V = TypeVar("V", bound=PeerView)
+
+
+@dataclass(frozen=True)
+class Peer:
+    """What a stack read of its peer: the outputs its role reads (``peer_keys``), as plain values."""
+
+    stack: str | None
+    role: Role
+    values: dict[str, Any]
+
+    def view(self, cls: type[V]) -> V:
+        """One concern's view of the peer's outputs (what this role does not read stays ``None``)."""
+        return cast(V, cls.of(self.values, self.role, self.stack or "the peer stack"))
+
+
+async def read_peer(peer_stack: str | None, role: Role) -> Peer:
+    """The peer stack's outputs that a stack of ``role`` reads; nothing when there is no peer."""
     if peer_stack is None:
-        return {}
+        return Peer(None, role, {})
     ref = pulumi.StackReference(f"{pulumi.get_organization()}/{pulumi.get_project()}/{peer_stack}")
     values: dict[str, Any] = {}
     for key in peer_keys(role):
         details = await ref.get_output_details(key)
         values[key] = details.value if details.value is not None else details.secret_value
-    return values
+    return Peer(peer_stack, role, values)
 
 
 def _check_views() -> None:

@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from pydantic.alias_generators import to_camel
 
-from automation.synth import SynthRun
+from automation.project import Project
+from automation.synth import SynthError, SynthRun, synth_stack
 from components import contract
 from components.contract import Outputs, PeerConnectivity, PeerData, PeerRegion, PeerView, peer_keys
 from components.settings import Role
@@ -51,3 +52,13 @@ def test_a_view_reading_an_undeclared_output_fails_at_import() -> None:
             contract._check_views()
     finally:
         PeerView.registry.remove(Stray)
+
+
+def test_a_malformed_peer_output_is_a_config_error_naming_it(project: Project) -> None:
+    """An output of another shape (an older program exported it) stops the deploy with one line, no traceback."""
+    with pytest.raises(SynthError) as info:
+        synth_stack(project, "prod-us", {"prod-eu": {"vpcCidr": "10.20.0.0/16", "transitGatewayAsn": "many"}})
+    assert info.value.kind == "config"
+    (problem,) = info.value.problems
+    assert problem.startswith("prod-eu's output transitGatewayAsn: ")
+    assert problem.endswith("deploy prod-eu from this program first")
