@@ -85,6 +85,9 @@ def graph(results: dict[str, StackResult], violations: dict[str, list[Violation]
                         "urn": x.urn, "type": x.type, "name": x.name, "id": x.id, "custom": x.custom,
                         "parent": x.parent, "provider": x.provider, "protect": x.protect,
                         "dependencies": x.dependencies, "propertyDependencies": x.property_dependencies,
+                        "ignoreChanges": x.ignore_changes, "aliases": x.aliases,
+                        "deleteBeforeReplace": x.delete_before_replace,
+                        "additionalSecretOutputs": x.additional_secret_outputs,
                         "inputs": x.inputs, "outputs": x.outputs,
                     }
                     for x in r.resources

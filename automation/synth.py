@@ -44,6 +44,7 @@ _Ts = TypeVarTuple("_Ts")
 
 ORGANIZATION = "organization"  # what a self-managed (DIY) backend calls the org in StackReference names
 ALL_OUTPUTS = "*"
+PROGRAM = (Path(__file__).resolve().parent.parent / "__main__.py")  # the program components/contract.py belongs to
 
 
 class SynthError(Exception):
@@ -239,7 +240,9 @@ def synth_stack(project: Project, stack: str, peer_outputs: dict[str, dict[str, 
                          detail="".join(traceback.format_exception(exc))) from None
     result.role = str(settings.role)
     if settings.peer_stack is not None:
-        ours = program.resolve() == project.main.resolve()
+        # This project's program (wherever its stack files are) reads what the contract declares; another
+        # program may read anything, so any change of the peer's outputs reruns it.
+        ours = program.resolve() in (project.main.resolve(), PROGRAM)
         result.reads = {settings.peer_stack: set(peer_keys(settings.role)) if ours else {ALL_OUTPUTS}}
     return result
 

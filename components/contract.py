@@ -160,10 +160,15 @@ class PeerView(BaseModel):
         try:
             return cls.model_validate({k: peer[k] for k in cls.reads(role) if peer.get(k) is not None})
         except ValidationError as exc:
-            raise ConfigError([
-                f"{peer_stack}'s output {'.'.join(str(x) for x in e['loc'])}: {e['msg']} (got "
-                f"{str(e.get('input'))[:80]!r}): deploy {peer_stack} from this program first" for e in exc.errors()
-            ]) from None
+            # The value is not repeated: a peer output may be secret.
+            raise ConfigError([f"{peer_stack}'s output {_where(e['loc'])}: {e['msg'].lower()}: deploy {peer_stack} "
+                               f"from this program first" for e in exc.errors()]) from None
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """``('routedNetworks', 1)`` → ``routedNetworks[1]``."""
+    return "".join(f"[{part}]" if isinstance(part, int) else (f".{part}" if i else str(part))
+                   for i, part in enumerate(loc))
 
 
 P, S = Role.PRIMARY, Role.SECONDARY

@@ -300,7 +300,8 @@ DELIVERY_MALFORMED = [
      "securecart:delivery.loadBalancerSubnetGroup: the network has 2 public subnet groups (web, gwlbe): name the "
      "one to use"),
     ("load balancers in a private group", delivery(loadBalancerSubnetGroup="app"),
-     "securecart:delivery.loadBalancerSubnetGroup: 'app' is a private group; this needs a public one (web, gwlbe)"),
+     "securecart:delivery.loadBalancerSubnetGroup: 'app' is of type private; this needs one of type public (web, "
+     "gwlbe)"),
     ("unknown task group", delivery(taskSubnetGroup="tasks"),
      "securecart:delivery.taskSubnetGroup: 'tasks' is not a network subnet group (known: web, gwlbe, inspect, app, "
      "data)"),
@@ -310,7 +311,36 @@ DELIVERY_MALFORMED = [
     ("ambiguous NAT group", values(**{"securecart:network": network(natSubnetGroup=None, subnetGroups=
                                                                     NETWORK_FOR_DELIVERY["subnetGroups"])}),
      "securecart:network.natSubnetGroup: the network has 2 public subnet groups (web, gwlbe): name the one to use"),
+    ("no public group left for the endpoints", values(**{
+        "securecart:network": network(subnetGroups=[g for g in NETWORK_FOR_DELIVERY["subnetGroups"]
+                                                    if g["name"] != "gwlbe"]),
+        "securecart:delivery": {"certificateArn": CERT, "services": [
+            {"name": "storefront", "loadBalancer": "alb", "imageTag": "1"}]}}),
+     "securecart:delivery.endpointSubnetGroup: the network has no public subnet group for it ('web' holds the "
+     "load balancers (delivery.loadBalancerSubnetGroup)): add one to network.subnetGroups"),
+    ("a typo in a placement of nothing", values(**{"securecart:network": network(
+        interfaceEndpoints=[], interfaceEndpointSubnetGroup="nosuch")}),
+     "securecart:network.interfaceEndpointSubnetGroup: 'nosuch' is not a network subnet group (known: web, app, "
+     "data)"),
 ]
+
+
+def test_every_problem_between_tiers_is_reported_at_once() -> None:
+    """A placement problem is not hidden behind another tier's: one run names them all."""
+    raw = delivery(applianceSubnetGroup="web")
+    settings = json.loads(raw["securecart:delivery"])
+    settings["certificateArn"] = CERT.replace("us-east-1", "us-west-2")
+    problems = problems_of({**raw, "securecart:delivery": json.dumps(settings)})
+    assert problems == [
+        "securecart:delivery.certificateArn: the certificate is in us-west-2; the listeners need one in us-east-1",
+        "securecart:delivery.applianceSubnetGroup: 'web' is of type public; this needs one of type attachment "
+        "(inspect)",
+    ]
+
+
+def test_the_load_balancers_take_the_public_group_the_endpoints_do_not() -> None:
+    s = parse_settings(delivery(loadBalancerSubnetGroup=None, endpointSubnetGroup="gwlbe"))
+    assert (s.placement.load_balancers, s.placement.gwlb_endpoints) == ("web", "gwlbe")
 
 
 @pytest.mark.parametrize(("case", "raw", "expected"), DELIVERY_MALFORMED, ids=[c[0] for c in DELIVERY_MALFORMED])

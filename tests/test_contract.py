@@ -10,6 +10,7 @@ from automation.synth import SynthError, SynthRun, synth_stack
 from components import contract
 from components.contract import Outputs, PeerConnectivity, PeerData, PeerRegion, PeerView, peer_keys
 from components.settings import Role
+from tests.conftest import ROOT
 
 
 def declared() -> set[str]:
@@ -62,3 +63,10 @@ def test_a_malformed_peer_output_is_a_config_error_naming_it(project: Project) -
     (problem,) = info.value.problems
     assert problem.startswith("prod-eu's output transitGatewayAsn: ")
     assert problem.endswith("deploy prod-eu from this program first")
+    assert "many" not in problem  # a peer output may be secret: its value is never repeated
+
+
+def test_the_projects_program_reads_the_contracts_keys_wherever_its_stack_files_are(project_copy: Any) -> None:
+    copied = project_copy(lambda stack, config: None)
+    result = synth_stack(copied, "prod-eu", {}, main=ROOT / "__main__.py")
+    assert result.reads == {"prod-us": set(peer_keys(Role.SECONDARY))}

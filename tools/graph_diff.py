@@ -2,7 +2,8 @@
 
     python tools/graph_diff.py BEFORE.json AFTER.json [--outputs]
 
-Prints every resource added, removed, or changed (type, parent, provider, inputs, dependencies, protect) per
+Prints every resource added, removed, or changed (type, parent, provider, protect, inputs, dependencies and the
+other resource options the engine sees: ignoreChanges, aliases, deleteBeforeReplace, additionalSecretOutputs) per
 stack, and with --outputs the stack outputs too; exits 1 when anything differs. A refactor that must not move a
 URN or change an input (a real stack would see no replacement) compares the graphs before and after with it.
 """
@@ -11,7 +12,8 @@ import json
 import sys
 from typing import Any
 
-FIELDS = ("type", "parent", "provider", "protect", "custom", "inputs", "dependencies", "propertyDependencies")
+FIELDS = ("type", "parent", "provider", "protect", "custom", "inputs", "dependencies", "propertyDependencies",
+          "ignoreChanges", "aliases", "deleteBeforeReplace", "additionalSecretOutputs")
 
 
 def _resources(doc: dict[str, Any], stack: str) -> dict[str, dict[str, Any]]:
@@ -26,7 +28,9 @@ def diff(before: dict[str, Any], after: dict[str, Any], outputs: bool) -> list[s
         lines += [f"{stack}: added {urn}" for urn in sorted(new.keys() - old.keys())]
         for urn in sorted(old.keys() & new.keys()):
             for f in FIELDS:
-                if old[urn].get(f) != new[urn].get(f):
+                if f not in old[urn] or f not in new[urn]:
+                    continue  # a graph written before the field was recorded
+                if old[urn][f] != new[urn][f]:
                     lines.append(f"{stack}: {urn}: {f} differs:\n  before {json.dumps(old[urn].get(f))[:400]}"
                                  f"\n  after  {json.dumps(new[urn].get(f))[:400]}")
         if outputs:

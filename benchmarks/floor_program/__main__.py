@@ -6,18 +6,13 @@ first use, so the list is what makes the imports the same. The difference betwee
 is then the work of declaring the stacks' resources, not of loading libraries.
 """
 
-import importlib
-import os
-from pathlib import Path
 from typing import Any
 
 import pulumi
 
-_LIST = os.environ.get("SECURECART_FLOOR_MODULES")
-if _LIST:
-    for _name in Path(_LIST).read_text().split():
-        if _name.startswith(("pulumi", "components", "google", "grpc")):
-            importlib.import_module(_name)
+from benchmarks.floor_imports import import_recorded_modules
+
+import_recorded_modules()
 
 
 async def main() -> dict[str, Any]:

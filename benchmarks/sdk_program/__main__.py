@@ -3,19 +3,15 @@ many bare resources as the real program declares per stack (``SECURECART_SDK_RES
 tag and nothing computed by the program. (time - floor) / registrations is then what one registration costs in
 the SDK and the offline engine alone: the least the real program's figure per resource can be."""
 
-import importlib
 import os
-from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-_LIST = os.environ.get("SECURECART_FLOOR_MODULES")
-if _LIST:
-    for _name in Path(_LIST).read_text().split():
-        if _name.startswith(("pulumi", "components", "google", "grpc")):
-            importlib.import_module(_name)
+from benchmarks.floor_imports import import_recorded_modules
+
+import_recorded_modules()
 
 
 async def main() -> dict[str, Any]:

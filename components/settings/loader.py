@@ -25,10 +25,8 @@ from components.settings.types import NAMESPACE, ConfigError
 # Settings that hold secrets: they must be stored with `pulumi config set --secret`.
 SECRET_KEYS = ("vpnPreSharedKeys",)
 
-
-# Keys the loader reads: config key -> StackSettings field alias.
-_KEYS = ("role", "environment", "peerStack", "allowedAccountIds", "tags", "network", "delivery", "data",
-         "connectivity", "vpnPreSharedKeys")
+# Keys the loader reads (under securecart:): every StackSettings field but the region, by its alias.
+_KEYS = tuple(f.alias or name for name, f in StackSettings.model_fields.items() if name != "region")
 
 
 def _parse(raw: Any) -> Any:

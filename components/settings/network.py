@@ -4,7 +4,7 @@ interface endpoints.
 
 import ipaddress
 import re
-from collections.abc import Collection
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Literal
 
@@ -209,22 +209,28 @@ class NetworkSettings(Model):
     def groups(self, kind: SubnetType) -> list[SubnetGroup]:
         return [g for g in self.subnet_groups if g.type is kind]
 
-    def place(self, key: str, named: str | None, kind: SubnetType, taken: Collection[str] = ()) -> SubnetGroup:
+    def place(self, key: str, named: str | None, kind: SubnetType,
+              taken: Mapping[str, str] | None = None) -> SubnetGroup:
         """The subnet group a placement setting (``key``) names, or, when it names none, the only group of
-        ``kind`` that another placement has not ``taken``. Raises ValueError, naming the key and the fix, when
-        there is no such group or the choice is ambiguous."""
-        of_kind = [g for g in self.groups(kind) if g.name not in taken] if named is None else self.groups(kind)
+        ``kind`` that no other placement has taken (``taken``: group -> the setting that holds it). Raises
+        ValueError, naming the key and the fix, when there is no such group or the choice is ambiguous."""
+        of_kind = self.groups(kind)
         if named is None:
-            if len(of_kind) == 1:
-                return of_kind[0]
+            free = [g for g in of_kind if g.name not in (taken or {})]
+            if len(free) == 1:
+                return free[0]
+            if free:
+                raise ValueError(f"{key}: the network has {len(free)} {kind} subnet groups "
+                                 f"({', '.join(g.name for g in free)}): name the one to use")
             if not of_kind:
                 raise ValueError(f"{key}: the network has no {kind} subnet group: add one to network.subnetGroups")
-            raise ValueError(f"{key}: the network has {len(of_kind)} {kind} subnet groups "
-                             f"({', '.join(g.name for g in of_kind)}): name the one to use")
+            held = "; ".join(f"'{g.name}' holds {(taken or {})[g.name]}" for g in of_kind)
+            raise ValueError(f"{key}: the network has no {kind} subnet group for it ({held}): add one to "
+                             f"network.subnetGroups")
         for g in self.subnet_groups:
             if g.name == named:
                 if g.type is not kind:
-                    raise ValueError(f"{key}: '{named}' is a {g.type} group; this needs a {kind} one "
+                    raise ValueError(f"{key}: '{named}' is of type {g.type}; this needs one of type {kind} "
                                      f"({', '.join(x.name for x in of_kind) or 'none in network.subnetGroups'})")
                 return g
         raise ValueError(f"{key}: '{named}' is not a network subnet group (known: "

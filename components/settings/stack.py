@@ -4,6 +4,7 @@ one stack file (a tier's placement in the network's subnet groups, its clients a
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -104,29 +105,34 @@ class StackSettings(Model):
         return self
 
     @model_validator(mode="after")
-    def _delivery_fits(self) -> "StackSettings":
+    def _tiers_fit(self) -> "StackSettings":
+        """Every rule between the tiers of this stack file, all problems at once."""
+        problems = [*self._delivery_problems(), *self._data_problems(), *self._connectivity_problems(),
+                    *self._resolve()[1]]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def _delivery_problems(self) -> list[str]:
         d = self.delivery
         if d is None:
-            return self
+            return []
         problems = []
         cert_region = d.certificate_arn.split(":")[3]
         if cert_region != self.region:
             problems.append(f"delivery.certificateArn: the certificate is in {cert_region}; the listeners need one "
                             f"in {self.region}")
         groups = {g.name: g for g in self.network.subnet_groups}
+        inside = groups.get(self._resolve()[0].appliances or "")
         for ip in d.appliances:
-            inside = groups.get(self._resolve()[0].appliances or "")
             if inside is not None and ip not in inside.block:
                 problems.append(f"delivery.appliances: {ip} is outside the appliance subnet group's {inside.block}")
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+        return problems
 
-    @model_validator(mode="after")
-    def _data_fits(self) -> "StackSettings":
+    def _data_problems(self) -> list[str]:
         d = self.data
         if d is None:
-            return self
+            return []
         problems = []
         replicas = d.sessions.replica_regions
         if replicas and self.role is not Role.PRIMARY:
@@ -150,22 +156,16 @@ class StackSettings(Model):
                 if name not in known:
                     problems.append(f"data.{key}.clients: '{name}' is not a service of securecart:delivery "
                                     f"(known: {', '.join(known) or 'none'})")
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+        return problems
 
-    @model_validator(mode="after")
-    def _connectivity_fits(self) -> "StackSettings":
+    def _connectivity_problems(self) -> list[str]:
         c = self.connectivity
         if c is None:
             if self.vpn_pre_shared_keys is not None:
-                raise ValueError("vpnPreSharedKeys: there is no securecart:connectivity VPN to use them")
-            return self
-        problems = [*self._asn_problems(c), *self._name_problems(c), *self._routed_problems(c),
-                    *self._pre_shared_key_problems(c)]
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
+                return ["vpnPreSharedKeys: there is no securecart:connectivity VPN to use them"]
+            return []
+        return [*self._asn_problems(c), *self._name_problems(c), *self._routed_problems(c),
+                *self._pre_shared_key_problems(c)]
 
     def _asn_problems(self, c: ConnectivitySettings) -> list[str]:
         """Direct Connect belongs to the primary; BGP needs a different ASN on each side of every session."""
@@ -229,24 +229,27 @@ class StackSettings(Model):
         problems: list[str] = []
 
         def place(key: str, named: str | None, kind: SubnetType, wanted: bool = True,
-                  taken: tuple[str | None, ...] = ()) -> str | None:
-            if not wanted:
+                  taken: Mapping[str, str] | None = None) -> str | None:
+            if not wanted and named is None:
                 return None
-            try:
-                return net.place(key, named, kind, [t for t in taken if t is not None]).name
+            try:  # a named group is checked even where nothing is built in it yet: a typo is never silent
+                group = net.place(key, named, kind, taken).name
             except ValueError as exc:
                 problems.append(str(exc))
                 return None
+            return group if wanted else None
 
         nat = place("network.natSubnetGroup", net.nat_subnet_group, SubnetType.PUBLIC,
                     net.nat is not NatStrategy.NONE)
         endpoints = place("network.interfaceEndpointSubnetGroup", net.interface_endpoint_subnet_group,
                           SubnetType.PRIVATE, bool(net.interface_endpoints))
-        lbs = place("delivery.loadBalancerSubnetGroup", d.load_balancer_subnet_group if d else None,
-                    SubnetType.PUBLIC, d is not None)
-        # Unnamed, the endpoints take the public group the load balancers do not (once that one is known).
-        gwlbe = place("delivery.endpointSubnetGroup", d.endpoint_subnet_group if d else None, SubnetType.PUBLIC,
-                      d is not None and (lbs is not None or d.endpoint_subnet_group is not None), taken=(lbs,))
+        # Unnamed, the ALB and the GWLB endpoints each take the public group the other does not.
+        named_lbs, named_gwlbe = (d.load_balancer_subnet_group, d.endpoint_subnet_group) if d else (None, None)
+        lbs = place("delivery.loadBalancerSubnetGroup", named_lbs, SubnetType.PUBLIC, d is not None,
+                    taken={named_gwlbe: "the GWLB endpoints (delivery.endpointSubnetGroup)"} if named_gwlbe else None)
+        gwlbe = place("delivery.endpointSubnetGroup", named_gwlbe, SubnetType.PUBLIC,
+                      d is not None and (lbs is not None or named_gwlbe is not None),
+                      taken={lbs: "the load balancers (delivery.loadBalancerSubnetGroup)"} if lbs else None)
         if d is not None and gwlbe is not None and gwlbe == lbs:
             problems.append(f"delivery.endpointSubnetGroup: '{gwlbe}' holds the load balancers, whose traffic the "
                             f"GWLB endpoints inspect: give the endpoints a public group of their own")
