@@ -127,6 +127,17 @@ def values_at(inputs: dict[str, Any], path: str) -> Iterator[tuple[str, Any]]:
     return _walk(inputs, _steps(path), "")
 
 
+def _walk_mapping(value: Any, keys: bool, rest: tuple[tuple[str, bool, bool], ...],
+                  where: str) -> Iterator[tuple[str, Any]]:
+    """A map's keys (``*keys``) or values (``*values``)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if keys:
+                yield from _walk(key, rest, f"{where} key {json.dumps(key)}")
+            else:
+                yield from _walk(item, rest, f"{where}[{json.dumps(key)}]")
+
+
 def _walk(value: Any, steps: tuple[tuple[str, bool, bool], ...], where: str) -> Iterator[tuple[str, Any]]:
     value = _known(value)
     if value is None:
@@ -136,12 +147,7 @@ def _walk(value: Any, steps: tuple[tuple[str, bool, bool], ...], where: str) -> 
         return
     (name, as_json, as_list), rest = steps[0], steps[1:]
     if name in ("*keys", "*values"):
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if name == "*keys":
-                    yield from _walk(key, rest, f"{where} key {json.dumps(key)}")
-                else:
-                    yield from _walk(item, rest, f"{where}[{json.dumps(key)}]")
+        yield from _walk_mapping(value, name == "*keys", rest, where)
         return
     if not isinstance(value, dict):
         return

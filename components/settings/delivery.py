@@ -118,39 +118,46 @@ class ServiceSettings(Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> "ServiceSettings":
-        problems: list[str] = []
-        if self.cpu not in FARGATE_SIZES:
-            problems.append(f"cpu: {self.cpu} is not a Fargate size: use one of "
-                            f"{', '.join(map(str, FARGATE_SIZES))}")
-        elif self.memory not in FARGATE_SIZES[self.cpu]:
-            allowed = FARGATE_SIZES[self.cpu]
-            problems.append(f"memory: {self.memory} MiB is not offered with {self.cpu} CPU units: use "
-                            f"{allowed.start} to {allowed.stop - 1} in steps of {allowed.step}")
-        if self.max_tasks < self.min_tasks:
-            problems.append(f"maxTasks: {self.max_tasks} is below minTasks {self.min_tasks}")
-        if not self.min_tasks <= self.desired_count <= self.max_tasks:
-            problems.append(f"desiredCount: {self.desired_count} is outside minTasks..maxTasks "
-                            f"({self.min_tasks}..{self.max_tasks})")
-        if self.image_tag == "latest":
-            problems.append("imageTag: 'latest' cannot be pinned in an immutable repository: use a release tag")
-        for i, w in enumerate(self.peak_windows):
-            if w.min_tasks > self.max_tasks:
-                problems.append(f"peakWindows[{i}].minTasks: {w.min_tasks} is above maxTasks {self.max_tasks}")
-        for env in self.environment:
-            if _SECRET_ENV.search(env):
-                problems.append(f"environment.{env}: looks like a secret: move it to secrets (a Secrets Manager "
-                                f"ARN)")
-        for env, arn in self.secrets.items():
-            if not re.fullmatch(r"arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+", arn):
-                problems.append(f"secrets.{env}: {arn!r} is not a Secrets Manager secret ARN")
-        for p in self.path_patterns:
-            if not p.startswith("/"):
-                problems.append(f"pathPatterns: {p!r} must start with '/'")
+        problems = [*self._size_problems(), *self._scaling_problems(), *self._content_problems()]
         if self.callers is not None and self.load_balancer is not LoadBalancerKind.NLB:
             problems.append("callers: only nlb services have callers (the ALB admits CloudFront): remove it")
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _size_problems(self) -> list[str]:
+        """A CPU and memory pair Fargate offers."""
+        if self.cpu not in FARGATE_SIZES:
+            return [f"cpu: {self.cpu} is not a Fargate size: use one of {', '.join(map(str, FARGATE_SIZES))}"]
+        allowed = FARGATE_SIZES[self.cpu]
+        if self.memory not in allowed:
+            return [f"memory: {self.memory} MiB is not offered with {self.cpu} CPU units: use {allowed.start} to "
+                    f"{allowed.stop - 1} in steps of {allowed.step}"]
+        return []
+
+    def _scaling_problems(self) -> list[str]:
+        """minTasks <= desiredCount <= maxTasks, and no sale window above the maximum."""
+        problems = []
+        if self.max_tasks < self.min_tasks:
+            problems.append(f"maxTasks: {self.max_tasks} is below minTasks {self.min_tasks}")
+        if not self.min_tasks <= self.desired_count <= self.max_tasks:
+            problems.append(f"desiredCount: {self.desired_count} is outside minTasks..maxTasks "
+                            f"({self.min_tasks}..{self.max_tasks})")
+        problems += [f"peakWindows[{i}].minTasks: {w.min_tasks} is above maxTasks {self.max_tasks}"
+                     for i, w in enumerate(self.peak_windows) if w.min_tasks > self.max_tasks]
+        return problems
+
+    def _content_problems(self) -> list[str]:
+        """A pinned image, secrets only as Secrets Manager ARNs, absolute path patterns."""
+        problems = []
+        if self.image_tag == "latest":
+            problems.append("imageTag: 'latest' cannot be pinned in an immutable repository: use a release tag")
+        problems += [f"environment.{env}: looks like a secret: move it to secrets (a Secrets Manager ARN)"
+                     for env in self.environment if _SECRET_ENV.search(env)]
+        problems += [f"secrets.{env}: {arn!r} is not a Secrets Manager secret ARN" for env, arn in self.secrets.items()
+                     if not re.fullmatch(r"arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+", arn)]
+        problems += [f"pathPatterns: {p!r} must start with '/'" for p in self.path_patterns if not p.startswith("/")]
+        return problems
 
 
 class OriginVerifySettings(Model):

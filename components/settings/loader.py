@@ -9,7 +9,7 @@ description that says what happens when it is left out.
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import pulumi
@@ -58,42 +58,36 @@ def _full_key(path: str) -> str:
     return f"{NAMESPACE}:{path}" if path else NAMESPACE
 
 
+# How each kind of pydantic error reads, given (value, message, the error's context).
+_PHRASES: dict[str, Callable[[Any, str, dict[str, Any]], str]] = {
+    "extra_forbidden": lambda v, m, c: "is not a known setting: remove it or check its spelling",
+    "value_error": lambda v, m, c: m.removeprefix("Value error, "),
+    "assertion_error": lambda v, m, c: m.removeprefix("Assertion failed, "),
+    **dict.fromkeys(("int_parsing", "int_type", "int_from_float"),
+                    lambda v, m, c: f"expected a whole number, got {v!r}"),
+    "string_type": lambda v, m, c: f"expected text, got {v!r}",
+    "list_type": lambda v, m, c: f"expected a list, got {v!r}",
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"),
+                    lambda v, m, c: f"expected an object (key: value pairs), got {v!r}"),
+    **dict.fromkeys(("enum", "literal_error"), lambda v, m, c: f"{v!r} is not allowed: use {c.get('expected', '')}"),
+    "string_pattern_mismatch": lambda v, m, c: f"{v!r} does not have the expected form ({c.get('pattern', '')})",
+    **dict.fromkeys(("greater_than_equal", "less_than_equal", "greater_than", "less_than"),
+                    lambda v, m, c: f"{v!r}: {m.lower()}"),
+    "too_short": lambda v, m, c: m.lower(),
+}
+# For a secret: what shape was expected, never any part of what was given.
+_SECRET_SHAPES = {"list_type": "expected a list", "string_type": "expected text",
+                  "dict_type": "expected an object (key: value pairs)"}
+
+
 def _describe(err: ErrorDetails, stack_file: str) -> str:
     kind = err["type"]
-    msg = err["msg"]
-    value = err.get("input")
-    if err["loc"] and err["loc"][0] in SECRET_KEYS:
-        # Never repeat any part of a secret back: say what shape was expected, not what was given.
-        shapes = {"list_type": "expected a list", "string_type": "expected text", "dict_type":
-                  "expected an object (key: value pairs)", "missing": f"is required: set it in {stack_file}"}
-        return shapes.get(kind, "is not valid (the value is not shown: it is secret)")
     if kind == "missing":
         return f"is required: set it in {stack_file}"
-    if kind == "extra_forbidden":
-        return "is not a known setting: remove it or check its spelling"
-    if kind in ("value_error", "assertion_error"):
-        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected a whole number, got {value!r}"
-    if kind in ("string_type",):
-        return f"expected text, got {value!r}"
-    if kind in ("list_type",):
-        return f"expected a list, got {value!r}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected an object (key: value pairs), got {value!r}"
-    if kind == "enum":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"{value!r} is not allowed: use {expected}"
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"{value!r} is not allowed: use {expected}"
-    if kind == "string_pattern_mismatch":
-        return f"{value!r} does not have the expected form ({err.get('ctx', {}).get('pattern', '')})"
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{value!r}: {msg.lower()}"
-    if kind == "too_short":
-        return f"{msg.lower()}"
-    return msg
+    if err["loc"] and err["loc"][0] in SECRET_KEYS:
+        return _SECRET_SHAPES.get(kind, "is not valid (the value is not shown: it is secret)")
+    phrase = _PHRASES.get(kind)
+    return phrase(err.get("input"), err["msg"], dict(err.get("ctx") or {})) if phrase else err["msg"]
 
 
 def format_validation_error(exc: ValidationError, stack_file: str) -> list[str]:

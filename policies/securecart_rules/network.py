@@ -155,9 +155,8 @@ def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResourc
     return found
 
 
-def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
-    """Every subnet with its VPC, route tables and routes. A subnet with no association uses its VPC's main
-    route table (a DefaultRouteTable, or the table a MainRouteTableAssociation names)."""
+def _routes_by_table(resources: list[PolicyResource]) -> dict[str, list[RouteView]]:
+    """Every route table's routes, inline and standalone."""
     routes_by_table: dict[str, list[RouteView]] = {}
     for table in of_type(resources, EC2_ROUTE_TABLE, EC2_DEFAULT_ROUTE_TABLE):
         # Inline routes share one dependency list ('routes'); a target whose ID is still unknown is matched to it
@@ -171,6 +170,11 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
     for route in of_type(resources, EC2_ROUTE):
         for table in refs(route, "routeTableId") + refs(route, "defaultRouteTableId"):
             routes_by_table.setdefault(table.urn, []).extend(_routes_from(route.props, route.property_dependencies))
+    return routes_by_table
+
+
+def _main_tables(resources: list[PolicyResource]) -> dict[str, PolicyResource]:
+    """VPC -> its main route table (a DefaultRouteTable, or the table a MainRouteTableAssociation names)."""
     main_table: dict[str, PolicyResource] = {}
     for table in of_type(resources, EC2_DEFAULT_ROUTE_TABLE):
         for vpc in refs(table, "defaultRouteTableId"):
@@ -180,6 +184,14 @@ def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
         for vpc in refs(assoc, "vpcId"):
             if tables:
                 main_table[vpc.urn] = tables[0]
+    return main_table
+
+
+def subnet_views(resources: list[PolicyResource]) -> list[SubnetView]:
+    """Every subnet with its VPC, route tables and routes. A subnet with no association uses its VPC's main
+    route table."""
+    routes_by_table = _routes_by_table(resources)
+    main_table = _main_tables(resources)
     tables_by_subnet: dict[str, list[PolicyResource]] = {}
     for assoc in of_type(resources, EC2_ROUTE_TABLE_ASSOCIATION):
         for subnet in refs(assoc, "subnetId"):
