@@ -97,6 +97,73 @@ def _service_and_kind(typ: str) -> tuple[str, str]:
     return module, dashed
 
 
+# --- invokes: one answer per data source the program reads (args, region) -> (result, failures) -------------------
+Answer = tuple[dict[str, Any], list[tuple[str, str]]]
+InvokeAnswer = Callable[[dict[str, Any], str], Answer]
+_INVOKES: dict[str, InvokeAnswer] = {}
+
+
+def _invoke(token: str) -> Callable[[InvokeAnswer], InvokeAnswer]:
+    def register(fn: InvokeAnswer) -> InvokeAnswer:
+        _INVOKES[token] = fn
+        return fn
+    return register
+
+
+@_invoke("aws:index/getAvailabilityZones:getAvailabilityZones")
+def _availability_zones(args: dict[str, Any], region: str) -> Answer:
+    letters = REGION_AZ_LETTERS.get(region, "abc")
+    short = "".join(w[0] for w in region.split("-")[:-1]) + region.rsplit("-", maxsplit=1)[-1]
+    return {"id": region, "names": [f"{region}{x}" for x in letters],
+            "zoneIds": [f"{short}-az{i + 1}" for i, _ in enumerate(letters)], "groupNames": [region],
+            "state": args.get("state")}, []
+
+
+@_invoke("aws:index/getCallerIdentity:getCallerIdentity")
+def _caller_identity(args: dict[str, Any], region: str) -> Answer:
+    return {"id": ACCOUNT_ID, "accountId": ACCOUNT_ID,
+            "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/securecart-deployer",
+            "userId": "AROAEXAMPLEOFFLINE:securecart-synth"}, []
+
+
+@_invoke("aws:index/getPartition:getPartition")
+def _partition(args: dict[str, Any], region: str) -> Answer:
+    return {"id": PARTITION, "partition": PARTITION, "dnsSuffix": "amazonaws.com",
+            "reverseDnsPrefix": "com.amazonaws"}, []
+
+
+@_invoke("aws:index/getRegion:getRegion")
+def _region(args: dict[str, Any], region: str) -> Answer:
+    return {"id": region, "name": region, "region": region, "endpoint": f"ec2.{region}.amazonaws.com",
+            "description": region}, []
+
+
+@_invoke("aws:ec2/getManagedPrefixList:getManagedPrefixList")
+def _managed_prefix_list(args: dict[str, Any], region: str) -> Answer:
+    name = args.get("name") or "com.amazonaws.global.cloudfront.origin-facing"
+    return {"id": "pl-" + _digest(region, name)[:8], "name": name, "addressFamily": "IPv4", "maxEntries": 55,
+            "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/pl-x", "entries": [], "ownerId": "AWS",
+            "version": 1, "tags": {}}, []
+
+
+@_invoke("aws:ecr/getRepositories:getRepositories")
+def _repositories(args: dict[str, Any], region: str) -> Answer:
+    names = sorted(_configured_images()) if OFFLINE_REGISTRY in ("configured", "repositories") else []
+    return {"id": region, "names": names, "region": region}, []
+
+
+@_invoke("aws:ecr/getImages:getImages")
+def _images(args: dict[str, Any], region: str) -> Answer:
+    repo = str(args.get("repositoryName"))
+    tag = _configured_images().get(repo) if OFFLINE_REGISTRY == "configured" else None
+    if OFFLINE_REGISTRY == "repositories" and repo in _configured_images():
+        return {"id": repo, "repositoryName": repo, "region": region, "imageIds": []}, []
+    if tag is None:
+        return {}, [("repositoryName", f"RepositoryNotFoundException: repository {repo} does not exist")]
+    return {"id": repo, "repositoryName": repo, "region": region,
+            "imageIds": [{"imageDigest": "sha256:" + _digest(repo, tag), "imageTag": tag}]}, []
+
+
 @dataclass
 class Made:
     """A new resource's answer while the rule for its type shapes it: its ID, its ARN and its state (the inputs
@@ -303,50 +370,13 @@ class OfflineMocks(Mocks):
         token = args.token
         if token.startswith("aws:") and not args.provider:
             self.default_provider_uses.append(f"invoke {token}")
-        region = args.args.get("region") or self._region_of(args.provider)
-        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            letters = REGION_AZ_LETTERS.get(region, "abc")
-            short = "".join(w[0] for w in region.split("-")[:-1]) + region.split("-")[-1]
-            return {
-                "id": region,
-                "names": [f"{region}{x}" for x in letters],
-                "zoneIds": [f"{short}-az{i + 1}" for i, _ in enumerate(letters)],
-                "groupNames": [region],
-                "state": args.args.get("state"),
-            }, []
-        if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {
-                "id": ACCOUNT_ID,
-                "accountId": ACCOUNT_ID,
-                "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/securecart-deployer",
-                "userId": "AROAEXAMPLEOFFLINE:securecart-synth",
-            }, []
-        if token == "aws:index/getPartition:getPartition":
-            return {"id": PARTITION, "partition": PARTITION, "dnsSuffix": "amazonaws.com",
-                    "reverseDnsPrefix": "com.amazonaws"}, []
-        if token == "aws:index/getRegion:getRegion":
-            return {"id": region, "name": region, "region": region,
-                    "endpoint": f"ec2.{region}.amazonaws.com", "description": region}, []
-        if token == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
-            name = args.args.get("name") or "com.amazonaws.global.cloudfront.origin-facing"
-            return {"id": "pl-" + _digest(region, name)[:8], "name": name, "addressFamily": "IPv4",
-                    "maxEntries": 55, "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/pl-x",
-                    "entries": [], "ownerId": "AWS", "version": 1, "tags": {}}, []
-        if token == "aws:ecr/getRepositories:getRepositories":
-            names = sorted(_configured_images()) if OFFLINE_REGISTRY in ("configured", "repositories") else []
-            return {"id": region, "names": names, "region": region}, []
-        if token == "aws:ecr/getImages:getImages":
-            repo = str(args.args.get("repositoryName"))
-            tag = _configured_images().get(repo) if OFFLINE_REGISTRY == "configured" else None
-            if OFFLINE_REGISTRY == "repositories" and repo in _configured_images():
-                return {"id": repo, "repositoryName": repo, "region": region, "imageIds": []}, []
-            if tag is None:
-                return {}, [("repositoryName", f"RepositoryNotFoundException: repository {repo} does not exist")]
-            return {"id": repo, "repositoryName": repo, "region": region,
-                    "imageIds": [{"imageDigest": "sha256:" + _digest(repo, tag), "imageTag": tag}]}, []
-        raise NotImplementedError(
-            f"the offline engine has no answer for invoke '{token}': add one to automation/mocks.py"
-        )
+        answer = _INVOKES.get(token)
+        if answer is None:
+            raise NotImplementedError(
+                f"the offline engine has no answer for invoke '{token}': add one to automation/mocks.py"
+            )
+        result, failures = answer(dict(args.args), args.args.get("region") or self._region_of(args.provider))
+        return result, failures
 
     # --- resources -----------------------------------------------------------------------------------------
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
