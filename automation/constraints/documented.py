@@ -166,11 +166,14 @@ VPN_PRESHARED_KEY = rule(
           "and 64 characters in length and cannot start with zero (0).",
     alphabet=r"a-zA-Z0-9._", min_len=8, max_len=64, not_prefixes=("0",))
 
+# BGP's private ASN ranges (RFC 6996), which both the Transit Gateway and the Direct Connect gateway require.
+PRIVATE_ASN_RANGES = ((64512, 65534), (4200000000, 4294967294))
+
 TGW_ASN = rule("a private ASN: 64512-65534 or 4200000000-4294967294",
                "EC2 API reference, TransitGatewayRequestOptions AmazonSideAsn",
                f"{API}/AWSEC2/latest/APIReference/API_TransitGatewayRequestOptions.html",
                quote="The range is 64512 to 65534 for 16-bit ASNs and 4200000000 to 4294967294 for 32-bit ASNs.",
-               ranges=((64512, 65534), (4200000000, 4294967294)))
+               ranges=PRIVATE_ASN_RANGES)
 
 # --- ELBv2 ----------------------------------------------------------------------------------------------------
 ELB_NAME = rule(
@@ -304,7 +307,7 @@ DX_ASN = rule("a private ASN: 64512-65534 or 4200000000-4294967294",
               "Direct Connect API reference, CreateDirectConnectGateway amazonSideAsn",
               f"{API}/directconnect/latest/APIReference/API_CreateDirectConnectGateway.html",
               quote="The ASN must be in the private range of 64,512 to 65,534 or 4,200,000,000 to 4,294,967,294.",
-              ranges=((64512, 65534), (4200000000, 4294967294)))
+              ranges=PRIVATE_ASN_RANGES)
 SNS_TOPIC_NAME = rule(
     "1 to 256 ASCII letters, digits, underscores and hyphens (a FIFO topic ends in .fifo)",
     "SNS API reference, CreateTopic Name", f"{API}/sns/latest/api/API_CreateTopic.html",
