@@ -12,9 +12,11 @@ from securecart_rules._common import (
     num,
     of_type,
     refs,
+    truthy,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 from securecart_rules.types import (
+    AWS_PACKAGE,
     EC2_SECURITY_GROUP,
     EC2_SECURITY_GROUP_RULE,
     LOAD_BALANCERS,
@@ -23,11 +25,12 @@ from securecart_rules.types import (
 )
 
 INGRESS_TYPES = (EC2_SECURITY_GROUP, EC2_SECURITY_GROUP_RULE, VPC_SECURITY_GROUP_INGRESS_RULE)
+SG_DEFINITIONS = (*INGRESS_TYPES, VPC_SECURITY_GROUP_EGRESS_RULE)  # a group and its rules: they name, never use it
 
 # FSBP EC2.19's high-risk ports.
 HIGH_RISK_PORTS = (20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3389, 4333, 5000, 5432, 5500,
                    5601, 8080, 8088, 8888, 9200, 9300)
-AUTHORISED_PORTS = (80, 443)  # the only ports open to the world, and only on public load balancers
+AUTHORISED_PORTS = (80, 443)  # the only ports open to the world, and only on load balancers (see below)
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,8 @@ def _ports(e: Ingress) -> str:
 
 AUTHORISED = {"authorisedPorts": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535},
                                   "default": list(AUTHORISED_PORTS),
-                                  "description": "Ports that may be open to 0.0.0.0/0 or ::/0 (on public load "
-                                                 "balancers only)."}}
+                                  "description": "Ports that may be open to 0.0.0.0/0 or ::/0 (on load balancers "
+                                                 "only: internet-facing ones and internal ALBs)."}}
 
 
 @resource_rule(
@@ -128,25 +131,57 @@ def _groups_of(resource: PolicyResource) -> list[PolicyResource]:
     return [g for g in refs(resource, "securityGroupId") if g.resource_type == EC2_SECURITY_GROUP]
 
 
+def _users_of_groups(resources: list[PolicyResource]) -> dict[str, list[PolicyResource]]:
+    """For each security group URN, the AWS resources that put it on an interface: any property of theirs computed
+    from the group (load balancers' ``securityGroups``, services' ``networkConfiguration``, RDS'
+    ``vpcSecurityGroupIds``, endpoints' ``securityGroupIds``, …). Rules and groups that merely name it as a source
+    do not use it."""
+    users: dict[str, list[PolicyResource]] = {}
+    for r in resources:
+        if not r.resource_type.startswith(AWS_PACKAGE) or r.resource_type in SG_DEFINITIONS:
+            continue
+        groups = {d.urn for deps in r.property_dependencies.values() for d in deps
+                  if d.resource_type == EC2_SECURITY_GROUP}
+        for urn in groups:
+            users.setdefault(urn, []).append(r)
+    return users
+
+
+def _why_not_open(users: list[PolicyResource]) -> str | None:
+    """None when every user of a group is a load balancer that may admit the world: an internet-facing one, or an
+    internal application load balancer (a Global Accelerator endpoint: with client IP preservation it sees the
+    clients' addresses, and sitting in private subnets only the accelerator and routed networks reach it)."""
+    if not users:
+        return "not on any load balancer"
+    others = sorted(u.name for u in users if u.resource_type not in LOAD_BALANCERS)
+    if others:
+        return f"also used by what is not a load balancer ({', '.join(others)})"
+    internal = sorted(lb.name for lb in users if truthy(lb.props.get("internal")) and
+                      str(lb.props.get("loadBalancerType") or "application") != "application")
+    if internal:
+        return f"on {', '.join(internal)}: internal, and not an application load balancer"
+    return None
+
+
 @stack_rule(
     name="sg-world-ingress-only-on-public-load-balancers",
-    description="Only security groups of internet-facing load balancers admit the world.",
-    source="FSBP EC2.18 (authorised ports on public load balancers only)",
+    description="Only security groups used by load balancers alone, internet-facing ones or internal ALBs (Global "
+                "Accelerator endpoints that see client addresses), admit the world.",
+    source="FSBP EC2.18 (authorised ports on load balancers only); AWS Global Accelerator client IP preservation",
     level=MANDATORY, severity=Severity.HIGH,
 )
 def sg_world_ingress_only_on_public_load_balancers(args: StackValidationArgs, report: StackReport,
                                                    _: Mapping[str, Any]) -> None:
-    public_groups: set[str] = set()
-    for lb in of_type(args.resources, *LOAD_BALANCERS):
-        if not lb.props.get("internal"):
-            public_groups |= {g.urn for g in refs(lb, "securityGroups")}
-    for r in of_type(args.resources, *INGRESS_TYPES):
+    resources = list(args.resources)
+    users = _users_of_groups(resources)
+    for r in of_type(resources, *INGRESS_TYPES):
         if not any(e.world_sources() for e in ingress_of(r.resource_type, r.props)):
             continue
-        groups = _groups_of(r)
-        if groups and not any(g.urn in public_groups for g in groups):
-            report(f"'{r.name}' opens a security group to the world, but that group is not on an internet-facing "
-                   f"load balancer: admit only the load balancer's security group or known networks.", r.urn)
+        problems = [f"'{g.name}' is {why}" for g in _groups_of(r) if (why := _why_not_open(users.get(g.urn, [])))]
+        if problems:
+            report(f"'{r.name}' opens a security group to the world, but {'; '.join(problems)}: only load "
+                   f"balancers (internet-facing, or internal ALBs behind Global Accelerator) may admit the world; "
+                   f"admit the load balancer's security group or known networks instead.", r.urn)
 
 
 @resource_rule(
