@@ -23,6 +23,8 @@ from securecart_rules.types import (
     APIGATEWAYV2_ROUTE,
     APIGATEWAYV2_STAGE,
     CLOUDFRONT_DISTRIBUTION,
+    CLOUDWATCH_LOG_DELIVERY,
+    CLOUDWATCH_LOG_DELIVERY_SOURCE,
     GLOBALACCELERATOR_ACCELERATOR,
     LOAD_BALANCERS,
     ROUTE53_RECORD,
@@ -109,15 +111,38 @@ def cloudfront_origins_secure(args: ResourceValidationArgs, report: Report, _: M
                    f"distribution read the bucket.")
 
 
-@resource_rule(
+def _vended_access_logs_gap(distribution: PolicyResource, sources_of: Mapping[str, list[PolicyResource]],
+                            deliveries_of: Mapping[str, list[PolicyResource]]) -> str | None:
+    """What standard logging v2 lacks for the distribution, or None: an ACCESS_LOGS delivery source made from the
+    distribution's ARN, and a delivery from that source to a destination."""
+    sources = [s for s in sources_of.get(distribution.urn, []) if str(s.props.get("logType")) == "ACCESS_LOGS"]
+    if not sources:
+        return ("add a LogDeliverySource with log_type ACCESS_LOGS and resource_arn the distribution's arn, and a "
+                "LogDelivery from it to a destination")
+    deliveries = [d for s in sources for d in deliveries_of.get(s.urn, [])]
+    if not deliveries:
+        return (f"access-log source '{sources[0].name}' has no LogDelivery whose delivery_source_name is computed "
+                f"from it (pass the source's name output)")
+    if not any(refs(d, "deliveryDestinationArn") or d.props.get("deliveryDestinationArn") for d in deliveries):
+        return f"delivery '{deliveries[0].name}' has no delivery_destination_arn"
+    return None
+
+
+@stack_rule(
     name="cloudfront-access-logging",
-    description="CloudFront distributions log access.",
+    description="CloudFront distributions log access: standard logging v2 (a CloudWatch vended-logs ACCESS_LOGS "
+                "source made from the distribution, delivered to a destination) or legacy logging to a bucket.",
     source="FSBP CloudFront.5; cdk-nag AwsSolutions-CFR3",
-    types=[CLOUDFRONT_DISTRIBUTION], level=ADVISORY, severity=Severity.MEDIUM,
+    level=MANDATORY, severity=Severity.MEDIUM,
 )
-def cloudfront_access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if not get(args.props, "loggingConfig", "bucket"):
-        report("Access logging is off: set logging_config with a log bucket.")
+def cloudfront_access_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    sources_of = attached(resources, [CLOUDWATCH_LOG_DELIVERY_SOURCE], "resourceArn")
+    deliveries_of = attached(resources, [CLOUDWATCH_LOG_DELIVERY], "deliverySourceName")
+    for distribution in of_type(resources, CLOUDFRONT_DISTRIBUTION):
+        gap = _vended_access_logs_gap(distribution, sources_of, deliveries_of)
+        if gap is not None and not get(distribution.props, "loggingConfig", "bucket"):
+            report(f"Access logging is off: {gap} (or set logging_config with a bucket).", distribution.urn)
 
 
 @resource_rule(
@@ -180,7 +205,7 @@ def shield_advanced_on_entry_points(args: StackValidationArgs, report: StackRepo
     name="global-accelerator-flow-logs",
     description="Global Accelerators write flow logs.",
     source="catalogue gap: Global Accelerator flow logs",
-    types=[GLOBALACCELERATOR_ACCELERATOR], level=ADVISORY, severity=Severity.MEDIUM,
+    types=[GLOBALACCELERATOR_ACCELERATOR], level=MANDATORY, severity=Severity.MEDIUM,
 )
 def global_accelerator_flow_logs(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
     attributes = args.props.get("attributes")

@@ -140,5 +140,7 @@ IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 # --- monitoring ---------------------------------------------------------------------------------------------------
 CLOUDWATCH_METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 CLOUDWATCH_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+CLOUDWATCH_LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"  # vended logs (CloudFront v2)
+CLOUDWATCH_LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
 
 AWS_PACKAGE = "aws:"  # the prefix of every pulumi-aws token (required-tags reads only these)

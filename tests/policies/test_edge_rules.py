@@ -13,6 +13,8 @@ from securecart_rules.types import (
     APIGATEWAYV2_ROUTE,
     APIGATEWAYV2_STAGE,
     CLOUDFRONT_DISTRIBUTION,
+    CLOUDWATCH_LOG_DELIVERY,
+    CLOUDWATCH_LOG_DELIVERY_SOURCE,
     GLOBALACCELERATOR_ACCELERATOR,
     LB_LOAD_BALANCER,
     ROUTE53_RECORD,
@@ -68,6 +70,47 @@ def protections(*targets: Any) -> list[Any]:
     return [res(SHIELD_PROTECTION, f"shield-{t.name}", resourceArn=t) for t in targets]
 
 
+# --- standard logging v2: CloudWatch vended logs from the distribution to a bucket ---------------------------------
+LOG_DESTINATION = res("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "cdn-logs-bucket",
+                      {"deliveryDestinationConfiguration": {"destinationResourceArn": "arn:aws:s3:::logs"}})
+
+
+def log_source(distribution: Any, log_type: str = "ACCESS_LOGS") -> Any:
+    return res(CLOUDWATCH_LOG_DELIVERY_SOURCE, f"{distribution.name}-logs", {"logType": log_type},
+               resourceArn=distribution)
+
+
+def logged_v2(name: str, log_type: str = "ACCESS_LOGS") -> list[Any]:
+    """A distribution without legacy logging, its delivery source and a delivery to LOG_DESTINATION."""
+    distribution = dist(name, loggingConfig=None)
+    source = log_source(distribution, log_type)
+    return [distribution, source,
+            res(CLOUDWATCH_LOG_DELIVERY, f"{name}-delivery", deliverySourceName=source,
+                deliveryDestinationArn=LOG_DESTINATION)]
+
+
+def central_logs(name: str) -> list[Any]:
+    """Delivered to a destination named by ARN (another account's), not built in this stack."""
+    distribution = dist(name, loggingConfig=None)
+    source = log_source(distribution)
+    return [distribution, source, res(CLOUDWATCH_LOG_DELIVERY, f"{name}-delivery", {
+        "deliveryDestinationArn": "arn:aws:logs:us-east-1:2:delivery-destination:central"}, deliverySourceName=source)]
+
+
+def half_logged_v2() -> list[Any]:
+    """Access-log sources that lead nowhere: one without a delivery, one whose delivery names the source by a
+    plain string (no dependency on it), one whose delivery has no destination. With LOG_DESTINATION."""
+    undelivered, by_name, nowhere = (dist(n, loggingConfig=None) for n in ("undelivered", "by-name", "nowhere"))
+    nowhere_source = log_source(nowhere)
+    return [undelivered, log_source(undelivered),
+            by_name, log_source(by_name),
+            res(CLOUDWATCH_LOG_DELIVERY, "by-name-delivery", {"deliverySourceName": "by-name-logs"},
+                deliveryDestinationArn=LOG_DESTINATION),
+            nowhere, nowhere_source,
+            res(CLOUDWATCH_LOG_DELIVERY, "nowhere-delivery", deliverySourceName=nowhere_source)]
+
+
+
 CASES = cases(
     Case(e.cloudfront_waf, good=[dist()], bad=[dist(webAclId=None)], flagged={"cdn"}),
     Case(e.cloudfront_viewer_tls,
@@ -86,24 +129,36 @@ CASES = cases(
              "originProtocolPolicy": "match-viewer", "originSslProtocols": ["TLSv1", "TLSv1.2"]}}]),
               dist("no-oac", origins=[{"originId": "s3", "domainName": "b.s3.us-east-1.amazonaws.com"}])],
          flagged={"cdn", "no-oac"}),
-    Case(e.cloudfront_access_logging, good=[dist()], bad=[dist(loggingConfig=None)], flagged={"cdn"}),
+    Case(e.cloudfront_access_logging, label="legacy",
+         good=[dist()], bad=[dist(loggingConfig=None)], flagged={"cdn"}, says="LogDeliverySource"),
+    Case(e.cloudfront_access_logging, label="v2",
+         good=[LOG_DESTINATION, *logged_v2("cdn"), *central_logs("central")],
+         bad=[LOG_DESTINATION, *logged_v2("wrong-type", log_type="CONNECTION_LOGS"), *half_logged_v2()],
+         flagged={"wrong-type", "undelivered", "by-name", "nowhere"}, says="has no LogDelivery whose"),
     Case(e.cloudfront_origin_failover, good=[dist()], bad=[dist(originGroups=[])], flagged={"cdn"}),
     Case(e.route53_routing_health_checked,
          good=[record("us", latencyRoutingPolicies=[{"region": "us-east-1"}], healthCheckId="hc-1"),
                record("eu", geolocationRoutingPolicies=[{"continent": "EU"}],
                       aliases=[{"name": "alb", "zoneId": "Z", "evaluateTargetHealth": True}]),
+               # the geolocation default: everyone else goes to the latency records, if they are healthy
+               record("default", geolocationRoutingPolicies=[{"country": "*"}],
+                      aliases=[{"name": "latency.shop.example.com", "zoneId": "Z", "evaluateTargetHealth": True}]),
                record("simple")],
          bad=[record("us", latencyRoutingPolicies=[{"region": "us-east-1"}]),
               record("primary", failoverRoutingPolicies=[{"type": "PRIMARY"}],
-                     aliases=[{"name": "alb", "zoneId": "Z", "evaluateTargetHealth": False}])],
-         flagged={"us", "primary"}, says="This latency record has no health check"),
+                     aliases=[{"name": "alb", "zoneId": "Z", "evaluateTargetHealth": False}]),
+              record("default", geolocationRoutingPolicies=[{"country": "*"}],
+                     aliases=[{"name": "latency.shop.example.com", "zoneId": "Z", "evaluateTargetHealth": False}])],
+         flagged={"us", "primary", "default"}, says="This latency record has no health check"),
     Case(e.shield_advanced_on_entry_points,
          good=[dist(), ALB, ZONE, GA, res(LB_LOAD_BALANCER, "internal", {"internal": True}),
                res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]}), *protections(dist(), ALB, ZONE, GA)],
          bad=[dist(), ALB, ZONE, GA, *protections(dist(), ZONE)], flagged={"alb", "ga"}),
     Case(e.global_accelerator_flow_logs,
-         good=[GA], bad=[res(GLOBALACCELERATOR_ACCELERATOR, "ga",
-                             {"attributes": {"flowLogsEnabled": False}})], flagged={"ga"}),
+         good=[GA], bad=[res(GLOBALACCELERATOR_ACCELERATOR, "ga", {"attributes": {"flowLogsEnabled": False}}),
+                         res(GLOBALACCELERATOR_ACCELERATOR, "no-bucket", {"attributes": {"flowLogsEnabled": True}}),
+                         res(GLOBALACCELERATOR_ACCELERATOR, "defaults", {})],
+         flagged={"ga", "no-bucket", "defaults"}),
     Case(e.apigateway_execution_logging,
          good=[API, STAGE, res(APIGATEWAY_METHOD_SETTINGS, "all", {"methodPath": "*/*",
                                                                    "settings": {"loggingLevel": "INFO"}},
