@@ -10,6 +10,7 @@ from securecart_rules._common import (
     attached,
     document,
     get,
+    num,
     of_type,
     refs,
     truthy,
@@ -27,6 +28,8 @@ from securecart_rules.types import (
     CLOUDWATCH_LOG_DELIVERY_SOURCE,
     GLOBALACCELERATOR_ACCELERATOR,
     LOAD_BALANCERS,
+    ROUTE53_HEALTH_CHECK,
+    ROUTE53_QUERY_LOG,
     ROUTE53_RECORD,
     ROUTE53_ZONE,
     SHIELD_PROTECTION,
@@ -174,6 +177,59 @@ def route53_routing_health_checked(args: ResourceValidationArgs, report: Report,
     kind = policies[0].removesuffix("RoutingPolicies").removesuffix("RoutingPolicy")
     report(f"This {kind} record has no health check: set health_check_id (or an alias that evaluates target "
            f"health) so Route 53 fails over when the region is down.")
+
+
+ENDPOINT_HEALTH_CHECKS = ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP")
+HEALTH_CHECK_REQUEST_INTERVALS = (10.0, 30.0)  # the two Route 53 offers (fast and standard)
+HEALTH_CHECK_MIN_REGIONS = 3  # Route 53 measures from at least three checker regions
+DETECTION = {"maxDetectionSeconds": {
+    "type": "integer", "minimum": 10, "default": 30,
+    "description": "Longest time an endpoint may be down before Route 53 calls it unhealthy: request interval times "
+                   "failure threshold (default 30 seconds, e.g. 10 s x 3)."}}
+
+
+@resource_rule(
+    name="route53-health-check-fast",
+    description="Route 53 endpoint health checks notice a failed region quickly: a 10 or 30 second request interval, "
+                "interval times failure threshold within the bound, and at least three checker regions when "
+                "regions are named.",
+    source="seed: Route 53 routing with health-check failover; Route 53 docs (health check request interval, "
+           "failure threshold, checker regions)",
+    types=[ROUTE53_HEALTH_CHECK], level=ADVISORY, severity=Severity.MEDIUM, config=DETECTION,
+)
+def route53_health_check_fast(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    if str(args.props.get("type")) not in ENDPOINT_HEALTH_CHECKS:
+        return  # calculated, CloudWatch-alarm and recovery-control checks have no requests of their own
+    interval = num(args.props.get("requestInterval"))
+    threshold = num(args.props.get("failureThreshold"))
+    interval = 30.0 if interval is None else interval  # Route 53's defaults
+    threshold = 3.0 if threshold is None else threshold
+    bound = float(settings["maxDetectionSeconds"])
+    if interval not in HEALTH_CHECK_REQUEST_INTERVALS:
+        report(f"The request interval is {interval:g} s: Route 53 checks every 10 or 30 seconds.")
+    elif interval * threshold > bound:
+        report(f"A failed endpoint is noticed after {interval * threshold:g} s (request interval {interval:g} s x "
+               f"failure threshold {threshold:g}): keep it within {bound:g} s, e.g. request_interval=10 and "
+               f"failure_threshold=3.")
+    regions = as_list(args.props.get("regions"))
+    if regions and len(regions) < HEALTH_CHECK_MIN_REGIONS:
+        report(f"The check measures from {len(regions)} region(s): name at least {HEALTH_CHECK_MIN_REGIONS}, or none "
+               f"for Route 53's default set.")
+
+
+@stack_rule(
+    name="route53-zone-query-logging",
+    description="Public hosted zones log DNS queries.",
+    source="FSBP Route53.2 (third-party mapping); AWS Config route53-query-logging-enabled",
+    level=ADVISORY, severity=Severity.MEDIUM,
+)
+def route53_zone_query_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    logs_of = attached(resources, [ROUTE53_QUERY_LOG], "zoneId")
+    for zone in of_type(resources, ROUTE53_ZONE):
+        if not as_list(zone.props.get("vpcs")) and not logs_of.get(zone.urn):
+            report("The public zone does not log DNS queries: add an aws.route53.QueryLog with zone_id the zone's "
+                   "zone_id (to a log group in us-east-1).", zone.urn)
 
 
 def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:

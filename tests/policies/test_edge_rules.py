@@ -17,6 +17,8 @@ from securecart_rules.types import (
     CLOUDWATCH_LOG_DELIVERY_SOURCE,
     GLOBALACCELERATOR_ACCELERATOR,
     LB_LOAD_BALANCER,
+    ROUTE53_HEALTH_CHECK,
+    ROUTE53_QUERY_LOG,
     ROUTE53_RECORD,
     ROUTE53_ZONE,
     SHIELD_PROTECTION,
@@ -110,6 +112,15 @@ def half_logged_v2() -> list[Any]:
             res(CLOUDWATCH_LOG_DELIVERY, "nowhere-delivery", deliverySourceName=nowhere_source)]
 
 
+# --- Route 53 health checks ----------------------------------------------------------------------------------------
+def health_check(name: str, **props: Any) -> Any:
+    return res(ROUTE53_HEALTH_CHECK, name, {"type": "HTTPS", "fqdn": "us.shop.example.com", "port": 443,
+                                            "resourcePath": "/health", **props})
+
+
+FAST = {"requestInterval": 10, "failureThreshold": 3}
+
+
 
 CASES = cases(
     Case(e.cloudfront_waf, good=[dist()], bad=[dist(webAclId=None)], flagged={"cdn"}),
@@ -150,6 +161,25 @@ CASES = cases(
               record("default", geolocationRoutingPolicies=[{"country": "*"}],
                      aliases=[{"name": "latency.shop.example.com", "zoneId": "Z", "evaluateTargetHealth": False}])],
          flagged={"us", "primary", "default"}, says="This latency record has no health check"),
+    Case(e.route53_health_check_fast, label="default-bound",
+         good=[health_check("fast", **FAST, regions=["us-east-1", "eu-west-1", "ap-southeast-1"]),
+               health_check("one-standard-miss", type="HTTP", requestInterval=30, failureThreshold=1),
+               health_check("both-regions", type="CALCULATED", childHealthchecks=["hc-us", "hc-eu"]),
+               health_check("alarm", type="CLOUDWATCH_METRIC")],
+         bad=[health_check("defaults"),
+              health_check("slow", type="HTTPS_STR_MATCH", requestInterval=10, failureThreshold=5),
+              health_check("tcp", type="TCP", requestInterval=30, failureThreshold=3),
+              health_check("odd-interval", type="HTTP_STR_MATCH", requestInterval=20, failureThreshold=1),
+              health_check("two-regions", **FAST, regions=["us-east-1", "eu-west-1"])],
+         flagged={"defaults", "slow", "tcp", "odd-interval", "two-regions"}, says="noticed after 90 s"),
+    Case(e.route53_health_check_fast, label="configured-bound",
+         good=[health_check("defaults")], bad=[health_check("slow", requestInterval=10, failureThreshold=10)],
+         flagged={"slow"}, says="within 90 s", config={"maxDetectionSeconds": 90}),
+    Case(e.route53_zone_query_logging,
+         good=[ZONE, res(ROUTE53_QUERY_LOG, "shop-queries", {"cloudwatchLogGroupArn": "arn:aws:logs:x"}, zoneId=ZONE),
+               res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]})],
+         bad=[ZONE, res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]})],
+         flagged={"shop"}),
     Case(e.shield_advanced_on_entry_points,
          good=[dist(), ALB, ZONE, GA, res(LB_LOAD_BALANCER, "internal", {"internal": True}),
                res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]}), *protections(dist(), ALB, ZONE, GA)],

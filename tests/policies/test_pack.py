@@ -125,6 +125,8 @@ EXPECTED = [
     ("cloudfront-access-logging", "mandatory", "medium"),
     ("cloudfront-origin-failover", "advisory", "low"),
     ("route53-routing-health-checked", "mandatory", "high"),
+    ("route53-health-check-fast", "advisory", "medium"),
+    ("route53-zone-query-logging", "advisory", "medium"),
     ("shield-advanced-on-entry-points", "mandatory", "high"),
     ("global-accelerator-flow-logs", "mandatory", "medium"),
     ("apigateway-execution-logging", "advisory", "medium"),
