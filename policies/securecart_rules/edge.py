@@ -1,4 +1,4 @@
-"""Edge rules: CloudFront, Route 53, Global Accelerator, Shield Advanced, API Gateway and WAF."""
+"""Edge rules: CloudFront, Route 53, ACM, Global Accelerator, Shield Advanced, API Gateway and WAF."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -17,6 +17,8 @@ from securecart_rules._common import (
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 from securecart_rules.types import (
+    ACM_CERTIFICATE,
+    ACM_CERTIFICATE_VALIDATION,
     APIGATEWAY_METHOD,
     APIGATEWAY_METHOD_SETTINGS,
     APIGATEWAY_REST_API,
@@ -27,6 +29,7 @@ from securecart_rules.types import (
     CLOUDWATCH_LOG_DELIVERY,
     CLOUDWATCH_LOG_DELIVERY_SOURCE,
     GLOBALACCELERATOR_ACCELERATOR,
+    LISTENERS,
     LOAD_BALANCERS,
     ROUTE53_HEALTH_CHECK,
     ROUTE53_QUERY_LOG,
@@ -267,6 +270,64 @@ def global_accelerator_flow_logs(args: ResourceValidationArgs, report: Report, _
     attributes = args.props.get("attributes")
     if not truthy(get(attributes, "flowLogsEnabled")) or not get(attributes, "flowLogsS3Bucket"):
         report("Flow logs are off: set attributes with flow_logs_enabled=True and a bucket.")
+
+
+# --- ACM -------------------------------------------------------------------------------------------------------
+
+def _issued_by_aws(props: Mapping[str, Any]) -> bool:
+    """A public certificate ACM issues: not imported (a body and key) and not from a private CA."""
+    return not any(props.get(k) for k in ("certificateBody", "privateKey", "privateKeyWo", "certificateAuthorityArn"))
+
+
+@resource_rule(
+    name="acm-certificate-dns-validated",
+    description="Certificates ACM issues are DNS-validated, so ACM renews them on its own.",
+    source="seed: certificates DNS-validated; catalogue #81 (FSBP ACM.1: certificates renewed in time)",
+    types=[ACM_CERTIFICATE], level=MANDATORY, severity=Severity.HIGH,
+)
+def acm_certificate_dns_validated(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if not _issued_by_aws(args.props):
+        return
+    method = str(args.props.get("validationMethod") or "")
+    if method != "DNS":
+        report(f"The certificate is validated by {method or 'no method'}: use validation_method='DNS' with the "
+               f"validation records in the zone, so it is issued and renewed without anyone answering an email.")
+
+
+def _used_before_issued(resources: list[PolicyResource],
+                        validations_of: Mapping[str, list[PolicyResource]]) -> list[tuple[PolicyResource, str]]:
+    """Listeners and distributions that read a certificate's ARN from the certificate itself, without depending on
+    its validation: Pulumi may create them while the certificate is still pending."""
+    found = []
+    consumers = [(r, "certificateArn") for r in of_type(resources, *LISTENERS)]
+    consumers += [(r, "viewerCertificate") for r in of_type(resources, CLOUDFRONT_DISTRIBUTION)]
+    for consumer, prop in consumers:
+        waits_for = {d.urn for d in consumer.dependencies} | {d.urn for d in refs(consumer, prop)}
+        for cert in refs(consumer, prop):
+            if cert.resource_type == ACM_CERTIFICATE and _issued_by_aws(cert.props) and \
+                    not waits_for & {v.urn for v in validations_of.get(cert.urn, [])}:
+                found.append((consumer, cert.name))
+    return found
+
+
+@stack_rule(
+    name="acm-certificate-validation-awaited",
+    description="Every certificate ACM issues has a CertificateValidation, and listeners and distributions take "
+                "its ARN from the validation, so nothing uses a certificate before it is issued.",
+    source="seed: certificates DNS-validated; catalogue gap (deploy readiness: a pending certificate cannot be "
+           "served)",
+    level=ADVISORY, severity=Severity.MEDIUM,
+)
+def acm_certificate_validation_awaited(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    validations_of = attached(resources, [ACM_CERTIFICATE_VALIDATION], "certificateArn")
+    for cert in of_type(resources, ACM_CERTIFICATE):
+        if _issued_by_aws(cert.props) and not validations_of.get(cert.urn):
+            report("Nothing waits for the certificate to be issued: add an aws.acm.CertificateValidation with "
+                   "certificate_arn the certificate's arn.", cert.urn)
+    for consumer, cert_name in _used_before_issued(resources, validations_of):
+        report(f"'{consumer.name}' uses certificate '{cert_name}' before it is issued: pass the validation's "
+               f"certificate_arn (or depend on the validation).", consumer.urn)
 
 
 # --- API Gateway -----------------------------------------------------------------------------------------------

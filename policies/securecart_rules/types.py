@@ -112,12 +112,14 @@ S3_BUCKET_LIFECYCLE_CONFIGURATION = "aws:s3/bucketLifecycleConfiguration:BucketL
 S3_BUCKET_LIFECYCLE_CONFIGURATION_V2 = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
 S3_BUCKETS = (S3_BUCKET, S3_BUCKET_V2)
 
-# --- edge: CloudFront, Route 53, Global Accelerator, Shield, API Gateway, WAF --------------------------------------
+# --- edge: CloudFront, Route 53, ACM, Global Accelerator, Shield, API Gateway, WAF --------------------------------
 CLOUDFRONT_DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 ROUTE53_RECORD = "aws:route53/record:Record"
 ROUTE53_ZONE = "aws:route53/zone:Zone"
 ROUTE53_HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 ROUTE53_QUERY_LOG = "aws:route53/queryLog:QueryLog"
+ACM_CERTIFICATE = "aws:acm/certificate:Certificate"
+ACM_CERTIFICATE_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 GLOBALACCELERATOR_ACCELERATOR = "aws:globalaccelerator/accelerator:Accelerator"
 SHIELD_PROTECTION = "aws:shield/protection:Protection"
 APIGATEWAY_REST_API = "aws:apigateway/restApi:RestApi"

@@ -1,4 +1,4 @@
-"""CloudFront, Route 53, Global Accelerator, Shield, API Gateway and WAF rules."""
+"""CloudFront, Route 53, ACM, Global Accelerator, Shield, API Gateway and WAF rules."""
 
 import json
 from typing import Any
@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from securecart_rules import edge as e
 from securecart_rules.types import (
+    ACM_CERTIFICATE,
+    ACM_CERTIFICATE_VALIDATION,
     APIGATEWAY_METHOD,
     APIGATEWAY_METHOD_SETTINGS,
     APIGATEWAY_REST_API,
@@ -16,6 +18,7 @@ from securecart_rules.types import (
     CLOUDWATCH_LOG_DELIVERY,
     CLOUDWATCH_LOG_DELIVERY_SOURCE,
     GLOBALACCELERATOR_ACCELERATOR,
+    LB_LISTENER,
     LB_LOAD_BALANCER,
     ROUTE53_HEALTH_CHECK,
     ROUTE53_QUERY_LOG,
@@ -121,6 +124,29 @@ def health_check(name: str, **props: Any) -> Any:
 FAST = {"requestInterval": 10, "failureThreshold": 3}
 
 
+# --- ACM certificates ----------------------------------------------------------------------------------------------
+CERT = res(ACM_CERTIFICATE, "edge-cert", {"domainName": "shop.example.com", "validationMethod": "DNS"})
+VALIDATION = res(ACM_CERTIFICATE_VALIDATION, "edge-cert-validation", certificateArn=CERT)
+IMPORTED = res(ACM_CERTIFICATE, "imported", {"certificateBody": "-----BEGIN CERTIFICATE-----",
+                                             "privateKey": "-----BEGIN PRIVATE KEY-----"})
+PRIVATE_CA = res(ACM_CERTIFICATE, "internal-cert", {"domainName": "shop.internal",
+                                                    "certificateAuthorityArn": "arn:aws:acm-pca:us-east-1:1:ca/x"})
+
+
+def listener(name: str, certificate: Any) -> Any:
+    return res(LB_LISTENER, name, {"protocol": "HTTPS", "port": 443}, certificateArn=certificate)
+
+
+def listener_depending_on(name: str, certificate: Any, validation: Any) -> Any:
+    """A listener given the certificate's own ARN, with depends_on=[validation]."""
+    reg = listener(name, certificate)
+    reg.dependencies = sorted({*reg.dependencies, validation.urn})
+    return reg
+
+
+def served_by(name: str, certificate: Any) -> Any:
+    return res(CLOUDFRONT_DISTRIBUTION, name, DIST, viewerCertificate=certificate)
+
 
 CASES = cases(
     Case(e.cloudfront_waf, good=[dist()], bad=[dist(webAclId=None)], flagged={"cdn"}),
@@ -189,6 +215,18 @@ CASES = cases(
                          res(GLOBALACCELERATOR_ACCELERATOR, "no-bucket", {"attributes": {"flowLogsEnabled": True}}),
                          res(GLOBALACCELERATOR_ACCELERATOR, "defaults", {})],
          flagged={"ga", "no-bucket", "defaults"}),
+    Case(e.acm_certificate_dns_validated,
+         good=[CERT, IMPORTED, PRIVATE_CA],
+         bad=[res(ACM_CERTIFICATE, "email", {"domainName": "shop.example.com", "validationMethod": "EMAIL"}),
+              res(ACM_CERTIFICATE, "unset", {"domainName": "shop.example.com"})],
+         flagged={"email", "unset"}, says="validated by EMAIL"),
+    Case(e.acm_certificate_validation_awaited,
+         good=[CERT, VALIDATION, IMPORTED, PRIVATE_CA, listener("https", VALIDATION),
+               listener_depending_on("https-depends-on", CERT, VALIDATION), served_by("cdn", VALIDATION),
+               listener("imported-https", IMPORTED)],
+         bad=[CERT, VALIDATION, listener("https", CERT), served_by("cdn", CERT),
+              res(ACM_CERTIFICATE, "pending", {"domainName": "eu.shop.example.com", "validationMethod": "DNS"})],
+         flagged={"https", "cdn", "pending"}, says="uses certificate 'edge-cert' before it is issued"),
     Case(e.apigateway_execution_logging,
          good=[API, STAGE, res(APIGATEWAY_METHOD_SETTINGS, "all", {"methodPath": "*/*",
                                                                    "settings": {"loggingLevel": "INFO"}},

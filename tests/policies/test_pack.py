@@ -129,6 +129,8 @@ EXPECTED = [
     ("route53-zone-query-logging", "advisory", "medium"),
     ("shield-advanced-on-entry-points", "mandatory", "high"),
     ("global-accelerator-flow-logs", "mandatory", "medium"),
+    ("acm-certificate-dns-validated", "mandatory", "high"),
+    ("acm-certificate-validation-awaited", "advisory", "medium"),
     ("apigateway-execution-logging", "advisory", "medium"),
     ("apigateway-access-logging", "advisory", "medium"),
     ("apigateway-waf", "mandatory", "high"),
