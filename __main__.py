@@ -7,9 +7,11 @@ import pulumi
 
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs
 from components.context import StackContext
-from components.contract import PeerConnectivity, PeerData, PeerRegion, StackOutputs, export, read_peer
+from components.contract import PeerConnectivity, PeerData, PeerEdge, PeerRegion, StackOutputs, export, read_peer
 from components.data import DataTier, DataTierArgs
 from components.delivery import DeliveryTier, DeliveryTierArgs, waiting_services
+from components.dns import DnsTier, DnsTierArgs
+from components.edge import EdgeTier, EdgeTierArgs
 from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
 from components.settings import load_settings
@@ -20,19 +22,27 @@ async def main() -> dict[str, Any]:
     s = load_settings()
     ctx = await StackContext.create(s)
     peer = await read_peer(s.peer_stack, s.role)
-    region = peer.view(PeerRegion)
+    region, edge_peer = peer.view(PeerRegion), peer.view(PeerEdge)
     check_peer(ctx.stack, s, region.vpc_cidr, region.transit_gateway_asn, region.routed_networks)
 
     network = NetworkTier("network", ctx, NetworkTierArgs(inspected_groups=s.inspected_groups))
     inspection = InspectionTier("inspection", ctx, InspectionTierArgs(network)) if s.delivery else None
-    delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(network, await waiting_services(ctx))) \
-        if s.delivery else None
+    # The zone and every certificate (the primary's), before the listeners that serve them.
+    dns = DnsTier("dns", ctx, DnsTierArgs(network, [s.region, *([edge_peer.region] if edge_peer.region else [])])) \
+        if s.edge else None
+    certificate = dns.certificate_arns.get(s.region) if dns else (edge_peer.certificate_arns or {}).get(s.region)
+    health_path = s.edge.health_check.path if s.edge else edge_peer.health_check_path
+    delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(
+        network, await waiting_services(ctx), certificate, health_path, edge_peer.origin_verify_values,
+        edge_peer.origin_verify_header)) if s.delivery else None
+    edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer)) if dns and delivery else None
     links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity))) \
         if s.connectivity else None
-    data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData))) if s.data else None
+    data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData), edge.distribution.arn if edge
+                                              else edge_peer.distribution_arn)) if s.data else None
 
     return export(StackOutputs(region=s.region, role=str(s.role)), *(
-        tier.exports() if tier else None for tier in (network, inspection, delivery, links, data)))
+        tier.exports() if tier else None for tier in (network, inspection, dns, delivery, edge, links, data)))
 
 
 pulumi.run(main)

@@ -18,13 +18,17 @@ class Step:
 
 PLAN: tuple[Step, ...] = (
     Step(Role.SECONDARY, "the secondary region first: its VPC, Transit Gateway, keys and images bucket exist "
-                         "(and are exported) before the primary reads them; its read replica and its side of the "
-                         "peering wait"),
+                         "(and are exported) before the primary reads them; its read replica, its side of the "
+                         "peering and its HTTPS listeners (no certificate yet) wait"),
     Step(Role.PRIMARY, "the primary region with the global resources, reading the secondary's outputs: it requests "
                        "the Transit Gateway peering, accepts it in the secondary's region and routes its side, "
-                       "replicates images into the secondary's bucket and adds the sessions table's replica"),
+                       "replicates images into the secondary's bucket and adds the sessions table's replica; it "
+                       "creates the zone, validates both regions' certificates and puts CloudFront, Route 53's "
+                       "records and health checks and the accelerator over both regions"),
     Step(Role.SECONDARY, "the secondary again, now reading the primary's outputs: its side of the accepted peering, "
-                         "the Direct Connect association, and the read replica of the primary's database"),
+                         "the Direct Connect association, the read replica of the primary's database, its listeners "
+                         "with the certificate the primary validated, CloudFront's verification values and health "
+                         "path on its web ACL, and the distribution's read of its images"),
 )
 
 MAX_ROUNDS = 4  # full passes over the stacks after the plan before the synth declares non-convergence

@@ -59,6 +59,7 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
         f"  policy gate: {rule_count} rules, {len(mandatory)} mandatory and {len(advisory)} advisory "
         f"violation(s)" + (f", {len(waived)} waived" if waived else ""),
     ]
+    lines.extend(failover(result.outputs))
     lines.extend(f"  log {level}: {message}" for level, message in result.logs)
     for v in violations:
         where = f"{v.resource_type} '{v.resource_name}'" if v.urn else "the stack"
@@ -66,6 +67,18 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
         lines.append(f"  {v.level.upper()} [{v.policy}] {where}: {first}")
         lines.extend(f"      {line}" for line in rest)
     return lines
+
+
+def failover(outputs: dict[str, Any]) -> list[str]:
+    """The edge's worst-case failover figures (the ``failover`` output), one line per path."""
+    figures = outputs.get("failover")
+    if not isinstance(figures, dict):
+        return []
+    return [f"  failover {path}: detect <= {figures.get(f'{key}DetectSeconds')} s, switch <= "
+            f"{figures.get(f'{key}SwitchSeconds')} s ({why})"
+            for path, key, why in (
+                ("DNS (api; CloudFront's dynamic origin)", "dns", "health checks, then the 60 s alias TTL"),
+                ("accelerator (checkout)", "accelerator", "the ALB target groups' health, nothing cached"))]
 
 
 def graph(results: dict[str, StackResult], violations: dict[str, list[Violation]], passes: list[str],

@@ -13,6 +13,7 @@ contract fails at import.
 """
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -69,9 +70,12 @@ class InspectionOutputs(Outputs):
 class DeliveryOutputs(Outputs):
     alb_arn: Id
     alb_dns_name: Id
+    alb_zone_id: Id  # the ALB's canonical hosted zone (for alias records)
     alb_security_group_id: Id
     origin_verify_header: str
-    origin_verify_value: Id  # secret: what CloudFront must send in origin_verify_header
+    # primary: every value the ALBs accept in origin_verify_header (secret; current first), for the secondary
+    origin_verify_values: pulumi.Output[list[str]] | None = None
+    accelerator_alb_arn: Id | None = None  # the internal ALB that is Global Accelerator's endpoint here
     nlb_arn: Id
     nlb_dns_name: Id
     target_group_arns: dict[str, Id]
@@ -113,6 +117,30 @@ class DataOutputs(Outputs):
     sessions_table_arn: Id | None = None
     sessions_replica_regions: list[str] | None = None  # primary: the global table's replica regions
     images_replicated_to: Id | None = None  # primary: the bucket its images replicate to
+
+
+class DnsOutputs(Outputs):
+    """The primary's public zone and the certificates it requests and validates there."""
+
+    hosted_zone_id: Id
+    name_servers: pulumi.Output[Sequence[str]]
+    certificate_arns: dict[str, Id]  # region -> the load balancers' certificate there (issued)
+    cloudfront_certificate_arn: Id
+
+
+class EdgeOutputs(Outputs):
+    """The primary's global front door, and the failover figures it was validated against."""
+
+    distribution_arn: Id
+    distribution_domain_name: Id
+    storefront_name: str
+    api_name: str
+    checkout_name: str
+    health_check_path: str
+    health_check_ids: dict[str, Id]  # region -> its Route 53 health check
+    accelerator_arn: Id
+    accelerator_dns_name: Id
+    failover: dict[str, int]  # dnsDetectSeconds, dnsSwitchSeconds, acceleratorDetectSeconds, …
 
 
 def export(*parts: Outputs | None) -> dict[str, Any]:
@@ -205,6 +233,23 @@ class PeerData(PeerView):
     images_key_arn: str | None = read_by(P)  # the key that bucket's objects are encrypted with
     sessions_table_name: str | None = read_by(S)  # the primary's global table (for the secondary's exports)
     sessions_replica_regions: list[str] | None = read_by(S)
+
+
+class PeerEdge(PeerView):
+    """The edge: the primary reaches the secondary's load balancers and images bucket; the secondary serves the
+    certificate the primary validated for it, lets the primary's distribution read its images, and admits what
+    CloudFront sends and the health checkers request."""
+
+    region: str | None = read_by(P)
+    alb_dns_name: str | None = read_by(P)
+    alb_zone_id: str | None = read_by(P)
+    accelerator_alb_arn: str | None = read_by(P)
+    images_bucket_regional_domain_name: str | None = read_by(P)
+    certificate_arns: dict[str, str] | None = read_by(S)
+    distribution_arn: str | None = read_by(S)
+    health_check_path: str | None = read_by(S)
+    origin_verify_header: str | None = read_by(S)
+    origin_verify_values: list[str] | None = read_by(S)  # secret
 
 
 def peer_keys(role: Role) -> tuple[str, ...]:

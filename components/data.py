@@ -86,10 +86,13 @@ class DataTierArgs:
     network: NetworkTier
     delivery: DeliveryTier | None  # its services are the database's and the sessions table's clients
     peer: PeerData  # what it reads of the peer stack (components.contract)
+    # The edge's distribution, which alone may read the images (the primary's, or the peer's distributionArn);
+    # None until it exists: then nothing outside the account reads them.
+    distribution_arn: pulumi.Input[str] | None = None
 
 
 def data_key_policy(use: str, account: str, region: str, partition: str,
-                    cloudfront_sources: list[str] | None = None) -> str:
+                    distribution: str | None = None) -> str:
     """The account administers the key (and may delegate through IAM); the services of ``use`` may use it for
     callers of this account, in this key's region only; CloudFront may decrypt images for the allowed
     distributions (origin access control reads SSE-KMS objects as the CloudFront service)."""
@@ -105,32 +108,27 @@ def data_key_policy(use: str, account: str, region: str, partition: str,
              "kms:ViaService": sorted(f"{svc}.{region}.amazonaws.com" for svc in KEY_SERVICES[use]),
          }}},
     ]
-    if cloudfront_sources is not None:
+    if distribution is not None:
         statements.append({
             "Sid": "CloudFrontReadsImages", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
             "Action": ["kms:Decrypt"], "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                          "ArnLike": {"aws:SourceArn": cloudfront_sources}},
+            "Condition": {"StringEquals": {"aws:SourceAccount": account, "aws:SourceArn": distribution}},
         })
     return policy_document(statements)
 
 
-def cloudfront_sources(settings: DataSettings, account: str, partition: str) -> list[str]:
-    """The distributions that may read the images: the configured ones, else any of this account's."""
-    return list(settings.images.cloudfront_distribution_arns) or [
-        f"arn:{partition}:cloudfront::{account}:distribution/*"]
-
-
-def images_bucket_policy(bucket_arn: str, account: str, sources: list[str]) -> str:
-    """TLS only; CloudFront (origin access control) may read objects for the allowed distributions; nothing else
+def images_bucket_policy(bucket_arn: str, account: str, distribution: str | None) -> str:
+    """TLS only; the edge's distribution (origin access control) may read objects, once it exists; nothing else
     is granted here (the account's own principals get access through IAM)."""
-    return policy_document([
+    statements: list[dict[str, Any]] = [
         {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-         "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        {"Sid": "CloudFrontReadsImages", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
-         "Action": "s3:GetObject", "Resource": f"{bucket_arn}/*",
-         "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": sources}}},
-    ])
+         "Resource": [bucket_arn, f"{bucket_arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]
+    if distribution is not None:
+        statements.append({
+            "Sid": "CloudFrontReadsImages", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject", "Resource": f"{bucket_arn}/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account, "aws:SourceArn": distribution}}})
+    return policy_document(statements)
 
 
 def access_log_bucket_policy(log_bucket_arn: str, source_bucket_arn: str, account: str) -> str:
@@ -268,6 +266,7 @@ class DataTier(Tier):
             raise ValueError("the data tier needs securecart:data (validated when the settings load)")
         self.settings: DataSettings = ctx.settings.data
         self.network, self.delivery, self.peer = args.network, args.delivery, args.peer
+        self.distribution_arn = args.distribution_arn
         self.primary = ctx.role is Role.PRIMARY
         self.keep = pulumi.ResourceOptions(parent=self, protect=True)
         # Keys: one per store, so each grant names exactly what it opens.
@@ -334,14 +333,14 @@ class DataTier(Tier):
         """A store's customer-managed key and alias (in ``region`` for a table replica): grants name what they open."""
         where = region or self.ctx.region
         suffix = f"-{region}" if region else ""
-        with_cloudfront = use == "images"
-        settings, env = self.settings, self.ctx.environment
+        # The images key lets the edge's distribution decrypt (origin access control reads as CloudFront).
+        distribution = self.distribution_arn if use == "images" and region is None else None
+        env = self.ctx.environment
         key = aws.kms.Key(
             f"{use}-key{suffix}", description=f"SecureCart {env} {where}: {use} data",
             enable_key_rotation=True, deletion_window_in_days=30,
-            policy=pulumi.Output.all(self.ctx.account_id, self.ctx.partition).apply(
-                lambda v: data_key_policy(use, v[0], where, v[1],
-                                          cloudfront_sources(settings, v[0], v[1]) if with_cloudfront else None)),
+            policy=pulumi.Output.all(self.ctx.account_id, self.ctx.partition, distribution).apply(
+                lambda v: data_key_policy(use, v[0], where, v[1], v[2])),
             region=region, tags=self.tags(f"{use}-key{suffix}", **extra), opts=self.keep)
         aws.kms.Alias(f"{use}-key-alias{suffix}", name=f"alias/securecart/{env}/{use}", target_key_id=key.key_id,
                       region=region, opts=pulumi.ResourceOptions(parent=key, protect=False))
@@ -603,7 +602,7 @@ class DataTier(Tier):
                 "noncurrent_version_expiration": {"noncurrent_days": self.settings.images.noncurrent_version_days},
                 "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
             }])
-        account, partition, settings = self.ctx.account_id, self.ctx.partition, self.settings
+        account = self.ctx.account_id
         log_policy = aws.s3.BucketPolicy(
             "images-logs-policy", bucket=logs.bucket.id,
             policy=pulumi.Output.all(logs.bucket.arn, images.bucket.arn, account).apply(
@@ -617,8 +616,8 @@ class DataTier(Tier):
                              opts=pulumi.ResourceOptions(parent=images.bucket, protect=False, depends_on=[log_policy]))
         aws.s3.BucketPolicy(
             "images-policy", bucket=images.bucket.id,
-            policy=pulumi.Output.all(images.bucket.arn, account, partition).apply(
-                lambda v: images_bucket_policy(v[0], v[1], cloudfront_sources(settings, v[1], v[2]))),
+            policy=pulumi.Output.all(images.bucket.arn, account, self.distribution_arn).apply(
+                lambda v: images_bucket_policy(v[0], v[1], v[2])),
             opts=images.settings)
         return images
 

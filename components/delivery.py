@@ -1,23 +1,33 @@
 """The application delivery tier: the customer ALB (behind WAF and Shield), the internal payment NLB, and the ECS
 Fargate services behind them, with their images, roles, logs, autoscaling for sale peaks and alarms.
 
-How traffic reaches the ALB: CloudFront connects to it over HTTPS from its origin-facing addresses, so the ALB's
-security group admits 443 from the managed prefix list com.amazonaws.global.cloudfront.origin-facing and nothing
-else from the internet (one reference to that list weighs ~55 rules of the group's quota, so port 80 is not opened
-to it: CloudFront never speaks HTTP to the origin). Global Accelerator, which the edge tier adds for the checkout
-API, reaches the ALB with client IP preservation through its own ENIs in the VPC; AWS puts those behind a security
-group named "GlobalAccelerator", which the edge tier will admit here. The HTTP listener only redirects to HTTPS.
+How traffic reaches the load balancers:
+- CloudFront connects to the customer ALB over HTTPS from its origin-facing addresses, so the ALB's security group
+  admits 443 from the managed prefix list com.amazonaws.global.cloudfront.origin-facing and nothing else from the
+  internet (one reference to that list weighs ~55 rules of the group's quota, so port 80 is not opened to it:
+  CloudFront never speaks HTTP to the origin). The HTTP listener only redirects to HTTPS.
+- Route 53's health checkers reach the same ALB through a second group (their list,
+  com.amazonaws.<region>.route53-healthchecks, weighs 25 more rules than one group holds); the web ACL lets their
+  GET of the health path through without CloudFront's header, and nothing else.
+- Global Accelerator cannot add CloudFront's header, so the accelerated services (checkout) get a second, internal
+  ALB in the tasks' private subnets with a web ACL of its own. With client IP preservation the accelerator
+  delivers from the customer's address, so that ALB's group admits HTTPS from anywhere; being internal, only the
+  accelerator brings the internet to it.
+- The listeners serve this region's certificate, which the primary's edge requests and validates; until it is
+  issued, the HTTPS and TLS listeners and the ECS services wait (ECS refuses a target group no listener uses).
 
 What each part gets:
 - ALB (``delivery.loadBalancerSubnetGroup``, internet-facing): HTTPS with an explicit TLS 1.3 policy, path rules per
   service, invalid header fields dropped, desync mitigation ``strictest``, deletion protection, access logs to a
   private SSE-S3 bucket (what ELB delivers to), a regional web ACL (AWS managed common, SQL injection, known-bad
   inputs and IP reputation rules, a per-IP rate limit, logged to a KMS-encrypted ``aws-waf-logs-`` group with the
-  origin-verify header redacted) and a Shield Advanced protection. Origin verification: the web ACL's first rule
-  blocks every request without the secret header CloudFront sends (a generated Pulumi secret, exported as
-  ``originVerifyValue``), so no other distribution reaches the ALB through the shared origin-facing addresses.
-  Rotation: set ``originVerify.rotation`` to a new label and ``previousRotation`` to the old one, deploy both
-  stacks (both values pass), deploy the edge, then remove ``previousRotation``.
+  origin-verify header, cookies and authorization redacted) and a Shield Advanced protection. Origin
+  verification: the web ACL's first rule blocks every request without the secret header CloudFront sends, so no
+  other distribution reaches the ALB through the shared origin-facing addresses. The primary generates the values
+  (Pulumi secrets, exported as ``originVerifyValues``); the secondary accepts what the primary exports. Rotation,
+  in the primary's stack file: set ``originVerify.rotation`` to a new label and ``previousRotation`` to the old
+  one and deploy the primary, then the secondary (both values pass everywhere, CloudFront still sends the old);
+  remove ``previousRotation`` and deploy the primary (CloudFront sends the new), then the secondary.
 - Payment NLB (``delivery.taskSubnetGroup``, internal): TLS with the same policy, cross-zone, access logs, its own
   security group admitting TLS only from the security groups of the services that call it (``callers``); it is
   enforced on PrivateLink traffic too.
@@ -37,7 +47,7 @@ What each part gets:
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,8 +61,15 @@ from components.context import StackContext, Tier
 from components.contract import DeliveryOutputs
 from components.documents import policy_document
 from components.network import NetworkTier, Subnets
-from components.settings.delivery import DeliverySettings, LoadBalancerKind, ServiceSettings
-from components.settings.types import ConfigError
+from components.settings.delivery import (
+    TARGET_HEALTH_INTERVAL,
+    TARGET_UNHEALTHY_THRESHOLD,
+    DeliverySettings,
+    LoadBalancerKind,
+    ServiceSettings,
+)
+from components.settings.types import ConfigError, Role
+from components.waf import WebAclSpec, protective_rules, visibility, web_acl
 
 # Elastic Load Balancing's log-delivery account per region (regions opened before August 2022 deliver ALB access
 # logs as this account); newer regions use the logdelivery.elasticloadbalancing.amazonaws.com service principal.
@@ -66,8 +83,12 @@ ELB_LOG_ACCOUNTS = {
 }
 XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
-WAF_MANAGED_RULES = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet",
-                     "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList")
+ALB_RATE_LIMIT = 20000  # requests per client IP per 5 minutes at a regional ALB (CloudFront's edge limit is lower)
+
+
+def health_checker_prefix_list(region: str) -> str:
+    """Route 53's health checkers (IPv4) as an AWS-managed prefix list of the load balancer's region."""
+    return f"com.amazonaws.{region}.route53-healthchecks"
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,14 @@ class DeliveryTierArgs:
     network: NetworkTier
     # service -> why it runs no task yet (``waiting_services``: no image tag, or no image in its repository yet)
     waiting: dict[str, str] = field(default_factory=dict)
+    # The listeners' certificate: the stack file's, the primary's edge's, or the one the primary validated for this
+    # region (peer output). None: not issued yet, so the listeners and the services behind them wait.
+    certificate_arn: pulumi.Input[str] | None = None
+    # The path Route 53's health checkers request (None: no health checks yet, nothing unverified passes the WAF).
+    health_check_path: str | None = None
+    # secondary: the origin-verification values the primary's CloudFront sends (secret), and their header.
+    peer_origin_values: list[str] | None = None
+    peer_origin_header: str | None = None
 
 
 # Where each load balancer writes its access logs in the log bucket. ELB writes under
@@ -82,10 +111,11 @@ class DeliveryTierArgs:
 # grants exactly these prefixes (log_bucket_policy) and the pack checks that the two agree (lb-log-prefix-writable).
 ALB_LOG_PREFIX = "alb"
 NLB_LOG_PREFIX = "payment-nlb"
+ACCELERATOR_ALB_LOG_PREFIX = "accelerator-alb"
 
 
 def log_bucket_policy(bucket: str, region: str, account: str, partition: str,
-                      prefixes: tuple[str, ...] = (ALB_LOG_PREFIX, NLB_LOG_PREFIX)) -> str:
+                      prefixes: tuple[str, ...] = (ALB_LOG_PREFIX, NLB_LOG_PREFIX, ACCELERATOR_ALB_LOG_PREFIX)) -> str:
     """TLS only; ALB access logs from ELB's delivery account (or service principal); NLB logs from the log
     delivery service, for this account's load balancers only, each under its load balancer's prefix."""
     arn = f"arn:{partition}:s3:::{bucket}"
@@ -242,37 +272,48 @@ def _on_alb(svc: ServiceSettings) -> bool:
     return svc.load_balancer is LoadBalancerKind.ALB
 
 
-def _header_is(header: str, value: pulumi.Output[str]) -> aws.wafv2.WebAclRuleStatementArgsDict:
+def _header_is(header: str, value: pulumi.Input[str]) -> aws.wafv2.WebAclRuleStatementArgsDict:
     """A WAF statement: the request's ``header`` is exactly ``value``."""
     return {"byte_match_statement": {
         "field_to_match": {"single_header": {"name": header}}, "positional_constraint": "EXACTLY",
         "search_string": value, "text_transformations": [{"priority": 0, "type": "NONE"}]}}
 
 
-def waf_rules(header: str, accepted: list[pulumi.Output[str]]) -> list[aws.wafv2.WebAclRuleArgsDict]:
-    """The web ACL's rules in priority order: origin verification, AWS's managed groups, a rate limit per IP."""
-    matches = [_header_is(header, value) for value in accepted]
-    rules: list[aws.wafv2.WebAclRuleArgsDict] = [{
-        "name": "origin-verify", "priority": 0, "action": {"block": {}},
-        "statement": {"not_statement": {"statement": matches[0] if len(matches) == 1 else
-                                        {"or_statement": {"statements": matches}}}},
-        "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "origin-verify",
-                              "sampled_requests_enabled": True},
-    }]
-    rules += [
-        {"name": rule, "priority": i + 1, "override_action": {"none": {}},
-         "statement": {"managed_rule_group_statement": {"name": rule, "vendor_name": "AWS"}},
-         "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": rule,
-                               "sampled_requests_enabled": True}}
-        for i, rule in enumerate(WAF_MANAGED_RULES)
-    ]
-    rules.append({
-        "name": "rate-limit-per-ip", "priority": len(WAF_MANAGED_RULES) + 1, "action": {"block": {}},
-        "statement": {"rate_based_statement": {"limit": 20000, "aggregate_key_type": "IP"}},
-        "visibility_config": {"cloudwatch_metrics_enabled": True, "metric_name": "rate-limit-per-ip",
-                              "sampled_requests_enabled": True},
-    })
-    return rules
+def _health_check_request(path: str) -> aws.wafv2.WebAclRuleStatementArgsDict:
+    """A WAF statement: a GET of exactly ``path`` (what Route 53's health checkers send; they cannot add a
+    header)."""
+    def exactly(field: aws.wafv2.WebAclRuleStatementByteMatchStatementFieldToMatchArgsDict, value: str) \
+            -> aws.wafv2.WebAclRuleStatementArgsDict:
+        return {"byte_match_statement": {"field_to_match": field, "positional_constraint": "EXACTLY",
+                                         "search_string": value,
+                                         "text_transformations": [{"priority": 0, "type": "NONE"}]}}
+    return {"and_statement": {"statements": [exactly({"uri_path": {}}, path), exactly({"method": {}}, "GET")]}}
+
+
+# Until the primary's values arrive, nothing unverified is let through: a statement every request matches.
+_EVERY_REQUEST: aws.wafv2.WebAclRuleStatementArgsDict = {"size_constraint_statement": {
+    "field_to_match": {"uri_path": {}}, "comparison_operator": "GE", "size": 0,
+    "text_transformations": [{"priority": 0, "type": "NONE"}]}}
+
+
+def origin_verify_rule(header: str, accepted: Sequence[pulumi.Input[str]],
+                       health_path: str | None) -> aws.wafv2.WebAclRuleArgsDict:
+    """Block every request that carries none of the ``accepted`` values in ``header``, except the health
+    checkers' GET of ``health_path``; with nothing accepted and no health path, block every request."""
+    allowed = [_header_is(header, value) for value in accepted]
+    if health_path is not None:
+        allowed.append(_health_check_request(health_path))
+    statement: aws.wafv2.WebAclRuleStatementArgsDict = _EVERY_REQUEST if not allowed else {"not_statement": {
+        "statement": allowed[0] if len(allowed) == 1 else {"or_statement": {"statements": allowed}}}}
+    return {"name": "origin-verify", "priority": 0, "action": {"block": {}}, "statement": statement,
+            "visibility_config": visibility("origin-verify")}
+
+
+def waf_rules(header: str, accepted: Sequence[pulumi.Input[str]], health_path: str | None = None,
+              rate_limit: int = ALB_RATE_LIMIT) -> list[aws.wafv2.WebAclRuleArgsDict]:
+    """The ALB web ACL's rules in priority order: origin verification, AWS's managed groups, a rate limit per
+    IP."""
+    return [origin_verify_rule(header, accepted, health_path), *protective_rules(1, rate_limit)]
 
 
 PredefinedMetric = (
@@ -302,15 +343,26 @@ class DeliveryTier(Tier):
     waiting: dict[str, str]  # service -> why it runs no task yet
     load_balancer_subnets: Subnets  # the ALB's
     task_subnets: Subnets  # the tasks' and the NLB's
+    certificate_arn: pulumi.Input[str] | None  # the listeners' (None: not issued yet, the listeners wait)
     alb_security_group: aws.ec2.SecurityGroup
+    health_check_security_group: aws.ec2.SecurityGroup  # Route 53's health checkers, on the ALB
     nlb_security_group: aws.ec2.SecurityGroup
     alb: aws.lb.LoadBalancer
     nlb: aws.lb.LoadBalancer
-    origin_verify_value: pulumi.Output[str]  # secret: what CloudFront must send in origin_verify_header
+    # The internal ALB Global Accelerator reaches the accelerated services through (None: none is accelerated).
+    accelerator_alb: aws.lb.LoadBalancer | None
+    accelerator_security_group: aws.ec2.SecurityGroup | None
+    # secret: every value the ALB accepts in origin_verify_header, current first (what CloudFront sends: ``sent``)
+    origin_verify_values: pulumi.Output[list[str]]
+    origin_verify_sent: pulumi.Output[str] | None  # primary: the value CloudFront sends (secret)
+    # listener (or listener rule) each service's target group hangs on: its ECS service waits for it
+    fronts: dict[str, list[pulumi.Resource]]
     cluster: aws.ecs.Cluster
     alarm_topic: aws.sns.Topic
     # service name -> its resources
+    args: DeliveryTierArgs
     target_groups: dict[str, aws.lb.TargetGroup]
+    accelerator_target_groups: dict[str, aws.lb.TargetGroup]  # the accelerated services' on the accelerator ALB
     service_security_groups: dict[str, aws.ec2.SecurityGroup]
     repositories: dict[str, awsx.ecr.Repository]
     task_roles: dict[str, aws.iam.Role]
@@ -325,18 +377,24 @@ class DeliveryTier(Tier):
         self.settings = settings
         self.network = args.network
         self.waiting = args.waiting
+        self.args = args
+        self.certificate_arn = settings.certificate_arn or args.certificate_arn
         self.load_balancer_subnets = self.network.subnets.of_group(placement.load_balancers)
         self.task_subnets = self.network.subnets.of_group(placement.tasks)
         log_bucket, log_policy = self._log_bucket()
-        self.alb_security_group, self.nlb_security_group = self._security_groups()
+        self.alb_security_group, self.health_check_security_group, self.nlb_security_group = \
+            self._security_groups()
         self.alb, self.nlb = self._load_balancers(log_bucket, log_policy)
-        self.origin_verify_value = self._waf()
+        self.accelerator_alb, self.accelerator_security_group = self._accelerator_alb(log_bucket, log_policy)
+        self.origin_verify_values, self.origin_verify_sent = self._waf()
+        self._accelerator_waf()
         self._shield()
         self.cluster = self._cluster()
         self.alarm_topic = self._alarm_topic()
+        self.target_groups, self.accelerator_target_groups = self._target_groups()
+        self.fronts = self._routes()
         self._services()
         self._nlb_callers()
-        self._alb_routes()
         self._alarms()
         self.done()
 
@@ -344,7 +402,8 @@ class DeliveryTier(Tier):
 
     @property
     def origin_verify_header(self) -> str:
-        return self.settings.origin_verify.header
+        """The header CloudFront sends: the primary's setting (a secondary takes the primary's, once known)."""
+        return self.args.peer_origin_header or self.settings.origin_verify.header
 
     @property
     def alb_services(self) -> list[ServiceSettings]:
@@ -359,10 +418,21 @@ class DeliveryTier(Tier):
     def task_role_names(self) -> dict[str, pulumi.Output[str]]:
         return {n: r.name for n, r in self.task_roles.items()}
 
+    @property
+    def accelerated_services(self) -> list[ServiceSettings]:
+        return [x for x in self.alb_services if x.accelerated]
+
+    @property
+    def primary(self) -> bool:
+        return self.ctx.role is Role.PRIMARY
+
     def exports(self) -> DeliveryOutputs:
         return DeliveryOutputs(
-            alb_arn=self.alb.arn, alb_dns_name=self.alb.dns_name, alb_security_group_id=self.alb_security_group.id,
-            origin_verify_header=self.origin_verify_header, origin_verify_value=self.origin_verify_value,
+            alb_arn=self.alb.arn, alb_dns_name=self.alb.dns_name, alb_zone_id=self.alb.zone_id,
+            alb_security_group_id=self.alb_security_group.id,
+            origin_verify_header=self.origin_verify_header,
+            origin_verify_values=self.origin_verify_values if self.primary else None,
+            accelerator_alb_arn=self.accelerator_alb.arn if self.accelerator_alb else None,
             nlb_arn=self.nlb.arn, nlb_dns_name=self.nlb.dns_name,
             target_group_arns={n: tg.arn for n, tg in self.target_groups.items()},
             service_names={n: svc.name for n, svc in self.ecs_services.items()},
@@ -397,21 +467,30 @@ class DeliveryTier(Tier):
                              target_prefix="lb-logs/", opts=bucket_opts)
         return logs, log_policy
 
-    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
-        """The ALB's group (HTTPS from CloudFront only: see the module docstring) and the NLB's (``_nlb_callers``)."""
-        cloudfront = aws.ec2.get_managed_prefix_list_output(name=CLOUDFRONT_PREFIX_LIST,
-                                                            opts=self.ctx.invoke_options())
+    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
+        """The ALB's groups: HTTPS from CloudFront (see the module docstring), and from Route 53's health checkers
+        in a second group (the two managed lists weigh 55 + 25 rules, above one group's 60); the NLB's group
+        (``_nlb_callers``)."""
+        lists = {name: aws.ec2.get_managed_prefix_list_output(name=name, opts=self.ctx.invoke_options())
+                 for name in (CLOUDFRONT_PREFIX_LIST, health_checker_prefix_list(self.ctx.region))}
         alb_sg = aws.ec2.SecurityGroup("alb-sg", vpc_id=self.network.vpc.id, tags=self.tags("alb-sg"),
                                        opts=self.child,
                                        description="Customer ALB: HTTPS from the CloudFront origin-facing addresses")
         aws.vpc.SecurityGroupIngressRule(
             "alb-sg-https-from-cloudfront", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=443,
-            to_port=443, prefix_list_id=cloudfront.id,
+            to_port=443, prefix_list_id=lists[CLOUDFRONT_PREFIX_LIST].id,
             description="HTTPS from CloudFront origin-facing servers", opts=pulumi.ResourceOptions(parent=alb_sg))
+        health_sg = aws.ec2.SecurityGroup(
+            "alb-health-sg", vpc_id=self.network.vpc.id, tags=self.tags("alb-health-sg"), opts=self.child,
+            description="Customer ALB: HTTPS from Route 53 health checkers (the WAF admits only the health path)")
+        aws.vpc.SecurityGroupIngressRule(
+            "alb-health-sg-https-from-route53", security_group_id=health_sg.id, ip_protocol="tcp", from_port=443,
+            to_port=443, prefix_list_id=lists[health_checker_prefix_list(self.ctx.region)].id,
+            description="HTTPS from Route 53 health checkers", opts=pulumi.ResourceOptions(parent=health_sg))
         nlb_sg = aws.ec2.SecurityGroup("nlb-sg", vpc_id=self.network.vpc.id, tags=self.tags("nlb-sg"),
                                        opts=self.child,
                                        description="Payment NLB: TLS from the services that call it")
-        return alb_sg, nlb_sg
+        return alb_sg, health_sg, nlb_sg
 
     def _load_balancers(self, log_bucket: aws.s3.Bucket, log_policy: aws.s3.BucketPolicy) \
             -> tuple[aws.lb.LoadBalancer, aws.lb.LoadBalancer]:
@@ -421,7 +500,7 @@ class DeliveryTier(Tier):
             load_balancer_type="application",
             internal=False,
             subnets=self.load_balancer_subnets.ids,
-            security_groups=[self.alb_security_group.id],
+            security_groups=[self.alb_security_group.id, self.health_check_security_group.id],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="strictest",
             enable_deletion_protection=True,
@@ -453,36 +532,93 @@ class DeliveryTier(Tier):
         )
         return alb, nlb
 
-    def _waf(self) -> pulumi.Output[str]:
-        """The ALB's web ACL and its logs; returns the origin-verification value CloudFront must send (secret)."""
-        # Origin verification: CloudFront sends a secret header and the web ACL blocks every request without it,
-        # so no other distribution can reach the ALB through the shared origin-facing addresses. Each rotation
-        # label names its own generated value; during a rotation both the current and the previous are accepted.
+    def _accelerator_alb(self, log_bucket: aws.s3.Bucket, log_policy: aws.s3.BucketPolicy) \
+            -> tuple[aws.lb.LoadBalancer | None, aws.ec2.SecurityGroup | None]:
+        """The internal ALB Global Accelerator sends the accelerated services' customers to.
+
+        Global Accelerator cannot add CloudFront's verification header, so it cannot share the customer ALB (whose
+        WAF would block it, and whose security group admits only CloudFront). This ALB is internal, in the tasks'
+        private subnets: the internet reaches it only through the accelerator, which delivers with the client's
+        own address (client IP preservation), so its group admits HTTPS from any address; routed internal networks
+        reach it too, and everything passes its own web ACL."""
+        if not self.accelerated_services:
+            return None, None
+        sg = aws.ec2.SecurityGroup(
+            "accelerator-alb-sg", vpc_id=self.network.vpc.id, tags=self.tags("accelerator-alb-sg"), opts=self.child,
+            description="Accelerator ALB (internal): HTTPS from customers through Global Accelerator")
+        aws.vpc.SecurityGroupIngressRule(
+            "accelerator-alb-sg-https", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+            cidr_ipv4="0.0.0.0/0", description="HTTPS from Global Accelerator clients (client IP preservation)",
+            opts=pulumi.ResourceOptions(parent=sg))
+        alb = aws.lb.LoadBalancer(
+            "accelerator-alb",
+            load_balancer_type="application",
+            internal=True,
+            subnets=self.task_subnets.ids,
+            security_groups=[sg.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="strictest",
+            enable_deletion_protection=True,
+            enable_http2=True,
+            idle_timeout=60,
+            access_logs={"bucket": log_bucket.bucket, "prefix": ACCELERATOR_ALB_LOG_PREFIX, "enabled": True},
+            tags=self.tags("accelerator-alb", Purpose="checkout"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
+        )
+        return alb, sg
+
+    def _waf(self) -> tuple[pulumi.Output[list[str]], pulumi.Output[str] | None]:
+        """The ALB's web ACL and its logs; returns the values it accepts and, in the primary, the one CloudFront
+        sends (secrets).
+
+        Origin verification: CloudFront sends a secret header and the web ACL blocks every request without it
+        (except the health checkers' GET of the health path), so no other distribution can reach the ALB through
+        the shared origin-facing addresses. The primary generates the values, one per rotation label; a
+        secondary accepts what the primary exports (until then, it accepts nothing unverified). During a
+        rotation CloudFront keeps sending the previous value until ``previousRotation`` is removed, so each
+        region accepts the new value before CloudFront sends it."""
         verify = self.settings.origin_verify
-        values = {label: random.RandomPassword(f"origin-verify-{label}", length=48, special=False, opts=self.child)
-                  for label in verify.labels}
-        acl = aws.wafv2.WebAcl(
-            "alb-waf", scope="REGIONAL", default_action={"allow": {}},
-            rules=waf_rules(verify.header, [v.result for v in values.values()]),
+        if self.primary:
+            generated = {label: random.RandomPassword(f"origin-verify-{label}", length=48, special=False,
+                                                      opts=self.child).result for label in verify.labels}
+            accepted: list[pulumi.Input[str]] = list(generated.values())
+            sent: pulumi.Output[str] | None = pulumi.Output.secret(generated[verify.previous_rotation or
+                                                                             verify.rotation])
+        else:
+            accepted = [pulumi.Output.secret(v) for v in self.args.peer_origin_values or []]
+            sent = None
+            if not accepted:
+                pulumi.log.info("delivery: the ALB admits no unverified request until the primary exports its "
+                                "origin-verification values (originVerifyValues)", resource=self)
+        acl = web_acl(WebAclSpec(
+            name="alb-waf", scope="REGIONAL", metric_name=self.ctx.name("alb"),
             description="SecureCart ALB: origin verification, AWS managed common, SQL injection, bad inputs, "
                         "IP reputation, rate limit",
-            visibility_config={"cloudwatch_metrics_enabled": True, "metric_name": self.ctx.name("alb"),
-                               "sampled_requests_enabled": True},
-            tags=self.tags("alb-waf"), opts=self.child,
-        )
+            rules=waf_rules(self.origin_verify_header, accepted, self.args.health_check_path),
+            log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}", logs_key_arn=self.network.logs_key_arn,
+            log_retention_days=self.settings.log_retention_days,
+            # The verification header's value is a secret: the logs never show it.
+            redacted_headers=[self.origin_verify_header, "cookie", "authorization"], tags=self.tags("alb-waf")),
+            parent=self)
         aws.wafv2.WebAclAssociation("alb-waf-association", resource_arn=self.alb.arn, web_acl_arn=acl.arn,
                                     opts=pulumi.ResourceOptions(parent=acl))
-        waf_logs = aws.cloudwatch.LogGroup(
-            "alb-waf-logs", name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}",
-            kms_key_id=self.network.logs_key_arn, retention_in_days=self.settings.log_retention_days,
-            tags=self.tags("alb-waf-logs"), opts=pulumi.ResourceOptions(parent=acl),
-        )
-        # The verification header's value is a secret: the logs never show it.
-        aws.wafv2.WebAclLoggingConfiguration("alb-waf-logging", resource_arn=acl.arn,
-                                             log_destination_configs=[waf_logs.arn],
-                                             redacted_fields=[{"single_header": {"name": verify.header}}],
-                                             opts=pulumi.ResourceOptions(parent=acl))
-        return pulumi.Output.secret(values[verify.rotation].result)
+        return pulumi.Output.secret(pulumi.Output.all(*accepted)), sent
+
+    def _accelerator_waf(self) -> None:
+        """The accelerator ALB's web ACL: the same managed groups and rate limit, no origin verification (the
+        accelerator cannot add a header; the ALB is internal instead)."""
+        if self.accelerator_alb is None:
+            return
+        acl = web_acl(WebAclSpec(
+            name="accelerator-waf", scope="REGIONAL", metric_name=self.ctx.name("accelerator-alb"),
+            description="SecureCart accelerator ALB: AWS managed common, SQL injection, bad inputs, IP reputation, "
+                        "rate limit",
+            rules=protective_rules(1, ALB_RATE_LIMIT),
+            log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}-accelerator",
+            logs_key_arn=self.network.logs_key_arn, log_retention_days=self.settings.log_retention_days,
+            redacted_headers=["cookie", "authorization"], tags=self.tags("accelerator-waf")), parent=self)
+        aws.wafv2.WebAclAssociation("accelerator-waf-association", resource_arn=self.accelerator_alb.arn,
+                                    web_acl_arn=acl.arn, opts=pulumi.ResourceOptions(parent=acl))
 
     def _shield(self) -> None:
         """Shield Advanced protection of the ALB, the customers' way in."""
@@ -513,21 +649,49 @@ class DeliveryTier(Tier):
 
     # --- services -----------------------------------------------------------------------------------------------------
 
+    def _target_groups(self) -> tuple[dict[str, aws.lb.TargetGroup], dict[str, aws.lb.TargetGroup]]:
+        """Every service's target group, and the accelerated services' second one on the accelerator ALB."""
+        main = {svc.name: self._target_group(svc) for svc in self.settings.services}
+        accelerated = {svc.name: self._target_group(svc, "ga-") for svc in self.accelerated_services}
+        return main, accelerated
+
+    def _routes(self) -> dict[str, list[pulumi.Resource]]:
+        """The listeners and path rules, and for each service what its ECS service must wait for. Without a
+        certificate (a secondary before the primary has validated one for its region) there is no HTTPS or TLS
+        listener, and no ECS service: ECS refuses a target group no load balancer uses."""
+        if self.certificate_arn is None:
+            pulumi.log.info("delivery: the HTTPS and TLS listeners and the ECS services wait for this region's "
+                            "certificate, which the primary stack requests and validates (certificateArns output)",
+                            resource=self)
+            return {}
+        fronts: dict[str, list[pulumi.Resource]] = {
+            svc.name: [self._nlb_listener(svc)] for svc in self.settings.services if not _on_alb(svc)}
+        for name, front in self._alb_routes(self.alb, "alb", self.alb_services, self.target_groups).items():
+            fronts[name] = [front]
+        if self.accelerator_alb is not None:
+            for name, front in self._alb_routes(self.accelerator_alb, "accelerator", self.accelerated_services,
+                                                self.accelerator_target_groups).items():
+                fronts[name].append(front)
+        return fronts
+
     def _services(self) -> None:
         """Every configured service, in the order the config lists them."""
-        self.target_groups, self.service_security_groups, self.repositories = {}, {}, {}
+        self.service_security_groups, self.repositories = {}, {}
         self.task_roles, self.ecs_services = {}, {}
         for svc in self.settings.services:
             self._service(svc)
 
     def _service(self, svc: ServiceSettings) -> None:
-        """One Fargate service behind its load balancer, scaled unless it waits for its image (``waiting``)."""
-        self.target_groups[svc.name] = self._target_group(svc)
+        """One Fargate service behind its load balancer(s), scaled unless it waits for its image (``waiting``)
+        or its listener (``_routes``)."""
         self.service_security_groups[svc.name] = self._task_security_group(svc)
         self.repositories[svc.name] = self._repository(svc)
         task = self._task_definition(svc)
-        front: pulumi.Resource = self.alb if _on_alb(svc) else self._nlb_listener(svc)
+        if svc.name not in self.fronts:
+            return
         waiting = self.waiting.get(svc.name)
+        groups = [self.target_groups[svc.name]] + ([self.accelerator_target_groups[svc.name]]
+                                                   if svc.name in self.accelerator_target_groups else [])
         service = aws.ecs.Service(
             f"{svc.name}-service",
             name=svc.name,
@@ -541,8 +705,8 @@ class DeliveryTier(Tier):
             network_configuration={"subnets": self.task_subnets.ids,
                                    "security_groups": [self.service_security_groups[svc.name].id],
                                    "assign_public_ip": False},
-            load_balancers=[{"target_group_arn": self.target_groups[svc.name].arn, "container_name": "app",
-                             "container_port": svc.port}],
+            load_balancers=[{"target_group_arn": tg.arn, "container_name": "app", "container_port": svc.port}
+                            for tg in groups],
             deployment_circuit_breaker={"enable": True, "rollback": True},
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
@@ -552,7 +716,8 @@ class DeliveryTier(Tier):
             enable_execute_command=False,
             tags=self.tags(f"{svc.name}-service", Service=svc.name),
             # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[front], ignore_changes=["desiredCount"]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self.fronts[svc.name],
+                                        ignore_changes=["desiredCount"]),
         )
         self.ecs_services[svc.name] = service
         if waiting is not None:
@@ -561,19 +726,20 @@ class DeliveryTier(Tier):
         else:
             self._autoscaling(svc, service)
 
-    def _target_group(self, svc: ServiceSettings) -> aws.lb.TargetGroup:
-        """The service's IP target group (HTTPS behind the ALB, TLS behind the NLB), quick to fail over."""
+    def _target_group(self, svc: ServiceSettings, prefix: str = "") -> aws.lb.TargetGroup:
+        """The service's IP target group (HTTPS behind an ALB, TLS behind the NLB), quick to fail over: Global
+        Accelerator follows this health for its ALB endpoints (``TARGET_HEALTH_*``)."""
         return aws.lb.TargetGroup(
-            f"{svc.name}-tg",
+            f"{svc.name}-{prefix}tg",
             port=svc.port,
             protocol="HTTPS" if _on_alb(svc) else "TLS",
             target_type="ip",
             vpc_id=self.network.vpc.id,
             deregistration_delay=30,
             health_check={"enabled": True, "protocol": "HTTPS", "path": svc.health_check_path,
-                          "interval": 10, "timeout": 5, "healthy_threshold": 2, "unhealthy_threshold": 2,
-                          "matcher": "200-399"},
-            tags=self.tags(f"{svc.name}-tg", Service=svc.name),
+                          "interval": TARGET_HEALTH_INTERVAL, "timeout": 5, "healthy_threshold": 2,
+                          "unhealthy_threshold": TARGET_UNHEALTHY_THRESHOLD, "matcher": "200-399"},
+            tags=self.tags(f"{svc.name}-{prefix}tg", Service=svc.name),
             opts=self.child,
         )
 
@@ -601,6 +767,16 @@ class DeliveryTier(Tier):
             f"{svc.name}-lb-to-tasks", security_group_id=front_sg.id, ip_protocol="tcp", from_port=svc.port,
             to_port=svc.port, referenced_security_group_id=sg.id, description=f"to {svc.name} tasks",
             opts=pulumi.ResourceOptions(parent=front_sg))
+        if svc.accelerated and self.accelerator_security_group is not None:
+            ga_sg = self.accelerator_security_group
+            aws.vpc.SecurityGroupIngressRule(
+                f"{svc.name}-sg-from-accelerator", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
+                to_port=svc.port, referenced_security_group_id=ga_sg.id, description="from the accelerator ALB",
+                opts=sg_opts)
+            aws.vpc.SecurityGroupEgressRule(
+                f"{svc.name}-accelerator-to-tasks", security_group_id=ga_sg.id, ip_protocol="tcp",
+                from_port=svc.port, to_port=svc.port, referenced_security_group_id=sg.id,
+                description=f"to {svc.name} tasks", opts=pulumi.ResourceOptions(parent=ga_sg))
         return sg
 
     def _repository(self, svc: ServiceSettings) -> awsx.ecr.Repository:
@@ -673,7 +849,7 @@ class DeliveryTier(Tier):
         """An NLB service's TLS listener, which its ECS service waits for."""
         return aws.lb.Listener(
             f"{svc.name}-tls", load_balancer_arn=self.nlb.arn, port=443, protocol="TLS",
-            ssl_policy=self.settings.ssl_policy, certificate_arn=self.settings.certificate_arn,
+            ssl_policy=self.settings.ssl_policy, certificate_arn=self.certificate_arn,
             default_actions=[{"type": "forward", "target_group_arn": self.target_groups[svc.name].arn}],
             tags=self.tags(f"{svc.name}-tls"), opts=pulumi.ResourceOptions(parent=self.nlb))
 
@@ -686,26 +862,29 @@ class DeliveryTier(Tier):
                 from_port=443, to_port=443, referenced_security_group_id=self.service_security_groups[caller].id,
                 description=f"TLS from the {caller} tasks", opts=pulumi.ResourceOptions(parent=self.nlb_security_group))
 
-    def _alb_routes(self) -> None:
-        """HTTPS listener: the '/*' service is the default; every other ALB service gets a path rule, in the
-        order the config lists them (rule priority 10, 20, …)."""
-        alb_services = self.alb_services
-        default = next((x for x in alb_services if "/*" in x.path_patterns), None)
+    def _alb_routes(self, alb: aws.lb.LoadBalancer, name: str, services: list[ServiceSettings],
+                    groups: dict[str, aws.lb.TargetGroup]) -> dict[str, pulumi.Resource]:
+        """An ALB's HTTPS listener: the '/*' service is the default (else a 404); every other service gets a path
+        rule, in the order the config lists them (priority 10, 20, …). Returns what each service hangs on."""
+        default = next((x for x in services if "/*" in x.path_patterns), None)
         default_action: aws.lb.ListenerDefaultActionArgsDict = (
-            {"type": "forward", "target_group_arn": self.target_groups[default.name].arn} if default else
+            {"type": "forward", "target_group_arn": groups[default.name].arn} if default else
             {"type": "fixed-response", "fixed_response": {"content_type": "text/plain", "status_code": "404",
                                                           "message_body": "not found"}})
         https = aws.lb.Listener(
-            "alb-https", load_balancer_arn=self.alb.arn, port=443, protocol="HTTPS",
-            ssl_policy=self.settings.ssl_policy, certificate_arn=self.settings.certificate_arn,
-            default_actions=[default_action], tags=self.tags("alb-https"),
-            opts=pulumi.ResourceOptions(parent=self.alb))
-        for i, svc in enumerate(x for x in alb_services if x is not default):
-            aws.lb.ListenerRule(
-                f"{svc.name}-rule", listener_arn=https.arn, priority=10 * (i + 1),
+            f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
+            ssl_policy=self.settings.ssl_policy, certificate_arn=self.certificate_arn,
+            default_actions=[default_action], tags=self.tags(f"{name}-https"),
+            opts=pulumi.ResourceOptions(parent=alb))
+        fronts: dict[str, pulumi.Resource] = {default.name: https} if default else {}
+        rule_prefix = "" if name == "alb" else f"{name}-"
+        for i, svc in enumerate(x for x in services if x is not default):
+            fronts[svc.name] = aws.lb.ListenerRule(
+                f"{rule_prefix}{svc.name}-rule", listener_arn=https.arn, priority=10 * (i + 1),
                 conditions=[{"path_pattern": {"values": svc.path_patterns}}],
-                actions=[{"type": "forward", "target_group_arn": self.target_groups[svc.name].arn}],
-                tags=self.tags(f"{svc.name}-rule"), opts=pulumi.ResourceOptions(parent=https))
+                actions=[{"type": "forward", "target_group_arn": groups[svc.name].arn}],
+                tags=self.tags(f"{rule_prefix}{svc.name}-rule"), opts=pulumi.ResourceOptions(parent=https))
+        return fronts
 
     # --- scaling ------------------------------------------------------------------------------------------------------
 

@@ -102,6 +102,9 @@ def _file_problems(a: str, sa: StackSettings, b: str, sb: StackSettings) -> list
                 and sp.peer_stack == secondary and ss.region not in sp.data.sessions.replica_regions):
             problems.append(f"{NAMESPACE}:data.sessions.replicaRegions: {primary} lists no replica in {secondary}'s "
                             f"region {ss.region}, where its services read sessions: add {ss.region}")
+    for primary, sp, secondary, ss in ((a, sa, b, sb), (b, sb, a, sa)):
+        if peers and sp.edge is not None:
+            problems += _edge_problems(primary, sp, secondary, ss)
     if sa.data is not None and sb.data is not None:
         da, db = sa.data.database, sb.data.database
         if (da.engine, da.engine_version) != (db.engine, db.engine_version):
@@ -111,6 +114,27 @@ def _file_problems(a: str, sa: StackSettings, b: str, sb: StackSettings) -> list
         if sa.images_bucket_name == sb.images_bucket_name:
             problems.append(f"{NAMESPACE}:data.images.bucketName: {a} and {b} both name '{sa.images_bucket_name}': "
                             f"bucket names are global, give each region its own")
+    return problems
+
+
+def _edge_problems(primary: str, sp: StackSettings, secondary: str, ss: StackSettings) -> list[str]:
+    """The primary's edge routes to both regions: its geolocation and dials name them, and the secondary has a
+    load balancer (and, for the accelerator, an accelerated service) to route to."""
+    edge, problems = sp.edge, []
+    if edge is None:
+        return []
+    regions = (sp.region, ss.region)
+    problems += [f"{NAMESPACE}:edge.geolocation[{i}].region: {g.region} is neither {primary}'s nor {secondary}'s "
+                 f"region ({', '.join(regions)})" for i, g in enumerate(edge.geolocation) if g.region not in regions]
+    problems += [f"{NAMESPACE}:edge.accelerator.trafficDials.{r}: {r} is neither {primary}'s nor {secondary}'s region"
+                 for r in edge.accelerator.traffic_dials if r not in regions]
+    if ss.delivery is None:
+        problems.append(f"{NAMESPACE}:delivery: {primary}'s edge routes to {secondary}, which has no delivery tier: "
+                        f"set {NAMESPACE}:delivery in Pulumi.{secondary}.yaml")
+    elif sp.delivery is not None and {s.name for s in sp.delivery.services if s.accelerated} != \
+            {s.name for s in ss.delivery.services if s.accelerated}:
+        problems.append(f"{NAMESPACE}:delivery.services: {primary} and {secondary} accelerate different services: "
+                        f"the accelerator's endpoint in each region must serve the same paths")
     return problems
 
 

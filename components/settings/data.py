@@ -178,24 +178,12 @@ class ImagesSettings(Model):
     access_log_days: AuditObjectDays = Field(
         default=365, alias="accessLogDays",
         description="Days the bucket's server access logs are kept; default 365, at least 365 (PCI DSS 10.5.1).")
-    cloudfront_distribution_arns: list[str] = Field(
-        default_factory=list, alias="cloudFrontDistributionArns",
-        description="CloudFront distributions allowed to read the bucket (origin access control); default any "
-                    "distribution of this account, until the edge tier names its own.")
 
     @field_validator("bucket_name")
     @classmethod
     def _bucket_name(cls, v: str | None) -> str | None:
         if v is not None and (problems := bucket_name_problems(v)):
             raise ValueError("; ".join(problems))
-        return v
-
-    @field_validator("cloudfront_distribution_arns")
-    @classmethod
-    def _distributions(cls, v: list[str]) -> list[str]:
-        for arn in v:
-            if not re.fullmatch(r"arn:aws[\w-]*:cloudfront::\d{12}:distribution/[A-Z0-9]+", arn):
-                raise ValueError(f"{arn!r} is not a CloudFront distribution ARN")
         return v
 
 

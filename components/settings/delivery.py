@@ -27,11 +27,18 @@ FARGATE_SIZES: dict[int, range] = {
 }
 
 
+# TLS 1.3 policies that keep TLS 1.2: Route 53's HTTPS health checkers speak TLS up to 1.2, so a 1.3-only
+# listener would mark every region unhealthy.
 MODERN_TLS_POLICIES = (
     "ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
 )
+TLS13_ONLY_POLICIES = ("ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04")
+
+# Every target group's health check: what Global Accelerator follows for its load-balancer endpoints, so the
+# accelerator path's detection time is their product (components.settings.edge.failover_figures).
+TARGET_HEALTH_INTERVAL = 10
+TARGET_UNHEALTHY_THRESHOLD = 2
 
 
 _SECRET_ENV = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DSN)",
@@ -111,6 +118,10 @@ class ServiceSettings(Model):
         default_factory=list, alias="peakWindows",
         description="Sale events that raise the minimum task count by schedule; default none. A window that is "
                     "over schedules nothing (the program warns).")
+    accelerated: bool = Field(
+        default=False,
+        description="alb services: also served through Global Accelerator on the checkout name, by an internal "
+                    "ALB of their own (the accelerator's endpoint); default false.")
     callers: list[str] | None = Field(
         default=None,
         description="nlb services: the services whose tasks may call this one through the internal NLB (their "
@@ -121,6 +132,8 @@ class ServiceSettings(Model):
         problems = [*self._size_problems(), *self._scaling_problems(), *self._content_problems()]
         if self.callers is not None and self.load_balancer is not LoadBalancerKind.NLB:
             problems.append("callers: only nlb services have callers (the ALB admits CloudFront): remove it")
+        if self.accelerated and self.load_balancer is not LoadBalancerKind.ALB:
+            problems.append("accelerated: only alb services can be served through Global Accelerator")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -189,9 +202,11 @@ class OriginVerifySettings(Model):
 
 
 class DeliverySettings(Model):
-    certificate_arn: str = Field(
-        alias="certificateArn", pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$",
-        description="Required. ACM certificate (in this stack's region) the ALB and NLB listeners serve.")
+    certificate_arn: str | None = Field(
+        default=None, alias="certificateArn", pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$",
+        description="A certificate you bring (in this stack's region) for the load balancers' listeners; default "
+                    "none: the primary stack's edge requests one per region for the API and checkout names, and "
+                    "the listeners wait for it (a secondary reads it from the primary's outputs).")
     ssl_policy: str = Field(default=MODERN_TLS_POLICIES[0], alias="sslPolicy",
                             description="TLS policy of the HTTPS and TLS listeners; default "
                                         "ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.3 and 1.2).")
@@ -236,6 +251,9 @@ class DeliverySettings(Model):
     @field_validator("ssl_policy")
     @classmethod
     def _modern(cls, v: str) -> str:
+        if v in TLS13_ONLY_POLICIES:
+            raise ValueError(f"{v!r} refuses TLS 1.2, which Route 53's health checkers need: use one of "
+                             f"{', '.join(MODERN_TLS_POLICIES)}")
         if v not in MODERN_TLS_POLICIES:
             raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
         return v

@@ -17,6 +17,7 @@ from pydantic import (
 from components.settings.connectivity import PSK, ConnectivitySettings
 from components.settings.data import DataSettings
 from components.settings.delivery import DeliverySettings, LoadBalancerKind
+from components.settings.edge import EdgeSettings
 from components.settings.network import NatStrategy, NetworkSettings, SubnetType
 from components.settings.types import REGION_AZ_LETTERS, KnownRegion, Model, Role
 
@@ -76,6 +77,10 @@ class StackSettings(Model):
     connectivity: ConnectivitySettings | None = Field(
         default=None,
         description="Transit Gateway, cross-region peering, VPC peering, VPN and Direct Connect; default none.")
+    edge: EdgeSettings | None = Field(
+        default=None,
+        description="The edge, primary stack only: the public zone and certificates, CloudFront, Route 53's "
+                    "latency and geolocation records with health checks, Global Accelerator; default none.")
     vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
         default=None, alias="vpnPreSharedKeys",
         description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
@@ -107,8 +112,8 @@ class StackSettings(Model):
     @model_validator(mode="after")
     def _tiers_fit(self) -> "StackSettings":
         """Every rule between the tiers of this stack file, all problems at once."""
-        problems = [*self._delivery_problems(), *self._data_problems(), *self._connectivity_problems(),
-                    *self._resolve()[1]]
+        problems = [*self._delivery_problems(), *self._edge_problems(), *self._data_problems(),
+                    *self._connectivity_problems(), *self._resolve()[1]]
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -118,15 +123,43 @@ class StackSettings(Model):
         if d is None:
             return []
         problems = []
-        cert_region = d.certificate_arn.split(":")[3]
+        cert_region = d.certificate_arn.split(":")[3] if d.certificate_arn else self.region
         if cert_region != self.region:
             problems.append(f"delivery.certificateArn: the certificate is in {cert_region}; the listeners need one "
                             f"in {self.region}")
+        if self.role is Role.SECONDARY and "origin_verify" in d.model_fields_set:
+            problems.append("delivery.originVerify: the primary stack generates CloudFront's verification values "
+                            "and this stack accepts what it exports: set it in the primary's stack file only")
         groups = {g.name: g for g in self.network.subnet_groups}
         inside = groups.get(self._resolve()[0].appliances or "")
         for ip in d.appliances:
             if inside is not None and ip not in inside.block:
                 problems.append(f"delivery.appliances: {ip} is outside the appliance subnet group's {inside.block}")
+        return problems
+
+    def _edge_problems(self) -> list[str]:
+        """The edge's global resources belong to the primary, in us-east-1 (CloudFront's certificate and web ACL,
+        Route 53's health-check metrics); what it routes to must exist."""
+        e = self.edge
+        if e is None:
+            if self.role is Role.PRIMARY and self.delivery is not None and self.delivery.certificate_arn is None:
+                return ["delivery.certificateArn: with no securecart:edge to request the load balancers' "
+                        "certificate, give one here (or add securecart:edge)"]
+            return []
+        problems = []
+        if self.role is not Role.PRIMARY:
+            problems.append("edge: the edge is global and belongs to the primary stack: remove it here (this "
+                            "stack reads the certificates and the distribution from the primary's outputs)")
+        elif self.region != "us-east-1":
+            problems.append(f"edge: CloudFront's certificate and web ACL and Route 53's health-check metrics live "
+                            f"in us-east-1; this stack is in {self.region}: move the edge to a us-east-1 stack")
+        if self.delivery is None:
+            problems.append("edge: there is no securecart:delivery for the edge to route to")
+        elif e.accelerator.traffic_dials and not any(s.accelerated for s in self.delivery.services):
+            problems.append("edge.accelerator.trafficDials: no delivery service is accelerated (set accelerated: "
+                            "true on the checkout service)")
+        problems += [f"edge.geolocation[{i}].region: {g.region} is not this stack's region or its peer's"
+                     for i, g in enumerate(e.geolocation) if self.peer_stack is None and g.region != self.region]
         return problems
 
     def _data_problems(self) -> list[str]:
