@@ -82,11 +82,35 @@ _AUTONAMED = {
     "aws:s3/bucket:Bucket": ("bucket", 63),
     "aws:ecs/cluster:Cluster": ("name", 255),
     "aws:sns/topic:Topic": ("name", 256),
+    "aws:wafv2/webAcl:WebAcl": ("name", 128),
+    "aws:shield/protection:Protection": ("name", 128),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": ("name", 64),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("name", 60),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": ("name", 60),
+    "aws:globalaccelerator/accelerator:Accelerator": ("name", 64),
 }
 
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _chars(seed: str, n: int, alphabet: str) -> str:
+    """``n`` characters of ``alphabet``, the same for the same seed (IDs that are not hex: E2QWRUHAPOMQZL)."""
+    raw = hashlib.sha256(seed.encode()).digest()
+    while len(raw) < n:
+        raw += hashlib.sha256(raw).digest()
+    return "".join(alphabet[b % len(alphabet)] for b in raw[:n])
+
+
+def _global_arn(service: str, resource: str, account: str = ACCOUNT_ID) -> str:
+    """An ARN without a region (CloudFront, Global Accelerator, Shield; Route 53's also without an account)."""
+    return f"arn:{PARTITION}:{service}::{account}:{resource}"
 
 
 def _service_and_kind(typ: str) -> tuple[str, str]:
@@ -138,12 +162,130 @@ def _region(args: dict[str, Any], region: str) -> Answer:
             "description": region}, []
 
 
+# The AWS-managed prefix lists (name, with {region} for a regional one: address family and max entries), as the VPC
+# User Guide lists them. A list's max entries is its weight in a security group's rule quota. A name AWS does not
+# manage in the region asked (another region's list, or one this table lacks) fails as AWS's lookup would.
+_MANAGED_PREFIX_LISTS: dict[str, tuple[str, int]] = {
+    "com.amazonaws.global.cloudfront.origin-facing": ("IPv4", 55),
+    "com.amazonaws.global.groundstation": ("IPv4", 5),
+    "com.amazonaws.{region}.route53-healthchecks": ("IPv4", 25),
+    "com.amazonaws.{region}.ipv6.route53-healthchecks": ("IPv6", 25),
+    "com.amazonaws.{region}.s3": ("IPv4", 1),
+    "com.amazonaws.{region}.s3express": ("IPv4", 6),
+    "com.amazonaws.{region}.dynamodb": ("IPv4", 1),
+    "com.amazonaws.{region}.ec2-instance-connect": ("IPv4", 2),
+    "com.amazonaws.{region}.ipv6.ec2-instance-connect": ("IPv6", 2),
+    "com.amazonaws.{region}.vpc-lattice": ("IPv4", 10),
+    "com.amazonaws.{region}.ipv6.vpc-lattice": ("IPv6", 10),
+}
+
+
+def _prefix_list_id(region: str, name: str) -> str:
+    return "pl-" + _digest(region, name)[:8]
+
+
 @_invoke("aws:ec2/getManagedPrefixList:getManagedPrefixList")
 def _managed_prefix_list(args: dict[str, Any], region: str) -> Answer:
-    name = args.get("name") or "com.amazonaws.global.cloudfront.origin-facing"
-    return {"id": "pl-" + _digest(region, name)[:8], "name": name, "addressFamily": "IPv4", "maxEntries": 55,
-            "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/pl-x", "entries": [], "ownerId": "AWS",
-            "version": 1, "tags": {}}, []
+    """By name, by a ``prefix-list-name`` filter or by ID. A customer-managed list (a name not under
+    ``com.amazonaws.``) is answered as found; its entries, like an AWS-managed list's, are not known offline."""
+    managed = {k.format(region=region): v for k, v in _MANAGED_PREFIX_LISTS.items()}
+    filtered = [v for f in args.get("filters") or [] if isinstance(f, dict) and f.get("name") == "prefix-list-name"
+                for v in f.get("values") or []]
+    by_id = {_prefix_list_id(region, n): n for n in managed}
+    name = args.get("name") or (filtered[0] if filtered else None) or by_id.get(str(args.get("id") or ""))
+    if name is None:
+        return {}, [("name", f"no AWS-managed prefix list matches {args} in {region}")]
+    if str(name).startswith("com.amazonaws.") and name not in managed:
+        return {}, [("name", f"no managed prefix list named {name} in {region} (automation/mocks.py knows "
+                             f"{', '.join(sorted(managed))})")]
+    family, max_entries = managed.get(name, ("IPv4", 10))
+    pl_id = _prefix_list_id(region, name)
+    owner, arn_owner = ("AWS", "aws") if name in managed else (ACCOUNT_ID, ACCOUNT_ID)
+    return {"id": pl_id, "name": name, "addressFamily": family, "maxEntries": max_entries,
+            "arn": f"arn:{PARTITION}:ec2:{region}:{arn_owner}:prefix-list/{pl_id}",
+            "entries": [], "ownerId": owner, "version": 1, "tags": {}, "region": region}, []
+
+
+# CloudFront's managed policies (name -> ID: the IDs are the same in every account), for the data sources that
+# look one up by name or ID. An unknown name fails as the provider's lookup would.
+_CLOUDFRONT_MANAGED_POLICIES: dict[str, dict[str, str]] = {
+    "aws:cloudfront/getCachePolicy:getCachePolicy": {
+        "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+        "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+        "Managed-CachingOptimizedForUncompressedObjects": "b2884449-e4de-46a7-ac36-70bc7f1ddd6d",
+        "UseOriginCacheControlHeaders": "83da9c7e-98b4-4e11-a168-04f0df8e2c65",
+        "UseOriginCacheControlHeaders-QueryStrings": "4cc15a8a-d715-48a4-82b8-cc0b614638fe",
+    },
+    "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": {
+        "Managed-AllViewer": "216adef6-5c7f-47e4-b989-5492eafa07d3",
+        "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+        "Managed-AllViewerAndCloudFrontHeaders-2022-06": "33f36d7e-f396-46d9-90e0-52428a34d9dc",
+        "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+        "Managed-CORS-CustomOrigin": "59781a5b-3903-41f3-afcb-af62929ccde1",
+        "Managed-UserAgentRefererHeaders": "acba4595-bd28-49b8-b9fe-13317c0390fa",
+    },
+    "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": {
+        "Managed-SecurityHeadersPolicy": "67f7725c-6f97-4210-82d7-5512b31e9d03",
+        "Managed-CORS-and-SecurityHeadersPolicy": "e61eb60c-9c35-4d20-a928-2b84e02af89c",
+        "Managed-SimpleCORS": "60669652-455b-4ae9-85a4-c4c02393f86c",
+        "Managed-CORS-With-Preflight": "5cc3b908-e619-4b99-88e5-2cf7f45965bd",
+        "Managed-CORS-with-preflight-and-SecurityHeadersPolicy": "eaab4381-ed33-4a86-88ca-d9558dc6cd63",
+    },
+}
+# The managed cache policies' TTLs (min, default, max seconds).
+_CACHE_POLICY_TTLS = {"Managed-CachingOptimized": (1, 86400, 31536000), "Managed-CachingDisabled": (0, 0, 0),
+                      "Managed-CachingOptimizedForUncompressedObjects": (1, 86400, 31536000),
+                      "UseOriginCacheControlHeaders": (0, 0, 31536000),
+                      "UseOriginCacheControlHeaders-QueryStrings": (0, 0, 31536000)}
+
+
+def _cloudfront_policy(token: str) -> InvokeAnswer:
+    policies = _CLOUDFRONT_MANAGED_POLICIES[token]
+
+    def answer(args: dict[str, Any], region: str) -> Answer:
+        name = args.get("name") or next((n for n, i in policies.items() if i == args.get("id")), None)
+        if name not in policies:
+            return {}, [("name" if args.get("name") else "id",
+                         f"no CloudFront managed policy {args.get('name') or args.get('id')} (automation/mocks.py "
+                         f"knows {', '.join(sorted(policies))})")]
+        result: dict[str, Any] = {"id": policies[name], "name": name, "comment": f"{name} (AWS managed)",
+                                  "etag": "E" + _chars(name, 13, UPPER_ALNUM)}
+        if token.endswith("getCachePolicy"):
+            low, default, high = _CACHE_POLICY_TTLS[name]
+            result.update(minTtl=low, defaultTtl=default, maxTtl=high, parametersInCacheKeyAndForwardedToOrigins=[])
+        return result, []
+    return answer
+
+
+for _token in _CLOUDFRONT_MANAGED_POLICIES:
+    _INVOKES[_token] = _cloudfront_policy(_token)
+
+
+# Elastic Load Balancing's canonical hosted zones (the zone of an alias record to a load balancer), per region, as
+# the ELB endpoints page lists them: application (and classic) load balancers, and network load balancers.
+_ELB_ZONES: dict[str, tuple[str, str]] = {
+    "us-east-1": ("Z35SXDOTRQ7X7K", "Z26RNL4JYFTOTI"),
+    "us-east-2": ("Z3AADJGX6KTTL2", "ZLMOA37VPKANP"),
+    "us-west-1": ("Z368ELLRRE2KJ0", "Z24FKFUX50B4VW"),
+    "us-west-2": ("Z1H1FL5HABSF5", "Z18D5FSROUN65G"),
+    "eu-west-1": ("Z32O12XQLNTSW2", "Z2IFOLAFXWLO4F"),
+    "eu-west-2": ("ZHURV8PSTC4K8", "ZD4D7Y8KGAS4G"),
+    "eu-central-1": ("Z215JYRZR1TBD5", "Z3F0SRJ5LGBH90"),
+}
+
+
+def elb_zone_id(region: str, load_balancer_type: str) -> str:
+    """The canonical hosted zone of a load balancer of this type in this region (a gateway load balancer is
+    answered as a network one). A region the table lacks gets a stand-in zone ID, stable per region and type."""
+    alb, nlb = _ELB_ZONES.get(region) or ("Z" + _chars(f"{region}/app", 13, UPPER_ALNUM),
+                                          "Z" + _chars(f"{region}/net", 13, UPPER_ALNUM))
+    return alb if load_balancer_type in ("", "application") else nlb
+
+
+@_invoke("aws:lb/getHostedZoneId:getHostedZoneId")
+def _lb_hosted_zone_id(args: dict[str, Any], region: str) -> Answer:
+    lb_type = str(args.get("loadBalancerType") or "application")
+    return {"id": elb_zone_id(region, lb_type), "loadBalancerType": lb_type, "region": region}, []
 
 
 @_invoke("aws:ecr/getRepositories:getRepositories")
@@ -176,10 +318,14 @@ class Made:
     state: dict[str, Any]
     rid: str
     arn: str
+    made: dict[str, dict[str, Any]] = field(default_factory=dict)  # what the stack made so far: state by ID
 
-    def uuid(self) -> str:
-        d = self.digest
+    def uuid(self, *salt: str) -> str:
+        d = _digest(self.digest, *salt) if salt else self.digest
         return f"{d[:8]}-{d[8:12]}-{d[12:16]}-{d[16:20]}-{d[20:32]}"
+
+    def chars(self, n: int, alphabet: str, *salt: str) -> str:
+        return _chars("/".join((self.digest, *salt)), n, alphabet)
 
 
 # What AWS computes for a resource of a type, beyond the generic ID and ARN: one small function per type, found
@@ -312,12 +458,20 @@ def _eip(m: Made) -> None:
 
 @_rule("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 def _load_balancer(m: Made) -> None:
+    """An ALB's DNS name is ``[internal-]<name>-<digits>.<region>.elb.amazonaws.com``; a network or gateway load
+    balancer's is ``<name>-<16 hex>.elb.<region>.amazonaws.com``, internal or not. The zone is the region's
+    canonical hosted zone for the type (what an alias record names)."""
     s = m.state
-    kind = {"network": "net", "gateway": "gwy"}.get(str(s.get("loadBalancerType")), "app")
+    lb_type = str(s.get("loadBalancerType") or "application")
+    kind = {"network": "net", "gateway": "gwy"}.get(lb_type, "app")
     suffix = f"{kind}/{s['name']}/{m.digest[:16]}"
     m.arn = _arn(m, "elasticloadbalancing", f"loadbalancer/{suffix}")
-    s.update(arnSuffix=suffix, dnsName=f"{s['name']}-{m.digest[:10]}.{m.region}.elb.amazonaws.com",
-             zoneId="Z35SXDOTRQ7X7K")
+    if kind == "app":
+        internal = "internal-" if s.get("internal") else ""
+        dns_name = f"{internal}{s['name']}-{int(m.digest[:8], 16) % 10**10}.{m.region}.elb.amazonaws.com"
+    else:
+        dns_name = f"{s['name']}-{m.digest[16:32]}.elb.{m.region}.amazonaws.com"
+    s.update(arnSuffix=suffix, dnsName=dns_name, zoneId=elb_zone_id(m.region, lb_type))
 
 
 @_rule("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
@@ -342,6 +496,208 @@ def _subnet(m: Made) -> None:
     m.state.setdefault("availabilityZoneId", m.state.get("availabilityZone", ""))
 
 
+# --- the edge: ACM, Route 53, CloudFront, Global Accelerator, WAF, Shield, log delivery --------------------------
+
+def _acm_validation_option(domain: str) -> dict[str, str]:
+    """The CNAME ACM asks for to validate ``domain``: the same for every certificate of that name in the account,
+    in any region (a wildcard shares its base name's record)."""
+    base = (domain[2:] if domain.startswith("*.") else domain).rstrip(".").lower()
+    token = _digest(ACCOUNT_ID, "acm-validation", base)
+    return {"domainName": domain, "resourceRecordName": f"_{token[:32]}.{base}.", "resourceRecordType": "CNAME",
+            "resourceRecordValue": f"_{token[32:64]}.{_chars(token, 10, LOWER)}.acm-validations.aws."}
+
+
+@_rule("aws:acm/certificate:Certificate")
+def _certificate(m: Made) -> None:
+    """Its ID is its ARN, in the region it is made in (an explicit ``region`` input wins). A DNS-validated
+    certificate has one validation option per distinct name (the domain, then the alternative names)."""
+    s = m.state
+    m.arn = _arn(m, "acm", f"certificate/{m.uuid()}")
+    m.rid = m.arn
+    imported = bool(s.get("certificateBody"))
+    private = bool(s.get("certificateAuthorityArn"))
+    names = list(dict.fromkeys(str(n) for n in [s.get("domainName"), *(s.get("subjectAlternativeNames") or [])]
+                               if n))
+    method = s.get("validationMethod") if names and not (imported or private) else None
+    mailboxes = ("admin", "administrator", "hostmaster", "postmaster", "webmaster")
+    s.update(domainValidationOptions=[_acm_validation_option(n) for n in names] if method == "DNS" else [],
+             validationEmails=[f"{box}@{names[0].removeprefix('*.')}" for box in mailboxes] if method == "EMAIL"
+             else [],
+             status="ISSUED" if imported or private else "PENDING_VALIDATION",
+             type="IMPORTED" if imported else "PRIVATE" if private else "AMAZON_ISSUED",
+             keyAlgorithm=s.get("keyAlgorithm") or "RSA_2048", renewalEligibility="INELIGIBLE",
+             pendingRenewal=False, renewalSummaries=[])
+
+
+@_rule("aws:acm/certificateValidation:CertificateValidation")
+def _certificate_validation(m: Made) -> None:
+    """``certificateArn`` stays the input; the ID is when ACM issued the certificate, as the provider sets it."""
+    seconds = int(m.digest[:6], 16) % 3600
+    m.rid = f"2026-11-27 00:{seconds // 60:02d}:{seconds % 60:02d} +0000 UTC"
+
+
+@_rule("aws:route53/zone:Zone")
+def _hosted_zone(m: Made) -> None:
+    """A zone ID (Z + 20 upper-case letters and digits) and four name servers, one per awsdns TLD."""
+    zone_id = "Z0" + m.chars(19, UPPER_ALNUM)
+    m.rid = zone_id
+    m.arn = f"arn:{PARTITION}:route53:::hostedzone/{zone_id}"
+    servers = sorted(f"ns-{base + int(m.digest[8 * i:8 * i + 4], 16) % 512}.awsdns-"
+                     f"{int(m.digest[8 * i + 4:8 * i + 8], 16) % 64:02d}.{tld}"
+                     for i, (base, tld) in enumerate(((0, "com"), (512, "net"), (1024, "org"), (1536, "co.uk"))))
+    m.state.update(zoneId=zone_id, nameServers=servers, primaryNameServer=servers[0])
+
+
+@_rule("aws:route53/record:Record")
+def _record(m: Made) -> None:
+    """``fqdn`` is the name without its trailing dot, completed with the zone's name when it is relative to a zone
+    this stack made. The ID is ``<zone>_<name>_<type>[_<set identifier>]``, as the provider's."""
+    s = m.state
+    name = str(s.get("name") or "").rstrip(".")
+    zone = m.made.get(str(s.get("zoneId") or ""), {})
+    zone_name = str(zone.get("name") or "").rstrip(".")
+    if zone_name and name.lower() != zone_name.lower() and not name.lower().endswith("." + zone_name.lower()):
+        name = f"{name}.{zone_name}" if name else zone_name
+    s["fqdn"] = name
+    m.rid = "_".join(str(p) for p in (s.get("zoneId"), name, s.get("type"), s.get("setIdentifier")) if p)
+
+
+@_rule("aws:route53/healthCheck:HealthCheck")
+def _health_check(m: Made) -> None:
+    m.rid = m.uuid()
+    m.arn = f"arn:{PARTITION}:route53:::healthcheck/{m.rid}"
+
+
+@_rule("aws:route53/queryLog:QueryLog")
+def _query_log(m: Made) -> None:
+    m.rid = m.uuid()
+    m.arn = f"arn:{PARTITION}:route53:::queryloggingconfig/{m.rid}"
+
+
+def _cloudfront(m: Made, kind: str, rid: str) -> None:
+    """A CloudFront resource: global ARN, and an ETag (what an update sends back)."""
+    m.rid = rid
+    m.arn = _global_arn("cloudfront", f"{kind}/{rid}")
+    m.state["etag"] = "E" + m.chars(13, UPPER_ALNUM, "etag")
+
+
+@_rule("aws:cloudfront/distribution:Distribution")
+def _distribution(m: Made) -> None:
+    _cloudfront(m, "distribution", "E" + m.chars(13, UPPER_ALNUM))
+    m.state.update(domainName=f"d{m.chars(13, LOWER_ALNUM, 'domain')}.cloudfront.net",
+                   hostedZoneId="Z2FDTNDATAQYW2", status="Deployed", inProgressValidationBatches=0,
+                   callerReference=f"terraform-{int(m.digest[:12], 16)}", lastModifiedTime="2026-11-27T00:00:00Z",
+                   trustedKeyGroups=[{"enabled": False, "items": []}],
+                   trustedSigners=[{"enabled": False, "items": []}])
+
+
+@_rule("aws:cloudfront/originAccessControl:OriginAccessControl")
+def _origin_access_control(m: Made) -> None:
+    _cloudfront(m, "origin-access-control", "E" + m.chars(13, UPPER_ALNUM))
+
+
+@_rule("aws:cloudfront/cachePolicy:CachePolicy")
+def _cache_policy(m: Made) -> None:
+    _cloudfront(m, "cache-policy", m.uuid())
+
+
+@_rule("aws:cloudfront/originRequestPolicy:OriginRequestPolicy")
+def _origin_request_policy(m: Made) -> None:
+    _cloudfront(m, "origin-request-policy", m.uuid())
+
+
+@_rule("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+def _response_headers_policy(m: Made) -> None:
+    _cloudfront(m, "response-headers-policy", m.uuid())
+
+
+@_rule("aws:globalaccelerator/accelerator:Accelerator")
+def _accelerator(m: Made) -> None:
+    """Its ID is its ARN; two static anycast IPv4 addresses (documentation range), and two IPv6 ones when dual
+    stack; DNS names under awsglobalaccelerator.com."""
+    s = m.state
+    m.arn = _global_arn("globalaccelerator", f"accelerator/{m.uuid()}")
+    m.rid = m.arn
+    dual = s.get("ipAddressType") == "DUAL_STACK"
+    n = int(m.digest[:4], 16)
+    ipv4 = list(s.get("ipAddresses") or [f"203.0.113.{n % 126 + 1}", f"203.0.113.{n % 126 + 128}"])
+    ip_sets = [{"ipFamily": "IPv4", "ipAddresses": ipv4}]
+    if dual:
+        ip_sets.append({"ipFamily": "IPv6",
+                        "ipAddresses": [f"2001:db8:{m.digest[4:8]}::1", f"2001:db8:{m.digest[8:12]}::1"]})
+    s.update(dnsName=f"a{m.digest[:16]}.awsglobalaccelerator.com", hostedZoneId="Z2BJ6XQ5FK7U4H", ipSets=ip_sets,
+             ipAddressType=s.get("ipAddressType") or "IPV4", enabled=s.get("enabled", True))
+    if dual:
+        s["dualStackDnsName"] = f"a{m.digest[:16]}.dualstack.awsglobalaccelerator.com"
+
+
+@_rule("aws:globalaccelerator/listener:Listener")
+def _accelerator_listener(m: Made) -> None:
+    """Its ID and ARN: the accelerator's ARN + ``/listener/<8 hex>``."""
+    m.arn = f"{m.state.get('acceleratorArn')}/listener/{m.digest[:8]}"
+    m.rid = m.arn
+
+
+@_rule("aws:globalaccelerator/endpointGroup:EndpointGroup")
+def _accelerator_endpoint_group(m: Made) -> None:
+    """Its ID and ARN: the listener's ARN + ``/endpoint-group/<12 hex>``."""
+    m.arn = f"{m.state.get('listenerArn')}/endpoint-group/{m.digest[:12]}"
+    m.rid = m.arn
+
+
+@_rule("aws:wafv2/webAcl:WebAcl")
+def _web_acl(m: Made) -> None:
+    """``arn:…:wafv2:<region>:<account>:regional/webacl/<name>/<id>``, or ``global/webacl`` for CloudFront's scope
+    (which AWS creates only in us-east-1: the ARN names the region it was made in)."""
+    s = m.state
+    m.rid = m.uuid()
+    scope = "global" if s.get("scope") == "CLOUDFRONT" else "regional"
+    m.arn = _arn(m, "wafv2", f"{scope}/webacl/{s.get('name') or m.name}/{m.rid}")
+    s["lockToken"] = m.uuid("lock-token")
+
+
+@_rule("aws:shield/protection:Protection")
+def _shield_protection(m: Made) -> None:
+    m.rid = m.uuid()
+    m.arn = _global_arn("shield", f"protection/{m.rid}")
+
+
+@_rule("aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
+def _log_resource_policy(m: Made) -> None:
+    m.rid = str(m.state.get("policyName") or m.name)
+    m.state.update(policyScope="RESOURCE" if m.state.get("resourceArn") else "ACCOUNT",
+                   revisionId=m.digest[:32])
+
+
+@_rule("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+def _log_delivery_source(m: Made) -> None:
+    """Named by its name; ``service`` is the service of the resource whose logs it sends."""
+    m.rid = str(m.state.get("name") or m.name)
+    m.arn = _arn(m, "logs", f"delivery-source:{m.rid}")
+    parts = str(m.state.get("resourceArn") or "").split(":")
+    m.state["service"] = parts[2] if len(parts) > 2 else ""
+
+
+@_rule("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+def _log_delivery_destination(m: Made) -> None:
+    """Named by its name; its type follows from where it delivers (S3, CloudWatch Logs, Firehose)."""
+    s = m.state
+    m.rid = str(s.get("name") or m.name)
+    m.arn = _arn(m, "logs", f"delivery-destination:{m.rid}")
+    config = s.get("deliveryDestinationConfiguration")
+    config = config[0] if isinstance(config, list) and config else config
+    parts = str((config or {}).get("destinationResourceArn") or "").split(":")
+    kind = {"s3": "S3", "logs": "CWL", "firehose": "FH"}.get(parts[2] if len(parts) > 2 else "")
+    if kind is not None:
+        s.setdefault("deliveryDestinationType", kind)
+
+
+@_rule("aws:cloudwatch/logDelivery:LogDelivery")
+def _log_delivery(m: Made) -> None:
+    m.rid = m.chars(16, UPPER_ALNUM + LOWER)
+    m.arn = _arn(m, "logs", f"delivery:{m.rid}")
+
+
 @dataclass
 class ProviderInfo:
     region: str
@@ -359,6 +715,7 @@ class OfflineMocks(Mocks):
         self.known_stacks = known_stacks
         self.providers: dict[str, ProviderInfo] = {}
         self.default_provider_uses: list[str] = []
+        self.made: dict[str, dict[str, Any]] = {}  # each resource's state by ID, for rules that read another's
 
     # --- invokes -------------------------------------------------------------------------------------------
     def _region_of(self, provider_ref: str | None) -> str:
@@ -408,11 +765,12 @@ class OfflineMocks(Mocks):
             state[auto[0]] = f"{name}-{digest[:7]}"[: auto[1]]
         service, kind = _service_and_kind(typ)
         made = Made(name=name, region=region, digest=digest, kind=kind, state=state, rid=rid,
-                    arn=f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{kind}/{rid}")
+                    arn=f"arn:{PARTITION}:{service}:{region}:{ACCOUNT_ID}:{kind}/{rid}", made=self.made)
         rule = _STATE_RULES.get(typ) or next((r for prefix, r in _PREFIX_RULES if typ.startswith(prefix)), None)
         if rule is not None:
             rule(made)
         state.setdefault("arn", made.arn)
+        self.made[made.rid] = state
         if "tags" in state or typ.startswith("aws:"):
             provider = self.providers.get(self._provider_urn(args.provider))
             tags_all = dict(provider.default_tags) if provider else {}
