@@ -466,3 +466,131 @@ def test_the_cli_refuses_a_config_value_aws_would_refuse_naming_the_key(
     assert "Traceback" not in out.err
     assert "FAILED: 1 input(s) AWS's API would refuse" in out.err
     assert "0 refused" in out.out and "1 refused" in out.out  # prod-eu clean, prod-us not
+
+
+# --- the edge tier ----------------------------------------------------------------------------------------------
+
+EDGE_TYPES = (
+    "aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation",
+    "aws:route53/zone:Zone", "aws:route53/record:Record", "aws:route53/healthCheck:HealthCheck",
+    "aws:route53/queryLog:QueryLog", "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+    "aws:cloudfront/distribution:Distribution", "aws:cloudfront/originAccessControl:OriginAccessControl",
+    "aws:cloudfront/cachePolicy:CachePolicy", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "aws:cloudwatch/logDelivery:LogDelivery",
+    "aws:globalaccelerator/accelerator:Accelerator", "aws:globalaccelerator/listener:Listener",
+    "aws:globalaccelerator/endpointGroup:EndpointGroup", WAF, "aws:shield/protection:Protection",
+)
+
+
+def test_every_edge_type_has_an_entry_whose_members_resolve() -> None:
+    """Whether or not the program registers them yet: an entry for each, every member in the botocore models."""
+    assert [t for t in EDGE_TYPES if t not in RESOURCES] == []
+    edge = [(typ, prop, member) for typ, prop, member in mapped_members() if typ in EDGE_TYPES]
+    assert {typ for typ, _, _ in edge} == {t for t in EDGE_TYPES if not isinstance(RESOURCES[t], Nothing)}
+    for _, _, member in edge:
+        resolve(member)  # raises ModelError on a member the model does not have
+    assert {m.service for _, _, m in edge} >= {"acm", "route53", "cloudfront", "globalaccelerator", "logs", "wafv2",
+                                               "shield"}
+
+
+def test_edge_inputs_aws_would_refuse_from_the_models() -> None:
+    rules = [
+        reg("aws:acm/certificate:Certificate", "cert", {"domainName": "-bad-.example.com", "validationMethod": "dns",
+                                                        "subjectAlternativeNames": ["ok.example.com", "sp ace.com"]}),
+        reg("aws:route53/record:Record", "rec", {"type": "ALIAS", "ttl": -1, "setIdentifier": "x" * 129,
+                                                 "weightedRoutingPolicies": [{"weight": 256}],
+                                                 "failoverRoutingPolicies": [{"type": "primary"}]}),
+        reg("aws:route53/healthCheck:HealthCheck", "hc", {"type": "HTTPS", "failureThreshold": 11,
+                                                          "regions": ["us-east-1", "eu-west-1"]}),
+        reg("aws:cloudfront/distribution:Distribution", "cf", {
+            "priceClass": "PriceClass_50", "httpVersion": "http2",
+            "viewerCertificate": {"minimumProtocolVersion": "TLSv1.2_2099"},
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "https", "allowedMethods": ["GET", "TRACE"]},
+            "originGroups": [{"members": [{"originId": "only-one"}]}]}),
+        reg("aws:globalaccelerator/listener:Listener", "l", {"protocol": "HTTPS", "portRanges": [{"fromPort": 0}]}),
+        reg("aws:globalaccelerator/endpointGroup:EndpointGroup", "g", {"trafficDialPercentage": 101,
+                                                                       "endpointConfigurations": [{"weight": 256}]}),
+        reg("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "d", {"name": "cf access",
+                                                                                  "outputFormat": "csv"}),
+    ]
+    found = {(f.resource, f.path) for f in findings(*rules)}
+    assert found == {
+        ("cert", "domainName"), ("cert", "validationMethod"), ("cert", "subjectAlternativeNames[1]"),
+        ("rec", "type"), ("rec", "ttl"), ("rec", "setIdentifier"), ("rec", "weightedRoutingPolicies[0].weight"),
+        ("rec", "failoverRoutingPolicies[0].type"),
+        ("hc", "failureThreshold"), ("hc", "regions"),
+        ("cf", "priceClass"), ("cf", "viewerCertificate.minimumProtocolVersion"),
+        ("cf", "defaultCacheBehavior.viewerProtocolPolicy"), ("cf", "defaultCacheBehavior.allowedMethods[1]"),
+        ("cf", "originGroups[0].members"),
+        ("l", "protocol"), ("l", "portRanges[0].fromPort"),
+        ("g", "trafficDialPercentage"), ("g", "endpointConfigurations[0].weight"),
+        ("d", "name"), ("d", "outputFormat"),
+    }
+
+
+def test_edge_inputs_aws_would_refuse_from_its_documentation() -> None:
+    long_label = "a" * 64
+    rules = [
+        reg("aws:acm/certificate:Certificate", "cert", {"domainName": f"{'a' * 60}.example.com"}),
+        reg("aws:route53/record:Record", "rec", {"name": f"{long_label}.example.com.", "geolocationRoutingPolicies": [
+            {"continent": "EUR"}, {"country": "usa"}]}),
+        reg("aws:route53/zone:Zone", "zone", {"name": "a..example.com"}),
+        reg("aws:route53/healthCheck:HealthCheck", "hc", {"resourcePath": "healthz", "requestInterval": 20}),
+        reg("aws:cloudfront/distribution:Distribution", "cf", {
+            "comment": "c" * 129, "origins": [{"connectionAttempts": 4, "connectionTimeout": 11}],
+            "originGroups": [{"failoverCriteria": {"statusCodes": [500, 501]}}]}),
+        reg("aws:cloudfront/originAccessControl:OriginAccessControl", "oac", {"name": "o" * 65}),
+        reg("aws:cloudfront/cachePolicy:CachePolicy", "cache", {"comment": "c" * 129}),
+        reg("aws:globalaccelerator/accelerator:Accelerator", "acc", {"name": "checkout_accelerator"}),
+        reg("aws:globalaccelerator/endpointGroup:EndpointGroup", "g", {"healthCheckIntervalSeconds": 20}),
+    ]
+    found = {(f.resource, f.path): f.says for f in findings(*rules)}
+    assert set(found) == {
+        ("cert", "domainName"), ("rec", "name"), ("rec", "geolocationRoutingPolicies[0].continent"),
+        ("rec", "geolocationRoutingPolicies[1].country"), ("zone", "name"), ("hc", "resourcePath"),
+        ("hc", "requestInterval"), ("cf", "comment"), ("cf", "origins[0].connectionAttempts"),
+        ("cf", "origins[0].connectionTimeout"), ("cf", "originGroups[0].failoverCriteria.statusCodes[1]"),
+        ("oac", "name"), ("cache", "comment"), ("acc", "name"), ("g", "healthCheckIntervalSeconds"),
+    }
+    assert found[("cert", "domainName")].startswith("at most 64 characters (the certificate's common name")
+    assert found[("hc", "requestInterval")] == ("10 or 30 seconds (fast or standard) (Route 53 Developer Guide, "
+                                                "values for health checks (Request interval))")
+    assert "a path starting with /" in found[("hc", "resourcePath")]
+
+
+def test_edge_inputs_as_the_tier_sets_them_pass() -> None:
+    rules = [
+        reg("aws:acm/certificate:Certificate", "cert", {
+            "domainName": "api.securecart.example", "subjectAlternativeNames": ["checkout.securecart.example"],
+            "validationMethod": "DNS", "keyAlgorithm": "RSA_2048",
+            "options": {"certificateTransparencyLoggingPreference": "ENABLED"}, "tags": {"Name": "cert"}}),
+        reg("aws:route53/record:Record", "geo", {"name": "api.securecart.example", "type": "A",
+                                                 "setIdentifier": "geo-default",
+                                                 "geolocationRoutingPolicies": [{"country": "*"}]}),
+        reg("aws:route53/record:Record", "eu", {"name": "api.securecart.example.", "type": "A",
+                                                "geolocationRoutingPolicies": [{"continent": "EU"}]}),
+        reg("aws:route53/record:Record", "validation", {"name": "_abc.www.securecart.example.", "type": "CNAME",
+                                                        "ttl": 300, "records": ["_x.abc.acm-validations.aws."]}),
+        reg("aws:route53/healthCheck:HealthCheck", "hc", {
+            "type": "HTTPS", "fqdn": "alb-1.eu-west-1.elb.amazonaws.com", "port": 443, "resourcePath": "/healthz",
+            "requestInterval": 10, "failureThreshold": 3, "regions": ["us-east-1", "us-west-2", "eu-west-1"]}),
+        reg("aws:cloudfront/distribution:Distribution", "cf", {
+            "comment": "SecureCart prod storefront", "priceClass": "PriceClass_100", "httpVersion": "http2and3",
+            "viewerCertificate": {"minimumProtocolVersion": "TLSv1.2_2021", "sslSupportMethod": "sni-only"},
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https", "allowedMethods": ["GET", "HEAD"],
+                                     "cachedMethods": ["GET", "HEAD"]},
+            "origins": [{"connectionAttempts": 3, "connectionTimeout": 10,
+                         "customOriginConfig": {"originProtocolPolicy": "https-only",
+                                                "originSslProtocols": ["TLSv1.2"]}}],
+            "originGroups": [{"members": [{"originId": "a"}, {"originId": "b"}],
+                              "failoverCriteria": {"statusCodes": [500, 502, 503, 504]}}],
+            "restrictions": {"geoRestriction": {"restrictionType": "none"}}}),
+        reg("aws:globalaccelerator/accelerator:Accelerator", "acc", {"name": "securecart-prod-checkout",
+                                                                     "ipAddressType": "IPV4",
+                                                                     "attributes": {"flowLogsS3Prefix": "ga/"}}),
+        reg("aws:globalaccelerator/endpointGroup:EndpointGroup", "g", {
+            "endpointGroupRegion": "eu-west-1", "trafficDialPercentage": 100, "healthCheckIntervalSeconds": 30,
+            "endpointConfigurations": [{"weight": 128}]}),
+    ]
+    assert lines(*rules) == []

@@ -1,10 +1,10 @@
 """Constraints AWS states only in prose: the service model's documentation of a member, or a user-guide page.
 
 botocore's shapes carry ``pattern``/``min``/``max``/``enum`` for many services, but EC2 (and parts of ELBv2, RDS,
-ECS, S3, KMS, CloudWatch Logs) state their rules only in the documentation text, and the API enforces them all
-the same. Each entry here is one such rule, written small, with its source. Where the source is the model's own
-documentation, ``quote`` is a sentence of it: the tests check that the installed botocore still says so, so a
-rule that AWS changes fails the suite rather than drifting.
+ECS, S3, KMS, CloudWatch Logs, ACM, Route 53, CloudFront, Global Accelerator) state their rules only in the
+documentation text, and the API enforces them all the same. Each entry here is one such rule, written small,
+with its source. Where the source is the model's own documentation, ``quote`` is a sentence of it: the tests
+check that the installed botocore still says so, so a rule that AWS changes fails the suite rather than drifting.
 """
 
 import functools
@@ -328,5 +328,68 @@ DYNAMODB_TABLE_NAME = rule(
     "3 to 255 characters a-z, A-Z, 0-9, _, - and .", "DynamoDB Developer Guide, naming rules",
     f"{API}/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
     alphabet=r"a-zA-Z0-9_.\-", min_len=3, max_len=255)
+
+# --- ACM, Route 53, CloudFront, Global Accelerator (the edge) ------------------------------------------------
+ACM_COMMON_NAME = rule(
+    "at most 64 characters (the certificate's common name: a longer name goes in the alternative names)",
+    "ACM API reference, RequestCertificate DomainName",
+    f"{API}/acm/latest/APIReference/API_RequestCertificate.html",
+    quote="the length of the domain name (technically, the Common Name) that you provide cannot exceed 64 octets "
+          "(characters), including periods.", max_len=64)
+
+_R53 = f"{API}/Route53/latest/DeveloperGuide"
+ROUTE53_DNS_NAME = rule(
+    "a DNS name of at most 255 characters in labels of 1 to 63 (an optional trailing dot)",
+    "Route 53 Developer Guide, DNS domain name format", f"{_R53}/DomainNameFormat.html",
+    max_len=255, pattern=r"(?:[^.]{1,63}\.)*[^.]{1,63}\.?")
+ROUTE53_CONTINENT = rule(
+    "one of AF, AN, AS, EU, OC, NA, SA", "Route 53 API reference, GeoLocation ContinentCode",
+    f"{API}/Route53/latest/APIReference/API_GeoLocation.html",
+    quote="Amazon Route 53 supports the following continent codes: AF : Africa AN : Antarctica AS : Asia EU : "
+          "Europe OC : Oceania NA : North America SA : South America",
+    values=("AF", "AN", "AS", "EU", "OC", "NA", "SA"))
+ROUTE53_COUNTRY = rule(
+    "an ISO 3166-1 alpha-2 country code (two capital letters), or * for every other location",
+    "Route 53 API reference, GeoLocation CountryCode", f"{API}/Route53/latest/APIReference/API_GeoLocation.html",
+    quote="Amazon Route 53 uses the two-letter country codes that are specified in ISO standard 3166-1 alpha-2",
+    pattern=r"[A-Z]{2}|\*")
+ROUTE53_REQUEST_INTERVAL = rule(
+    "10 or 30 seconds (fast or standard)", "Route 53 Developer Guide, values for health checks (Request interval)",
+    f"{_R53}/health-checks-creating-values.html", values=(10, 30))
+ROUTE53_RESOURCE_PATH = rule(
+    "a path starting with / (Route 53 answers InvalidInput: Health check resource path must start with /)",
+    "Route 53 Developer Guide, values for health checks (Path)", f"{_R53}/health-checks-creating-values.html",
+    pattern=r"/.*")
+
+_CLOUDFRONT = f"{API}/cloudfront/latest/APIReference"
+CLOUDFRONT_COMMENT = rule(
+    "at most 128 characters", "CloudFront API reference, the Comment of a distribution or policy",
+    f"{_CLOUDFRONT}/API_DistributionConfig.html",
+    quote="The comment cannot be longer than 128 characters.", max_len=128)
+CLOUDFRONT_OAC_NAME = rule(
+    "at most 64 characters", "CloudFront API reference, OriginAccessControlConfig Name",
+    f"{_CLOUDFRONT}/API_OriginAccessControlConfig.html", quote="You can specify up to 64 characters.", max_len=64)
+CLOUDFRONT_CONNECTION_ATTEMPTS = rule(
+    "1 to 3 attempts", "CloudFront API reference, Origin ConnectionAttempts", f"{_CLOUDFRONT}/API_Origin.html",
+    quote="The minimum number is 1, the maximum is 3", ranges=((1, 3),))
+CLOUDFRONT_CONNECTION_TIMEOUT = rule(
+    "1 to 10 seconds", "CloudFront API reference, Origin ConnectionTimeout", f"{_CLOUDFRONT}/API_Origin.html",
+    quote="The minimum timeout is 1 second, the maximum is 10 seconds", ranges=((1, 10),))
+CLOUDFRONT_FAILOVER_STATUS = rule(
+    "one of 400, 403, 404, 416, 500, 502, 503, 504", "CloudFront Developer Guide, origin failover",
+    f"{API}/AmazonCloudFront/latest/DeveloperGuide/high_availability_origin_failover.html",
+    values=(400, 403, 404, 416, 500, 502, 503, 504))
+
+_GA = f"{API}/global-accelerator/latest/api"
+GA_ACCELERATOR_NAME = rule(
+    "at most 64 letters, digits, periods or hyphens, not starting or ending with a period or hyphen",
+    "Global Accelerator API reference, CreateAccelerator Name", f"{_GA}/API_CreateAccelerator.html",
+    quote="The name can have a maximum of 64 characters, must contain only alphanumeric characters, periods (.), "
+          "or hyphens (-), and must not begin or end with a hyphen or period.",
+    alphabet=r"a-zA-Z0-9.\-", max_len=64, pattern=r"(?![.-]).*(?<![.-])")
+GA_HEALTH_CHECK_INTERVAL = rule(
+    "10 or 30 seconds", "Global Accelerator API reference, CreateEndpointGroup HealthCheckIntervalSeconds",
+    f"{_GA}/API_CreateEndpointGroup.html", quote="The time—10 seconds or 30 seconds—between each health check",
+    values=(10, 30))
 
 ALL: dict[str, Documented] = {name: value for name, value in globals().items() if isinstance(value, Documented)}

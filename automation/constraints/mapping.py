@@ -85,9 +85,38 @@ def _lb_actions(path: str, member: str) -> tuple[Prop, ...]:
     )
 
 
+def _cache_behavior(path: str, member: str) -> tuple[Prop, ...]:
+    """A CloudFront cache behavior: Pulumi flattens the API's ``{Quantity, Items}`` wrappers into plain lists."""
+    return (
+        p(f"{path}.viewerProtocolPolicy", f"{member}.ViewerProtocolPolicy"),
+        p(f"{path}.allowedMethods[]", f"{member}.AllowedMethods.Items[]"),
+        p(f"{path}.cachedMethods[]", f"{member}.AllowedMethods.CachedMethods.Items[]"),
+        p(f"{path}.functionAssociations[].eventType", f"{member}.FunctionAssociations.Items[].EventType"),
+        p(f"{path}.lambdaFunctionAssociations[].eventType", f"{member}.LambdaFunctionAssociations.Items[].EventType"),
+        p(f"{path}.forwardedValues.cookies.forward", f"{member}.ForwardedValues.Cookies.Forward"),
+    )
+
+
+def _policy_parameters(path: str, member: str, header_behavior: bool = True) -> tuple[Prop, ...]:
+    """The headers, cookies and query strings of a cache or origin request policy."""
+    return (
+        *((p(f"{path}headersConfig.headerBehavior", f"{member}HeadersConfig.HeaderBehavior"),) if header_behavior
+          else ()),
+        p(f"{path}cookiesConfig.cookieBehavior", f"{member}CookiesConfig.CookieBehavior"),
+        p(f"{path}queryStringsConfig.queryStringBehavior", f"{member}QueryStringsConfig.QueryStringBehavior"),
+    )
+
+
 _TGW_ENUMS = ("autoAcceptSharedAttachments", "defaultRouteTableAssociation", "defaultRouteTablePropagation",
               "dnsSupport", "vpnEcmpSupport", "multicastSupport", "securityGroupReferencingSupport")
 _ALARM = "cloudwatch PutMetricAlarm"
+_RRSET = "route53 ChangeResourceRecordSets ChangeBatch.Changes[].ResourceRecordSet"
+_HEALTH = "route53 CreateHealthCheck HealthCheckConfig"
+_DIST = "cloudfront CreateDistribution DistributionConfig"
+_ORIGIN = f"{_DIST}.Origins.Items[]"
+_R53_TAGS = "route53 ChangeTagsForResource AddTags"
+_HEADERS_POLICY = "cloudfront CreateResponseHeadersPolicy ResponseHeadersPolicyConfig"
+_SECURITY_HEADERS = f"{_HEADERS_POLICY}.SecurityHeadersConfig"
 _SCALING = "application-autoscaling"
 
 RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
@@ -244,6 +273,147 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
     "aws:shield/protection:Protection": (
         p("name", "shield CreateProtection Name"),
         *tags("shield CreateProtection Tags"),
+    ),
+    # --- ACM, Route 53 ----------------------------------------------------------------------------------------
+    "aws:acm/certificate:Certificate": (
+        p("domainName", "acm RequestCertificate DomainName", doc.ACM_COMMON_NAME),
+        p("subjectAlternativeNames", "acm RequestCertificate SubjectAlternativeNames"),
+        p("subjectAlternativeNames[]", "acm RequestCertificate SubjectAlternativeNames[]"),
+        p("validationMethod", "acm RequestCertificate ValidationMethod"),
+        p("keyAlgorithm", "acm RequestCertificate KeyAlgorithm"),
+        p("options.certificateTransparencyLoggingPreference",
+          "acm RequestCertificate Options.CertificateTransparencyLoggingPreference"),
+        p("options.export", "acm RequestCertificate Options.Export"),
+        p("validationOptions[].domainName", "acm RequestCertificate DomainValidationOptions[].DomainName"),
+        p("validationOptions[].validationDomain", "acm RequestCertificate DomainValidationOptions[].ValidationDomain"),
+        *tags("acm RequestCertificate Tags"),
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": Nothing(
+        "no API request of its own: it waits for ACM to issue a certificate (its inputs are that certificate's ARN "
+        "and its validation records' names)"),
+    "aws:route53/zone:Zone": (
+        p("name", "route53 CreateHostedZone Name", doc.ROUTE53_DNS_NAME),
+        p("comment", "route53 CreateHostedZone HostedZoneConfig.Comment"),
+        p("vpcs[].vpcRegion", "route53 CreateHostedZone VPC.VPCRegion"),
+        *tags(_R53_TAGS),
+    ),
+    "aws:route53/record:Record": (
+        p("name", f"{_RRSET}.Name", doc.ROUTE53_DNS_NAME),
+        p("type", f"{_RRSET}.Type"),
+        p("ttl", f"{_RRSET}.TTL"),
+        p("setIdentifier", f"{_RRSET}.SetIdentifier"),
+        p("records", f"{_RRSET}.ResourceRecords"),
+        p("records[]", f"{_RRSET}.ResourceRecords[].Value"),
+        p("weightedRoutingPolicies[].weight", f"{_RRSET}.Weight"),
+        p("failoverRoutingPolicies[].type", f"{_RRSET}.Failover"),
+        p("latencyRoutingPolicies[].region", f"{_RRSET}.Region"),
+        p("geolocationRoutingPolicies[].continent", f"{_RRSET}.GeoLocation.ContinentCode", doc.ROUTE53_CONTINENT),
+        p("geolocationRoutingPolicies[].country", f"{_RRSET}.GeoLocation.CountryCode", doc.ROUTE53_COUNTRY),
+        p("geolocationRoutingPolicies[].subdivision", f"{_RRSET}.GeoLocation.SubdivisionCode"),
+        p("geoproximityRoutingPolicy.awsRegion", f"{_RRSET}.GeoProximityLocation.AWSRegion"),
+        p("geoproximityRoutingPolicy.bias", f"{_RRSET}.GeoProximityLocation.Bias"),
+        p("geoproximityRoutingPolicy.coordinates[].latitude", f"{_RRSET}.GeoProximityLocation.Coordinates.Latitude"),
+        p("geoproximityRoutingPolicy.coordinates[].longitude",
+          f"{_RRSET}.GeoProximityLocation.Coordinates.Longitude"),
+        p("cidrRoutingPolicy.locationName", f"{_RRSET}.CidrRoutingConfig.LocationName"),
+    ),
+    "aws:route53/healthCheck:HealthCheck": (
+        p("type", f"{_HEALTH}.Type"),
+        p("fqdn", f"{_HEALTH}.FullyQualifiedDomainName", doc.ROUTE53_DNS_NAME),
+        p("ipAddress", f"{_HEALTH}.IPAddress"),
+        p("port", f"{_HEALTH}.Port"),
+        p("resourcePath", f"{_HEALTH}.ResourcePath", doc.ROUTE53_RESOURCE_PATH),
+        p("searchString", f"{_HEALTH}.SearchString"),
+        p("requestInterval", f"{_HEALTH}.RequestInterval", doc.ROUTE53_REQUEST_INTERVAL),
+        p("failureThreshold", f"{_HEALTH}.FailureThreshold"),
+        p("regions", f"{_HEALTH}.Regions"),
+        p("regions[]", f"{_HEALTH}.Regions[]"),
+        p("childHealthThreshold", f"{_HEALTH}.HealthThreshold"),
+        p("cloudwatchAlarmName", f"{_HEALTH}.AlarmIdentifier.Name"),
+        p("cloudwatchAlarmRegion", f"{_HEALTH}.AlarmIdentifier.Region"),
+        p("insufficientDataHealthStatus", f"{_HEALTH}.InsufficientDataHealthStatus"),
+        *tags(_R53_TAGS),
+    ),
+    "aws:route53/queryLog:QueryLog": Nothing("a hosted zone's ID and a log group's ARN (the pack checks that the "
+                                             "group is in us-east-1)"),
+    # --- CloudFront -------------------------------------------------------------------------------------------
+    "aws:cloudfront/distribution:Distribution": (
+        p("comment", f"{_DIST}.Comment", doc.CLOUDFRONT_COMMENT),
+        p("priceClass", f"{_DIST}.PriceClass"),
+        p("httpVersion", f"{_DIST}.HttpVersion"),
+        p("viewerCertificate.minimumProtocolVersion", f"{_DIST}.ViewerCertificate.MinimumProtocolVersion"),
+        p("viewerCertificate.sslSupportMethod", f"{_DIST}.ViewerCertificate.SSLSupportMethod"),
+        p("restrictions.geoRestriction.restrictionType", f"{_DIST}.Restrictions.GeoRestriction.RestrictionType"),
+        *_cache_behavior("defaultCacheBehavior", f"{_DIST}.DefaultCacheBehavior"),
+        *_cache_behavior("orderedCacheBehaviors[]", f"{_DIST}.CacheBehaviors.Items[]"),
+        p("origins", f"{_DIST}.Origins.Items"),
+        p("origins[].connectionAttempts", f"{_ORIGIN}.ConnectionAttempts", doc.CLOUDFRONT_CONNECTION_ATTEMPTS),
+        p("origins[].connectionTimeout", f"{_ORIGIN}.ConnectionTimeout", doc.CLOUDFRONT_CONNECTION_TIMEOUT),
+        p("origins[].customOriginConfig.originProtocolPolicy", f"{_ORIGIN}.CustomOriginConfig.OriginProtocolPolicy"),
+        p("origins[].customOriginConfig.originSslProtocols[]",
+          f"{_ORIGIN}.CustomOriginConfig.OriginSslProtocols.Items[]"),
+        p("origins[].customOriginConfig.ipAddressType", f"{_ORIGIN}.CustomOriginConfig.IpAddressType"),
+        p("origins[].originShield.originShieldRegion", f"{_ORIGIN}.OriginShield.OriginShieldRegion"),
+        p("originGroups[].members", f"{_DIST}.OriginGroups.Items[].Members.Items"),
+        p("originGroups[].failoverCriteria.statusCodes", f"{_DIST}.OriginGroups.Items[].FailoverCriteria.StatusCodes"
+          ".Items"),
+        p("originGroups[].failoverCriteria.statusCodes[]", f"{_DIST}.OriginGroups.Items[].FailoverCriteria"
+          ".StatusCodes.Items[]", doc.CLOUDFRONT_FAILOVER_STATUS),
+        *tags("cloudfront CreateDistributionWithTags DistributionConfigWithTags.Tags.Items"),
+    ),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": (
+        p("name", "cloudfront CreateOriginAccessControl OriginAccessControlConfig.Name", doc.CLOUDFRONT_OAC_NAME),
+        p("originAccessControlOriginType",
+          "cloudfront CreateOriginAccessControl OriginAccessControlConfig.OriginAccessControlOriginType"),
+        p("signingBehavior", "cloudfront CreateOriginAccessControl OriginAccessControlConfig.SigningBehavior"),
+        p("signingProtocol", "cloudfront CreateOriginAccessControl OriginAccessControlConfig.SigningProtocol"),
+    ),
+    "aws:cloudfront/cachePolicy:CachePolicy": (
+        p("comment", "cloudfront CreateCachePolicy CachePolicyConfig.Comment", doc.CLOUDFRONT_COMMENT),
+        *_policy_parameters("parametersInCacheKeyAndForwardedToOrigin.",
+                            "cloudfront CreateCachePolicy CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin."),
+    ),
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": (
+        p("comment", "cloudfront CreateOriginRequestPolicy OriginRequestPolicyConfig.Comment", doc.CLOUDFRONT_COMMENT),
+        *_policy_parameters("", "cloudfront CreateOriginRequestPolicy OriginRequestPolicyConfig."),
+    ),
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (
+        p("comment", f"{_HEADERS_POLICY}.Comment", doc.CLOUDFRONT_COMMENT),
+        p("corsConfig.accessControlAllowMethods.items[]",
+          f"{_HEADERS_POLICY}.CorsConfig.AccessControlAllowMethods.Items[]"),
+        p("securityHeadersConfig.frameOptions.frameOption", f"{_SECURITY_HEADERS}.FrameOptions.FrameOption"),
+        p("securityHeadersConfig.referrerPolicy.referrerPolicy", f"{_SECURITY_HEADERS}.ReferrerPolicy.ReferrerPolicy"),
+        p("serverTimingHeadersConfig.samplingRate", f"{_HEADERS_POLICY}.ServerTimingHeadersConfig.SamplingRate"),
+    ),
+    # --- Global Accelerator -----------------------------------------------------------------------------------
+    "aws:globalaccelerator/accelerator:Accelerator": (
+        p("name", "globalaccelerator CreateAccelerator Name", doc.GA_ACCELERATOR_NAME),
+        p("ipAddressType", "globalaccelerator CreateAccelerator IpAddressType"),
+        p("ipAddresses", "globalaccelerator CreateAccelerator IpAddresses"),
+        p("attributes.flowLogsS3Prefix", "globalaccelerator UpdateAcceleratorAttributes FlowLogsS3Prefix"),
+        *tags("globalaccelerator CreateAccelerator Tags"),
+    ),
+    "aws:globalaccelerator/listener:Listener": (
+        p("protocol", "globalaccelerator CreateListener Protocol"),
+        p("clientAffinity", "globalaccelerator CreateListener ClientAffinity"),
+        p("portRanges", "globalaccelerator CreateListener PortRanges"),
+        p("portRanges[].fromPort", "globalaccelerator CreateListener PortRanges[].FromPort"),
+        p("portRanges[].toPort", "globalaccelerator CreateListener PortRanges[].ToPort"),
+    ),
+    "aws:globalaccelerator/endpointGroup:EndpointGroup": (
+        p("endpointGroupRegion", "globalaccelerator CreateEndpointGroup EndpointGroupRegion"),
+        p("trafficDialPercentage", "globalaccelerator CreateEndpointGroup TrafficDialPercentage"),
+        p("healthCheckIntervalSeconds", "globalaccelerator CreateEndpointGroup HealthCheckIntervalSeconds",
+          doc.GA_HEALTH_CHECK_INTERVAL),
+        p("thresholdCount", "globalaccelerator CreateEndpointGroup ThresholdCount"),
+        p("healthCheckPath", "globalaccelerator CreateEndpointGroup HealthCheckPath"),
+        p("healthCheckPort", "globalaccelerator CreateEndpointGroup HealthCheckPort"),
+        p("healthCheckProtocol", "globalaccelerator CreateEndpointGroup HealthCheckProtocol"),
+        p("endpointConfigurations", "globalaccelerator CreateEndpointGroup EndpointConfigurations"),
+        p("endpointConfigurations[].weight", "globalaccelerator CreateEndpointGroup EndpointConfigurations[].Weight"),
+        p("portOverrides", "globalaccelerator CreateEndpointGroup PortOverrides"),
+        p("portOverrides[].listenerPort", "globalaccelerator CreateEndpointGroup PortOverrides[].ListenerPort"),
+        p("portOverrides[].endpointPort", "globalaccelerator CreateEndpointGroup PortOverrides[].EndpointPort"),
     ),
     # --- ECS, ECR, Application Auto Scaling -------------------------------------------------------------------
     "aws:ecs/cluster:Cluster": (
@@ -456,6 +626,34 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("metricQueries[].metric.dimensions.*keys", f"{_ALARM} Metrics[].MetricStat.Metric.Dimensions[].Name"),
         p("metricQueries[].metric.dimensions.*values", f"{_ALARM} Metrics[].MetricStat.Metric.Dimensions[].Value"),
         *tags(f"{_ALARM} Tags"),
+    ),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (
+        p("policyDocument", "logs PutResourcePolicy policyDocument"),
+    ),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": (
+        p("name", "logs PutDeliverySource name"),
+        p("logType", "logs PutDeliverySource logType"),
+        p("tags", "logs PutDeliverySource tags"),
+        p("tags.*keys", "logs PutDeliverySource tags{key}"),
+        p("tags.*values", "logs PutDeliverySource tags{value}"),
+    ),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (
+        p("name", "logs PutDeliveryDestination name"),
+        p("outputFormat", "logs PutDeliveryDestination outputFormat"),
+        p("deliveryDestinationType", "logs PutDeliveryDestination deliveryDestinationType"),
+        p("tags", "logs PutDeliveryDestination tags"),
+        p("tags.*keys", "logs PutDeliveryDestination tags{key}"),
+        p("tags.*values", "logs PutDeliveryDestination tags{value}"),
+    ),
+    "aws:cloudwatch/logDelivery:LogDelivery": (
+        p("deliverySourceName", "logs CreateDelivery deliverySourceName"),
+        p("recordFields", "logs CreateDelivery recordFields"),
+        p("recordFields[]", "logs CreateDelivery recordFields[]"),
+        p("fieldDelimiter", "logs CreateDelivery fieldDelimiter"),
+        p("s3DeliveryConfigurations[].suffixPath", "logs CreateDelivery s3DeliveryConfiguration.suffixPath"),
+        p("tags", "logs CreateDelivery tags"),
+        p("tags.*keys", "logs CreateDelivery tags{key}"),
+        p("tags.*values", "logs CreateDelivery tags{value}"),
     ),
     "aws:sns/topic:Topic": (
         p("name", "sns CreateTopic Name", doc.SNS_TOPIC_NAME),
