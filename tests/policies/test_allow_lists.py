@@ -147,8 +147,9 @@ def _world_ingress(r: Registration) -> list[tuple[float, float]]:
 
 
 def test_every_port_the_program_opens_to_the_world_on_security_groups_passes_the_pack(synth_run: SynthRun) -> None:
-    """Today the program opens no security group to the world (the ALB admits CloudFront's prefix list); any port
-    it ever opens must be an authorised one and no high-risk one."""
+    """Today the program opens only 443, on the accelerator ALBs' group (Global Accelerator preserves client
+    addresses; the internet-facing ALB admits CloudFront's prefix list); any port it opens must be an authorised one
+    and no high-risk one."""
     opened = [(r.name, rng) for r in _resources(synth_run, EC2_SECURITY_GROUP, EC2_SECURITY_GROUP_RULE,
                                                 VPC_SECURITY_GROUP_INGRESS_RULE) for rng in _world_ingress(r)]
     for where, authorised in pack_lists(security_groups.sg_no_world_ingress, "authorisedPorts").items():
