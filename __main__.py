@@ -35,7 +35,8 @@ async def main() -> dict[str, Any]:
     delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(
         network, await waiting_services(ctx), certificate, health_path, edge_peer.origin_verify_values,
         edge_peer.origin_verify_header)) if s.delivery else None
-    edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer)) if dns and delivery else None
+    edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer)) if dns and dns.ready and delivery \
+        else None
     links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity))) \
         if s.connectivity else None
     data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData), edge.distribution.arn if edge

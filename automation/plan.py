@@ -24,7 +24,8 @@ PLAN: tuple[Step, ...] = (
                        "the Transit Gateway peering, accepts it in the secondary's region and routes its side, "
                        "replicates images into the secondary's bucket and adds the sessions table's replica; it "
                        "creates the zone, validates both regions' certificates and puts CloudFront, Route 53's "
-                       "records and health checks and the accelerator over both regions"),
+                       "records and health checks and the accelerator over both regions (the secondary's health "
+                       "check fails, and alarms, until its next step gives it an HTTPS listener)"),
     Step(Role.SECONDARY, "the secondary again, now reading the primary's outputs: its side of the accepted peering, "
                          "the Direct Connect association, the read replica of the primary's database, its listeners "
                          "with the certificate the primary validated, CloudFront's verification values and health "

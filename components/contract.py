@@ -124,8 +124,9 @@ class DnsOutputs(Outputs):
 
     hosted_zone_id: Id
     name_servers: pulumi.Output[Sequence[str]]
-    certificate_arns: dict[str, Id]  # region -> the load balancers' certificate there (issued)
-    cloudfront_certificate_arn: Id
+    # region -> the load balancers' certificate there (issued); both None until the domain is delegated
+    certificate_arns: dict[str, Id] | None = None
+    cloudfront_certificate_arn: Id | None = None
 
 
 class EdgeOutputs(Outputs):

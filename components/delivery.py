@@ -20,7 +20,8 @@ What each part gets:
 - ALB (``delivery.loadBalancerSubnetGroup``, internet-facing): HTTPS with an explicit TLS 1.3 policy, path rules per
   service, invalid header fields dropped, desync mitigation ``strictest``, deletion protection, access logs to a
   private SSE-S3 bucket (what ELB delivers to), a regional web ACL (AWS managed common, SQL injection, known-bad
-  inputs and IP reputation rules, a per-IP rate limit, logged to a KMS-encrypted ``aws-waf-logs-`` group with the
+  inputs and IP reputation rules (no per-IP rate limit: behind CloudFront it would count CloudFront's servers;
+  CloudFront's web ACL limits each client), logged to a KMS-encrypted ``aws-waf-logs-`` group with the
   origin-verify header, cookies and authorization redacted) and a Shield Advanced protection. Origin
   verification: the web ACL's first rule blocks every request without the secret header CloudFront sends, so no
   other distribution reaches the ALB through the shared origin-facing addresses. The primary generates the values
@@ -83,7 +84,7 @@ ELB_LOG_ACCOUNTS = {
 }
 XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
-ALB_RATE_LIMIT = 20000  # requests per client IP per 5 minutes at a regional ALB (CloudFront's edge limit is lower)
+ACCELERATOR_RATE_LIMIT = 20000  # requests per client IP per 5 minutes at the accelerator ALB (real client addresses)
 
 
 def health_checker_prefix_list(region: str) -> str:
@@ -309,11 +310,12 @@ def origin_verify_rule(header: str, accepted: Sequence[pulumi.Input[str]],
             "visibility_config": visibility("origin-verify")}
 
 
-def waf_rules(header: str, accepted: Sequence[pulumi.Input[str]], health_path: str | None = None,
-              rate_limit: int = ALB_RATE_LIMIT) -> list[aws.wafv2.WebAclRuleArgsDict]:
-    """The ALB web ACL's rules in priority order: origin verification, AWS's managed groups, a rate limit per
-    IP."""
-    return [origin_verify_rule(header, accepted, health_path), *protective_rules(1, rate_limit)]
+def waf_rules(header: str, accepted: Sequence[pulumi.Input[str]], health_path: str | None = None) \
+        -> list[aws.wafv2.WebAclRuleArgsDict]:
+    """The customer ALB web ACL's rules in priority order: origin verification, then AWS's managed groups. No
+    rate limit per IP: every request comes from a CloudFront server, so it would block a whole edge location's
+    customers at once; CloudFront's web ACL limits each client by its real address."""
+    return [origin_verify_rule(header, accepted, health_path), *protective_rules(1, None)]
 
 
 PredefinedMetric = (
@@ -593,7 +595,7 @@ class DeliveryTier(Tier):
         acl = web_acl(WebAclSpec(
             name="alb-waf", scope="REGIONAL", metric_name=self.ctx.name("alb"),
             description="SecureCart ALB: origin verification, AWS managed common, SQL injection, bad inputs, "
-                        "IP reputation, rate limit",
+                        "IP reputation",
             rules=waf_rules(self.origin_verify_header, accepted, self.args.health_check_path),
             log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}", logs_key_arn=self.network.logs_key_arn,
             log_retention_days=self.settings.log_retention_days,
@@ -613,7 +615,7 @@ class DeliveryTier(Tier):
             name="accelerator-waf", scope="REGIONAL", metric_name=self.ctx.name("accelerator-alb"),
             description="SecureCart accelerator ALB: AWS managed common, SQL injection, bad inputs, IP reputation, "
                         "rate limit",
-            rules=protective_rules(1, ALB_RATE_LIMIT),
+            rules=protective_rules(1, ACCELERATOR_RATE_LIMIT),
             log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}-accelerator",
             logs_key_arn=self.network.logs_key_arn, log_retention_days=self.settings.log_retention_days,
             redacted_headers=["cookie", "authorization"], tags=self.tags("accelerator-waf")), parent=self)

@@ -12,6 +12,9 @@ Who writes what, and when:
   wait; the primary then requests and validates the secondary's certificate and exports ``certificateArns``; the
   secondary's next pass serves it. The exported ARNs come from the validations, so they exist only once ACM has
   issued the certificates.
+- Route 53 validates through public DNS, so nothing validates before the domain is delegated to the new zone:
+  until ``edge.zoneDelegated`` says it is, the tier makes the zone and logs its name servers, and requests no
+  certificate (the listeners, CloudFront and the rest of the edge wait, rather than a validation hanging).
 - Query logs go to an encrypted log group in us-east-1 (Route 53 writes query logs only there), which Route 53
   may write through a CloudWatch Logs resource policy scoped to this account's hosted zones.
 """
@@ -56,7 +59,7 @@ class DnsTier(Tier):
     zone: aws.route53.Zone
     certificates: dict[str, aws.acm.Certificate]  # region -> the load balancers' certificate there
     validations: dict[str, aws.acm.CertificateValidation]
-    cloudfront_certificate_arn: pulumi.Output[str]  # issued (or the one the stack file brings)
+    cloudfront_certificate_arn: pulumi.Output[str] | None  # issued (or the stack file's); None: not delegated yet
 
     def __init__(self, name: str, ctx: StackContext, args: DnsTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -66,9 +69,21 @@ class DnsTier(Tier):
         self.edge = ctx.settings.edge
         self.zone = self._zone()
         self._query_logging(args.network)
-        cloudfront = self._certificates(args.regions)
-        self.cloudfront_certificate_arn = cloudfront
+        self.certificates, self.validations, self.cloudfront_certificate_arn = {}, {}, None
+        if self.edge.zone_delegated:
+            self.cloudfront_certificate_arn = self._certificates(args.regions)
+        else:
+            self.zone.name_servers.apply(lambda servers: pulumi.log.info(
+                f"dns: no certificate is requested until {self.edge.domain} is delegated to this zone: delegate it "
+                f"at the registrar to {', '.join(servers or [])}, then set securecart:edge.zoneDelegated: true in "
+                f"{ctx.stack_file} and deploy again (the listeners, CloudFront and the edge wait until then)",
+                resource=self))
         self.done()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the certificates exist (the zone is delegated), so the edge can be built."""
+        return self.cloudfront_certificate_arn is not None
 
     @property
     def certificate_arns(self) -> dict[str, pulumi.Output[str]]:
@@ -77,14 +92,18 @@ class DnsTier(Tier):
 
     def exports(self) -> DnsOutputs:
         return DnsOutputs(hosted_zone_id=self.zone.zone_id, name_servers=self.zone.name_servers,
-                          certificate_arns=self.certificate_arns,
+                          certificate_arns=self.certificate_arns or None,
                           cloudfront_certificate_arn=self.cloudfront_certificate_arn)
 
     def _zone(self) -> aws.route53.Zone:
-        """The shop's public hosted zone. Delegate the domain to its name servers (``nameServers`` output)."""
-        return aws.route53.Zone(
+        """The shop's public hosted zone, under Shield Advanced. Delegate the domain to its name servers
+        (``nameServers`` output)."""
+        zone = aws.route53.Zone(
             "zone", name=self.edge.domain, comment=f"SecureCart {self.ctx.environment} public zone (Pulumi)",
             force_destroy=False, tags=self.tags("zone"), opts=pulumi.ResourceOptions(parent=self, protect=True))
+        aws.shield.Protection("zone-shield", name=self.ctx.name("zone"), resource_arn=zone.arn,
+                              tags=self.tags("zone-shield"), opts=self.child)
+        return zone
 
     def _query_logging(self, network: NetworkTier) -> None:
         """Every query the zone answers, logged to an encrypted group in us-east-1 that Route 53 may write."""

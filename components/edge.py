@@ -54,6 +54,12 @@ DYNAMIC_ORIGIN = "regional-api"
 IMAGES_GROUP = "images"
 
 
+def cached_prefixes(paths: list[str]) -> list[str]:
+    """The path prefixes of the cached paths (``/images/*`` → ``/images/``): the rate limit does not count requests
+    for assets, which a page asks for by the dozen (customers behind one carrier NAT share an address)."""
+    return [p[:-1] for p in paths if p.endswith("*") and "*" not in p[:-1] and "?" not in p]
+
+
 @dataclass(frozen=True)
 class Region:
     """What the edge needs of one region's delivery: its ALB, its accelerator ALB, its images bucket."""
@@ -121,7 +127,10 @@ class EdgeTier(Tier):
         super().__init__("securecart:edge:EdgeTier", name, ctx, opts)
         if ctx.settings.edge is None:
             raise ValueError("the edge tier needs securecart:edge (validated when the settings load)")
+        if args.dns.cloudfront_certificate_arn is None:
+            raise ValueError("the edge needs the DNS tier's certificates (securecart:edge.zoneDelegated)")
         self.edge, self.args = ctx.settings.edge, args
+        self.certificate_arn: pulumi.Output[str] = args.dns.cloudfront_certificate_arn
         self.regions = self._regions()
         logs, logs_policy = self._log_bucket()
         self.distribution = self._distribution(self._web_acl())
@@ -198,7 +207,7 @@ class EdgeTier(Tier):
             name="cloudfront-waf", scope="CLOUDFRONT", metric_name=self.ctx.name("cloudfront"),
             description="SecureCart CloudFront: AWS managed common, SQL injection, bad inputs, IP reputation, "
                         "rate limit",
-            rules=protective_rules(0, self.edge.rate_limit),
+            rules=protective_rules(0, self.edge.rate_limit, exempt_prefixes=cached_prefixes(self.edge.cached_paths)),
             log_group_name=f"aws-waf-logs-{self.ctx.name('cloudfront')}",
             logs_key_arn=self.args.network.logs_key_arn, log_retention_days=self.edge.log_retention_days,
             redacted_headers=["cookie", "authorization"], tags=self.tags("cloudfront-waf")), parent=self)
@@ -279,7 +288,7 @@ class EdgeTier(Tier):
             aliases=[self.edge.storefront_name], price_class=self.edge.price_class, http_version="http2and3",
             is_ipv6_enabled=True, web_acl_id=acl.arn, origins=origins, origin_groups=groups,
             default_cache_behavior=dynamic, ordered_cache_behaviors=ordered,
-            viewer_certificate={"acm_certificate_arn": self.args.dns.cloudfront_certificate_arn,
+            viewer_certificate={"acm_certificate_arn": self.certificate_arn,
                                 "ssl_support_method": "sni-only", "minimum_protocol_version": "TLSv1.2_2021"},
             restrictions={"geo_restriction": {"restriction_type": "none"}},
             tags=self.tags("distribution"), opts=self.child)
@@ -334,15 +343,14 @@ class EdgeTier(Tier):
         """storefront → CloudFront; api → geolocation (default: latency over the regions); checkout is the
         accelerator's (``_accelerator``)."""
         zone, edge = self.args.dns.zone, self.edge
-        parent = self.child
         for kind in ("A", "AAAA"):
             aws.route53.Record(
                 f"storefront-{kind.lower()}", zone_id=zone.zone_id, name=edge.storefront_name, type=kind,
                 aliases=[{"name": self.distribution.domain_name, "zone_id": self.distribution.hosted_zone_id,
-                          "evaluate_target_health": False}], opts=parent)
-        for region in self.regions.values():
+                          "evaluate_target_health": False}], opts=self.child)
+        nearest: list[pulumi.Resource] = [
             self._alias(f"api-nearest-{region.name}", region, name=edge.nearest_api_name, set_identifier=region.name,
-                        latency_routing_policies=[{"region": region.name}])
+                        latency_routing_policies=[{"region": region.name}]) for region in self.regions.values()]
         for g in edge.geolocation:
             if g.region not in self.regions:  # the peer's, before its outputs exist (said in ``_regions``)
                 continue
@@ -353,7 +361,8 @@ class EdgeTier(Tier):
             "api-geo-default", zone_id=zone.zone_id, name=edge.api_name, type="A", set_identifier="geo-default",
             geolocation_routing_policies=[{"country": "*"}],
             aliases=[{"name": edge.nearest_api_name, "zone_id": zone.zone_id, "evaluate_target_health": True}],
-            opts=parent)
+            # Route 53 refuses an alias to a name the zone does not hold yet.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=nearest))
 
     # --- Global Accelerator ---------------------------------------------------------------------------------------
 
@@ -364,7 +373,7 @@ class EdgeTier(Tier):
         accelerator = aws.globalaccelerator.Accelerator(
             "accelerator", name=self.ctx.name("checkout"), ip_address_type="IPV4", enabled=True,
             attributes={"flow_logs_enabled": True, "flow_logs_s3_bucket": logs.bucket,
-                        "flow_logs_s3_prefix": f"{ACCELERATOR_LOG_PREFIX}/"},
+                        "flow_logs_s3_prefix": ACCELERATOR_LOG_PREFIX},
             tags=self.tags("accelerator"), opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_policy]))
         listener = aws.globalaccelerator.Listener(
             "accelerator-https", accelerator_arn=accelerator.arn, protocol="TCP", client_affinity="SOURCE_IP",
@@ -389,9 +398,8 @@ class EdgeTier(Tier):
         return accelerator
 
     def _shield(self) -> None:
-        """Shield Advanced on the public entry points the edge adds: the distribution, the accelerator, the
-        zone."""
-        for what, arn in (("cloudfront", self.distribution.arn), ("accelerator", self.accelerator.arn),
-                          ("zone", self.args.dns.zone.arn)):
+        """Shield Advanced on the public entry points the edge adds: the distribution and the accelerator (the
+        zone's is the DNS tier's)."""
+        for what, arn in (("cloudfront", self.distribution.arn), ("accelerator", self.accelerator.arn)):
             aws.shield.Protection(f"{what}-shield", name=self.ctx.name(what), resource_arn=arn,
                                   tags=self.tags(f"{what}-shield"), opts=self.child)

@@ -30,17 +30,36 @@ def managed_rule_groups(first_priority: int) -> list[aws.wafv2.WebAclRuleArgsDic
     ]
 
 
-def rate_limit_rule(priority: int, limit: int) -> aws.wafv2.WebAclRuleArgsDict:
-    """Block a client IP that sends more than ``limit`` requests in 5 minutes."""
+ScopeDown = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementArgsDict
+
+
+def _starts_with(prefix: str) -> ScopeDown:
+    return {"byte_match_statement": {"field_to_match": {"uri_path": {}}, "positional_constraint": "STARTS_WITH",
+                                     "search_string": prefix,
+                                     "text_transformations": [{"priority": 0, "type": "NONE"}]}}
+
+
+def rate_limit_rule(priority: int, limit: int, exempt_prefixes: Sequence[str] = ()) \
+        -> aws.wafv2.WebAclRuleArgsDict:
+    """Block a client IP that sends more than ``limit`` requests in 5 minutes (requests for paths starting with
+    one of ``exempt_prefixes`` are not counted)."""
+    rate: aws.wafv2.WebAclRuleStatementRateBasedStatementArgsDict = {"limit": limit, "aggregate_key_type": "IP"}
+    if exempt_prefixes:
+        exempt = [_starts_with(p) for p in exempt_prefixes]
+        counted: ScopeDown = exempt[0] if len(exempt) == 1 else {"or_statement": {"statements": exempt}}
+        rate["scope_down_statement"] = {"not_statement": {"statement": counted}}
     return {"name": "rate-limit-per-ip", "priority": priority, "action": {"block": {}},
-            "statement": {"rate_based_statement": {"limit": limit, "aggregate_key_type": "IP"}},
-            "visibility_config": visibility("rate-limit-per-ip")}
+            "statement": {"rate_based_statement": rate}, "visibility_config": visibility("rate-limit-per-ip")}
 
 
-def protective_rules(first_priority: int, rate_limit: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
-    """The managed groups, then the rate limit."""
+def protective_rules(first_priority: int, rate_limit: int | None,
+                     exempt_prefixes: Sequence[str] = ()) -> list[aws.wafv2.WebAclRuleArgsDict]:
+    """The managed groups, then the rate limit per client IP (None: no rate limit: behind CloudFront an ALB sees
+    CloudFront's addresses, not the clients', and CloudFront's own web ACL limits each client)."""
     managed = managed_rule_groups(first_priority)
-    return [*managed, rate_limit_rule(first_priority + len(managed), rate_limit)]
+    if rate_limit is None:
+        return managed
+    return [*managed, rate_limit_rule(first_priority + len(managed), rate_limit, exempt_prefixes)]
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,12 @@ class EdgeSettings(Model):
     domain: str = Field(description="Required. The shop's public domain (e.g. securecart.example); the primary "
                                     "stack creates its public hosted zone: delegate it at the registrar to the "
                                     "exported name servers.")
+    zone_delegated: bool = Field(
+        default=False, alias="zoneDelegated",
+        description="Whether the domain is delegated to the zone this stack creates. ACM validates through public "
+                    "DNS, so until it is, the program creates the zone (and logs its name servers) but requests "
+                    "no certificate and builds nothing that serves one; delegate the domain at the registrar, "
+                    "set true and deploy again. Default false (a first deploy never waits on a validation).")
     storefront: str | None = Field(
         default=None, description="Storefront name (CloudFront); default www.<domain>.")
     api: str | None = Field(
