@@ -22,6 +22,8 @@ How customers reach a region:
 - ``checkout`` is the accelerator: a TCP 443 listener with source-IP affinity, one endpoint group per region on that
   region's internal accelerator ALB with client IP preservation; the accelerator follows the ALB's target health
   and moves customers at once (its addresses never change). The accelerator ALB's own web ACL protects that path.
+  That traffic arrives through the accelerator's network interfaces in the private subnets, not through the
+  internet gateway, so the inspection appliances (Gateway Load Balancer, ingress routing) do not see it.
 
 Failover figures (``components.settings.edge.failover_figures``) are exported as ``failover`` and printed by the
 synth.
