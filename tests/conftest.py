@@ -91,3 +91,23 @@ def copy_project(where: Path, edit: Callable[[str, dict[str, Any]], None]) -> Pr
 def project_copy(tmp_path: Path) -> Iterator[Callable[[Callable[[str, dict[str, Any]], None]], Project]]:
     """A copy of the project's stack files in tmp_path, edited by a callback, running the real program."""
     yield lambda edit: copy_project(tmp_path, edit)
+
+
+SECRET_SIG, SECRET_VALUE = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"  # Pulumi's
+
+
+def plain(value: Any) -> Any:
+    """``value`` with every Pulumi secret wrapper ({sig: secret, "value": v}) replaced by its value, at any depth:
+    a recorded input may be secret as a whole (a secret list of rules) or at a leaf (one header value)."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == SECRET_VALUE:
+            return plain(value.get("value"))
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def is_secret(value: Any) -> bool:
+    """Whether ``value`` is recorded as a Pulumi secret (as a whole)."""
+    return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE
