@@ -206,7 +206,18 @@ def test_images_replicate_from_the_primary_to_the_secondary_with_rtc(synth_run: 
     assert dest["bucket"] in by_sid["EncryptReplicas"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"]
 
 
-def test_images_are_private_tls_only_and_readable_by_cloudfront_alone(graph: Graph) -> None:
+def the_distribution(synth_run: SynthRun) -> str:
+    """The edge's distribution ARN: prod-us's own distribution, which it exports as distributionArn (the output
+    the synth hands prod-eu)."""
+    us = synth_run.results["prod-us"]
+    (distribution,) = us.by_type("aws:cloudfront/distribution:Distribution")
+    arn = distribution.outputs["arn"]
+    assert arn.startswith("arn:aws:cloudfront::123456789012:distribution/") and "*" not in arn
+    assert us.outputs["distributionArn"] == arn
+    return str(arn)
+
+
+def test_images_are_private_tls_only_and_readable_by_cloudfront_alone(graph: Graph, synth_run: SynthRun) -> None:
     images = graph.one(BUCKET, "images")
     policy = next(p for p in graph.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == images.id)
     stmts = statements(policy.inputs["policy"]) or []
@@ -214,7 +225,12 @@ def test_images_are_private_tls_only_and_readable_by_cloudfront_alone(graph: Gra
     assert len(deny) == 1 and deny[0].condition_values("aws:SecureTransport") == ["false"]
     (allow,) = _allow(stmts)
     assert allow.principals == ("cloudfront.amazonaws.com",) and [a.lower() for a in allow.actions] == ["s3:getobject"]
-    assert allow.condition_values("aws:SourceArn") == ["arn:aws:cloudfront::123456789012:distribution/*"]
+    # Only the edge's own distribution, in both regions (prod-eu through the primary's distributionArn output);
+    # an exact match, no wildcard distribution of the account.
+    (grant,) = [s for s in policy_doc(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"]
+    assert grant["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012",
+                                                   "aws:SourceArn": the_distribution(synth_run)}}
+    assert grant["Resource"] == f"{images.outputs['arn']}/*"
     sse = next(c for c in graph.of_type(
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
         if c.inputs["bucket"] == images.id)
@@ -229,16 +245,33 @@ def test_images_are_private_tls_only_and_readable_by_cloudfront_alone(graph: Gra
     assert logging.inputs["targetBucket"] == graph.one(BUCKET, "images-logs").id
 
 
-def test_the_images_key_lets_cloudfront_decrypt_for_the_same_distributions(graph: Graph) -> None:
+def test_the_images_key_lets_the_same_distribution_alone_decrypt(graph: Graph, synth_run: SynthRun) -> None:
     key = key_for(graph, "images")
     by_sid = {s["Sid"]: s for s in policy_doc(key.inputs["policy"])["Statement"]}
-    assert by_sid["CloudFrontReadsImages"]["Action"] == ["kms:Decrypt"]
-    assert by_sid["CloudFrontReadsImages"]["Condition"]["ArnLike"]["aws:SourceArn"] == [
-        "arn:aws:cloudfront::123456789012:distribution/*"]
+    cloudfront = by_sid["CloudFrontReadsImages"]
+    assert cloudfront["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert cloudfront["Action"] == ["kms:Decrypt"]
+    assert cloudfront["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012",
+                                                        "aws:SourceArn": the_distribution(synth_run)}}
     via = by_sid["UseThroughTheService"]["Condition"]["StringEquals"]
     assert via == {"kms:CallerAccount": "123456789012",
                    "kms:ViaService": [f"s3.{key.outputs['arn'].split(':')[3]}.amazonaws.com"]}
     assert all(not s.public_principal or s.narrowed for s in statements(key.inputs["policy"]) or [])
+    # No other key lets CloudFront in.
+    others = [k.name for k in graph.of_type(KEY) if k.id != key.id
+              and "cloudfront.amazonaws.com" in json.dumps(policy_doc(k.inputs["policy"]))]
+    assert others == []
+
+
+def test_before_the_distribution_exists_nothing_outside_the_account_reads_the_images(project: Project) -> None:
+    """prod-eu's first pass (no primary outputs yet): no CloudFront grant at all, rather than a wildcard one."""
+    result = synth_stack(project, "prod-eu", {})
+    graph = Graph(result)
+    images = graph.one(BUCKET, "images")
+    policy = next(p for p in graph.of_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == images.id)
+    assert _allow(statements(policy.inputs["policy"]) or []) == []
+    sids = [s["Sid"] for s in policy_doc(key_for(graph, "images").inputs["policy"])["Statement"]]
+    assert "CloudFrontReadsImages" not in sids
 
 
 STATEFUL = (INSTANCE, TABLE, BUCKET, KEY)
@@ -289,6 +322,13 @@ def test_a_primary_deployed_before_its_peer_waits_without_failing_the_gate(proje
     images = next(b for b in result.by_type(BUCKET) if b.name == "images")
     assert images.inputs["tags"]["Replication"] == "pending" and result.by_type(REPLICATION) == []
     assert any("image replication waits" in m for _, m in result.logs)
+    # The edge waits for the secondary's region too, and says so; its own distribution reads its own bucket.
+    assert any(m.startswith("edge: prod-eu's region is left out until it exports its load balancer")
+               for level, m in result.logs if level == "info")
+    (distribution,) = result.by_type("aws:cloudfront/distribution:Distribution")
+    policy = next(p for p in result.by_type("aws:s3/bucketPolicy:BucketPolicy") if p.inputs["bucket"] == images.id)
+    (grant,) = _allow(statements(policy.inputs["policy"]) or [])
+    assert grant.condition_values("aws:SourceArn") == [distribution.outputs["arn"]]
     assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
 
 
