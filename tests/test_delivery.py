@@ -10,10 +10,13 @@ import pytest
 from securecart_rules import POLICIES
 from securecart_rules._iam import admin_statements, statements
 
+from automation import mocks
 from automation.gate import evaluate
+from automation.mocks import Registration
 from automation.project import Project
 from automation.synth import StackResult, SynthRun, synth_stack
-from tests.conftest import Graph, policy_doc
+from components.waf import WAF_MANAGED_RULES
+from tests.conftest import Graph, plain, policy_doc
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -57,11 +60,33 @@ def test_alb_listeners_https_with_modern_tls_and_http_redirects(graph: Graph) ->
     assert https["defaultActions"] == [{"targetGroupArn": storefront.outputs["arn"], "type": "forward"}]
 
 
-def test_checkout_path_rule_forwards_to_checkout(graph: Graph) -> None:
-    (rule,) = graph.of_type("aws:lb/listenerRule:ListenerRule")
-    checkout = graph.one(TG, "checkout-tg")
-    assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/checkout", "/checkout/*", "/api/cart/*"]}}]
-    assert rule.inputs["actions"] == [{"targetGroupArn": checkout.outputs["arn"], "type": "forward"}]
+def _https_listener(graph: Graph, lb: str) -> Registration:
+    alb = graph.one(LB, lb)
+    (listener,) = [r for r in graph.of_type(LISTENER)
+                   if r.inputs.get("loadBalancerArn") == alb.outputs["arn"] and r.inputs["port"] == 443]
+    return listener
+
+
+def test_checkout_path_rules_forward_to_checkout_on_both_albs(graph: Graph) -> None:
+    """checkout (accelerated) has a path rule on the customer ALB and on the accelerator's internal ALB, each to
+    a target group of its own; the accelerator ALB serves nothing else (its default is a 404)."""
+    rules = {r.name: r for r in graph.of_type("aws:lb/listenerRule:ListenerRule")}
+    assert sorted(rules) == ["accelerator-checkout-rule", "checkout-rule"]
+    for rule_name, lb, tg in (("checkout-rule", "alb", "checkout-tg"),
+                              ("accelerator-checkout-rule", "accelerator-alb", "checkout-ga-tg")):
+        rule = rules[rule_name].inputs
+        assert rule["listenerArn"] == _https_listener(graph, lb).outputs["arn"]
+        assert rule["conditions"] == [{"pathPattern": {"values": ["/checkout", "/checkout/*", "/api/cart/*"]}}]
+        assert rule["actions"] == [{"targetGroupArn": graph.one(TG, tg).outputs["arn"], "type": "forward"}]
+    accelerator = _https_listener(graph, "accelerator-alb").inputs
+    assert accelerator["defaultActions"] == [{"fixedResponse": {"contentType": "text/plain", "messageBody":
+                                                                "not found", "statusCode": "404"},
+                                              "type": "fixed-response"}]
+    assert (accelerator["protocol"], accelerator["sslPolicy"]) == ("HTTPS", TLS13)
+    # Both ALBs serve this region's certificate.
+    assert accelerator["certificateArn"] == _https_listener(graph, "alb").inputs["certificateArn"]
+    # The accelerator's target group is checked like the ALB's: that health is what Global Accelerator follows.
+    assert graph.one(TG, "checkout-ga-tg").inputs["healthCheck"] == graph.one(TG, "checkout-tg").inputs["healthCheck"]
 
 
 def test_payment_nlb_is_internal_tls_cross_zone_in_private_subnets(graph: Graph) -> None:
@@ -84,22 +109,62 @@ def test_target_groups_fail_over_fast_with_ip_targets(graph: Graph) -> None:
         assert hc["interval"] <= 10 and hc["healthyThreshold"] == 2 and hc["unhealthyThreshold"] == 2
 
 
-def test_alb_admits_only_cloudfront_and_no_group_is_open_to_the_world(graph: Graph) -> None:
-    alb_sg = graph.one(SG, "alb-sg")
-    rules = [r.inputs for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == alb_sg.id]
-    assert [(r["fromPort"], r["toPort"], r["prefixListId"]) for r in rules] == [(443, 443, rules[0]["prefixListId"])]
-    assert rules[0]["prefixListId"].startswith("pl-")
-    for rule in graph.of_type(INGRESS):
-        assert rule.inputs.get("cidrIpv4") not in ("0.0.0.0/0",) and rule.inputs.get("cidrIpv6") != "::/0"
+def _ingress(graph: Graph, group: str) -> list[dict[str, Any]]:
+    sg = graph.one(SG, group)
+    return [r.inputs for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == sg.id]
 
 
-@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
-def test_each_service_admits_only_its_load_balancer(graph: Graph, name: str) -> None:
-    sg = graph.one(SG, f"{name}-sg")
-    front = graph.one(SG, "nlb-sg" if name == "payment" else "alb-sg")
-    rules = [r.inputs for r in graph.of_type(INGRESS) if r.inputs["securityGroupId"] == sg.id]
+def test_alb_admits_only_cloudfront_and_the_health_checkers(graph: Graph, stack: StackResult) -> None:
+    """The internet-facing ALB: HTTPS from CloudFront's origin-facing list (alb-sg) and from this region's Route 53
+    health-checker list (alb-health-sg, which the WAF admits only to the health path); nothing else."""
+    alb = graph.one(LB, "alb")
+    assert alb.inputs["securityGroups"] == [graph.one(SG, "alb-sg").id, graph.one(SG, "alb-health-sg").id]
+    for group, prefix_list in (("alb-sg", "com.amazonaws.global.cloudfront.origin-facing"),
+                               ("alb-health-sg", f"com.amazonaws.{stack.region}.route53-healthchecks")):
+        rules = _ingress(graph, group)
+        assert [(r["ipProtocol"], r["fromPort"], r["toPort"], r["prefixListId"]) for r in rules] == \
+            [("tcp", 443, 443, mocks._prefix_list_id(stack.region, prefix_list))], group
+        assert not any("cidrIpv4" in r or "cidrIpv6" in r or "referencedSecurityGroupId" in r for r in rules)
+
+
+def test_the_only_world_open_group_is_the_internal_accelerator_albs(graph: Graph) -> None:
+    """Global Accelerator delivers with the client's own address, so the accelerator ALB admits HTTPS from anywhere;
+    it is internal (in the tasks' private subnets), and no other group admits the world."""
+    world = [r for r in graph.of_type(INGRESS)
+             if r.inputs.get("cidrIpv4") == "0.0.0.0/0" or r.inputs.get("cidrIpv6") == "::/0"]
+    accelerator_sg = graph.one(SG, "accelerator-alb-sg")
+    assert [(r.inputs["securityGroupId"], r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"])
+            for r in world] == [(accelerator_sg.id, "tcp", 443, 443)]
+    users = [lb for lb in graph.of_type(LB) if accelerator_sg.id in (lb.inputs.get("securityGroups") or [])]
+    assert [lb.name for lb in users] == ["accelerator-alb"]
+    (accelerator,) = users
+    assert accelerator.inputs["internal"] is True and accelerator.inputs["loadBalancerType"] == "application"
+    assert accelerator.inputs["securityGroups"] == [accelerator_sg.id]
+    assert sorted(accelerator.inputs["subnets"]) == sorted(s.id for s in graph.subnets("private", "app"))
+    assert accelerator.inputs["dropInvalidHeaderFields"] is True
+    assert accelerator.inputs["desyncMitigationMode"] == "strictest"
+    # Its own web ACL: the managed groups and the rate limit, no origin verification (it cannot get a header).
+    acl = graph.one("aws:wafv2/webAcl:WebAcl", "accelerator-waf")
+    assoc = graph.one("aws:wafv2/webAclAssociation:WebAclAssociation", "accelerator-waf-association")
+    assert (assoc.inputs["resourceArn"], assoc.inputs["webAclArn"]) == (accelerator.outputs["arn"],
+                                                                        acl.outputs["arn"])
+    rules = plain(acl.inputs["rules"])
+    assert [r["name"] for r in rules] == [*WAF_MANAGED_RULES, "rate-limit-per-ip"]
+    assert all(r.get("overrideAction", {"none": {}}) == {"none": {}} for r in rules)
+    assert rules[-1]["action"] == {"block": {}}
+
+
+@pytest.mark.parametrize(("name", "fronts"), [("storefront", ["alb-sg"]),
+                                              ("checkout", ["accelerator-alb-sg", "alb-sg"]),
+                                              ("payment", ["nlb-sg"])])
+def test_each_service_admits_only_its_load_balancers(graph: Graph, name: str, fronts: list[str]) -> None:
+    """A service admits its port from the security groups of the load balancers in front of it, and nothing else:
+    checkout (accelerated) from the customer ALB's and the accelerator ALB's."""
+    rules = _ingress(graph, f"{name}-sg")
     port = 8443 if name == "payment" else 8080
-    assert [(r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules] == [(front.id, port, port)]
+    assert sorted((r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules) == \
+        sorted((graph.one(SG, front).id, port, port) for front in fronts)
+    assert not any("cidrIpv4" in r or "prefixListId" in r for r in rules)
 
 
 @pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
@@ -196,7 +261,7 @@ def test_peak_windows_raise_the_minimum_and_restore_it(graph: Graph) -> None:
 def test_alb_has_waf_with_sqli_and_xss_rules_and_shield(graph: Graph) -> None:
     alb = graph.one(LB, "alb")
     acl = graph.one("aws:wafv2/webAcl:WebAcl", "alb-waf")
-    managed = {r["statement"]["managedRuleGroupStatement"]["name"] for r in acl.inputs["rules"]
+    managed = {r["statement"]["managedRuleGroupStatement"]["name"] for r in plain(acl.inputs["rules"])
                if "managedRuleGroupStatement" in r["statement"]}
     assert {"AWSManagedRulesSQLiRuleSet", "AWSManagedRulesCommonRuleSet"} <= managed
     assoc = graph.one("aws:wafv2/webAclAssociation:WebAclAssociation", "alb-waf-association")
@@ -234,9 +299,10 @@ def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: S
     elb = {"prod-us": "127311923021", "prod-eu": "156460612806"}[stack.stack]
     assert sids["AlbLogDeliveryAccount"]["Principal"] == {"AWS": f"arn:aws:iam::{elb}:root"}
     # ELB writes under <prefix>/AWSLogs/<account>/: the grants name each load balancer's prefix, nothing wider.
-    alb, nlb = graph.one(LB, "alb"), graph.one(LB, "payment-nlb")
-    prefixes = sorted({alb.inputs["accessLogs"]["prefix"], nlb.inputs["accessLogs"]["prefix"]})
-    assert prefixes == ["alb", "payment-nlb"]
+    writers = [lb for lb in graph.of_type(LB) if lb.inputs.get("accessLogs")]
+    assert all(lb.inputs["accessLogs"]["bucket"] == bucket.outputs["bucket"] for lb in writers)
+    prefixes = sorted(lb.inputs["accessLogs"]["prefix"] for lb in writers)
+    assert prefixes == ["accelerator-alb", "alb", "payment-nlb"]
     bucket_arn = f"arn:aws:s3:::{bucket.outputs['bucket']}"
     for sid in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"):
         assert sorted(sids[sid]["Resource"]) == [f"{bucket_arn}/{p}/AWSLogs/123456789012/*" for p in prefixes]
