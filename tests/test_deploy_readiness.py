@@ -16,7 +16,9 @@ from automation.mocks import Registration
 from automation.project import Project
 from automation.synth import StackResult, SynthError, SynthRun, synth_all
 from components.network import PRIVATE_RANGES, REPLY_PORTS
-from tests.conftest import STACKS, Graph, policy_doc
+from components.settings.loader import parse_settings
+from components.settings.types import ConfigError
+from tests.conftest import STACKS, Graph, is_secret, plain, policy_doc
 
 RULES = {p.name: p for p in POLICIES}
 LB = "aws:lb/loadBalancer:LoadBalancer"
@@ -26,7 +28,6 @@ ACL_ASSOC = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 SG_IN = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-SECRET = "4dabf18193072939515e22adb298388d"  # Pulumi's secret signature in serialized values
 
 
 def broken(stack: StackResult, edit: Callable[[list[Registration]], None]) -> StackResult:
@@ -257,72 +258,136 @@ def test_delete_markers_stay_in_the_source_region(synth_run: SynthRun) -> None:
         ["images-replication"]
 
 
+HEADER = "x-origin-verify"
+HEALTH_PATH = "/healthz"
+
+
 def _verify_rule(acl: Registration) -> dict[str, Any]:
-    rules: list[dict[str, Any]] = [r for r in acl.inputs["rules"] if r["name"] == "origin-verify"]
+    rules: list[dict[str, Any]] = [r for r in plain(acl.inputs["rules"]) if r["name"] == "origin-verify"]
     assert len(rules) == 1
     return rules[0]
 
 
-def _header_values(statement: dict[str, Any]) -> list[str]:
-    inner = statement["notStatement"]["statement"]
-    matches = inner["orStatement"]["statements"] if "orStatement" in inner else [inner]
-    values = []
-    for m in matches:
-        match = m["byteMatchStatement"]
-        assert match["fieldToMatch"] == {"singleHeader": {"name": "x-origin-verify"}}
-        assert match["positionalConstraint"] == "EXACTLY"
-        assert match["textTransformations"] == [{"priority": 0, "type": "NONE"}]
-        values.append(match["searchString"])
-    return values
+def _exactly(field: dict[str, Any], value: str) -> dict[str, Any]:
+    return {"byteMatchStatement": {"fieldToMatch": field, "positionalConstraint": "EXACTLY", "searchString": value,
+                                   "textTransformations": [{"priority": 0, "type": "NONE"}]}}
 
 
-def _plain(value: Any) -> Any:
-    return value["value"] if isinstance(value, dict) and SECRET in value else value
+def _admits_only(values: list[str]) -> dict[str, Any]:
+    """The origin-verify statement the rule must block on: NOT (the header is one of ``values`` OR a GET of exactly
+    the health path)."""
+    health = {"andStatement": {"statements": [_exactly({"uriPath": {}}, HEALTH_PATH),
+                                              _exactly({"method": {}}, "GET")]}}
+    return {"notStatement": {"statement": {"orStatement": {"statements": [
+        *(_exactly({"singleHeader": {"name": HEADER}}, v) for v in values), health]}}}}
 
 
-def test_the_alb_waf_blocks_requests_without_the_origin_header_first(stack: StackResult) -> None:
+def _sent(result: StackResult) -> str:
+    """What CloudFront sends: the custom header of the distribution's regional-api origin (primary)."""
+    (distribution,) = result.by_type("aws:cloudfront/distribution:Distribution")
+    (origin,) = [o for o in plain(distribution.inputs["origins"]) if o["originId"] == "regional-api"]
+    (header,) = origin["customHeaders"]
+    assert header["name"] == HEADER
+    return str(header["value"])
+
+
+def _generated(result: StackResult, label: str) -> str:
+    return str(Graph(result).one("random:index/randomPassword:RandomPassword", f"origin-verify-{label}")
+               .outputs["result"])
+
+
+def test_the_alb_waf_blocks_requests_without_the_origin_header_first(stack: StackResult, synth_run: SynthRun) -> None:
     graph = Graph(stack)
+    us = synth_run.results["prod-us"]
     acl = graph.one(WEB_ACL, "alb-waf")
     rule = _verify_rule(acl)
     # evaluated before everything else, and it blocks (not count)
-    assert rule["priority"] == 0 == min(r["priority"] for r in acl.inputs["rules"])
+    assert rule["priority"] == 0 == min(r["priority"] for r in plain(acl.inputs["rules"]))
     assert rule["action"] == {"block": {}}
-    assert [_plain(v) for v in _header_values(rule["statement"])] == [_plain(stack.outputs["originVerifyValue"])]
-    assert stack.outputs["originVerifyHeader"] == "x-origin-verify"
-    value = graph.one("random:index/randomPassword:RandomPassword", "origin-verify-initial")
-    assert len(value.outputs["result"]) == 48 and value.inputs["special"] is False
+    # The primary accepts the value it generates; the secondary accepts what the primary exports (a secret list).
+    value = _generated(us, "initial")
+    assert is_secret(us.outputs["originVerifyValues"]) and plain(us.outputs["originVerifyValues"]) == [value]
+    assert "originVerifyValue" not in stack.outputs
+    assert ("originVerifyValues" in stack.outputs) == (stack.stack == "prod-us")
+    assert rule["statement"] == _admits_only([value])
+    assert _sent(us) == value
+    assert stack.outputs["originVerifyHeader"] == HEADER
+    password = graph.of_type("random:index/randomPassword:RandomPassword")
+    if stack.stack == "prod-us":
+        origin = next(p for p in password if p.name == "origin-verify-initial")
+        assert len(origin.outputs["result"]) == 48 and origin.inputs["special"] is False
+    else:  # the secondary generates none of its own
+        assert [p.name for p in password if p.name.startswith("origin-verify")] == []
     # the other rules keep blocking too: managed groups are not overridden to count, the rate limit blocks
-    for r in acl.inputs["rules"]:
+    for r in plain(acl.inputs["rules"]):
         if "managedRuleGroupStatement" in r["statement"]:
             assert r["overrideAction"] == {"none": {}}
         elif r["name"] == "rate-limit-per-ip":
             assert r["action"] == {"block": {}}
     logging = graph.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "alb-waf-logging")
-    assert logging.inputs["redactedFields"] == [{"singleHeader": {"name": "x-origin-verify"}}]
+    assert logging.inputs["redactedFields"] == [{"singleHeader": {"name": h}}
+                                                for h in (HEADER, "cookie", "authorization")]
+
+
+def _rotate(labels: dict[str, Any]) -> Callable[[str, dict[str, Any]], None]:
+    def edit(name: str, config: dict[str, Any]) -> None:
+        if name == "prod-us":  # the primary's file only: the secondary accepts what the primary exports
+            config["securecart:delivery"]["originVerify"] = labels
+    return edit
 
 
 def test_a_rotation_accepts_the_new_and_the_previous_value(
         project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project]) -> None:
-    def rotate(_name: str, config: dict[str, Any]) -> None:
-        config["securecart:delivery"]["originVerify"] = {"rotation": "2027-03", "previousRotation": "initial"}
-
-    run = synth_all(project_copy(rotate))
+    """Rotation, step 1: both regions accept the new and the previous value while CloudFront keeps sending the
+    previous one (a region that does not accept the new value yet cannot be sent it)."""
+    run = synth_all(project_copy(_rotate({"rotation": "2027-03", "previousRotation": "initial"})))
+    us = run.results["prod-us"]
+    new, old = _generated(us, "2027-03"), _generated(us, "initial")
+    assert new != old
     for name in STACKS:
-        result = run.results[name]
-        graph = Graph(result)
-        new = graph.one("random:index/randomPassword:RandomPassword", "origin-verify-2027-03").outputs["result"]
-        old = graph.one("random:index/randomPassword:RandomPassword", "origin-verify-initial").outputs["result"]
-        assert new != old
-        values = [_plain(v) for v in _header_values(_verify_rule(graph.one(WEB_ACL, "alb-waf"))["statement"])]
-        assert values == [new, old]
-        assert _plain(result.outputs["originVerifyValue"]) == new  # CloudFront is handed the new one
+        assert _verify_rule(Graph(run.results[name]).one(WEB_ACL, "alb-waf"))["statement"] == _admits_only([new, old])
+    assert plain(us.outputs["originVerifyValues"]) == [new, old]
+    assert _sent(us) == old
+
+
+def test_once_the_previous_value_is_removed_cloudfront_sends_the_new_one(
+        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project]) -> None:
+    """Rotation, step 2: previousRotation removed, CloudFront sends the new value and only it is accepted."""
+    run = synth_all(project_copy(_rotate({"rotation": "2027-03"})))
+    us = run.results["prod-us"]
+    new = _generated(us, "2027-03")
+    assert [p.name for p in us.by_type("random:index/randomPassword:RandomPassword")
+            if p.name.startswith("origin-verify")] == ["origin-verify-2027-03"]
+    for name in STACKS:
+        assert _verify_rule(Graph(run.results[name]).one(WEB_ACL, "alb-waf"))["statement"] == _admits_only([new])
+    assert _sent(us) == new
+
+
+def test_the_secondary_refuses_origin_verification_settings_of_its_own(project: Project) -> None:
+    raw = project.read_stack("prod-eu").values
+    delivery = json.loads(raw["securecart:delivery"])
+    delivery["originVerify"] = {"rotation": "2027-03", "previousRotation": "initial"}
+    with pytest.raises(ConfigError) as info:
+        parse_settings({**raw, "securecart:delivery": json.dumps(delivery)}, "Pulumi.prod-eu.yaml")
+    assert info.value.problems == [
+        "securecart:delivery.originVerify: the primary stack generates CloudFront's verification values and this "
+        "stack accepts what it exports: set it in the primary's stack file only"]
 
 
 def test_audit_logs_are_kept_a_year_and_log_buckets_are_logged(stack: StackResult) -> None:
     graph = Graph(stack)
     groups = graph.of_type(LOG_GROUP)
     assert groups and all(g.inputs["retentionInDays"] >= 365 for g in groups)
-    for bucket in ("lb-logs", "images-logs"):
+    names = {g.inputs["name"] for g in groups}
+    # The edge's audit logs (the primary's): the zone's DNS queries and every web ACL's requests.
+    edge_groups = {"/aws/route53/securecart.example", "aws-waf-logs-securecart-prod-cloudfront"}
+    assert (edge_groups <= names) == (stack.stack == "prod-us") and not edge_groups & names - edge_groups
+    assert {f"aws-waf-logs-securecart-prod-{stack.region}",
+            f"aws-waf-logs-securecart-prod-{stack.region}-accelerator"} <= names
+    log_buckets = ("lb-logs", "images-logs", *(("edge-logs",) if stack.stack == "prod-us" else ()))
+    assert sorted(b.name for b in graph.of_type("aws:s3/bucket:Bucket") if b.name.endswith("-logs")) == \
+        sorted(["access-logs", *log_buckets])
+    for bucket in log_buckets:
         lifecycle = graph.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", f"{bucket}-lifecycle")
         assert lifecycle.inputs["rules"][0]["expiration"]["days"] >= 365
         logging = graph.one("aws:s3/bucketLogging:BucketLogging", f"{bucket}-logging")
@@ -337,6 +402,8 @@ def test_audit_logs_are_kept_a_year_and_log_buckets_are_logged(stack: StackResul
     def unlogged(resources: list[Registration]) -> None:  # main before issue 10: log buckets logged nowhere
         resources[:] = [r for r in resources if r.name not in ("lb-logs-logging", "images-logs-logging")]
 
-    # The ELB log bucket logs nowhere; images-logs then is the one terminal bucket, and the archive that nothing
-    # logs into is one more bucket with no logging of its own.
-    assert sorted(n for n, _ in findings(broken(stack, unlogged), "s3-access-logging")) == ["access-logs", "lb-logs"]
+    # The ELB log bucket logs nowhere, and so does images-logs. The rule exempts one terminal bucket: in prod-us
+    # the archive, which edge-logs still logs into; in prod-eu (no edge) nothing logs into the archive any more, so
+    # images-logs is the terminal one and the archive is a bucket with no logging of its own.
+    expected = ["images-logs", "lb-logs"] if stack.stack == "prod-us" else ["access-logs", "lb-logs"]
+    assert sorted(n for n, _ in findings(broken(stack, unlogged), "s3-access-logging")) == expected
