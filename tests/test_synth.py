@@ -19,6 +19,8 @@ from automation.cli import main
 from automation.mocks import serialize_state
 from automation.project import Project
 from automation.synth import SynthError, SynthRun, synth_all, synth_stack
+from components.contract import peer_keys
+from components.settings.types import Role
 from tests.conftest import ROOT
 
 INSECURE_PROGRAM = '''
@@ -326,10 +328,19 @@ def test_each_stack_reads_what_the_contract_declares(synth_run: SynthRun) -> Non
     declaration (components/contract.py), the same list the program reads through its StackReference."""
     assert synth_run.results["prod-us"].reads == {"prod-eu": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "region", "transitGatewayId", "imagesBucketArn",
-        "imagesKeyArn", "databaseKeyArn"}}
+        "imagesKeyArn", "databaseKeyArn",
+        # the edge (PeerEdge): the secondary's load balancers and images bucket
+        "albDnsName", "albZoneId", "acceleratorAlbArn", "imagesBucketRegionalDomainName"}}
     assert synth_run.results["prod-eu"].reads == {"prod-us": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes",
-        "databaseArn", "databaseSecretArns", "sessionsTableName", "sessionsReplicaRegions"}}
+        "databaseArn", "databaseSecretArns", "sessionsTableName", "sessionsReplicaRegions",
+        # the edge (PeerEdge): its certificate, the distribution, the health path, what CloudFront sends
+        "certificateArns", "distributionArn", "healthCheckPath", "originVerifyHeader", "originVerifyValues"}}
+    assert set(peer_keys(Role.PRIMARY)) == synth_run.results["prod-us"].reads["prod-eu"]
+    assert set(peer_keys(Role.SECONDARY)) == synth_run.results["prod-eu"].reads["prod-us"]
+    # Everything either stack reads, its peer exports after the plan's passes.
+    for name, peer in (("prod-us", "prod-eu"), ("prod-eu", "prod-us")):
+        assert synth_run.results[name].reads[peer] <= set(synth_run.results[peer].outputs), name
 
 
 def test_a_program_other_than_the_projects_reruns_on_any_peer_output(tmp_path: Path, project: Project) -> None:
