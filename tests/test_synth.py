@@ -124,6 +124,10 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     assert f"Summary prod-eu: {len(eu)} resources ({len(cloud)} cloud, {len(components)} component(s), " \
            f"1 provider(s), 1 stack reference(s)), {sum(r.protect for r in eu)} protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text
+    # The edge's failover figures, in prod-us's summary (the stack that owns the edge) only.
+    assert text.count("  failover DNS (api; CloudFront's dynamic origin): detect <= 30 s, switch <= 90 s") == 1
+    assert text.count("  failover accelerator (checkout): detect <= 20 s, switch <= 20 s") == 1
+    assert text.index("Summary prod-us") < text.index("failover DNS")
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
     assert doc["passes"] == ["prod-eu", "prod-us", "prod-eu"]
