@@ -497,21 +497,9 @@ class DeliveryTier(Tier):
     def _load_balancers(self, log_bucket: aws.s3.Bucket, log_policy: aws.s3.BucketPolicy) \
             -> tuple[aws.lb.LoadBalancer, aws.lb.LoadBalancer]:
         """The hardened customer ALB (its HTTP listener only redirects) and the internal payment NLB, both logged."""
-        alb = aws.lb.LoadBalancer(
-            "alb",
-            load_balancer_type="application",
-            internal=False,
-            subnets=self.load_balancer_subnets.ids,
-            security_groups=[self.alb_security_group.id, self.health_check_security_group.id],
-            drop_invalid_header_fields=True,
-            desync_mitigation_mode="strictest",
-            enable_deletion_protection=True,
-            enable_http2=True,
-            idle_timeout=60,
-            access_logs={"bucket": log_bucket.bucket, "prefix": ALB_LOG_PREFIX, "enabled": True},
-            tags=self.tags("alb", Purpose="storefront"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
-        )
+        alb = self._hardened_alb("alb", "storefront", internal=False, subnets=self.load_balancer_subnets.ids,
+                                 groups=[self.alb_security_group, self.health_check_security_group],
+                                 logs=(log_bucket, log_policy, ALB_LOG_PREFIX))
         nlb = aws.lb.LoadBalancer(
             "payment-nlb",
             load_balancer_type="network",
@@ -552,22 +540,31 @@ class DeliveryTier(Tier):
             "accelerator-alb-sg-https", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
             cidr_ipv4="0.0.0.0/0", description="HTTPS from Global Accelerator clients (client IP preservation)",
             opts=pulumi.ResourceOptions(parent=sg))
-        alb = aws.lb.LoadBalancer(
-            "accelerator-alb",
+        alb = self._hardened_alb("accelerator-alb", "checkout", internal=True, subnets=self.task_subnets.ids,
+                                 groups=[sg], logs=(log_bucket, log_policy, ACCELERATOR_ALB_LOG_PREFIX))
+        return alb, sg
+
+    def _hardened_alb(self, name: str, purpose: str, *, internal: bool, subnets: list[pulumi.Output[str]],
+                      groups: list[aws.ec2.SecurityGroup],
+                      logs: tuple[aws.s3.Bucket, aws.s3.BucketPolicy, str]) -> aws.lb.LoadBalancer:
+        """An ALB that drops invalid headers, mitigates desync strictly, cannot be deleted by accident and logs
+        every request under ``logs``' prefix (once the bucket policy lets ELB write there)."""
+        bucket, policy, prefix = logs
+        return aws.lb.LoadBalancer(
+            name,
             load_balancer_type="application",
-            internal=True,
-            subnets=self.task_subnets.ids,
-            security_groups=[sg.id],
+            internal=internal,
+            subnets=subnets,
+            security_groups=[g.id for g in groups],
             drop_invalid_header_fields=True,
             desync_mitigation_mode="strictest",
             enable_deletion_protection=True,
             enable_http2=True,
             idle_timeout=60,
-            access_logs={"bucket": log_bucket.bucket, "prefix": ACCELERATOR_ALB_LOG_PREFIX, "enabled": True},
-            tags=self.tags("accelerator-alb", Purpose="checkout"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
+            access_logs={"bucket": bucket.bucket, "prefix": prefix, "enabled": True},
+            tags=self.tags(name, Purpose=purpose),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
-        return alb, sg
 
     def _waf(self) -> tuple[pulumi.Output[list[str]], pulumi.Output[str] | None]:
         """The ALB's web ACL and its logs; returns the values it accepts and, in the primary, the one CloudFront
