@@ -25,10 +25,8 @@ What each part gets:
   origin-verify header, cookies and authorization redacted) and a Shield Advanced protection. Origin
   verification: the web ACL's first rule blocks every request without the secret header CloudFront sends, so no
   other distribution reaches the ALB through the shared origin-facing addresses. The primary generates the values
-  (Pulumi secrets, exported as ``originVerifyValues``); the secondary accepts what the primary exports. Rotation,
-  in the primary's stack file: set ``originVerify.rotation`` to a new label and ``previousRotation`` to the old
-  one and deploy the primary, then the secondary (both values pass everywhere, CloudFront still sends the old);
-  remove ``previousRotation`` and deploy the primary (CloudFront sends the new), then the secondary.
+  (Pulumi secrets, exported as ``originVerifyValues``); the secondary accepts what the primary exports. Rotation
+  (three steps, in the primary's stack file): ``components.settings.delivery.OriginVerifySettings``.
 - Payment NLB (``delivery.taskSubnetGroup``, internal): TLS with the same policy, cross-zone, access logs, its own
   security group admitting TLS only from the security groups of the services that call it (``callers``); it is
   enforced on PrivateLink traffic too.
@@ -573,16 +571,15 @@ class DeliveryTier(Tier):
         Origin verification: CloudFront sends a secret header and the web ACL blocks every request without it
         (except the health checkers' GET of the health path), so no other distribution can reach the ALB through
         the shared origin-facing addresses. The primary generates the values, one per rotation label; a
-        secondary accepts what the primary exports (until then, it accepts nothing unverified). During a
-        rotation CloudFront keeps sending the previous value until ``previousRotation`` is removed, so each
-        region accepts the new value before CloudFront sends it."""
+        secondary accepts what the primary exports (until then, it accepts nothing unverified). A rotation
+        (``OriginVerifySettings``) makes every region accept the new value before CloudFront sends it, and drop
+        the old one only after every edge sends the new."""
         verify = self.settings.origin_verify
         if self.primary:
             generated = {label: random.RandomPassword(f"origin-verify-{label}", length=48, special=False,
                                                       opts=self.child).result for label in verify.labels}
             accepted: list[pulumi.Input[str]] = list(generated.values())
-            sent: pulumi.Output[str] | None = pulumi.Output.secret(generated[verify.previous_rotation or
-                                                                             verify.rotation])
+            sent: pulumi.Output[str] | None = pulumi.Output.secret(generated[verify.sent])
         else:
             accepted = [pulumi.Output.secret(v) for v in self.args.peer_origin_values or []]
             sent = None

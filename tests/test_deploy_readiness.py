@@ -350,9 +350,22 @@ def test_a_rotation_accepts_the_new_and_the_previous_value(
     assert _sent(us) == old
 
 
+def test_with_send_current_cloudfront_sends_the_new_value_while_both_are_accepted(
+        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project]) -> None:
+    """Rotation, step 2: CloudFront switches to the new value while every region still accepts both (the old
+    value stays accepted until every edge sends the new one: the next step)."""
+    run = synth_all(project_copy(_rotate({"rotation": "2027-03", "previousRotation": "initial",
+                                          "sendCurrent": True})))
+    us = run.results["prod-us"]
+    new, old = _generated(us, "2027-03"), _generated(us, "initial")
+    for name in STACKS:
+        assert _verify_rule(Graph(run.results[name]).one(WEB_ACL, "alb-waf"))["statement"] == _admits_only([new, old])
+    assert _sent(us) == new
+
+
 def test_once_the_previous_value_is_removed_cloudfront_sends_the_new_one(
         project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project]) -> None:
-    """Rotation, step 2: previousRotation removed, CloudFront sends the new value and only it is accepted."""
+    """Rotation, step 3: previousRotation removed, CloudFront sends the new value and only it is accepted."""
     run = synth_all(project_copy(_rotate({"rotation": "2027-03"})))
     us = run.results["prod-us"]
     new = _generated(us, "2027-03")

@@ -626,6 +626,11 @@ BAD_EDGE: list[tuple[str, Callable[[dict[str, str]], dict[str, str]], str]] = [
      "health checkers need"),
     ("an accelerated nlb service", lambda v: _service(v, 2, accelerated=True),
      "securecart:delivery.services[2].accelerated: only alb services can be served through Global Accelerator"),
+    ("a health path no health check watches", lambda v: _edge(v, healthCheck={"path": "/status"}),
+     "securecart:edge.healthCheck.path: /status is not the health path of this stack's default ALB service "
+     "storefront (/healthz)"),
+    ("sendCurrent outside a rotation", lambda v: _service(v, -1, originVerify={"sendCurrent": True}),
+     "securecart:delivery.originVerify.sendCurrent: there is no rotation in progress"),
 ]
 
 
@@ -654,6 +659,15 @@ def test_a_geolocation_region_of_neither_stack_is_refused_before_the_synth(proje
     assert check_stack_set({"prod-us": us, "prod-eu": eu}) == [
         "securecart:edge.geolocation[0].region: us-west-2 is neither prod-us's nor prod-eu's region (us-east-1, "
         "eu-west-1)"]
+
+
+def test_the_secondarys_default_service_must_answer_the_health_path(project: Project) -> None:
+    us = parse_settings(project.read_stack("prod-us").values)
+    eu_values = project.read_stack("prod-eu").values
+    eu = parse_settings(_service(eu_values, 0, healthCheckPath="/ready"))
+    assert check_stack_set({"prod-us": us, "prod-eu": eu}) == [
+        "securecart:edge.healthCheck.path: /healthz is not the health path of prod-eu's default ALB service "
+        "storefront (/ready): Route 53 would check what no health check watches; use /ready"]
 
 
 def test_the_cli_exits_2_on_a_bad_edge_setting_naming_the_key(

@@ -131,6 +131,8 @@ def _edge_problems(primary: str, sp: StackSettings, secondary: str, ss: StackSet
     if ss.delivery is None:
         problems.append(f"{NAMESPACE}:delivery: {primary}'s edge routes to {secondary}, which has no delivery tier: "
                         f"set {NAMESPACE}:delivery in Pulumi.{secondary}.yaml")
+    elif (problem := ss.delivery.health_path_problem(edge.health_check.path, secondary)) is not None:
+        problems.append(f"{NAMESPACE}:{problem}")
     elif sp.delivery is not None and {s.name for s in sp.delivery.services if s.accelerated} != \
             {s.name for s in ss.delivery.services if s.accelerated}:
         problems.append(f"{NAMESPACE}:delivery.services: {primary} and {secondary} accelerate different services: "

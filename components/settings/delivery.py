@@ -174,26 +174,46 @@ class ServiceSettings(Model):
 
 
 class OriginVerifySettings(Model):
-    """The secret header CloudFront sends to the ALB and the ALB's WAF requires (origin verification)."""
+    """The secret header CloudFront sends to the ALBs and their web ACLs require (origin verification), set in the
+    primary's stack file.
+
+    A rotation takes three deploys of the primary, each followed by the secondary's, so that no region ever
+    refuses what a CloudFront edge still sends (a distribution change takes minutes to reach every edge, a web ACL
+    change seconds): (1) set ``rotation`` to a new label and ``previousRotation`` to the old one: both values are
+    accepted, CloudFront keeps sending the old; (2) set ``sendCurrent: true``: CloudFront sends the new (the
+    deploy waits until every edge has it); (3) remove ``previousRotation`` and ``sendCurrent``: only the new is
+    accepted."""
 
     header: str = Field(
         default="x-origin-verify", pattern=r"^x-[a-z0-9-]{1,60}$",
         description="Name of the header (lowercase, x-…); default x-origin-verify.")
     rotation: str = Field(
         default="initial", pattern=r"^[a-z0-9-]{1,32}$",
-        description="Label of the current secret value; change it (e.g. to '2027-03') to rotate: a new value is "
-                    "generated and becomes the one exported for CloudFront; default 'initial'.")
+        description="Label of the current secret value; change it (e.g. to '2027-03'), with previousRotation, to "
+                    "rotate: a new value is generated and accepted; default 'initial'.")
     previous_rotation: str | None = Field(
         default=None, alias="previousRotation", pattern=r"^[a-z0-9-]{1,32}$",
-        description="Label of the value being rotated out, still accepted until CloudFront sends the new one; "
-                    "default none. Remove it once the edge stack has been deployed with the new value.")
+        description="Label of the value being rotated out: still accepted, and what CloudFront sends until "
+                    "sendCurrent is true; default none. Remove it (and sendCurrent) once a deploy with sendCurrent "
+                    "has finished.")
+    send_current: bool = Field(
+        default=False, alias="sendCurrent",
+        description="During a rotation, whether CloudFront sends the new value (true) or still the previous one; "
+                    "default false. Only with previousRotation.")
 
     @model_validator(mode="after")
     def _distinct(self) -> "OriginVerifySettings":
         if self.previous_rotation == self.rotation:
             raise ValueError(f"previousRotation: '{self.previous_rotation}' is also the current rotation: name the "
                              f"label being rotated out, or remove it")
+        if self.send_current and self.previous_rotation is None:
+            raise ValueError("sendCurrent: there is no rotation in progress (no previousRotation): remove it")
         return self
+
+    @property
+    def sent(self) -> str:
+        """The label of the value CloudFront sends."""
+        return self.previous_rotation if self.previous_rotation and not self.send_current else self.rotation
 
     @property
     def labels(self) -> list[str]:
@@ -257,6 +277,26 @@ class DeliverySettings(Model):
         if v not in MODERN_TLS_POLICIES:
             raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
         return v
+
+    @property
+    def default_service(self) -> ServiceSettings | None:
+        """The ALB service that takes every path no other claims ('/*'): what a request for the health path
+        reaches."""
+        return next((s for s in self.services if s.load_balancer is LoadBalancerKind.ALB and "/*" in s.path_patterns),
+                    None)
+
+    def health_path_problem(self, path: str, where: str) -> str | None:
+        """Why Route 53's checks of ``path`` on this ALB would not reach a service's health check, if they would
+        not."""
+        default = self.default_service
+        if default is None:
+            return (f"edge.healthCheck.path: {where}'s ALB has no default ('/*') service to answer {path}: give one "
+                    f"service pathPatterns ['/*']")
+        if default.health_check_path != path:
+            return (f"edge.healthCheck.path: {path} is not the health path of {where}'s default ALB service "
+                    f"{default.name} ({default.health_check_path}): Route 53 would check what no health check "
+                    f"watches; use {default.health_check_path}")
+        return None
 
     def callers(self, service: ServiceSettings) -> list[str]:
         """The services allowed to call an nlb service: its callers, else every alb service."""

@@ -153,11 +153,14 @@ class StackSettings(Model):
         elif self.region != "us-east-1":
             problems.append(f"edge: CloudFront's certificate and web ACL and Route 53's health-check metrics live "
                             f"in us-east-1; this stack is in {self.region}: move the edge to a us-east-1 stack")
-        if self.delivery is None:
+        d = self.delivery
+        if d is None:
             problems.append("edge: there is no securecart:delivery for the edge to route to")
-        elif e.accelerator.traffic_dials and not any(s.accelerated for s in self.delivery.services):
-            problems.append("edge.accelerator.trafficDials: no delivery service is accelerated (set accelerated: "
-                            "true on the checkout service)")
+        else:
+            problems += [p for p in [d.health_path_problem(e.health_check.path, "this stack")] if p]
+            if e.accelerator.traffic_dials and not any(s.accelerated for s in d.services):
+                problems.append("edge.accelerator.trafficDials: no delivery service is accelerated (set "
+                                "accelerated: true on the checkout service)")
         problems += [f"edge.geolocation[{i}].region: {g.region} is not this stack's region or its peer's"
                      for i, g in enumerate(e.geolocation) if self.peer_stack is None and g.region != self.region]
         return problems
