@@ -138,7 +138,7 @@ class DnsTier(Tier):
             key: aws.acm.CertificateValidation(
                 f"cert-{key}-validation", certificate_arn=cert.arn,
                 validation_record_fqdns=[records[n].fqdn for n in names],
-                region=None if cert_region(key, home) == home else cert_region(key, home),
+                region=None if key in ("cloudfront", home) else key,  # the secondary's, in its region
                 opts=pulumi.ResourceOptions(parent=cert))
             for key, (cert, names) in certs.items()}
         self.certificates = {key: cert for key, (cert, _) in certs.items() if key != "cloudfront"}
@@ -166,7 +166,3 @@ class DnsTier(Tier):
             type=option("resource_record_type"), records=[option("resource_record_value")], ttl=300,
             allow_overwrite=False, opts=pulumi.ResourceOptions(parent=self.zone))
 
-
-def cert_region(key: str, home: str) -> str:
-    """The region of a certificate keyed by region, or ``cloudfront`` (us-east-1, this stack's region)."""
-    return home if key == "cloudfront" else key
