@@ -28,6 +28,7 @@ from securecart_rules.types import (
     CLOUDFRONT_DISTRIBUTION,
     CLOUDWATCH_LOG_DELIVERY,
     CLOUDWATCH_LOG_DELIVERY_SOURCE,
+    EC2_EIP,
     GLOBALACCELERATOR_ACCELERATOR,
     LISTENERS,
     LOAD_BALANCERS,
@@ -36,6 +37,7 @@ from securecart_rules.types import (
     ROUTE53_RECORD,
     ROUTE53_ZONE,
     SHIELD_PROTECTION,
+    SHIELD_PROTECTION_HEALTH_CHECK_ASSOCIATION,
     WAFV2_WEB_ACL,
     WAFV2_WEB_ACL_ASSOCIATION,
     WAFV2_WEB_ACL_LOGGING_CONFIGURATION,
@@ -235,29 +237,81 @@ def route53_zone_query_logging(args: StackValidationArgs, report: StackReport, _
                    "zone_id (to a log group in us-east-1).", zone.urn)
 
 
+def _internet_facing(lb: PolicyResource, kind: str) -> bool:
+    return not truthy(lb.props.get("internal")) and str(lb.props.get("loadBalancerType") or "application") == kind
+
+
 def _entry_points(resources: list[PolicyResource]) -> list[PolicyResource]:
-    points = of_type(resources, CLOUDFRONT_DISTRIBUTION, GLOBALACCELERATOR_ACCELERATOR)
-    points += [lb for lb in of_type(resources, *LOAD_BALANCERS)
-               if not truthy(lb.props.get("internal")) and str(lb.props.get("loadBalancerType") or "application")
-               == "application"]
+    """What Shield Advanced protects by a Protection of its own: distributions, accelerators, internet-facing ALBs,
+    public zones and every Elastic IP (an EIP is an internet address: a NAT gateway's, an instance's or an NLB's)."""
+    points = of_type(resources, CLOUDFRONT_DISTRIBUTION, GLOBALACCELERATOR_ACCELERATOR, EC2_EIP)
+    points += [lb for lb in of_type(resources, *LOAD_BALANCERS) if _internet_facing(lb, "application")]
     points += [z for z in of_type(resources, ROUTE53_ZONE) if not as_list(z.props.get("vpcs"))]
     return points
+
+
+def _nlb_without_own_addresses(nlb: PolicyResource) -> bool:
+    """An internet-facing NLB that Shield cannot protect: Shield protects an NLB only through protected Elastic IPs,
+    so every subnet mapping needs an allocation_id (AWS-assigned addresses cannot be protected)."""
+    mappings = as_list(nlb.props.get("subnetMappings"))
+    return not mappings or not all(get(m, "allocationId") for m in mappings)
 
 
 @stack_rule(
     name="shield-advanced-on-entry-points",
     description="Shield Advanced protects every public entry point: CloudFront, Global Accelerator, internet-facing "
-                "ALBs and public hosted zones.",
-    source="seed: Shield Advanced on public endpoints; catalogue gap",
+                "ALBs, public hosted zones and Elastic IPs (a Protection whose resource_arn is computed from each), "
+                "and internet-facing NLBs through Elastic IPs on every subnet mapping.",
+    source="seed: Shield Advanced on public endpoints; catalogue gap; Shield Advanced protected resource types "
+           "(NLBs by association with protected Elastic IPs)",
     level=MANDATORY, severity=Severity.HIGH,
 )
 def shield_advanced_on_entry_points(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     resources = list(args.resources)
     protected = {d.urn for p in of_type(resources, SHIELD_PROTECTION) for d in refs(p, "resourceArn")}
     for point in _entry_points(resources):
-        if point.urn not in protected:
-            report("This public entry point has no Shield Advanced protection: add an aws.shield.Protection for it.",
-                   point.urn)
+        if point.urn in protected:
+            continue
+        if point.resource_type == EC2_EIP:
+            report("This Elastic IP faces the internet and has no Shield Advanced protection: add an "
+                   "aws.shield.Protection whose resource_arn is arn:<partition>:ec2:<region>:<account>:"
+                   "eip-allocation/<allocation id>, built from the EIP's allocation_id.", point.urn)
+        else:
+            report("This public entry point has no Shield Advanced protection: add an aws.shield.Protection with "
+                   "resource_arn its arn.", point.urn)
+    for nlb in of_type(resources, *LOAD_BALANCERS):
+        if _internet_facing(nlb, "network") and _nlb_without_own_addresses(nlb):
+            report("This internet-facing NLB cannot be protected by Shield Advanced: Shield protects an NLB through "
+                   "its Elastic IPs, so give every subnet mapping an allocation_id (an aws.ec2.Eip under a "
+                   "Shield protection).", nlb.urn)
+
+
+HEALTH_DETECTED = (CLOUDFRONT_DISTRIBUTION, GLOBALACCELERATOR_ACCELERATOR)
+
+
+@stack_rule(
+    name="shield-health-based-detection",
+    description="Every Shield Advanced protection of a CloudFront distribution, an accelerator or an internet-facing "
+                "ALB is associated with a Route 53 health check (a ProtectionHealthCheckAssociation whose "
+                "shield_protection_id is computed from it), so Shield detects attacks by health.",
+    source="seed: Shield Advanced on public endpoints (health-based detection); catalogue gap; Shield Advanced "
+           "health-based detection",
+    level=ADVISORY, severity=Severity.MEDIUM,
+)
+def shield_health_based_detection(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    associations_of = attached(resources, [SHIELD_PROTECTION_HEALTH_CHECK_ASSOCIATION], "shieldProtectionId")
+    for protection in of_type(resources, SHIELD_PROTECTION):
+        targets = [t for t in refs(protection, "resourceArn")
+                   if t.resource_type in HEALTH_DETECTED or
+                   (t.resource_type in LOAD_BALANCERS and _internet_facing(t, "application"))]
+        if not targets:
+            continue
+        associations = associations_of.get(protection.urn, [])
+        if not any(a.props.get("healthCheckArn") or refs(a, "healthCheckArn") for a in associations):
+            report(f"The protection of '{targets[0].name}' has no health-based detection: add an "
+                   f"aws.shield.ProtectionHealthCheckAssociation with shield_protection_id the protection's id and "
+                   f"health_check_arn the Route 53 health check of what it protects.", protection.urn)
 
 
 @resource_rule(

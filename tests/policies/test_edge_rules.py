@@ -17,6 +17,7 @@ from securecart_rules.types import (
     CLOUDFRONT_DISTRIBUTION,
     CLOUDWATCH_LOG_DELIVERY,
     CLOUDWATCH_LOG_DELIVERY_SOURCE,
+    EC2_EIP,
     GLOBALACCELERATOR_ACCELERATOR,
     LB_LISTENER,
     LB_LOAD_BALANCER,
@@ -25,6 +26,7 @@ from securecart_rules.types import (
     ROUTE53_RECORD,
     ROUTE53_ZONE,
     SHIELD_PROTECTION,
+    SHIELD_PROTECTION_HEALTH_CHECK_ASSOCIATION,
     WAFV2_WEB_ACL,
     WAFV2_WEB_ACL_ASSOCIATION,
     WAFV2_WEB_ACL_LOGGING_CONFIGURATION,
@@ -148,6 +150,23 @@ def served_by(name: str, certificate: Any) -> Any:
     return res(CLOUDFRONT_DISTRIBUTION, name, DIST, viewerCertificate=certificate)
 
 
+# --- Shield: Elastic IPs, NLBs and health-based detection ----------------------------------------------------------
+NAT_EIP = res(EC2_EIP, "nat-a-eip", {"domain": "vpc"})
+NLB_EIPS = [res(EC2_EIP, f"nlb-{z}-eip", {"domain": "vpc"}) for z in ("a", "b")]
+PUBLIC_NLB = res(LB_LOAD_BALANCER, "public-nlb", {
+    "internal": False, "loadBalancerType": "network",
+    "subnetMappings": [{"subnetId": f"subnet-{z}", "allocationId": f"nlb-{z}-eip-id"} for z in ("a", "b")]},
+    subnetMappings=NLB_EIPS)
+INTERNAL_NLB = res(LB_LOAD_BALANCER, "payment-nlb", {"internal": True, "loadBalancerType": "network",
+                                                     "subnets": ["subnet-a", "subnet-b"]})
+HEALTH = res(ROUTE53_HEALTH_CHECK, "region-health", {"type": "HTTPS", "fqdn": "us.shop.example.com"})
+
+
+def health_detected(*protected: Any) -> list[Any]:
+    return [res(SHIELD_PROTECTION_HEALTH_CHECK_ASSOCIATION, f"{p.name}-health", shieldProtectionId=p,
+                healthCheckArn=HEALTH) for p in protected]
+
+
 CASES = cases(
     Case(e.cloudfront_waf, good=[dist()], bad=[dist(webAclId=None)], flagged={"cdn"}),
     Case(e.cloudfront_viewer_tls,
@@ -208,8 +227,22 @@ CASES = cases(
          flagged={"shop"}),
     Case(e.shield_advanced_on_entry_points,
          good=[dist(), ALB, ZONE, GA, res(LB_LOAD_BALANCER, "internal", {"internal": True}),
-               res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]}), *protections(dist(), ALB, ZONE, GA)],
-         bad=[dist(), ALB, ZONE, GA, *protections(dist(), ZONE)], flagged={"alb", "ga"}),
+               res(ROUTE53_ZONE, "private-zone", {"vpcs": [{"vpcId": "v"}]}), NAT_EIP, *NLB_EIPS, PUBLIC_NLB,
+               INTERNAL_NLB, *protections(dist(), ALB, ZONE, GA, NAT_EIP, *NLB_EIPS)],
+         bad=[dist(), ALB, ZONE, GA, NAT_EIP, *NLB_EIPS, *protections(dist(), ZONE, *NLB_EIPS),
+              res(LB_LOAD_BALANCER, "subnets-nlb", {"internal": False, "loadBalancerType": "network",
+                                                    "subnets": ["subnet-a", "subnet-b"]}),
+              res(LB_LOAD_BALANCER, "half-nlb", {"internal": False, "loadBalancerType": "network", "subnetMappings": [
+                  {"subnetId": "subnet-a", "allocationId": "nlb-a-eip-id"}, {"subnetId": "subnet-b"}]})],
+         flagged={"alb", "ga", "nat-a-eip", "subnets-nlb", "half-nlb"}, says="eip-allocation/<allocation id>"),
+    Case(e.shield_health_based_detection,
+         good=[dist(), ALB, GA, ZONE, NAT_EIP, HEALTH, *protections(dist(), ALB, GA, ZONE, NAT_EIP),
+               *health_detected(*protections(dist(), ALB, GA))],
+         bad=[dist(), ALB, GA, ZONE, HEALTH, *protections(dist(), ALB, GA, ZONE),
+              *health_detected(*protections(dist())),
+              res(SHIELD_PROTECTION_HEALTH_CHECK_ASSOCIATION, "no-check", {},
+                  shieldProtectionId=protections(GA)[0])],
+         flagged={"shield-alb", "shield-ga"}, says="The protection of 'alb' has no health-based detection"),
     Case(e.global_accelerator_flow_logs,
          good=[GA], bad=[res(GLOBALACCELERATOR_ACCELERATOR, "ga", {"attributes": {"flowLogsEnabled": False}}),
                          res(GLOBALACCELERATOR_ACCELERATOR, "no-bucket", {"attributes": {"flowLogsEnabled": True}}),

@@ -128,6 +128,7 @@ EXPECTED = [
     ("route53-health-check-fast", "advisory", "medium"),
     ("route53-zone-query-logging", "advisory", "medium"),
     ("shield-advanced-on-entry-points", "mandatory", "high"),
+    ("shield-health-based-detection", "advisory", "medium"),
     ("global-accelerator-flow-logs", "mandatory", "medium"),
     ("acm-certificate-dns-validated", "mandatory", "high"),
     ("acm-certificate-validation-awaited", "advisory", "medium"),
