@@ -458,14 +458,16 @@ def _eip(m: Made) -> None:
 
 @_rule("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 def _load_balancer(m: Made) -> None:
-    """An ALB's DNS name is ``[internal-]<name>-<digits>.<region>.elb.amazonaws.com``; a network or gateway load
-    balancer's is ``<name>-<16 hex>.elb.<region>.amazonaws.com``, internal or not. The zone is the region's
-    canonical hosted zone for the type (what an alias record names)."""
+    """Its ID is its ARN, ``…:loadbalancer/app|net|gwy/<name>/<16 hex>`` (the part after ``loadbalancer/`` is its
+    ``arnSuffix``). An ALB's DNS name is ``[internal-]<name>-<digits>.<region>.elb.amazonaws.com``; a network or
+    gateway load balancer's is ``<name>-<16 hex>.elb.<region>.amazonaws.com``, internal or not. The zone is the
+    region's canonical hosted zone for the type (what an alias record names)."""
     s = m.state
     lb_type = str(s.get("loadBalancerType") or "application")
     kind = {"network": "net", "gateway": "gwy"}.get(lb_type, "app")
     suffix = f"{kind}/{s['name']}/{m.digest[:16]}"
     m.arn = _arn(m, "elasticloadbalancing", f"loadbalancer/{suffix}")
+    m.rid = m.arn
     if kind == "app":
         internal = "internal-" if s.get("internal") else ""
         dns_name = f"{internal}{s['name']}-{int(m.digest[:8], 16) % 10**10}.{m.region}.elb.amazonaws.com"
@@ -476,9 +478,34 @@ def _load_balancer(m: Made) -> None:
 
 @_rule("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
 def _target_group(m: Made) -> None:
+    """Its ID is its ARN, ``…:targetgroup/<name>/<16 hex>`` (from ``targetgroup/`` on, its ``arnSuffix``)."""
     suffix = f"targetgroup/{m.state['name']}/{m.digest[:16]}"
     m.arn = _arn(m, "elasticloadbalancing", suffix)
+    m.rid = m.arn
     m.state["arnSuffix"] = suffix
+
+
+def _elb_child_arn(m: Made, parent_arn: Any, parent_kind: str, kind: str) -> str:
+    """A listener's or a listener rule's ARN: its parent's (``loadbalancer/app/<name>/<id>``,
+    ``listener/app/<name>/<lb id>/<id>``) with the kind renamed and 16 hex of its own added, as ELB forms them."""
+    resource = str(parent_arn or "").split(":", 5)[-1]
+    if not resource.startswith(f"{parent_kind}/"):  # a parent the stack does not know: an ALB's, of its own
+        resource = f"{parent_kind}/app/unknown/{_digest(m.digest, parent_kind)[:16]}"
+    return _arn(m, "elasticloadbalancing", f"{kind}/{resource.split('/', 1)[1]}/{m.digest[:16]}")
+
+
+@_rule("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+def _listener(m: Made) -> None:
+    """``…:listener/app|net|gwy/<lb name>/<lb id>/<16 hex>``; its ID is its ARN."""
+    m.arn = _elb_child_arn(m, m.state.get("loadBalancerArn"), "loadbalancer", "listener")
+    m.rid = m.arn
+
+
+@_rule("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+def _listener_rule(m: Made) -> None:
+    """``…:listener-rule/app/<lb name>/<lb id>/<listener id>/<16 hex>``; its ID is its ARN."""
+    m.arn = _elb_child_arn(m, m.state.get("listenerArn"), "listener", "listener-rule")
+    m.rid = m.arn
 
 
 @_rule("aws:ec2/vpcEndpointService:VpcEndpointService")
