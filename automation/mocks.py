@@ -887,6 +887,15 @@ def serialize_state(state: dict[str, Any]) -> struct_pb2.Struct:
     raise RuntimeError("the mock monitor met an unresolved value while serializing a mock state")
 
 
+def _secret_outputs(state: dict[str, Any], names: Any, accept: bool) -> dict[str, Any]:
+    """The state as the engine answers it: each output the registration names in ``additionalSecretOutputs``
+    (its own, or its type's: a RandomPassword's ``result``, an API key's ``value``) wrapped as a secret, so that
+    the program sees it secret, as it would from the engine. The recorded outputs stay plain."""
+    wanted = set(names) if accept else set()
+    return {k: {rpc._special_sig_key: rpc._special_secret_sig, "value": v}
+            if k in wanted and v is not None and not rpc.is_rpc_secret(v) else v for k, v in state.items()}
+
+
 def _invoke_response(ret: struct_pb2.Struct, failures: list[Any] | None) -> Any:
     # "return" is a Python keyword, so the field goes in by name.
     return resource_pb2.ResourceInvokeResponse(failures=failures, **{"return": ret})  # type: ignore[arg-type]
@@ -932,7 +941,7 @@ class RecordingMonitor(MockMonitor):
         rid, state = self.mocks.new_resource(MockResourceArgs(
             typ=request.type, name=request.name, inputs=inputs, provider=request.provider,
             resource_id=request.importId, custom=request.custom or False))
-        obj = serialize_state(state)
+        obj = serialize_state(_secret_outputs(state, request.additionalSecretOutputs, request.acceptSecrets))
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
         if request.type.startswith("pulumi:providers:"):
             self.offline.providers[urn] = self.offline.provider_info(inputs)
@@ -967,7 +976,7 @@ class RecordingMonitor(MockMonitor):
         inputs = rpc.deserialize_properties(request.properties)
         rid, state = self.mocks.new_resource(MockResourceArgs(
             typ=request.type, name=request.name, inputs=inputs, provider=request.provider, resource_id=request.id))
-        props = serialize_state(state)
+        props = serialize_state(_secret_outputs(state, request.additionalSecretOutputs, request.acceptSecrets))
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, rid or "", state)
         self.registrations[urn] = Registration(
             urn=urn, type=request.type, name=request.name, custom=True, parent=request.parent,

@@ -1,13 +1,16 @@
 """The offline engine's answers that the edge and delivery tiers share with the protection tier, called directly:
-ELB's ARNs as ELB forms them."""
+ELB's ARNs as ELB forms them, and the outputs the engine keeps secret."""
 
 import re
 from typing import Any
 
 import pytest
+from google.protobuf import struct_pb2
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockResourceArgs
+from pulumi.runtime.proto import resource_pb2
 
-from automation.mocks import ACCOUNT_ID, OfflineMocks
+from automation.mocks import ACCOUNT_ID, OfflineMocks, RecordingMonitor
 
 US_PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:providers:aws::aws-us-east-1"
 EU_PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:providers:aws::aws-eu-west-1"
@@ -62,3 +65,41 @@ def test_a_listener_of_a_load_balancer_in_another_region_is_made_in_its_provider
     _, listener = make(m, "aws:lb/listener:Listener", "l", {"loadBalancerArn": lb["arn"]}, provider=EU_PROVIDER)
     assert listener["arn"].startswith(f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT_ID}:listener/app/web/")
 
+
+# --- outputs the engine keeps secret ------------------------------------------------------------------------------
+
+def register(monitor: RecordingMonitor, typ: str, name: str, inputs: dict[str, Any],
+             secret_outputs: list[str], *, accept_secrets: bool = True) -> tuple[dict[str, Any], Any]:
+    """A registration as the SDK sends it; returns what the program gets back (deserialized) and the record."""
+    request = resource_pb2.RegisterResourceRequest(
+        type=typ, name=name, custom=True, object=struct_pb2.Struct(), acceptSecrets=accept_secrets,
+        additionalSecretOutputs=secret_outputs)
+    request.object.update(inputs)
+    response = monitor.RegisterResource(request)
+    urn = f"urn:pulumi:prod-us::securecart-network::{typ}::{name}"
+    return rpc.deserialize_properties(response.object), monitor.registrations[urn]
+
+
+@pytest.fixture
+def monitor(monkeypatch: pytest.MonkeyPatch) -> RecordingMonitor:
+    recording = RecordingMonitor(mocks())
+    monkeypatch.setattr(recording, "make_urn",
+                        lambda parent, typ, name: f"urn:pulumi:prod-us::securecart-network::{typ}::{name}")
+    return recording
+
+
+def test_outputs_a_registration_names_secret_come_back_secret(monitor: RecordingMonitor) -> None:
+    """As the engine marks them (RandomPassword's ``result`` and ``bcryptHash`` are secret by its schema), so
+    that whatever the program derives from them is secret too; the recorded outputs stay plain."""
+    answer, record = register(monitor, "random:index/randomPassword:RandomPassword", "pw", {"length": 24},
+                              ["bcryptHash", "result"])
+    assert rpc.is_rpc_secret(answer["result"]) and rpc.is_rpc_secret(answer["bcryptHash"])
+    assert len(rpc.unwrap_rpc_secret(answer["result"])) == 24
+    assert not rpc.is_rpc_secret(answer["length"])
+    assert isinstance(record.outputs["result"], str) and record.additional_secret_outputs == ["bcryptHash",
+                                                                                               "result"]
+    plain, _ = register(monitor, "random:index/randomPassword:RandomPassword", "pw2", {"length": 24}, [])
+    assert not rpc.is_rpc_secret(plain["result"])
+    unaccepted, _ = register(monitor, "random:index/randomPassword:RandomPassword", "pw3", {"length": 24},
+                             ["result"], accept_secrets=False)
+    assert not rpc.is_rpc_secret(unaccepted["result"])
