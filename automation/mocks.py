@@ -88,6 +88,11 @@ _AUTONAMED = {
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("name", 60),
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": ("name", 60),
     "aws:globalaccelerator/accelerator:Accelerator": ("name", 64),
+    "aws:apigateway/restApi:RestApi": ("name", 255),
+    "aws:apigateway/apiKey:ApiKey": ("name", 1024),
+    "aws:apigateway/usagePlan:UsagePlan": ("name", 255),
+    "aws:apigateway/vpcLink:VpcLink": ("name", 255),
+    "aws:apigateway/requestValidator:RequestValidator": ("name", 255),
 }
 
 
@@ -204,6 +209,27 @@ def _managed_prefix_list(args: dict[str, Any], region: str) -> Answer:
     return {"id": pl_id, "name": name, "addressFamily": family, "maxEntries": max_entries,
             "arn": f"arn:{PARTITION}:ec2:{region}:{arn_owner}:prefix-list/{pl_id}",
             "entries": [], "ownerId": owner, "version": 1, "tags": {}, "region": region}, []
+
+
+# The services DescribePrefixLists lists (those with gateway endpoints): the same lists, by the same IDs.
+_GATEWAY_PREFIX_LISTS = ("com.amazonaws.{region}.s3", "com.amazonaws.{region}.dynamodb",
+                         "com.amazonaws.{region}.s3express")
+
+
+@_invoke("aws:ec2/getPrefixList:getPrefixList")
+def _prefix_list(args: dict[str, Any], region: str) -> Answer:
+    """A gateway endpoint service's prefix list, by name, ID or ``prefix-list-name``/``prefix-list-id`` filter: the
+    ID ``getManagedPrefixList`` answers for the same list. Its CIDR blocks are not known offline."""
+    names = [n.format(region=region) for n in _GATEWAY_PREFIX_LISTS]
+    by_id = {_prefix_list_id(region, n): n for n in names}
+    filters = {f.get("name"): list(f.get("values") or []) for f in args.get("filters") or [] if isinstance(f, dict)}
+    wanted_id = args.get("prefixListId") or next(iter(filters.get("prefix-list-id") or []), None)
+    name = args.get("name") or next(iter(filters.get("prefix-list-name") or []), None) or by_id.get(str(wanted_id))
+    if name not in names or (wanted_id and by_id.get(str(wanted_id)) != name):
+        return {}, [("name", f"no prefix list matches {args} in {region} (automation/mocks.py knows "
+                             f"{', '.join(names)})")]
+    return {"id": _prefix_list_id(region, str(name)), "prefixListId": _prefix_list_id(region, str(name)),
+            "name": name, "cidrBlocks": [], "region": region}, []
 
 
 # CloudFront's managed policies (name -> ID: the IDs are the same in every account), for the data sources that
@@ -508,11 +534,6 @@ def _listener_rule(m: Made) -> None:
     m.rid = m.arn
 
 
-@_rule("aws:ec2/vpcEndpointService:VpcEndpointService")
-def _endpoint_service(m: Made) -> None:
-    m.state["serviceName"] = f"com.amazonaws.vpce.{m.region}.vpce-svc-{m.digest[:17]}"
-
-
 @_rule("aws:ecs/service:Service")
 def _ecs_service(m: Made) -> None:
     m.arn = _arn(m, "ecs", f"service/{m.state.get('name', m.name)}")
@@ -723,6 +744,256 @@ def _log_delivery_destination(m: Made) -> None:
 def _log_delivery(m: Made) -> None:
     m.rid = m.chars(16, UPPER_ALNUM + LOWER)
     m.arn = _arn(m, "logs", f"delivery:{m.rid}")
+
+
+# --- protection and partner access: PrivateLink, Shield Advanced, API Gateway (REST) -----------------------------
+
+# The hosted zones of interface endpoints' DNS names (``*.vpce.amazonaws.com``) per region, as the endpoints'
+# ``dnsEntries`` name them. A region the table lacks gets a stand-in zone ID, stable per region.
+_VPCE_ZONES = {"us-east-1": "Z7HUB22UULQXV", "us-west-2": "Z1YSA3EXCYUU9Z", "eu-west-1": "Z38GZ743OKFT7T"}
+
+
+def _region_zones(region: str) -> list[str]:
+    return [f"{region}{x}" for x in REGION_AZ_LETTERS.get(region, "abc")]
+
+
+@_rule("aws:ec2/vpcEndpointService:VpcEndpointService")
+def _endpoint_service(m: Made) -> None:
+    """``vpce-svc-<17 hex>``, named ``com.amazonaws.vpce.<region>.vpce-svc-…``, in the zones of its load balancers'
+    subnets (else every zone of the region). With a private DNS name, AWS asks for a TXT record to verify it
+    (``privateDnsNameConfigurations``: ``_<20 characters>`` = ``vpce:<20 characters>``, pending verification)."""
+    s = m.state
+    m.rid = f"vpce-svc-{m.digest[:17]}"
+    m.arn = _arn(m, "ec2", f"vpc-endpoint-service/{m.rid}")
+    lbs = [m.made.get(str(arn)) or {} for arn in [*(s.get("networkLoadBalancerArns") or []),
+                                                  *(s.get("gatewayLoadBalancerArns") or [])]]
+    subnets = [sub for lb in lbs for sub in [*(lb.get("subnets") or []),
+                                             *(x.get("subnetId") for x in lb.get("subnetMappings") or [])]]
+    zones = sorted({str(m.made.get(str(sub), {}).get("availabilityZone") or "") for sub in subnets} - {""})
+    dns_name = s.get("privateDnsName")
+    s.update(serviceName=f"com.amazonaws.vpce.{m.region}.{m.rid}",
+             serviceType="GatewayLoadBalancer" if s.get("gatewayLoadBalancerArns") else "Interface",
+             state="Available", availabilityZones=zones or _region_zones(m.region),
+             baseEndpointDnsNames=[f"{m.rid}.{m.region}.vpce.amazonaws.com"], managesVpcEndpoints=False,
+             supportedIpAddressTypes=s.get("supportedIpAddressTypes") or ["ipv4"],
+             privateDnsNameConfigurations=[{
+                 "name": "_" + m.chars(20, LOWER_ALNUM, "dns-verification"), "type": "TXT",
+                 "value": "vpce:" + m.chars(20, UPPER_ALNUM + LOWER, "dns-verification-value"),
+                 "state": "pendingVerification"}] if dns_name else [])
+
+
+@_rule("aws:vpc/endpointServicePrivateDnsVerification:EndpointServicePrivateDnsVerification")
+def _endpoint_service_dns_verification(m: Made) -> None:
+    """A request to verify a service's private DNS name: known by the service's ID."""
+    m.rid = str(m.state.get("serviceId") or m.rid)
+
+
+@_rule("aws:ec2/vpcEndpoint:VpcEndpoint")
+def _endpoint(m: Made) -> None:
+    """An interface endpoint has a network interface per subnet and DNS names of its own: a regional one and one
+    per zone of its subnets, under the service's (``vpce-<id>-<8>[-<zone>].<service>.<region>.vpce.amazonaws.com``;
+    a third-party service's part is its ``vpce-svc-…`` ID), plus the service's private DNS name when private DNS
+    is on and the name is known (an AWS service's, or one this stack's endpoint service has). A gateway endpoint
+    has its service's prefix list (the one ``getManagedPrefixList`` answers). A third-party service made in this
+    stack that requires acceptance leaves the endpoint pending."""
+    s = m.state
+    kind = str(s.get("vpcEndpointType") or "Gateway")
+    service = str(s.get("serviceName") or "")
+    subnets = [str(x) for x in s.get("subnetIds") or []]
+    own_service = next((v for v in m.made.values() if v.get("serviceName") == service and "serviceType" in v), {})
+    s.update(ownerId=ACCOUNT_ID, requesterManaged=False,
+             state="pendingAcceptance" if own_service.get("acceptanceRequired") else "available",
+             cidrBlocks=[], dnsEntries=[], networkInterfaceIds=[], prefixListId="")
+    if kind == "Gateway":
+        s["prefixListId"] = _prefix_list_id(m.region, service)
+        return
+    s["networkInterfaceIds"] = ["eni-" + _digest(m.digest, sub)[:17] for sub in subnets]
+    if kind != "Interface":
+        return
+    prefix = f".{m.region}."
+    if service.startswith(f"com.amazonaws.vpce{prefix}"):
+        part = service.rsplit(".", 1)[-1]  # vpce-svc-…
+        private = own_service.get("privateDnsName")
+    else:
+        name = service.split(prefix, 1)[-1] if prefix in service else service
+        part = ".".join(reversed(name.split(".")))  # ecr.api → api.ecr
+        private = f"{part}{prefix}amazonaws.com"
+    zone = _VPCE_ZONES.get(m.region) or "Z" + _chars(f"{m.region}/vpce", 13, UPPER_ALNUM)
+    own = f"{m.rid}-{m.chars(8, LOWER_ALNUM, 'dns')}"
+    zones = sorted({str(m.made.get(sub, {}).get("availabilityZone") or "") for sub in subnets} - {""})
+    entries = [{"dnsName": f"{own}{suffix}.{part}{prefix}vpce.amazonaws.com", "hostedZoneId": zone}
+               for suffix in ["", *(f"-{z}" for z in zones)]]
+    if s.get("privateDnsEnabled") and private:
+        entries.append({"dnsName": str(private), "hostedZoneId": "Z0" + m.chars(19, UPPER_ALNUM, "private-zone")})
+    s["dnsEntries"] = entries
+
+
+@_rule("aws:shield/subscription:Subscription")
+def _shield_subscription(m: Made) -> None:
+    """The account's subscription: its ID is the account's."""
+    m.rid = ACCOUNT_ID
+    m.state.setdefault("autoRenew", "ENABLED")
+
+
+@_rule("aws:shield/protectionGroup:ProtectionGroup")
+def _shield_protection_group(m: Made) -> None:
+    """Known by its ``protectionGroupId``; ``protectionGroupArn`` is global."""
+    m.rid = str(m.state.get("protectionGroupId") or m.name)
+    m.arn = _global_arn("shield", f"protection-group/{m.rid}")
+    m.state["protectionGroupArn"] = m.arn
+
+
+@_rule("aws:shield/protectionHealthCheckAssociation:ProtectionHealthCheckAssociation")
+def _shield_health_check_association(m: Made) -> None:
+    """``<protection ID>+<health check ARN>``, as the provider forms it."""
+    m.rid = f"{m.state.get('shieldProtectionId')}+{m.state.get('healthCheckArn')}"
+
+
+@_rule("aws:shield/applicationLayerAutomaticResponse:ApplicationLayerAutomaticResponse")
+def _shield_automatic_response(m: Made) -> None:
+    """Known by the protected resource's ARN."""
+    m.rid = str(m.state.get("resourceArn") or m.rid)
+
+
+# API Gateway's regional endpoints' hosted zones (a custom domain's ``regionalZoneId``: the zone of an alias to it).
+_APIGW_ZONES = {"us-east-1": "Z1UJRXOUMOOFQ8", "eu-west-1": "ZLY8HYME6SFDD"}
+_CREATED = "2026-11-27T00:00:00Z"
+
+
+def _apigw_arn(m: Made, path: str) -> str:
+    """API Gateway's resource ARNs have no account: ``arn:aws:apigateway:<region>::/restapis/<id>``."""
+    return f"arn:{PARTITION}:apigateway:{m.region}::{path}"
+
+
+def _apigw_id(m: Made, n: int = 6) -> None:
+    m.rid = m.chars(n, LOWER_ALNUM)
+
+
+@_rule("aws:apigateway/restApi:RestApi")
+def _rest_api(m: Made) -> None:
+    """10 lower-case letters and digits, as its root resource's ID; ``executionArn`` is what permissions and
+    policies name (``arn:aws:execute-api:<region>:<account>:<id>``)."""
+    _apigw_id(m, 10)
+    m.arn = _apigw_arn(m, f"/restapis/{m.rid}")
+    root = m.chars(10, LOWER_ALNUM, "root")
+    m.state.update(rootResourceId=root, executionArn=_arn(m, "execute-api", m.rid), createdDate=_CREATED)
+    m.made[root] = {"path": "/", "restApi": m.rid}  # the root resource, for its children's paths
+
+
+@_rule("aws:apigateway/resource:Resource")
+def _api_resource(m: Made) -> None:
+    """6 characters; ``path`` is its parent's path and its ``pathPart`` (the root's path is ``/``)."""
+    _apigw_id(m)
+    parent = str(m.made.get(str(m.state.get("parentId")), {}).get("path") or "/")
+    m.state["path"] = f"{parent.rstrip('/')}/{m.state.get('pathPart')}"
+
+
+@_rule("aws:apigateway/method:Method")
+def _api_method(m: Made) -> None:
+    m.rid = f"agm-{m.state.get('restApi')}-{m.state.get('resourceId')}-{m.state.get('httpMethod')}"
+
+
+@_rule("aws:apigateway/integration:Integration")
+def _api_integration(m: Made) -> None:
+    m.rid = f"agi-{m.state.get('restApi')}-{m.state.get('resourceId')}-{m.state.get('httpMethod')}"
+
+
+@_rule("aws:apigateway/deployment:Deployment")
+def _api_deployment(m: Made) -> None:
+    _apigw_id(m)
+    m.state["createdDate"] = _CREATED
+
+
+@_rule("aws:apigateway/stage:Stage")
+def _api_stage(m: Made) -> None:
+    """``ags-<api>-<stage>``; its ARN (what a web ACL is associated with), invoke URL and execution ARN."""
+    api, stage = m.state.get("restApi"), m.state.get("stageName")
+    m.rid = f"ags-{api}-{stage}"
+    m.arn = _apigw_arn(m, f"/restapis/{api}/stages/{stage}")
+    m.state.update(invokeUrl=f"https://{api}.execute-api.{m.region}.amazonaws.com/{stage}",
+                   executionArn=_arn(m, "execute-api", f"{api}/{stage}"))
+
+
+@_rule("aws:apigateway/methodSettings:MethodSettings")
+def _api_method_settings(m: Made) -> None:
+    m.rid = f"{m.state.get('restApi')}-{m.state.get('stageName')}-{m.state.get('methodPath')}"
+
+
+@_rule("aws:apigateway/vpcLink:VpcLink")
+def _api_vpc_link(m: Made) -> None:
+    _apigw_id(m)
+    m.arn = _apigw_arn(m, f"/vpclinks/{m.rid}")
+
+
+@_rule("aws:apigateway/usagePlan:UsagePlan")
+def _api_usage_plan(m: Made) -> None:
+    _apigw_id(m)
+    m.arn = _apigw_arn(m, f"/usageplans/{m.rid}")
+
+
+@_rule("aws:apigateway/apiKey:ApiKey")
+def _api_key(m: Made) -> None:
+    """10 characters; its ``value`` (40 letters and digits unless the program gives one) is a secret."""
+    _apigw_id(m, 10)
+    m.arn = _apigw_arn(m, f"/apikeys/{m.rid}")
+    m.state.setdefault("value", m.chars(40, UPPER_ALNUM + LOWER, "value"))
+    m.state.setdefault("enabled", True)
+    m.state.update(createdDate=_CREATED, lastUpdatedDate=_CREATED)
+
+
+@_rule("aws:apigateway/usagePlanKey:UsagePlanKey")
+def _api_usage_plan_key(m: Made) -> None:
+    """Known by its key's ID; ``name`` and ``value`` are the key's."""
+    m.rid = str(m.state.get("keyId"))
+    key = m.made.get(m.rid, {})
+    m.state.update(name=key.get("name"), value=key.get("value"))
+
+
+@_rule("aws:apigateway/requestValidator:RequestValidator", "aws:apigateway/model:Model")
+def _api_validator_or_model(m: Made) -> None:
+    _apigw_id(m)
+
+
+@_rule("aws:apigateway/domainName:DomainName")
+def _api_domain_name(m: Made) -> None:
+    """Known by its name. A regional one is reached at ``d-<10>.execute-api.<region>.amazonaws.com`` in the
+    region's API Gateway zone; an edge-optimized one at a CloudFront name; a private one has a ``domainNameId``."""
+    s = m.state
+    name = str(s.get("domainName"))
+    config = s.get("endpointConfiguration") or {}
+    types = config.get("types") if isinstance(config, dict) else None
+    kind = str((types[0] if isinstance(types, list) and types else types) or "EDGE")
+    m.rid = name
+    m.arn = _apigw_arn(m, f"/domainnames/{name}")
+    s["certificateUploadDate"] = _CREATED
+    if kind == "REGIONAL":
+        s.update(regionalDomainName=f"d-{m.chars(10, LOWER_ALNUM)}.execute-api.{m.region}.amazonaws.com",
+                 regionalZoneId=_APIGW_ZONES.get(m.region) or "Z" + _chars(f"{m.region}/apigw", 13, UPPER_ALNUM))
+    elif kind == "EDGE":
+        s.update(cloudfrontDomainName=f"d{m.chars(13, LOWER_ALNUM, 'edge')}.cloudfront.net",
+                 cloudfrontZoneId="Z2FDTNDATAQYW2")
+    else:
+        s["domainNameId"] = m.chars(10, LOWER_ALNUM, "private")
+        m.rid = f"{name}/{s['domainNameId']}"
+        m.arn = _arn(m, "apigateway", f"/domainnames/{name}+{s['domainNameId']}")
+
+
+@_rule("aws:apigateway/basePathMapping:BasePathMapping")
+def _api_base_path_mapping(m: Made) -> None:
+    m.rid = f"{m.state.get('domainName')}/{m.state.get('basePath') or ''}"
+
+
+@_rule("aws:apigateway/restApiPolicy:RestApiPolicy")
+def _api_policy(m: Made) -> None:
+    m.rid = str(m.state.get("restApiId"))
+
+
+@_rule("aws:apigateway/account:Account")
+def _api_account(m: Made) -> None:
+    """The region's account settings: AWS's default throttle (10,000 requests per second, bursts of 5,000)."""
+    m.rid = ACCOUNT_ID
+    m.state.update(apiKeyVersion="4", features=["UsagePlans"],
+                   throttleSettings=[{"burstLimit": 5000, "rateLimit": 10000}])
 
 
 @dataclass
