@@ -1,8 +1,12 @@
-"""What every SecureCart web ACL shares: AWS's managed rule groups, a rate limit per client IP, CloudWatch metrics,
-and logs to a KMS-encrypted ``aws-waf-logs-`` group with the named headers redacted.
+"""The one web ACL definition every SecureCart web ACL is built from (``securecart:waf``): a geo block list, AWS's
+managed rule groups (each blocking unless config says count), a rate limit per client IP, CloudWatch metrics on
+every rule, and logs to a KMS-encrypted ``aws-waf-logs-`` group with the ``authorization`` and ``cookie`` headers
+(and any other named) redacted.
 
-The ALB's (origin verification first), the accelerator ALB's and CloudFront's web ACLs are built from these, so
-the three protect alike and differ only where their traffic differs.
+CloudFront's (CLOUDFRONT scope, the edge's rate limit), the customer ALB's (origin verification first, no rate limit:
+it sees only CloudFront's servers), the accelerator ALB's and the partners' API's (REGIONAL) are instances of it.
+They are separate web ACLs because the customer ALB's first rule must not apply to the others: the accelerator
+and partners cannot send CloudFront's header.
 """
 
 from collections.abc import Sequence
@@ -11,23 +15,32 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-WAF_MANAGED_RULES = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesSQLiRuleSet",
-                     "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList")
+from components.settings.protection import WafSettings
+
+ALWAYS_REDACTED = ("cookie", "authorization")
 
 
 def visibility(name: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": name, "sampled_requests_enabled": True}
 
 
-def managed_rule_groups(first_priority: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
-    """AWS's common, SQL-injection, known-bad-inputs and IP-reputation groups, each acting as AWS set it
-    (block), from ``first_priority`` on."""
+def managed_rule_groups(settings: WafSettings, first_priority: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
+    """The configured AWS managed groups from ``first_priority`` on, each acting as AWS set it (block) unless
+    ``count`` names it."""
     return [
-        {"name": rule, "priority": first_priority + i, "override_action": {"none": {}},
-         "statement": {"managed_rule_group_statement": {"name": rule, "vendor_name": "AWS"}},
-         "visibility_config": visibility(rule)}
-        for i, rule in enumerate(WAF_MANAGED_RULES)
+        {"name": group, "priority": first_priority + i,
+         "override_action": {"count": {}} if group in settings.count else {"none": {}},
+         "statement": {"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
+         "visibility_config": visibility(group)}
+        for i, group in enumerate(settings.groups)
     ]
+
+
+def geo_block_rule(priority: int, countries: Sequence[str]) -> aws.wafv2.WebAclRuleArgsDict:
+    """Block requests from the listed countries."""
+    return {"name": "geo-block", "priority": priority, "action": {"block": {}},
+            "statement": {"geo_match_statement": {"country_codes": list(countries)}},
+            "visibility_config": visibility("geo-block")}
 
 
 ScopeDown = aws.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatementArgsDict
@@ -52,14 +65,16 @@ def rate_limit_rule(priority: int, limit: int, exempt_prefixes: Sequence[str] = 
             "statement": {"rate_based_statement": rate}, "visibility_config": visibility("rate-limit-per-ip")}
 
 
-def protective_rules(first_priority: int, rate_limit: int | None,
+def protective_rules(settings: WafSettings, first_priority: int, rate_limit: int | None,
                      exempt_prefixes: Sequence[str] = ()) -> list[aws.wafv2.WebAclRuleArgsDict]:
-    """The managed groups, then the rate limit per client IP (None: no rate limit: behind CloudFront an ALB sees
-    CloudFront's addresses, not the clients', and CloudFront's own web ACL limits each client)."""
-    managed = managed_rule_groups(first_priority)
-    if rate_limit is None:
-        return managed
-    return [*managed, rate_limit_rule(first_priority + len(managed), rate_limit, exempt_prefixes)]
+    """The geo block (if any), the managed groups, then the rate limit per client IP (None: no rate limit: behind
+    CloudFront an ALB sees CloudFront's addresses, not the clients', and CloudFront's own web ACL limits each
+    client)."""
+    rules = [geo_block_rule(first_priority, settings.geo_block)] if settings.geo_block else []
+    rules += managed_rule_groups(settings, first_priority + len(rules))
+    if rate_limit is not None:
+        rules.append(rate_limit_rule(first_priority + len(rules), rate_limit, exempt_prefixes))
+    return rules
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,7 @@ class WebAclSpec:
     log_group_name: str  # must start with aws-waf-logs-
     logs_key_arn: pulumi.Input[str]
     log_retention_days: int
-    redacted_headers: Sequence[str] = ()
+    redacted_headers: Sequence[str] = ()  # besides ALWAYS_REDACTED
     tags: dict[str, str] | None = None
 
 
@@ -87,6 +102,7 @@ def web_acl(spec: WebAclSpec, parent: pulumi.Resource) -> aws.wafv2.WebAcl:
         retention_in_days=spec.log_retention_days, tags=log_tags, opts=pulumi.ResourceOptions(parent=acl))
     aws.wafv2.WebAclLoggingConfiguration(
         f"{spec.name}-logging", resource_arn=acl.arn, log_destination_configs=[logs.arn],
-        redacted_fields=[{"single_header": {"name": h}} for h in spec.redacted_headers],
+        redacted_fields=[{"single_header": {"name": h}} for h in [*spec.redacted_headers, *ALWAYS_REDACTED]
+                         if h],
         opts=pulumi.ResourceOptions(parent=acl))
     return acl

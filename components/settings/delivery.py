@@ -118,6 +118,9 @@ class ServiceSettings(Model):
         default_factory=list, alias="peakWindows",
         description="Sale events that raise the minimum task count by schedule; default none. A window that is "
                     "over schedules nothing (the program warns).")
+    listener_port: int = Field(
+        default=443, ge=1, le=65535, alias="listenerPort",
+        description="nlb services: the NLB's TLS port for the service (each nlb service needs its own); default 443.")
     accelerated: bool = Field(
         default=False,
         description="alb services: also served through Global Accelerator on the checkout name, by an internal "
@@ -132,6 +135,9 @@ class ServiceSettings(Model):
         problems = [*self._size_problems(), *self._scaling_problems(), *self._content_problems()]
         if self.callers is not None and self.load_balancer is not LoadBalancerKind.NLB:
             problems.append("callers: only nlb services have callers (the ALB admits CloudFront): remove it")
+        if "listener_port" in self.model_fields_set and self.load_balancer is not LoadBalancerKind.NLB:
+            problems.append("listenerPort: only nlb services have a port of their own on the NLB (alb services "
+                            "share 443 by path)")
         if self.accelerated and self.load_balancer is not LoadBalancerKind.ALB:
             problems.append("accelerated: only alb services can be served through Global Accelerator")
         if problems:
@@ -316,6 +322,9 @@ class DeliverySettings(Model):
                      s.load_balancer is LoadBalancerKind.ALB]
         if len(catch_all) > 1:
             problems.append(f"services: {', '.join(catch_all)} all claim '/*': only one ALB service may")
+        ports = [s.listener_port for s in self.services if s.load_balancer is LoadBalancerKind.NLB]
+        problems += [f"services: two nlb services listen on port {p}: give each its own listenerPort"
+                     for p in sorted({p for p in ports if ports.count(p) > 1})]
         for i, svc in enumerate(self.services):
             for caller in svc.callers or []:
                 if caller not in names:

@@ -146,6 +146,9 @@ class EdgeSettings(Model):
                                   "Default api.<domain>.")
     checkout: str | None = Field(
         default=None, description="Checkout name (Global Accelerator); default checkout.<domain>.")
+    partners: str | None = Field(
+        default=None, description="The partners' API name (API Gateway's custom domain in each region, latency "
+                                  "records bound to each region's health); default partners.<domain>.")
     geolocation: list[GeoRoute] = Field(
         default_factory=list,
         description="Customers of a continent, country or US state -> a region; default none (latency routing "
@@ -212,11 +215,11 @@ class EdgeSettings(Model):
     def _consistent(self) -> "EdgeSettings":
         problems = [f"{key}: {name!r} is not within {self.domain}: use a name ending in .{self.domain}"
                     for key, name in (("storefront", self.storefront), ("api", self.api),
-                                      ("checkout", self.checkout))
+                                      ("checkout", self.checkout), ("partners", self.partners))
                     if name is not None and not (_DOMAIN.match(name) and name.endswith(f".{self.domain}"))]
-        names = [self.storefront_name, self.api_name, self.checkout_name]
+        names = [self.storefront_name, self.api_name, self.checkout_name, self.partners_name]
         if len(set(names)) != len(names):
-            problems.append(f"storefront, api, checkout: the three names must differ ({', '.join(names)})")
+            problems.append(f"storefront, api, checkout, partners: the names must differ ({', '.join(names)})")
         locations = [g.location for g in self.geolocation]
         problems += [f"geolocation: {dup} is listed twice" for dup in sorted({x for x in locations
                                                                               if locations.count(x) > 1})]
@@ -254,9 +257,18 @@ class EdgeSettings(Model):
         return self.checkout or f"checkout.{self.domain}"
 
     @property
-    def regional_names(self) -> list[str]:
-        """What each region's load balancers answer to (their certificate's names)."""
-        return [self.api_name, self.checkout_name]
+    def partners_name(self) -> str:
+        return self.partners or f"partners.{self.domain}"
+
+    def internal_name(self, service: str, region: str) -> str:
+        """A service's name in a region behind the NLB (the partners' integrations, PrivateLink's private DNS):
+        ``<service>.<region>.<domain>``."""
+        return f"{service}.{region}.{self.domain}"
+
+    def regional_names(self, region: str) -> list[str]:
+        """What a region's load balancers and API answer to (its certificate's names): the API, checkout and
+        partners names, and every internal service name of the region (one wildcard)."""
+        return [self.api_name, self.checkout_name, self.partners_name, f"*.{region}.{self.domain}"]
 
     @property
     def failover(self) -> "FailoverFigures":

@@ -19,6 +19,7 @@ from components.settings.data import DataSettings
 from components.settings.delivery import DeliverySettings, LoadBalancerKind
 from components.settings.edge import EdgeSettings
 from components.settings.network import NatStrategy, NetworkSettings, SubnetType
+from components.settings.protection import PartnersSettings, PrivateLinkSettings, ShieldSettings, WafSettings
 from components.settings.types import REGION_AZ_LETTERS, KnownRegion, Model, Role
 
 
@@ -81,6 +82,21 @@ class StackSettings(Model):
         default=None,
         description="The edge, primary stack only: the public zone and certificates, CloudFront, Route 53's "
                     "latency and geolocation records with health checks, Global Accelerator; default none.")
+    waf: WafSettings = Field(
+        default_factory=WafSettings,
+        description="What every web ACL runs (CloudFront's, the ALBs', the partners' API's); default AWS's common, "
+                    "SQL-injection, known-bad-inputs and IP-reputation groups, all blocking, 2000 requests per IP "
+                    "per 5 minutes.")
+    shield: ShieldSettings = Field(
+        default_factory=ShieldSettings,
+        description="Shield Advanced: the subscription (primary) and the distribution's automatic response; "
+                    "default subscribe, count.")
+    partners: PartnersSettings | None = Field(
+        default=None,
+        description="The partners' API (API Gateway, private integrations to nlb services); default none.")
+    private_link: PrivateLinkSettings | None = Field(
+        default=None, alias="privateLink",
+        description="The payment API as an endpoint service, and the payment processor's endpoint; default none.")
     vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
         default=None, alias="vpnPreSharedKeys",
         description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
@@ -112,8 +128,8 @@ class StackSettings(Model):
     @model_validator(mode="after")
     def _tiers_fit(self) -> "StackSettings":
         """Every rule between the tiers of this stack file, all problems at once."""
-        problems = [*self._delivery_problems(), *self._edge_problems(), *self._data_problems(),
-                    *self._connectivity_problems(), *self._resolve()[1]]
+        problems = [*self._delivery_problems(), *self._edge_problems(), *self._partner_problems(),
+                    *self._data_problems(), *self._connectivity_problems(), *self._resolve()[1]]
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -163,6 +179,31 @@ class StackSettings(Model):
                                 "accelerated: true on the checkout service)")
         problems += [f"edge.geolocation[{i}].region: {g.region} is not this stack's region or its peer's"
                      for i, g in enumerate(e.geolocation) if self.peer_stack is None and g.region != self.region]
+        return problems
+
+    def _partner_problems(self) -> list[str]:
+        """Partners and PrivateLink reach nlb services (through the NLB); the processor's client is a service."""
+        services = {s.name: s for s in self.delivery.services} if self.delivery is not None else {}
+        nlb = sorted(n for n, s in services.items() if s.load_balancer is LoadBalancerKind.NLB)
+        problems: list[str] = []
+
+        def nlb_service(key: str, name: str) -> None:
+            if name not in nlb:
+                problems.append(f"{key}: '{name}' is not an nlb service of securecart:delivery (nlb services: "
+                                f"{', '.join(nlb) or 'none'}): partners and PrivateLink reach services through the "
+                                f"internal NLB")
+
+        for i, route in enumerate(self.partners.routes if self.partners else []):
+            nlb_service(f"partners.routes[{i}].service", route.service)
+        if self.private_link is not None:
+            nlb_service("privateLink.service", self.private_link.service)
+            processor = self.private_link.processor
+            if processor is not None and processor.client not in services:
+                problems.append(f"privateLink.processor.client: '{processor.client}' is not a service of "
+                                f"securecart:delivery (known: {', '.join(sorted(services)) or 'none'})")
+        if "subscribe" in self.shield.model_fields_set and self.role is not Role.PRIMARY:
+            problems.append("shield.subscribe: the subscription is the account's, and the primary stack owns it: "
+                            "remove it here")
         return problems
 
     def _data_problems(self) -> list[str]:
@@ -334,6 +375,13 @@ class StackSettings(Model):
             return list(self.data.sessions.clients)
         services = self.delivery.services if self.delivery is not None else []
         return [s.name for s in services if s.load_balancer is LoadBalancerKind.ALB]
+
+    @property
+    def private_egress(self) -> frozenset[str]:
+        """Services whose HTTPS egress goes only to AWS's endpoints in the VPC (the payment processor's client:
+        its processor is reached through PrivateLink, nothing through the internet)."""
+        processor = self.private_link.processor if self.private_link is not None else None
+        return frozenset({processor.client}) if processor is not None else frozenset()
 
     @property
     def images_bucket_name(self) -> str:

@@ -1,6 +1,7 @@
 """VPC rules: flow logs, default security group, subnet tiers and their routes, AZ spread, NAT per AZ, endpoints,
 PrivateLink services and network ACLs."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -423,26 +424,44 @@ def vpc_endpoint_has_policy(args: StackValidationArgs, report: StackReport, _: M
                    "allows only the actions the workloads need, for this account's principals.", ep.urn)
 
 
+# An allowed principal is an account's root, a role or a user, by full ARN: never '*', never a wildcard in an ARN.
+ENDPOINT_SERVICE_PRINCIPAL = re.compile(r"arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|(?:role|user)/[\w+=,.@/-]+)")
+
+
+def _principal_problem(principal: str) -> str | None:
+    if "*" in principal:
+        return f"allows '{principal}': anyone (or any account) could connect"
+    if not ENDPOINT_SERVICE_PRINCIPAL.fullmatch(principal):
+        return (f"allows '{principal}', which is not an account root, role or user ARN "
+                f"(arn:aws:iam::<account>:root)")
+    return None
+
+
 @stack_rule(
     name="endpoint-service-restricted",
-    description="PrivateLink endpoint services require acceptance and allow-list their principals.",
-    source="seed: PrivateLink for the payment API; catalogue gap",
+    description="PrivateLink endpoint services require acceptance of every connection and allow-list their "
+                "principals (inline or VpcEndpointServiceAllowedPrinciple): account root, role or user ARNs only, "
+                "never '*'.",
+    source="seed: PrivateLink for the payment API; catalogue gap (EC2 endpoint service acceptance and "
+           "permissions)",
     level=MANDATORY, severity=Severity.HIGH,
 )
 def endpoint_service_restricted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    standalone = of_type(args.resources, EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE)
-    for svc in of_type(args.resources, EC2_VPC_ENDPOINT_SERVICE):
+    resources = list(args.resources)
+    standalone_of = attached(resources, [EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE], "vpcEndpointServiceId")
+    for svc in of_type(resources, EC2_VPC_ENDPOINT_SERVICE):
         if not truthy(svc.props.get("acceptanceRequired")):
             report("The endpoint service accepts every connection request: set acceptance_required=True.", svc.urn)
         principals = [str(p) for p in as_list(svc.props.get("allowedPrincipals"))]
-        principals += [str(p.props.get("principalArn")) for p in standalone
-                       if any(d.urn == svc.urn for d in refs(p, "vpcEndpointServiceId"))]
+        principals += [str(p.props.get("principalArn")) for p in standalone_of.get(svc.urn, [])]
         if not principals:
             report("The endpoint service allow-lists no principal: name the accounts or roles that may connect.",
                    svc.urn)
-        elif "*" in principals:
-            report("The endpoint service allows principal '*': name the accounts or roles that may connect.",
-                   svc.urn)
+        for problem in filter(None, map(_principal_problem, principals)):
+            report(f"The endpoint service {problem}: name the accounts or roles that may connect.", svc.urn)
+    for grant in of_type(resources, EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE):
+        if (why := _principal_problem(str(grant.props.get("principalArn")))) is not None:
+            report(f"This grant {why}: name an account root, role or user.", grant.urn)
 
 
 NACL_ADMIN_PORTS = (22, 3389)  # SSH and RDP: the program's NACLs admit the internet on no port of these

@@ -151,11 +151,33 @@ CASES = cases(
     Case(n.endpoint_service_restricted,
          good=[SERVICE, res(EC2_VPC_ENDPOINT_SERVICE, "svc2", {"acceptanceRequired": True}),
                res(EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE, "p", {"principalArn": "arn:aws:iam::111122223333:root"},
-                   vpcEndpointServiceId=res(EC2_VPC_ENDPOINT_SERVICE, "svc2"))],
-         bad=[res(EC2_VPC_ENDPOINT_SERVICE, "a", {"acceptanceRequired": False, "allowedPrincipals": ["arn:x"]}),
+                   vpcEndpointServiceId=res(EC2_VPC_ENDPOINT_SERVICE, "svc2")),
+               # a partner's role, in another partition
+               res(EC2_VPC_ENDPOINT_SERVICE, "svc3", {
+                   "acceptanceRequired": True,
+                   "allowedPrincipals": ["arn:aws-us-gov:iam::444455556666:role/partners/payments-consumer",
+                                         "arn:aws:iam::444455556666:user/payments-gateway"]})],
+         bad=[res(EC2_VPC_ENDPOINT_SERVICE, "a", {"acceptanceRequired": False,
+                                                  "allowedPrincipals": ["arn:aws:iam::111122223333:root"]}),
               res(EC2_VPC_ENDPOINT_SERVICE, "b", {"acceptanceRequired": True}),
-              res(EC2_VPC_ENDPOINT_SERVICE, "c", {"acceptanceRequired": True, "allowedPrincipals": ["*"]})],
-         flagged={"a", "b", "c"}),
+              res(EC2_VPC_ENDPOINT_SERVICE, "c", {"acceptanceRequired": True, "allowedPrincipals": ["*"]}),
+              res(EC2_VPC_ENDPOINT_SERVICE, "any-account", {
+                  "acceptanceRequired": True, "allowedPrincipals": ["arn:aws:iam::*:root"]}),
+              res(EC2_VPC_ENDPOINT_SERVICE, "malformed", {
+                  "acceptanceRequired": True, "allowedPrincipals": ["111122223333"]}),
+              # a GWLB service is held to the same: the program's inspection service accepts explicitly
+              res(EC2_VPC_ENDPOINT_SERVICE, "gwlb", {"acceptanceRequired": False,
+                                                     "gatewayLoadBalancerArns": ["arn:aws:elasticloadbalancing:x"],
+                                                     "allowedPrincipals": ["arn:aws:iam::111122223333:root"]}),
+              res(EC2_VPC_ENDPOINT_SERVICE, "svc2", {"acceptanceRequired": True}),
+              res(EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE, "world", {"principalArn": "*"},
+                  vpcEndpointServiceId=res(EC2_VPC_ENDPOINT_SERVICE, "svc2"))],
+         flagged={"a", "b", "c", "any-account", "malformed", "gwlb", "svc2", "world"}, says="allows '*'"),
+    Case(n.endpoint_service_restricted, label="wildcard-account",
+         good=[SERVICE],
+         bad=[res(EC2_VPC_ENDPOINT_SERVICE, "any-account", {
+             "acceptanceRequired": True, "allowedPrincipals": ["arn:aws:iam::*:root"]})],
+         flagged={"any-account"}, says="allows 'arn:aws:iam::*:root': anyone (or any account) could connect"),
     Case(n.subnet_has_own_nacl,
          good=[SUBNET_A, res(EC2_NETWORK_ACL_ASSOCIATION, "a-acl", {}, subnetId=SUBNET_A),
                res(EC2_SUBNET, "b", {"cidrBlock": "10.0.1.0/24"}),
