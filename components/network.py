@@ -336,6 +336,8 @@ class NetworkTier(Tier):
     internet_gateway: aws.ec2.InternetGateway
     subnets: Subnets
     nat_gateways: dict[str, aws.ec2.NatGateway]  # zone -> its NAT gateway
+    public_ips: dict[str, aws.ec2.Eip]  # zone -> the NAT gateway's Elastic IP (the VPC's internet-facing addresses)
+    gateway_endpoints: dict[str, aws.ec2.VpcEndpoint]  # s3, dynamodb
     db_subnet_group: aws.rds.SubnetGroup
     flow_log_group: aws.cloudwatch.LogGroup
     logs_key: aws.kms.Key
@@ -362,6 +364,7 @@ class NetworkTier(Tier):
             "igw", vpc_id=self.vpc.id, tags=self.tags("igw"), opts=self._in_vpc())
         self.subnets = self._subnets()
         self._internet_routes(args.inspected_groups)
+        self.public_ips, self.gateway_endpoints = {}, {}
         self.nat_gateways = self._nat_gateways()
         self._nat_routes()
         self._network_acls()
@@ -443,6 +446,7 @@ class NetworkTier(Tier):
         nats: dict[str, aws.ec2.NatGateway] = {}
         for zone in zones:
             eip = aws.ec2.Eip(f"nat-{zone}-eip", domain="vpc", tags=self.tags(f"nat-{zone}"), opts=self._in_vpc())
+            self.public_ips[zone] = eip
             nats[zone] = aws.ec2.NatGateway(
                 f"nat-{zone}",
                 allocation_id=eip.allocation_id,
@@ -575,7 +579,7 @@ class NetworkTier(Tier):
         ident = pulumi.Output.all(ctx.region, ctx.account_id, ctx.partition)
         gateway_tables = self.subnets.of_type(SubnetType.PRIVATE, SubnetType.ISOLATED).route_table_ids
         for service, document in (("s3", s3_gateway_policy), ("dynamodb", dynamodb_gateway_policy)):
-            aws.ec2.VpcEndpoint(
+            self.gateway_endpoints[service] = aws.ec2.VpcEndpoint(
                 f"{service}-gateway-endpoint",
                 vpc_id=vpc.id,
                 service_name=f"com.amazonaws.{ctx.region}.{service}",
