@@ -7,15 +7,27 @@ import pulumi
 
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs
 from components.context import StackContext
-from components.contract import PeerConnectivity, PeerData, PeerEdge, PeerRegion, StackOutputs, export, read_peer
+from components.contract import (
+    PeerConnectivity,
+    PeerData,
+    PeerEdge,
+    PeerRegion,
+    PeerShield,
+    StackOutputs,
+    export,
+    read_peer,
+)
 from components.data import DataTier, DataTierArgs
 from components.delivery import DeliveryTier, DeliveryTierArgs, waiting_services
-from components.dns import DnsTier, DnsTierArgs
+from components.dns import DnsTier, DnsTierArgs, EdgeFacts
 from components.edge import EdgeTier, EdgeTierArgs
 from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
+from components.partners import PartnersTier, PartnersTierArgs
+from components.privatelink import PrivateLinkTier, PrivateLinkTierArgs
 from components.settings import load_settings
 from components.settings.cross_region import check_peer
+from components.shield import ShieldTier, ShieldTierArgs
 
 
 async def main() -> dict[str, Any]:
@@ -30,20 +42,26 @@ async def main() -> dict[str, Any]:
     # The zone and every certificate (the primary's), before the listeners that serve them.
     dns = DnsTier("dns", ctx, DnsTierArgs(network, [s.region, *([edge_peer.region] if edge_peer.region else [])])) \
         if s.edge else None
-    certificate = dns.certificate_arns.get(s.region) if dns else (edge_peer.certificate_arns or {}).get(s.region)
-    health_path = s.edge.health_check.path if s.edge else edge_peer.health_check_path
+    facts = EdgeFacts.of(s, dns, edge_peer)
     delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(
-        network, await waiting_services(ctx), certificate, health_path, edge_peer.origin_verify_values,
-        edge_peer.origin_verify_header)) if s.delivery else None
-    edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer)) if dns and dns.ready and delivery \
-        else None
+        network, await waiting_services(ctx), facts.certificate_arn, facts.health_check_path,
+        edge_peer.origin_verify_values, edge_peer.origin_verify_header, s.private_egress)) if s.delivery else None
+    partners = PartnersTier("partners", ctx, PartnersTierArgs(
+        network, delivery, facts.certificate_arn, facts.domain, facts.partners_name)) \
+        if s.partners and delivery and facts.certificate_arn and facts.domain and facts.partners_name else None
+    private_link = PrivateLinkTier("privatelink", ctx, PrivateLinkTierArgs(delivery, dns, facts.domain, edge_peer)) \
+        if s.private_link and delivery else None
+    edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer, partners)) \
+        if dns and dns.ready and delivery else None
     links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity))) \
         if s.connectivity else None
     data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData), edge.distribution.arn if edge
                                               else edge_peer.distribution_arn)) if s.data else None
+    shield = ShieldTier("shield", ctx, ShieldTierArgs(network, delivery, dns, edge, peer.view(PeerShield)))
 
     return export(StackOutputs(region=s.region, role=str(s.role)), *(
-        tier.exports() if tier else None for tier in (network, inspection, dns, delivery, edge, links, data)))
+        tier.exports() if tier else None for tier in (network, inspection, dns, delivery, partners, private_link,
+                                                       edge, links, data, shield)))
 
 
 pulumi.run(main)

@@ -134,14 +134,35 @@ class EdgeOutputs(Outputs):
 
     distribution_arn: Id
     distribution_domain_name: Id
+    domain: str
     storefront_name: str
     api_name: str
     checkout_name: str
+    partners_name: str
     health_check_path: str
     health_check_ids: dict[str, Id]  # region -> its Route 53 health check
     accelerator_arn: Id
     accelerator_dns_name: Id
     failover: dict[str, int]  # dnsDetectSeconds, dnsSwitchSeconds, acceleratorDetectSeconds, …
+
+
+class PartnersOutputs(Outputs):
+    partners_api_id: Id
+    partners_stage_arn: Id
+    partners_domain_target: Id  # the custom domain's regional name (the primary's latency record aliases it)
+    partners_domain_zone_id: Id
+
+
+class PrivateLinkOutputs(Outputs):
+    payment_endpoint_service_name: Id
+    # the private DNS name's verification record (name, value) the zone's owner must write; None without a name
+    payment_service_dns_verification: pulumi.Output[dict[str, str]] | None = None
+    processor_endpoint_id: Id | None = None
+    verified_dns_names: list[str] | None = None  # primary: the verification records it wrote (both regions')
+
+
+class ShieldOutputs(Outputs):
+    shield_protection_ids: dict[str, Id]  # logical name -> Shield Advanced protection
 
 
 def export(*parts: Outputs | None) -> dict[str, Any]:
@@ -251,6 +272,18 @@ class PeerEdge(PeerView):
     health_check_path: str | None = read_by(S)
     origin_verify_header: str | None = read_by(S)
     origin_verify_values: list[str] | None = read_by(S)  # secret
+    domain: str | None = read_by(S)  # the shop's domain (internal names, the partners' name)
+    partners_name: str | None = read_by(S)
+    partners_domain_target: str | None = read_by(P)  # the secondary's API custom domain
+    partners_domain_zone_id: str | None = read_by(P)
+    payment_service_dns_verification: dict[str, str] | None = read_by(P)  # the zone's owner writes it
+    verified_dns_names: list[str] | None = read_by(S)  # the verification records the primary has written
+
+
+class PeerShield(PeerView):
+    """Health-based detection: the secondary's ALB protection uses the health check the primary keeps of it."""
+
+    health_check_ids: dict[str, str] | None = read_by(S)
 
 
 def peer_keys(role: Role) -> tuple[str, ...]:

@@ -67,6 +67,7 @@ from components.settings.delivery import (
     LoadBalancerKind,
     ServiceSettings,
 )
+from components.settings.protection import WafSettings
 from components.settings.types import ConfigError, Role
 from components.waf import WebAclSpec, protective_rules, visibility, web_acl
 
@@ -82,7 +83,6 @@ ELB_LOG_ACCOUNTS = {
 }
 XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
-ACCELERATOR_RATE_LIMIT = 20000  # requests per client IP per 5 minutes at the accelerator ALB (real client addresses)
 
 
 def health_checker_prefix_list(region: str) -> str:
@@ -103,6 +103,8 @@ class DeliveryTierArgs:
     # secondary: the origin-verification values the primary's CloudFront sends (secret), and their header.
     peer_origin_values: list[str] | None = None
     peer_origin_header: str | None = None
+    # services whose HTTPS egress goes only to AWS's endpoints in the VPC (and what adds its own rules)
+    private_egress: frozenset[str] = frozenset()
 
 
 # Where each load balancer writes its access logs in the log bucket. ELB writes under
@@ -308,12 +310,12 @@ def origin_verify_rule(header: str, accepted: Sequence[pulumi.Input[str]],
             "visibility_config": visibility("origin-verify")}
 
 
-def waf_rules(header: str, accepted: Sequence[pulumi.Input[str]], health_path: str | None = None) \
-        -> list[aws.wafv2.WebAclRuleArgsDict]:
+def waf_rules(settings: WafSettings, header: str, accepted: Sequence[pulumi.Input[str]],
+              health_path: str | None = None) -> list[aws.wafv2.WebAclRuleArgsDict]:
     """The customer ALB web ACL's rules in priority order: origin verification, then AWS's managed groups. No
     rate limit per IP: every request comes from a CloudFront server, so it would block a whole edge location's
     customers at once; CloudFront's web ACL limits each client by its real address."""
-    return [origin_verify_rule(header, accepted, health_path), *protective_rules(1, None)]
+    return [origin_verify_rule(header, accepted, health_path), *protective_rules(settings, 1, None)]
 
 
 PredefinedMetric = (
@@ -388,7 +390,6 @@ class DeliveryTier(Tier):
         self.accelerator_alb, self.accelerator_security_group = self._accelerator_alb(log_bucket, log_policy)
         self.origin_verify_values, self.origin_verify_sent = self._waf()
         self._accelerator_waf()
-        self._shield()
         self.cluster = self._cluster()
         self.alarm_topic = self._alarm_topic()
         self.target_groups, self.accelerator_target_groups = self._target_groups()
@@ -506,7 +507,9 @@ class DeliveryTier(Tier):
             security_groups=[self.nlb_security_group.id],
             enable_cross_zone_load_balancing=True,
             enable_deletion_protection=True,
-            enforce_security_group_inbound_rules_on_private_link_traffic="on",
+            # PrivateLink traffic (the partners' VPC link, the payment endpoint service's consumers) arrives from the
+            # consumers' own addresses, unknown here: acceptance and allowed principals gate it, not this group.
+            enforce_security_group_inbound_rules_on_private_link_traffic="off",
             access_logs={"bucket": log_bucket.bucket, "prefix": NLB_LOG_PREFIX, "enabled": True},
             tags=self.tags("payment-nlb", Purpose="payment"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]),
@@ -590,11 +593,11 @@ class DeliveryTier(Tier):
             name="alb-waf", scope="REGIONAL", metric_name=self.ctx.name("alb"),
             description="SecureCart ALB: origin verification, AWS managed common, SQL injection, bad inputs, "
                         "IP reputation",
-            rules=waf_rules(self.origin_verify_header, accepted, self.args.health_check_path),
+            rules=waf_rules(self.ctx.settings.waf, self.origin_verify_header, accepted, self.args.health_check_path),
             log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}", logs_key_arn=self.network.logs_key_arn,
             log_retention_days=self.settings.log_retention_days,
             # The verification header's value is a secret: the logs never show it.
-            redacted_headers=[self.origin_verify_header, "cookie", "authorization"], tags=self.tags("alb-waf")),
+            redacted_headers=[self.origin_verify_header], tags=self.tags("alb-waf")),
             parent=self)
         aws.wafv2.WebAclAssociation("alb-waf-association", resource_arn=self.alb.arn, web_acl_arn=acl.arn,
                                     opts=pulumi.ResourceOptions(parent=acl))
@@ -609,17 +612,12 @@ class DeliveryTier(Tier):
             name="accelerator-waf", scope="REGIONAL", metric_name=self.ctx.name("accelerator-alb"),
             description="SecureCart accelerator ALB: AWS managed common, SQL injection, bad inputs, IP reputation, "
                         "rate limit",
-            rules=protective_rules(1, ACCELERATOR_RATE_LIMIT),
+            rules=protective_rules(self.ctx.settings.waf, 1, self.ctx.settings.waf.rate_limit),
             log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}-accelerator",
             logs_key_arn=self.network.logs_key_arn, log_retention_days=self.settings.log_retention_days,
-            redacted_headers=["cookie", "authorization"], tags=self.tags("accelerator-waf")), parent=self)
+            tags=self.tags("accelerator-waf")), parent=self)
         aws.wafv2.WebAclAssociation("accelerator-waf-association", resource_arn=self.accelerator_alb.arn,
                                     web_acl_arn=acl.arn, opts=pulumi.ResourceOptions(parent=acl))
-
-    def _shield(self) -> None:
-        """Shield Advanced protection of the ALB, the customers' way in."""
-        aws.shield.Protection("alb-shield", name=self.ctx.name(f"{self.ctx.region}-alb"), resource_arn=self.alb.arn,
-                              tags=self.tags("alb-shield"), opts=pulumi.ResourceOptions(parent=self.alb))
 
     # --- cluster and alarm topic --------------------------------------------------------------------------------------
 
@@ -752,9 +750,7 @@ class DeliveryTier(Tier):
         aws.vpc.SecurityGroupIngressRule(
             f"{svc.name}-sg-from-lb", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
             to_port=svc.port, referenced_security_group_id=front_sg.id, description=f"from the {kind}", opts=sg_opts)
-        aws.vpc.SecurityGroupEgressRule(
-            f"{svc.name}-sg-https-out", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
-            cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS endpoints and partners", opts=sg_opts)
+        self._https_egress(svc, sg)
         aws.vpc.SecurityGroupEgressRule(
             f"{svc.name}-sg-db-out", security_group_id=sg.id, ip_protocol="tcp", from_port=database_port,
             to_port=database_port, cidr_ipv4=str(self.ctx.settings.network.cidr), description="the database tier",
@@ -774,6 +770,25 @@ class DeliveryTier(Tier):
                 from_port=svc.port, to_port=svc.port, referenced_security_group_id=sg.id,
                 description=f"to {svc.name} tasks", opts=pulumi.ResourceOptions(parent=ga_sg))
         return sg
+
+    def _https_egress(self, svc: ServiceSettings, sg: aws.ec2.SecurityGroup) -> None:
+        """HTTPS out: anywhere, or for a service in ``private_egress`` only AWS's endpoints in the VPC (interface
+        endpoints and the S3 gateway, where images' layers come from); its other HTTPS peers add their own rules
+        (``components.privatelink``)."""
+        opts = pulumi.ResourceOptions(parent=sg)
+        if svc.name not in self.args.private_egress:
+            aws.vpc.SecurityGroupEgressRule(
+                f"{svc.name}-sg-https-out", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+                cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS endpoints and partners", opts=opts)
+            return
+        aws.vpc.SecurityGroupEgressRule(
+            f"{svc.name}-sg-https-to-endpoints", security_group_id=sg.id, ip_protocol="tcp", from_port=443,
+            to_port=443, referenced_security_group_id=self.network.endpoint_security_group.id,
+            description="HTTPS to the VPC interface endpoints", opts=opts)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{svc.name}-sg-https-to-s3", security_group_id=sg.id, ip_protocol="tcp", from_port=443, to_port=443,
+            prefix_list_id=self.network.gateway_endpoints["s3"].prefix_list_id,
+            description="HTTPS to S3 through the gateway endpoint", opts=opts)
 
     def _repository(self, svc: ServiceSettings) -> awsx.ecr.Repository:
         """The service's image repository: immutable tags, scanned on push, KMS-encrypted, old images expire."""
@@ -844,18 +859,19 @@ class DeliveryTier(Tier):
     def _nlb_listener(self, svc: ServiceSettings) -> aws.lb.Listener:
         """An NLB service's TLS listener, which its ECS service waits for."""
         return aws.lb.Listener(
-            f"{svc.name}-tls", load_balancer_arn=self.nlb.arn, port=443, protocol="TLS",
+            f"{svc.name}-tls", load_balancer_arn=self.nlb.arn, port=svc.listener_port, protocol="TLS",
             ssl_policy=self.settings.ssl_policy, certificate_arn=self.certificate_arn,
             default_actions=[{"type": "forward", "target_group_arn": self.target_groups[svc.name].arn}],
             tags=self.tags(f"{svc.name}-tls"), opts=pulumi.ResourceOptions(parent=self.nlb))
 
     def _nlb_callers(self) -> None:
         """The NLB admits TLS only from the security groups of the services that call its services."""
-        for caller in sorted({c for svc in self.settings.services if svc.load_balancer is LoadBalancerKind.NLB
-                              for c in self.settings.callers(svc)}):
+        for caller, port in sorted({(c, svc.listener_port) for svc in self.settings.services
+                                    if svc.load_balancer is LoadBalancerKind.NLB for c in self.settings.callers(svc)}):
             aws.vpc.SecurityGroupIngressRule(
-                f"nlb-sg-tls-from-{caller}", security_group_id=self.nlb_security_group.id, ip_protocol="tcp",
-                from_port=443, to_port=443, referenced_security_group_id=self.service_security_groups[caller].id,
+                f"nlb-sg-tls-from-{caller}" + ("" if port == 443 else f"-{port}"),
+                security_group_id=self.nlb_security_group.id, ip_protocol="tcp", from_port=port, to_port=port,
+                referenced_security_group_id=self.service_security_groups[caller].id,
                 description=f"TLS from the {caller} tasks", opts=pulumi.ResourceOptions(parent=self.nlb_security_group))
 
     def _alb_routes(self, alb: aws.lb.LoadBalancer, name: str, services: list[ServiceSettings],

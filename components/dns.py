@@ -25,9 +25,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.context import StackContext, Tier
-from components.contract import DnsOutputs
+from components.contract import DnsOutputs, PeerEdge
 from components.documents import policy_document
 from components.network import NetworkTier
+from components.settings import StackSettings
 from components.settings.edge import EdgeSettings
 
 
@@ -43,7 +44,28 @@ def query_log_policy(account: str, partition: str) -> str:
 
 
 def _label(name: str) -> str:
-    return name.replace(".", "-")
+    """A DNS name as part of a logical name: ``*.eu-west-1.securecart.example`` → ``wildcard-eu-west-1-…``."""
+    return name.replace("*", "wildcard").replace(".", "-")
+
+
+@dataclass(frozen=True)
+class EdgeFacts:
+    """What a stack knows of the edge: its own (the primary's DNS tier and settings) or the primary's outputs
+    (a secondary), ``None`` where it is not there yet."""
+
+    certificate_arn: pulumi.Input[str] | None  # this region's, once issued
+    health_check_path: str | None
+    domain: str | None
+    partners_name: str | None
+
+    @staticmethod
+    def of(settings: StackSettings, dns: "DnsTier | None", peer: PeerEdge) -> "EdgeFacts":
+        if settings.edge is not None:
+            edge = settings.edge
+            return EdgeFacts(dns.certificate_arns.get(settings.region) if dns else None, edge.health_check.path,
+                             edge.domain, edge.partners_name)
+        return EdgeFacts((peer.certificate_arns or {}).get(settings.region), peer.health_check_path, peer.domain,
+                         peer.partners_name)
 
 
 @dataclass(frozen=True)
@@ -96,14 +118,11 @@ class DnsTier(Tier):
                           cloudfront_certificate_arn=self.cloudfront_certificate_arn)
 
     def _zone(self) -> aws.route53.Zone:
-        """The shop's public hosted zone, under Shield Advanced. Delegate the domain to its name servers
-        (``nameServers`` output)."""
-        zone = aws.route53.Zone(
+        """The shop's public hosted zone (Shield protects it: ``components.shield``). Delegate the domain to its
+        name servers (``nameServers`` output)."""
+        return aws.route53.Zone(
             "zone", name=self.edge.domain, comment=f"SecureCart {self.ctx.environment} public zone (Pulumi)",
             force_destroy=False, tags=self.tags("zone"), opts=pulumi.ResourceOptions(parent=self, protect=True))
-        aws.shield.Protection("zone-shield", name=self.ctx.name("zone"), resource_arn=zone.arn,
-                              tags=self.tags("zone-shield"), opts=self.child)
-        return zone
 
     def _query_logging(self, network: NetworkTier) -> None:
         """Every query the zone answers, logged to an encrypted group in us-east-1 that Route 53 may write."""
@@ -128,7 +147,8 @@ class DnsTier(Tier):
             certs["cloudfront"] = (self._certificate("cert-cloudfront", [edge.storefront_name], home),
                                    [edge.storefront_name])
         for region in regions:
-            certs[region] = (self._certificate(f"cert-{region}", edge.regional_names, region), edge.regional_names)
+            names = edge.regional_names(region)
+            certs[region] = (self._certificate(f"cert-{region}", names, region), names)
         records: dict[str, aws.route53.Record] = {}
         for cert, names in certs.values():
             for domain in names:

@@ -42,6 +42,7 @@ from components.delivery import DeliveryTier
 from components.dns import DnsTier
 from components.documents import policy_document
 from components.network import NetworkTier
+from components.partners import PartnersTier
 from components.settings.edge import EdgeSettings, geolocation_kind
 from components.settings.types import ConfigError
 from components.waf import WebAclSpec, protective_rules, web_acl
@@ -71,6 +72,7 @@ class Region:
     alb_zone_id: pulumi.Input[str]
     accelerator_alb_arn: pulumi.Input[str] | None
     images_domain: pulumi.Input[str] | None
+    partners_target: tuple[pulumi.Input[str], pulumi.Input[str]] | None  # the partners' API domain: name, zone
 
 
 def log_bucket_policy(bucket_arn: str, account: str, partition: str, delivery_source: str) -> str:
@@ -113,6 +115,7 @@ class EdgeTierArgs:
     dns: DnsTier
     delivery: DeliveryTier
     peer: PeerEdge
+    partners: PartnersTier | None = None
 
 
 class EdgeTier(Tier):
@@ -121,7 +124,8 @@ class EdgeTier(Tier):
     edge: EdgeSettings
     regions: dict[str, Region]
     distribution: aws.cloudfront.Distribution
-    health_checks: dict[str, aws.route53.HealthCheck]
+    health_checks: dict[str, aws.route53.HealthCheck]  # region -> its HTTPS check
+    any_region_health_check: aws.route53.HealthCheck  # healthy while any region is (Shield's detection for the edge)
     accelerator: aws.globalaccelerator.Accelerator
 
     def __init__(self, name: str, ctx: StackContext, args: EdgeTierArgs,
@@ -140,12 +144,12 @@ class EdgeTier(Tier):
         self.health_checks = self._health_checks()
         self._records()
         self.accelerator = self._accelerator(logs, logs_policy)
-        self._shield()
         self.done()
 
     def exports(self) -> EdgeOutputs:
         return EdgeOutputs(
             distribution_arn=self.distribution.arn, distribution_domain_name=self.distribution.domain_name,
+            domain=self.edge.domain, partners_name=self.edge.partners_name,
             storefront_name=self.edge.storefront_name, api_name=self.edge.api_name,
             checkout_name=self.edge.checkout_name, health_check_path=self.edge.health_check.path,
             health_check_ids={r: hc.id for r, hc in self.health_checks.items()},
@@ -158,13 +162,18 @@ class EdgeTier(Tier):
         """This stack's region, and the peer's once its outputs exist (plan order: the secondary runs first)."""
         delivery, peer, home = self.args.delivery, self.args.peer, self.ctx.region
         data = self.ctx.settings.data
+        partners = self.args.partners
         regions = {home: Region(
             home, delivery.alb.dns_name, delivery.alb.zone_id,
             delivery.accelerator_alb.arn if delivery.accelerator_alb else None,
-            f"{self.ctx.settings.images_bucket_name}.s3.{home}.amazonaws.com" if data is not None else None)}
+            f"{self.ctx.settings.images_bucket_name}.s3.{home}.amazonaws.com" if data is not None else None,
+            (partners.domain_name.regional_domain_name, partners.domain_name.regional_zone_id) if partners else None)}
         if peer.region and peer.alb_dns_name and peer.alb_zone_id:
+            peer_partners = (peer.partners_domain_target, peer.partners_domain_zone_id) \
+                if peer.partners_domain_target and peer.partners_domain_zone_id else None
             regions[peer.region] = Region(peer.region, peer.alb_dns_name, peer.alb_zone_id,
-                                          peer.accelerator_alb_arn, peer.images_bucket_regional_domain_name)
+                                          peer.accelerator_alb_arn, peer.images_bucket_regional_domain_name,
+                                          peer_partners)
         elif self.ctx.peer_stack:
             pulumi.log.info(f"edge: {self.ctx.peer_stack}'s region is left out until it exports its load "
                             f"balancer (albDnsName, albZoneId): deploy it, then this stack again", resource=self)
@@ -209,10 +218,11 @@ class EdgeTier(Tier):
             name="cloudfront-waf", scope="CLOUDFRONT", metric_name=self.ctx.name("cloudfront"),
             description="SecureCart CloudFront: AWS managed common, SQL injection, bad inputs, IP reputation, "
                         "rate limit",
-            rules=protective_rules(0, self.edge.rate_limit, exempt_prefixes=cached_prefixes(self.edge.cached_paths)),
+            rules=protective_rules(self.ctx.settings.waf, 0, self.edge.rate_limit,
+                                   exempt_prefixes=cached_prefixes(self.edge.cached_paths)),
             log_group_name=f"aws-waf-logs-{self.ctx.name('cloudfront')}",
             logs_key_arn=self.args.network.logs_key_arn, log_retention_days=self.edge.log_retention_days,
-            redacted_headers=["cookie", "authorization"], tags=self.tags("cloudfront-waf")), parent=self)
+            tags=self.tags("cloudfront-waf")), parent=self)
 
     def _policies(self) -> tuple[aws.cloudfront.CachePolicy, aws.cloudfront.ResponseHeadersPolicy]:
         """Long-lived, compressed, cookie-free caching for assets; security headers on every response."""
@@ -332,6 +342,9 @@ class EdgeTier(Tier):
                 alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=self.tags(f"health-{region.name}-alarm"),
                 opts=pulumi.ResourceOptions(parent=check))
             checks[region.name] = check
+        self.any_region_health_check = aws.route53.HealthCheck(
+            "health-any-region", type="CALCULATED", child_healthchecks=[c.id for c in checks.values()],
+            child_health_threshold=1, tags=self.tags("health-any-region"), opts=self.child)
         return checks
 
     def _alias(self, logical: str, region: Region, **routing: Any) -> aws.route53.Record:
@@ -359,6 +372,15 @@ class EdgeTier(Tier):
             self._alias(f"api-geo-{g.location.lower()}", self.regions[g.region], name=edge.api_name,
                         set_identifier=f"geo-{g.location}",
                         geolocation_routing_policies=[{geolocation_kind(g.location): g.location}])
+        for region in self.regions.values():
+            if region.partners_target is not None:
+                target, zone_id = region.partners_target
+                aws.route53.Record(
+                    f"partners-{region.name}", zone_id=zone.zone_id, name=edge.partners_name, type="A",
+                    set_identifier=region.name, latency_routing_policies=[{"region": region.name}],
+                    health_check_id=self.health_checks[region.name].id,
+                    aliases=[{"name": target, "zone_id": zone_id, "evaluate_target_health": False}],
+                    opts=self.child)
         aws.route53.Record(
             "api-geo-default", zone_id=zone.zone_id, name=edge.api_name, type="A", set_identifier="geo-default",
             geolocation_routing_policies=[{"country": "*"}],
@@ -398,10 +420,3 @@ class EdgeTier(Tier):
             aliases=[{"name": accelerator.dns_name, "zone_id": accelerator.hosted_zone_id,
                       "evaluate_target_health": False}], opts=self.child)
         return accelerator
-
-    def _shield(self) -> None:
-        """Shield Advanced on the public entry points the edge adds: the distribution and the accelerator (the
-        zone's is the DNS tier's)."""
-        for what, arn in (("cloudfront", self.distribution.arn), ("accelerator", self.accelerator.arn)):
-            aws.shield.Protection(f"{what}-shield", name=self.ctx.name(what), resource_arn=arn,
-                                  tags=self.tags(f"{what}-shield"), opts=self.child)
