@@ -15,7 +15,7 @@ from automation.gate import evaluate
 from automation.mocks import Registration
 from automation.project import Project
 from automation.synth import StackResult, SynthRun, synth_stack
-from components.waf import WAF_MANAGED_RULES
+from components.settings.protection import DEFAULT_RULE_GROUPS as WAF_MANAGED_RULES
 from tests.conftest import Graph, plain, policy_doc
 
 LB = "aws:lb/loadBalancer:LoadBalancer"
