@@ -406,17 +406,33 @@ def vpc_endpoint_policy_restrictive(args: ResourceValidationArgs, report: Report
             report(problem)
 
 
+# An endpoint service's name (another account's, a partner's, or one of this stack's): not an AWS service's.
+ENDPOINT_SERVICE_NAME = re.compile(r"com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]+")
+
+
+def _to_endpoint_service(ep: PolicyResource) -> bool:
+    """An interface endpoint to a PrivateLink endpoint service rather than an AWS service: AWS gives such an
+    endpoint full access whatever its policy; the provider's allowed principals and acceptance, and the endpoint's
+    security group, control it."""
+    if any(d.resource_type == EC2_VPC_ENDPOINT_SERVICE for d in refs(ep, "serviceName")):
+        return True
+    return bool(ENDPOINT_SERVICE_NAME.fullmatch(str(_known(ep.props, "serviceName") or "")))
+
+
 @stack_rule(
     name="vpc-endpoint-has-policy",
-    description="Every gateway and interface VPC endpoint has a policy of its own (inline or a VpcEndpointPolicy), "
-                "never the default full access.",
-    source="seed: VPC endpoints restricted by IAM policies; catalogue gap",
+    description="Every gateway and interface VPC endpoint of an AWS service has a policy of its own (inline or a "
+                "VpcEndpointPolicy), never the default full access (endpoints of PrivateLink endpoint services take "
+                "none: AWS allows them full access).",
+    source="seed: VPC endpoints restricted by IAM policies; catalogue gap; AWS PrivateLink endpoint policy "
+           "considerations",
     level=MANDATORY, severity=Severity.HIGH,
 )
 def vpc_endpoint_has_policy(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
     standalone = attached(args.resources, [EC2_VPC_ENDPOINT_POLICY], "vpcEndpointId")
     for ep in of_type(args.resources, EC2_VPC_ENDPOINT):
-        if str(_known(ep.props, "vpcEndpointType") or "Gateway") not in ("Gateway", "Interface"):
+        if str(_known(ep.props, "vpcEndpointType") or "Gateway") not in ("Gateway", "Interface") or \
+                _to_endpoint_service(ep):
             continue
         inline = _unknown(ep.props, "policy") or bool(_known(ep.props, "policy"))  # unknown: being computed
         if not inline and not standalone.get(ep.urn):

@@ -137,9 +137,20 @@ CASES = cases(
                res(EC2_VPC_ENDPOINT, "computed", {"vpcEndpointType": "Gateway", "policy": UNKNOWN}),
                res(EC2_VPC_ENDPOINT, "s", {"vpcEndpointType": "Interface"}),
                res(EC2_VPC_ENDPOINT_POLICY, "s-policy", {"policy": ACCOUNT_ONLY},
-                   vpcEndpointId=res(EC2_VPC_ENDPOINT, "s", {"vpcEndpointType": "Interface"}))],
-         bad=[res(EC2_VPC_ENDPOINT, "e", {"vpcEndpointType": "Interface"}), res(EC2_VPC_ENDPOINT, "g", {})],
-         flagged={"e", "g"}, says="full access"),
+                   vpcEndpointId=res(EC2_VPC_ENDPOINT, "s", {"vpcEndpointType": "Interface"})),
+               # a payment processor's endpoint service, and this stack's own: AWS takes no policy for them
+               res(EC2_VPC_ENDPOINT, "processor", {
+                   "vpcEndpointType": "Interface",
+                   "serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718"}),
+               SERVICE, res(EC2_VPC_ENDPOINT, "own-service", {"vpcEndpointType": "Interface"},
+                            serviceName=SERVICE)],
+         bad=[res(EC2_VPC_ENDPOINT, "e", {"vpcEndpointType": "Interface"}), res(EC2_VPC_ENDPOINT, "g", {}),
+              res(EC2_VPC_ENDPOINT, "kms", {"vpcEndpointType": "Interface",
+                                            "serviceName": "com.amazonaws.us-east-1.kms"}),
+              # not an endpoint service's name: vpce-svc only after com.amazonaws.vpce.<region>.
+              res(EC2_VPC_ENDPOINT, "look-alike", {"vpcEndpointType": "Interface",
+                                                   "serviceName": "com.amazonaws.us-east-1.vpce-svc-0a1b2c3d"})],
+         flagged={"e", "g", "kms", "look-alike"}, says="full access"),
     Case(n.vpc_endpoint_policy_restrictive, label="standalone-policy",
          good=[res(EC2_VPC_ENDPOINT_POLICY, "e-policy", {"policy": ACCOUNT_ONLY})],
          bad=[res(EC2_VPC_ENDPOINT_POLICY, "e-policy", {"policy": ANYONE_ANYTHING})],
