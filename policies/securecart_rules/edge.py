@@ -19,6 +19,8 @@ from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, 
 from securecart_rules.types import (
     ACM_CERTIFICATE,
     ACM_CERTIFICATE_VALIDATION,
+    APIGATEWAY_DOMAIN_NAME,
+    APIGATEWAY_INTEGRATION,
     APIGATEWAY_METHOD,
     APIGATEWAY_METHOD_SETTINGS,
     APIGATEWAY_REST_API,
@@ -409,14 +411,40 @@ def apigateway_execution_logging(args: StackValidationArgs, report: StackReport,
 
 
 @resource_rule(
+    name="apigateway-no-data-trace",
+    description="API execution logs never hold full requests and responses: method settings and WebSocket route "
+                "settings keep data_trace_enabled off.",
+    source="FSBP APIGateway.1 (execution logging, without data tracing); API Gateway docs: do not enable data "
+           "tracing for production APIs; catalogue gap",
+    types=[APIGATEWAY_METHOD_SETTINGS, APIGATEWAYV2_STAGE], level=MANDATORY, severity=Severity.HIGH,
+)
+def apigateway_no_data_trace(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if args.resource_type == APIGATEWAY_METHOD_SETTINGS:
+        if truthy(get(args.props, "settings", "dataTraceEnabled")):
+            report(f"Method settings '{args.props.get('methodPath')}' log full request and response bodies "
+                   f"(payment and partner data, credentials): set data_trace_enabled=False and keep "
+                   f"logging_level ERROR or INFO.")
+        return
+    routes = [("default route", args.props.get("defaultRouteSettings"))]
+    routes += [(f"route '{get(r, 'routeKey')}'", r) for r in as_list(args.props.get("routeSettings"))]
+    for what, route in routes:
+        if truthy(get(route, "dataTraceEnabled")):
+            report(f"The stage's {what} logs full request and response bodies: set data_trace_enabled=False.")
+
+
+@resource_rule(
     name="apigateway-access-logging",
-    description="REST and HTTP API stages write access logs.",
+    description="REST and HTTP API stages write access logs: a destination and a format.",
     source="FSBP APIGateway.9; cdk-nag AwsSolutions-APIG1",
     types=[APIGATEWAY_STAGE, APIGATEWAYV2_STAGE], level=ADVISORY, severity=Severity.MEDIUM,
 )
 def apigateway_access_logging(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if not get(args.props, "accessLogSettings", "destinationArn"):
-        report("Access logging is off: set access_log_settings with a log group.")
+    settings = args.props.get("accessLogSettings")
+    if not get(settings, "destinationArn"):
+        report("Access logging is off: set access_log_settings with a log group and a format.")
+    elif not str(get(settings, "format") or "").strip():
+        report("Access logs have no format: set access_log_settings.format (a JSON line with the request id, "
+               "caller, status and latency).")
 
 
 @stack_rule(
@@ -444,21 +472,125 @@ def apigateway_xray(args: ResourceValidationArgs, report: Report, _: Mapping[str
         report("X-Ray tracing is off: set xray_tracing_enabled=True.")
 
 
-@resource_rule(
+METHOD_AUTHORIZATIONS = ("AWS_IAM", "COGNITO_USER_POOLS", "CUSTOM")
+ROUTE_AUTHORIZATIONS = ("AWS_IAM", "JWT", "CUSTOM")
+
+
+def _same_target(a: PolicyResource, b: PolicyResource, prop: str) -> bool:
+    """Whether two resources name the same thing in ``prop``: computed from the same resources, or (written as
+    plain values) equal."""
+    deps_a, deps_b = {d.urn for d in refs(a, prop)}, {d.urn for d in refs(b, prop)}
+    if deps_a or deps_b:
+        return deps_a == deps_b  # by dependency, so a preview (IDs unknown) can tell too
+    return a.props.get(prop) is not None and a.props.get(prop) == b.props.get(prop)
+
+
+def _integrations_of(method: PolicyResource, integrations: list[PolicyResource]) -> list[PolicyResource]:
+    """The integrations of a method: computed from it (``http_method=method.http_method``), or on the same API,
+    resource and HTTP method."""
+    return [i for i in integrations
+            if any(d.urn == method.urn for d in refs(i, "httpMethod")) or
+            (all(_same_target(i, method, p) for p in ("restApi", "resourceId")) and
+             str(i.props.get("httpMethod")) == str(method.props.get("httpMethod")))]
+
+
+def _method_authorization_gap(method: PolicyResource, integrations: list[PolicyResource]) -> str | None:
+    authorization = str(method.props.get("authorization") or "NONE").upper()
+    if authorization in METHOD_AUTHORIZATIONS:
+        return None
+    if authorization != "NONE":
+        return f"authorization '{authorization}' is not one of {', '.join(METHOD_AUTHORIZATIONS)}"
+    if str(method.props.get("httpMethod")) == "OPTIONS":
+        own = _integrations_of(method, integrations)
+        if own and all(str(i.props.get("type")) == "MOCK" for i in own):
+            return None  # a CORS pre-flight answered by API Gateway itself: no credentials, no backend
+        reaches = "has no integration in the stack" if not own else \
+            f"its integration is {', '.join(sorted({str(i.props.get('type')) for i in own}))}"
+        return (f"an OPTIONS method may go without authorization only as a CORS pre-flight answered by a MOCK "
+                f"integration, and this one {reaches}")
+    if truthy(method.props.get("apiKeyRequired")):
+        return "it requires only an API key, and an API key alone is not authorization (it identifies a partner)"
+    return "it needs no authorization"
+
+
+@stack_rule(
     name="apigateway-authorization",
-    description="API methods and routes require authorization.",
+    description="API methods and routes require authorization (IAM, Cognito or a Lambda authorizer; an API key "
+                "alone is not authorization); only a CORS pre-flight OPTIONS method answered by a MOCK "
+                "integration may go without.",
     source="FSBP APIGateway.8; cdk-nag AwsSolutions-APIG4, AwsSolutions-COG4",
-    types=[APIGATEWAY_METHOD, APIGATEWAYV2_ROUTE], level=MANDATORY, severity=Severity.HIGH,
+    level=MANDATORY, severity=Severity.HIGH,
 )
-def apigateway_authorization(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if args.resource_type == APIGATEWAY_METHOD:
-        if str(args.props.get("httpMethod")) == "OPTIONS":
-            return  # CORS pre-flight carries no credentials
-        if str(args.props.get("authorization") or "NONE").upper() == "NONE" and \
-                not truthy(args.props.get("apiKeyRequired")):
-            report("The method needs no authorization: use IAM, Cognito or a Lambda authorizer.")
-    elif str(args.props.get("authorizationType") or "NONE").upper() == "NONE":
-        report("The route needs no authorization: set authorization_type (JWT, AWS_IAM or CUSTOM).")
+def apigateway_authorization(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    integrations = of_type(resources, APIGATEWAY_INTEGRATION)
+    for method in of_type(resources, APIGATEWAY_METHOD):
+        gap = _method_authorization_gap(method, integrations)
+        if gap is not None:
+            report(f"The {method.props.get('httpMethod')} method is open: {gap}. Set authorization to AWS_IAM, "
+                   f"COGNITO_USER_POOLS or CUSTOM (with an authorizer).", method.urn)
+    for route in of_type(resources, APIGATEWAYV2_ROUTE):
+        kind = str(route.props.get("authorizationType") or "NONE").upper()
+        if kind not in ROUTE_AUTHORIZATIONS:
+            report(f"The route needs no authorization ({kind}): set authorization_type (JWT, AWS_IAM or CUSTOM).",
+                   route.urn)
+
+
+PUBLIC_BACKEND_TYPES = ("HTTP", "HTTP_PROXY")
+
+
+@resource_rule(
+    name="apigateway-private-integration",
+    description="REST API integrations with HTTP backends (HTTP, HTTP_PROXY) reach them through a VPC link "
+                "(connection_type VPC_LINK with a connection_id), never over the internet; AWS, AWS_PROXY and MOCK "
+                "integrations pass.",
+    source="seed: API Gateway for third parties, private integration to internal services; catalogue gap",
+    types=[APIGATEWAY_INTEGRATION], level=MANDATORY, severity=Severity.HIGH,
+)
+def apigateway_private_integration(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    kind = str(args.props.get("type") or "")
+    if kind not in PUBLIC_BACKEND_TYPES:
+        return
+    if str(args.props.get("connectionType") or "INTERNET") != "VPC_LINK":
+        report(f"This {kind} integration calls '{args.props.get('uri')}' over the internet: set "
+               f"connection_type='VPC_LINK' and connection_id a VPC link to the internal load balancer.")
+    elif not args.props.get("connectionId"):
+        report(f"This {kind} integration uses a VPC link but names none: set connection_id.")
+
+
+# API Gateway's SecurityPolicy values (botocore apigateway 2015-07-09) for regional endpoints, all TLS 1.2 or newer;
+# TLS_1_0 and the *_EDGE policies (edge-optimized names only) are left out.
+DOMAIN_SECURITY_POLICIES = (
+    "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+    "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+    "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+    "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+    "SecurityPolicy_TLS13_1_2_2021_06")
+DOMAIN_TLS = {"securityPolicies": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                   "default": list(DOMAIN_SECURITY_POLICIES),
+                                   "description": "Security policies an API custom domain may use (TLS 1.2 or "
+                                                  "newer, regional)."}}
+
+
+@resource_rule(
+    name="apigateway-domain-tls",
+    description="API custom domains are REGIONAL and set a TLS 1.2 (or newer) security policy explicitly.",
+    source="seed: API Gateway for third parties (custom domain per region, TLS 1.2 minimum); catalogue gap; API "
+           "Gateway SecurityPolicy",
+    types=[APIGATEWAY_DOMAIN_NAME], level=MANDATORY, severity=Severity.HIGH, config=DOMAIN_TLS,
+)
+def apigateway_domain_tls(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    policy = args.props.get("securityPolicy")
+    allowed = [str(p) for p in settings["securityPolicies"]]
+    if policy is None:
+        report(f"The domain sets no security_policy: set one of {', '.join(allowed)} (unset, the provider does not "
+               f"even detect drift).")
+    elif str(policy) not in allowed:
+        report(f"The domain accepts {policy}: use one of {', '.join(allowed)}.")
+    types = [str(t) for t in as_list(get(args.props, "endpointConfiguration", "types"))]
+    if types != ["REGIONAL"]:
+        report(f"The domain's endpoint is {', '.join(types) or 'EDGE (the default)'}: use REGIONAL (a regional "
+               f"certificate, latency records per region).")
 
 
 @resource_rule(

@@ -6,14 +6,18 @@ the shipped policies/policy-config.json sets, since either may be the one in for
 program's own lists (what a stack file may choose); "uses" from the synthesized stacks (what the program builds).
 """
 
+import gzip
+import importlib.util
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from securecart_rules import connectivity, load_balancing, network, security_groups
+from securecart_rules import connectivity, edge, load_balancing, network, security_groups
 from securecart_rules._common import is_world
 from securecart_rules.types import (
+    APIGATEWAY_DOMAIN_NAME,
     EC2_NETWORK_ACL,
     EC2_NETWORK_ACL_RULE,
     EC2_SECURITY_GROUP,
@@ -28,7 +32,7 @@ from automation.synth import SynthRun
 from components.connectivity import IKE_DH_GROUPS, IKE_ENCRYPTION, IKE_INTEGRITY
 from components.network import REPLY_PORTS, WORLD
 from components.settings.delivery import MODERN_TLS_POLICIES, DeliverySettings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, plain
 
 SHIPPED = json.loads((ROOT / "policies" / "policy-config.json").read_text())
 
@@ -159,3 +163,33 @@ def test_every_port_the_program_opens_to_the_world_on_security_groups_passes_the
         for name, (low, high) in opened:
             assert _covers(low, high, risky) == [], (where, name, low, high)
     assert set(security_groups.AUTHORISED_PORTS).isdisjoint(security_groups.HIGH_RISK_PORTS)
+
+
+# --- API Gateway custom domains: security policies ----------------------------------------------------------------
+
+def _api_gateway_security_policies() -> set[str]:
+    """API Gateway's SecurityPolicy values, as botocore's service model (installed with the program) lists them."""
+    spec = importlib.util.find_spec("botocore")
+    assert spec is not None and spec.origin is not None
+    models = sorted((Path(spec.origin).parent / "data" / "apigateway").glob("*/service-2.json.gz"))
+    assert models, "botocore has no API Gateway model"
+    model = json.loads(gzip.decompress(models[-1].read_bytes()))
+    return set(model["shapes"]["SecurityPolicy"]["enum"])
+
+
+def test_every_api_domain_security_policy_the_pack_allows_is_a_regional_tls_1_2_one() -> None:
+    """The pack's list is API Gateway's own (botocore's SecurityPolicy enum), without TLS 1.0 and the policies for
+    edge-optimized names."""
+    known = _api_gateway_security_policies()
+    assert "TLS_1_2" in known and "TLS_1_0" in known
+    for where, allowed in pack_lists(edge.apigateway_domain_tls, "securityPolicies").items():
+        assert set(allowed) <= known, (where, sorted(set(allowed) - known))
+        assert "TLS_1_0" not in allowed and not [p for p in allowed if p.endswith("_EDGE")], where
+    assert set(edge.DOMAIN_SECURITY_POLICIES) == {p for p in known if p != "TLS_1_0" and not p.endswith("_EDGE")}
+
+
+def test_every_api_domain_security_policy_the_program_uses_passes_the_pack(synth_run: SynthRun) -> None:
+    """Holds once the program builds the partners' custom domains (none before issue 13's API lands)."""
+    used = {str(plain(d.inputs.get("securityPolicy"))) for d in _resources(synth_run, APIGATEWAY_DOMAIN_NAME)}
+    for where, allowed in pack_lists(edge.apigateway_domain_tls, "securityPolicies").items():
+        assert used <= set(allowed), (where, sorted(used - set(allowed)))

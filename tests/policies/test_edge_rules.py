@@ -8,6 +8,8 @@ from securecart_rules import edge as e
 from securecart_rules.types import (
     ACM_CERTIFICATE,
     ACM_CERTIFICATE_VALIDATION,
+    APIGATEWAY_DOMAIN_NAME,
+    APIGATEWAY_INTEGRATION,
     APIGATEWAY_METHOD,
     APIGATEWAY_METHOD_SETTINGS,
     APIGATEWAY_REST_API,
@@ -167,6 +169,43 @@ def health_detected(*protected: Any) -> list[Any]:
                 healthCheckArn=HEALTH) for p in protected]
 
 
+# --- API Gateway: methods, their integrations, stages' method settings, domains ------------------------------------
+RESOURCE = res("aws:apigateway/resource:Resource", "payments", {"pathPart": "payments"}, restApi=API)
+
+
+def method(name: str, http: str, authorization: str | None, **props: Any) -> Any:
+    return res(APIGATEWAY_METHOD, name, {"httpMethod": http, "authorization": authorization, **props},
+               restApi=API, resourceId=RESOURCE)
+
+
+def integration(name: str, kind: str, of: Any = None, **props: Any) -> Any:
+    """An integration joined to its method through http_method (``of``), or by equal API, resource and verb."""
+    joins: dict[str, Any] = {"restApi": API, "resourceId": RESOURCE}
+    if of is not None:
+        joins["httpMethod"] = of
+        props = {"httpMethod": of.inputs["httpMethod"], **props}
+    return res(APIGATEWAY_INTEGRATION, name, {"type": kind, **props}, **joins)
+
+
+CORS = method("cors", "OPTIONS", "NONE")
+ROOT_CORS = res(APIGATEWAY_METHOD, "root-cors", {"httpMethod": "OPTIONS", "authorization": "NONE"}, restApi=API,
+                resourceId=API)  # a pre-flight on the API's root resource (resource_id=api.root_resource_id)
+PRIVATE = {"connectionType": "VPC_LINK", "connectionId": "vpclink-1", "uri": "http://payment.internal/{proxy}"}
+
+
+def method_settings(name: str, **settings: Any) -> Any:
+    return res(APIGATEWAY_METHOD_SETTINGS, name, {"methodPath": "*/*",
+                                                  "settings": {"loggingLevel": "INFO", **settings}},
+               restApi=API, stageName=STAGE)
+
+
+def domain(name: str, **props: Any) -> Any:
+    return res(APIGATEWAY_DOMAIN_NAME, name, {"domainName": f"{name}.partners.example.com",
+                                              "regionalCertificateArn": "arn:aws:acm:us-east-1:1:certificate/p",
+                                              "endpointConfiguration": {"types": "REGIONAL"},
+                                              "securityPolicy": "TLS_1_2", **props})
+
+
 CASES = cases(
     Case(e.cloudfront_waf, good=[dist()], bad=[dist(webAclId=None)], flagged={"cdn"}),
     Case(e.cloudfront_viewer_tls,
@@ -269,19 +308,79 @@ CASES = cases(
                               restApi=API, stageName=STAGE)],
          flagged={"prod"}),
     Case(e.apigateway_access_logging,
-         good=[STAGE, res(APIGATEWAYV2_STAGE, "v2", {"accessLogSettings": {"destinationArn": "arn:aws:logs:y"}})],
-         bad=[res(APIGATEWAY_STAGE, "prod", {}), res(APIGATEWAYV2_STAGE, "v2", {})], flagged={"prod", "v2"}),
+         good=[STAGE, res(APIGATEWAYV2_STAGE, "v2", {"accessLogSettings": {"destinationArn": "arn:aws:logs:y",
+                                                                          "format": "$context.requestId"}})],
+         bad=[res(APIGATEWAY_STAGE, "prod", {}), res(APIGATEWAYV2_STAGE, "v2", {}),
+              res(APIGATEWAY_STAGE, "no-format", {"accessLogSettings": {"destinationArn": "arn:aws:logs:x"}}),
+              res(APIGATEWAYV2_STAGE, "blank-format", {"accessLogSettings": {"destinationArn": "arn:aws:logs:y",
+                                                                            "format": " "}})],
+         flagged={"prod", "v2", "no-format", "blank-format"}, says="Access logs have no format"),
+    Case(e.apigateway_no_data_trace,
+         good=[method_settings("all", dataTraceEnabled=False), method_settings("defaults"),
+               res(APIGATEWAYV2_STAGE, "ws", {"defaultRouteSettings": {"dataTraceEnabled": False,
+                                                                       "loggingLevel": "ERROR"},
+                                              "routeSettings": [{"routeKey": "$connect", "loggingLevel": "INFO"}]})],
+         bad=[method_settings("all", dataTraceEnabled=True),
+              res(APIGATEWAYV2_STAGE, "ws", {"defaultRouteSettings": {"dataTraceEnabled": True}}),
+              res(APIGATEWAYV2_STAGE, "ws-route", {"routeSettings": [{"routeKey": "$default",
+                                                                      "dataTraceEnabled": True}]})],
+         flagged={"all", "ws", "ws-route"}, says="log full request and response bodies"),
     Case(e.apigateway_waf,
          good=[STAGE, res(WAFV2_WEB_ACL_ASSOCIATION, "waf", resourceArn=STAGE)], bad=[STAGE], flagged={"prod"}),
     Case(e.apigateway_xray,
          good=[STAGE], bad=[res(APIGATEWAY_STAGE, "prod", {"xrayTracingEnabled": False})], flagged={"prod"}),
     Case(e.apigateway_authorization,
-         good=[res(APIGATEWAY_METHOD, "get", {"httpMethod": "GET", "authorization": "AWS_IAM"}),
-               res(APIGATEWAY_METHOD, "cors", {"httpMethod": "OPTIONS", "authorization": "NONE"}),
+         good=[API, RESOURCE, method("get", "GET", "AWS_IAM", apiKeyRequired=True),
+               method("post", "POST", "COGNITO_USER_POOLS", authorizerId="auth-1"),
+               method("put", "PUT", "CUSTOM", authorizerId="auth-2"),
+               integration("put-backend", "HTTP_PROXY", **PRIVATE, httpMethod="PUT"),
+               CORS, integration("cors-mock", "MOCK", of=CORS),
+               # a pre-flight on the API's root resource, its MOCK integration joined by API, resource and verb
+               ROOT_CORS,
+               res(APIGATEWAY_INTEGRATION, "root-cors-mock", {"type": "MOCK", "httpMethod": "OPTIONS"}, restApi=API,
+                   resourceId=API),
                res(APIGATEWAYV2_ROUTE, "r", {"authorizationType": "JWT"})],
-         bad=[res(APIGATEWAY_METHOD, "get", {"httpMethod": "GET", "authorization": "NONE"}),
+         bad=[API, RESOURCE, method("get", "GET", "NONE"), method("key-only", "POST", "NONE", apiKeyRequired=True),
+              method("unset", "DELETE", None), method("typo", "PATCH", "IAM"),
+              CORS, integration("cors-backend", "HTTP_PROXY", of=CORS, **PRIVATE),
+              # a MOCK on another resource is not this pre-flight's integration
+              ROOT_CORS,
+              integration("other-mock", "MOCK", httpMethod="OPTIONS"),
               res(APIGATEWAYV2_ROUTE, "r", {})],
-         flagged={"get", "r"}),
+         flagged={"get", "key-only", "unset", "typo", "cors", "root-cors", "r"}, says="an API key alone"),
+    Case(e.apigateway_authorization, label="pre-flight-integration",
+         good=[API, RESOURCE, ROOT_CORS, res(APIGATEWAY_INTEGRATION, "root-cors-mock", {"type": "MOCK",
+                                                                                       "httpMethod": "OPTIONS"},
+                                             restApi=API, resourceId=API)],
+         # MOCK integrations of the same verb on another resource, and of another verb on the same resource
+         bad=[API, RESOURCE, ROOT_CORS, integration("other-mock", "MOCK", httpMethod="OPTIONS"),
+              res(APIGATEWAY_INTEGRATION, "get-mock", {"type": "MOCK", "httpMethod": "GET"}, restApi=API,
+                  resourceId=API)],
+         flagged={"root-cors"}, says="has no integration in the stack"),
+    Case(e.apigateway_private_integration,
+         good=[integration("vpc-link", "HTTP_PROXY", **PRIVATE), integration("http-vpc-link", "HTTP", **PRIVATE),
+               integration("lambda", "AWS_PROXY", uri="arn:aws:apigateway:us-east-1:lambda:path/fn"),
+               integration("mock", "MOCK")],
+         bad=[integration("public", "HTTP_PROXY", uri="https://payments.example.com/{proxy}",
+                          connectionType="INTERNET"),
+              integration("default-internet", "HTTP", uri="https://fraud.example.com/"),
+              integration("no-link", "HTTP_PROXY", connectionType="VPC_LINK", uri="http://nlb/")],
+         flagged={"public", "default-internet", "no-link"}, says="over the internet"),
+    Case(e.apigateway_private_integration, label="internet-by-default",
+         good=[integration("vpc-link", "HTTP_PROXY", **PRIVATE)],
+         bad=[integration("default-internet", "HTTP", uri="https://fraud.example.com/", connectionId="vpclink-1")],
+         flagged={"default-internet"}, says="over the internet"),
+    Case(e.apigateway_domain_tls, label="default-policies",
+         good=[domain("us"), domain("eu", securityPolicy="SecurityPolicy_TLS13_1_3_2025_09"),
+               domain("list", endpointConfiguration={"types": ["REGIONAL"]})],
+         bad=[domain("tls10", securityPolicy="TLS_1_0"), domain("unset", securityPolicy=None),
+              domain("edge", endpointConfiguration={"types": "EDGE"}),
+              domain("edge-policy", securityPolicy="SecurityPolicy_TLS13_2025_EDGE"),
+              domain("private", endpointConfiguration={"types": "PRIVATE"})],
+         flagged={"tls10", "unset", "edge", "edge-policy", "private"}, says="accepts TLS_1_0"),
+    Case(e.apigateway_domain_tls, label="configured-policies",
+         good=[domain("us", securityPolicy="SecurityPolicy_TLS13_1_3_2025_09")], bad=[domain("us")],
+         flagged={"us"}, says="accepts TLS_1_2", config={"securityPolicies": ["SecurityPolicy_TLS13_1_3_2025_09"]}),
     Case(e.apigateway_regional_or_private,
          good=[API], bad=[res(APIGATEWAY_REST_API, "api",
                               {"endpointConfiguration": {"types": "EDGE"}})], flagged={"api"}),
