@@ -678,3 +678,106 @@ def waf_logging(args: StackValidationArgs, report: StackReport, _: Mapping[str, 
     for acl in of_type(resources, WAFV2_WEB_ACL):
         if acl.urn not in logged:
             report("The web ACL does not log: add a logging configuration.", acl.urn)
+
+
+def _field(value: Any, name: str) -> Any:
+    """A field of a web ACL rule as the provider spells it (camelCase ``rules``) or as WAF's JSON does
+    (PascalCase ``ruleJson``)."""
+    found = get(value, name)
+    return found if found is not None else get(value, name[0].upper() + name[1:])
+
+
+def _managed_group(rule: Any) -> str | None:
+    name = _field(_field(_field(rule, "statement"), "managedRuleGroupStatement"), "name")
+    return None if name is None else str(name)
+
+
+COUNT_ALLOWED = {"countAllowed": {
+    "type": "array", "items": {"type": "string"}, "default": [],
+    "description": "Managed rule groups (by name, e.g. AWSManagedRulesAnonymousIpList) that may run in count mode "
+                   "(override_action count) while they are tuned."}}
+
+
+@resource_rule(
+    name="waf-managed-groups-enforced",
+    description="Managed rule groups in WAFv2 web ACLs act (override_action none), never only count, unless the "
+                "rule's countAllowed setting names the group.",
+    source="seed: WAF against SQL injection, XSS and floods; catalogue gap (FSBP WAF.10 asks only that rules exist)",
+    types=[WAFV2_WEB_ACL], level=MANDATORY, severity=Severity.HIGH, config=COUNT_ALLOWED,
+)
+def waf_managed_groups_enforced(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    allowed = {str(g) for g in settings["countAllowed"]}
+    for rule in _acl_rules(args.props):
+        group = _managed_group(rule)
+        if group is not None and _field(_field(rule, "overrideAction"), "count") is not None and \
+                group not in allowed:
+            report(f"Managed rule group {group} (rule '{_field(rule, 'name')}') only counts: set "
+                   f"override_action none so it blocks, or name it in countAllowed while it is tuned.")
+
+
+ORIGIN_VERIFY_RULE = "origin-verify"
+PER_CLIENT_KEYS = ("IP", "FORWARDED_IP")
+
+
+def _blocks(rule: Any) -> bool:
+    return _field(_field(rule, "action"), "block") is not None
+
+
+def _limits_each_client(rule: Any) -> bool:
+    rate = _field(_field(rule, "statement"), "rateBasedStatement")
+    if rate is None or not _blocks(rule):
+        return False
+    key = str(_field(rate, "aggregateKeyType") or "IP")
+    if key == "CUSTOM_KEYS":
+        return any(_field(k, "ip") is not None or _field(k, "forwardedIp") is not None
+                   for k in as_list(_field(rate, "customKeys")))
+    return key in PER_CLIENT_KEYS
+
+
+def _first_rule(rules: list[Any]) -> Any:
+    """The rule WAF evaluates first: the lowest priority."""
+    def priority(rule: Any) -> float:
+        value = num(_field(rule, "priority"))
+        return value if value is not None else float("inf")
+    return min(rules, key=priority) if rules else None
+
+
+@resource_rule(
+    name="waf-rate-limit",
+    description="Every WAFv2 web ACL blocks floods with a rate-based rule per client (IP or forwarded IP, action "
+                "block). Exempt: a REGIONAL web ACL whose first rule is the origin-verification rule "
+                "('origin-verify', action block): it fronts an origin only CloudFront may reach, where a per-IP limit "
+                "would count CloudFront's servers, and CloudFront's own web ACL limits each client.",
+    source="seed: WAF against floods (rate-based rule per client IP); catalogue gap",
+    types=[WAFV2_WEB_ACL], level=MANDATORY, severity=Severity.HIGH,
+)
+def waf_rate_limit(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    rules = _acl_rules(args.props)
+    if any(_limits_each_client(r) for r in rules):
+        return
+    first = _first_rule(rules)
+    if str(args.props.get("scope")) == "REGIONAL" and _field(first, "name") == ORIGIN_VERIFY_RULE and _blocks(first):
+        return
+    report("The web ACL has no rate-based rule that blocks each client over its limit: add one (aggregate_key_type "
+           "IP, action block), or, on an origin only CloudFront may reach, put the origin-verify block rule first.")
+
+
+REDACTIONS = {"requiredRedactions": {
+    "type": "array", "items": {"type": "string", "minLength": 1}, "default": ["authorization", "cookie"],
+    "description": "Headers every WAF logging configuration redacts (compared case-insensitively)."}}
+
+
+@resource_rule(
+    name="waf-logging-redaction",
+    description="WAFv2 logging configurations redact credentials: at least the authorization and cookie headers "
+                "(the requiredRedactions setting) among their redacted single headers.",
+    source="SecureCart issue 13 (WAF logs redact the authorization and cookie headers); catalogue gap (FSBP WAF.11 "
+           "asks for logging, not redaction)",
+    types=[WAFV2_WEB_ACL_LOGGING_CONFIGURATION], level=MANDATORY, severity=Severity.MEDIUM, config=REDACTIONS,
+)
+def waf_logging_redaction(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
+    redacted = {str(get(f, "singleHeader", "name") or "").lower() for f in as_list(args.props.get("redactedFields"))}
+    missing = [str(h) for h in settings["requiredRedactions"] if str(h).lower() not in redacted]
+    if missing:
+        report(f"The WAF logs show header(s) {', '.join(missing)}: add redacted_fields single_header entries for "
+               f"them (lower case).")

@@ -25,6 +25,8 @@ from securecart_rules.types import (
     EC2_VPN_CONNECTION,
     LISTENERS,
     VPC_SECURITY_GROUP_INGRESS_RULE,
+    WAFV2_WEB_ACL,
+    WAFV2_WEB_ACL_LOGGING_CONFIGURATION,
 )
 
 from automation.mocks import Registration
@@ -163,6 +165,34 @@ def test_every_port_the_program_opens_to_the_world_on_security_groups_passes_the
         for name, (low, high) in opened:
             assert _covers(low, high, risky) == [], (where, name, low, high)
     assert set(security_groups.AUTHORISED_PORTS).isdisjoint(security_groups.HIGH_RISK_PORTS)
+
+
+# --- WAF: managed groups in count mode, redacted headers -------------------------------------------------------------
+
+def test_every_managed_group_the_program_runs_in_count_mode_is_one_the_pack_allows(synth_run: SynthRun) -> None:
+    """A stack file may put a managed group in count mode while it is tuned (the synth summary says which); the
+    pack's countAllowed must then name it too, or the gate refuses the stack."""
+    groups: list[tuple[str, str, bool]] = []
+    for acl in _resources(synth_run, WAFV2_WEB_ACL):
+        for rule in plain(acl.inputs.get("rules")) or []:  # a secret as a whole where it holds a secret
+            group = ((rule.get("statement") or {}).get("managedRuleGroupStatement") or {}).get("name")
+            if group is not None:
+                groups.append((acl.name, group, "count" in (rule.get("overrideAction") or {})))
+    assert groups, "no web ACL runs a managed rule group"
+    counted = {group for _, group, counts in groups if counts}
+    for where, allowed in pack_lists(edge.waf_managed_groups_enforced, "countAllowed").items():
+        assert counted <= set(allowed), (where, sorted(counted - set(allowed)))
+
+
+def test_every_waf_log_the_program_writes_redacts_what_the_pack_requires(synth_run: SynthRun) -> None:
+    logs = list(_resources(synth_run, WAFV2_WEB_ACL_LOGGING_CONFIGURATION))
+    assert logs, "no web ACL logs"
+    for where, required in pack_lists(edge.waf_logging_redaction, "requiredRedactions").items():
+        assert {"authorization", "cookie"} <= {h.lower() for h in required}, where
+        for log in logs:
+            redacted = {str((f.get("singleHeader") or {}).get("name", "")).lower()
+                        for f in plain(log.inputs.get("redactedFields")) or []}
+            assert {h.lower() for h in required} <= redacted, (where, log.name)
 
 
 # --- API Gateway custom domains: security policies ----------------------------------------------------------------

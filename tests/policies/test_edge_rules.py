@@ -206,6 +206,33 @@ def domain(name: str, **props: Any) -> Any:
                                               "securityPolicy": "TLS_1_2", **props})
 
 
+# --- WAF: count mode, rate limits, log redaction --------------------------------------------------------------------
+def managed(name: str, override: str = "none") -> dict[str, Any]:
+    return {"name": name, "priority": 1, "overrideAction": {override: {}},
+            "statement": {"managedRuleGroupStatement": {"name": name, "vendorName": "AWS"}},
+            "visibilityConfig": {"cloudwatchMetricsEnabled": True, "metricName": name, "sampledRequestsEnabled": True}}
+
+
+def rate(action: str = "block", priority: int = 5, **statement: Any) -> dict[str, Any]:
+    return {"name": "rate-limit-per-ip", "priority": priority, "action": {action: {}},
+            "statement": {"rateBasedStatement": {"limit": 2000, "aggregateKeyType": "IP", **statement}}}
+
+
+def origin_verify(priority: int = 0) -> dict[str, Any]:
+    return {"name": "origin-verify", "priority": priority, "action": {"block": {}}, "statement": {"notStatement": {
+        "statement": {"byteMatchStatement": {"fieldToMatch": {"singleHeader": {"name": "x-origin-verify"}},
+                                             "positionalConstraint": "EXACTLY", "searchString": "s"}}}}}
+
+
+def acl(name: str, *rules: dict[str, Any], scope: str = "REGIONAL") -> Any:
+    return res(WAFV2_WEB_ACL, name, {"scope": scope, "rules": list(rules), "visibilityConfig": ACL_VISIBILITY})
+
+
+def waf_log(name: str, *headers: str) -> Any:
+    return res(WAFV2_WEB_ACL_LOGGING_CONFIGURATION, name,
+               {"redactedFields": [{"singleHeader": {"name": h}} for h in headers]}, resourceArn=ACL)
+
+
 CASES = cases(
     Case(e.cloudfront_waf, good=[dist()], bad=[dist(webAclId=None)], flagged={"cdn"}),
     Case(e.cloudfront_viewer_tls,
@@ -403,6 +430,50 @@ CASES = cases(
              **ACL_VISIBILITY, "cloudwatchMetricsEnabled": False}})], flagged={"acl"}),
     Case(e.waf_logging,
          good=[ACL, res(WAFV2_WEB_ACL_LOGGING_CONFIGURATION, "log", resourceArn=ACL)], bad=[ACL], flagged={"acl"}),
+    Case(e.waf_managed_groups_enforced, label="default",
+         good=[acl("blocking", managed("AWSManagedRulesCommonRuleSet"), managed("AWSManagedRulesSQLiRuleSet"),
+                   rate("count")),
+               res(WAFV2_WEB_ACL, "json", {"ruleJson": json.dumps([{
+                   "Name": "c", "OverrideAction": {"None": {}},
+                   "Statement": {"ManagedRuleGroupStatement": {"Name": "AWSManagedRulesCommonRuleSet"}}}])})],
+         bad=[acl("counting", managed("AWSManagedRulesCommonRuleSet"), managed("AWSManagedRulesSQLiRuleSet", "count")),
+              res(WAFV2_WEB_ACL, "json", {"ruleJson": json.dumps([{
+                  "Name": "c", "OverrideAction": {"Count": {}},
+                  "Statement": {"ManagedRuleGroupStatement": {"Name": "AWSManagedRulesCommonRuleSet"}}}])})],
+         flagged={"counting", "json"},
+         says="Managed rule group AWSManagedRulesSQLiRuleSet (rule 'AWSManagedRulesSQLiRuleSet') only counts"),
+    Case(e.waf_managed_groups_enforced, label="count-allowed",
+         good=[acl("tuning", managed("AWSManagedRulesAnonymousIpList", "count"))],
+         bad=[acl("tuning", managed("AWSManagedRulesAnonymousIpList", "count"),
+                  managed("AWSManagedRulesSQLiRuleSet", "count"))],
+         flagged={"tuning"}, config={"countAllowed": ["AWSManagedRulesAnonymousIpList"]}),
+    Case(e.waf_rate_limit,
+         good=[acl("accelerator", managed("AWSManagedRulesCommonRuleSet"), rate()),
+               acl("cloudfront", managed("AWSManagedRulesCommonRuleSet"), rate(aggregateKeyType="FORWARDED_IP"),
+                   scope="CLOUDFRONT"),
+               acl("custom-keys", rate(aggregateKeyType="CUSTOM_KEYS", customKeys=[{"ip": {}}, {"httpMethod": {}}])),
+               # the customer ALB's: only CloudFront reaches it, so the first rule verifies the origin header
+               acl("alb", origin_verify(), managed("AWSManagedRulesCommonRuleSet")),
+               res(WAFV2_WEB_ACL, "json", {"scope": "REGIONAL", "ruleJson": json.dumps([{
+                   "Name": "r", "Priority": 0, "Action": {"Block": {}},
+                   "Statement": {"RateBasedStatement": {"Limit": 500, "AggregateKeyType": "IP"}}}])})],
+         bad=[acl("none", managed("AWSManagedRulesCommonRuleSet")),
+              acl("counting", managed("AWSManagedRulesCommonRuleSet"), rate("count")),
+              acl("constant", rate(aggregateKeyType="CONSTANT")),
+              acl("cloudfront", origin_verify(), managed("AWSManagedRulesCommonRuleSet"), scope="CLOUDFRONT"),
+              acl("verify-later", managed("AWSManagedRulesCommonRuleSet"), origin_verify(priority=9)),
+              acl("verify-counts", {**origin_verify(), "action": {"count": {}}})],
+         flagged={"none", "counting", "constant", "cloudfront", "verify-later", "verify-counts"},
+         says="no rate-based rule"),
+    Case(e.waf_logging_redaction, label="default",
+         good=[ACL, waf_log("log", "Authorization", "cookie", "x-origin-verify")],
+         bad=[ACL, waf_log("cookie-only", "cookie"), waf_log("nothing"),
+              res(WAFV2_WEB_ACL_LOGGING_CONFIGURATION, "query-only", {"redactedFields": [{"queryString": {}}]},
+                  resourceArn=ACL)],
+         flagged={"cookie-only", "nothing", "query-only"}, says="header(s) authorization:"),
+    Case(e.waf_logging_redaction, label="configured",
+         good=[ACL, waf_log("log", "x-origin-verify")], bad=[ACL, waf_log("log", "authorization", "cookie")],
+         flagged={"log"}, config={"requiredRedactions": ["X-Origin-Verify"]}),
 )
 
 
