@@ -23,8 +23,8 @@ from components.dns import DnsTier, DnsTierArgs, EdgeFacts
 from components.edge import EdgeTier, EdgeTierArgs
 from components.inspection import InspectionTier, InspectionTierArgs
 from components.network import NetworkTier, NetworkTierArgs
-from components.partners import PartnersTier, PartnersTierArgs
-from components.privatelink import PrivateLinkTier, PrivateLinkTierArgs
+from components.partners import build_partners
+from components.privatelink import PrivateLinkTier, PrivateLinkTierArgs, processor_zones
 from components.settings import load_settings
 from components.settings.cross_region import check_peer
 from components.shield import ShieldTier, ShieldTierArgs
@@ -45,12 +45,11 @@ async def main() -> dict[str, Any]:
     facts = EdgeFacts.of(s, dns, edge_peer)
     delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(
         network, await waiting_services(ctx), facts.certificate_arn, facts.health_check_path,
-        edge_peer.origin_verify_values, edge_peer.origin_verify_header, s.private_egress)) if s.delivery else None
-    partners = PartnersTier("partners", ctx, PartnersTierArgs(
-        network, delivery, facts.certificate_arn, facts.domain, facts.partners_name)) \
-        if s.partners and delivery and facts.certificate_arn and facts.domain and facts.partners_name else None
-    private_link = PrivateLinkTier("privatelink", ctx, PrivateLinkTierArgs(delivery, dns, facts.domain, edge_peer)) \
-        if s.private_link and delivery else None
+        edge_peer.origin_verify_values, edge_peer.origin_verify_header, s.private_egress,
+        s.private_link.service if s.private_link else None)) if s.delivery else None
+    partners = build_partners(ctx, network, delivery, facts)
+    private_link = PrivateLinkTier("privatelink", ctx, PrivateLinkTierArgs(
+        delivery, dns, facts.domain, edge_peer, await processor_zones(ctx))) if s.private_link and delivery else None
     edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer, partners)) \
         if dns and dns.ready and delivery else None
     links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity))) \

@@ -167,6 +167,23 @@ def _region(args: dict[str, Any], region: str) -> Answer:
             "description": region}, []
 
 
+@_invoke("aws:ec2/getVpcEndpointService:getVpcEndpointService")
+def _vpc_endpoint_service(args: dict[str, Any], region: str) -> Answer:
+    """A third party's endpoint service by name (com.amazonaws.vpce.<region>.vpce-svc-…): offered in the region's
+    AZs, as a provider spanning every AZ would be; a service of another region is not found, as in AWS."""
+    name = str(args.get("serviceName") or "")
+    if not name.startswith(f"com.amazonaws.vpce.{region}.vpce-svc-"):
+        return {}, [("serviceName", f"no endpoint service named {name!r} in {region}")]
+    zones = [f"{region}{x}" for x in REGION_AZ_LETTERS.get(region, "abc")]
+    service_id = name.rsplit(".", 1)[-1]
+    return {"id": service_id, "serviceName": name, "serviceId": service_id,
+            "serviceType": "Interface", "availabilityZones": zones, "acceptanceRequired": True,
+            "managesVpcEndpoints": False, "owner": "111122223333", "privateDnsName": "",
+            "vpcEndpointPolicySupported": False, "baseEndpointDnsNames": [f"{service_id}.{region}.vpce.amazonaws.com"],
+            "supportedIpAddressTypes": ["ipv4"], "tags": {}, "region": region, "arn": "", "filters": None,
+            "service": None, "serviceRegions": None, "serviceRegion": None}, []
+
+
 # The AWS-managed prefix lists (name, with {region} for a regional one: address family and max entries), as the VPC
 # User Guide lists them. A list's max entries is its weight in a security group's rule quota. A name AWS does not
 # manage in the region asked (another region's list, or one this table lacks) fails as AWS's lookup would.

@@ -29,7 +29,11 @@ PLAN: tuple[Step, ...] = (
     Step(Role.SECONDARY, "the secondary again, now reading the primary's outputs: its side of the accepted peering, "
                          "the Direct Connect association, the read replica of the primary's database, its listeners "
                          "with the certificate the primary validated, CloudFront's verification values and health "
-                         "path on its web ACL, and the distribution's read of its images"),
+                         "path on its web ACL, and the distribution's read of its images; with its certificate, "
+                         "its partners' API and its endpoint service's private DNS name"),
+    Step(Role.PRIMARY, "the primary again: the secondary's partners' API joins the latency records, and the "
+                       "primary writes the record that verifies the secondary's private DNS name"),
+    Step(Role.SECONDARY, "the secondary's last step: AWS verifies its endpoint service's private DNS name"),
 )
 
 MAX_ROUNDS = 4  # full passes over the stacks after the plan before the synth declares non-convergence

@@ -81,7 +81,11 @@ ELB_LOG_ACCOUNTS = {
     "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887", "ap-northeast-3": "383597477331",
     "sa-east-1": "507241528517", "ca-central-1": "985666609251",
 }
-XRAY_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14"
+# The X-Ray daemon comes from ECR Public through this region's pull-through cache, so tasks pull it from their own
+# registry over the VPC's ECR endpoints (a service whose HTTPS egress stays inside the VPC can start it too).
+PUBLIC_CACHE_PREFIX = "ecr-public"
+XRAY_REPOSITORY = f"{PUBLIC_CACHE_PREFIX}/xray/aws-xray-daemon"
+XRAY_TAG = "3.3.14"
 CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 
 
@@ -105,6 +109,9 @@ class DeliveryTierArgs:
     peer_origin_header: str | None = None
     # services whose HTTPS egress goes only to AWS's endpoints in the VPC (and what adds its own rules)
     private_egress: frozenset[str] = frozenset()
+    # the nlb service offered over PrivateLink: it gets an NLB of its own (an NLB serves one endpoint service, and
+    # the API's VPC link is one on the payment NLB), so consumers reach that service's listener and nothing else
+    endpoint_service: str | None = None
 
 
 # Where each load balancer writes its access logs in the log bucket. ELB writes under
@@ -113,10 +120,12 @@ class DeliveryTierArgs:
 ALB_LOG_PREFIX = "alb"
 NLB_LOG_PREFIX = "payment-nlb"
 ACCELERATOR_ALB_LOG_PREFIX = "accelerator-alb"
+ENDPOINT_NLB_LOG_PREFIX = "endpoint-nlb"
 
 
 def log_bucket_policy(bucket: str, region: str, account: str, partition: str,
-                      prefixes: tuple[str, ...] = (ALB_LOG_PREFIX, NLB_LOG_PREFIX, ACCELERATOR_ALB_LOG_PREFIX)) -> str:
+                      prefixes: tuple[str, ...] = (ALB_LOG_PREFIX, NLB_LOG_PREFIX, ACCELERATOR_ALB_LOG_PREFIX,
+                                                   ENDPOINT_NLB_LOG_PREFIX)) -> str:
     """TLS only; ALB access logs from ELB's delivery account (or service principal); NLB logs from the log
     delivery service, for this account's load balancers only, each under its load balancer's prefix."""
     arn = f"arn:{partition}:s3:::{bucket}"
@@ -160,12 +169,17 @@ def task_trust_policy(account: str, region: str, partition: str) -> str:
 
 
 def execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[str]) -> str:
-    """Pull this service's image, write its log group, read its own secrets: nothing else."""
+    """Pull this service's image and the X-Ray daemon (through the pull-through cache, which may create its
+    repository and import the image on the first pull), write its log group, read its own secrets: nothing
+    else."""
+    registry = repository_arn.split(":repository/")[0]
     statements: list[dict[str, Any]] = [
         {"Sid": "EcrAuth", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
         {"Sid": "PullImage", "Effect": "Allow",
          "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-         "Resource": [repository_arn]},
+         "Resource": [repository_arn, f"{registry}:repository/{XRAY_REPOSITORY}"]},
+        {"Sid": "PullThroughCache", "Effect": "Allow", "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+         "Resource": [f"{registry}:repository/{XRAY_REPOSITORY}"]},
         {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": [f"{log_group_arn}:*"]},
     ]
@@ -204,7 +218,7 @@ def container_definitions(service: ServiceSettings, image: str, log_group: str, 
     }
     xray = {
         "name": "xray",
-        "image": XRAY_IMAGE,
+        "image": f"{image.split('/')[0]}/{XRAY_REPOSITORY}:{XRAY_TAG}",
         "essential": False,
         "user": "1337",
         "readonlyRootFilesystem": True,
@@ -360,11 +374,15 @@ class DeliveryTier(Tier):
     # listener (or listener rule) each service's target group hangs on: its ECS service waits for it
     fronts: dict[str, list[pulumi.Resource]]
     cluster: aws.ecs.Cluster
+    image_cache: aws.ecr.PullThroughCacheRule  # ECR Public, cached in this region's registry
     alarm_topic: aws.sns.Topic
     # service name -> its resources
     args: DeliveryTierArgs
     target_groups: dict[str, aws.lb.TargetGroup]
     accelerator_target_groups: dict[str, aws.lb.TargetGroup]  # the accelerated services' on the accelerator ALB
+    endpoint_nlb: aws.lb.LoadBalancer | None  # the PrivateLink endpoint service's
+    endpoint_security_group: aws.ec2.SecurityGroup | None
+    endpoint_target_group: aws.lb.TargetGroup | None
     service_security_groups: dict[str, aws.ec2.SecurityGroup]
     repositories: dict[str, awsx.ecr.Repository]
     task_roles: dict[str, aws.iam.Role]
@@ -388,9 +406,13 @@ class DeliveryTier(Tier):
             self._security_groups()
         self.alb, self.nlb = self._load_balancers(log_bucket, log_policy)
         self.accelerator_alb, self.accelerator_security_group = self._accelerator_alb(log_bucket, log_policy)
+        self.endpoint_nlb, self.endpoint_security_group = self._endpoint_nlb(log_bucket, log_policy)
         self.origin_verify_values, self.origin_verify_sent = self._waf()
         self._accelerator_waf()
         self.cluster = self._cluster()
+        self.image_cache = aws.ecr.PullThroughCacheRule(
+            "ecr-public-cache", ecr_repository_prefix=PUBLIC_CACHE_PREFIX, upstream_registry_url="public.ecr.aws",
+            opts=self.child)
         self.alarm_topic = self._alarm_topic()
         self.target_groups, self.accelerator_target_groups = self._target_groups()
         self.fronts = self._routes()
@@ -545,6 +567,25 @@ class DeliveryTier(Tier):
                                  groups=[sg], logs=(log_bucket, log_policy, ACCELERATOR_ALB_LOG_PREFIX))
         return alb, sg
 
+    def _endpoint_nlb(self, log_bucket: aws.s3.Bucket, log_policy: aws.s3.BucketPolicy) \
+            -> tuple[aws.lb.LoadBalancer | None, aws.ec2.SecurityGroup | None]:
+        """The internal NLB behind the PrivateLink endpoint service (``components.privatelink``): only the offered
+        service's listener. Its group admits nothing from inside the VPC; PrivateLink consumers (whose addresses
+        are their own, unknown here) are gated by the endpoint service's acceptance and principals."""
+        if self.args.endpoint_service is None:
+            return None, None
+        sg = aws.ec2.SecurityGroup(
+            "endpoint-nlb-sg", vpc_id=self.network.vpc.id, tags=self.tags("endpoint-nlb-sg"), opts=self.child,
+            description="Endpoint service NLB: PrivateLink consumers only, nothing from inside the VPC")
+        nlb = aws.lb.LoadBalancer(
+            "endpoint-nlb", load_balancer_type="network", internal=True, subnets=self.task_subnets.ids,
+            security_groups=[sg.id], enable_cross_zone_load_balancing=True, enable_deletion_protection=True,
+            enforce_security_group_inbound_rules_on_private_link_traffic="off",
+            access_logs={"bucket": log_bucket.bucket, "prefix": ENDPOINT_NLB_LOG_PREFIX, "enabled": True},
+            tags=self.tags("endpoint-nlb", Purpose="payment-privatelink"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[log_policy]))
+        return nlb, sg
+
     def _hardened_alb(self, name: str, purpose: str, *, internal: bool, subnets: list[pulumi.Output[str]],
                       groups: list[aws.ec2.SecurityGroup],
                       logs: tuple[aws.s3.Bucket, aws.s3.BucketPolicy, str]) -> aws.lb.LoadBalancer:
@@ -647,6 +688,8 @@ class DeliveryTier(Tier):
         """Every service's target group, and the accelerated services' second one on the accelerator ALB."""
         main = {svc.name: self._target_group(svc) for svc in self.settings.services}
         accelerated = {svc.name: self._target_group(svc, "ga-") for svc in self.accelerated_services}
+        self.endpoint_target_group = next((self._target_group(svc, "pl-") for svc in self.settings.services
+                                           if svc.name == self.args.endpoint_service), None)
         return main, accelerated
 
     def _routes(self) -> dict[str, list[pulumi.Resource]]:
@@ -666,6 +709,13 @@ class DeliveryTier(Tier):
             for name, front in self._alb_routes(self.accelerator_alb, "accelerator", self.accelerated_services,
                                                 self.accelerator_target_groups).items():
                 fronts[name].append(front)
+        if self.endpoint_nlb is not None and self.endpoint_target_group is not None:
+            name = self.args.endpoint_service or ""
+            fronts[name].append(aws.lb.Listener(
+                f"{name}-pl-tls", load_balancer_arn=self.endpoint_nlb.arn, port=443, protocol="TLS",
+                ssl_policy=self.settings.ssl_policy, certificate_arn=self.certificate_arn,
+                default_actions=[{"type": "forward", "target_group_arn": self.endpoint_target_group.arn}],
+                tags=self.tags(f"{name}-pl-tls"), opts=pulumi.ResourceOptions(parent=self.endpoint_nlb)))
         return fronts
 
     def _services(self) -> None:
@@ -686,6 +736,8 @@ class DeliveryTier(Tier):
         waiting = self.waiting.get(svc.name)
         groups = [self.target_groups[svc.name]] + ([self.accelerator_target_groups[svc.name]]
                                                    if svc.name in self.accelerator_target_groups else [])
+        if svc.name == self.args.endpoint_service and self.endpoint_target_group is not None:
+            groups.append(self.endpoint_target_group)
         service = aws.ecs.Service(
             f"{svc.name}-service",
             name=svc.name,
@@ -710,7 +762,7 @@ class DeliveryTier(Tier):
             enable_execute_command=False,
             tags=self.tags(f"{svc.name}-service", Service=svc.name),
             # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=self.fronts[svc.name],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.fronts[svc.name], self.image_cache],
                                         ignore_changes=["desiredCount"]),
         )
         self.ecs_services[svc.name] = service
@@ -759,17 +811,23 @@ class DeliveryTier(Tier):
             f"{svc.name}-lb-to-tasks", security_group_id=front_sg.id, ip_protocol="tcp", from_port=svc.port,
             to_port=svc.port, referenced_security_group_id=sg.id, description=f"to {svc.name} tasks",
             opts=pulumi.ResourceOptions(parent=front_sg))
+        if svc.name == self.args.endpoint_service and self.endpoint_security_group is not None:
+            self._admit_from(svc, sg, self.endpoint_security_group, "endpoint", "NLB")
         if svc.accelerated and self.accelerator_security_group is not None:
-            ga_sg = self.accelerator_security_group
-            aws.vpc.SecurityGroupIngressRule(
-                f"{svc.name}-sg-from-accelerator", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
-                to_port=svc.port, referenced_security_group_id=ga_sg.id, description="from the accelerator ALB",
-                opts=sg_opts)
-            aws.vpc.SecurityGroupEgressRule(
-                f"{svc.name}-accelerator-to-tasks", security_group_id=ga_sg.id, ip_protocol="tcp",
-                from_port=svc.port, to_port=svc.port, referenced_security_group_id=sg.id,
-                description=f"to {svc.name} tasks", opts=pulumi.ResourceOptions(parent=ga_sg))
+            self._admit_from(svc, sg, self.accelerator_security_group, "accelerator", "ALB")
         return sg
+
+    def _admit_from(self, svc: ServiceSettings, sg: aws.ec2.SecurityGroup, front: aws.ec2.SecurityGroup,
+                    what: str, kind: str) -> None:
+        """The service's port from ``front``'s load balancer, and ``front``'s egress to the service."""
+        aws.vpc.SecurityGroupIngressRule(
+            f"{svc.name}-sg-from-{what}", security_group_id=sg.id, ip_protocol="tcp", from_port=svc.port,
+            to_port=svc.port, referenced_security_group_id=front.id, description=f"from the {what} {kind}",
+            opts=pulumi.ResourceOptions(parent=sg))
+        aws.vpc.SecurityGroupEgressRule(
+            f"{svc.name}-{what}-to-tasks", security_group_id=front.id, ip_protocol="tcp", from_port=svc.port,
+            to_port=svc.port, referenced_security_group_id=sg.id, description=f"to {svc.name} tasks",
+            opts=pulumi.ResourceOptions(parent=front))
 
     def _https_egress(self, svc: ServiceSettings, sg: aws.ec2.SecurityGroup) -> None:
         """HTTPS out: anywhere, or for a service in ``private_egress`` only AWS's endpoints in the VPC (interface

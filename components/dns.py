@@ -61,9 +61,11 @@ class EdgeFacts:
     @staticmethod
     def of(settings: StackSettings, dns: "DnsTier | None", peer: PeerEdge) -> "EdgeFacts":
         if settings.edge is not None:
-            edge = settings.edge
+            # Names in the domain are usable once it is delegated (zoneDelegated): before, nothing could verify
+            # or validate them.
+            edge, ready = settings.edge, dns is not None and dns.ready
             return EdgeFacts(dns.certificate_arns.get(settings.region) if dns else None, edge.health_check.path,
-                             edge.domain, edge.partners_name)
+                             edge.domain if ready else None, edge.partners_name if ready else None)
         return EdgeFacts((peer.certificate_arns or {}).get(settings.region), peer.health_check_path, peer.domain,
                          peer.partners_name)
 

@@ -26,6 +26,7 @@ import pulumi_aws as aws
 from components.context import StackContext, Tier
 from components.contract import PartnersOutputs
 from components.delivery import DeliveryTier
+from components.dns import EdgeFacts
 from components.documents import policy_document
 from components.network import NetworkTier
 from components.settings.protection import PartnerRoute, PartnersSettings
@@ -53,12 +54,10 @@ def api_policy(principals: list[str], execution_arn: str) -> str:
     }])
 
 
-def logs_role_trust(account: str, partition: str, region: str) -> str:
-    return policy_document([{
-        "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                      "ArnLike": {"aws:SourceArn": f"arn:{partition}:apigateway:{region}::/*"}},
-    }])
+# API Gateway's account-level logging role: AWS documents its trust without conditions, and API Gateway does not
+# set aws:SourceAccount when it assumes it (a condition makes UpdateAccount refuse the role).
+LOGS_ROLE_TRUST = policy_document([{
+    "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}])
 
 
 def logs_role_policy(account: str, partition: str, region: str) -> str:
@@ -79,6 +78,20 @@ class PartnersTierArgs:
     certificate_arn: pulumi.Input[str]  # the region's (issued)
     domain: str  # the shop's domain (internal names)
     partners_name: str  # the custom domain
+
+
+def build_partners(ctx: StackContext, network: NetworkTier, delivery: DeliveryTier | None,
+                   facts: EdgeFacts) -> "PartnersTier | None":
+    """The partners' API, once this region's certificate and the domain exist (the program says what it waits
+    for); None without ``securecart:partners``."""
+    if ctx.settings.partners is None or delivery is None:
+        return None
+    if facts.certificate_arn is None or facts.domain is None or facts.partners_name is None:
+        pulumi.log.info("partners: the API waits for this region's certificate and the domain (the primary's "
+                        "edge: certificateArns, domain, partnersName)")
+        return None
+    return PartnersTier("partners", ctx, PartnersTierArgs(network, delivery, facts.certificate_arn, facts.domain,
+                                                          facts.partners_name))
 
 
 class PartnersTier(Tier):
@@ -113,12 +126,13 @@ class PartnersTier(Tier):
 
     def _api(self) -> aws.apigateway.RestApi:
         """The regional API, reachable only through its custom domain, invocable only by the partners."""
+        self.api_policy: aws.apigateway.RestApiPolicy | None = None
         api = aws.apigateway.RestApi(
             "partners-api", name=self.ctx.name("partners"), description="SecureCart partner integrations",
             endpoint_configuration={"types": "REGIONAL"}, disable_execute_api_endpoint=True,
             api_key_source="HEADER", tags=self.tags("partners-api"), opts=self.child)
         principals = sorted({p for partner in self.settings.partners for p in partner.principals})
-        aws.apigateway.RestApiPolicy(
+        self.api_policy = aws.apigateway.RestApiPolicy(
             "partners-api-policy", rest_api_id=api.id,
             policy=api.execution_arn.apply(lambda arn: api_policy(principals, arn)),
             opts=pulumi.ResourceOptions(parent=api))
@@ -155,17 +169,26 @@ class PartnersTier(Tier):
             schema=json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object"}),
             opts=pulumi.ResourceOptions(parent=self.api))
         made: dict[str, aws.apigateway.Resource] = {}
-        parts: list[pulumi.Resource] = []
+        parts: list[pulumi.Resource] = [validator, model, *([self.api_policy] if self.api_policy else [])]
+        integrations: list[aws.apigateway.Integration] = []
         for route in self.settings.routes:
-            parts += self._route(route, self._resource(route.path, made), link, validator, model)
+            method, integration = self._route(route, self._resource(route.path, made), link, validator, model)
+            parts += [method, integration]
+            integrations.append(integration)
+        # A change of the routes, their targets or the resource policy takes effect only when redeployed.
         routes = json.dumps([r.model_dump(mode="json") for r in self.settings.routes], sort_keys=True)
+        snapshot = pulumi.Output.all(
+            self.api_policy.policy if self.api_policy else "", *[i.uri for i in integrations],
+            *[i.connection_id for i in integrations]).apply(
+            lambda v: hashlib.sha256(json.dumps([routes, *v]).encode()).hexdigest())
         return aws.apigateway.Deployment(
             "partners-deployment", rest_api=self.api.id, description="SecureCart partner routes",
-            triggers={"routes": hashlib.sha256(routes.encode()).hexdigest()},
+            triggers={"routes": snapshot},
             opts=pulumi.ResourceOptions(parent=self.api, depends_on=parts))
 
     def _route(self, route: PartnerRoute, resource_id: pulumi.Output[str], link: aws.apigateway.VpcLink,
-               validator: aws.apigateway.RequestValidator, model: aws.apigateway.Model) -> list[pulumi.Resource]:
+               validator: aws.apigateway.RequestValidator, model: aws.apigateway.Model) \
+            -> tuple[aws.apigateway.Method, aws.apigateway.Integration]:
         name = f"partners{route.path.replace('/', '-')}-{route.method.value.lower()}"
         service = next(s for s in self.args.delivery.settings.services if s.name == route.service)
         host = f"{route.service}.{self.ctx.region}.{self.args.domain}"
@@ -180,15 +203,14 @@ class PartnersTier(Tier):
             connection_id=link.id, uri=f"https://{host}:{service.listener_port}{route.path}",
             timeout_milliseconds=29000,
             opts=pulumi.ResourceOptions(parent=method))
-        return [method, integration]
+        return method, integration
 
     def _logging(self) -> list[pulumi.Resource]:
         """The account's API Gateway logging role in this region, and the execution log group API Gateway would
         otherwise make itself (unencrypted, kept forever)."""
         ident = self._ident()
         role = aws.iam.Role("partners-api-logs", description="API Gateway writes execution logs to CloudWatch",
-                            assume_role_policy=ident.apply(lambda v: logs_role_trust(v[0], v[1], v[2])),
-                            opts=self.child)
+                            assume_role_policy=LOGS_ROLE_TRUST, opts=self.child)
         policy = aws.iam.RolePolicy("partners-api-logs-policy", role=role.id,
                                     policy=ident.apply(lambda v: logs_role_policy(v[0], v[1], v[2])),
                                     opts=pulumi.ResourceOptions(parent=role))
@@ -226,7 +248,9 @@ class PartnersTier(Tier):
         acl = web_acl(WebAclSpec(
             name="partners-waf", scope="REGIONAL", metric_name=self.ctx.name("partners"),
             description="SecureCart partners API: AWS managed rule groups, rate limit",
-            rules=protective_rules(waf, 0, waf.rate_limit),
+            # Partners' webhooks may carry bodies above the common group's 8 KB limit: that one rule only counts.
+            rules=protective_rules(waf, 0, waf.rate_limit, counted_rules={"AWSManagedRulesCommonRuleSet":
+                                                                          ["SizeRestrictions_BODY"]}),
             log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}-partners",
             logs_key_arn=self.args.network.logs_key_arn, log_retention_days=self.settings.log_retention_days,
             tags=self.tags("partners-waf")), parent=self)

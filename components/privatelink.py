@@ -1,10 +1,11 @@
 """The PrivateLink tier: SecureCart's payment API offered as an endpoint service, and the payment processor's
 service consumed through an interface endpoint, in each region.
 
-- Provider: an endpoint service on the internal payment NLB. Every connection is accepted by hand
-  (``acceptance_required``), and only the principals in ``privateLink.allowedPrincipals`` may ask (never ``*``).
-  Consumers reach the NLB's listeners; PrivateLink traffic is not filtered by the NLB's group (its source is the
-  consumer's own address, unknown here), so acceptance and the principals are the gate.
+- Provider: an endpoint service on an internal NLB of its own that carries only the offered service's listener
+  (an NLB serves one endpoint service, and the partners' VPC link is one on the payment NLB). Every connection is
+  accepted by hand (``acceptance_required``), and only the principals in ``privateLink.allowedPrincipals`` may ask
+  (never ``*``). PrivateLink traffic is not filtered by the NLB's group (its source is the consumer's own address,
+  unknown here), so acceptance and the principals are the gate; nothing inside the VPC may use that NLB.
 - Its private DNS name is ``<service>.<region>.<domain>`` (the region's certificate covers it). AWS verifies it
   by a TXT record in the domain's zone, which only the primary (the zone's owner) can write: the secondary exports
   its record (``paymentServiceDnsVerification``), the primary writes it and exports the names written
@@ -24,7 +25,24 @@ from components.contract import PeerEdge, PrivateLinkOutputs
 from components.delivery import DeliveryTier
 from components.dns import DnsTier
 from components.settings.protection import PrivateLinkSettings
-from components.settings.types import Role
+from components.settings.types import ConfigError, Role
+
+
+async def processor_zones(ctx: StackContext) -> list[str] | None:
+    """The AZs the payment processor's endpoint service is offered in (an endpoint can only have subnets there),
+    asked before anything is built; None without a processor."""
+    settings = ctx.settings.private_link
+    processor = settings.processor if settings is not None else None
+    if processor is None:
+        return None
+    found = await aws.ec2.get_vpc_endpoint_service_output(service_name=processor.service_name,
+                                                          opts=ctx.invoke_options()).future()
+    offered = list(found.availability_zones) if found is not None else list(ctx.zones)
+    zones = [z for z in ctx.zones if z in offered]
+    if not zones:
+        raise ConfigError([f"securecart:privateLink.processor.serviceName: {processor.service_name} is offered in "
+                           f"{', '.join(offered) or 'no AZ'}, none of this stack's ({', '.join(ctx.zones)})"])
+    return zones
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,7 @@ class PrivateLinkTierArgs:
     dns: DnsTier | None  # the primary's zone (it writes the verification records)
     domain: str | None  # the shop's domain (None: no private DNS name yet)
     peer: PeerEdge
+    processor_zones: list[str] | None = None  # where the processor's service is offered (``processor_zones``)
 
 
 class PrivateLinkTier(Tier):
@@ -65,8 +84,11 @@ class PrivateLinkTier(Tier):
             verified_dns_names=self.verified or None)
 
     def _endpoint_service(self) -> aws.ec2.VpcEndpointService:
+        nlb = self.args.delivery.endpoint_nlb
+        if nlb is None:
+            raise ValueError("the delivery tier builds the endpoint service's NLB (DeliveryTierArgs.endpoint_service)")
         return aws.ec2.VpcEndpointService(
-            "payment-endpoint-service", network_load_balancer_arns=[self.args.delivery.nlb.arn],
+            "payment-endpoint-service", network_load_balancer_arns=[nlb.arn],
             acceptance_required=True, allowed_principals=self.settings.allowed_principals,
             private_dns_name=self.private_dns_name, supported_ip_address_types=["ipv4"],
             tags=self.tags("payment-endpoint-service", Service=self.settings.service), opts=self.child)
@@ -127,5 +149,7 @@ class PrivateLinkTier(Tier):
             opts=pulumi.ResourceOptions(parent=client))
         return aws.ec2.VpcEndpoint(
             "processor-endpoint", vpc_id=delivery.network.vpc.id, service_name=processor.service_name,
-            vpc_endpoint_type="Interface", subnet_ids=delivery.task_subnets.ids, security_group_ids=[sg.id],
+            vpc_endpoint_type="Interface", security_group_ids=[sg.id],
+            subnet_ids=[r.subnet.id for r in delivery.task_subnets.records
+                        if r.zone in (self.args.processor_zones or self.ctx.zones)],
             private_dns_enabled=processor.private_dns, tags=self.tags("processor-endpoint"), opts=self.child)

@@ -3,7 +3,8 @@
 - The subscription is the account's (a one-year commitment): the primary stack owns it when
   ``shield.subscribe`` is true; with false, the account already has one. Either way it must exist before any
   protection: in a new account the plan's first step (prod-eu) would protect its load balancer before prod-us has
-  subscribed, so subscribe first (README, Deploy).
+  subscribed, so subscribe first (README, Deploy). Waiting for it instead would leave prod-eu's entry points
+  unprotected, which the policy gate refuses.
 - Protections, each in the stack of what it protects: the internet-facing ALB, the NAT gateways' Elastic IPs (the
   VPC's internet-facing addresses), and in the primary the CloudFront distribution, the accelerator and the hosted
   zone. The API Gateway stage is not a resource Shield Advanced protects; its web ACL and throttling are its
@@ -64,9 +65,10 @@ class ShieldTier(Tier):
 
     def _subscription(self) -> aws.shield.Subscription:
         """The account's Shield Advanced subscription, renewed automatically (cancelling it is a decision, not a
-        deploy: it is protected)."""
+        deploy: it is protected). It is the stack's own child, not this tier's, so that a new account can make it
+        alone first (``pulumi up --target`` with its URN and the provider's: README, Deploy)."""
         return aws.shield.Subscription("subscription", auto_renew="ENABLED", skip_destroy=True,
-                                       opts=pulumi.ResourceOptions(parent=self, protect=True))
+                                       opts=pulumi.ResourceOptions(provider=self.ctx.provider, protect=True))
 
     def _shielded(self, name: str, what: str, arn: pulumi.Input[str], *, old_parent: pulumi.Resource | None = None) \
             -> aws.shield.Protection:

@@ -9,7 +9,7 @@ They are separate web ACLs because the customer ALB's first rule must not apply 
 and partners cannot send CloudFront's header.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -24,16 +24,21 @@ def visibility(name: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": name, "sampled_requests_enabled": True}
 
 
-def managed_rule_groups(settings: WafSettings, first_priority: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
+def managed_rule_groups(settings: WafSettings, first_priority: int,
+                        counted_rules: Mapping[str, Sequence[str]] | None = None) -> list[aws.wafv2.WebAclRuleArgsDict]:
     """The configured AWS managed groups from ``first_priority`` on, each acting as AWS set it (block) unless
-    ``count`` names it."""
-    return [
-        {"name": group, "priority": first_priority + i,
-         "override_action": {"count": {}} if group in settings.count else {"none": {}},
-         "statement": {"managed_rule_group_statement": {"name": group, "vendor_name": "AWS"}},
-         "visibility_config": visibility(group)}
-        for i, group in enumerate(settings.groups)
-    ]
+    ``count`` names it; ``counted_rules``: single rules of a group that only count at this entry point."""
+    rules: list[aws.wafv2.WebAclRuleArgsDict] = []
+    for i, group in enumerate(settings.groups):
+        statement: aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgsDict = {"name": group,
+                                                                                     "vendor_name": "AWS"}
+        overrides = (counted_rules or {}).get(group)
+        if overrides:
+            statement["rule_action_overrides"] = [{"name": r, "action_to_use": {"count": {}}} for r in overrides]
+        rules.append({"name": group, "priority": first_priority + i,
+                      "override_action": {"count": {}} if group in settings.count else {"none": {}},
+                      "statement": {"managed_rule_group_statement": statement}, "visibility_config": visibility(group)})
+    return rules
 
 
 def geo_block_rule(priority: int, countries: Sequence[str]) -> aws.wafv2.WebAclRuleArgsDict:
@@ -66,12 +71,13 @@ def rate_limit_rule(priority: int, limit: int, exempt_prefixes: Sequence[str] = 
 
 
 def protective_rules(settings: WafSettings, first_priority: int, rate_limit: int | None,
-                     exempt_prefixes: Sequence[str] = ()) -> list[aws.wafv2.WebAclRuleArgsDict]:
+                     exempt_prefixes: Sequence[str] = (),
+                     counted_rules: Mapping[str, Sequence[str]] | None = None) -> list[aws.wafv2.WebAclRuleArgsDict]:
     """The geo block (if any), the managed groups, then the rate limit per client IP (None: no rate limit: behind
     CloudFront an ALB sees CloudFront's addresses, not the clients', and CloudFront's own web ACL limits each
     client)."""
     rules = [geo_block_rule(first_priority, settings.geo_block)] if settings.geo_block else []
-    rules += managed_rule_groups(settings, first_priority + len(rules))
+    rules += managed_rule_groups(settings, first_priority + len(rules), counted_rules)
     if rate_limit is not None:
         rules.append(rate_limit_rule(first_priority + len(rules), rate_limit, exempt_prefixes))
     return rules
