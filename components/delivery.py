@@ -172,13 +172,14 @@ def execution_policy(repository_arn: str, log_group_arn: str, secret_arns: list[
     """Pull this service's image and the X-Ray daemon (through the pull-through cache, which may create its
     repository and import the image on the first pull), write its log group, read its own secrets: nothing
     else."""
-    registry = repository_arn.split(":repository/")[0]
+    registry = repository_arn.split(":repository/", maxsplit=1)[0]
     statements: list[dict[str, Any]] = [
         {"Sid": "EcrAuth", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
         {"Sid": "PullImage", "Effect": "Allow",
          "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
          "Resource": [repository_arn, f"{registry}:repository/{XRAY_REPOSITORY}"]},
-        {"Sid": "PullThroughCache", "Effect": "Allow", "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        {"Sid": "PullThroughCache", "Effect": "Allow",
+         "Action": ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
          "Resource": [f"{registry}:repository/{XRAY_REPOSITORY}"]},
         {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": [f"{log_group_arn}:*"]},
@@ -218,7 +219,7 @@ def container_definitions(service: ServiceSettings, image: str, log_group: str, 
     }
     xray = {
         "name": "xray",
-        "image": f"{image.split('/')[0]}/{XRAY_REPOSITORY}:{XRAY_TAG}",
+        "image": f"{image.split('/', maxsplit=1)[0]}/{XRAY_REPOSITORY}:{XRAY_TAG}",
         "essential": False,
         "user": "1337",
         "readonlyRootFilesystem": True,
