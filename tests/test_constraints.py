@@ -594,3 +594,166 @@ def test_edge_inputs_as_the_tier_sets_them_pass() -> None:
             "endpointConfigurations": [{"weight": 128}]}),
     ]
     assert lines(*rules) == []
+
+
+# --- the protection tier: PrivateLink, Shield Advanced, API Gateway -------------------------------------------
+
+PROTECTION_TYPES = (
+    "aws:shield/subscription:Subscription", "aws:shield/protectionGroup:ProtectionGroup",
+    "aws:shield/protectionHealthCheckAssociation:ProtectionHealthCheckAssociation",
+    "aws:shield/applicationLayerAutomaticResponse:ApplicationLayerAutomaticResponse",
+    "aws:shield/protection:Protection", "aws:apigateway/restApi:RestApi", "aws:apigateway/resource:Resource",
+    "aws:apigateway/method:Method", "aws:apigateway/integration:Integration", "aws:apigateway/deployment:Deployment",
+    "aws:apigateway/stage:Stage", "aws:apigateway/methodSettings:MethodSettings", "aws:apigateway/vpcLink:VpcLink",
+    "aws:apigateway/usagePlan:UsagePlan", "aws:apigateway/apiKey:ApiKey", "aws:apigateway/usagePlanKey:UsagePlanKey",
+    "aws:apigateway/requestValidator:RequestValidator", "aws:apigateway/model:Model",
+    "aws:apigateway/domainName:DomainName", "aws:apigateway/basePathMapping:BasePathMapping",
+    "aws:apigateway/restApiPolicy:RestApiPolicy", "aws:apigateway/account:Account",
+    "aws:vpc/endpointServicePrivateDnsVerification:EndpointServicePrivateDnsVerification",
+    "aws:ec2/vpcEndpointService:VpcEndpointService", "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:route53/healthCheck:HealthCheck",
+)
+
+
+def test_every_protection_type_has_an_entry_whose_members_resolve() -> None:
+    """Whether or not the program registers them yet: an entry for each, every member in the botocore models."""
+    assert [t for t in PROTECTION_TYPES if t not in RESOURCES] == []
+    mapped = [(typ, prop, member) for typ, prop, member in mapped_members() if typ in PROTECTION_TYPES]
+    assert {typ for typ, _, _ in mapped} == {t for t in PROTECTION_TYPES if not isinstance(RESOURCES[t], Nothing)}
+    for _, _, member in mapped:
+        resolve(member)  # raises ModelError on a member the model does not have
+    assert {m.service for _, _, m in mapped} >= {"apigateway", "shield", "ec2", "route53"}
+    nothing = {t for t in PROTECTION_TYPES if isinstance(RESOURCES[t], Nothing)}
+    assert nothing == {"aws:shield/protectionHealthCheckAssociation:ProtectionHealthCheckAssociation",
+                       "aws:apigateway/deployment:Deployment", "aws:apigateway/requestValidator:RequestValidator",
+                       "aws:apigateway/basePathMapping:BasePathMapping", "aws:apigateway/restApiPolicy:RestApiPolicy",
+                       "aws:apigateway/account:Account",
+                       "aws:vpc/endpointServicePrivateDnsVerification:EndpointServicePrivateDnsVerification"}
+
+
+def test_protection_inputs_aws_would_refuse_from_the_models() -> None:
+    rules = [
+        reg("aws:shield/protection:Protection", "p", {"name": "alb; prod"}),
+        reg("aws:shield/subscription:Subscription", "sub", {"autoRenew": "ON"}),
+        reg("aws:shield/protectionGroup:ProtectionGroup", "g", {
+            "protectionGroupId": "securecart prod", "aggregation": "AVERAGE", "pattern": "BY_TYPE",
+            "resourceType": "NETWORK_LOAD_BALANCER"}),
+        reg("aws:apigateway/restApi:RestApi", "api", {"endpointConfiguration": {"types": "REGION"},
+                                                      "apiKeySource": "QUERY"}),
+        reg("aws:apigateway/integration:Integration", "i", {"type": "HTTP_PRIVATE", "connectionType": "PRIVATE_LINK",
+                                                            "contentHandling": "BINARY"}),
+        reg("aws:apigateway/stage:Stage", "stage", {"cacheClusterSize": "2.0"}),
+        reg("aws:apigateway/usagePlan:UsagePlan", "plan", {"quotaSettings": {"limit": 10, "period": "HOUR"}}),
+        reg("aws:apigateway/domainName:DomainName", "domain", {"securityPolicy": "TLS_1_1",
+                                                               "endpointConfiguration": {"types": ["GLOBAL"]}}),
+        reg("aws:route53/healthCheck:HealthCheck", "any", {"type": "CALCULATED", "childHealthThreshold": 257,
+                                                           "childHealthchecks": [f"c{i}" for i in range(257)]}),
+    ]
+    found = {(f.resource, f.path) for f in findings(*rules)}
+    assert found == {
+        ("p", "name"), ("sub", "autoRenew"),
+        ("g", "protectionGroupId"), ("g", "aggregation"), ("g", "pattern"), ("g", "resourceType"),
+        ("api", "endpointConfiguration.types"), ("api", "apiKeySource"),
+        ("i", "type"), ("i", "connectionType"), ("i", "contentHandling"), ("stage", "cacheClusterSize"),
+        ("plan", "quotaSettings.period"), ("domain", "securityPolicy"), ("domain", "endpointConfiguration.types[0]"),
+        ("any", "childHealthThreshold"), ("any", "childHealthchecks"),
+    }
+
+
+def test_protection_inputs_aws_would_refuse_from_its_documentation() -> None:
+    third_party = "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718"
+    rules = [
+        reg("aws:apigateway/resource:Resource", "res", {"pathPart": "payments/{id}"}),
+        reg("aws:apigateway/resource:Resource", "colon", {"pathPart": "events:batch"}),  # AWS takes colons
+        reg("aws:apigateway/method:Method", "m", {"httpMethod": "post", "authorization": "JWT"}),
+        reg("aws:apigateway/integration:Integration", "i", {
+            "integrationHttpMethod": "FETCH", "uri": "payments.internal:8443/pay", "timeoutMilliseconds": 30000,
+            "passthroughBehavior": "WHEN_NO_TEMPLATE"}),
+        reg("aws:apigateway/stage:Stage", "stage", {"stageName": "v1.0", "variables": {"env-name": "prod us"}}),
+        reg("aws:apigateway/methodSettings:MethodSettings", "settings", {
+            "methodPath": "*/*", "settings": {"loggingLevel": "DEBUG", "cacheTtlInSeconds": 7200}}),
+        reg("aws:apigateway/vpcLink:VpcLink", "link", {
+            "targetArn": f"arn:aws:elasticloadbalancing:us-east-1:{'1' * 12}:loadbalancer/app/alb/0123456789abcdef"}),
+        reg("aws:apigateway/usagePlan:UsagePlan", "plan", {
+            "throttleSettings": {"rateLimit": 20000, "burstLimit": -1},
+            "apiStages": [{"throttles": [{"path": "/pay/POST", "burstLimit": 6000}]}]}),
+        reg("aws:apigateway/apiKey:ApiKey", "key", {"name": "k" * 1025, "value": "short"}),
+        reg("aws:apigateway/usagePlanKey:UsagePlanKey", "pk", {"keyType": "API"}),
+        reg("aws:apigateway/model:Model", "model", {"name": "partner-event", "schema": "x" * (400 * 1024 + 1)}),
+        reg("aws:apigateway/restApi:RestApi", "api", {"minimumCompressionSize": "20000000"}),
+        reg("aws:ec2/vpcEndpointService:VpcEndpointService", "svc", {
+            "allowedPrincipals": ["123456789012", "arn:aws:iam::12345:root"], "supportedIpAddressTypes": ["IPv4"],
+            "privateDnsName": "pay..securecart.example"}),
+        reg("aws:ec2/vpcEndpoint:VpcEndpoint", "ep", {"serviceName": third_party.replace("vpce-svc-", "svc-")}),
+        reg("aws:shield/applicationLayerAutomaticResponse:ApplicationLayerAutomaticResponse", "r",
+            {"action": "count"}),
+    ]
+    found = {(f.resource, f.path): f for f in findings(*rules)}
+    assert set(found) == {
+        ("res", "pathPart"), ("m", "httpMethod"), ("m", "authorization"), ("i", "integrationHttpMethod"),
+        ("i", "uri"), ("i", "timeoutMilliseconds"), ("i", "passthroughBehavior"), ("stage", "stageName"),
+        ("stage", 'variables key "env-name"'), ("stage", 'variables["env-name"]'),
+        ("settings", "settings.loggingLevel"), ("settings", "settings.cacheTtlInSeconds"), ("link", "targetArn"),
+        ("plan", "throttleSettings.rateLimit"), ("plan", "throttleSettings.burstLimit"),
+        ("plan", "apiStages[0].throttles[0].burstLimit"), ("key", "name"), ("key", "value"),
+        ("pk", "keyType"), ("model", "name"), ("model", "schema"), ("api", "minimumCompressionSize"),
+        ("svc", "allowedPrincipals[0]"), ("svc", "allowedPrincipals[1]"), ("svc", "supportedIpAddressTypes[0]"),
+        ("svc", "privateDnsName"), ("ep", "serviceName"), ("r", "action"),
+    }
+    assert found[("stage", "stageName")].detail == "'.' not allowed"
+    assert found[("model", "name")].says.startswith("letters and digits only")
+    assert found[("key", "value")].secret and "short" not in found[("key", "value")].line()
+    assert "10,000 requests per second" in found[("plan", "throttleSettings.rateLimit")].line()
+
+
+def test_protection_inputs_as_the_tier_sets_them_pass() -> None:
+    account = "123456789012"
+    nlb = f"arn:aws:elasticloadbalancing:us-east-1:{account}:loadbalancer/net/payment/0123456789abcdef"
+    rules = [
+        reg("aws:shield/subscription:Subscription", "sub", {"autoRenew": "ENABLED", "skipDestroy": True}),
+        reg("aws:shield/protection:Protection", "p", {"name": "securecart-prod-us-east-1-alb"}),
+        reg("aws:shield/protectionGroup:ProtectionGroup", "g", {"protectionGroupId": "securecart-prod-all",
+                                                                "aggregation": "MAX", "pattern": "ALL"}),
+        reg("aws:shield/applicationLayerAutomaticResponse:ApplicationLayerAutomaticResponse", "r",
+            {"action": "BLOCK"}),
+        reg("aws:apigateway/restApi:RestApi", "api", {
+            "name": "securecart-prod-partners", "endpointConfiguration": {"types": "REGIONAL"},
+            "apiKeySource": "HEADER", "disableExecuteApiEndpoint": True, "minimumCompressionSize": "-1"}),
+        reg("aws:apigateway/resource:Resource", "res", {"pathPart": "payments"}),
+        reg("aws:apigateway/resource:Resource", "param", {"pathPart": "{proxy+}"}),
+        reg("aws:apigateway/method:Method", "m", {"httpMethod": "POST", "authorization": "AWS_IAM",
+                                                  "apiKeyRequired": True}),
+        reg("aws:apigateway/integration:Integration", "i", {
+            "httpMethod": "POST", "type": "HTTP_PROXY", "integrationHttpMethod": "POST", "connectionType": "VPC_LINK",
+            "uri": "https://payment.us-east-1.securecart.example:8443/payments", "timeoutMilliseconds": 29000}),
+        reg("aws:apigateway/stage:Stage", "stage", {"stageName": "v1", "xrayTracingEnabled": True}),
+        reg("aws:apigateway/methodSettings:MethodSettings", "settings", {
+            "methodPath": "*/*", "settings": {"loggingLevel": "INFO", "metricsEnabled": True,
+                                              "throttlingRateLimit": 500, "throttlingBurstLimit": 1000}}),
+        reg("aws:apigateway/vpcLink:VpcLink", "link", {"name": "securecart-prod-partners", "targetArn": nlb}),
+        reg("aws:apigateway/usagePlan:UsagePlan", "plan", {
+            "throttleSettings": {"rateLimit": 50, "burstLimit": 100}, "quotaSettings": {"limit": 100000,
+                                                                                       "period": "DAY"}}),
+        reg("aws:apigateway/apiKey:ApiKey", "key", {"name": "securecart-prod-partner-acme", "enabled": True}),
+        reg("aws:apigateway/usagePlanKey:UsagePlanKey", "pk", {"keyType": "API_KEY"}),
+        reg("aws:apigateway/model:Model", "model", {"name": "PartnerEvent", "contentType": "application/json",
+                                                    "schema": json.dumps({"type": "object"})}),
+        reg("aws:apigateway/domainName:DomainName", "domain", {
+            "domainName": "partners.securecart.example", "securityPolicy": "TLS_1_2",
+            "endpointConfiguration": {"types": "REGIONAL"}}),
+        reg("aws:ec2/vpcEndpointService:VpcEndpointService", "svc", {
+            "acceptanceRequired": True, "supportedIpAddressTypes": ["ipv4"],
+            "privateDnsName": "payments.us-east-1.securecart.example",
+            "allowedPrincipals": [f"arn:aws:iam::{account}:root", f"arn:aws:iam::{account}:role/partner-payments",
+                                  "arn:aws:organizations::210987654321:ou/o-abc123defg/ou-ab12-cdef3456"]}),
+        reg("aws:ec2/vpcEndpoint:VpcEndpoint", "processor", {
+            "serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-0a1b2c3d4e5f60718", "vpcEndpointType": "Interface",
+            "privateDnsEnabled": True}),
+        reg("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"serviceName": "com.amazonaws.us-east-1.s3",
+                                                     "vpcEndpointType": "Gateway"}),
+        reg("aws:ec2/vpcEndpoint:VpcEndpoint", "sagemaker", {"serviceName": "aws.sagemaker.us-east-1.notebook",
+                                                            "vpcEndpointType": "Interface"}),
+        reg("aws:route53/healthCheck:HealthCheck", "any", {"type": "CALCULATED", "childHealthThreshold": 1,
+                                                           "childHealthchecks": ["a", "b"]}),
+    ]
+    assert lines(*rules) == []

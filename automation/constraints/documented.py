@@ -392,4 +392,112 @@ GA_HEALTH_CHECK_INTERVAL = rule(
     f"{_GA}/API_CreateEndpointGroup.html", quote="The time—10 seconds or 30 seconds—between each health check",
     values=(10, 30))
 
+# --- API Gateway (REST), PrivateLink, Shield (protection and partner access) -------------------------------------
+_APIGW = f"{API}/apigateway/latest/api"
+_APIGW_GUIDE = f"{API}/apigateway/latest/developerguide"
+APIGW_STAGE_NAME = rule(
+    "1 to 128 letters, digits, hyphens and underscores", "API Gateway API reference, CreateStage stageName",
+    f"{_APIGW}/API_CreateStage.html",
+    quote="Stage names can only contain alphanumeric characters, hyphens, and underscores. Maximum length is 128 "
+          "characters.", alphabet=r"a-zA-Z0-9_\-", min_len=1, max_len=128)
+APIGW_STAGE_VARIABLE_NAME = rule(
+    "letters, digits and underscores", "API Gateway API reference, CreateStage variables (names)",
+    f"{_APIGW}/API_CreateStage.html", quote="Variable names can have alphanumeric and underscore characters",
+    alphabet=r"a-zA-Z0-9_")
+APIGW_STAGE_VARIABLE_VALUE = rule(
+    "characters A-Za-z0-9-._~:/?#&=, only", "API Gateway API reference, CreateStage variables (values)",
+    f"{_APIGW}/API_CreateStage.html", quote="the values must match [A-Za-z0-9-._~:/?#&=,]+",
+    alphabet=r"A-Za-z0-9\-._~:/?#&=,", min_len=1)
+APIGW_PATH_PART = rule(
+    "a path part of letters, digits and ._-: or a {parameter} (a trailing + inside the braces: greedy), without "
+    "slashes (API Gateway answers: Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning "
+    "and the end and an optional plus sign before the closing brace)",
+    "API Gateway API reference, CreateResource pathPart", f"{_APIGW}/API_CreateResource.html",
+    pattern=r"[a-zA-Z0-9._:\-]+|\{[a-zA-Z0-9._:\-]+\+?\}")
+APIGW_AUTHORIZATION = rule(
+    "one of NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS (JWT is an HTTP API's)",
+    "API Gateway API reference, PutMethod authorizationType", f"{_APIGW}/API_PutMethod.html",
+    quote="Valid values are NONE for open access, AWS_IAM for using Amazon Web Services IAM permissions, CUSTOM for "
+          "using a custom authorizer, COGNITO_USER_POOLS for using a Cognito user pool",
+    values=("NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"))
+APIGW_HTTP_METHOD = rule(
+    "one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY (upper case)",
+    "API Gateway Developer Guide, methods for REST APIs", f"{_APIGW_GUIDE}/how-to-method-settings.html",
+    values=("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"))
+APIGW_INTEGRATION_URI = rule(
+    "an http(s) URL (HTTP and private integrations) or an arn:aws:apigateway:<region>:… service URI (AWS "
+    "integrations)", "API Gateway API reference, PutIntegration uri", f"{_APIGW}/API_PutIntegration.html",
+    quote="the URI must be a fully formed, encoded HTTP(S) URL according to the RFC-3986 specification",
+    pattern=r"(?:https?://|arn:aws[a-z\-]*:apigateway:)\S+")
+APIGW_INTEGRATION_TIMEOUT = rule(
+    "50 to 29,000 milliseconds (longer only for regional or private APIs, after a quota increase)",
+    "API Gateway API reference, PutIntegration timeoutInMillis", f"{_APIGW}/API_PutIntegration.html",
+    quote="Custom timeout between 50 and 29,000 milliseconds.", ranges=((50, 29000),))
+APIGW_PASSTHROUGH = rule(
+    "one of WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER", "API Gateway API reference, PutIntegration passthroughBehavior",
+    f"{_APIGW}/API_PutIntegration.html",
+    quote="There are three valid values: WHEN_NO_MATCH , WHEN_NO_TEMPLATES , and NEVER .",
+    values=("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"))
+APIGW_MIN_COMPRESSION = rule(
+    "0 to 10485760 bytes", "API Gateway API reference, CreateRestApi minimumCompressionSize",
+    f"{_APIGW}/API_CreateRestApi.html", quote="with non-negative between 0 and 10485760 (10M) bytes, inclusive",
+    ranges=((0, 10485760),))
+APIGW_MODEL_NAME = rule(
+    "letters and digits only (an auto-name's hyphen is refused too: name every model)",
+    "API Gateway API reference, CreateModel name", f"{_APIGW}/API_CreateModel.html",
+    quote="The name of the model. Must be alphanumeric.", alphabet=r"a-zA-Z0-9", min_len=1)
+APIGW_MODEL_SCHEMA = rule(
+    "at most 400 KB", "API Gateway API reference, CreateModel schema", f"{_APIGW}/API_CreateModel.html",
+    quote="The maximum size of the model is 400 KB.", max_len=400 * 1024)
+APIGW_API_KEY_NAME = rule(
+    "at most 1024 characters", "API Gateway Developer Guide, usage plans and API keys",
+    f"{_APIGW_GUIDE}/api-gateway-api-usage-plans.html", max_len=1024)
+APIGW_API_KEY_VALUE = rule(
+    "20 to 128 characters (letters and digits)", "API Gateway Developer Guide, usage plans and API keys",
+    f"{_APIGW_GUIDE}/api-gateway-api-usage-plans.html", min_len=20, max_len=128)
+APIGW_USAGE_PLAN_KEY_TYPE = rule(
+    "API_KEY (the only key type)", "API Gateway API reference, UsagePlanKey type",
+    f"{_APIGW}/API_UsagePlanKey.html", values=("API_KEY",))
+_THROTTLE = "API Gateway Developer Guide, throttling (a usage plan's per-client limits cannot be higher than the " \
+            "account's per-Region limits: 10,000 requests per second, bursts of 5,000, unless AWS raised them)"
+APIGW_THROTTLE_RATE = rule(
+    "0 to 10,000 requests per second", _THROTTLE, f"{_APIGW_GUIDE}/api-gateway-request-throttling.html",
+    ranges=((0, 10000),))
+APIGW_THROTTLE_BURST = rule(
+    "0 to 5,000 requests", _THROTTLE, f"{_APIGW_GUIDE}/api-gateway-request-throttling.html", ranges=((0, 5000),))
+APIGW_LOGGING_LEVEL = rule(
+    "one of OFF, ERROR, INFO (the stage's execution logging level)", "API Gateway API reference, MethodSetting "
+    "loggingLevel", f"{_APIGW}/API_MethodSetting.html", values=("OFF", "ERROR", "INFO"))
+APIGW_CACHE_TTL = rule(
+    "0 to 3600 seconds", "API Gateway Developer Guide, caching (the maximum TTL is 3600 seconds)",
+    f"{_APIGW_GUIDE}/api-gateway-caching.html", ranges=((0, 3600),))
+APIGW_VPC_LINK_TARGET = rule(
+    "a network load balancer's ARN (…:loadbalancer/net/…)", "API Gateway API reference, CreateVpcLink targetArns",
+    f"{_APIGW}/API_CreateVpcLink.html",
+    quote="The ARN of the network load balancer of the VPC targeted by the VPC link.",
+    pattern=r"arn:aws[a-z\-]*:elasticloadbalancing:[a-z0-9\-]+:\d{12}:loadbalancer/net/[^/]+/[0-9a-f]+")
+
+_EC2 = f"{API}/AWSEC2/latest/APIReference"
+EC2_ENDPOINT_PRINCIPAL = rule(
+    "a principal's ARN (an account's arn:aws:iam::<account>:root, a user's or role's, an organization's or OU's), "
+    "a service principal, or * (which the pack refuses)", "EC2 API reference, AllowedPrincipal (principal types "
+    "All, Service, OrganizationUnit, Account, User, Role)", f"{_EC2}/API_AllowedPrincipal.html",
+    quote="The Amazon Resource Names (ARN) of the principals.",
+    pattern=r"\*|arn:aws[a-z\-]*:iam::\d{12}:(?:root|user/\S+|role/\S+)"
+            r"|arn:aws[a-z\-]*:organizations::\d{12}:(?:organization|ou)/\S+|[a-z0-9.\-]+\.amazonaws\.com(?:\.cn)?")
+EC2_ENDPOINT_IP_TYPE = rule(
+    "one of ipv4, ipv6", "EC2 API reference, CreateVpcEndpointServiceConfiguration SupportedIpAddressTypes",
+    f"{_EC2}/API_CreateVpcEndpointServiceConfiguration.html", quote="The possible values are ipv4 and ipv6 .",
+    values=("ipv4", "ipv6"))
+EC2_ENDPOINT_SERVICE_NAME = rule(
+    "a service name: com.amazonaws.<region>.<service> (or aws.…) for an AWS service, "
+    "com.amazonaws.vpce.<region>.vpce-svc-<17 hex> for an endpoint service",
+    "AWS PrivateLink Guide, endpoint service names",
+    f"{API}/vpc/latest/privatelink/privatelink-share-your-services.html",
+    pattern=r"com\.amazonaws\.vpce\.[a-z0-9\-]+\.vpce-svc-[0-9a-f]{8}(?:[0-9a-f]{9})?"
+            r"|(?!com\.amazonaws\.vpce\.)(?:com\.amazonaws|cn\.com\.amazonaws|aws)\.[a-z0-9][a-z0-9.\-]*")
+SHIELD_AUTOMATIC_RESPONSE_ACTION = rule(
+    "BLOCK or COUNT", "Shield API reference, ResponseAction (Block or Count)",
+    f"{API}/waf/latest/DDOSAPIReference/API_ResponseAction.html", values=("BLOCK", "COUNT"))
+
 ALL: dict[str, Documented] = {name: value for name, value in globals().items() if isinstance(value, Documented)}

@@ -177,12 +177,21 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
     ),
     # --- EC2: endpoints, prefix lists -------------------------------------------------------------------------
     "aws:ec2/vpcEndpoint:VpcEndpoint": (
+        p("serviceName", "ec2 CreateVpcEndpoint ServiceName", doc.EC2_ENDPOINT_SERVICE_NAME),
         p("vpcEndpointType", "ec2 CreateVpcEndpoint VpcEndpointType"),
         p("ipAddressType", "ec2 CreateVpcEndpoint IpAddressType"),
         p("dnsOptions.dnsRecordIpType", "ec2 CreateVpcEndpoint DnsOptions.DnsRecordIpType"),
     ),
-    "aws:ec2/vpcEndpointService:VpcEndpointService": Nothing(
-        "CreateVpcEndpointServiceConfiguration constrains none of its members"),
+    "aws:ec2/vpcEndpointService:VpcEndpointService": (
+        # acceptanceRequired is a boolean; whether it is on, and whom the principals name, is the pack's to judge
+        p("privateDnsName", "ec2 CreateVpcEndpointServiceConfiguration PrivateDnsName", doc.ROUTE53_DNS_NAME),
+        p("supportedIpAddressTypes[]", "ec2 CreateVpcEndpointServiceConfiguration SupportedIpAddressTypes[]",
+          doc.EC2_ENDPOINT_IP_TYPE),
+        p("allowedPrincipals[]", "ec2 ModifyVpcEndpointServicePermissions AddAllowedPrincipals[]",
+          doc.EC2_ENDPOINT_PRINCIPAL),
+    ),
+    "aws:vpc/endpointServicePrivateDnsVerification:EndpointServicePrivateDnsVerification": Nothing(
+        "the endpoint service's ID (StartVpcEndpointServicePrivateDnsVerification constrains nothing else)"),
     "aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter": Nothing("two resource IDs"),
     "aws:ec2/managedPrefixList:ManagedPrefixList": (
         p("name", "ec2 CreateManagedPrefixList PrefixListName", doc.EC2_PREFIX_LIST_NAME),
@@ -274,6 +283,22 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("name", "shield CreateProtection Name"),
         *tags("shield CreateProtection Tags"),
     ),
+    "aws:shield/subscription:Subscription": (p("autoRenew", "shield UpdateSubscription AutoRenew"),),
+    "aws:shield/protectionGroup:ProtectionGroup": (
+        p("protectionGroupId", "shield CreateProtectionGroup ProtectionGroupId"),
+        p("aggregation", "shield CreateProtectionGroup Aggregation"),
+        p("pattern", "shield CreateProtectionGroup Pattern"),
+        p("resourceType", "shield CreateProtectionGroup ResourceType"),
+        p("members", "shield CreateProtectionGroup Members"),
+        *tags("shield CreateProtectionGroup Tags"),
+    ),
+    "aws:shield/protectionHealthCheckAssociation:ProtectionHealthCheckAssociation": Nothing(
+        "a protection's ID and a health check's ARN, both other resources' (AssociateHealthCheck's patterns hold "
+        "for what the engine makes)"),
+    "aws:shield/applicationLayerAutomaticResponse:ApplicationLayerAutomaticResponse": (
+        # the provider sends BLOCK or COUNT as the Action structure's one member ({"Block": {}} or {"Count": {}})
+        p("action", "shield EnableApplicationLayerAutomaticResponse Action", doc.SHIELD_AUTOMATIC_RESPONSE_ACTION),
+    ),
     # --- ACM, Route 53 ----------------------------------------------------------------------------------------
     "aws:acm/certificate:Certificate": (
         p("domainName", "acm RequestCertificate DomainName", doc.ACM_COMMON_NAME),
@@ -329,6 +354,7 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("regions", f"{_HEALTH}.Regions"),
         p("regions[]", f"{_HEALTH}.Regions[]"),
         p("childHealthThreshold", f"{_HEALTH}.HealthThreshold"),
+        p("childHealthchecks", f"{_HEALTH}.ChildHealthChecks"),
         p("cloudwatchAlarmName", f"{_HEALTH}.AlarmIdentifier.Name"),
         p("cloudwatchAlarmRegion", f"{_HEALTH}.AlarmIdentifier.Region"),
         p("insufficientDataHealthStatus", f"{_HEALTH}.InsufficientDataHealthStatus"),
@@ -415,6 +441,90 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("portOverrides[].listenerPort", "globalaccelerator CreateEndpointGroup PortOverrides[].ListenerPort"),
         p("portOverrides[].endpointPort", "globalaccelerator CreateEndpointGroup PortOverrides[].EndpointPort"),
     ),
+    # --- API Gateway (REST) -----------------------------------------------------------------------------------
+    # Names, descriptions, policies and most other strings are unconstrained in the model and undocumented: only
+    # what AWS states (the model's enums, the rules in its prose and guides) is checked.
+    "aws:apigateway/restApi:RestApi": (
+        # the provider takes the endpoint type as one string (types) and sends it as the list's one item
+        p("endpointConfiguration.types", "apigateway CreateRestApi endpointConfiguration.types[]"),
+        p("endpointConfiguration.types[]", "apigateway CreateRestApi endpointConfiguration.types[]"),
+        p("endpointConfiguration.ipAddressType", "apigateway CreateRestApi endpointConfiguration.ipAddressType"),
+        p("apiKeySource", "apigateway CreateRestApi apiKeySource"),
+        p("securityPolicy", "apigateway CreateRestApi securityPolicy"),
+        p("endpointAccessMode", "apigateway CreateRestApi endpointAccessMode"),
+        p("minimumCompressionSize", "apigateway CreateRestApi minimumCompressionSize", doc.APIGW_MIN_COMPRESSION,
+          provider_values=(-1, "-1")),  # the provider's "turn compression off": it sends no size
+    ),
+    "aws:apigateway/resource:Resource": (
+        p("pathPart", "apigateway CreateResource pathPart", doc.APIGW_PATH_PART),
+    ),
+    "aws:apigateway/method:Method": (
+        p("httpMethod", "apigateway PutMethod httpMethod", doc.APIGW_HTTP_METHOD),
+        p("authorization", "apigateway PutMethod authorizationType", doc.APIGW_AUTHORIZATION),
+    ),
+    "aws:apigateway/integration:Integration": (
+        p("type", "apigateway PutIntegration type"),
+        p("connectionType", "apigateway PutIntegration connectionType"),
+        p("httpMethod", "apigateway PutIntegration httpMethod", doc.APIGW_HTTP_METHOD),
+        p("integrationHttpMethod", "apigateway PutIntegration integrationHttpMethod", doc.APIGW_HTTP_METHOD),
+        p("uri", "apigateway PutIntegration uri", doc.APIGW_INTEGRATION_URI),
+        p("timeoutMilliseconds", "apigateway PutIntegration timeoutInMillis", doc.APIGW_INTEGRATION_TIMEOUT),
+        p("passthroughBehavior", "apigateway PutIntegration passthroughBehavior", doc.APIGW_PASSTHROUGH),
+        p("contentHandling", "apigateway PutIntegration contentHandling"),
+    ),
+    "aws:apigateway/deployment:Deployment": Nothing("a description and the API's ID: CreateDeployment constrains "
+                                                    "neither"),
+    "aws:apigateway/stage:Stage": (
+        p("stageName", "apigateway CreateStage stageName", doc.APIGW_STAGE_NAME),
+        p("cacheClusterSize", "apigateway CreateStage cacheClusterSize"),
+        p("variables.*keys", "apigateway CreateStage variables{key}", doc.APIGW_STAGE_VARIABLE_NAME),
+        p("variables.*values", "apigateway CreateStage variables{value}", doc.APIGW_STAGE_VARIABLE_VALUE),
+    ),
+    "aws:apigateway/methodSettings:MethodSettings": (
+        # sent as UpdateStage patch operations (/<method path>/logging/loglevel = INFO, …): the model constrains
+        # no patch value, the API reference's MethodSetting states these
+        p("settings.loggingLevel", "apigateway UpdateStage patchOperations[].value", doc.APIGW_LOGGING_LEVEL),
+        p("settings.cacheTtlInSeconds", "apigateway UpdateStage patchOperations[].value", doc.APIGW_CACHE_TTL),
+    ),
+    "aws:apigateway/vpcLink:VpcLink": (
+        p("targetArn", "apigateway CreateVpcLink targetArns[]", doc.APIGW_VPC_LINK_TARGET),
+    ),
+    "aws:apigateway/usagePlan:UsagePlan": (
+        p("throttleSettings.burstLimit", "apigateway CreateUsagePlan throttle.burstLimit", doc.APIGW_THROTTLE_BURST),
+        p("throttleSettings.rateLimit", "apigateway CreateUsagePlan throttle.rateLimit", doc.APIGW_THROTTLE_RATE),
+        p("quotaSettings.period", "apigateway CreateUsagePlan quota.period"),
+        p("apiStages[].throttles[].burstLimit", "apigateway CreateUsagePlan apiStages[].throttle{value}.burstLimit",
+          doc.APIGW_THROTTLE_BURST),
+        p("apiStages[].throttles[].rateLimit", "apigateway CreateUsagePlan apiStages[].throttle{value}.rateLimit",
+          doc.APIGW_THROTTLE_RATE),
+    ),
+    "aws:apigateway/apiKey:ApiKey": (
+        p("name", "apigateway CreateApiKey name", doc.APIGW_API_KEY_NAME),
+        p("value", "apigateway CreateApiKey value", doc.APIGW_API_KEY_VALUE, secret=True),
+    ),
+    "aws:apigateway/usagePlanKey:UsagePlanKey": (
+        p("keyType", "apigateway CreateUsagePlanKey keyType", doc.APIGW_USAGE_PLAN_KEY_TYPE),
+    ),
+    "aws:apigateway/requestValidator:RequestValidator": Nothing("a name and two booleans: CreateRequestValidator "
+                                                                "constrains none"),
+    "aws:apigateway/model:Model": (
+        p("name", "apigateway CreateModel name", doc.APIGW_MODEL_NAME),
+        p("schema", "apigateway CreateModel schema", doc.APIGW_MODEL_SCHEMA),
+    ),
+    "aws:apigateway/domainName:DomainName": (
+        p("domainName", "apigateway CreateDomainName domainName", doc.ROUTE53_DNS_NAME),
+        p("securityPolicy", "apigateway CreateDomainName securityPolicy"),
+        p("endpointConfiguration.types", "apigateway CreateDomainName endpointConfiguration.types[]"),
+        p("endpointConfiguration.types[]", "apigateway CreateDomainName endpointConfiguration.types[]"),
+        p("endpointConfiguration.ipAddressType", "apigateway CreateDomainName endpointConfiguration.ipAddressType"),
+        p("endpointAccessMode", "apigateway CreateDomainName endpointAccessMode"),
+        p("routingMode", "apigateway CreateDomainName routingMode"),
+    ),
+    "aws:apigateway/basePathMapping:BasePathMapping": Nothing(
+        "a base path (no form documented) and the stage's name, which the stage's own entry checks"),
+    "aws:apigateway/restApiPolicy:RestApiPolicy": Nothing("a policy document: the model states no pattern or size "
+                                                          "for it (the policy pack reads its content)"),
+    "aws:apigateway/account:Account": Nothing("the CloudWatch Logs role's ARN, another resource's"),
     # --- ECS, ECR, Application Auto Scaling -------------------------------------------------------------------
     "aws:ecs/cluster:Cluster": (
         p("name", "ecs CreateCluster clusterName", doc.ECS_CLUSTER_NAME),
