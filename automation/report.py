@@ -60,6 +60,7 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
         f"violation(s)" + (f", {len(waived)} waived" if waived else ""),
     ]
     lines.extend(failover(result.outputs))
+    lines.append(counted_waf_rules(result))
     lines.extend(f"  log {level}: {message}" for level, message in result.logs)
     for v in violations:
         where = f"{v.resource_type} '{v.resource_name}'" if v.urn else "the stack"
@@ -67,6 +68,22 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
         lines.append(f"  {v.level.upper()} [{v.policy}] {where}: {first}")
         lines.extend(f"      {line}" for line in rest)
     return lines
+
+
+def _plain(value: Any) -> Any:
+    """A recorded value without its secret wrapper."""
+    return value.get("value") if isinstance(value, dict) and "value" in value and len(value) == 2 else value
+
+
+def counted_waf_rules(result: StackResult) -> str:
+    """Which web ACL rules only count (a managed group counted by ``securecart:waf.count``, a rule set to count):
+    the synth says so, since such a rule protects nothing."""
+    counted = []
+    for acl in sorted(result.by_type("aws:wafv2/webAcl:WebAcl"), key=lambda r: r.name):
+        for rule in _plain(acl.inputs.get("rules")) or []:
+            if "count" in (rule.get("overrideAction") or {}) or "count" in (rule.get("action") or {}):
+                counted.append(f"{acl.name}/{rule.get('name')}")
+    return "  waf rules that only count: " + (", ".join(counted) or "none")
 
 
 def failover(outputs: dict[str, Any]) -> list[str]:
