@@ -551,6 +551,13 @@ def _listener_rule(m: Made) -> None:
     m.rid = m.arn
 
 
+@_rule("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+def _pull_through_cache_rule(m: Made) -> None:
+    """Known by its repository prefix, in the account's registry."""
+    m.rid = str(m.state.get("ecrRepositoryPrefix") or m.rid)
+    m.state["registryId"] = ACCOUNT_ID
+
+
 @_rule("aws:ecs/service:Service")
 def _ecs_service(m: Made) -> None:
     m.arn = _arn(m, "ecs", f"service/{m.state.get('name', m.name)}")

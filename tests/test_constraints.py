@@ -757,3 +757,13 @@ def test_protection_inputs_as_the_tier_sets_them_pass() -> None:
                                                            "childHealthchecks": ["a", "b"]}),
     ]
     assert lines(*rules) == []
+
+
+def test_a_pull_through_cache_rule_follows_ecrs_model() -> None:
+    bad = reg("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "cache", {
+        "ecrRepositoryPrefix": "ECR_Public", "upstreamRegistryUrl": "public.ecr.aws",
+        "credentialArn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:dockerhub-AbCdEf"})
+    assert {f.path for f in findings(bad)} == {"ecrRepositoryPrefix", "credentialArn"}
+    ok = reg("aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "cache", {
+        "ecrRepositoryPrefix": "ecr-public", "upstreamRegistryUrl": "public.ecr.aws"})
+    assert lines(ok) == []

@@ -375,3 +375,9 @@ def test_mappings_policies_and_the_account() -> None:
     assert rid == "a1b2c3d4e5"
     rid, account = make(m, f"{APIGW}/account:Account", "account", {"cloudwatchRoleArn": "arn"})
     assert rid == ACCOUNT_ID and account["throttleSettings"] == [{"burstLimit": 5000, "rateLimit": 10000}]
+
+
+def test_a_pull_through_cache_rule_is_known_by_its_prefix() -> None:
+    rid, rule = make(mocks(), "aws:ecr/pullThroughCacheRule:PullThroughCacheRule", "cache", {
+        "ecrRepositoryPrefix": "ecr-public", "upstreamRegistryUrl": "public.ecr.aws"})
+    assert rid == "ecr-public" and rule["registryId"] == ACCOUNT_ID

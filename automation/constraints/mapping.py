@@ -564,6 +564,12 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("imageTagMutability", "ecr CreateRepository imageTagMutability"),
         p("encryptionConfigurations[].encryptionType", "ecr CreateRepository encryptionConfiguration.encryptionType"),
     ),
+    "aws:ecr/pullThroughCacheRule:PullThroughCacheRule": (
+        p("ecrRepositoryPrefix", "ecr CreatePullThroughCacheRule ecrRepositoryPrefix"),
+        p("upstreamRepositoryPrefix", "ecr CreatePullThroughCacheRule upstreamRepositoryPrefix"),
+        p("credentialArn", "ecr CreatePullThroughCacheRule credentialArn"),
+        p("customRoleArn", "ecr CreatePullThroughCacheRule customRoleArn"),
+    ),
     "aws:appautoscaling/target:Target": (
         p("serviceNamespace", f"{_SCALING} RegisterScalableTarget ServiceNamespace"),
         p("scalableDimension", f"{_SCALING} RegisterScalableTarget ScalableDimension"),
