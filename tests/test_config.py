@@ -224,8 +224,8 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
     assert info.value.problems == [
         "securecart:netwrok: is not a known setting (known: securecart:role, securecart:environment, "
         "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network, "
-        "securecart:delivery, securecart:data, securecart:connectivity, securecart:edge, "
-        "securecart:vpnPreSharedKeys)"
+        "securecart:delivery, securecart:data, securecart:connectivity, securecart:edge, securecart:waf, "
+        "securecart:shield, securecart:partners, securecart:privateLink, securecart:vpnPreSharedKeys)"
     ]
 
 
