@@ -89,16 +89,30 @@ def test_checkout_path_rules_forward_to_checkout_on_both_albs(graph: Graph) -> N
     assert graph.one(TG, "checkout-ga-tg").inputs["healthCheck"] == graph.one(TG, "checkout-tg").inputs["healthCheck"]
 
 
+NLB_PORTS = {"payment": 443, "integrations": 9443}  # each nlb service's listenerPort (the stack files')
+
+
 def test_payment_nlb_is_internal_tls_cross_zone_in_private_subnets(graph: Graph) -> None:
+    """The internal NLB of the nlb services: one TLS listener per service on its own port (payment 443,
+    integrations 9443), each forwarding to that service's TLS target group; its group is not enforced on PrivateLink
+    traffic (the partners' VPC link arrives from addresses unknown here: API Gateway's own)."""
     nlb = graph.one(LB, "payment-nlb")
     app = sorted(s.id for s in graph.subnets("private", "app"))
     assert (nlb.inputs["loadBalancerType"], nlb.inputs["internal"]) == ("network", True)
     assert sorted(nlb.inputs["subnets"]) == app
     assert nlb.inputs["enableCrossZoneLoadBalancing"] is True
     assert nlb.inputs["accessLogs"]["enabled"] is True
-    (listener,) = [r.inputs for r in graph.of_type(LISTENER) if r.inputs.get("loadBalancerArn") == nlb.outputs["arn"]]
-    assert (listener["protocol"], listener["port"], listener["sslPolicy"]) == ("TLS", 443, TLS13)
-    assert graph.one(TG, "payment-tg").inputs["protocol"] == "TLS"
+    assert nlb.inputs["securityGroups"] == [graph.one(SG, "nlb-sg").id]
+    assert nlb.inputs["enforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] == "off"
+    listeners = {r.name: r.inputs for r in graph.of_type(LISTENER) if r.inputs.get("loadBalancerArn") ==
+                 nlb.outputs["arn"]}
+    assert sorted(listeners) == sorted(f"{name}-tls" for name in NLB_PORTS)
+    for name, port in NLB_PORTS.items():
+        listener = listeners[f"{name}-tls"]
+        assert (listener["protocol"], listener["port"], listener["sslPolicy"]) == ("TLS", port, TLS13)
+        assert listener["defaultActions"] == [{"targetGroupArn": graph.one(TG, f"{name}-tg").outputs["arn"],
+                                               "type": "forward"}]
+        assert graph.one(TG, f"{name}-tg").inputs["protocol"] == "TLS"
 
 
 def test_target_groups_fail_over_fast_with_ip_targets(graph: Graph) -> None:
@@ -132,6 +146,10 @@ def test_the_only_world_open_group_is_the_internal_accelerator_albs(graph: Graph
     it is internal (in the tasks' private subnets), and no other group admits the world."""
     world = [r for r in graph.of_type(INGRESS)
              if r.inputs.get("cidrIpv4") == "0.0.0.0/0" or r.inputs.get("cidrIpv6") == "::/0"]
+    # No other ingress rule admits an address range wider than the VPC (the endpoints' group admits the VPC's).
+    vpc_cidr = graph.one("aws:ec2/vpc:Vpc", "vpc").inputs["cidrBlock"]
+    assert {r.name: r.inputs["cidrIpv4"] for r in graph.of_type(INGRESS) if "cidrIpv4" in r.inputs
+            and r not in world} == {"endpoints-sg-https-from-vpc": vpc_cidr}
     accelerator_sg = graph.one(SG, "accelerator-alb-sg")
     assert [(r.inputs["securityGroupId"], r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"])
             for r in world] == [(accelerator_sg.id, "tcp", 443, 443)]
@@ -143,31 +161,36 @@ def test_the_only_world_open_group_is_the_internal_accelerator_albs(graph: Graph
     assert sorted(accelerator.inputs["subnets"]) == sorted(s.id for s in graph.subnets("private", "app"))
     assert accelerator.inputs["dropInvalidHeaderFields"] is True
     assert accelerator.inputs["desyncMitigationMode"] == "strictest"
-    # Its own web ACL: the managed groups and the rate limit, no origin verification (it cannot get a header).
+    # Its own web ACL: the geo block, the managed groups and the rate limit, no origin verification (it cannot
+    # get a header).
     acl = graph.one("aws:wafv2/webAcl:WebAcl", "accelerator-waf")
     assoc = graph.one("aws:wafv2/webAclAssociation:WebAclAssociation", "accelerator-waf-association")
     assert (assoc.inputs["resourceArn"], assoc.inputs["webAclArn"]) == (accelerator.outputs["arn"],
                                                                         acl.outputs["arn"])
     rules = plain(acl.inputs["rules"])
-    assert [r["name"] for r in rules] == [*WAF_MANAGED_RULES, "rate-limit-per-ip"]
+    assert [r["name"] for r in rules] == ["geo-block", *WAF_MANAGED_RULES, "rate-limit-per-ip"]
+    assert rules[0]["action"] == {"block": {}} and rules[0]["statement"] == {"geoMatchStatement": {"countryCodes":
+                                                                                                   ["KP"]}}
     assert all(r.get("overrideAction", {"none": {}}) == {"none": {}} for r in rules)
     assert rules[-1]["action"] == {"block": {}}
 
 
 @pytest.mark.parametrize(("name", "fronts"), [("storefront", ["alb-sg"]),
                                               ("checkout", ["accelerator-alb-sg", "alb-sg"]),
-                                              ("payment", ["nlb-sg"])])
+                                              ("payment", ["endpoint-nlb-sg", "nlb-sg"]),
+                                              ("integrations", ["nlb-sg"])])
 def test_each_service_admits_only_its_load_balancers(graph: Graph, name: str, fronts: list[str]) -> None:
     """A service admits its port from the security groups of the load balancers in front of it, and nothing else:
-    checkout (accelerated) from the customer ALB's and the accelerator ALB's."""
+    checkout (accelerated) from the customer ALB's and the accelerator ALB's, payment (offered over PrivateLink)
+    from the NLB's and the endpoint service's NLB's."""
     rules = _ingress(graph, f"{name}-sg")
-    port = 8443 if name == "payment" else 8080
+    port = 8443 if name in ("payment", "integrations") else 8080
     assert sorted((r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in rules) == \
         sorted((graph.one(SG, front).id, port, port) for front in fronts)
     assert not any("cidrIpv4" in r or "prefixListId" in r for r in rules)
 
 
-@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment", "integrations"])
 def test_services_run_private_multi_az_with_rollback(graph: Graph, name: str) -> None:
     svc = graph.one(SERVICE, f"{name}-service")
     net = svc.inputs["networkConfiguration"]
@@ -180,7 +203,7 @@ def test_services_run_private_multi_az_with_rollback(graph: Graph, name: str) ->
     assert "desiredCount" in svc.ignore_changes  # autoscaling owns it
 
 
-@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment", "integrations"])
 def test_task_definitions_are_hardened_and_traced(graph: Graph, stack: StackResult, name: str) -> None:
     task = graph.one("aws:ecs/taskDefinition:TaskDefinition", f"{name}-task")
     containers = {c["name"]: c for c in json.loads(task.inputs["containerDefinitions"])}
@@ -188,9 +211,11 @@ def test_task_definitions_are_hardened_and_traced(graph: Graph, stack: StackResu
     app = containers["app"]
     assert app["readonlyRootFilesystem"] is True and app["user"] == "1000:1000" and app["privileged"] is False
     assert app["image"] == f"123456789012.dkr.ecr.{stack.region}.amazonaws.com/securecart/prod/{name}:" + \
-        ("2026.11.1" if name == "payment" else "2026.11.3")
+        ("2026.11.1" if name in ("payment", "integrations") else "2026.11.3")
     assert app["logConfiguration"]["logDriver"] == "awslogs"
-    assert "aws-xray-daemon" in containers["xray"]["image"]
+    # The X-Ray daemon from this region's registry (ECR Public through the pull-through cache), not public.ecr.aws.
+    assert containers["xray"]["image"] == \
+        f"123456789012.dkr.ecr.{stack.region}.amazonaws.com/ecr-public/xray/aws-xray-daemon:3.3.14"
     assert all(not e["name"].endswith(("KEY", "PASSWORD", "SECRET", "TOKEN")) for e in app["environment"])
     if name == "payment":
         assert [s["name"] for s in app["secrets"]] == ["PSP_API_KEY"]
@@ -199,7 +224,7 @@ def test_task_definitions_are_hardened_and_traced(graph: Graph, stack: StackResu
     assert group.inputs["kmsKeyId"] and group.inputs["retentionInDays"] == 365
 
 
-@pytest.mark.parametrize("name", ["storefront", "checkout", "payment"])
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment", "integrations"])
 def test_roles_are_least_privilege(graph: Graph, name: str) -> None:
     for role_name, policy_name in ((f"{name}-execution", f"{name}-execution-policy"),
                                    (f"{name}-task", f"{name}-task-policy")):
@@ -229,7 +254,7 @@ def _scaling(graph: Graph, name: str) -> tuple[Any, list[Any], list[Any]]:
 
 
 @pytest.mark.parametrize(("name", "minimum", "maximum"), [("storefront", 3, 30), ("checkout", 3, 40),
-                                                          ("payment", 3, 20)])
+                                                          ("payment", 3, 20), ("integrations", 3, 10)])
 def test_autoscaling_targets_and_policies(graph: Graph, name: str, minimum: int, maximum: int) -> None:
     target, policies, _ = _scaling(graph, name)
     assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (minimum, maximum)
@@ -237,7 +262,8 @@ def test_autoscaling_targets_and_policies(graph: Graph, name: str, minimum: int,
     assert target.inputs["resourceId"] == f"service/{cluster}/{name}"
     metrics = sorted(p["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]
                      ["predefinedMetricType"] for p in policies)
-    expected = ["ECSServiceAverageCPUUtilization"] + ([] if name == "payment" else ["ALBRequestCountPerTarget"])
+    expected = ["ECSServiceAverageCPUUtilization"] + ([] if name in ("payment", "integrations") else
+                                                      ["ALBRequestCountPerTarget"])
     assert metrics == sorted(expected)
     for p in policies:
         spec = p["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]
@@ -282,12 +308,41 @@ def test_alarms_watch_latency_and_traffic_anomalies_with_actions(graph: Graph) -
 
 def test_ecr_repositories_scan_on_push_immutable_kms(stack: StackResult) -> None:
     repos = stack.by_type("awsx:ecr:Repository")
-    assert sorted(r.name for r in repos) == ["checkout-repo", "payment-repo", "storefront-repo"]
+    assert sorted(r.name for r in repos) == ["checkout-repo", "integrations-repo", "payment-repo", "storefront-repo"]
     for r in repos:
         assert r.inputs["imageTagMutability"] == "IMMUTABLE"
         assert r.inputs["imageScanningConfiguration"] == {"scanOnPush": True}
         assert r.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
         assert r.inputs["lifecyclePolicy"]["rules"]
+
+
+XRAY_REPOSITORY = "ecr-public/xray/aws-xray-daemon"
+
+
+@pytest.mark.parametrize("name", ["storefront", "checkout", "payment", "integrations"])
+def test_the_xray_daemon_comes_through_the_regions_pull_through_cache(graph: Graph, stack: StackResult,
+                                                                      name: str) -> None:
+    """The daemon's image is ECR Public's, cached in this region's registry under the rule's prefix (a task whose
+    HTTPS stays in the VPC can pull it); the execution role may import it into that one repository, and pull it and
+    the service's own image, nothing else; each service starts after the rule exists."""
+    (rule,) = graph.of_type("aws:ecr/pullThroughCacheRule:PullThroughCacheRule")
+    assert (rule.inputs["ecrRepositoryPrefix"], rule.inputs["upstreamRegistryUrl"]) == ("ecr-public", "public.ecr.aws")
+    assert XRAY_REPOSITORY.startswith(f"{rule.inputs['ecrRepositoryPrefix']}/")
+    task = graph.one("aws:ecs/taskDefinition:TaskDefinition", f"{name}-task")
+    (xray,) = [c for c in json.loads(task.inputs["containerDefinitions"]) if c["name"] == "xray"]
+    registry = f"123456789012.dkr.ecr.{stack.region}.amazonaws.com"
+    assert xray["image"] == f"{registry}/{XRAY_REPOSITORY}:3.3.14"
+    repository = f"arn:aws:ecr:{stack.region}:123456789012:repository/{XRAY_REPOSITORY}"
+    sids = {s["Sid"]: s for s in policy_doc(graph.one("aws:iam/rolePolicy:RolePolicy",
+                                                      f"{name}-execution-policy").inputs["policy"])["Statement"]}
+    assert sorted(sids["PullThroughCache"]["Action"]) == ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"]
+    assert sids["PullThroughCache"]["Resource"] == [repository]
+    assert sids["PullImage"]["Resource"] == [
+        f"arn:aws:ecr:{stack.region}:123456789012:repository/securecart/prod/{name}", repository]
+    importing = [s for s in sids.values() if {"ecr:BatchImportUpstreamImage", "ecr:CreateRepository"} &
+                 set(s["Action"])]
+    assert importing == [sids["PullThroughCache"]]
+    assert rule.urn in graph.one(SERVICE, f"{name}-service").dependencies
 
 
 def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: StackResult) -> None:
@@ -302,7 +357,7 @@ def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: S
     writers = [lb for lb in graph.of_type(LB) if lb.inputs.get("accessLogs")]
     assert all(lb.inputs["accessLogs"]["bucket"] == bucket.outputs["bucket"] for lb in writers)
     prefixes = sorted(lb.inputs["accessLogs"]["prefix"] for lb in writers)
-    assert prefixes == ["accelerator-alb", "alb", "payment-nlb"]
+    assert prefixes == ["accelerator-alb", "alb", "endpoint-nlb", "payment-nlb"]
     bucket_arn = f"arn:aws:s3:::{bucket.outputs['bucket']}"
     for sid in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"):
         assert sorted(sids[sid]["Resource"]) == [f"{bucket_arn}/{p}/AWSLogs/123456789012/*" for p in prefixes]
