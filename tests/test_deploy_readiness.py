@@ -106,23 +106,27 @@ def fresh_registry(request: pytest.FixtureRequest) -> Iterator[str]:
 def test_a_fresh_account_starts_no_task_until_the_images_are_pushed(project: Project, fresh_registry: str) -> None:
     why = "does not exist yet (this deploy creates it)" if fresh_registry == "empty" else "holds no image yet"
     run = synth_all(project)
+    # The plan's five steps converge without an image: no service's wait changes what the peer reads.
+    assert run.passes == ["prod-eu", "prod-us", "prod-eu", "prod-us", "prod-eu"]
     for name in STACKS:
         result = run.results[name]
         services = result.by_type("aws:ecs/service:Service")
-        assert sorted(s.name for s in services) == ["checkout-service", "payment-service", "storefront-service"]
+        assert sorted(s.name for s in services) == ["checkout-service", "integrations-service", "payment-service",
+                                                    "storefront-service"]
         assert all(s.inputs["desiredCount"] == 0 for s in services)
         # no scaling target: its minimum would start tasks that cannot pull an image
         assert result.by_type("aws:appautoscaling/target:Target") == []
-        waits = [m for level, m in result.logs if "runs no task yet" in m]
-        assert len(waits) == 3 and all(f"{why}: push image" in m for m in waits)
+        waits = sorted(m for level, m in result.logs if "runs no task yet" in m)
+        assert [m.split(":")[1].split()[0] for m in waits] == ["checkout", "integrations", "payment", "storefront"]
+        assert all(f"{why}: push image" in m for m in waits)
         assert [v for v in evaluate(result, POLICIES) if v.level == "mandatory"] == []
 
 
 def test_services_run_and_scale_once_their_images_are_there(synth_run: SynthRun) -> None:
     for name in STACKS:
         result = synth_run.results[name]
-        assert sorted(s.inputs["desiredCount"] for s in result.by_type("aws:ecs/service:Service")) == [3, 3, 3]
-        assert len(result.by_type("aws:appautoscaling/target:Target")) == 3
+        assert sorted(s.inputs["desiredCount"] for s in result.by_type("aws:ecs/service:Service")) == [3, 3, 3, 3]
+        assert len(result.by_type("aws:appautoscaling/target:Target")) == 4
 
 
 def test_a_configured_tag_missing_from_an_existing_repository_stops_the_deploy(
@@ -237,13 +241,21 @@ def test_every_subnet_has_its_tiers_own_acl_and_the_default_acl_is_emptied(stack
 
 
 def test_the_payment_nlb_admits_only_the_services_that_call_it(stack: StackResult) -> None:
+    """Each nlb service's callers (checkout, for payment and integrations) on that service's listener port, and
+    nothing else: one rule per caller and port."""
     graph = Graph(stack)
     nlb_sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "nlb-sg")
     ingress = [r for r in graph.of_type(SG_IN) if r.inputs["securityGroupId"] == nlb_sg.id]
     checkout_sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "checkout-sg")
-    assert [(r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"]) for r in ingress] == \
-        [(checkout_sg.id, 443, 443)]
-    assert not any("cidrIpv4" in r.inputs for r in ingress)
+    assert sorted((r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"])
+                  for r in ingress) == [(checkout_sg.id, 443, 443), (checkout_sg.id, 9443, 9443)]
+    assert sorted(r.name for r in ingress) == ["nlb-sg-tls-from-checkout", "nlb-sg-tls-from-checkout-9443"]
+    assert not any("cidrIpv4" in r.inputs or "prefixListId" in r.inputs for r in ingress)
+    # Exactly the ports the NLB listens on.
+    nlb = graph.one(LB, "payment-nlb")
+    ports = sorted(x.inputs["port"] for x in graph.of_type("aws:lb/listener:Listener")
+                   if x.inputs["loadBalancerArn"] == nlb.outputs["arn"])
+    assert ports == sorted(r.inputs["fromPort"] for r in ingress) == [443, 9443]
 
 
 def test_delete_markers_stay_in_the_source_region(synth_run: SynthRun) -> None:
