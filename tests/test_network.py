@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from automation import mocks
+from automation.mocks import Registration
 from automation.project import Project
-from automation.synth import StackResult, SynthError, synth_stack
+from automation.synth import StackResult, SynthError, SynthRun, synth_stack
 from components.settings.loader import parse_settings
 from tests.conftest import Graph, policy_doc
 
@@ -195,12 +197,26 @@ def _statements_are_narrowed(doc: dict[str, Any]) -> None:
             assert st["Condition"]["StringEquals"]["aws:PrincipalAccount"] == "123456789012"
 
 
-def test_every_endpoint_has_a_restrictive_policy(graph: Graph) -> None:
+def _aws_service(endpoint: Registration, region: str) -> bool:
+    """An endpoint of an AWS service (com.amazonaws.<region>.<service>), not of a PrivateLink endpoint service
+    (com.amazonaws.vpce.<region>.vpce-svc-…: a third party's)."""
+    return str(endpoint.inputs["serviceName"]).startswith(f"com.amazonaws.{region}.")
+
+
+def test_every_endpoint_has_a_restrictive_policy(graph: Graph, stack: StackResult) -> None:
     endpoints = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] != "GatewayLoadBalancer"]
-    assert len(endpoints) == 10  # GWLB endpoints take no policy
-    for ep in endpoints:
+    aws = [e for e in endpoints if _aws_service(e, stack.region)]
+    assert len(aws) == 10  # GWLB endpoints take no policy
+    for ep in aws:
         assert ep.inputs.get("policy"), f"{ep.name} has the default full-access policy"
         _statements_are_narrowed(policy_doc(ep.inputs["policy"]))
+    # The payment processor's endpoint (a third party's endpoint service): AWS grants endpoints of non-AWS services
+    # full access and takes no policy for them, so none is set; its security group and the provider's acceptance
+    # gate it (test_processor_endpoint_admits_only_the_payment_tasks_in_the_offered_azs).
+    (processor,) = [e for e in endpoints if e not in aws]
+    assert processor.name == "processor-endpoint" and "policy" not in processor.inputs
+    assert processor.inputs["serviceName"] == \
+        f"com.amazonaws.vpce.{stack.region}.vpce-svc-0a1b2c3d4e5f60718"  # the stack file's
 
 
 def test_interface_endpoints_in_private_subnets_behind_https_from_vpc(graph: Graph, stack: StackResult) -> None:
@@ -213,7 +229,10 @@ def test_interface_endpoints_in_private_subnets_behind_https_from_vpc(graph: Gra
         ("tcp", 443, 443, stack.outputs["vpcCidr"])
     ]
     private = sorted(stack.outputs["subnetIds"]["private"])
-    interface = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"]
+    interface = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"
+                 and _aws_service(e, stack.region)]
+    assert sorted(e.name for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"
+                  and e not in interface) == ["processor-endpoint"]
     prefix = f"com.amazonaws.{stack.region}."
     services = sorted(e.inputs["serviceName"].removeprefix(prefix) for e in interface)
     assert services == sorted(["ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager", "kms", "xray", "ssm"])
@@ -221,6 +240,73 @@ def test_interface_endpoints_in_private_subnets_behind_https_from_vpc(graph: Gra
         assert ep.inputs["privateDnsEnabled"] is True
         assert sorted(ep.inputs["subnetIds"]) == private
         assert ep.inputs["securityGroupIds"] == [sg.id]
+
+
+PROCESSOR_SERVICE = "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+
+
+def _processor_endpoint_checks(graph: Graph, zones: list[str]) -> None:
+    endpoint = graph.one(ENDPOINT, "processor-endpoint")
+    sg = graph.one("aws:ec2/securityGroup:SecurityGroup", "processor-endpoint-sg")
+    payment = graph.one("aws:ec2/securityGroup:SecurityGroup", "payment-sg")
+    assert (endpoint.inputs["vpcEndpointType"], endpoint.inputs["privateDnsEnabled"]) == ("Interface", False)
+    assert endpoint.inputs["securityGroupIds"] == [sg.id]
+    assert endpoint.inputs["vpcId"] == graph.one("aws:ec2/vpc:Vpc", "vpc").id
+    # The tasks' subnets (the payment service's) in the zones the processor offers its service in.
+    tasks = {s.inputs["availabilityZone"]: s.id for s in graph.subnets("private", "app")}
+    assert graph.one("aws:ecs/service:Service", "payment-service").inputs["networkConfiguration"]["subnets"] == \
+        list(tasks.values())
+    assert endpoint.inputs["subnetIds"] == [tasks[z] for z in zones]
+    # HTTPS from the payment tasks' group, nothing else, and no rule of its own out.
+    rules = [r.inputs for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if r.inputs["securityGroupId"] == sg.id]
+    assert [(r["ipProtocol"], r["fromPort"], r["toPort"], r.get("referencedSecurityGroupId")) for r in rules] == \
+        [("tcp", 443, 443, payment.id)]
+    assert not any("cidrIpv4" in r or "cidrIpv6" in r or "prefixListId" in r for r in rules)
+    assert not [r for r in graph.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                if r.inputs["securityGroupId"] == sg.id]
+    assert not sg.inputs.get("ingress") and not sg.inputs.get("egress")
+
+
+def test_processor_endpoint_admits_only_the_payment_tasks_in_the_offered_azs(graph: Graph,
+                                                                              stack: StackResult) -> None:
+    """The processor's service (the mocks' answer: offered in every AZ of the region) gets an endpoint in each AZ
+    of the payment tasks' subnets, behind a group admitting HTTPS from the payment tasks alone."""
+    _processor_endpoint_checks(graph, [f"{stack.region}{x}" for x in "abc"])
+
+
+def test_the_processor_endpoint_stays_in_the_azs_its_service_is_offered_in(
+        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project], monkeypatch: pytest.MonkeyPatch,
+        synth_run: SynthRun) -> None:
+    """A processor that offers its service in two of the region's AZs: the endpoint has subnets in those two only
+    (AWS refuses a subnet of an AZ the service is not offered in)."""
+    real = mocks._INVOKES[PROCESSOR_SERVICE]
+
+    def two_zones(args: dict[str, Any], region: str) -> Any:
+        answer, failures = real(args, region)
+        return {**answer, "availabilityZones": [f"{region}a", f"{region}c"]}, failures
+
+    monkeypatch.setitem(mocks._INVOKES, PROCESSOR_SERVICE, two_zones)
+    result = synth_stack(project_copy(lambda _name, _config: None), "prod-eu",
+                         {"prod-us": synth_run.results["prod-us"].outputs})
+    _processor_endpoint_checks(Graph(result), ["eu-west-1a", "eu-west-1c"])
+
+
+def test_a_processor_offered_in_none_of_the_stacks_azs_is_refused(
+        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    real = mocks._INVOKES[PROCESSOR_SERVICE]
+
+    def elsewhere(args: dict[str, Any], region: str) -> Any:
+        answer, failures = real(args, region)
+        return {**answer, "availabilityZones": [f"{region}d"]}, failures
+
+    monkeypatch.setitem(mocks._INVOKES, PROCESSOR_SERVICE, elsewhere)
+    with pytest.raises(SynthError) as err:
+        synth_stack(project_copy(lambda _name, _config: None), "prod-eu")
+    assert err.value.problems == [
+        "securecart:privateLink.processor.serviceName: com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718 is "
+        "offered in eu-west-1d, none of this stack's (eu-west-1a, eu-west-1b, eu-west-1c)"]
 
 
 def test_every_aws_resource_uses_the_stacks_explicit_provider(stack: StackResult) -> None:
