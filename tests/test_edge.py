@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from securecart_rules import POLICIES
 
-from automation import report
+from automation import mocks, report
 from automation.cli import main
 from automation.gate import evaluate
 from automation.mocks import Registration
 from automation.project import Project
-from automation.synth import StackResult, SynthRun, synth_stack
+from automation.synth import StackResult, SynthRun, synth_all, synth_stack
 from components.settings.cross_region import check_stack_set
 from components.settings.loader import parse_settings
 from components.settings.types import ConfigError
@@ -26,7 +26,7 @@ from tests.conftest import Graph, is_secret, plain, policy_doc
 
 ACCOUNT = "123456789012"
 DOMAIN = "securecart.example"
-STOREFRONT, API, CHECKOUT = f"www.{DOMAIN}", f"api.{DOMAIN}", f"checkout.{DOMAIN}"
+STOREFRONT, API, CHECKOUT, PARTNERS = f"www.{DOMAIN}", f"api.{DOMAIN}", f"checkout.{DOMAIN}", f"partners.{DOMAIN}"
 NEAREST = f"nearest.{API}"
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -117,10 +117,10 @@ def test_query_logs_go_to_an_encrypted_group_only_route53_may_write(us: Graph) -
 
 # --- certificates ---------------------------------------------------------------------------------------------------
 
-CERTIFICATES = {  # name -> (domain names, region)
+CERTIFICATES = {  # name -> (domain names, region): a region's also covers the partners' API and its internal names
     "cert-cloudfront": ([STOREFRONT], "us-east-1"),
-    "cert-us-east-1": ([API, CHECKOUT], "us-east-1"),
-    "cert-eu-west-1": ([API, CHECKOUT], "eu-west-1"),
+    "cert-us-east-1": ([API, CHECKOUT, PARTNERS, f"*.us-east-1.{DOMAIN}"], "us-east-1"),
+    "cert-eu-west-1": ([API, CHECKOUT, PARTNERS, f"*.eu-west-1.{DOMAIN}"], "eu-west-1"),
 }
 
 
@@ -139,12 +139,18 @@ def test_one_validation_record_per_name_and_each_validation_waits_for_its_names(
     zone = us.one(ZONE, "zone")
     records = {r.name: r for r in us.of_type(RECORD) if r.name.startswith("validation-")}
     assert sorted(records) == ["validation-api-securecart-example", "validation-checkout-securecart-example",
+                               "validation-partners-securecart-example",
+                               "validation-wildcard-eu-west-1-securecart-example",
+                               "validation-wildcard-us-east-1-securecart-example",
                                "validation-www-securecart-example"]
     by_domain: dict[str, Registration] = {}
     for record in records.values():
         assert record.inputs["zoneId"] == zone.outputs["zoneId"] and record.inputs["type"] == "CNAME"
-        by_domain[record.outputs["fqdn"].split(".", 1)[1]] = record
-    assert sorted(by_domain) == sorted([API, CHECKOUT, STOREFRONT])
+        # ACM validates *.<region>.<domain> by a record under <region>.<domain>.
+        name = record.outputs["fqdn"].split(".", 1)[1]
+        by_domain[f"*.{name}" if record.name.startswith("validation-wildcard-") else name] = record
+    assert sorted(by_domain) == sorted([API, CHECKOUT, PARTNERS, STOREFRONT, f"*.us-east-1.{DOMAIN}",
+                                        f"*.eu-west-1.{DOMAIN}"])
     for cert in us.of_type(CERT):
         # Each certificate's challenge for a name is the one record of that name (ACM shares it across regions).
         for option in cert.outputs["domainValidationOptions"]:
@@ -171,7 +177,9 @@ def test_every_listener_serves_its_regions_validated_certificate(us: Graph, synt
         graph = Graph(synth_run.results[name])
         tls = {listener.name: listener.inputs for listener in graph.of_type(LISTENER)
                if listener.inputs.get("protocol") in ("HTTPS", "TLS")}
-        assert sorted(tls) == ["accelerator-https", "alb-https", "payment-tls"], name
+        # The ALBs', each nlb service's on the NLB, and the endpoint service's NLB's (payment over PrivateLink).
+        assert sorted(tls) == ["accelerator-https", "alb-https", "integrations-tls", "payment-pl-tls",
+                               "payment-tls"], name
         # prod-eu: exactly the ARN the primary exported for its region (read after the plan's passes)
         assert {i["certificateArn"] for i in tls.values()} == {exported[region]}, name
 
@@ -281,12 +289,15 @@ def test_the_cloudfront_web_acl_blocks_with_the_managed_groups_and_a_rate_limit_
     acl = us.one(WEB_ACL, "cloudfront-waf")
     assert acl.inputs["scope"] == "CLOUDFRONT" and acl.inputs["defaultAction"] == {"allow": {}}
     rules = plain(acl.inputs["rules"])
-    assert [r["name"] for r in rules] == [*MANAGED_GROUPS, "rate-limit-per-ip"]
-    assert len({r["priority"] for r in rules}) == len(rules)
-    for rule in rules[:4]:  # as AWS set them (block): a group overridden to count fails here
+    # securecart:waf's geo block (KP) first, then the managed groups, then the rate limit.
+    assert [r["name"] for r in rules] == ["geo-block", *MANAGED_GROUPS, "rate-limit-per-ip"]
+    assert [r["priority"] for r in rules] == list(range(len(rules)))
+    assert rules[0]["action"] == {"block": {}} and "overrideAction" not in rules[0]
+    assert rules[0]["statement"] == {"geoMatchStatement": {"countryCodes": ["KP"]}}
+    for rule in rules[1:5]:  # as AWS set them (block): a group overridden to count fails here
         assert rule["overrideAction"] == {"none": {}} and "action" not in rule
         assert rule["statement"] == {"managedRuleGroupStatement": {"name": rule["name"], "vendorName": "AWS"}}
-    rate = rules[4]
+    rate = rules[5]
     assert rate["action"] == {"block": {}} and "overrideAction" not in rate
     # Per client IP, the configured limit; requests for assets (the cached paths) are not counted.
     assert rate["statement"] == {"rateBasedStatement": {
@@ -368,7 +379,7 @@ def test_the_storefront_is_an_alias_of_the_distribution_for_ipv4_and_ipv6(us: Gr
 
 def test_the_nearest_api_name_routes_by_latency_to_each_healthy_region(us: Graph, synth_run: SynthRun) -> None:
     records = _records(us)
-    latency = {n: r for n, r in records.items() if "latencyRoutingPolicies" in r}
+    latency = {n: r for n, r in records.items() if "latencyRoutingPolicies" in r and r["name"] == NEAREST}
     assert sorted(latency) == [f"api-nearest-{r}" for r in sorted(REGIONS)]
     checks = {h.name: h.id for h in us.of_type(HEALTH)}
     for region in REGIONS:
@@ -405,16 +416,42 @@ def test_the_api_name_routes_by_geolocation_and_falls_back_to_latency(us: Graph,
 
 def test_every_routed_record_is_bound_to_health(us: Graph) -> None:
     """A record Route 53 chooses among (latency, geolocation) drops out when its region is unhealthy: one aliasing a
-    load balancer carries the region's health check, one aliasing a record of the zone evaluates its health."""
+    load balancer carries the region's health check and evaluates its target, one aliasing a record of the zone
+    evaluates its health, one aliasing a region's partners' API domain carries that region's health check."""
     zone_id = us.one(ZONE, "zone").outputs["zoneId"]
-    checks = {h.id for h in us.of_type(HEALTH)}
+    checks = {h.id for h in us.of_type(HEALTH) if h.inputs["type"] == "HTTPS"}
     routed = [r for r in _records(us).values() if any(k.endswith("RoutingPolicies") and r[k] for k in r)]
-    assert len(routed) == 5
+    assert len(routed) == 7
     for record in routed:
         (alias,) = record["aliases"]
+        if record["name"] == PARTNERS:  # API Gateway's domain: the region's own check decides
+            assert record["healthCheckId"] in checks and ".execute-api." in alias["name"]
+            continue
         assert alias["evaluateTargetHealth"] is True
         if alias["zoneId"] != zone_id:  # a load balancer
             assert record.get("healthCheckId") in checks, record["setIdentifier"]
+
+
+def test_the_partners_name_routes_by_latency_to_each_regions_api_domain(us: Graph, synth_run: SynthRun) -> None:
+    """partners.<domain>: a latency record per region aliasing that region's API Gateway custom domain (prod-eu's
+    from its outputs, after the plan's fourth step), bound to the region's health check."""
+    records = {n: r for n, r in _records(us).items() if r["name"] == PARTNERS}
+    assert sorted(records) == [f"partners-{r}" for r in sorted(REGIONS)]
+    checks = {h.name: h.id for h in us.of_type(HEALTH)}
+    eu = _eu(synth_run)
+    targets = {"us-east-1": us.one("aws:apigateway/domainName:DomainName", "partners-domain").outputs,
+               "eu-west-1": Graph(eu).one("aws:apigateway/domainName:DomainName", "partners-domain").outputs}
+    assert (eu.outputs["partnersDomainTarget"], eu.outputs["partnersDomainZoneId"]) == \
+        (targets["eu-west-1"]["regionalDomainName"], targets["eu-west-1"]["regionalZoneId"])
+    for region in REGIONS:
+        record = records[f"partners-{region}"]
+        assert (record["zoneId"], record["type"], record["setIdentifier"]) == \
+            (us.one(ZONE, "zone").outputs["zoneId"], "A", region)
+        assert record["latencyRoutingPolicies"] == [{"region": region}]
+        assert record["healthCheckId"] == checks[f"health-{region}"]
+        assert record["aliases"] == [{"name": targets[region]["regionalDomainName"],
+                                      "zoneId": targets[region]["regionalZoneId"], "evaluateTargetHealth": False}]
+        assert f".execute-api.{region}.amazonaws.com" in record["aliases"][0]["name"]
 
 
 def test_checkout_is_an_alias_of_the_accelerator(us: Graph) -> None:
@@ -426,7 +463,7 @@ def test_checkout_is_an_alias_of_the_accelerator(us: Graph) -> None:
 
 
 def test_each_region_has_a_fast_https_health_check_with_an_alarm(us: Graph, synth_run: SynthRun) -> None:
-    checks = {h.name: h for h in us.of_type(HEALTH)}
+    checks = {h.name: h for h in us.of_type(HEALTH) if h.inputs["type"] != "CALCULATED"}
     assert sorted(checks) == [f"health-{r}" for r in sorted(REGIONS)]
     topic = us.one("aws:sns/topic:Topic", "alarms").outputs["arn"]
     alarms = {a.inputs["dimensions"].get("HealthCheckId"): a.inputs for a in
@@ -445,6 +482,17 @@ def test_each_region_has_a_fast_https_health_check_with_an_alarm(us: Graph, synt
         assert alarm["alarmActions"] == [topic] and alarm["okActions"] == [topic]
     assert synth_run.results["prod-us"].outputs["healthCheckIds"] == {r: checks[f"health-{r}"].id for r in REGIONS}
     assert synth_run.results["prod-us"].outputs["healthCheckPath"] == "/healthz"
+
+
+def test_a_calculated_check_is_healthy_while_any_region_is(us: Graph) -> None:
+    """health-any-region (what Shield's detection watches for CloudFront and the accelerator): CALCULATED over both
+    regions' HTTPS checks, healthy while at least one is."""
+    checks = {h.name: h for h in us.of_type(HEALTH)}
+    assert sorted(checks) == ["health-any-region", *(f"health-{r}" for r in sorted(REGIONS))]
+    calculated = checks["health-any-region"].inputs
+    assert (calculated["type"], calculated["childHealthThreshold"]) == ("CALCULATED", 1)
+    assert sorted(calculated["childHealthchecks"]) == sorted(checks[f"health-{r}"].id for r in REGIONS)
+    assert not {"fqdn", "port", "resourcePath"} & set(calculated)
 
 
 # --- Global Accelerator, Shield ---------------------------------------------------------------------------------------
@@ -473,10 +521,56 @@ def test_the_accelerator_logs_and_reaches_both_regions_accelerator_albs(us: Grap
 
 
 def test_shield_protects_every_public_entry_point_of_the_edge(us: Graph) -> None:
-    protected = {p.inputs["resourceArn"] for p in us.of_type("aws:shield/protection:Protection")}
-    assert {_distribution(us).outputs["arn"], us.one(ZONE, "zone").outputs["arn"],
-            us.one("aws:globalaccelerator/accelerator:Accelerator", "accelerator").outputs["arn"],
-            us.one(LB, "alb").outputs["arn"]} == protected
+    """The edge's entry points (and the region's ALB and NAT addresses) each have a protection, all in the Shield
+    tier (components/shield.py); the rest of Shield is tested in test_protection."""
+    protections = {p.name: p for p in us.of_type("aws:shield/protection:Protection")}
+    nat = {f"nat-{e.name.removeprefix('nat-').removesuffix('-eip')}-eip-shield":
+           f"arn:aws:ec2:us-east-1:{ACCOUNT}:eip-allocation/{e.outputs['allocationId']}"
+           for e in us.of_type("aws:ec2/eip:Eip")}
+    assert {n: p.inputs["resourceArn"] for n, p in protections.items()} == {
+        "cloudfront-shield": _distribution(us).outputs["arn"], "zone-shield": us.one(ZONE, "zone").outputs["arn"],
+        "accelerator-shield": us.one("aws:globalaccelerator/accelerator:Accelerator", "accelerator").outputs["arn"],
+        "alb-shield": us.one(LB, "alb").outputs["arn"], **nat}
+    (tier,) = [r for r in us.result.resources if r.type == "securecart:shield:ShieldTier"]
+    assert {p.parent for p in protections.values()} == {tier.urn}
+
+
+SHIELD_MOVES = {  # protection -> the parent it was declared under before the Shield tier owned it (type, name)
+    "cloudfront-shield": ("securecart:edge:EdgeTier", "edge"),
+    "accelerator-shield": ("securecart:edge:EdgeTier", "edge"),
+    "zone-shield": ("securecart:dns:DnsTier", "dns"), "alb-shield": (LB, "alb"),
+}
+
+
+def test_the_moved_protections_keep_their_urns_by_aliases_to_their_old_parents(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The edge's and the ALB's protections, now the Shield tier's children, alias their URNs under their old
+    parents, so a stack that has them updates in place (a replaced protection would leave the entry point
+    unprotected between the delete and the create). The recording keeps only an alias's name, so the aliases are
+    read from the registrations the program sends."""
+    sent: dict[str, list[Any]] = {}  # URN -> the aliases registered with it (the last pass's)
+    register = mocks.RecordingMonitor.RegisterResource
+
+    def spy(self: mocks.RecordingMonitor, request: Any) -> Any:
+        if request.type == "aws:shield/protection:Protection":
+            sent[self.make_urn(request.parent, request.type, request.name)] = list(request.aliases)
+        return register(self, request)
+
+    monkeypatch.setattr(mocks.RecordingMonitor, "RegisterResource", spy)
+    run = synth_all(project)
+    for stack, moved in (("prod-us", SHIELD_MOVES), ("prod-eu", {"alb-shield": SHIELD_MOVES["alb-shield"]})):
+        graph = Graph(run.results[stack])
+        (tier,) = graph.of_type("securecart:shield:ShieldTier")
+        protections = {p.name: p for p in graph.of_type("aws:shield/protection:Protection")}
+        assert {p.parent for p in protections.values()} == {tier.urn}
+        for name, (typ, parent) in moved.items():
+            (alias,) = sent[protections[name].urn]
+            # Same name and type, the old parent (which still exists): the URN it had there.
+            assert alias.spec.parentUrn == graph.one(typ, parent).urn, (stack, name)
+            assert (alias.spec.name, alias.spec.type, alias.spec.noParent) == ("", "", False), (stack, name)
+        # The NAT addresses' protections are new: no alias.
+        assert sorted(n for n, p in protections.items() if not sent[p.urn]) == \
+            [f"nat-{run.results[stack].region}{z}-eip-shield" for z in "abc"]
 
 
 # --- the secondary's ALB and a fresh pair -----------------------------------------------------------------------------
@@ -523,10 +617,10 @@ def test_the_primarys_first_pass_routes_to_its_own_region_and_says_what_waits(pr
     graph = Graph(first)
     assert sorted(c.name for c in graph.of_type(CERT)) == ["cert-cloudfront", "cert-us-east-1"]
     assert sorted(first.outputs["certificateArns"]) == ["us-east-1"]
-    assert [h.name for h in graph.of_type(HEALTH)] == ["health-us-east-1"]
+    assert sorted(h.name for h in graph.of_type(HEALTH)) == ["health-any-region", "health-us-east-1"]
     assert [g.name for g in graph.of_type(ENDPOINT_GROUP)] == ["accelerator-us-east-1"]
     assert sorted(r.name for r in graph.of_type(RECORD) if r.inputs.get("setIdentifier")) == \
-        ["api-geo-default", "api-geo-na", "api-nearest-us-east-1"]  # no eu-west-1 geolocation or latency record
+        ["api-geo-default", "api-geo-na", "api-nearest-us-east-1", "partners-us-east-1"]  # no eu-west-1 record
     (d,) = graph.of_type(DISTRIBUTION)
     assert [o["originId"] for o in plain(d.inputs["origins"])] == ["regional-api", "images-us-east-1"]
     assert d.inputs.get("originGroups", []) == []
@@ -578,7 +672,7 @@ def test_the_failover_figures_move_with_the_health_settings(
     result = synth_stack(project_copy(faster), "prod-us", {"prod-eu": _eu(synth_run).outputs})
     assert result.outputs["failover"] == {"dnsDetectSeconds": 20, "dnsSwitchSeconds": 80,
                                           "acceleratorDetectSeconds": 20, "acceleratorSwitchSeconds": 20}
-    assert {h.inputs["failureThreshold"] for h in result.by_type(HEALTH)} == {2}
+    assert {h.inputs["failureThreshold"] for h in result.by_type(HEALTH) if h.inputs["type"] == "HTTPS"} == {2}
     assert any("detect <= 20 s, switch <= 80 s" in line for line in report.failover(result.outputs))
 
 
