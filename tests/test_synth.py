@@ -21,7 +21,7 @@ from automation.project import Project
 from automation.synth import SynthError, SynthRun, synth_all, synth_stack
 from components.contract import peer_keys
 from components.settings.types import Role
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Graph
 
 INSECURE_PROGRAM = '''
 import pulumi
@@ -55,13 +55,21 @@ def in_project() -> Iterator[None]:
 
 
 def test_synth_follows_the_deployment_plan_and_converges(synth_run: SynthRun) -> None:
-    # The plan, then nothing more: every stack read its peer's final outputs.
-    assert synth_run.passes == ["prod-eu", "prod-us", "prod-eu"]
-    # prod-eu's last pass added outputs its first did not have (the replica needs the primary first), but none
-    # that prod-us reads, so prod-us does not run again.
+    # The plan's five steps, then nothing more: every stack read its peer's final outputs.
+    assert synth_run.passes == ["prod-eu", "prod-us", "prod-eu", "prod-us", "prod-eu"]
+    assert [step.role.value for step in plan.PLAN] == ["secondary", "primary", "secondary", "primary", "secondary"]
+    # prod-eu's third step added outputs its first did not have (the replica needs the primary first), but none
+    # that prod-us reads, so prod-us does not run again for them.
     assert "databaseArn" in synth_run.results["prod-eu"].outputs
     assert "databaseArn" not in synth_run.results["prod-us"].reads["prod-eu"]
-    assert [step.role.value for step in plan.PLAN] == ["secondary", "primary", "secondary"]
+    # Why the fourth and fifth: with its certificate and the domain (step 3), prod-eu exports its partners' API
+    # domain and its endpoint service's verification record, which prod-us reads (its latency record, the TXT
+    # record it writes in the zone: step 4); the names it wrote, prod-eu reads to ask AWS to verify (step 5).
+    eu, us = synth_run.results["prod-eu"], synth_run.results["prod-us"]
+    assert {"partnersDomainTarget", "partnersDomainZoneId", "paymentServiceDnsVerification"} <= \
+        us.reads["prod-eu"] & set(eu.outputs)
+    assert "verifiedDnsNames" in eu.reads["prod-us"] and "payment.eu-west-1.securecart.example" in \
+        us.outputs["verifiedDnsNames"]
     assert set(synth_run.results) == {"prod-us", "prod-eu"}
 
 
@@ -130,7 +138,11 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     assert text.index("Summary prod-us") < text.index("failover DNS")
     assert text.rstrip().endswith("OK: no mandatory policy violations")
     doc = json.loads(out.read_text())
-    assert doc["passes"] == ["prod-eu", "prod-us", "prod-eu"]
+    assert doc["passes"] == ["prod-eu", "prod-us", "prod-eu", "prod-us", "prod-eu"]
+    assert "synth passes (deployment plan, then until outputs settle): prod-eu → prod-us → prod-eu → prod-us → " \
+           "prod-eu" in text
+    # No web ACL rule only counts (securecart:waf.count is empty in both stack files).
+    assert text.count("  waf rules that only count: none") == 2
     eu = doc["stacks"]["prod-eu"]
     vpc = next(r for r in eu["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
     assert vpc["inputs"]["cidrBlock"] == "10.20.0.0/16" and vpc["provider"].startswith("urn:pulumi:prod-eu::")
@@ -333,18 +345,48 @@ def test_each_stack_reads_what_the_contract_declares(synth_run: SynthRun) -> Non
     assert synth_run.results["prod-us"].reads == {"prod-eu": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "region", "transitGatewayId", "imagesBucketArn",
         "imagesKeyArn", "databaseKeyArn",
-        # the edge (PeerEdge): the secondary's load balancers and images bucket
-        "albDnsName", "albZoneId", "acceleratorAlbArn", "imagesBucketRegionalDomainName"}}
+        # the edge (PeerEdge): the secondary's load balancers and images bucket, its partners' API domain and the
+        # record that verifies its endpoint service's private DNS name (the zone's owner writes it)
+        "albDnsName", "albZoneId", "acceleratorAlbArn", "imagesBucketRegionalDomainName", "partnersDomainTarget",
+        "partnersDomainZoneId", "paymentServiceDnsVerification"}}
     assert synth_run.results["prod-eu"].reads == {"prod-us": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes",
         "databaseArn", "databaseSecretArns", "sessionsTableName", "sessionsReplicaRegions",
-        # the edge (PeerEdge): its certificate, the distribution, the health path, what CloudFront sends
-        "certificateArns", "distributionArn", "healthCheckPath", "originVerifyHeader", "originVerifyValues"}}
+        # the edge (PeerEdge): its certificate, the distribution, the health path, what CloudFront sends, the
+        # domain and the partners' name, the verification records written
+        "certificateArns", "distributionArn", "healthCheckPath", "originVerifyHeader", "originVerifyValues",
+        "domain", "partnersName", "verifiedDnsNames",
+        # Shield (PeerShield): the health check its ALB's protection is associated with
+        "healthCheckIds"}}
     assert set(peer_keys(Role.PRIMARY)) == synth_run.results["prod-us"].reads["prod-eu"]
     assert set(peer_keys(Role.SECONDARY)) == synth_run.results["prod-eu"].reads["prod-us"]
     # Everything either stack reads, its peer exports after the plan's passes.
     for name, peer in (("prod-us", "prod-eu"), ("prod-eu", "prod-us")):
         assert synth_run.results[name].reads[peer] <= set(synth_run.results[peer].outputs), name
+
+
+def test_the_protection_tiers_outputs(synth_run: SynthRun) -> None:
+    """What the partners', PrivateLink and Shield tiers export, in both stacks, is what they built."""
+    for name in ("prod-us", "prod-eu"):
+        result = synth_run.results[name]
+        graph, outputs = Graph(result), result.outputs
+        api = graph.one("aws:apigateway/restApi:RestApi", "partners-api")
+        stage = graph.one("aws:apigateway/stage:Stage", "partners-stage")
+        domain = graph.one("aws:apigateway/domainName:DomainName", "partners-domain")
+        assert (outputs["partnersApiId"], outputs["partnersStageArn"]) == (api.id, stage.outputs["arn"])
+        assert (outputs["partnersDomainTarget"], outputs["partnersDomainZoneId"]) == \
+            (domain.outputs["regionalDomainName"], domain.outputs["regionalZoneId"])
+        service = graph.one("aws:ec2/vpcEndpointService:VpcEndpointService", "payment-endpoint-service")
+        assert outputs["paymentEndpointServiceName"] == service.outputs["serviceName"]
+        (dns,) = service.outputs["privateDnsNameConfigurations"]
+        assert outputs["paymentServiceDnsVerification"] == {"name": dns["name"], "value": dns["value"]}
+        assert outputs["processorEndpointId"] == graph.one("aws:ec2/vpcEndpoint:VpcEndpoint", "processor-endpoint").id
+        assert outputs["shieldProtectionIds"] == {p.name: p.id for p in graph.of_type(
+            "aws:shield/protection:Protection")}
+    us, eu = synth_run.results["prod-us"].outputs, synth_run.results["prod-eu"].outputs
+    assert (us["domain"], us["partnersName"]) == ("securecart.example", "partners.securecart.example")
+    assert us["verifiedDnsNames"] == ["payment.us-east-1.securecart.example", "payment.eu-west-1.securecart.example"]
+    assert not {"domain", "partnersName", "verifiedDnsNames"} & set(eu)  # the primary's edge alone says them
 
 
 def test_a_program_other_than_the_projects_reruns_on_any_peer_output(tmp_path: Path, project: Project) -> None:
