@@ -164,6 +164,12 @@ def test_the_peering_appears_only_after_the_plans_passes(project: Project) -> No
     # Step 3, prod-eu again: its side of the peering and its Direct Connect association.
     eu3 = synth_stack(project, "prod-eu", {"prod-us": us2.outputs})
     assert len(_to_peer(eu3)) == 1 and len(eu3.by_type(DX_ASSOC)) == 1
+    # Steps 4 and 5 (the partners' API and PrivateLink's verification) leave the peering as it is.
+    us4 = synth_stack(project, "prod-us", {"prod-eu": eu3.outputs})
+    eu5 = synth_stack(project, "prod-eu", {"prod-us": us4.outputs})
+    assert [r.inputs for r in us4.by_type(PEERING)] == [r.inputs for r in us2.by_type(PEERING)]
+    assert us4.outputs["tgwPeeringAttachmentId"] == us2.outputs["tgwPeeringAttachmentId"]
+    assert len(_to_peer(us4)) == len(_to_peer(eu5)) == 1 and len(eu5.by_type(DX_ASSOC)) == 1
 
 
 def test_without_the_peers_outputs_the_primary_waits_and_says_so(project: Project) -> None:

@@ -339,7 +339,8 @@ def test_each_service_may_connect_as_its_own_user_and_only_customer_facing_ones_
     roles = {r.outputs["name"]: r for r in graph.of_type("aws:iam/role:Role")}
     grants = {p.name.removesuffix("-data-access"): p for p in graph.of_type("aws:iam/rolePolicy:RolePolicy")
               if p.name.endswith("-data-access")}
-    assert sorted(grants) == sorted(stack.outputs["serviceNames"])
+    assert sorted(grants) == sorted(stack.outputs["serviceNames"]) == ["checkout", "integrations", "payment",
+                                                                      "storefront"]
     for service, grant in grants.items():
         assert roles[grant.inputs["role"]].name == f"{service}-task"  # the task role, not the execution role
         by_sid = {s["Sid"]: s for s in policy_doc(grant.inputs["policy"])["Statement"]}
