@@ -272,7 +272,8 @@ class PartnersTier(Tier):
                 description=f"{partner.name}'s API key (its value: aws apigateway get-api-key --include-value)",
                 tags=self.tags(f"partner-{partner.name}-key"), opts=pulumi.ResourceOptions(parent=plan))
             aws.apigateway.UsagePlanKey(f"partner-{partner.name}-plan-key", key_id=key.id, key_type="API_KEY",
-                                        usage_plan_id=plan.id, opts=pulumi.ResourceOptions(parent=plan))
+                                        usage_plan_id=plan.id, opts=pulumi.ResourceOptions(
+                                            parent=plan, additional_secret_outputs=["value"]))
 
     def _domain(self) -> aws.apigateway.DomainName:
         """``partners.<domain>`` in this region: TLS 1.2, the region's certificate, mapped to the stage."""
