@@ -1196,6 +1196,16 @@ def _invoke_response(ret: struct_pb2.Struct, failures: list[Any] | None) -> Any:
     return resource_pb2.ResourceInvokeResponse(failures=failures, **{"return": ret})  # type: ignore[arg-type]
 
 
+def _alias(alias: Any) -> str:
+    """An alias as the engine would resolve it: its URN, or what its spec changes (name, type, parent)."""
+    if alias.urn:
+        return str(alias.urn)
+    spec = alias.spec
+    parts = [f"name={spec.name}" if spec.name else "", f"type={spec.type}" if spec.type else "",
+             "noParent" if spec.noParent else (f"parent={spec.parentUrn}" if spec.parentUrn else "")]
+    return ",".join(p for p in parts if p)
+
+
 class RecordingMonitor(MockMonitor):
     """The SDK's mock monitor, run in the program's own thread, recording each registration's options and the
     stack's outputs.
@@ -1258,7 +1268,7 @@ class RecordingMonitor(MockMonitor):
             id=rid or "",
             delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
             ignore_changes=list(request.ignoreChanges),
-            aliases=[a.urn if a.urn else a.spec.name for a in request.aliases],
+            aliases=[_alias(a) for a in request.aliases],
             additional_secret_outputs=list(request.additionalSecretOutputs),
         )
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid or "", object=obj)

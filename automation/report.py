@@ -83,6 +83,9 @@ def counted_waf_rules(result: StackResult) -> str:
         for rule in _plain(acl.inputs.get("rules")) or []:
             if "count" in (rule.get("overrideAction") or {}) or "count" in (rule.get("action") or {}):
                 counted.append(f"{acl.name}/{rule.get('name')}")
+            group = (rule.get("statement") or {}).get("managedRuleGroupStatement") or {}
+            counted += [f"{acl.name}/{rule.get('name')}/{o.get('name')}" for o in group.get("ruleActionOverrides") or []
+                        if "count" in (o.get("actionToUse") or {})]
     return "  waf rules that only count: " + (", ".join(counted) or "none")
 
 

@@ -243,14 +243,15 @@ class PartnersTier(Tier):
         return stage
 
     def _web_acl(self) -> None:
-        """The regional web ACL on the stage."""
+        """The regional web ACL on the stage: the shared definition, with the partners' own rate limit (their
+        plans' pace, not the shoppers')."""
         waf = self.ctx.settings.waf
         acl = web_acl(WebAclSpec(
             name="partners-waf", scope="REGIONAL", metric_name=self.ctx.name("partners"),
             description="SecureCart partners API: AWS managed rule groups, rate limit",
             # Partners' webhooks may carry bodies above the common group's 8 KB limit: that one rule only counts.
-            rules=protective_rules(waf, 0, waf.rate_limit, counted_rules={"AWSManagedRulesCommonRuleSet":
-                                                                          ["SizeRestrictions_BODY"]}),
+            rules=protective_rules(waf, 0, self.settings.web_acl_rate_limit,
+                                   counted_rules={"AWSManagedRulesCommonRuleSet": ["SizeRestrictions_BODY"]}),
             log_group_name=f"aws-waf-logs-{self.ctx.name(self.ctx.region)}-partners",
             logs_key_arn=self.args.network.logs_key_arn, log_retention_days=self.settings.log_retention_days,
             tags=self.tags("partners-waf")), parent=self)

@@ -57,6 +57,7 @@ DEPLOYMENT = f"{APIGW}/deployment:Deployment"
 ACLS = ("cloudfront-waf", "alb-waf", "accelerator-waf", "partners-waf")
 REGIONAL_ACLS = ("alb-waf", "accelerator-waf", "partners-waf")
 SQLI = "AWSManagedRulesSQLiRuleSet"
+COMMON = "AWSManagedRulesCommonRuleSet"
 
 Edit = Callable[[str, dict[str, Any]], None]
 ProjectCopy = Callable[[Edit], Project]
@@ -134,10 +135,13 @@ def test_every_web_acl_runs_the_one_definition(synth_run: SynthRun, project: Pro
         assert settings.waf.groups == list(DEFAULT_RULE_GROUPS) and settings.waf.count == []
         acls = _acls(Graph(synth_run.results[stack]))
         assert sorted(acls) == sorted(names), stack
+        assert settings.partners is not None
         for name in names:
-            # CloudFront's limit is the edge's (edge.rateLimit); the regional ones securecart:waf.rateLimit.
-            limit = us_settings.edge.rate_limit if name == "cloudfront-waf" else settings.waf.rate_limit
-            assert limit == 2000
+            # CloudFront's limit is the edge's (edge.rateLimit); the partners' their plans' pace (the most generous
+            # plan's 5 minutes: acme-payments' 100 per second); the other regional ones securecart:waf.rateLimit.
+            limit = {"cloudfront-waf": us_settings.edge.rate_limit,
+                     "partners-waf": settings.partners.web_acl_rate_limit}.get(name, settings.waf.rate_limit)
+            assert limit == {"partners-waf": 30000}.get(name, 2000)
             _check_acl(name, acls[name], settings, rate_limit=limit)
 
 
@@ -195,15 +199,19 @@ def test_a_counted_group_counts_alone_everywhere_and_the_summary_says_so(
         settings = _settings(copy, stack)
         for name in names:
             _check_acl(name, acls[name], settings, counted=frozenset({SQLI}),
-                       rate_limit=2000 if name == "cloudfront-waf" else 500)
+                       rate_limit={"cloudfront-waf": 2000, "partners-waf": 30000}.get(name, 500))
         line = report.counted_waf_rules(result)
-        assert line == "  waf rules that only count: " + ", ".join(f"{n}/{SQLI}" for n in sorted(names))
+        # in each web ACL's rule order: the common group (its body-size rule counted in the partners') before SQLi
+        assert line == "  waf rules that only count: " + ", ".join(
+            (f"{n}/{COMMON}/SizeRestrictions_BODY, " if n == "partners-waf" else "") + f"{n}/{SQLI}"
+            for n in sorted(names))
         assert line in report.summary(result, [], len(POLICIES))
         found = [v for v in evaluate(result, POLICIES) if v.policy == "waf-managed-groups-enforced"]
         assert sorted(v.resource_name for v in found) == sorted(names) and {v.level for v in found} == {"mandatory"}
-    # The project's own stacks count nothing, and say so.
+    # The project's own stacks count only the partners' body-size rule (webhook bodies may pass 8 KB), and say so.
     for result in synth_run.results.values():
-        assert report.counted_waf_rules(result) == "  waf rules that only count: none"
+        assert report.counted_waf_rules(result) == (
+            "  waf rules that only count: partners-waf/AWSManagedRulesCommonRuleSet/SizeRestrictions_BODY")
 
 
 # --- Shield Advanced ----------------------------------------------------------------------------------------------
@@ -633,7 +641,7 @@ def _partner(**changes: Any) -> Callable[[dict[str, Any]], None]:
 
 
 NOT_A_PRINCIPAL = "is not an IAM principal ARN: use arn:aws:iam::<account>:root, …:role/<name> or …:user/<name>"
-STAR = "'*' would let every AWS account connect: name the accounts or roles"
+STAR = "'*' would admit every AWS account: name the accounts or roles"
 
 BAD: list[tuple[str, str, Callable[[dict[str, str]], dict[str, str]], str]] = [
     ("rate limit 5", "prod-us", _set("securecart:waf", lambda d: d.update(rateLimit=5)),

@@ -3,6 +3,7 @@ Advanced (``securecart:shield``), the partners' API (``securecart:partners``) an
 (``securecart:privateLink``).
 """
 
+import math
 import re
 from enum import StrEnum
 
@@ -30,7 +31,7 @@ _ENDPOINT_SERVICE = re.compile(r"^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-
 
 def principal_problem(arn: str) -> str | None:
     if arn.strip() == "*":
-        return "'*' would let every AWS account connect: name the accounts or roles"
+        return "'*' would admit every AWS account: name the accounts or roles"
     if not _PRINCIPAL.match(arn):
         return (f"{arn!r} is not an IAM principal ARN: use arn:aws:iam::<account>:root, …:role/<name> or "
                 f"…:user/<name>")
@@ -147,6 +148,11 @@ class Partner(Model):
 class PartnersSettings(Model):
     routes: list[PartnerRoute] = Field(min_length=1, description="Required. What partners may call.")
     partners: list[Partner] = Field(min_length=1, description="Required. Who may call, each with a usage plan.")
+    rate_limit: int | None = Field(
+        default=None, ge=10, le=2_000_000_000, alias="rateLimit",
+        description="Requests per client IP per 5 minutes the partners' web ACL allows; default what the most "
+                    "generous partner's plan allows in 5 minutes (a partner calls from few addresses, so the "
+                    "shoppers' limit would refuse it far below its plan).")
     stage_rate_limit: float = Field(default=500, gt=0, le=10000, alias="stageRateLimit",
                                     description="Requests per second the whole stage accepts; default 500.")
     stage_burst: int = Field(default=1000, ge=1, le=5000, alias="stageBurst",
@@ -166,9 +172,23 @@ class PartnersSettings(Model):
             seen.setdefault(key, i)
         names = [p.name for p in self.partners]
         problems += [f"partners: '{n}' is listed twice" for n in sorted({n for n in names if names.count(n) > 1})]
+        planned = self.plan_rate_limit
+        if self.rate_limit is not None and self.rate_limit < planned:
+            problems.append(f"rateLimit: {self.rate_limit} per 5 minutes is below what a partner's plan allows "
+                            f"({planned}): raise it, or lower that partner's rateLimit")
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+
+    @property
+    def plan_rate_limit(self) -> int:
+        """What the most generous partner's plan allows from one address in 5 minutes (at least WAF's 10)."""
+        return max(10, math.ceil(max(p.rate_limit for p in self.partners) * 300))
+
+    @property
+    def web_acl_rate_limit(self) -> int:
+        return self.rate_limit if self.rate_limit is not None else self.plan_rate_limit
 
 
 class ProcessorSettings(Model):
