@@ -684,6 +684,9 @@ BAD: list[tuple[str, str, Callable[[dict[str, str]], dict[str, str]], str]] = [
     ("two nlb services on one port", "prod-us",
      _set("securecart:delivery", lambda d: d["services"][3].update(listenerPort=443)),
      "securecart:delivery.services: two nlb services listen on port 443: give each its own listenerPort"),
+    ("a partners' limit below a plan", "prod-us", _set("securecart:partners", lambda d: d.update(rateLimit=2000)),
+     "securecart:partners.rateLimit: 2000 per 5 minutes is below what a partner's plan allows (30000): raise it, "
+     "or lower that partner's rateLimit"),
     ("the subscription in the secondary", "prod-eu",
      _set("securecart:shield", lambda d: d.update(subscribe=True)),
      "securecart:shield.subscribe: the subscription is the account's, and the primary stack owns it: remove it "
