@@ -9,36 +9,13 @@ from typing import Any
 import pytest
 from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
 
-from automation.mocks import ACCOUNT_ID, OfflineMocks, RecordingMonitor
+from automation.mocks import ACCOUNT_ID, RecordingMonitor
+from tests.mock_calls import EU_PROVIDER, US_PROVIDER, UUID, call, make, mocks
 
-US_PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:providers:aws::aws-us-east-1"
-EU_PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:providers:aws::aws-eu-west-1"
-UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 ELB = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT_ID}"
 APIGW = "aws:apigateway"
-
-
-def mocks() -> OfflineMocks:
-    m = OfflineMocks("prod-us", "us-east-1", {}, ["prod-us", "prod-eu"])
-    m.providers[US_PROVIDER] = m.provider_info({"region": "us-east-1"})
-    m.providers[EU_PROVIDER] = m.provider_info({"region": "eu-west-1"})
-    return m
-
-
-def make(m: OfflineMocks, typ: str, name: str, inputs: dict[str, Any],
-         provider: str = US_PROVIDER) -> tuple[str, dict[str, Any]]:
-    rid, state = m.new_resource(MockResourceArgs(typ=typ, name=name, inputs=inputs, provider=f"{provider}::p",
-                                                 custom=True))
-    assert rid is not None
-    return rid, state
-
-
-def call(m: OfflineMocks, token: str, args: dict[str, Any],
-         provider: str = US_PROVIDER) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-    return m.call(MockCallArgs(token=token, args=args, provider=f"{provider}::p"))
 
 
 # --- Elastic Load Balancing: ARNs as ELB forms them ----------------------------------------------------------

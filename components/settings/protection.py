@@ -6,8 +6,9 @@ Advanced (``securecart:shield``), the partners' API (``securecart:partners``) an
 import math
 import re
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components.settings.edge import COUNTRIES
 from components.settings.types import AuditRetentionDays, Model
@@ -36,6 +37,18 @@ def principal_problem(arn: str) -> str | None:
         return (f"{arn!r} is not an IAM principal ARN: use arn:aws:iam::<account>:root, …:role/<name> or "
                 f"…:user/<name>")
     return None
+
+
+def principals(arns: list[str]) -> list[str]:
+    """``arns`` if each is an IAM principal ARN (never '*'), else every problem at once."""
+    problems = [p for p in (principal_problem(a) for a in arns) if p]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return arns
+
+
+# IAM principal ARNs, each checked (``principals``)
+Principals = Annotated[list[str], AfterValidator(principals)]
 
 
 class WafSettings(Model):
@@ -127,7 +140,7 @@ class PartnerRoute(Model):
 
 class Partner(Model):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,40}$", description="Required. The partner, e.g. acme-payments.")
-    principals: list[str] = Field(
+    principals: Principals = Field(
         min_length=1, description="Required. IAM principals (account root, role or user ARNs) of the partner that "
                                   "may sign calls (AWS_IAM authorization); never '*'.")
     rate_limit: float = Field(default=50, gt=0, le=10000, alias="rateLimit",
@@ -136,13 +149,6 @@ class Partner(Model):
     daily_quota: int = Field(default=500_000, ge=1, alias="dailyQuota",
                              description="Requests per day of the partner's key; default 500,000.")
 
-    @field_validator("principals")
-    @classmethod
-    def _principals(cls, v: list[str]) -> list[str]:
-        problems = [p for p in (principal_problem(a) for a in v) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return v
 
 
 class PartnersSettings(Model):
@@ -216,18 +222,11 @@ class PrivateLinkSettings(Model):
     service: str = Field(default="payment",
                          description="The nlb service offered over PrivateLink (its NLB becomes an endpoint "
                                      "service); default payment.")
-    allowed_principals: list[str] = Field(
+    allowed_principals: Principals = Field(
         default_factory=list, alias="allowedPrincipals",
         description="IAM principals (account root, role or user ARNs) that may request a connection, each accepted "
                     "by hand; default none; never '*'.")
     processor: ProcessorSettings | None = Field(
         default=None, description="The third-party payment processor reached over PrivateLink; default none.")
 
-    @field_validator("allowed_principals")
-    @classmethod
-    def _principals(cls, v: list[str]) -> list[str]:
-        problems = [p for p in (principal_problem(a) for a in v) if p]
-        if problems:
-            raise ValueError("; ".join(problems))
-        return v
 
