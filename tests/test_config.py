@@ -587,3 +587,20 @@ def test_image_tag_is_optional_and_peak_windows_without_a_zone_are_utc() -> None
     assert s.delivery is not None
     svc = s.delivery.services[0]
     assert svc.image_tag is None and svc.peak_windows[0].start.utcoffset() == datetime.timedelta(0)
+
+
+def test_a_service_a_peak_reaches_must_scale_with_it_or_say_why(project: Project) -> None:
+    """Payment follows checkout: a called service without a window covering its caller's is refused, naming the
+    key; peakExemption (a reason) lets it be."""
+    values = project.read_stack("prod-us").values
+    delivery = json.loads(values["securecart:delivery"])
+    payment = next(i for i, s in enumerate(delivery["services"]) if s["name"] == "payment")
+    delivery["services"][payment].pop("peakWindows")
+    with pytest.raises(ConfigError) as info:
+        parse_settings({**values, "securecart:delivery": json.dumps(delivery)}, "Pulumi.prod-us.yaml")
+    assert info.value.problems == [
+        f"securecart:delivery.services[{payment}].peakWindows: payment is called by checkout, whose window "
+        "'holiday-rush' (2026-12-14T00:00:00+00:00 to 2026-12-24T18:00:00+00:00) no window of payment covers: add "
+        "one with its own minTasks, or set peakExemption to say why it need not scale"]
+    delivery["services"][payment]["peakExemption"] = "the PSP queues payments: checkout never waits on it"
+    assert parse_settings({**values, "securecart:delivery": json.dumps(delivery)}, "Pulumi.prod-us.yaml")

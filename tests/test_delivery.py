@@ -271,15 +271,18 @@ def test_autoscaling_targets_and_policies(graph: Graph, name: str, minimum: int,
             assert spec["resourceLabel"].startswith("app/") and "/targetgroup/" in spec["resourceLabel"]
 
 
-def test_peak_windows_raise_the_minimum_and_restore_it(graph: Graph) -> None:
-    _, _, schedules = _scaling(graph, "checkout")
+@pytest.mark.parametrize(("name", "peak", "maximum"), [("checkout", 10, 40), ("payment", 6, 20),
+                                                       ("integrations", 4, 10)])
+def test_peak_windows_raise_the_minimum_and_restore_it(graph: Graph, name: str, peak: int, maximum: int) -> None:
+    """Checkout and what it calls (payment follows checkout) raise their minimums for the same sale window."""
+    _, _, schedules = _scaling(graph, name)
     got = [(s["schedule"], s["scalableTargetAction"]["minCapacity"], s["scalableTargetAction"]["maxCapacity"])
            for s in schedules]
     # (The stack files' windows yet to come; windows that are over, or in progress, are tested in
     # test_deploy_readiness with windows placed around the clock.)
     assert got == [w for w in [
-        ("at(2026-12-14T00:00:00)", 10, 40),
-        ("at(2026-12-24T18:00:00)", 3, 40),
+        ("at(2026-12-14T00:00:00)", peak, maximum),
+        ("at(2026-12-24T18:00:00)", 3, maximum),
     ] if w[0] > datetime.datetime.now(datetime.UTC).strftime("at(%Y-%m-%dT%H:%M:%S)")]
     assert all(s["timezone"] == "UTC" for s in schedules)
 

@@ -125,6 +125,10 @@ class ServiceSettings(Model):
         default=False,
         description="alb services: also served through Global Accelerator on the checkout name, by an internal "
                     "ALB of their own (the accelerator's endpoint); default false.")
+    peak_exemption: str | None = Field(
+        default=None, alias="peakExemption", min_length=10,
+        description="Why this service needs no sale windows although a service with windows calls it (a service "
+                    "a peak reaches must scale with it: payment follows checkout); default none.")
     callers: list[str] | None = Field(
         default=None,
         description="nlb services: the services whose tasks may call this one through the internal NLB (their "
@@ -284,6 +288,22 @@ class DeliverySettings(Model):
             raise ValueError(f"{v!r} is not a TLS 1.3 policy: use one of {', '.join(MODERN_TLS_POLICIES)}")
         return v
 
+    def _peak_problems(self) -> list[str]:
+        """A service a caller's sale window reaches has a window covering it (its own minimum), or says why not."""
+        by_name = {s.name: s for s in self.services}
+        problems = []
+        for i, svc in enumerate(self.services):
+            if svc.load_balancer is not LoadBalancerKind.NLB or svc.peak_exemption is not None:
+                continue
+            for caller in self.callers(svc):
+                for w in by_name[caller].peak_windows if caller in by_name else []:
+                    if not any(own.start <= w.start and own.end >= w.end for own in svc.peak_windows):
+                        problems.append(
+                            f"services[{i}].peakWindows: {svc.name} is called by {caller}, whose window '{w.name}' "
+                            f"({w.start.isoformat()} to {w.end.isoformat()}) no window of {svc.name} covers: add "
+                            f"one with its own minTasks, or set peakExemption to say why it need not scale")
+        return problems
+
     @property
     def default_service(self) -> ServiceSettings | None:
         """The ALB service that takes every path no other claims ('/*'): what a request for the health path
@@ -322,6 +342,7 @@ class DeliverySettings(Model):
                      s.load_balancer is LoadBalancerKind.ALB]
         if len(catch_all) > 1:
             problems.append(f"services: {', '.join(catch_all)} all claim '/*': only one ALB service may")
+        problems += self._peak_problems()
         ports = [s.listener_port for s in self.services if s.load_balancer is LoadBalancerKind.NLB]
         problems += [f"services: two nlb services listen on port {p}: give each its own listenerPort"
                      for p in sorted({p for p in ports if ports.count(p) > 1})]
