@@ -2,6 +2,7 @@
 join resources the way AWS would (by the IDs the mocks handed out)."""
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,6 +86,18 @@ def copy_project(where: Path, edit: Callable[[str, dict[str, Any]], None]) -> Pr
         edit(name, doc["config"])
         (where / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(doc))
     return Project(root=where, name="securecart-network", main=ROOT / "__main__.py")
+
+
+def synth_in(where: Path, *args: str) -> int:
+    """``securecart synth`` run from ``where`` (a project copy's folder), as a platform engineer runs it there."""
+    from automation.cli import main  # noqa: PLC0415 - the CLI, imported where it is run
+
+    cwd = os.getcwd()
+    os.chdir(where)
+    try:
+        return main(["synth", *args])
+    finally:
+        os.chdir(cwd)
 
 
 @pytest.fixture

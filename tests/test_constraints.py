@@ -4,7 +4,6 @@ documentation says, and the check refuses what AWS would refuse (and nothing the
 
 import gzip
 import json
-import os
 import random
 import re
 from collections.abc import Callable
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 from pulumi.runtime.rpc import UNKNOWN
 
-from automation.cli import main
 from automation.constraints import (
     RESOURCES,
     Checked,
@@ -41,7 +39,7 @@ from automation.mocks import Registration, _digest
 from automation.offline import OFFLINE_SECRET
 from automation.project import Project, StackConfig
 from automation.synth import StackResult, SynthRun, synth_stack
-from tests.conftest import ROOT
+from tests.conftest import ROOT, synth_in
 
 PROVIDER = "urn:pulumi:prod-us::securecart-network::pulumi:pulumi:Stack$pulumi:providers:aws::aws-us-east-1"
 WAF = "aws:wafv2/webAcl:WebAcl"
@@ -450,12 +448,7 @@ def test_the_cli_refuses_a_config_value_aws_would_refuse_naming_the_key(
             config["securecart:tags"]["Owner"] = "platform-engineering; on-call"
 
     project_copy(edit)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        code = main(["synth", "--no-tree", "--program", str(ROOT)])
-    finally:
-        os.chdir(cwd)
+    code = synth_in(tmp_path, "--no-tree", "--program", str(ROOT))
     out = capsys.readouterr()
     assert code == 2
     errors = [line for line in out.err.splitlines() if line.startswith("error: ")]

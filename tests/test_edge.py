@@ -5,7 +5,6 @@ Shield; what a fresh pair builds first; the failover figures; and the settings t
 
 import fnmatch
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ import pytest
 from securecart_rules import POLICIES
 
 from automation import mocks, report
-from automation.cli import main
 from automation.gate import evaluate
 from automation.mocks import Registration
 from automation.project import Project
@@ -22,7 +20,7 @@ from automation.synth import StackResult, SynthRun, synth_all, synth_stack
 from components.settings.cross_region import check_stack_set
 from components.settings.loader import parse_settings
 from components.settings.types import ConfigError
-from tests.conftest import Graph, is_secret, plain, policy_doc
+from tests.conftest import Graph, is_secret, plain, policy_doc, synth_in
 
 ACCOUNT = "123456789012"
 DOMAIN = "securecart.example"
@@ -772,12 +770,7 @@ def test_the_cli_exits_2_on_a_bad_edge_setting_naming_the_key(
             config["securecart:edge"]["accelerator"] = {"trafficDials": {"eu-west-1": 150}}
 
     project_copy(dial)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        code = main(["synth", "--no-tree"])
-    finally:
-        os.chdir(cwd)
+    code = synth_in(tmp_path, "--no-tree")
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
         "error: Pulumi.prod-us.yaml: securecart:edge.accelerator.trafficDials.eu-west-1: 150 is outside 0-100 "

@@ -6,7 +6,6 @@ logging and tracing, usage plans, custom domain, redeployment), PrivateLink (the
 DNS verification, the processor's endpoint, the payment tasks' narrowed egress), and the settings they refuse."""
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ import pytest
 from securecart_rules import POLICIES
 
 from automation import report
-from automation.cli import main
 from automation.gate import evaluate
 from automation.mocks import Registration
 from automation.project import Project
@@ -24,7 +22,7 @@ from components.settings.loader import parse_settings
 from components.settings.protection import DEFAULT_RULE_GROUPS
 from components.settings.stack import StackSettings
 from components.settings.types import ConfigError
-from tests.conftest import Graph, plain, policy_doc
+from tests.conftest import Graph, plain, policy_doc, synth_in
 
 ACCOUNT = "123456789012"
 DOMAIN = "securecart.example"
@@ -711,12 +709,7 @@ def test_the_cli_exits_2_on_a_bad_protection_setting_naming_the_key(
             config["securecart:privateLink"]["allowedPrincipals"] = ["*"]
 
     project_copy(star)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        code = main(["synth", "--no-tree"])
-    finally:
-        os.chdir(cwd)
+    code = synth_in(tmp_path, "--no-tree")
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
         f"error: Pulumi.prod-eu.yaml: securecart:privateLink.allowedPrincipals: {STAR}"]
