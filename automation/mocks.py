@@ -48,6 +48,7 @@ _ID_PREFIX = {
     "aws:ec2/vpnConnection:VpnConnection": "vpn-",
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": "pcx-",
     "aws:ec2/managedPrefixList:ManagedPrefixList": "pl-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
 }
 
 # What the offline ECR registry holds: "configured" (the repository of every service with an image tag exists and
@@ -93,6 +94,9 @@ _AUTONAMED = {
     "aws:apigateway/usagePlan:UsagePlan": ("name", 255),
     "aws:apigateway/vpcLink:VpcLink": ("name", 255),
     "aws:apigateway/requestValidator:RequestValidator": ("name", 255),
+    "aws:iam/instanceProfile:InstanceProfile": ("name", 128),
+    "aws:ec2/launchTemplate:LaunchTemplate": ("name", 128),
+    "aws:autoscaling/group:Group": ("name", 255),
 }
 
 
@@ -414,6 +418,27 @@ def _log_group(m: Made) -> None:
 def _iam(m: Made) -> None:
     m.arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:{m.kind}/{m.state.get('name', m.name)}"
     m.state.setdefault("uniqueId", "AROA" + m.digest[:17].upper())
+
+
+@_rule("aws:iam/instanceProfile:InstanceProfile")
+def _instance_profile(m: Made) -> None:
+    path = str(m.state.get("path") or "/")  # an ARN carries the path: instance-profile/<path…/>name
+    m.arn = f"arn:{PARTITION}:iam::{ACCOUNT_ID}:instance-profile{path}{m.state['name']}"
+    m.state.setdefault("uniqueId", "AIPA" + m.digest[:17].upper())
+
+
+@_rule("aws:ec2/launchTemplate:LaunchTemplate")
+def _launch_template(m: Made) -> None:
+    """A new template is at version 1, its default (``latestVersion`` is what an auto scaling group names)."""
+    m.arn = _arn(m, "ec2", f"launch-template/{m.rid}")
+    m.state.update(latestVersion=1, defaultVersion=1)
+
+
+@_rule("aws:autoscaling/group:Group")
+def _autoscaling_group(m: Made) -> None:
+    """Its ID is its name; its ARN carries a UUID and the name."""
+    m.rid = str(m.state["name"])
+    m.arn = _arn(m, "autoscaling", f"autoScalingGroup:{m.uuid()}:autoScalingGroupName/{m.rid}")
 
 
 @_rule("aws:rds/subnetGroup:SubnetGroup")
@@ -1096,7 +1121,9 @@ class OfflineMocks(Mocks):
         if "tags" in state or typ.startswith("aws:"):
             provider = self.providers.get(self._provider_urn(args.provider))
             tags_all = dict(provider.default_tags) if provider else {}
-            tags_all.update(state.get("tags") or {})
+            own = state.get("tags")
+            # An auto scaling group's tags are a list (key, value, propagateAtLaunch), outside default tags.
+            tags_all.update(own if isinstance(own, dict) else {})
             if tags_all:
                 state["tagsAll"] = tags_all
         return made.rid, state

@@ -61,6 +61,7 @@ def summary(result: StackResult, violations: list[Violation], rule_count: int) -
     ]
     lines.extend(failover(result.outputs))
     lines.append(counted_waf_rules(result))
+    lines.append(inspected_paths(result))
     lines.extend(f"  log {level}: {message}" for level, message in result.logs)
     for v in violations:
         where = f"{v.resource_type} '{v.resource_name}'" if v.urn else "the stack"
@@ -87,6 +88,18 @@ def counted_waf_rules(result: StackResult) -> str:
             counted += [f"{acl.name}/{rule.get('name')}/{o.get('name')}" for o in group.get("ruleActionOverrides") or []
                         if "count" in (o.get("actionToUse") or {})]
     return "  waf rules that only count: " + (", ".join(counted) or "none")
+
+
+def inspected_paths(result: StackResult) -> str:
+    """Which subnets' inbound traffic passes the GWLB's appliances: those the internet gateway's edge route table
+    sends to a GWLB endpoint (the inspection tier's AZ-symmetric path), with their AZs."""
+    edge = {a.inputs.get("routeTableId") for a in result.by_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+            if a.inputs.get("gatewayId")}
+    cidrs = {r.inputs.get("destinationCidrBlock") for r in result.by_type("aws:ec2/route:Route")
+             if r.inputs.get("routeTableId") in edge and r.inputs.get("vpcEndpointId")}
+    subnets = sorted(f"{s.name} ({s.inputs.get('availabilityZone')})" for s in result.by_type("aws:ec2/subnet:Subnet")
+                     if s.inputs.get("cidrBlock") in cidrs)
+    return "  inspected inbound (GWLB endpoints, both ways): " + (", ".join(subnets) or "none")
 
 
 def failover(outputs: dict[str, Any]) -> list[str]:

@@ -6,8 +6,16 @@ Per AZ a GWLB endpoint sits in its own public subnet. When appliances are config
 - the endpoint subnets route 0.0.0.0/0 to the internet gateway (the network tier's ordinary public route).
 With no appliances the GWLB, its endpoint service and the endpoints exist, but the routes stay direct: a GWLB with
 no targets would drop every packet.
+
+The appliances are either a fleet the program builds (``delivery.applianceFleet``: a launch template with IMDSv2
+only, encrypted gp3 volumes and no public address, an instance role that writes only its own log group, a security
+group admitting GENEVE and the health check only from the GWLB's subnets, and an auto scaling group over the
+appliance subnets of every AZ registered with the target group as instances) or IPs of appliances run elsewhere
+(``delivery.appliances``, an ip target group). Switching between the two replaces the target group (a target
+group's target type cannot change in place); the listener follows it.
 """
 
+import json
 from dataclasses import dataclass
 
 import pulumi
@@ -16,6 +24,30 @@ import pulumi_aws as aws
 from components.context import StackContext, Tier
 from components.contract import InspectionOutputs
 from components.network import NetworkTier
+from components.settings.delivery import GENEVE_PORT, ApplianceFleetSettings
+
+APPLIANCE_METRICS_NAMESPACE = "SecureCart/Appliances"
+
+
+def appliance_trust_policy(account_id: str) -> str:
+    """EC2 (this account's instances) may assume the appliance role."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+    }]})
+
+
+def appliance_role_policy(log_group_arn: str) -> str:
+    """What an appliance needs: write its own log group (the CloudWatch agent) and its metrics in one namespace.
+    No SSM: appliances are managed through their image and the launch template, nobody logs in."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "OwnLogGroup", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+         "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"]},
+        # PutMetricData takes no resource: the namespace condition is its only scope.
+        {"Sid": "OwnMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+         "Condition": {"StringEquals": {"cloudwatch:namespace": APPLIANCE_METRICS_NAMESPACE}}},
+    ]})
 
 
 @dataclass(frozen=True)
@@ -39,16 +71,19 @@ class InspectionTier(Tier):
             raise ValueError("the inspection tier needs securecart:delivery (validated when the settings load)")
         self.network = args.network
         self.appliances = delivery.appliances
+        self.fleet = delivery.appliance_fleet
+        self.log_retention_days = delivery.log_retention_days
+        self.fleet_group: aws.autoscaling.Group | None = None
         self.gateway_load_balancer = self._gateway_load_balancer(placement.appliances)
         self.service = self._endpoint_service()
         self.endpoints = self._endpoints(placement.gwlb_endpoints)
-        self.inline = bool(self.appliances)
+        self.inline = delivery.inspects
         if self.inline:
             self._ingress_routes(placement.load_balancers)
         else:
             pulumi.log.warn("inspection: no appliances configured: the Gateway Load Balancer and its endpoints "
                             "exist, but inbound traffic goes straight to the load balancers until "
-                            "securecart:delivery.appliances lists some", self)
+                            "securecart:delivery.applianceFleet (or appliances) names some", self)
         self.done()
 
     def tags(self, what: str, **extra: str) -> dict[str, str]:
@@ -75,11 +110,14 @@ class InspectionTier(Tier):
             "appliances",
             port=6081,
             protocol="GENEVE",
-            target_type="ip",
+            # instance with a fleet, ip for listed appliances: changing it replaces the target group
+            target_type="instance" if self.fleet is not None else "ip",
             vpc_id=self.network.vpc.id,
             deregistration_delay=30,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, protocol="TCP", port="80", interval=10, healthy_threshold=2, unhealthy_threshold=2,
+                enabled=True, protocol="TCP",
+                port=str(self.fleet.health_check_port if self.fleet is not None else 80),
+                interval=10, healthy_threshold=2, unhealthy_threshold=2,
             ),
             tags=self.tags("appliances"),
             opts=self.child,
@@ -89,6 +127,8 @@ class InspectionTier(Tier):
                 f"appliance-{ip}", target_group_arn=target_group.arn, target_id=str(ip),
                 opts=pulumi.ResourceOptions(parent=target_group),
             )
+        if self.fleet is not None:
+            self.fleet_group = self._fleet(self.fleet, group, target_group)
         aws.lb.Listener(
             "gwlb-listener",
             load_balancer_arn=gwlb.arn,
@@ -150,3 +190,104 @@ class InspectionTier(Tier):
                 destination_cidr_block="0.0.0.0/0", vpc_endpoint_id=self.endpoints[zone].id,
                 opts=pulumi.ResourceOptions(parent=record.route_table),
             )
+
+    def _fleet(self, fleet: ApplianceFleetSettings, group: str, target_group: aws.lb.TargetGroup) \
+            -> aws.autoscaling.Group:
+        """The appliances: an auto scaling group over the appliance subnets of every AZ, registered with the GENEVE
+        target group, from a hardened launch template."""
+        subnets = self.network.subnets.of_group(group)
+        zones = len(subnets.by_zone())
+        sg = self._appliance_security_group(fleet, [r.cidr for r in subnets.by_zone().values()])
+        profile = self._instance_profile()
+        template = aws.ec2.LaunchTemplate(
+            "appliance-lt",
+            description="The GWLB's appliances: IMDSv2 only, encrypted gp3, no public address",
+            image_id=fleet.ami,
+            instance_type=fleet.instance_type,
+            update_default_version=True,
+            iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1,
+                instance_metadata_tags="disabled",
+            ),
+            block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name="/dev/xvda",
+                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    volume_size=fleet.volume_size, volume_type="gp3", encrypted="true",
+                    delete_on_termination="true",
+                ),
+            )],
+            network_interfaces=[aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                device_index=0, associate_public_ip_address="false", delete_on_termination="true",
+                security_groups=[sg.id],
+            )],
+            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+            tag_specifications=[aws.ec2.LaunchTemplateTagSpecificationArgs(
+                resource_type=kind, tags=self.tags("appliance")) for kind in ("instance", "volume")],
+            tags=self.tags("appliance-lt"),
+            opts=self.child,
+        )
+        return aws.autoscaling.Group(
+            "appliances-asg",
+            vpc_zone_identifiers=subnets.ids,
+            min_size=fleet.per_az * zones,
+            desired_capacity=fleet.per_az * zones,
+            max_size=fleet.max_per_az * zones,
+            health_check_type="ELB",
+            health_check_grace_period=300,
+            target_group_arns=[target_group.arn],
+            launch_template=aws.autoscaling.GroupLaunchTemplateArgs(id=template.id,
+                                                                    version=template.latest_version.apply(str)),
+            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+                strategy="Rolling",
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(min_healthy_percentage=66),
+            ),
+            tags=[aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True)
+                  for k, v in self.tags("appliance").items()],
+            opts=self.child,
+        )
+
+    def _appliance_security_group(self, fleet: ApplianceFleetSettings, cidrs: list[str]) -> aws.ec2.SecurityGroup:
+        """GENEVE and the health check from the GWLB's subnets only; out: GENEVE back to them and HTTPS to the VPC's
+        interface endpoints (CloudWatch Logs)."""
+        sg = aws.ec2.SecurityGroup(
+            "appliance-sg", vpc_id=self.network.vpc.id,
+            description="GWLB appliances: GENEVE and health checks from the GWLB subnets only",
+            tags=self.tags("appliance-sg"), opts=self.child,
+        )
+        rule = pulumi.ResourceOptions(parent=sg)
+        for cidr in cidrs:
+            slug = cidr.replace(".", "-").replace("/", "-")
+            aws.vpc.SecurityGroupIngressRule(
+                f"appliance-geneve-from-{slug}", security_group_id=sg.id, description="GENEVE from the GWLB",
+                ip_protocol="udp", from_port=GENEVE_PORT, to_port=GENEVE_PORT, cidr_ipv4=cidr, opts=rule)
+            aws.vpc.SecurityGroupIngressRule(
+                f"appliance-health-from-{slug}", security_group_id=sg.id, description="GWLB health checks",
+                ip_protocol="tcp", from_port=fleet.health_check_port, to_port=fleet.health_check_port,
+                cidr_ipv4=cidr, opts=rule)
+            aws.vpc.SecurityGroupEgressRule(
+                f"appliance-geneve-to-{slug}", security_group_id=sg.id, description="GENEVE back to the GWLB",
+                ip_protocol="udp", from_port=GENEVE_PORT, to_port=GENEVE_PORT, cidr_ipv4=cidr, opts=rule)
+        aws.vpc.SecurityGroupEgressRule(
+            "appliance-https-to-endpoints", security_group_id=sg.id,
+            description="HTTPS to the interface endpoints (CloudWatch Logs)", ip_protocol="tcp",
+            from_port=443, to_port=443, referenced_security_group_id=self.network.endpoint_security_group.id,
+            opts=rule)
+        return sg
+
+    def _instance_profile(self) -> aws.iam.InstanceProfile:
+        """The appliances' role: this account's EC2 instances only; writes its own log group and metrics."""
+        logs = aws.cloudwatch.LogGroup(
+            "appliance-logs", name=f"/securecart/{self.ctx.environment}/appliances",
+            kms_key_id=self.network.logs_key_arn, retention_in_days=self.log_retention_days,
+            tags=self.tags("appliance-logs"), opts=self.child,
+        )
+        role = aws.iam.Role(
+            "appliance-role", description="The GWLB appliances: their own log group and metrics, nothing else",
+            assume_role_policy=pulumi.Output.from_input(self.ctx.account_id).apply(appliance_trust_policy),
+            tags=self.tags("appliance-role"), opts=self.child,
+        )
+        aws.iam.RolePolicy("appliance-role-policy", role=role.id, policy=logs.arn.apply(appliance_role_policy),
+                           opts=pulumi.ResourceOptions(parent=role))
+        return aws.iam.InstanceProfile("appliance-profile", role=role.name, tags=self.tags("appliance-profile"),
+                                       opts=pulumi.ResourceOptions(parent=role))

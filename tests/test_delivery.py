@@ -1,9 +1,8 @@
-"""The application delivery tier as synthesized from the real program and stack files, for both stacks (and, in
-a copy of the stack files, with an appliance fleet)."""
+"""The application delivery tier as synthesized from the real program and stack files, for both stacks (the
+inspection tier's appliances: tests/test_inspection.py)."""
 
 import datetime
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,8 +12,7 @@ from securecart_rules._iam import admin_statements, statements
 from automation import mocks
 from automation.gate import evaluate
 from automation.mocks import Registration
-from automation.project import Project
-from automation.synth import StackResult, SynthRun, synth_stack
+from automation.synth import StackResult, SynthRun
 from components.settings.protection import DEFAULT_RULE_GROUPS as WAF_MANAGED_RULES
 from tests.conftest import Graph, plain, policy_doc
 
@@ -148,8 +146,9 @@ def test_the_only_world_open_group_is_the_internal_accelerator_albs(graph: Graph
              if r.inputs.get("cidrIpv4") == "0.0.0.0/0" or r.inputs.get("cidrIpv6") == "::/0"]
     # No other ingress rule admits an address range wider than the VPC (the endpoints' group admits the VPC's).
     vpc_cidr = graph.one("aws:ec2/vpc:Vpc", "vpc").inputs["cidrBlock"]
+    # (The appliances' GENEVE and health-check rules admit only the GWLB's subnets: tests/test_inspection.py.)
     assert {r.name: r.inputs["cidrIpv4"] for r in graph.of_type(INGRESS) if "cidrIpv4" in r.inputs
-            and r not in world} == {"endpoints-sg-https-from-vpc": vpc_cidr}
+            and r not in world and not r.name.startswith("appliance-")} == {"endpoints-sg-https-from-vpc": vpc_cidr}
     accelerator_sg = graph.one(SG, "accelerator-alb-sg")
     assert [(r.inputs["securityGroupId"], r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"])
             for r in world] == [(accelerator_sg.id, "tcp", 443, 443)]
@@ -364,58 +363,6 @@ def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: S
     bucket_arn = f"arn:aws:s3:::{bucket.outputs['bucket']}"
     for sid in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"):
         assert sorted(sids[sid]["Resource"]) == [f"{bucket_arn}/{p}/AWSLogs/123456789012/*" for p in prefixes]
-
-
-def test_gwlb_built_but_bypassed_without_appliances(graph: Graph, stack: StackResult) -> None:
-    gwlb = graph.one(LB, "gwlb")
-    assert gwlb.inputs["loadBalancerType"] == "gateway"
-    assert sorted(gwlb.inputs["subnets"]) == sorted(s.id for s in graph.subnets("attachment", "inspect"))
-    tg = graph.one(TG, "appliances")
-    assert (tg.inputs["protocol"], tg.inputs["port"]) == ("GENEVE", 6081)
-    svc = graph.one("aws:ec2/vpcEndpointService:VpcEndpointService", "inspection-service")
-    assert svc.inputs["acceptanceRequired"] is True
-    assert svc.inputs["allowedPrincipals"] == ["arn:aws:iam::123456789012:root"]
-    assert len(graph.of_type("aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter")) == 3
-    assert stack.outputs["inspectionInline"] is False
-    for subnet in graph.subnets("public", "web"):
-        (route,) = graph.routes_of(graph.route_table_of(subnet))
-        assert route.inputs["gatewayId"] == graph.one("aws:ec2/internetGateway:InternetGateway", "igw").id
-
-
-def test_with_appliances_inbound_traffic_goes_through_the_gwlb_in_its_own_az(
-    project_copy: Callable[..., Project]
-) -> None:
-    def edit(stack: str, config: dict[str, Any]) -> None:
-        if stack == "prod-us":
-            config["securecart:delivery"]["appliances"] = ["10.10.20.10", "10.10.20.74", "10.10.20.138"]
-
-    result = synth_stack(project_copy(edit), "prod-us")
-    graph = Graph(result)
-    igw = graph.one("aws:ec2/internetGateway:InternetGateway", "igw")
-    endpoints = {e.name.removeprefix("gwlbe-"): e for e in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                 if e.inputs["vpcEndpointType"] == "GatewayLoadBalancer"}
-    edge = graph.one("aws:ec2/routeTable:RouteTable", "igw-ingress-rt")
-    (edge_assoc,) = [a for a in graph.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
-                     if a.inputs.get("gatewayId") == igw.id]
-    assert edge_assoc.inputs["routeTableId"] == edge.id
-    edge_routes = {r.inputs["destinationCidrBlock"]: r.inputs["vpcEndpointId"] for r in graph.routes_of(edge)}
-    for subnet in graph.subnets("public", "web"):
-        zone = subnet.inputs["availabilityZone"]
-        endpoint = endpoints[zone]
-        # In: the IGW hands this subnet's traffic to the endpoint in the same AZ ...
-        assert edge_routes[subnet.inputs["cidrBlock"]] == endpoint.id
-        # ... out: the subnet sends everything back through that same endpoint ...
-        (out,) = graph.routes_of(graph.route_table_of(subnet))
-        assert (out.inputs["destinationCidrBlock"], out.inputs["vpcEndpointId"]) == ("0.0.0.0/0", endpoint.id)
-        # ... and the endpoint's own subnet, in that AZ, reaches the internet gateway.
-        (ep_subnet_id,) = endpoint.inputs["subnetIds"]
-        ep_subnet = graph.ref(ep_subnet_id)
-        assert ep_subnet.inputs["availabilityZone"] == zone
-        (back,) = graph.routes_of(graph.route_table_of(ep_subnet))
-        assert back.inputs["gatewayId"] == igw.id
-    attached = sorted(a.inputs["targetId"] for a in graph.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment"))
-    assert attached == ["10.10.20.10", "10.10.20.138", "10.10.20.74"]
-    assert result.outputs["inspectionInline"] is True
 
 
 def test_alarm_topic_key_lets_cloudwatch_publish(graph: Graph) -> None:

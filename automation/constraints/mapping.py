@@ -107,6 +107,26 @@ def _policy_parameters(path: str, member: str, header_behavior: bool = True) -> 
     )
 
 
+_LT = "ec2 CreateLaunchTemplate LaunchTemplateData"
+_ASG = "autoscaling CreateAutoScalingGroup"
+# Rules the EC2 and Auto Scaling models state only in prose (the appliance fleet's launch template and group).
+LT_HOP_LIMIT = doc.rule(
+    "an integer from 1 to 64", "EC2 API reference, LaunchTemplateInstanceMetadataOptionsRequest "
+    "HttpPutResponseHopLimit", f"{doc.API}/AWSEC2/latest/APIReference/"
+    "API_LaunchTemplateInstanceMetadataOptionsRequest.html",
+    quote="Possible values: Integers from 1 to 64", ranges=((1, 64),))
+ASG_NAME = doc.rule(
+    "ASCII characters 33 to 126 but no colon, at most 255 of them",
+    "Auto Scaling API reference, CreateAutoScalingGroup AutoScalingGroupName",
+    f"{doc.API}/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html",
+    quote="You cannot use a colon (:) in the name.", alphabet=r"\x21-\x39\x3b-\x7e", max_len=255)
+ASG_HEALTH_CHECK_TYPE = doc.rule(
+    "a comma-separated list of EC2, EBS, ELB, VPC_LATTICE",
+    "Auto Scaling API reference, CreateAutoScalingGroup HealthCheckType",
+    f"{doc.API}/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html",
+    quote="The valid values are EC2 , EBS , ELB , and VPC_LATTICE .",
+    pattern=r"(EC2|EBS|ELB|VPC_LATTICE)(,(EC2|EBS|ELB|VPC_LATTICE))*")
+
 _TGW_ENUMS = ("autoAcceptSharedAttachments", "defaultRouteTableAssociation", "defaultRouteTablePropagation",
               "dnsSupport", "vpnEcmpSupport", "multicastSupport", "securityGroupReferencingSupport")
 _ALARM = "cloudwatch PutMetricAlarm"
@@ -770,6 +790,32 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("tags", "logs CreateDelivery tags"),
         p("tags.*keys", "logs CreateDelivery tags{key}"),
         p("tags.*values", "logs CreateDelivery tags{value}"),
+    ),
+    # --- the appliance fleet (EC2 launch template, auto scaling group, instance profile) ------------------------
+    # Names, image IDs, sizes and EC2 tags: the models constrain none of them (the settings check the AMI's form).
+    "aws:ec2/launchTemplate:LaunchTemplate": (
+        p("description", "ec2 CreateLaunchTemplate VersionDescription"),
+        p("instanceType", f"{_LT}.InstanceType"),
+        p("metadataOptions.httpTokens", f"{_LT}.MetadataOptions.HttpTokens"),
+        p("metadataOptions.httpEndpoint", f"{_LT}.MetadataOptions.HttpEndpoint"),
+        p("metadataOptions.httpPutResponseHopLimit", f"{_LT}.MetadataOptions.HttpPutResponseHopLimit", LT_HOP_LIMIT),
+        p("metadataOptions.instanceMetadataTags", f"{_LT}.MetadataOptions.InstanceMetadataTags"),
+        p("blockDeviceMappings[].ebs.volumeType", f"{_LT}.BlockDeviceMappings[].Ebs.VolumeType"),
+        p("tagSpecifications[].resourceType", f"{_LT}.TagSpecifications[].ResourceType"),
+    ),
+    "aws:autoscaling/group:Group": (
+        p("name", f"{_ASG} AutoScalingGroupName", ASG_NAME),
+        p("healthCheckType", f"{_ASG} HealthCheckType", ASG_HEALTH_CHECK_TYPE),
+        p("instanceRefresh.strategy", "autoscaling StartInstanceRefresh Strategy"),
+        p("instanceRefresh.preferences.minHealthyPercentage",
+          "autoscaling StartInstanceRefresh Preferences.MinHealthyPercentage"),
+        p("tags[].key", f"{_ASG} Tags[].Key"),
+        p("tags[].value", f"{_ASG} Tags[].Value"),
+    ),
+    "aws:iam/instanceProfile:InstanceProfile": (
+        p("name", "iam CreateInstanceProfile InstanceProfileName"),
+        p("path", "iam CreateInstanceProfile Path"),
+        *tags("iam CreateInstanceProfile Tags"),
     ),
     "aws:sns/topic:Topic": (
         p("name", "sns CreateTopic Name", doc.SNS_TOPIC_NAME),

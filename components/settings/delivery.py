@@ -3,9 +3,14 @@ their scaling and sale windows, and the ALB's origin verification.
 """
 
 import datetime
+import functools
+import gzip
+import importlib.util
 import ipaddress
+import json
 import re
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import (
     Field,
@@ -231,6 +236,69 @@ class OriginVerifySettings(Model):
         return [self.rotation, *([self.previous_rotation] if self.previous_rotation else [])]
 
 
+@functools.cache
+def ec2_instance_types() -> frozenset[str]:
+    """Every instance type EC2 knows: the ``InstanceType`` enum of the EC2 model in the installed botocore (the
+    newest API version it ships), read as data."""
+    spec = importlib.util.find_spec("botocore")
+    if spec is None or spec.origin is None:
+        raise ValueError("botocore is not installed: run `bash tools/dev setup`")
+    newest = max((Path(spec.origin).parent / "data" / "ec2").iterdir())
+    with gzip.open(newest / "service-2.json.gz", "rt", encoding="utf-8") as model:
+        return frozenset(json.load(model)["shapes"]["InstanceType"]["enum"])
+
+
+GENEVE_PORT = 6081
+_AMI_ID = re.compile(r"ami-([0-9a-f]{8}|[0-9a-f]{17})")
+
+
+class ApplianceFleetSettings(Model):
+    """The WAF/IDS appliances behind the Gateway Load Balancer, as an auto scaling group of EC2 instances."""
+
+    ami: str = Field(description="Required. The appliance image (ami- and 8 or 17 lowercase hex digits), in this "
+                                 "stack's region.")
+    instance_type: str = Field(alias="instanceType",
+                               description="Required. The EC2 instance type (e.g. c6in.large), one EC2 knows.")
+    per_az: int = Field(default=1, alias="perAz", ge=1, le=20,
+                        description="Appliances per AZ at least (the group's minimum and desired count is this "
+                                    "times the AZs); default 1.")
+    max_per_az: int = Field(default=2, alias="maxPerAz", ge=1, le=50,
+                            description="Most appliances per AZ (the group's maximum is this times the AZs); "
+                                        "default 2, at least perAz.")
+    health_check_port: int = Field(default=80, alias="healthCheckPort", ge=1, le=65535,
+                                   description="TCP port the target group's health check probes on each "
+                                               "appliance; default 80. Not 6081 (GENEVE).")
+    volume_size: int = Field(default=30, alias="volumeSize", ge=8, le=16384,
+                             description="Root volume in GiB (gp3, encrypted); default 30.")
+
+    @field_validator("ami")
+    @classmethod
+    def _ami_id(cls, v: str) -> str:
+        if not _AMI_ID.fullmatch(v):
+            raise ValueError(f"{v!r} is not an AMI id: ami- and 8 or 17 lowercase hex digits "
+                             f"(e.g. ami-0123456789abcdef0)")
+        return v
+
+    @field_validator("instance_type")
+    @classmethod
+    def _known_type(cls, v: str) -> str:
+        if v not in ec2_instance_types():
+            raise ValueError(f"{v!r} is not an EC2 instance type (e.g. c6in.large, c5n.xlarge, m6i.large)")
+        return v
+
+    @model_validator(mode="after")
+    def _sizes(self) -> "ApplianceFleetSettings":
+        problems = []
+        if self.max_per_az < self.per_az:
+            problems.append(f"maxPerAz: {self.max_per_az} is below perAz ({self.per_az})")
+        if self.health_check_port == GENEVE_PORT:
+            problems.append(f"healthCheckPort: {GENEVE_PORT} is the GENEVE data port: use the appliance's "
+                            f"health port (e.g. 80)")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
 class DeliverySettings(Model):
     certificate_arn: str | None = Field(
         default=None, alias="certificateArn", pattern=r"^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$",
@@ -252,7 +320,12 @@ class DeliverySettings(Model):
     appliances: list[ipaddress.IPv4Address] = Field(
         default_factory=list,
         description="IP addresses of the WAF/IDS appliances behind the Gateway Load Balancer; default none: the "
-                    "inspection path is built but inbound traffic bypasses it until appliances exist.")
+                    "inspection path is built but inbound traffic bypasses it until appliances exist. Appliances "
+                    "you run yourself (an ip target group); the program's own are applianceFleet (not both).")
+    appliance_fleet: ApplianceFleetSettings | None = Field(
+        default=None, alias="applianceFleet",
+        description="The appliances as an auto scaling group the program builds (launch template, instance "
+                    "role, security group) registered with the GWLB's target group; default none (see appliances).")
     load_balancer_subnet_group: str | None = Field(
         default=None, alias="loadBalancerSubnetGroup",
         description="Subnet group (type public) of the internet-facing ALB; default the only public group (name "
@@ -305,6 +378,11 @@ class DeliverySettings(Model):
         return problems
 
     @property
+    def inspects(self) -> bool:
+        """Whether there are appliances for inbound traffic to go through (a fleet or listed IPs)."""
+        return bool(self.appliances) or self.appliance_fleet is not None
+
+    @property
     def default_service(self) -> ServiceSettings | None:
         """The ALB service that takes every path no other claims ('/*'): what a request for the health path
         reaches."""
@@ -343,6 +421,9 @@ class DeliverySettings(Model):
         if len(catch_all) > 1:
             problems.append(f"services: {', '.join(catch_all)} all claim '/*': only one ALB service may")
         problems += self._peak_problems()
+        if self.appliances and self.appliance_fleet is not None:
+            problems.append("applianceFleet: appliances already lists appliance IPs: the GWLB's target group holds "
+                            "either instances (applianceFleet) or IPs (appliances), not both: remove one")
         ports = [s.listener_port for s in self.services if s.load_balancer is LoadBalancerKind.NLB]
         problems += [f"services: two nlb services listen on port {p}: give each its own listenerPort"
                      for p in sorted({p for p in ports if ports.count(p) > 1})]

@@ -359,9 +359,9 @@ class StackSettings(Model):
 
     @property
     def inspected_groups(self) -> frozenset[str]:
-        """Public groups whose inbound traffic goes through the appliances (once there are any)."""
+        """Public groups whose inbound traffic goes through the appliances (once there are any: a fleet or IPs)."""
         lbs = self.placement.load_balancers
-        return frozenset({lbs}) if self.delivery is not None and self.delivery.appliances and lbs else frozenset()
+        return frozenset({lbs}) if self.delivery is not None and self.delivery.inspects and lbs else frozenset()
 
     def pre_shared_keys(self) -> dict[str, list[str]]:
         """The VPN sites' tunnel keys (secret), by customer gateway; empty where AWS generates them."""
