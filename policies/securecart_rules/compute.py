@@ -13,6 +13,7 @@ from securecart_rules._common import (
     get,
     num,
     of_type,
+    refs,
     truthy,
 )
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
@@ -20,11 +21,18 @@ from securecart_rules.types import (
     APPAUTOSCALING_POLICY,
     APPAUTOSCALING_SCHEDULED_ACTION,
     APPAUTOSCALING_TARGET,
+    AUTOSCALING_GROUP,
     AWSX_ECR_REPOSITORY,
+    EC2_INSTANCE,
+    EC2_LAUNCH_CONFIGURATION,
+    EC2_LAUNCH_TEMPLATE,
     ECR_REPOSITORY,
     ECS_CLUSTER,
     ECS_SERVICE,
     ECS_TASK_DEFINITION,
+    LISTENERS,
+    LOAD_BALANCERS,
+    TARGET_GROUPS,
 )
 
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|DSN)",
@@ -259,3 +267,80 @@ def autoscaling_changes_serialized(args: StackValidationArgs, report: StackRepor
                     report(f"{a.name} and {b.name} change scalable target {target.name} and neither waits for "
                            f"the other: Application Auto Scaling refuses concurrent changes to one target "
                            f"(ConcurrentUpdateException). Chain them with depends_on.", b.urn)
+
+
+# --- EC2 instances the program launches (the GWLB's appliance fleet) -----------------------------------------------
+
+def _launch_problems(props: Mapping[str, Any]) -> list[str]:
+    """What makes an instance (template, configuration) reachable by IMDSv1 or from the internet."""
+    problems = []
+    tokens = get(props, "metadataOptions", "httpTokens")
+    if str(tokens or "").lower() != "required":
+        problems.append(f"metadata_options.http_tokens is {tokens or 'unset'} (IMDSv1 answers, so a request forged "
+                        f"through the instance can read its role's credentials): set it to 'required'")
+    nics = [n for n in as_list(props.get("networkInterfaces")) if isinstance(n, Mapping)]
+    if truthy(props.get("associatePublicIpAddress")) or any(truthy(n.get("associatePublicIpAddress")) for n in nics):
+        problems.append("it gives its instances public IP addresses: set associate_public_ip_address False (the "
+                        "appliances are reached through the Gateway Load Balancer, never from the internet)")
+    return problems
+
+
+@stack_rule(
+    name="ec2-launch-imdsv2-no-public-ip",
+    description="Launch templates, launch configurations, instances and the auto scaling groups that launch from "
+                "them require IMDSv2 (http_tokens 'required') and give no public IP address.",
+    source="seed: third-party appliances behind the GWLB; FSBP EC2.8, EC2.9, AutoScaling.3, AutoScaling.5, EC2.170",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def ec2_launch_imdsv2_no_public_ip(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    bad: dict[str, list[str]] = {}
+    for launcher in of_type(args.resources, EC2_LAUNCH_TEMPLATE, EC2_LAUNCH_CONFIGURATION, EC2_INSTANCE):
+        problems = _launch_problems(launcher.props)
+        if problems:
+            bad[launcher.urn] = problems
+            report(f"This {launcher.resource_type.rsplit(':', 1)[-1]} fails: {'; '.join(problems)}.", launcher.urn)
+    for group in of_type(args.resources, AUTOSCALING_GROUP):
+        sources = [d for prop in ("launchTemplate", "launchConfiguration", "mixedInstancesPolicy")
+                   for d in refs(group, prop) if d.urn in bad]
+        for source in sources:
+            report(f"This auto scaling group launches from '{source.name}', which fails: "
+                   f"{'; '.join(bad[source.urn])}.", group.urn)
+
+
+def _zones_of(subnets: list[PolicyResource]) -> set[str]:
+    return {str(s.props.get("availabilityZone") or s.props.get("availabilityZoneId") or "") for s in subnets} - {""}
+
+
+@stack_rule(
+    name="gwlb-fleet-spans-azs",
+    description="An auto scaling group behind a Gateway Load Balancer's target group spans every AZ of the GWLB, "
+                "at least one instance per AZ (a GWLB endpoint in an AZ without appliances drops its traffic).",
+    source="seed: appliances behind the GWLB, every tier over >= 2 AZs; AWS GWLB best practices (AZ-symmetric)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def gwlb_fleet_spans_azs(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    zones_of_gwlb = {lb.urn: _zones_of(refs(lb, "subnets") + refs(lb, "subnetMappings"))
+                     for lb in of_type(resources, *LOAD_BALANCERS) if lb.props.get("loadBalancerType") == "gateway"}
+    gwlb_of_group: dict[str, tuple[str, set[str]]] = {}  # target group URN -> (GWLB name, its zones)
+    for listener in of_type(resources, *LISTENERS):
+        for lb in refs(listener, "loadBalancerArn"):
+            if lb.urn in zones_of_gwlb:
+                for tg in refs(listener, "defaultActions"):
+                    if tg.resource_type in TARGET_GROUPS:
+                        gwlb_of_group[tg.urn] = (lb.name, zones_of_gwlb[lb.urn])
+    for group in of_type(resources, AUTOSCALING_GROUP):
+        for tg in refs(group, "targetGroupArns"):
+            if tg.urn not in gwlb_of_group:
+                continue
+            gwlb, wanted = gwlb_of_group[tg.urn]
+            have = _zones_of(refs(group, "vpcZoneIdentifiers"))
+            missing = sorted(wanted - have)
+            if missing:
+                report(f"This auto scaling group behind GWLB '{gwlb}' has no subnet in {', '.join(missing)}: the "
+                       f"GWLB's endpoints there would have no appliance; give it the appliance subnet of every AZ.",
+                       group.urn)
+            minimum = num(group.props.get("minSize"))
+            if minimum is not None and minimum < len(wanted):
+                report(f"This auto scaling group behind GWLB '{gwlb}' may shrink to {int(minimum)} instance(s) over "
+                       f"{len(wanted)} AZs: set min_size to at least one per AZ.", group.urn)

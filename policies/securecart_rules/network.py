@@ -533,3 +533,65 @@ def subnet_has_own_nacl(args: StackValidationArgs, report: StackReport, _: Mappi
 
 
 __all__ = ["SubnetView", "subnet_views"]
+
+
+def _gwlb_endpoint_zones(resources: list[PolicyResource], zone_of: Mapping[str, str]) -> dict[str, str]:
+    """GWLB endpoint URN -> the AZ of its subnet."""
+    found = {}
+    for ep in of_type(resources, EC2_VPC_ENDPOINT):
+        if str(ep.props.get("vpcEndpointType") or "") == "GatewayLoadBalancer":
+            zones = sorted({zone_of.get(s.urn, "") for s in refs(ep, "subnetIds")} - {""})
+            if zones:
+                found[ep.urn] = zones[0]
+    return found
+
+
+@stack_rule(
+    name="gwlb-ingress-az-symmetric",
+    description="Inspected ingress is AZ-symmetric: the internet gateway's edge route table sends each subnet's "
+                "CIDR to the GWLB endpoint of that subnet's AZ, and that subnet's default route returns through the "
+                "same endpoint (never one of another AZ, never straight to the internet gateway).",
+    source="seed: appliances behind the GWLB; AWS GWLB ingress routing (symmetric, per AZ)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def gwlb_ingress_az_symmetric(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    views = subnet_views(resources)
+    zone_of = {v.subnet.urn: v.zone for v in views}
+    endpoint_zone = _gwlb_endpoint_zones(resources, zone_of)
+    by_cidr = {(v.vpc.urn if v.vpc else "", str(v.subnet.props.get("cidrBlock") or "")): v for v in views}
+    routes_by_table = _routes_by_table(resources)
+    edge_tables = {t.urn: t for a in of_type(resources, EC2_ROUTE_TABLE_ASSOCIATION) if refs(a, "gatewayId")
+                   for t in refs(a, "routeTableId")}
+    inbound: dict[str, str] = {}  # inspected subnet URN -> the endpoint its inbound traffic goes through
+    for table in edge_tables.values():
+        vpc = next(iter(refs(table, "vpcId")), None)
+        for route in routes_by_table.get(table.urn, []):
+            if route.kind != "vpce" or route.target is None or route.target.urn not in endpoint_zone:
+                continue
+            subnet = by_cidr.get((vpc.urn if vpc else "", route.destination))
+            if subnet is None:
+                continue
+            inbound[subnet.subnet.urn] = route.target.urn
+            if endpoint_zone[route.target.urn] != subnet.zone:
+                report(f"The internet gateway's edge route table sends {route.destination} (subnet "
+                       f"'{subnet.subnet.name}' in {subnet.zone}) to GWLB endpoint '{route.target.name}' in "
+                       f"{endpoint_zone[route.target.urn]}: use the endpoint in {subnet.zone}, so an AZ loss cuts "
+                       f"only its own AZ and replies come back the same way.", table.urn)
+    for v in views:
+        world = [r for r in v.routes if is_world(r.destination)]
+        outbound = [r.target for r in world if r.kind == "vpce" and r.target is not None
+                    and r.target.urn in endpoint_zone]
+        for target in outbound:
+            if endpoint_zone[target.urn] != v.zone:
+                report(f"Subnet '{v.subnet.name}' in {v.zone} sends its internet traffic through GWLB endpoint "
+                       f"'{target.name}' in {endpoint_zone[target.urn]}: use the endpoint of its own AZ.",
+                       v.subnet.urn)
+            elif inbound.get(v.subnet.urn) not in (None, target.urn):
+                report(f"Subnet '{v.subnet.name}' returns through GWLB endpoint '{target.name}' but the internet "
+                       f"gateway sends its traffic to another endpoint: the appliances would see one direction "
+                       f"only.", v.subnet.urn)
+        if v.subnet.urn in inbound and not outbound:
+            report(f"Subnet '{v.subnet.name}' is inspected inbound (the internet gateway's edge table sends its CIDR "
+                   f"to a GWLB endpoint) but its default route bypasses the endpoint: send 0.0.0.0/0 through the "
+                   f"GWLB endpoint of its AZ, so replies pass the same appliances.", v.subnet.urn)

@@ -74,6 +74,11 @@ AWSX_ECR_REPOSITORY = "awsx:ecr:Repository"
 APPAUTOSCALING_TARGET = "aws:appautoscaling/target:Target"
 APPAUTOSCALING_POLICY = "aws:appautoscaling/policy:Policy"
 APPAUTOSCALING_SCHEDULED_ACTION = "aws:appautoscaling/scheduledAction:ScheduledAction"
+# EC2 instances the program launches (the GWLB's appliance fleet)
+EC2_LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+EC2_LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+EC2_INSTANCE = "aws:ec2/instance:Instance"
+AUTOSCALING_GROUP = "aws:autoscaling/group:Group"
 
 # --- data: RDS, DynamoDB, KMS, Secrets Manager --------------------------------------------------------------------
 RDS_INSTANCE = "aws:rds/instance:Instance"

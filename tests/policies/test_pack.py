@@ -37,6 +37,7 @@ EXPECTED = [
     ("database-subnets-no-internet-route", "mandatory", "critical"),
     ("subnet-tiers-span-azs", "mandatory", "high"),
     ("nat-gateway-per-az", "mandatory", "medium"),
+    ("gwlb-ingress-az-symmetric", "mandatory", "high"),
     ("gateway-endpoints-on-private-route-tables", "advisory", "medium"),
     ("vpc-endpoint-policy-restrictive", "mandatory", "high"),
     ("vpc-endpoint-has-policy", "mandatory", "high"),
@@ -73,6 +74,8 @@ EXPECTED = [
     ("target-group-health-checks", "advisory", "medium"),
     ("target-group-encrypted", "advisory", "low"),
     ("ecs-service-no-public-ip", "mandatory", "high"),
+    ("ec2-launch-imdsv2-no-public-ip", "mandatory", "high"),
+    ("gwlb-fleet-spans-azs", "mandatory", "high"),
     ("ecs-service-multi-az", "mandatory", "high"),
     ("ecs-fargate-latest-platform", "advisory", "low"),
     ("ecs-no-plain-secrets", "mandatory", "critical"),
@@ -157,7 +160,7 @@ EXPECTED = [
 ]
 TEST_MODULES = ("test_network_rules", "test_security_group_rules", "test_connectivity_rules",
                 "test_load_balancing_rules", "test_compute_rules", "test_data_rules", "test_edge_rules",
-                "test_identity_and_monitoring_rules")
+                "test_identity_and_monitoring_rules", "test_inspection_rules")
 SOURCES = ("seed", "FSBP", "cdk-nag", "AWSGuard", "catalogue gap", "SecureCart")
 
 
