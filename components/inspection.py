@@ -29,12 +29,11 @@ from components.settings.delivery import GENEVE_PORT, ApplianceFleetSettings
 APPLIANCE_METRICS_NAMESPACE = "SecureCart/Appliances"
 
 
-def appliance_trust_policy(account_id: str) -> str:
-    """EC2 (this account's instances) may assume the appliance role."""
-    return json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-    }]})
+# EC2 may assume the appliance role for the instances it is passed to. Without a condition, as AWS documents the
+# EC2 trust: EC2 does not give aws:SourceAccount when it assumes an instance's role (prowler-cloud/prowler#2810 lists
+# EC2 among the services such a condition breaks), and a role cannot be passed across accounts anyway (iam:PassRole).
+APPLIANCE_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
 def appliance_role_policy(log_group_arn: str) -> str:
@@ -284,7 +283,7 @@ class InspectionTier(Tier):
         )
         role = aws.iam.Role(
             "appliance-role", description="The GWLB appliances: their own log group and metrics, nothing else",
-            assume_role_policy=pulumi.Output.from_input(self.ctx.account_id).apply(appliance_trust_policy),
+            assume_role_policy=APPLIANCE_TRUST,
             tags=self.tags("appliance-role"), opts=self.child,
         )
         aws.iam.RolePolicy("appliance-role-policy", role=role.id, policy=logs.arn.apply(appliance_role_policy),
