@@ -178,16 +178,19 @@ class InspectionTier(Tier):
             "igw-ingress-rta", gateway_id=self.network.internet_gateway.id, route_table_id=edge.id,
             opts=pulumi.ResourceOptions(parent=edge),
         )
+        # With a fleet, traffic is sent through the GWLB only once the group has its healthy appliances registered
+        # (``wait_for_elb_capacity``): a GWLB without targets would drop it.
+        after: list[pulumi.Resource] = [self.fleet_group] if self.fleet_group is not None else []
         for zone, record in self.network.subnets.of_group(inspected_group).by_zone().items():
             aws.ec2.Route(
                 f"igw-ingress-{zone}", route_table_id=edge.id,
                 destination_cidr_block=record.cidr, vpc_endpoint_id=self.endpoints[zone].id,
-                opts=pulumi.ResourceOptions(parent=edge),
+                opts=pulumi.ResourceOptions(parent=edge, depends_on=after),
             )
             aws.ec2.Route(
                 f"inspected-{zone}-default", route_table_id=record.route_table.id,
                 destination_cidr_block="0.0.0.0/0", vpc_endpoint_id=self.endpoints[zone].id,
-                opts=pulumi.ResourceOptions(parent=record.route_table),
+                opts=pulumi.ResourceOptions(parent=record.route_table, depends_on=after),
             )
 
     def _fleet(self, fleet: ApplianceFleetSettings, group: str, target_group: aws.lb.TargetGroup) \
@@ -210,7 +213,7 @@ class InspectionTier(Tier):
                 instance_metadata_tags="disabled",
             ),
             block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                device_name="/dev/xvda",
+                device_name=fleet.root_device_name,
                 ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
                     volume_size=fleet.volume_size, volume_type="gp3", encrypted="true",
                     delete_on_termination="true",
@@ -233,13 +236,19 @@ class InspectionTier(Tier):
             desired_capacity=fleet.per_az * zones,
             max_size=fleet.max_per_az * zones,
             health_check_type="ELB",
-            health_check_grace_period=300,
+            health_check_grace_period=fleet.boot_seconds,
+            # The inspected routes wait for this: every AZ's appliances registered and healthy.
+            wait_for_elb_capacity=fleet.per_az * zones,
+            wait_for_capacity_timeout=f"{max(10, 2 * fleet.boot_seconds // 60)}m",
             target_group_arns=[target_group.arn],
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(id=template.id,
                                                                     version=template.latest_version.apply(str)),
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                 strategy="Rolling",
-                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(min_healthy_percentage=66),
+                # Launch before terminating: with one appliance per AZ, an AZ never goes without one.
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                    min_healthy_percentage=100, max_healthy_percentage=200,
+                    instance_warmup=str(fleet.boot_seconds)),
             ),
             tags=[aws.autoscaling.GroupTagArgs(key=k, value=v, propagate_at_launch=True)
                   for k, v in self.tags("appliance").items()],
@@ -269,7 +278,7 @@ class InspectionTier(Tier):
                 ip_protocol="udp", from_port=GENEVE_PORT, to_port=GENEVE_PORT, cidr_ipv4=cidr, opts=rule)
         aws.vpc.SecurityGroupEgressRule(
             "appliance-https-to-endpoints", security_group_id=sg.id,
-            description="HTTPS to the interface endpoints (CloudWatch Logs)", ip_protocol="tcp",
+            description="HTTPS to the interface endpoints (CloudWatch Logs and metrics)", ip_protocol="tcp",
             from_port=443, to_port=443, referenced_security_group_id=self.network.endpoint_security_group.id,
             opts=rule)
         return sg

@@ -610,7 +610,7 @@ class NetworkTier(Tier):
         # One endpoint ENI per AZ, in the interface endpoints' group (network.interfaceEndpointSubnetGroup).
         group = self.placement.interface_endpoints
         private_subnet_ids = self.subnets.of_group(group).ids if group is not None else []
-        for service in net.interface_endpoints:
+        for service in ctx.settings.interface_endpoints:
             aws.ec2.VpcEndpoint(
                 f"{service.replace('.', '-')}-endpoint",
                 vpc_id=vpc.id,

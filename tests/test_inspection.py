@@ -60,7 +60,15 @@ def test_the_fleet_spans_the_appliance_subnets_of_every_az(graph: Graph, stack: 
     # At least one appliance per AZ (perAz 1 times 3 AZs), up to maxPerAz 2 times 3; health from the target group.
     assert (asg.inputs["minSize"], asg.inputs["desiredCapacity"], asg.inputs["maxSize"]) == (3, 3, 6)
     assert asg.inputs["healthCheckType"] == "ELB"
-    assert asg.inputs["instanceRefresh"] == {"strategy": "Rolling", "preferences": {"minHealthyPercentage": 66}}
+    # A refresh launches before it terminates (an AZ never goes without its appliance), after the boot time.
+    assert asg.inputs["instanceRefresh"] == {"strategy": "Rolling", "preferences": {
+        "minHealthyPercentage": 100, "maxHealthyPercentage": 200, "instanceWarmup": "900"}}
+    assert asg.inputs["healthCheckGracePeriod"] == 900
+    # The inspected routes wait for every AZ's appliances to be registered and healthy.
+    assert asg.inputs["waitForElbCapacity"] == 3 and asg.inputs["waitForCapacityTimeout"] == "30m"
+    for route in [r for r in graph.of_type("aws:ec2/route:Route") if r.name.startswith(("igw-ingress-",
+                                                                                        "inspected-"))]:
+        assert asg.urn in route.dependencies, route.name
     tg = graph.one(TG, "appliances")
     assert asg.inputs["targetGroupArns"] == [tg.outputs["arn"]]
     lt = graph.one(LT, "appliance-lt")

@@ -212,7 +212,7 @@ def _aws_service(endpoint: Registration, region: str) -> bool:
 def test_every_endpoint_has_a_restrictive_policy(graph: Graph, stack: StackResult) -> None:
     endpoints = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] != "GatewayLoadBalancer"]
     aws = [e for e in endpoints if _aws_service(e, stack.region)]
-    assert len(aws) == 10  # GWLB endpoints take no policy
+    assert len(aws) == 11  # S3, DynamoDB, the 8 default interface ones and monitoring (GWLB endpoints take none)
     for ep in aws:
         assert ep.inputs.get("policy"), f"{ep.name} has the default full-access policy"
         _statements_are_narrowed(policy_doc(ep.inputs["policy"]))
@@ -241,7 +241,9 @@ def test_interface_endpoints_in_private_subnets_behind_https_from_vpc(graph: Gra
                   and e not in interface) == ["processor-endpoint"]
     prefix = f"com.amazonaws.{stack.region}."
     services = sorted(e.inputs["serviceName"].removeprefix(prefix) for e in interface)
-    assert services == sorted(["ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager", "kms", "xray", "ssm"])
+    # The defaults, plus monitoring: the appliance fleet publishes metrics, and its subnets reach AWS only this way.
+    assert services == sorted(["ecr.api", "ecr.dkr", "logs", "sts", "secretsmanager", "kms", "xray", "ssm",
+                               "monitoring"])
     for ep in interface:
         assert ep.inputs["privateDnsEnabled"] is True
         assert sorted(ep.inputs["subnetIds"]) == private

@@ -269,7 +269,14 @@ class ApplianceFleetSettings(Model):
                                    description="TCP port the target group's health check probes on each "
                                                "appliance; default 80. Not 6081 (GENEVE).")
     volume_size: int = Field(default=30, alias="volumeSize", ge=8, le=16384,
-                             description="Root volume in GiB (gp3, encrypted); default 30.")
+                             description="Root volume in GiB (gp3, encrypted); default 30, at least the image's "
+                                         "root snapshot.")
+    root_device_name: str = Field(default="/dev/xvda", alias="rootDeviceName", pattern=r"^/dev/[a-z0-9]{3,8}$",
+                                  description="The image's root device (its root volume is the one encrypted and "
+                                              "sized here); default /dev/xvda. Vendor images often use /dev/sda1.")
+    boot_seconds: int = Field(default=900, alias="bootSeconds", ge=60, le=3600,
+                              description="Seconds an appliance takes to boot and pass health checks (the group's "
+                                          "grace period and refresh warm-up); default 900.")
 
     @field_validator("ami")
     @classmethod

@@ -377,6 +377,14 @@ class StackSettings(Model):
         return [s.name for s in services if s.load_balancer is LoadBalancerKind.ALB]
 
     @property
+    def interface_endpoints(self) -> list[str]:
+        """The VPC's interface endpoints: network.interfaceEndpoints, plus monitoring where an appliance fleet
+        publishes metrics (its subnets reach AWS only through endpoints)."""
+        listed = list(self.network.interface_endpoints)
+        fleet = self.delivery.appliance_fleet if self.delivery is not None else None
+        return listed + (["monitoring"] if fleet is not None and listed and "monitoring" not in listed else [])
+
+    @property
     def private_egress(self) -> frozenset[str]:
         """Services whose HTTPS egress goes only to AWS's endpoints in the VPC (the payment processor's client:
         its processor is reached through PrivateLink, nothing through the internet)."""
