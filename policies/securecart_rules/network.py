@@ -1,6 +1,7 @@
 """VPC rules: flow logs, default security group, subnet tiers and their routes, AZ spread, NAT per AZ, endpoints,
 PrivateLink services and network ACLs."""
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from securecart_rules.types import (
     EC2_EGRESS_ONLY_INTERNET_GATEWAY,
     EC2_FLOW_LOG,
     EC2_INTERNET_GATEWAY,
+    EC2_INTERNET_GATEWAY_ATTACHMENT,
     EC2_MAIN_ROUTE_TABLE_ASSOCIATION,
     EC2_NAT_GATEWAY,
     EC2_NETWORK_ACL,
@@ -43,6 +45,7 @@ from securecart_rules.types import (
     EC2_VPC_ENDPOINT_SERVICE,
     EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE,
     EC2_VPC_PEERING_CONNECTION,
+    EC2_VPC_PEERING_CONNECTION_ACCEPTER,
     EC2_VPN_GATEWAY,
     RDS_SUBNET_GROUP,
     TGW_TRANSIT_GATEWAY,
@@ -72,6 +75,7 @@ class RouteView:
     destination: str
     kind: str
     target: PolicyResource | None
+    origin: PolicyResource | None = None  # the Route that declares it, or the table that holds it inline
 
 
 @dataclass
@@ -139,7 +143,8 @@ def _unknown(props: Mapping[str, Any], key: str) -> bool:
     return False
 
 
-def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResource]]) -> list[RouteView]:
+def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResource]],
+                 origin: PolicyResource | None = None) -> list[RouteView]:
     present = set(props)  # iterating keys reads no value, so this works with unknowns
     destination = next((str(v) for k in ("destinationCidrBlock", "cidrBlock", "destinationIpv6CidrBlock",
                                          "ipv6CidrBlock", "destinationPrefixListId")
@@ -152,7 +157,7 @@ def _routes_from(props: Mapping[str, Any], deps: Mapping[str, list[PolicyResourc
         prop_deps = deps.get(prop, [])
         if value or prop_deps:
             found.append(RouteView(destination, _target_kind(prop, value, prop_deps),
-                                   prop_deps[0] if prop_deps else None))
+                                   prop_deps[0] if prop_deps else None, origin))
     return found
 
 
@@ -167,10 +172,11 @@ def _routes_by_table(resources: list[PolicyResource]) -> dict[str, list[RouteVie
                        for prop in ROUTE_TARGETS}
         for inline in as_list(table.props.get("routes")):
             if isinstance(inline, Mapping):
-                routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, inline_deps))
+                routes_by_table.setdefault(table.urn, []).extend(_routes_from(inline, inline_deps, table))
     for route in of_type(resources, EC2_ROUTE):
         for table in refs(route, "routeTableId") + refs(route, "defaultRouteTableId"):
-            routes_by_table.setdefault(table.urn, []).extend(_routes_from(route.props, route.property_dependencies))
+            routes_by_table.setdefault(table.urn, []).extend(
+                _routes_from(route.props, route.property_dependencies, route))
     return routes_by_table
 
 
@@ -532,7 +538,7 @@ def subnet_has_own_nacl(args: StackValidationArgs, report: StackReport, _: Mappi
                    "everything unless adopted and emptied): associate its tier's ACL.", subnet.urn)
 
 
-__all__ = ["SubnetView", "subnet_views"]
+__all__ = ["SubnetView", "analytics_vpcs", "subnet_views"]
 
 
 def _gwlb_endpoint_zones(resources: list[PolicyResource], zone_of: Mapping[str, str]) -> dict[str, str]:
@@ -595,3 +601,165 @@ def gwlb_ingress_az_symmetric(args: StackValidationArgs, report: StackReport, _:
             report(f"Subnet '{v.subnet.name}' is inspected inbound (the internet gateway's edge table sends its CIDR "
                    f"to a GWLB endpoint) but its default route bypasses the endpoint: send 0.0.0.0/0 through the "
                    f"GWLB endpoint of its AZ, so replies pass the same appliances.", v.subnet.urn)
+
+
+# --- VPC peering and the analytics VPC ----------------------------------------------------------------------------
+
+def _table_vpcs(resources: list[PolicyResource]) -> dict[str, PolicyResource]:
+    """Route table URN -> its VPC (a RouteTable's vpcId, a DefaultRouteTable's VPC)."""
+    owner: dict[str, PolicyResource] = {}
+    for table in of_type(resources, EC2_ROUTE_TABLE):
+        for vpc in refs(table, "vpcId")[:1]:
+            owner[table.urn] = vpc
+    for table in of_type(resources, EC2_DEFAULT_ROUTE_TABLE):
+        for vpc in [v for v in refs(table, "defaultRouteTableId") if v.resource_type == EC2_VPC][:1]:
+            owner[table.urn] = vpc
+    return owner
+
+
+def _peered_vpcs(resources: list[PolicyResource]) -> dict[str, dict[str, PolicyResource]]:
+    """Peering URN (the connection, or its accepter) -> {a side's VPC URN: the VPC on the other side}, for peerings
+    whose both sides are VPCs of this stack."""
+    sides: dict[str, dict[str, PolicyResource]] = {}
+    for p in of_type(resources, EC2_VPC_PEERING_CONNECTION):
+        requester = [v for v in refs(p, "vpcId") if v.resource_type == EC2_VPC][:1]
+        accepter = [v for v in refs(p, "peerVpcId") if v.resource_type == EC2_VPC][:1]
+        if requester and accepter:
+            sides[p.urn] = {requester[0].urn: accepter[0], accepter[0].urn: requester[0]}
+    for a in of_type(resources, EC2_VPC_PEERING_CONNECTION_ACCEPTER):
+        for p in refs(a, "vpcPeeringConnectionId"):
+            if p.urn in sides:
+                sides[a.urn] = sides[p.urn]
+    return sides
+
+
+def _vpc_networks(vpc: PolicyResource) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The VPC's primary IPv4 and IPv6 blocks, where known."""
+    found = []
+    for key in ("cidrBlock", "ipv6CidrBlock"):
+        value = _known(vpc.props, key)
+        if value:
+            try:
+                found.append(ipaddress.ip_network(str(value), strict=False))
+            except ValueError:
+                continue
+    return found
+
+
+def _outside(destination: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    """Whether a known destination lies outside every known block of its address family (a prefix list, an
+    unknown destination or a family with no known block: cannot tell, so no)."""
+    try:
+        dest = ipaddress.ip_network(destination, strict=False)
+    except ValueError:
+        return False
+    same = [n for n in networks if n.version == dest.version]
+    return bool(same) and not any(dest.subnet_of(n) for n in same)  # type: ignore[arg-type]
+
+
+def _public_peering_routes(views: list[SubnetView]) -> dict[str, tuple[RouteView, list[str]]]:
+    """Route (or inline-route table) URN -> a route to a peering in a public subnet's table, and those subnets."""
+    found: dict[str, tuple[RouteView, list[str]]] = {}
+    for v in views:
+        if v.tier != "public":
+            continue
+        for route in v.routes_to("pcx"):
+            urn = route.origin.urn if route.origin is not None else v.subnet.urn
+            found.setdefault(urn, (route, []))[1].append(v.subnet.name)
+    return found
+
+
+@stack_rule(
+    name="vpc-peering-private-tiers-only",
+    description="Only private and isolated subnets route to a VPC peering connection, and a route to a peering of "
+                "two VPCs of this stack sends only the peer VPC's own addresses (AWS forwards no edge-to-edge or "
+                "transit traffic over a peering).",
+    source="seed: application VPC peered with the dedicated analytics VPC; AWS VPC peering limitations (no "
+           "transitive peering, no edge-to-edge routing)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def vpc_peering_private_tiers_only(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    for urn, (route, subnets) in _public_peering_routes(subnet_views(resources)).items():
+        peering = f"'{route.target.name}'" if route.target is not None else "a VPC peering connection"
+        report(f"The peering routes public subnets: public subnet(s) {', '.join(sorted(subnets))} send "
+               f"{route.destination or 'traffic'} to {peering}. Route peered traffic only from the private and "
+               f"isolated subnets that need it.", urn)
+    vpc_of_table = _table_vpcs(resources)
+    other_side = _peered_vpcs(resources)
+    for table, routes in _routes_by_table(resources).items():
+        vpc = vpc_of_table.get(table)
+        for route in routes:
+            if vpc is None or route.kind != "pcx" or route.target is None:
+                continue
+            peer = other_side.get(route.target.urn, {}).get(vpc.urn)
+            if peer is not None and _outside(route.destination, _vpc_networks(peer)):
+                report(f"The route sends {route.destination} to peering '{route.target.name}', outside the peer "
+                       f"VPC's {', '.join(map(str, _vpc_networks(peer)))}: a peering carries only traffic between "
+                       f"the two VPCs' own addresses (AWS drops edge-to-edge and transit routing), so route only "
+                       f"the peer VPC's blocks to it.", route.origin.urn if route.origin is not None else table)
+
+
+def _tag(resource: PolicyResource, key: str) -> str:
+    """One tag's value, lower-cased ('' when absent or not yet known)."""
+    tags = _known(resource.props, "tags")
+    return str(tags.get(key) or "").strip().lower() if isinstance(tags, Mapping) else ""
+
+
+def analytics_vpcs(resources: list[PolicyResource]) -> list[PolicyResource]:
+    """The VPCs tagged Purpose=analytics (any case)."""
+    return [v for v in of_type(resources, EC2_VPC) if _tag(v, "Purpose") == "analytics"]
+
+
+def _in(resource: PolicyResource, prop: str, urns: Mapping[str, Any] | set[str]) -> bool:
+    return any(d.urn in urns for d in refs(resource, prop))
+
+
+def _analytics_gateways(resources: list[PolicyResource], vpcs: Mapping[str, PolicyResource],
+                        subnets: set[str]) -> list[tuple[str, str]]:
+    found = [(g.urn, "An internet gateway (or its attachment) or egress-only internet gateway is attached to the "
+                     "analytics VPC") for g in of_type(resources, EC2_INTERNET_GATEWAY, EC2_INTERNET_GATEWAY_ATTACHMENT,
+                                                       EC2_EGRESS_ONLY_INTERNET_GATEWAY) if _in(g, "vpcId", vpcs)]
+    found += [(nat.urn, "A NAT gateway sits in a subnet of the analytics VPC") for nat in
+              of_type(resources, EC2_NAT_GATEWAY) if _in(nat, "subnetId", subnets)]
+    found += [(s.urn, "A subnet of the analytics VPC gives every instance a public IP (map_public_ip_on_launch)")
+              for s in of_type(resources, EC2_SUBNET) if s.urn in subnets and truthy(_known(s.props,
+                                                                                         "mapPublicIpOnLaunch"))]
+    return found
+
+
+def _analytics_routes(resources: list[PolicyResource], vpcs: Mapping[str, PolicyResource],
+                      views: list[SubnetView]) -> list[tuple[str, str]]:
+    tables = {t for t, vpc in _table_vpcs(resources).items() if vpc.urn in vpcs}
+    tables |= {t.urn for v in views for t in v.tables}
+    routes_by_table = _routes_by_table(resources)
+    found = []
+    for table in sorted(tables):
+        for route in routes_by_table.get(table, []):
+            if is_world(route.destination) or route.kind in INTERNET_KINDS:
+                target = f"'{route.target.name}'" if route.target is not None else f"a {route.kind} target"
+                found.append((route.origin.urn if route.origin is not None else table,
+                              f"A route table of the analytics VPC sends {route.destination or 'traffic'} to "
+                              f"{target} (a default route reaches the internet through whatever network it "
+                              f"points at)"))
+    return found
+
+
+@stack_rule(
+    name="analytics-vpc-no-internet-path",
+    description="A VPC tagged Purpose=analytics has no path to the internet: no internet gateway (or attachment), "
+                "egress-only internet gateway or NAT gateway, no subnet that assigns public IPs, and no route table "
+                "with a default route (whatever its target) or a route to an internet, egress-only or NAT gateway.",
+    source="seed: dedicated analytics VPC (no internet path)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def analytics_vpc_no_internet_path(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    vpcs = {v.urn: v for v in analytics_vpcs(resources)}
+    if not vpcs:
+        return
+    views = [v for v in subnet_views(resources) if v.vpc is not None and v.vpc.urn in vpcs]
+    subnets = {v.subnet.urn for v in views}
+    for urn, problem in [*_analytics_gateways(resources, vpcs, subnets), *_analytics_routes(resources, vpcs, views)]:
+        report(f"{problem}: the analytics VPC must have no internet path. It reaches AWS services through VPC "
+               f"endpoints, the application VPC through the peering and on-premises through Direct Connect.", urn)

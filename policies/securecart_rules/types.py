@@ -14,6 +14,7 @@ EC2_ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociati
 EC2_DEFAULT_ROUTE_TABLE = "aws:ec2/defaultRouteTable:DefaultRouteTable"
 EC2_MAIN_ROUTE_TABLE_ASSOCIATION = "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation"
 EC2_INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+EC2_INTERNET_GATEWAY_ATTACHMENT = "aws:ec2/internetGatewayAttachment:InternetGatewayAttachment"
 EC2_EGRESS_ONLY_INTERNET_GATEWAY = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
 EC2_NAT_GATEWAY = "aws:ec2/natGateway:NatGateway"
 EC2_EIP = "aws:ec2/eip:Eip"

@@ -10,8 +10,10 @@ from securecart_rules.registry import MANDATORY, Registry
 from securecart_rules.types import (
     EC2_DEFAULT_ROUTE_TABLE,
     EC2_DEFAULT_SECURITY_GROUP,
+    EC2_EGRESS_ONLY_INTERNET_GATEWAY,
     EC2_FLOW_LOG,
     EC2_INTERNET_GATEWAY,
+    EC2_INTERNET_GATEWAY_ATTACHMENT,
     EC2_NAT_GATEWAY,
     EC2_NETWORK_ACL,
     EC2_NETWORK_ACL_ASSOCIATION,
@@ -25,7 +27,9 @@ from securecart_rules.types import (
     EC2_VPC_ENDPOINT_POLICY,
     EC2_VPC_ENDPOINT_SERVICE,
     EC2_VPC_ENDPOINT_SERVICE_ALLOWED_PRINCIPLE,
+    EC2_VPC_PEERING_CONNECTION,
     RDS_SUBNET_GROUP,
+    TGW_TRANSIT_GATEWAY,
 )
 
 from tests.policies.harness import Case, cases, check, res, violations
@@ -100,6 +104,60 @@ SERVICE = res(EC2_VPC_ENDPOINT_SERVICE, "payment-svc", {"acceptanceRequired": Tr
                                                   "allowedPrincipals": ["arn:aws:iam::111122223333:root"]})
 
 SUBNET_A = res(EC2_SUBNET, "a", {"cidrBlock": "10.0.0.0/24"})
+
+# --- the application VPC peered with the analytics VPC ----------------------------------------------------------
+
+APP_VPC = res(EC2_VPC, "app-vpc", {"cidrBlock": "10.0.0.0/16", "tags": {"Purpose": "application"}})
+ANALYTICS_VPC = res(EC2_VPC, "analytics-vpc", {"cidrBlock": "10.50.0.0/16", "tags": {"Purpose": "Analytics"}})
+APP_IGW = res(EC2_INTERNET_GATEWAY, "app-igw", vpcId=APP_VPC)
+PCX = res(EC2_VPC_PEERING_CONNECTION, "app-analytics", {"autoAccept": True}, vpcId=APP_VPC, peerVpcId=ANALYTICS_VPC)
+TO_ANALYTICS, TASKS, DATABASE = "10.50.0.0/20", "10.0.16.0/20", "10.0.32.0/20"
+
+
+def _subnet(name: str, vpc: Any, tier: str, cidr: str, **props: Any) -> tuple[Any, Any, list[Any]]:
+    """A tagged subnet with its own route table: (subnet, table, [subnet, table, association])."""
+    subnet = res(EC2_SUBNET, name, {"cidrBlock": cidr, "availabilityZone": "us-east-1a", "tags": {"Tier": tier},
+                                    **props}, vpcId=vpc)
+    table = res(EC2_ROUTE_TABLE, f"{name}-rt", vpcId=vpc)
+    return subnet, table, [subnet, table, res(EC2_ROUTE_TABLE_ASSOCIATION, f"{name}-rta", subnetId=subnet,
+                                              routeTableId=table)]
+
+
+def _to(name: str, table: Any, cidr: str, **target: Any) -> Any:
+    return res(EC2_ROUTE, name, {"destinationCidrBlock": cidr}, routeTableId=table, **target)
+
+
+_, PUB_RT, PUB = _subnet("pub", APP_VPC, "public", "10.0.0.0/20")
+_, APP_RT, APP = _subnet("app", APP_VPC, "private", TASKS)
+_, DB_RT, DB = _subnet("db", APP_VPC, "isolated", DATABASE)
+_, ISO_RT, ISO = _subnet("iso", ANALYTICS_VPC, "isolated", TO_ANALYTICS)
+_, ATT_RT, ATT = _subnet("att", ANALYTICS_VPC, "attachment", "10.50.240.0/28")
+NAT = res(EC2_NAT_GATEWAY, "app-nat", subnetId=PUB[0])
+TGW = res(TGW_TRANSIT_GATEWAY, "tgw")
+# A partner's VPC, peered from the application VPC: its other side is not in this stack.
+PARTNER = res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerVpcId": "vpc-0partner"}, vpcId=APP_VPC)
+PEERED = [APP_VPC, ANALYTICS_VPC, APP_IGW, PCX, NAT, TGW, PARTNER, *PUB, *APP, *DB, *ISO, *ATT,
+          _to("pub-default", PUB_RT, "0.0.0.0/0", gatewayId=APP_IGW),
+          _to("app-default", APP_RT, "0.0.0.0/0", natGatewayId=NAT),
+          _to("app-to-analytics", APP_RT, TO_ANALYTICS, vpcPeeringConnectionId=PCX),
+          _to("db-to-analytics", DB_RT, TO_ANALYTICS, vpcPeeringConnectionId=PCX),
+          _to("iso-to-tasks", ISO_RT, TASKS, vpcPeeringConnectionId=PCX),
+          _to("iso-to-db", ISO_RT, DATABASE, vpcPeeringConnectionId=PCX),
+          _to("iso-to-on-premises", ISO_RT, "192.168.0.0/16", transitGatewayId=TGW),
+          _to("app-to-partner", APP_RT, "172.16.0.0/16", vpcPeeringConnectionId=PARTNER)]
+ANALYTICS_IGW = res(EC2_INTERNET_GATEWAY, "analytics-igw", vpcId=ANALYTICS_VPC)
+EIGW = res(EC2_EGRESS_ONLY_INTERNET_GATEWAY, "analytics-eigw", vpcId=ANALYTICS_VPC)
+# The analytics VPC given each internet path in turn.
+OPENED = [*PEERED, ANALYTICS_IGW, EIGW,
+          res(EC2_INTERNET_GATEWAY_ATTACHMENT, "analytics-igw-attachment", internetGatewayId=APP_IGW,
+              vpcId=ANALYTICS_VPC),
+          res(EC2_NAT_GATEWAY, "analytics-nat", {"connectivityType": "private"}, subnetId=ISO[0]),
+          *_subnet("iso-b", ANALYTICS_VPC, "isolated", "10.50.16.0/20", mapPublicIpOnLaunch=True)[2],
+          _to("iso-default-to-tgw", ISO_RT, "0.0.0.0/0", transitGatewayId=TGW),
+          _to("att-to-nat", ATT_RT, "10.99.0.0/16", natGatewayId=NAT),
+          res(EC2_DEFAULT_ROUTE_TABLE, "analytics-main", {"routes": [{"ipv6CidrBlock": "::/0",
+                                                                      "egressOnlyGatewayId": "eigw-1"}]},
+              defaultRouteTableId=ANALYTICS_VPC, routes=[EIGW])]
 
 CASES = cases(
     Case(n.vpc_flow_logs_all_traffic,
@@ -211,6 +269,21 @@ CASES = cases(
               res(EC2_NETWORK_ACL, "acl", {"ingress": [{"action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0",
                                                "fromPort": 0, "toPort": 0}]})],
          flagged={"r", "acl"}, says="port(s) 22"),
+    Case(n.vpc_peering_private_tiers_only, label="public-subnets",
+         good=PEERED, bad=[*PEERED, _to("pub-to-analytics", PUB_RT, TO_ANALYTICS, vpcPeeringConnectionId=PCX)],
+         flagged={"pub-to-analytics"}, says="The peering routes public subnets: public subnet(s) pub"),
+    Case(n.vpc_peering_private_tiers_only, label="edge-to-edge",
+         good=PEERED,
+         bad=[*PEERED, _to("app-to-on-premises", APP_RT, "192.168.0.0/16", vpcPeeringConnectionId=PCX),
+              _to("iso-default-over-peering", ISO_RT, "0.0.0.0/0", vpcPeeringConnectionId=PCX),
+              _to("iso-to-all-of-app", ISO_RT, "10.0.0.0/8", vpcPeeringConnectionId=PCX)],
+         flagged={"app-to-on-premises", "iso-default-over-peering", "iso-to-all-of-app"},
+         says="outside the peer VPC's 10.50.0.0/16"),
+    Case(n.analytics_vpc_no_internet_path,
+         good=PEERED, bad=OPENED,
+         flagged={"analytics-igw", "analytics-eigw", "analytics-igw-attachment", "analytics-nat", "iso-b",
+                  "iso-default-to-tgw", "att-to-nat", "analytics-main"},
+         says="the analytics VPC must have no internet path"),
 )
 
 
@@ -293,3 +366,21 @@ def test_inline_routes_with_unknown_targets_join_on_the_tables_dependencies() ->
         ("db-subnets", "mandatory")]
     local = res(EC2_ROUTE_TABLE, "rt", {"routes": [{"cidrBlock": "10.10.0.0/16", "gatewayId": "local"}]}, vpcId=VPC)
     assert violations(n.database_subnets_no_internet_route, [VPC, IGW, subnet, local, assoc, group]) == []
+
+
+def test_peering_and_analytics_rules_work_on_a_first_preview_with_unknown_ids() -> None:
+    """Route targets joined through dependencies while their IDs are unknown; an unknown peer CIDR is 'cannot tell
+    yet', never a violation."""
+    assert violations(n.vpc_peering_private_tiers_only, _first_preview(PEERED)) == []
+    assert violations(n.analytics_vpc_no_internet_path, _first_preview(PEERED)) == []
+    bad = _first_preview([*PEERED, _to("pub-to-analytics", PUB_RT, TO_ANALYTICS, vpcPeeringConnectionId=PCX),
+                          _to("app-to-on-premises", APP_RT, "192.168.0.0/16", vpcPeeringConnectionId=PCX)])
+    assert sorted(v.resource_name for v in violations(n.vpc_peering_private_tiers_only, bad)) == [
+        "app-to-on-premises", "pub-to-analytics"]
+    computed = res(EC2_VPC, "analytics-vpc", {"cidrBlock": UNKNOWN, "tags": {"Purpose": "analytics"}})
+    unknown_cidr = [computed if r.name == "analytics-vpc" else r for r in bad]
+    assert [v.resource_name for v in violations(n.vpc_peering_private_tiers_only, unknown_cidr)] == [
+        "pub-to-analytics"]
+    assert {v.resource_name for v in violations(n.analytics_vpc_no_internet_path, _first_preview(OPENED))} == {
+        "analytics-igw", "analytics-eigw", "analytics-igw-attachment", "analytics-nat", "iso-b",
+        "iso-default-to-tgw", "att-to-nat", "analytics-main"}

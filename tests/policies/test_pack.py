@@ -38,6 +38,8 @@ EXPECTED = [
     ("subnet-tiers-span-azs", "mandatory", "high"),
     ("nat-gateway-per-az", "mandatory", "medium"),
     ("gwlb-ingress-az-symmetric", "mandatory", "high"),
+    ("vpc-peering-private-tiers-only", "mandatory", "high"),
+    ("analytics-vpc-no-internet-path", "mandatory", "high"),
     ("gateway-endpoints-on-private-route-tables", "advisory", "medium"),
     ("vpc-endpoint-policy-restrictive", "mandatory", "high"),
     ("vpc-endpoint-has-policy", "mandatory", "high"),
