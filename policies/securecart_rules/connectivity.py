@@ -2,9 +2,10 @@
 
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
 from securecart_rules._common import (
     as_list,
@@ -16,6 +17,7 @@ from securecart_rules._common import (
     tags_of,
     truthy,
 )
+from securecart_rules.network import _known, analytics_vpcs
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 from securecart_rules.types import (
     DIRECTCONNECT_GATEWAY_ASSOCIATION,
@@ -28,12 +30,73 @@ from securecart_rules.types import (
     EC2_VPN_CONNECTION,
     TGW_PEERING_ATTACHMENT,
     TGW_PEERING_ATTACHMENT_ACCEPTER,
+    TGW_ROUTE,
+    TGW_ROUTE_TABLE,
     TGW_ROUTE_TABLE_ASSOCIATION,
+    TGW_ROUTE_TABLE_PROPAGATION,
     TGW_TRANSIT_GATEWAY,
     TGW_VPC_ATTACHMENT,
 )
 
 ACCEPTER_STACK_TAG = "securecart:accepter-stack"
+
+
+# --- the Transit Gateway's segments, joined through property dependencies ----------------------------------------
+
+ATTACHMENT_KINDS = {  # what an attachment ID is computed from -> the kind of attachment
+    TGW_VPC_ATTACHMENT: "VPC", TGW_PEERING_ATTACHMENT: "peering", TGW_PEERING_ATTACHMENT_ACCEPTER: "peering",
+    EC2_VPN_CONNECTION: "VPN", DIRECTCONNECT_GATEWAY_ASSOCIATION: "Direct Connect",
+}
+
+
+@dataclass
+class TgwRoute:
+    """A static route or a propagation in a Transit Gateway route table."""
+
+    resource: PolicyResource
+    propagated: bool
+    targets: list[PolicyResource]  # the attachment(s) it sends to, or propagates from (by property dependency)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {ATTACHMENT_KINDS[t.resource_type] for t in self.targets if t.resource_type in ATTACHMENT_KINDS}
+
+
+@dataclass
+class TgwGraph:
+    tables_of: dict[str, set[str]] = field(default_factory=dict)  # attachment URN -> its associated tables' keys
+    routes_in: dict[str, list[TgwRoute]] = field(default_factory=dict)  # table key -> static routes, propagations
+
+    def routes_from(self, attachment: str) -> list[TgwRoute]:
+        """What the tables an attachment is associated with route: where its traffic can go."""
+        return [r for key in sorted(self.tables_of.get(attachment, ())) for r in self.routes_in.get(key, [])]
+
+
+def _tgw_table_key(resource: PolicyResource) -> str | None:
+    """The route table a Transit Gateway association, route or propagation names: its table's URN, or the table ID
+    when it is not one of this stack's."""
+    deps = refs(resource, "transitGatewayRouteTableId")
+    tables = [d for d in deps if d.resource_type == TGW_ROUTE_TABLE] or deps
+    if tables:
+        return tables[0].urn
+    value = _known(resource.props, "transitGatewayRouteTableId")
+    return str(value) if value else None
+
+
+def tgw_graph(resources: list[PolicyResource]) -> TgwGraph:
+    """The stack's Transit Gateway route tables: which attachments each serves and what it routes to."""
+    graph = TgwGraph()
+    for assoc in of_type(resources, TGW_ROUTE_TABLE_ASSOCIATION):
+        if (key := _tgw_table_key(assoc)) is not None:
+            for attachment in refs(assoc, "transitGatewayAttachmentId"):
+                graph.tables_of.setdefault(attachment.urn, set()).add(key)
+    for route in of_type(resources, TGW_ROUTE, TGW_ROUTE_TABLE_PROPAGATION):
+        if (key := _tgw_table_key(route)) is not None:
+            blackhole = truthy(_known(route.props, "blackhole"))  # it drops traffic, whatever attachment it names
+            graph.routes_in.setdefault(key, []).append(TgwRoute(
+                route, route.resource_type == TGW_ROUTE_TABLE_PROPAGATION,
+                [] if blackhole else refs(route, "transitGatewayAttachmentId")))
+    return graph
 
 
 @resource_rule(
@@ -315,3 +378,53 @@ def vpc_peering_dns_resolution(args: StackValidationArgs, report: StackReport, _
             report(f"Both sides of this peering are ours but the {' and '.join(missing)} side(s) resolve the other "
                    f"VPC's DNS names to public addresses: allow remote VPC DNS resolution (PeeringConnectionOptions, "
                    f"in each side's region).", peering.urn)
+
+
+def _into_analytics_table(route: TgwRoute, analytics: set[str]) -> str | None:
+    """What is wrong with a static route or propagation in a table an analytics VPC attachment is associated with."""
+    if route.propagated:
+        if any(t.urn in analytics for t in route.targets):
+            return None
+        source = " or ".join(sorted(route.kinds)) or "another"
+        return f"The {source} attachment propagates its routes into the analytics VPC's Transit Gateway route table"
+    others = sorted(route.kinds - {"Direct Connect"})
+    if not others:
+        return None  # Direct Connect, or a blackhole
+    return (f"The analytics VPC's Transit Gateway route table has a static route to a {' and '.join(others)} "
+            f"attachment")
+
+
+TRANSIT_WHY = ("the analytics VPC must not become a transit between the application VPC and on-premises (nor reach "
+               "VPN sites or the peer region). Its segment holds only static routes to the Direct Connect "
+               "attachment; the application VPC reaches it only through the VPC peering.")
+
+
+@stack_rule(
+    name="analytics-vpc-not-transit",
+    description="The Transit Gateway route tables an analytics VPC's attachment is associated with hold only static "
+                "routes to Direct Connect gateway associations (or blackholes): no static route to a VPC, peering or "
+                "VPN attachment, no propagation from another attachment; and no route table associated with another "
+                "VPC attachment routes or propagates to the analytics attachment.",
+    source="seed: dedicated analytics VPC, fed over Direct Connect and peered with the application VPC; AWS "
+           "Transit Gateway isolated-VPC segmentation",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def analytics_vpc_not_transit(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    vpcs = {v.urn for v in analytics_vpcs(resources)}
+    attachments = of_type(resources, TGW_VPC_ATTACHMENT)
+    analytics = {a.urn for a in attachments if any(v.urn in vpcs for v in refs(a, "vpcId"))}
+    if not analytics:
+        return
+    graph = tgw_graph(resources)
+    own = {r.resource.urn: r for a in analytics for r in graph.routes_from(a)}
+    for urn, route in own.items():
+        if (problem := _into_analytics_table(route, analytics)) is not None:
+            report(f"{problem}: {TRANSIT_WHY}", urn)
+    for attachment in (a for a in attachments if a.urn not in analytics):
+        for route in graph.routes_from(attachment.urn):
+            if any(t.urn in analytics for t in route.targets):
+                how = "propagates the analytics VPC's attachment into" if route.propagated else \
+                    "is a static route to the analytics VPC's attachment in"
+                report(f"This {how} the route table of VPC attachment '{attachment.name}': {TRANSIT_WHY}",
+                       route.resource.urn)

@@ -49,7 +49,10 @@ TGW_TRANSIT_GATEWAY = "aws:ec2transitgateway/transitGateway:TransitGateway"
 TGW_VPC_ATTACHMENT = "aws:ec2transitgateway/vpcAttachment:VpcAttachment"
 TGW_PEERING_ATTACHMENT = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment"
 TGW_PEERING_ATTACHMENT_ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter"
+TGW_ROUTE_TABLE = "aws:ec2transitgateway/routeTable:RouteTable"
+TGW_ROUTE = "aws:ec2transitgateway/route:Route"
 TGW_ROUTE_TABLE_ASSOCIATION = "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation"
+TGW_ROUTE_TABLE_PROPAGATION = "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation"
 DIRECTCONNECT_GATEWAY_ASSOCIATION = "aws:directconnect/gatewayAssociation:GatewayAssociation"
 
 # --- load balancing (aws:alb/* are aliases of aws:lb/*: rules accept both) ----------------------------------------

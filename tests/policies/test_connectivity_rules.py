@@ -16,12 +16,15 @@ from securecart_rules.types import (
     EC2_VPN_CONNECTION,
     TGW_PEERING_ATTACHMENT,
     TGW_PEERING_ATTACHMENT_ACCEPTER,
+    TGW_ROUTE,
+    TGW_ROUTE_TABLE,
     TGW_ROUTE_TABLE_ASSOCIATION,
+    TGW_ROUTE_TABLE_PROPAGATION,
     TGW_TRANSIT_GATEWAY,
     TGW_VPC_ATTACHMENT,
 )
 
-from tests.policies.harness import Case, cases, check, res
+from tests.policies.harness import Case, cases, check, res, violations
 
 TGW_OK = {"autoAcceptSharedAttachments": "disable", "defaultRouteTableAssociation": "disable",
           "defaultRouteTablePropagation": "disable"}
@@ -72,6 +75,61 @@ CROSS = res(EC2_VPC_PEERING_CONNECTION, "cross-region", {"peerRegion": "eu-west-
 
 VPN_OK = {**tunnel(1), **tunnel(2)}
 
+
+# --- Transit Gateway segments: the application VPC, the analytics VPC, Direct Connect, a VPN and the peer region ---
+
+def tgw_table(segment: str) -> Any:
+    return res(TGW_ROUTE_TABLE, f"tgw-rt-{segment}", {"tags": {"Segment": segment}})
+
+
+def vpc_attachment(name: str, vpc: Any) -> Any:
+    return res(TGW_VPC_ATTACHMENT, name, NO_DEFAULTS, vpcId=vpc)
+
+
+def associate(attachment: Any, table: Any) -> Any:
+    return res(TGW_ROUTE_TABLE_ASSOCIATION, f"assoc-{attachment.name}", transitGatewayAttachmentId=attachment,
+               transitGatewayRouteTableId=table)
+
+
+def propagate(attachment: Any, table: Any) -> Any:
+    return res(TGW_ROUTE_TABLE_PROPAGATION, f"prop-{attachment.name}-to-{table.name}",
+               transitGatewayAttachmentId=attachment, transitGatewayRouteTableId=table)
+
+
+def static(name: str, table: Any, cidr: str, attachment: Any = None, blackhole: bool = False) -> Any:
+    joins = {"transitGatewayAttachmentId": attachment} if attachment is not None else {}
+    return res(TGW_ROUTE, name, {"destinationCidrBlock": cidr, **({"blackhole": True} if blackhole else {})},
+               transitGatewayRouteTableId=table, **joins)
+
+
+APP_VPC = res(EC2_VPC, "app-vpc", {"cidrBlock": "10.0.0.0/16", "tags": {"Purpose": "application"}})
+ANALYTICS_VPC = res(EC2_VPC, "analytics-vpc", {"cidrBlock": "10.50.0.0/16", "tags": {"Purpose": "ANALYTICS"}})
+RT_VPC, RT_ANALYTICS, RT_DX = tgw_table("vpc"), tgw_table("analytics"), tgw_table("direct-connect")
+APP_ATT, ANALYTICS_ATT = vpc_attachment("app-att", APP_VPC), vpc_attachment("analytics-att", ANALYTICS_VPC)
+DX_ATT = res(DIRECTCONNECT_GATEWAY_ASSOCIATION, "dx-assoc", {"allowedPrefixes": ["10.0.0.0/16", "10.50.0.0/16"]})
+ON_PREM, SITES, PEER_REGION = "192.168.0.0/16", "172.20.0.0/16", "10.1.0.0/16"
+SEGMENTS = [APP_VPC, ANALYTICS_VPC, RT_VPC, RT_ANALYTICS, RT_DX, APP_ATT, ANALYTICS_ATT, DX_ATT, VPN_TGW, PEER,
+            res(EC2_VPC_PEERING_CONNECTION, "app-analytics", {"autoAccept": True}, vpcId=APP_VPC,
+                peerVpcId=ANALYTICS_VPC),
+            associate(APP_ATT, RT_VPC), associate(ANALYTICS_ATT, RT_ANALYTICS), associate(DX_ATT, RT_DX),
+            propagate(APP_ATT, RT_DX), propagate(ANALYTICS_ATT, RT_DX),
+            static("analytics-to-on-premises", RT_ANALYTICS, ON_PREM, DX_ATT),
+            static("analytics-drops-app", RT_ANALYTICS, "10.0.0.0/16", blackhole=True),
+            # a blackhole drops traffic, whatever attachment it names
+            static("analytics-drops-sites", RT_ANALYTICS, "172.21.0.0/16", VPN_TGW, blackhole=True),
+            static("app-drops-analytics", RT_VPC, "10.50.0.0/16", ANALYTICS_ATT, blackhole=True),
+            static("app-to-on-premises", RT_VPC, ON_PREM, DX_ATT),
+            static("app-to-sites", RT_VPC, SITES, VPN_TGW),
+            static("app-to-peer-region", RT_VPC, PEER_REGION, PEER)]
+# The analytics VPC made a transit, each way in turn.
+TRANSIT = [*SEGMENTS,
+           static("analytics-to-app", RT_ANALYTICS, "10.0.0.0/16", APP_ATT),
+           static("analytics-to-sites", RT_ANALYTICS, SITES, VPN_TGW),
+           static("analytics-to-peer-region", RT_ANALYTICS, PEER_REGION, PEER),
+           propagate(DX_ATT, RT_ANALYTICS),
+           static("app-to-analytics", RT_VPC, "10.50.0.0/16", ANALYTICS_ATT),
+           propagate(ANALYTICS_ATT, RT_VPC)]
+
 CASES = cases(
     Case(c.tgw_no_auto_accept,
          good=[res(TGW_TRANSIT_GATEWAY, "tgw", TGW_OK), res(TGW_TRANSIT_GATEWAY, "default", {})],
@@ -88,6 +146,11 @@ CASES = cases(
     Case(c.inter_vpc_through_transit_gateway, label="own-vpcs",
          good=[VPC_A, res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerVpcId": "vpc-0partner"}, vpcId=VPC_A)],
          bad=[VPC_A, VPC_B, res(EC2_VPC_PEERING_CONNECTION, "a-b", vpcId=VPC_A, peerVpcId=VPC_B)], flagged={"a-b"}),
+    Case(c.analytics_vpc_not_transit,
+         good=SEGMENTS, bad=TRANSIT,
+         flagged={"analytics-to-app", "analytics-to-sites", "analytics-to-peer-region",
+                  "prop-dx-assoc-to-tgw-rt-analytics", "app-to-analytics", "prop-analytics-att-to-tgw-rt-vpc"},
+         says="the analytics VPC must not become a transit between the application VPC and on-premises"),
     Case(c.inter_vpc_through_transit_gateway, label="mesh",
          good=[VPC_A, *[res(EC2_VPC_PEERING_CONNECTION, f"p{i}", {"peerVpcId": f"vpc-{i}"}, vpcId=VPC_A)
                         for i in range(2)]],
@@ -158,3 +221,23 @@ CASES = cases(
 @pytest.mark.parametrize("case", CASES)
 def test_rule(case: Case) -> None:
     check(case)
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel in a first preview
+TGW_JOINS = ("transitGatewayAttachmentId", "transitGatewayRouteTableId", "vpcId", "peerVpcId")
+
+
+def _first_preview(stack: list[Any]) -> list[Any]:
+    """The stack as a first preview sees it: every attachment, table and VPC ID is still unknown (a Direct Connect
+    attachment's ID is an output of its gateway association); the joins are property dependencies."""
+    by_urn = {r.urn: r for r in stack}
+    return [res(r.type, r.name, {**r.inputs, **{k: UNKNOWN for k in r.inputs if k in TGW_JOINS}},
+                **{k: [by_urn[u] for u in urns] for k, urns in r.property_dependencies.items()})
+            for r in stack]
+
+
+def test_segment_rules_work_on_a_first_preview_with_unknown_ids() -> None:
+    assert violations(c.analytics_vpc_not_transit, _first_preview(SEGMENTS)) == []
+    assert {v.resource_name for v in violations(c.analytics_vpc_not_transit, _first_preview(TRANSIT))} == {
+        "analytics-to-app", "analytics-to-sites", "analytics-to-peer-region", "prop-dx-assoc-to-tgw-rt-analytics",
+        "app-to-analytics", "prop-analytics-att-to-tgw-rt-vpc"}

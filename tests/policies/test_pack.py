@@ -63,6 +63,7 @@ EXPECTED = [
     ("tgw-attachments-associated", "mandatory", "medium"),
     ("vpn-on-transit-gateway-with-bgp", "mandatory", "medium"),
     ("vpc-peering-dns-resolution", "advisory", "low"),
+    ("analytics-vpc-not-transit", "mandatory", "high"),
     ("lb-log-prefix-writable", "mandatory", "high"),
     ("alb-http-redirects-to-https", "mandatory", "high"),
     ("alb-http-listener-rules-redirect", "mandatory", "high"),
