@@ -99,6 +99,17 @@ def tgw_graph(resources: list[PolicyResource]) -> TgwGraph:
     return graph
 
 
+def _tgw_joined(resources: list[PolicyResource], graph: TgwGraph) -> set[frozenset[str]]:
+    """Pairs of VPCs (URNs) the Transit Gateway joins: a table associated with one's attachment routes, statically
+    or by propagation, to the other's attachment."""
+    vpcs_of = {a.urn: [v.urn for v in refs(a, "vpcId")] for a in of_type(resources, TGW_VPC_ATTACHMENT)}
+    joined: set[frozenset[str]] = set()
+    for attachment, vpcs in vpcs_of.items():
+        reached = {v for r in graph.routes_from(attachment) for t in r.targets for v in vpcs_of.get(t.urn, [])}
+        joined |= {frozenset((a, b)) for a in vpcs for b in reached if a != b}
+    return joined
+
+
 @resource_rule(
     name="tgw-no-auto-accept",
     description="Transit gateways do not accept shared VPC attachments automatically.",
@@ -152,20 +163,27 @@ MAX_PEERINGS = {"maxPeeringsPerVpc": {"type": "integer", "minimum": 0, "default"
 
 @stack_rule(
     name="inter-vpc-through-transit-gateway",
-    description="Inter-VPC and cross-region traffic goes through Transit Gateway, not a mesh of VPC peerings.",
-    source="seed: Transit Gateway with cross-region peering",
+    description="Inter-VPC and cross-region traffic goes through Transit Gateway, not a mesh of VPC peerings; two "
+                "VPCs of this stack that are peered (point to point, as the application and analytics VPCs are) are "
+                "not also joined through the Transit Gateway, so each pair has one path.",
+    source="seed: Transit Gateway with cross-region peering; seed: application VPC peered with the dedicated "
+           "analytics VPC",
     level=MANDATORY, severity=Severity.MEDIUM, config=MAX_PEERINGS,
 )
 def inter_vpc_through_transit_gateway(args: StackValidationArgs, report: StackReport,
                                       settings: Mapping[str, Any]) -> None:
-    own = {v.urn for v in of_type(args.resources, EC2_VPC)}
+    resources = list(args.resources)
+    own = {v.urn for v in of_type(resources, EC2_VPC)}
+    joined = _tgw_joined(resources, tgw_graph(resources))
     count: dict[str, int] = {}
-    for p in of_type(args.resources, EC2_VPC_PEERING_CONNECTION):
+    for p in of_type(resources, EC2_VPC_PEERING_CONNECTION):
         requester = {v.urn for v in refs(p, "vpcId")}
         peer = {v.urn for v in refs(p, "peerVpcId")}
-        if requester & own and peer & own:
-            report("This peering joins two VPCs of this stack: route inter-VPC traffic through the Transit Gateway.",
-                   p.urn)
+        if any(frozenset((a, b)) in joined for a in requester & own for b in peer & own):
+            report("This peering joins two VPCs of this stack that the Transit Gateway also joins (a route table "
+                   "associated with one's attachment routes to the other's): two paths between them make routing "
+                   "asymmetric. Keep the peering and give neither VPC's segment a route or propagation to the "
+                   "other's attachment, or drop the peering.", p.urn)
         for urn in requester | peer:
             count[urn] = count.get(urn, 0) + 1
     for vpc in of_type(args.resources, EC2_VPC):

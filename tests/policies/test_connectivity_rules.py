@@ -129,6 +129,19 @@ TRANSIT = [*SEGMENTS,
            propagate(DX_ATT, RT_ANALYTICS),
            static("app-to-analytics", RT_VPC, "10.50.0.0/16", ANALYTICS_ATT),
            propagate(ANALYTICS_ATT, RT_VPC)]
+# Two VPCs of this stack peered and joined through the Transit Gateway too: by propagation (a-b), by a static
+# route in the other VPC's table (a-c).
+VPC_C = res(EC2_VPC, "vpc-c", {"cidrBlock": "10.30.0.0/16"})
+ATT_A, ATT_B, ATT_C = vpc_attachment("att-a", VPC_A), vpc_attachment("att-b", VPC_B), vpc_attachment("att-c", VPC_C)
+RT_A, RT_B, RT_C = tgw_table("a"), tgw_table("b"), tgw_table("c")
+PEERED_ONLY = [VPC_A, VPC_B, VPC_C, ATT_A, ATT_B, ATT_C, RT_A, RT_B, RT_C, RT_DX, DX_ATT,
+               res(EC2_VPC_PEERING_CONNECTION, "a-b", vpcId=VPC_A, peerVpcId=VPC_B),
+               res(EC2_VPC_PEERING_CONNECTION, "a-c", vpcId=VPC_A, peerVpcId=VPC_C),
+               associate(ATT_A, RT_A), associate(ATT_B, RT_B), associate(ATT_C, RT_C),
+               *[propagate(a, RT_DX) for a in (ATT_A, ATT_B, ATT_C)],
+               *[static(f"{t.name}-to-on-premises", t, ON_PREM, DX_ATT) for t in (RT_A, RT_B, RT_C)],
+               static("c-drops-a", RT_C, "10.10.0.0/16", ATT_A, blackhole=True)]
+TWO_PATHS = [*PEERED_ONLY, propagate(ATT_B, RT_A), static("c-to-a", RT_C, "10.10.0.0/16", ATT_A)]
 
 CASES = cases(
     Case(c.tgw_no_auto_accept,
@@ -143,9 +156,11 @@ CASES = cases(
          good=[PEERING, res(TGW_PEERING_ATTACHMENT_ACCEPTER, "accept", transitGatewayAttachmentId=PEERING),
                res(TGW_PEERING_ATTACHMENT, "tagged", {"tags": {c.ACCEPTER_STACK_TAG: "prod-eu"}})],
          bad=[PEERING], flagged={"us-eu"}),
-    Case(c.inter_vpc_through_transit_gateway, label="own-vpcs",
-         good=[VPC_A, res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerVpcId": "vpc-0partner"}, vpcId=VPC_A)],
-         bad=[VPC_A, VPC_B, res(EC2_VPC_PEERING_CONNECTION, "a-b", vpcId=VPC_A, peerVpcId=VPC_B)], flagged={"a-b"}),
+    Case(c.inter_vpc_through_transit_gateway, label="two-paths",
+         good=[*PEERED_ONLY, res(EC2_VPC_PEERING_CONNECTION, "partner", {"peerVpcId": "vpc-0partner"}, vpcId=VPC_B)],
+         bad=TWO_PATHS, flagged={"a-b", "a-c"}, says="two paths between them make routing asymmetric"),
+    Case(c.inter_vpc_through_transit_gateway, label="app-analytics-peering",
+         good=SEGMENTS, bad=[*SEGMENTS, propagate(APP_ATT, RT_ANALYTICS)], flagged={"app-analytics"}),
     Case(c.analytics_vpc_not_transit,
          good=SEGMENTS, bad=TRANSIT,
          flagged={"analytics-to-app", "analytics-to-sites", "analytics-to-peer-region",
@@ -238,6 +253,9 @@ def _first_preview(stack: list[Any]) -> list[Any]:
 
 def test_segment_rules_work_on_a_first_preview_with_unknown_ids() -> None:
     assert violations(c.analytics_vpc_not_transit, _first_preview(SEGMENTS)) == []
+    assert violations(c.inter_vpc_through_transit_gateway, _first_preview(SEGMENTS)) == []
     assert {v.resource_name for v in violations(c.analytics_vpc_not_transit, _first_preview(TRANSIT))} == {
         "analytics-to-app", "analytics-to-sites", "analytics-to-peer-region", "prop-dx-assoc-to-tgw-rt-analytics",
         "app-to-analytics", "prop-analytics-att-to-tgw-rt-vpc"}
+    assert sorted(v.resource_name for v in violations(c.inter_vpc_through_transit_gateway,
+                                                      _first_preview(TWO_PATHS))) == ["a-b", "a-c"]
