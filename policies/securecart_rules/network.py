@@ -269,16 +269,28 @@ def subnet_no_auto_public_ip(args: ResourceValidationArgs, report: Report, _: Ma
 
 @stack_rule(
     name="subnet-tiers-separated",
-    description="Every VPC has separate public, private and isolated subnet tiers, and no private or isolated "
-                "subnet routes to the internet gateway.",
-    source="seed: multi-tier VPC; cdk-nag VPCNoUnrestrictedRouteToIGW",
+    description="Every VPC has separate public, private and isolated subnet tiers (a VPC tagged Purpose=analytics: "
+                "isolated ones, and never a public or private tier), and no private or isolated subnet routes to "
+                "the internet gateway.",
+    source="seed: multi-tier VPC, dedicated analytics VPC; cdk-nag VPCNoUnrestrictedRouteToIGW",
     level=MANDATORY, severity=Severity.HIGH,
 )
 def subnet_tiers_separated(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
-    views = subnet_views(list(args.resources))
+    resources = list(args.resources)
+    views = subnet_views(resources)
     grouped = views_by_vpc(views)
-    for vpc in of_type(args.resources, EC2_VPC):
+    analytics = {v.urn for v in analytics_vpcs(resources)}
+    for vpc in of_type(resources, EC2_VPC):
         mine = grouped.get(vpc.urn, [])
+        if vpc.urn in analytics:
+            # The analytics VPC has no internet path (analytics-vpc-no-internet-path): isolated workloads only.
+            if not any(v.tier == "isolated" for v in mine):
+                report("The analytics VPC has no isolated subnet tier for its workloads.", vpc.urn)
+            for v in mine:
+                if v.tier in ("public", "private"):
+                    report(f"Subnet '{v.subnet.name}' of the analytics VPC is a {v.tier} subnet: the analytics VPC "
+                           f"has isolated (and attachment) subnets only.", v.subnet.urn)
+            continue
         missing = [t for t in TIERS if not any(v.tier == t for v in mine)]
         if missing:
             report(f"The VPC has no {', '.join(missing)} subnet tier: keep public (load balancers), private "

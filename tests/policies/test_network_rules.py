@@ -178,6 +178,13 @@ CASES = cases(
     Case(n.subnet_tiers_separated, label="isolated-to-igw",
          good=_network(tag=False), bad=_network(db_route="igw"), flagged={"db-a", "db-b"},
          says="routes to the internet gateway"),
+    # The analytics VPC: isolated (and attachment) subnets only; the application VPC beside it keeps its three tiers.
+    Case(n.subnet_tiers_separated, label="analytics-isolated-only",
+         good=PEERED, bad=[*PEERED, *_subnet("iso-app", ANALYTICS_VPC, "private", "10.50.32.0/20")[2]],
+         flagged={"iso-app"}, says="isolated (and attachment) subnets only"),
+    Case(n.subnet_tiers_separated, label="analytics-without-isolated",
+         good=PEERED, bad=[r for r in PEERED if r not in ISO and not r.name.startswith("iso-")],
+         flagged={"analytics-vpc"}, says="no isolated subnet tier"),
     Case(n.database_subnets_no_internet_route,
          good=GOOD, bad=_network(db_route="nat"), flagged={"db-subnets"}, says="routes to the internet (nat)"),
     Case(n.subnet_tiers_span_azs,
