@@ -5,6 +5,7 @@ from typing import Any
 
 import pulumi
 
+from components.analytics import AnalyticsTier, AnalyticsTierArgs
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs
 from components.context import StackContext
 from components.contract import (
@@ -37,7 +38,7 @@ async def main() -> dict[str, Any]:
     region, edge_peer = peer.view(PeerRegion), peer.view(PeerEdge)
     check_peer(ctx.stack, s, region.vpc_cidr, region.transit_gateway_asn, region.routed_networks)
 
-    network = NetworkTier("network", ctx, NetworkTierArgs(inspected_groups=s.inspected_groups))
+    network = NetworkTier("network", ctx, NetworkTierArgs(s.application_plan, inspected_groups=s.inspected_groups))
     inspection = InspectionTier("inspection", ctx, InspectionTierArgs(network)) if s.delivery else None
     # The zone and every certificate (the primary's), before the listeners that serve them.
     dns = DnsTier("dns", ctx, DnsTierArgs(network, [s.region, *([edge_peer.region] if edge_peer.region else [])])) \
@@ -52,15 +53,16 @@ async def main() -> dict[str, Any]:
         delivery, dns, facts.domain, edge_peer, await processor_zones(ctx))) if s.private_link and delivery else None
     edge = EdgeTier("edge", ctx, EdgeTierArgs(network, dns, delivery, edge_peer, partners)) \
         if dns and dns.ready and delivery else None
-    links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity))) \
-        if s.connectivity else None
+    analytics = AnalyticsTier("analytics", ctx, AnalyticsTierArgs(network, delivery)) if s.analytics else None
+    links = ConnectivityTier("connectivity", ctx, ConnectivityTierArgs(network, peer.view(PeerConnectivity),
+                                                                       analytics)) if s.connectivity else None
     data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData), edge.distribution.arn if edge
                                               else edge_peer.distribution_arn)) if s.data else None
     shield = ShieldTier("shield", ctx, ShieldTierArgs(network, delivery, dns, edge, peer.view(PeerShield)))
 
     return export(StackOutputs(region=s.region, role=str(s.role)), *(
         tier.exports() if tier else None for tier in (network, inspection, dns, delivery, partners, private_link,
-                                                       edge, links, data, shield)))
+                                                       edge, analytics, links, data, shield)))
 
 
 pulumi.run(main)

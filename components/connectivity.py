@@ -1,15 +1,21 @@
 """Hybrid and cross-region connectivity: this region's Transit Gateway and what attaches to it (the VPC, the
 cross-region peering, developer VPNs, the Direct Connect gateway), and VPC peerings with other accounts' VPCs.
 
-Segmentation: default route-table association and propagation are off, and three route tables decide who
-reaches whom.
+Segmentation: default route-table association and propagation are off, and a route table per segment decides
+who reaches whom.
 - ``vpc`` (the VPC attachment): static routes only: the peer region's VPC through the peering, each developer
   site's configured prefixes through its VPN, the analytics prefixes through Direct Connect. Nothing a site
   advertises over BGP lands here, so no site can draw production or cross-region traffic to itself by announcing
   a more specific prefix; BGP still chooses between a VPN's two tunnels.
-- ``hybrid`` (the VPN and Direct Connect attachments; "the VPN route table"): the only table anything propagates
-  into, and only the VPC attachment does, so a developer site or the analytics network reaches this region's VPC
-  and nothing else (not the peer region, not each other).
+- ``hybrid`` (the VPN attachments; "the VPN route table"): only the VPC attachment propagates into it, so a
+  developer site reaches this region's VPC and nothing else (not the peer region, not another site, not the
+  analytics VPC).
+- ``direct-connect`` (the Direct Connect attachment): the VPC attachment propagates into it, and on the primary the
+  analytics VPC's, so the analytics network on premises reaches those two and nothing else.
+- ``analytics`` (primary, the analytics VPC's attachment): static routes to the Direct Connect prefixes only, so
+  transfers from on premises land in the analytics VPC, which reaches nothing else through the gateway: never the
+  application VPC (that is the peering's job, ``components.analytics``), so it cannot become a transit between the
+  application VPC and on premises.
 - ``peering`` (the cross-region peering): one static route, this VPC through the VPC attachment: the peer region
   reaches this VPC, never a site through it.
 
@@ -22,8 +28,8 @@ deployment plan (prod-eu → prod-us → prod-eu): prod-eu builds its gateway; p
 prod-eu routes back.
 
 Direct Connect: the gateway is global and belongs to the primary stack; each region's Transit Gateway associates
-with it, advertising only its VPC's CIDR. With ``connectionId`` set, the primary also builds the transit virtual
-interface on that connection.
+with it, advertising only its VPC's CIDR (and, on the primary, the analytics VPC's). With ``connectionId`` set, the
+primary also builds the transit virtual interface on that connection.
 
 VPC routes: every private and isolated route table sends the peer region's VPC and the sites (one managed prefix
 list: the VPN sites' and Direct Connect's prefixes) to the Transit Gateway, after the VPC attachment exists. The
@@ -48,6 +54,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.analytics import AnalyticsTier
 from components.context import StackContext, Tier, options
 from components.contract import ConnectivityOutputs, PeerConnectivity
 from components.network import NetworkTier
@@ -70,6 +77,7 @@ IKE_DH_GROUPS = [19, 20, 21]
 class ConnectivityTierArgs:
     network: NetworkTier
     peer: PeerConnectivity  # what it reads of the peer stack (components.contract)
+    analytics: AnalyticsTier | None = None  # the analytics VPC, attached for Direct Connect (primary)
 
 
 def summarise(cidrs: list[str]) -> list[str]:
@@ -96,6 +104,7 @@ class ConnectivityTier(Tier):
     dx_gateway_id: pulumi.Output[str] | None
     dx_prefixes: list[str]
     vpc_peering_connection_ids: dict[str, pulumi.Output[str]]
+    analytics_attachment_id: pulumi.Output[str] | None
 
     def __init__(self, name: str, ctx: StackContext, args: ConnectivityTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -104,6 +113,7 @@ class ConnectivityTier(Tier):
         if settings is None or placement.tgw_attachments is None:
             raise ValueError("the connectivity tier needs securecart:connectivity (validated when the settings load)")
         self.settings, self.network, self.peer = settings, args.network, args.peer
+        self.analytics = args.analytics if ctx.settings.analytics_attachment_group is not None else None
         self.transit_gateway = self._transit_gateway()
         self.route_tables = self._route_tables()
         self.vpc_attachment = self._vpc_attachment(placement.tgw_attachments)
@@ -115,6 +125,7 @@ class ConnectivityTier(Tier):
         self.dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else []
         self.dx_gateway_id = self._dx_gateway(dx) if dx is not None else None
         self.dx_attachment_id = self._dx_association()
+        self.analytics_attachment_id = self._analytics_attachment()
         self.vpc_peering_connection_ids = {peer.name: self._vpc_peer(peer).id for peer in settings.vpc_peers}
         self.transit_gateway_id = self.transit_gateway.id
         self.route_table_ids = {use: t.id for use, t in self.route_tables.items()}
@@ -132,11 +143,13 @@ class ConnectivityTier(Tier):
             vpn_attachment_ids=self.vpn_attachment_ids,
             customer_gateway_ids=self.customer_gateway_ids,
             vpc_peering_connection_ids=self.vpc_peering_connection_ids,
-            routed_networks=sorted({*(str(p.cidr) for p in c.vpc_peers), *(str(n) for n in c.on_premises())}),
+            routed_networks=sorted({*(str(p.cidr) for p in c.vpc_peers), *(str(n) for n in c.on_premises()),
+                                    *([str(a.cidr)] if (a := self.ctx.settings.analytics) is not None else [])}),
             tgw_peering_attachment_id=self.peering_attachment_id,
             dx_gateway_id=self.dx_gateway_id,
             tgw_dx_attachment_id=self.dx_attachment_id,
             dx_prefixes=self.dx_prefixes if self.dx_gateway_id is not None else None,
+            tgw_analytics_attachment_id=self.analytics_attachment_id,
         )
 
     @property
@@ -167,11 +180,13 @@ class ConnectivityTier(Tier):
         )
 
     def _route_tables(self) -> dict[str, aws.ec2transitgateway.RouteTable]:
-        """The three segments' route tables (``vpc``, ``hybrid``, ``peering``: see the module docstring)."""
+        """The segments' route tables (``vpc``, ``hybrid``, ``direct-connect``, ``peering``, and ``analytics`` where
+        the analytics VPC attaches: see the module docstring)."""
+        uses = ["vpc", "hybrid", "direct-connect", "peering", *(["analytics"] if self.analytics else [])]
         return {use: aws.ec2transitgateway.RouteTable(f"tgw-rt-{use}", transit_gateway_id=self.transit_gateway.id,
                                                       tags=self.tags(f"tgw-rt-{use}", Segment=use),
                                                       opts=options(self.transit_gateway))
-                for use in ("vpc", "hybrid", "peering")}
+                for use in uses}
 
     def _associate(self, key: str, attachment_id: pulumi.Input[str], table: str,
                    depends_on: list[pulumi.Resource] | None = None) -> aws.ec2transitgateway.RouteTableAssociation:
@@ -200,7 +215,8 @@ class ConnectivityTier(Tier):
     # --- the VPC attachment, in the dedicated attachment subnets of every AZ -----------------------------------
 
     def _vpc_attachment(self, group: str) -> aws.ec2transitgateway.VpcAttachment:
-        """The VPC's attachment in its subnet group: in ``vpc``, propagated into ``hybrid``, routed from ``peering``."""
+        """The VPC's attachment in its subnet group: in ``vpc``, propagated into ``hybrid`` and ``direct-connect``,
+        routed from ``peering``."""
         attachment = aws.ec2transitgateway.VpcAttachment(
             "tgw-vpc-attachment",
             transit_gateway_id=self.transit_gateway.id,
@@ -214,6 +230,7 @@ class ConnectivityTier(Tier):
         )
         self._associate("vpc", attachment.id, "vpc")
         self._propagate("vpc", attachment.id, "hybrid")
+        self._propagate("vpc", attachment.id, "direct-connect")
         self._static("vpc", self.vpc_cidr, attachment.id, "peering")
         return attachment
 
@@ -394,14 +411,51 @@ class ConnectivityTier(Tier):
             pulumi.log.info(f"connectivity: the Direct Connect association waits for {self._peer_stack}'s "
                             f"dxGatewayId output", resource=self)
             return None
+        # On premises learns this region's VPC and, on the primary, the analytics VPC where it attaches.
+        advertised = [self.vpc_cidr, *([str(self.analytics.settings.cidr)] if self.analytics else [])]
         association = aws.directconnect.GatewayAssociation(
             "dx-association", dx_gateway_id=gateway_id, associated_gateway_id=self.transit_gateway.id,
-            allowed_prefixes=summarise([self.vpc_cidr]), opts=options(self.transit_gateway))
-        self._associate("dx", association.transit_gateway_attachment_id, "hybrid")
+            allowed_prefixes=summarise(advertised), opts=options(self.transit_gateway))
+        self._associate("dx", association.transit_gateway_attachment_id, "direct-connect")
         for cidr in prefixes:
             self._static(f"analytics-{ipaddress.IPv4Network(cidr).network_address}", cidr,
                          association.transit_gateway_attachment_id, "vpc")
         return association.transit_gateway_attachment_id
+
+    # --- the analytics VPC: Direct Connect transfers land in it ------------------------------------------------
+
+    def _analytics_attachment(self) -> pulumi.Output[str] | None:
+        """The analytics VPC's attachment in its own segment: its table reaches the Direct Connect prefixes and
+        nothing else (never the application VPC, the peer region or a developer site), so it can never carry
+        traffic between the application VPC and on premises; it propagates into ``direct-connect`` only, so on
+        premises reaches it. Its workload tables send the Direct Connect prefixes to the Transit Gateway."""
+        analytics, group = self.analytics, self.ctx.settings.analytics_attachment_group
+        if analytics is None or group is None:
+            return None
+        attachment = aws.ec2transitgateway.VpcAttachment(
+            "tgw-analytics-attachment",
+            transit_gateway_id=self.transit_gateway.id,
+            vpc_id=analytics.network.vpc.id,
+            subnet_ids=analytics.network.subnets.of_group(group).ids,
+            dns_support="enable",
+            transit_gateway_default_route_table_association=False,
+            transit_gateway_default_route_table_propagation=False,
+            tags=self.tags("tgw-analytics-attachment"),
+            opts=options(self.transit_gateway),
+        )
+        self._associate("analytics", attachment.id, "analytics")
+        self._propagate("analytics", attachment.id, "direct-connect")
+        if self.dx_attachment_id is not None:
+            for cidr in self.ctx.settings.analytics_dx_prefixes:
+                self._static(f"dx-{ipaddress.IPv4Network(cidr).network_address}", cidr, self.dx_attachment_id,
+                             "analytics")
+        for record in analytics.network.subnets.of_type(SubnetType.ISOLATED):
+            for cidr in self.ctx.settings.analytics_dx_prefixes:
+                aws.ec2.Route(
+                    f"analytics-{record.group}-{record.zone}-to-dx-{ipaddress.IPv4Network(cidr).network_address}",
+                    route_table_id=record.route_table.id, transit_gateway_id=self.transit_gateway.id,
+                    destination_cidr_block=cidr, opts=options(record.route_table, depends_on=[attachment]))
+        return attachment.id
 
     # --- VPC peering with other accounts' and environments' VPCs ---------------------------------------------
 

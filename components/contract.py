@@ -55,7 +55,7 @@ class NetworkOutputs(Outputs):
     vpc_cidr: Id
     subnet_ids: dict[str, list[Id]]  # subnet type -> ids (group order, then zone)
     route_table_ids: dict[str, list[Id]]
-    db_subnet_group_name: Id
+    db_subnet_group_name: Id | None = None  # the application network's (the analytics VPC has none)
     endpoint_security_group_id: Id
     flow_log_group_name: Id
     nat_gateway_ids: dict[str, Id]  # zone -> NAT gateway
@@ -100,6 +100,18 @@ class ConnectivityOutputs(Outputs):
     dx_gateway_id: Id | None = None  # primary: the Direct Connect gateway
     tgw_dx_attachment_id: Id | None = None
     dx_prefixes: list[str] | None = None  # primary: what the Direct Connect gateway advertises
+    tgw_analytics_attachment_id: Id | None = None  # primary: the analytics VPC's attachment (Direct Connect only)
+
+
+class AnalyticsOutputs(Outputs):
+    """The primary's analytics VPC and its peering with the application VPC."""
+
+    analytics_vpc_id: Id
+    analytics_vpc_cidr: str
+    analytics_subnet_ids: dict[str, list[Id]]  # subnet type -> ids (group order, then zone)
+    analytics_peering_connection_id: Id
+    analytics_security_group_id: Id
+    analytics_flow_log_group_name: Id
 
 
 class DataOutputs(Outputs):

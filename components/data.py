@@ -349,7 +349,8 @@ class DataTier(Tier):
     # --- the database -------------------------------------------------------------------------------------------
 
     def _database_security_group(self) -> aws.ec2.SecurityGroup:
-        """The database's security group: its port from the client services' security groups only."""
+        """The database's security group: its port from the client services' security groups only, and from the
+        analytics workload subnets where analytics reads the database."""
         port = self._database_port
         groups = self.delivery.service_security_group_ids if self.delivery else {}
         sg = aws.ec2.SecurityGroup(
@@ -360,6 +361,13 @@ class DataTier(Tier):
                 f"database-sg-from-{client}", security_group_id=sg.id, ip_protocol="tcp",
                 from_port=port, to_port=port, referenced_security_group_id=groups[client],
                 description=f"from the {client} tasks", opts=pulumi.ResourceOptions(parent=sg))
+        # Analytics extract jobs read the database over the peering (securecart:analytics.databaseReads).
+        analytics = self.ctx.settings.analytics
+        for group in analytics.workloads if analytics is not None and analytics.database_reads else []:
+            aws.vpc.SecurityGroupIngressRule(
+                f"database-sg-from-analytics-{group.name}", security_group_id=sg.id, ip_protocol="tcp",
+                from_port=port, to_port=port, cidr_ipv4=str(group.block),
+                description=f"from the analytics {group.name} subnets", opts=pulumi.ResourceOptions(parent=sg))
         return sg
 
     def _database(self) -> aws.rds.Instance | None:

@@ -172,10 +172,13 @@ class InspectionTier(Tier):
     def _ingress_routes(self, inspected_group: str) -> None:
         """AZ-symmetric inspection: the internet gateway's edge table sends each inspected subnet's CIDR to its
         AZ's endpoint, and the inspected subnet sends 0.0.0.0/0 back through the same endpoint."""
+        gateway = self.network.internet_gateway
+        if gateway is None:
+            raise ValueError("inspected ingress needs the network's internet gateway (a public subnet group)")
         edge = aws.ec2.RouteTable("igw-ingress-rt", vpc_id=self.network.vpc.id, tags=self.tags("igw-ingress"),
                                   opts=self.child)
         aws.ec2.RouteTableAssociation(
-            "igw-ingress-rta", gateway_id=self.network.internet_gateway.id, route_table_id=edge.id,
+            "igw-ingress-rta", gateway_id=gateway.id, route_table_id=edge.id,
             opts=pulumi.ResourceOptions(parent=edge),
         )
         # With a fleet, traffic is sent through the GWLB only once the group has its healthy appliances registered

@@ -32,7 +32,11 @@ from components.buckets import private_bucket
 from components.context import StackContext, Tier
 from components.contract import NetworkOutputs
 from components.documents import policy_document
-from components.settings.network import NatStrategy, NetworkSettings, SubnetGroup, SubnetType
+from components.settings.network import NatStrategy, NetworkSettings, SubnetType
+from components.settings.plans import PRIVATE_RANGES, REPLY_PORTS, WORLD, AclEntry, NetworkPlan, acl_entries
+
+__all__ = ["PRIVATE_RANGES", "REPLY_PORTS", "WORLD", "AclEntry", "NetworkTier", "NetworkTierArgs", "Subnets",
+           "acl_entries"]
 
 # Flow-log record format: the default fields plus the ones a reviewer needs to trace suspicious traffic (the
 # packet-level addresses behind a NAT or load balancer, TCP flags for scans, direction and path).
@@ -80,69 +84,6 @@ DYNAMODB_GATEWAY_ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Up
                             "dynamodb:Query", "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem",
                             "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:TransactGetItems",
                             "dynamodb:TransactWriteItems"]
-
-
-WORLD = "0.0.0.0/0"
-PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")  # RFC 1918: what the Transit Gateway carries
-# Reply ports from the internet, split around 3389 so that no ACL admits the internet on RDP (FSBP EC2.21; 22 is
-# below the range). A reply to port 3389 is dropped: one source port in 64,512 that a client retries from another.
-REPLY_PORTS = ((1024, 3388), (3390, 65535))
-
-
-@dataclass(frozen=True)
-class AclEntry:
-    """One allow rule of a subnet group's network ACL; ``label`` names it (``<group>-nacl-<in|out>-<label>``)."""
-
-    label: str
-    egress: bool
-    number: int
-    protocol: str  # "-1" (all), "tcp", "icmp"
-    cidr: str
-    from_port: int = 0
-    to_port: int = 0
-    icmp_type: int | None = None
-    icmp_code: int | None = None
-
-
-def _both_ways(label: str, number: int, protocol: str, cidr: str, *, ports: tuple[int, int] = (0, 0),
-               icmp: tuple[int, int] | None = None) -> list[AclEntry]:
-    return [AclEntry(label, egress, number, protocol, cidr, ports[0], ports[1],
-                     icmp[0] if icmp else None, icmp[1] if icmp else None) for egress in (False, True)]
-
-
-def acl_entries(net: NetworkSettings, group: SubnetGroup) -> list[AclEntry]:
-    """What each tier's network ACL allows (stateless: every flow needs its replies allowed the other way).
-
-    - every tier: everything to and from the VPC (security groups decide which tasks talk to which);
-    - public (load balancers, NAT gateways, GWLB endpoints): HTTPS from the internet and replies to it; HTTPS out
-      (the NAT gateways forward the tasks' egress) and its replies; ICMP "fragmentation needed" for path MTU;
-    - private (tasks, interface endpoints): HTTPS out through NAT or the Transit Gateway, replies both ways;
-    - attachment (Transit Gateway and appliance ENIs): the private ranges the Transit Gateway carries (the peer
-      region, the sites, Direct Connect), both ways; no internet;
-    - isolated (databases): only the database port from each private group's block, and the replies.
-    Rule numbers leave gaps, so an entry can be added without renumbering."""
-    vpc = str(net.cidr)
-    if group.type is SubnetType.ISOLATED:
-        entries: list[AclEntry] = []
-        for i, app in enumerate(net.groups(SubnetType.PRIVATE)):
-            entries.append(AclEntry(f"db-from-{app.name}", False, 100 + 10 * i, "tcp", str(app.block),
-                                    net.database_port, net.database_port))
-            entries.append(AclEntry(f"replies-to-{app.name}", True, 100 + 10 * i, "tcp", str(app.block),
-                                    1024, 65535))
-        return entries
-    entries = _both_ways("vpc", 100, "-1", vpc)
-    if group.type is SubnetType.PUBLIC:
-        entries += _both_ways("https", 110, "tcp", WORLD, ports=(443, 443))
-        entries += _both_ways("path-mtu", 130, "icmp", WORLD, icmp=(3, 4))
-    if group.type is SubnetType.PRIVATE:
-        entries.append(AclEntry("https", True, 110, "tcp", WORLD, 443, 443))
-    if group.type in (SubnetType.PUBLIC, SubnetType.PRIVATE):
-        for i, (low, high) in enumerate(REPLY_PORTS):
-            entries += _both_ways(f"replies-{i + 1}", 120 + i, "tcp", WORLD, ports=(low, high))
-    if group.type is SubnetType.ATTACHMENT:
-        for i, cidr in enumerate(PRIVATE_RANGES):
-            entries += _both_ways(f"private-{i + 1}", 110 + 10 * i, "-1", cidr)
-    return entries
 
 
 def interface_endpoint_policy(service: str, account_id: str) -> str:
@@ -324,61 +265,95 @@ class Subnets:
 
 @dataclass(frozen=True)
 class NetworkTierArgs:
+    plan: NetworkPlan  # what to build: StackSettings.application_plan or .analytics_plan
     # Public groups whose default route the inspection tier sends through GWLB endpoints instead of the IGW.
     inspected_groups: frozenset[str] = frozenset()
+    # The key of the flow-log group; default a key of its own (the analytics VPC shares the application network's).
+    logs_key: aws.kms.Key | None = None
 
 
 class NetworkTier(Tier):
     """VPC, subnets per group and AZ, internet and NAT gateways, routes, default-SG lockdown, network ACLs,
-    DB subnet group, flow logs, the access-log archive and VPC endpoints."""
+    DB subnet group, flow logs, the access-log archive and VPC endpoints.
+
+    One class builds every VPC of the stack from its ``NetworkPlan``: the application network (which alone has the
+    database subnet group and the access-log archive) and the analytics VPC (no internet gateway without a public
+    group, no NAT; every child's logical name prefixed ``analytics-``, so the two never collide)."""
 
     vpc: aws.ec2.Vpc
-    internet_gateway: aws.ec2.InternetGateway
+    internet_gateway: aws.ec2.InternetGateway | None  # None where the VPC has no public group
     subnets: Subnets
     nat_gateways: dict[str, aws.ec2.NatGateway]  # zone -> its NAT gateway
     public_ips: dict[str, aws.ec2.Eip]  # zone -> the NAT gateway's Elastic IP (the VPC's internet-facing addresses)
     gateway_endpoints: dict[str, aws.ec2.VpcEndpoint]  # s3, dynamodb
-    db_subnet_group: aws.rds.SubnetGroup
     flow_log_group: aws.cloudwatch.LogGroup
     logs_key: aws.kms.Key
     endpoint_security_group: aws.ec2.SecurityGroup
-    access_log_bucket_id: pulumi.Output[str]  # where the stack's log buckets write their own S3 access logs
-    access_log_bucket_arn: pulumi.Output[str]
+    plan: NetworkPlan
 
     def __init__(self, name: str, ctx: StackContext, args: NetworkTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("securecart:network:NetworkTier", name, ctx, opts)
-        self.settings = ctx.settings.network
-        self.placement = ctx.settings.placement
+        self.plan = args.plan
+        self.settings = args.plan.settings
+        self.zones = [ctx.settings.zone(letter) for letter in self.settings.availability_zones]
         self.vpc = aws.ec2.Vpc(
-            "vpc", cidr_block=str(self.settings.cidr), enable_dns_support=True, enable_dns_hostnames=True,
-            tags=self.tags(ctx.region), opts=self.child,
+            self.n("vpc"), cidr_block=str(self.settings.cidr), enable_dns_support=True, enable_dns_hostnames=True,
+            tags=self.tags(ctx.region, Purpose=self.plan.purpose), opts=self.child,
         )
         # The default security group is adopted and emptied: anything launched without an explicit group gets
         # no traffic at all (FSBP EC2.2).
         aws.ec2.DefaultSecurityGroup(
-            "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=self.tags("default-closed"),
+            self.n("default-sg"), vpc_id=self.vpc.id, ingress=[], egress=[], tags=self.tags("default-closed"),
             opts=self._in_vpc(),
         )
+        # An internet gateway only where a public group needs one (the analytics VPC has none).
         self.internet_gateway = aws.ec2.InternetGateway(
-            "igw", vpc_id=self.vpc.id, tags=self.tags("igw"), opts=self._in_vpc())
+            self.n("igw"), vpc_id=self.vpc.id, tags=self.tags("igw"), opts=self._in_vpc()) \
+            if self.settings.groups(SubnetType.PUBLIC) else None
         self.subnets = self._subnets()
         self._internet_routes(args.inspected_groups)
         self.public_ips, self.gateway_endpoints = {}, {}
         self.nat_gateways = self._nat_gateways()
         self._nat_routes()
         self._network_acls()
-        self.db_subnet_group = aws.rds.SubnetGroup(
+        self._db_subnet_group = aws.rds.SubnetGroup(
             "db-subnets",
-            description=f"SecureCart {ctx.environment} database subnets (isolated tier, {len(ctx.zones)} AZs)",
+            description=f"SecureCart {ctx.environment} database subnets (isolated tier, {len(self.zones)} AZs)",
             subnet_ids=self.subnets.of_type(SubnetType.ISOLATED).ids,
             tags=self.tags("db-subnets"),
             opts=self._in_vpc(),
-        )
-        self.flow_log_group, self.logs_key = self._flow_logs()
-        self.access_log_bucket_id, self.access_log_bucket_arn = self._access_log_archive()
+        ) if self.plan.is_application else None
+        self.flow_log_group, self.logs_key = self._flow_logs(args.logs_key)
+        self._archive = self._access_log_archive() if self.plan.is_application else None
         self.endpoint_security_group = self._endpoints()
         self.done()
+
+    def n(self, what: str) -> str:
+        """A child's logical name (prefixed in every VPC but the application network's)."""
+        return self.plan.name(what)
+
+    def tags(self, what: str, **extra: str) -> dict[str, str]:
+        return super().tags(self.n(what), **extra)
+
+    @property
+    def db_subnet_group(self) -> aws.rds.SubnetGroup:
+        if self._db_subnet_group is None:
+            raise ValueError(f"the {self.plan.purpose} network has no database subnet group")
+        return self._db_subnet_group
+
+    @property
+    def access_log_bucket_id(self) -> pulumi.Output[str]:
+        """Where the stack's log buckets write their own S3 access logs (the application network's archive)."""
+        if self._archive is None:
+            raise ValueError(f"the {self.plan.purpose} network has no access-log archive")
+        return self._archive[0]
+
+    @property
+    def access_log_bucket_arn(self) -> pulumi.Output[str]:
+        if self._archive is None:
+            raise ValueError(f"the {self.plan.purpose} network has no access-log archive")
+        return self._archive[1]
 
     @property
     def logs_key_arn(self) -> pulumi.Output[str]:
@@ -391,7 +366,7 @@ class NetworkTier(Tier):
             vpc_cidr=pulumi.Output.from_input(str(self.settings.cidr)),
             subnet_ids={str(t): s.ids for t, s in by_type.items() if s},
             route_table_ids={str(t): s.route_table_ids for t, s in by_type.items() if s},
-            db_subnet_group_name=self.db_subnet_group.name,
+            db_subnet_group_name=self._db_subnet_group.name if self._db_subnet_group is not None else None,
             endpoint_security_group_id=self.endpoint_security_group.id,
             flow_log_group_name=self.flow_log_group.name,
             nat_gateway_ids={zone: nat.id for zone, nat in self.nat_gateways.items()},
@@ -405,19 +380,19 @@ class NetworkTier(Tier):
         resources and never renames existing ones."""
         records = []
         for group in self.settings.subnet_groups:
-            for letter, zone in zip(self.settings.availability_zones, self.ctx.zones, strict=True):
+            for letter, zone in zip(self.settings.availability_zones, self.zones, strict=True):
                 base = f"{group.name}-{group.type}-{zone}"
                 subnet = aws.ec2.Subnet(
-                    base, vpc_id=self.vpc.id, cidr_block=str(group.subnet_cidr(letter)), availability_zone=zone,
+                    self.n(base), vpc_id=self.vpc.id, cidr_block=str(group.subnet_cidr(letter)), availability_zone=zone,
                     map_public_ip_on_launch=False, tags=self.tags(base, Tier=str(group.type), SubnetGroup=group.name),
                     opts=self._in_vpc(),
                 )
                 table = aws.ec2.RouteTable(
-                    f"{base}-rt", vpc_id=self.vpc.id, tags=self.tags(f"{base}-rt", Tier=str(group.type)),
+                    self.n(f"{base}-rt"), vpc_id=self.vpc.id, tags=self.tags(f"{base}-rt", Tier=str(group.type)),
                     opts=self._in_vpc(),
                 )
                 aws.ec2.RouteTableAssociation(
-                    f"{base}-rta", subnet_id=subnet.id, route_table_id=table.id,
+                    self.n(f"{base}-rta"), subnet_id=subnet.id, route_table_id=table.id,
                     opts=pulumi.ResourceOptions(parent=table),
                 )
                 records.append(SubnetRecord(group.name, group.type, zone, str(group.subnet_cidr(letter)), subnet,
@@ -428,10 +403,10 @@ class NetworkTier(Tier):
         """Public groups reach the internet gateway, except those the inspection tier routes through the GWLB
         endpoints."""
         for record in self.subnets.of_type(SubnetType.PUBLIC):
-            if record.group in inspected_groups:
+            if record.group in inspected_groups or self.internet_gateway is None:
                 continue
             aws.ec2.Route(
-                f"{record.group}-{record.type}-{record.zone}-default", route_table_id=record.route_table.id,
+                self.n(f"{record.group}-{record.type}-{record.zone}-default"), route_table_id=record.route_table.id,
                 destination_cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id,
                 opts=pulumi.ResourceOptions(parent=record.route_table),
             )
@@ -439,16 +414,18 @@ class NetworkTier(Tier):
     def _nat_gateways(self) -> dict[str, aws.ec2.NatGateway]:
         """NAT gateways in the NAT group (``network.natSubnetGroup``); perAz puts one in every AZ so that losing
         an AZ never cuts the egress of the others."""
-        if self.placement.nat is None:
+        net = self.settings
+        if self.plan.nat_group is None or not isinstance(net, NetworkSettings):
             return {}
-        zones = self.ctx.zones if self.settings.nat is NatStrategy.PER_AZ else self.ctx.zones[:1]
-        in_zone = self.subnets.of_group(self.placement.nat).by_zone()
+        zones = self.zones if net.nat is NatStrategy.PER_AZ else self.zones[:1]
+        in_zone = self.subnets.of_group(self.plan.nat_group).by_zone()
         nats: dict[str, aws.ec2.NatGateway] = {}
         for zone in zones:
-            eip = aws.ec2.Eip(f"nat-{zone}-eip", domain="vpc", tags=self.tags(f"nat-{zone}"), opts=self._in_vpc())
+            eip = aws.ec2.Eip(self.n(f"nat-{zone}-eip"), domain="vpc", tags=self.tags(f"nat-{zone}"),
+                              opts=self._in_vpc())
             self.public_ips[zone] = eip
             nats[zone] = aws.ec2.NatGateway(
-                f"nat-{zone}",
+                self.n(f"nat-{zone}"),
                 allocation_id=eip.allocation_id,
                 subnet_id=in_zone[zone].subnet.id,
                 connectivity_type="public",
@@ -465,7 +442,7 @@ class NetworkTier(Tier):
         for record in self.subnets.of_type(SubnetType.PRIVATE):
             nat = self.nat_gateways.get(record.zone, first)
             aws.ec2.Route(
-                f"{record.group}-{record.type}-{record.zone}-default", route_table_id=record.route_table.id,
+                self.n(f"{record.group}-{record.type}-{record.zone}-default"), route_table_id=record.route_table.id,
                 destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id,
                 opts=pulumi.ResourceOptions(parent=record.route_table),
             )
@@ -475,26 +452,26 @@ class NetworkTier(Tier):
         and every subnet group gets an ACL of its own with what its tier needs (``acl_entries``), associated with
         each of its subnets (CIS AWS Foundations 5.1, FSBP EC2.21)."""
         aws.ec2.DefaultNetworkAcl(
-            "default-nacl", default_network_acl_id=self.vpc.default_network_acl_id, ingress=[], egress=[],
+            self.n("default-nacl"), default_network_acl_id=self.vpc.default_network_acl_id, ingress=[], egress=[],
             tags=self.tags("default-nacl-closed"),
             # Subnets move to their own ACLs through associations; the adopted default keeps no rules either way.
             opts=self._in_vpc(ignore_changes=["subnetIds"]))
         for group in self.settings.subnet_groups:
             acl = aws.ec2.NetworkAcl(
-                f"{group.name}-nacl", vpc_id=self.vpc.id,
+                self.n(f"{group.name}-nacl"), vpc_id=self.vpc.id,
                 tags=self.tags(f"{group.name}-nacl", Tier=str(group.type)), opts=self._in_vpc(),
             )
             acl_opts = pulumi.ResourceOptions(parent=acl)
-            for entry in acl_entries(self.settings, group):
+            for entry in acl_entries(self.plan, group):
                 aws.ec2.NetworkAclRule(
-                    f"{group.name}-nacl-{'out' if entry.egress else 'in'}-{entry.label}", network_acl_id=acl.id,
+                    self.n(f"{group.name}-nacl-{'out' if entry.egress else 'in'}-{entry.label}"), network_acl_id=acl.id,
                     egress=entry.egress, rule_number=entry.number, rule_action="allow", protocol=entry.protocol,
                     cidr_block=entry.cidr, from_port=entry.from_port, to_port=entry.to_port,
                     icmp_type=entry.icmp_type, icmp_code=entry.icmp_code, opts=acl_opts,
                 )
             for record in self.subnets.of_group(group.name):
                 aws.ec2.NetworkAclAssociation(
-                    f"{group.name}-{group.type}-{record.zone}-nacl", network_acl_id=acl.id,
+                    self.n(f"{group.name}-{group.type}-{record.zone}-nacl"), network_acl_id=acl.id,
                     subnet_id=record.subnet.id, opts=acl_opts,
                 )
 
@@ -504,9 +481,11 @@ class NetworkTier(Tier):
         trail are themselves on record. It logs nowhere itself (each of its writes would log another, forever).
         S3 delivers server access logs only to SSE-S3 buckets; with ACLs disabled the bucket policy lets the
         logging service in, for this account's buckets only."""
+        net = self.settings
+        assert isinstance(net, NetworkSettings), "the access-log archive is the application network's"
         archive = private_bucket("access-logs", parent=self, tags=self.tags("access-logs"), lifecycle_rules=[{
             "id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-            "expiration": {"days": self.settings.access_log_days},
+            "expiration": {"days": net.access_log_days},
             "noncurrent_version_expiration": {"noncurrent_days": 7},
         }])
         policy = aws.s3.BucketPolicy(
@@ -517,12 +496,51 @@ class NetworkTier(Tier):
         # The ID the other tiers log to carries the policy as a dependency: logging starts once S3 may deliver.
         return pulumi.Output.all(archive.bucket.id, policy.id).apply(lambda v: str(v[0])), archive.bucket.arn
 
-    def _flow_logs(self) -> tuple[aws.cloudwatch.LogGroup, aws.kms.Key]:
+    def _flow_logs(self, shared_key: aws.kms.Key | None) -> tuple[aws.cloudwatch.LogGroup, aws.kms.Key]:
         """ALL-traffic flow logs to a KMS-encrypted, retained log group, written by a role that can do nothing
-        else."""
+        else. The key is the stack's log key: made here (the application network) or shared (any other VPC)."""
         ctx, settings = self.ctx, self.settings.flow_logs
         opts = self._in_vpc()
         ident = pulumi.Output.all(ctx.region, ctx.account_id, ctx.partition)
+        key = shared_key or self._logs_key(ident)
+        group = aws.cloudwatch.LogGroup(
+            self.n("flow-logs"),
+            name=f"/securecart/{ctx.environment}/{ctx.region}/{self.n('vpc-flow-logs')}",
+            retention_in_days=settings.retention_days,
+            kms_key_id=key.arn,
+            tags=self.tags("flow-logs"),
+            opts=opts,
+        )
+        role = aws.iam.Role(
+            self.n("flow-logs-role"),
+            description="Lets VPC Flow Logs write this VPC's flow records to its log group, nothing else",
+            assume_role_policy=ident.apply(lambda v: flow_logs_trust_policy(v[0], v[1], v[2])),
+            tags=self.tags("flow-logs-role"),
+            opts=opts,
+        )
+        aws.iam.RolePolicy(
+            self.n("flow-logs-role-policy"),
+            role=role.id,
+            policy=group.arn.apply(flow_logs_role_policy),
+            opts=pulumi.ResourceOptions(parent=role),
+        )
+        aws.ec2.FlowLog(
+            self.n("flow-log"),
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=settings.max_aggregation_interval,
+            log_format=FLOW_LOG_FORMAT,
+            tags=self.tags("flow-log"),
+            opts=opts,
+        )
+        return group, key
+
+    def _logs_key(self, ident: pulumi.Output[list[Any]]) -> aws.kms.Key:
+        """The stack's CloudWatch Logs key (flow logs, VPN and query logs): rotated, protected."""
+        ctx = self.ctx
         key = aws.kms.Key(
             "logs-key",
             description=f"SecureCart {ctx.environment} {ctx.region}: CloudWatch Logs encryption (flow logs)",
@@ -536,40 +554,7 @@ class NetworkTier(Tier):
             "logs-key-alias", name=f"alias/securecart/{ctx.environment}/logs", target_key_id=key.key_id,
             opts=pulumi.ResourceOptions(parent=key, protect=False),  # a name only: replaceable, not protected
         )
-        group = aws.cloudwatch.LogGroup(
-            "flow-logs",
-            name=f"/securecart/{ctx.environment}/{ctx.region}/vpc-flow-logs",
-            retention_in_days=settings.retention_days,
-            kms_key_id=key.arn,
-            tags=self.tags("flow-logs"),
-            opts=opts,
-        )
-        role = aws.iam.Role(
-            "flow-logs-role",
-            description="Lets VPC Flow Logs write this VPC's flow records to its log group, nothing else",
-            assume_role_policy=ident.apply(lambda v: flow_logs_trust_policy(v[0], v[1], v[2])),
-            tags=self.tags("flow-logs-role"),
-            opts=opts,
-        )
-        aws.iam.RolePolicy(
-            "flow-logs-role-policy",
-            role=role.id,
-            policy=group.arn.apply(flow_logs_role_policy),
-            opts=pulumi.ResourceOptions(parent=role),
-        )
-        aws.ec2.FlowLog(
-            "flow-log",
-            vpc_id=self.vpc.id,
-            traffic_type="ALL",
-            log_destination_type="cloud-watch-logs",
-            log_destination=group.arn,
-            iam_role_arn=role.arn,
-            max_aggregation_interval=settings.max_aggregation_interval,
-            log_format=FLOW_LOG_FORMAT,
-            tags=self.tags("flow-log"),
-            opts=opts,
-        )
-        return group, key
+        return key
 
     def _endpoints(self) -> aws.ec2.SecurityGroup:
         """Gateway endpoints (S3, DynamoDB) on every private and isolated route table; interface endpoints in the
@@ -580,7 +565,7 @@ class NetworkTier(Tier):
         gateway_tables = self.subnets.of_type(SubnetType.PRIVATE, SubnetType.ISOLATED).route_table_ids
         for service, document in (("s3", s3_gateway_policy), ("dynamodb", dynamodb_gateway_policy)):
             self.gateway_endpoints[service] = aws.ec2.VpcEndpoint(
-                f"{service}-gateway-endpoint",
+                self.n(f"{service}-gateway-endpoint"),
                 vpc_id=vpc.id,
                 service_name=f"com.amazonaws.{ctx.region}.{service}",
                 vpc_endpoint_type="Gateway",
@@ -591,14 +576,14 @@ class NetworkTier(Tier):
             )
 
         sg = aws.ec2.SecurityGroup(
-            "endpoints-sg",
+            self.n("endpoints-sg"),
             vpc_id=vpc.id,
             description="Interface VPC endpoints: HTTPS from inside the VPC only",
             tags=self.tags("endpoints-sg"),
             opts=opts,
         )
         aws.vpc.SecurityGroupIngressRule(
-            "endpoints-sg-https-from-vpc",
+            self.n("endpoints-sg-https-from-vpc"),
             security_group_id=sg.id,
             description="HTTPS from the VPC",
             ip_protocol="tcp",
@@ -607,17 +592,17 @@ class NetworkTier(Tier):
             cidr_ipv4=str(net.cidr),
             opts=pulumi.ResourceOptions(parent=sg),
         )
-        # One endpoint ENI per AZ, in the interface endpoints' group (network.interfaceEndpointSubnetGroup).
-        group = self.placement.interface_endpoints
-        private_subnet_ids = self.subnets.of_group(group).ids if group is not None else []
-        for service in ctx.settings.interface_endpoints:
+        # One endpoint ENI per AZ, in the interface endpoints' group (interfaceEndpointSubnetGroup).
+        group = self.plan.endpoint_group
+        endpoint_subnet_ids = self.subnets.of_group(group).ids if group is not None else []
+        for service in self.plan.interface_endpoints:
             aws.ec2.VpcEndpoint(
-                f"{service.replace('.', '-')}-endpoint",
+                self.n(f"{service.replace('.', '-')}-endpoint"),
                 vpc_id=vpc.id,
                 service_name=f"com.amazonaws.{ctx.region}.{service}",
                 vpc_endpoint_type="Interface",
                 private_dns_enabled=True,
-                subnet_ids=private_subnet_ids,
+                subnet_ids=endpoint_subnet_ids,
                 security_group_ids=[sg.id],
                 policy=pulumi.Output.from_input(ctx.account_id).apply(_endpoint_policy_for(service)),
                 tags=self.tags(f"{service}-endpoint"),

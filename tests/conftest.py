@@ -35,6 +35,9 @@ def stack(request: pytest.FixtureRequest, synth_run: SynthRun) -> StackResult:
     return synth_run.results[request.param]
 
 
+ANALYTICS = "analytics-"  # the prefix of everything the analytics tier names (components/analytics.py)
+
+
 class Graph:
     """Lookups over one synthesized stack."""
 
@@ -53,8 +56,18 @@ class Graph:
     def ref(self, resource_id: str) -> Registration:
         return self.by_id[resource_id]
 
-    def subnets(self, tier: str, group: str | None = None) -> list[Registration]:
-        return [s for s in self.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["Tier"] == tier
+    def application(self, typ: str) -> list[Registration]:
+        """The resources of a type outside the analytics tier (the application network's and the other tiers')."""
+        return [r for r in self.of_type(typ) if not r.name.startswith(ANALYTICS)]
+
+    def analytics(self, typ: str) -> list[Registration]:
+        """The resources of a type the analytics tier made (its VPC, subnets, tables, ACLs, endpoints, peering)."""
+        return [r for r in self.of_type(typ) if r.name.startswith(ANALYTICS)]
+
+    def subnets(self, tier: str, group: str | None = None, *, analytics: bool = False) -> list[Registration]:
+        """The application network's subnets of a tier (or the analytics VPC's)."""
+        pick = self.analytics if analytics else self.application
+        return [s for s in pick("aws:ec2/subnet:Subnet") if s.inputs["tags"]["Tier"] == tier
                 and (group is None or s.inputs["tags"]["SubnetGroup"] == group)]
 
     def route_table_of(self, subnet: Registration) -> Registration:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from automation.project import Project, StackConfig
 from automation.synth import _run_program
+from components.settings.analytics import AnalyticsPort, AnalyticsSettings
 from components.settings.connectivity import (
     ConnectivitySettings,
     CustomerGatewaySettings,
@@ -96,7 +97,7 @@ def test_defaults_are_secure() -> None:
 @pytest.mark.parametrize("model", [StackSettings, NetworkSettings, SubnetGroup, FlowLogSettings, DataSettings,
                                    DatabaseSettings, SessionsSettings, ImagesSettings, ConnectivitySettings,
                                    TransitGatewaySettings, VpnSettings, CustomerGatewaySettings,
-                                   DirectConnectSettings, VpcPeerSettings])
+                                   DirectConnectSettings, VpcPeerSettings, AnalyticsSettings, AnalyticsPort])
 def test_every_field_describes_its_default_as_behaviour(model: type[BaseModel]) -> None:
     for name, field in model.model_fields.items():
         text = (field.description or "").lower()
@@ -225,7 +226,8 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
         "securecart:netwrok: is not a known setting (known: securecart:role, securecart:environment, "
         "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network, "
         "securecart:delivery, securecart:data, securecart:connectivity, securecart:edge, securecart:waf, "
-        "securecart:shield, securecart:partners, securecart:privateLink, securecart:vpnPreSharedKeys)"
+        "securecart:shield, securecart:partners, securecart:privateLink, securecart:analytics, "
+            "securecart:vpnPreSharedKeys)"
     ]
 
 

@@ -43,7 +43,7 @@ def test_the_transit_gateway_is_segmented_with_its_own_asn(graph: Graph, stack: 
     assert tgw.inputs["amazonSideAsn"] == settings.connectivity.transit_gateway.asn
     assert (tgw.inputs["autoAcceptSharedAttachments"], tgw.inputs["defaultRouteTableAssociation"],
             tgw.inputs["defaultRouteTablePropagation"]) == ("disable", "disable", "disable")
-    (attachment,) = graph.of_type(ATTACHMENT)
+    attachment = graph.one(ATTACHMENT, "tgw-vpc-attachment")
     subnets = [graph.ref(i) for i in attachment.inputs["subnetIds"]]
     assert {s.inputs["tags"]["SubnetGroup"] for s in subnets} == {"tgw"}
     assert sorted(s.inputs["availabilityZone"] for s in subnets) == sorted(settings.zones)
@@ -60,17 +60,21 @@ def tgw_routes(graph: Graph, table: Any) -> dict[str, str]:
             if r.inputs["transitGatewayRouteTableId"] == table.id}
 
 
-def test_segments_static_in_vpc_and_peering_propagated_only_into_the_vpn_table(
+def test_segments_static_in_vpc_and_peering_propagated_only_into_the_vpn_and_direct_connect_tables(
     graph: Graph, stack: StackResult, synth_run: SynthRun, project: Project
 ) -> None:
     settings = parse_settings(project.read_stack(stack.stack).values)
     assert settings.connectivity is not None
-    (attachment,) = graph.of_type(ATTACHMENT)
-    vpc, hybrid, peering = (segment(graph, n) for n in ("vpc", "hybrid", "peering"))
-    # The only propagation: the VPC attachment into the VPN ("hybrid") table.
-    assert [(p.inputs["transitGatewayAttachmentId"], p.inputs["transitGatewayRouteTableId"])
-            for p in graph.of_type(PROP)] == [(attachment.id, hybrid.id)]
-    assert tgw_routes(graph, hybrid) == {}
+    attachment = graph.one(ATTACHMENT, "tgw-vpc-attachment")
+    vpc, hybrid, direct, peering = (segment(graph, n) for n in ("vpc", "hybrid", "direct-connect", "peering"))
+    # The only propagations: the VPC attachment into the VPN ("hybrid") and Direct Connect tables, and on the
+    # primary the analytics VPC's into the Direct Connect table (tests/test_analytics.py).
+    analytics = [a.id for a in graph.of_type(ATTACHMENT) if a.name == "tgw-analytics-attachment"]
+    assert sorted((p.inputs["transitGatewayAttachmentId"], p.inputs["transitGatewayRouteTableId"])
+                  for p in graph.of_type(PROP)) == sorted(
+        [(attachment.id, hybrid.id), (attachment.id, direct.id), *((a, direct.id) for a in analytics)])
+    assert len(analytics) == (1 if stack.stack == "prod-us" else 0)
+    assert tgw_routes(graph, hybrid) == tgw_routes(graph, direct) == {}
     # The peering table: only this VPC.
     assert tgw_routes(graph, peering) == {stack.outputs["vpcCidr"]: attachment.id}
     # The VPC table: static routes to the peer region, each site's own prefixes through its own VPN, and the
@@ -87,8 +91,9 @@ def test_segments_static_in_vpc_and_peering_propagated_only_into_the_vpn_table(
     assoc = {a.inputs["transitGatewayAttachmentId"]: a.inputs["transitGatewayRouteTableId"]
              for a in graph.of_type(ASSOC)}
     assert assoc[attachment.id] == vpc.id
-    assert assoc[vpn.outputs["transitGatewayAttachmentId"]] == assoc[dx.outputs["transitGatewayAttachmentId"]] \
-        == hybrid.id
+    # The developer sites and the analytics network on premises each in a segment of their own.
+    assert assoc[vpn.outputs["transitGatewayAttachmentId"]] == hybrid.id
+    assert assoc[dx.outputs["transitGatewayAttachmentId"]] == direct.id
     assert assoc[stack.outputs["tgwPeeringAttachmentId"]] == peering.id
 
 
@@ -104,7 +109,7 @@ def test_every_route_to_the_peer_region_targets_the_transit_gateway(synth_run: S
         assert tables == expected and len(to_peer) == len(expected) == 6
         assert all(r.inputs["transitGatewayId"] == tgw.id for r in to_peer)
         # They wait for the VPC attachment: a route to a TGW the VPC is not attached to fails.
-        (attachment,) = graph.of_type(ATTACHMENT)
+        attachment = graph.one(ATTACHMENT, "tgw-vpc-attachment")
         assert all(attachment.urn in r.dependencies for r in to_peer)
         # The sites too, through one managed prefix list.
         sites = [r for r in graph.of_type(ROUTE) if r.inputs.get("destinationPrefixListId")]
@@ -201,14 +206,16 @@ def test_vpn_tunnels_are_ikev2_with_strong_proposals_bgp_and_logs(graph: Graph) 
     assert cgw.inputs["type"] == "ipsec.1" and cgw.inputs["ipAddress"].startswith("203.0.113.")
 
 
-def test_direct_connect_advertises_only_each_regions_vpc(synth_run: SynthRun) -> None:
+def test_direct_connect_advertises_only_each_regions_vpcs(synth_run: SynthRun) -> None:
+    """Each region's VPC, and on the primary the analytics VPC, where Direct Connect transfers land."""
     us, eu = synth_run.results["prod-us"], synth_run.results["prod-eu"]
     (gateway,) = us.by_type("aws:directconnect/gateway:Gateway")
     assert gateway.inputs["amazonSideAsn"] == "64600" and eu.by_type("aws:directconnect/gateway:Gateway") == []
     for result in (us, eu):
         (assoc,) = result.by_type(DX_ASSOC)
         assert assoc.inputs["dxGatewayId"] == gateway.id == us.outputs["dxGatewayId"]
-        assert assoc.inputs["allowedPrefixes"] == [result.outputs["vpcCidr"]]
+        assert assoc.inputs["allowedPrefixes"] == [result.outputs["vpcCidr"], *(
+            [result.outputs["analyticsVpcCidr"]] if result is us else [])]
         assert assoc.inputs["associatedGatewayId"] == result.outputs["transitGatewayId"]
     # No connection is configured: no virtual interface yet, and the primary says the gateway is ready.
     assert us.by_type("aws:directconnect/transitVirtualInterface:TransitVirtualInterface") == []
@@ -240,10 +247,11 @@ def test_vpc_peerings_from_config_accept_where_ours_and_route_only_where_needed(
     assert partner.inputs["peerOwnerId"] == "210987654321" and "autoAccept" not in partner.inputs
     (accepter,) = graph.of_type("aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter")
     assert accepter.inputs["region"] == "us-west-2" and accepter.inputs["vpcPeeringConnectionId"] == ours.id
-    options = graph.of_type("aws:ec2/peeringConnectionOptions:PeeringConnectionOptions")
+    # (The analytics peering is the analytics tier's: tests/test_analytics.py.)
+    options = graph.application("aws:ec2/peeringConnectionOptions:PeeringConnectionOptions")
     assert {o.inputs.get("region") for o in options} == {None, "us-west-2"}
     assert all(o.inputs["vpcPeeringConnectionId"] == ours.id for o in options)  # the partner sets its own side
-    routes = [r for r in graph.of_type(ROUTE) if r.inputs.get("vpcPeeringConnectionId")]
+    routes = [r for r in graph.of_type(ROUTE) if r.inputs.get("vpcPeeringConnectionId") in (ours.id, partner.id)]
     by_peer: dict[str, set[str]] = {}
     for r in routes:
         by_peer.setdefault(r.inputs["vpcPeeringConnectionId"], set()).add(r.inputs["routeTableId"])
@@ -390,4 +398,6 @@ def test_a_vpc_peer_may_be_named_like_a_route_label(project_copy: Any, synth_run
                 {"name": "on-premises", "region": "us-east-1", "vpcId": "vpc-0a1b2c3e", "cidr": "10.61.0.0/16"}]
 
     result = synth_stack(project_copy(edit), "prod-us", {"prod-eu": synth_run.results["prod-eu"].outputs})
-    assert len([r for r in result.by_type(ROUTE) if r.inputs.get("vpcPeeringConnectionId")]) == 6
+    named = {c.id for c in result.by_type("aws:ec2/vpcPeeringConnection:VpcPeeringConnection")
+             if c.name in ("peering-region", "peering-on-premises")}
+    assert len([r for r in result.by_type(ROUTE) if r.inputs.get("vpcPeeringConnectionId") in named]) == 6

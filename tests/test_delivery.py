@@ -146,8 +146,11 @@ def test_the_only_world_open_group_is_the_internal_accelerator_albs(graph: Graph
              if r.inputs.get("cidrIpv4") == "0.0.0.0/0" or r.inputs.get("cidrIpv6") == "::/0"]
     # No other ingress rule admits an address range wider than the VPC (the endpoints' group admits the VPC's).
     vpc_cidr = graph.one("aws:ec2/vpc:Vpc", "vpc").inputs["cidrBlock"]
-    # (The appliances' GENEVE and health-check rules admit only the GWLB's subnets: tests/test_inspection.py.)
-    assert {r.name: r.inputs["cidrIpv4"] for r in graph.of_type(INGRESS) if "cidrIpv4" in r.inputs
+    # (The appliances' GENEVE and health-check rules admit only the GWLB's subnets: tests/test_inspection.py; the
+    # analytics VPC's groups, the task block and Direct Connect's prefixes: tests/test_analytics.py; the database's
+    # group, the analytics workload block: tests/test_data.py.)
+    assert {r.name: r.inputs["cidrIpv4"] for r in graph.application(INGRESS) if "cidrIpv4" in r.inputs
+            and not r.name.startswith("database-sg-from-analytics-")
             and r not in world and not r.name.startswith("appliance-")} == {"endpoints-sg-https-from-vpc": vpc_cidr}
     accelerator_sg = graph.one(SG, "accelerator-alb-sg")
     assert [(r.inputs["securityGroupId"], r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"])

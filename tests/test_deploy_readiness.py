@@ -209,10 +209,11 @@ def test_ended_windows_schedule_nothing_and_warn_and_a_running_one_holds_the_min
 def test_every_subnet_has_its_tiers_own_acl_and_the_default_acl_is_emptied(stack: StackResult) -> None:
     graph = Graph(stack)
     assert findings(stack, "subnet-has-own-nacl") == []
-    (default,) = graph.of_type("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl")
+    default = graph.one("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl", "default-nacl")
     assert default.inputs.get("ingress", []) == [] and default.inputs.get("egress", []) == []
     assert default.inputs["defaultNetworkAclId"] == graph.one("aws:ec2/vpc:Vpc", "vpc").outputs["defaultNetworkAclId"]
-    for subnet in graph.of_type("aws:ec2/subnet:Subnet"):
+    # (The analytics VPC's, its own default and its groups' ACLs: tests/test_analytics.py.)
+    for subnet in graph.application("aws:ec2/subnet:Subnet"):
         (assoc,) = [a for a in graph.of_type(ACL_ASSOC) if a.inputs["subnetId"] == subnet.id]
         acl = graph.ref(assoc.inputs["networkAclId"])
         assert acl.name == f"{subnet.inputs['tags']['SubnetGroup']}-nacl"
@@ -229,21 +230,29 @@ def test_every_subnet_has_its_tiers_own_acl_and_the_default_acl_is_emptied(stack
     assert rules("web", False) == {("-1", vpc, 0, 0), ("tcp", "0.0.0.0/0", 443, 443), ("icmp", "0.0.0.0/0", 0, 0),
                                    *replies}
     assert rules("web", True) == rules("web", False)
-    # private: nothing new from the internet, only replies; HTTPS out
-    assert rules("app", False) == {("-1", vpc, 0, 0), *replies}
-    assert rules("app", True) == {("-1", vpc, 0, 0), ("tcp", "0.0.0.0/0", 443, 443), *replies}
+    # private: nothing new from the internet, only replies; HTTPS out; on prod-us the analytics ports to the
+    # analytics workload block (the clients write there) and the replies from it
+    lake = {("tcp", "10.30.0.0/21", port, port) for port in (5439, 9094)} if stack.stack == "prod-us" else set()
+    lake_replies = {("tcp", "10.30.0.0/21", 1024, 65535)} if lake else set()
+    assert rules("app", False) == {("-1", vpc, 0, 0), *replies, *lake_replies}
+    assert rules("app", True) == {("-1", vpc, 0, 0), ("tcp", "0.0.0.0/0", 443, 443), *replies, *lake}
     # attachment: the VPC and the private ranges the Transit Gateway carries; no internet
     assert rules("tgw", False) == rules("tgw", True) == {("-1", vpc, 0, 0), *(("-1", r, 0, 0) for r in PRIVATE_RANGES)}
-    # isolated: the database port from the application block, replies to it
-    app_block = "10.10.64.0/18" if stack.stack == "prod-us" else "10.20.64.0/18"
-    assert rules("data", False) == {("tcp", app_block, 5432, 5432)}
-    assert rules("data", True) == {("tcp", app_block, 1024, 65535)}
+    # isolated: the database port from the application block (and on prod-us the analytics workload block, which
+    # reads the database over the peering), replies to them
+    readers = ["10.10.64.0/18", "10.30.0.0/21"] if stack.stack == "prod-us" else ["10.20.64.0/18"]
+    assert rules("data", False) == {("tcp", block, 5432, 5432) for block in readers}
+    assert rules("data", True) == {("tcp", block, 1024, 65535) for block in readers}
     assert not [v for v in evaluate(stack, [RULES["nacl-no-world-admin-ports"]])]
 
     def on_default(resources: list[Registration]) -> None:  # main before issue 10: only the data tier had an ACL
         resources[:] = [r for r in resources if not (r.type == ACL_ASSOC and not r.name.startswith("data-"))]
 
-    assert len(findings(broken(stack, on_default), "subnet-has-own-nacl")) == 15
+    # Every subnet but the database group's three: 15 of the application network, and on prod-us the analytics
+    # VPC's six (it has no data group).
+    analytics = len(graph.analytics("aws:ec2/subnet:Subnet"))
+    assert analytics == (6 if stack.stack == "prod-us" else 0)
+    assert len(findings(broken(stack, on_default), "subnet-has-own-nacl")) == 15 + analytics
 
 
 def test_the_payment_nlb_admits_only_the_services_that_call_it(stack: StackResult) -> None:

@@ -48,7 +48,7 @@ def test_tier_outputs_list_every_subnet_of_the_tier(graph: Graph, stack: StackRe
 def test_subnets_are_inside_the_vpc_and_disjoint(graph: Graph, stack: StackResult, project: Project) -> None:
     network = parse_settings(project.read_stack(stack.stack).values).network
     vpc = ipaddress.ip_network(stack.outputs["vpcCidr"])
-    nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in graph.of_type(SUBNET)]
+    nets = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in graph.application(SUBNET)]
     assert len(nets) == len(network.subnet_groups) * len(network.availability_zones) == 18  # 6 groups x 3 AZs
     for i, a in enumerate(nets):
         assert a.subnet_of(vpc)  # type: ignore[arg-type]
@@ -83,8 +83,9 @@ def test_one_nat_per_az_in_a_public_subnet_of_that_az(graph: Graph) -> None:
 
 
 def _without_transit(routes: list[Any]) -> list[Any]:
-    """Routes other than those to the Transit Gateway (the peer region and the sites: see test_connectivity)."""
-    return [r for r in routes if "transitGatewayId" not in r.inputs]
+    """Routes other than those to the Transit Gateway (the peer region and the sites: see test_connectivity) and
+    to the analytics peering (tests/test_analytics.py)."""
+    return [r for r in routes if "transitGatewayId" not in r.inputs and "vpcPeeringConnectionId" not in r.inputs]
 
 
 def test_each_private_route_table_uses_the_nat_in_its_own_az(graph: Graph) -> None:
@@ -109,11 +110,11 @@ def test_isolated_route_tables_have_no_route_out(graph: Graph) -> None:
 
 
 def test_each_subnet_has_its_own_route_table(graph: Graph) -> None:
-    tables = [graph.route_table_of(s).urn for s in graph.of_type(SUBNET)]
+    tables = [graph.route_table_of(s).urn for s in graph.application(SUBNET)]
     # The one table no subnet uses is the internet gateway's edge table (the inspected ingress path).
     gateway_tables = [a for a in graph.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
                       if a.inputs.get("gatewayId")]
-    assert len(set(tables)) == len(tables) == len(graph.of_type(ROUTE_TABLE)) - len(gateway_tables)
+    assert len(set(tables)) == len(tables) == len(graph.application(ROUTE_TABLE)) - len(gateway_tables)
 
 
 def test_default_security_group_is_adopted_and_empty(graph: Graph) -> None:
@@ -124,19 +125,21 @@ def test_default_security_group_is_adopted_and_empty(graph: Graph) -> None:
 
 
 def test_database_nacl_admits_only_the_app_tier_on_the_db_port(graph: Graph, stack: StackResult) -> None:
+    """The app tier's block on the database port, and (prod-us, analytics.databaseReads) the analytics VPC's
+    workload block: nothing else, and only replies back to them."""
     acl = graph.one("aws:ec2/networkAcl:NetworkAcl", "data-nacl")
     rules = [r for r in graph.of_type("aws:ec2/networkAclRule:NetworkAclRule")
              if r.inputs["networkAclId"] == acl.id]
     app_block = {"prod-us": "10.10.64.0/18", "prod-eu": "10.20.64.0/18"}[stack.stack]
+    readers = [app_block, *({"prod-us": ["10.30.0.0/21"], "prod-eu": []}[stack.stack])]
     ingress = [r.inputs for r in rules if not r.inputs["egress"]]
     egress = [r.inputs for r in rules if r.inputs["egress"]]
-    assert [(i["cidrBlock"], i["protocol"], i["fromPort"], i["toPort"], i["ruleAction"]) for i in ingress] == [
-        (app_block, "tcp", 5432, 5432, "allow")
-    ]
-    assert [(e["cidrBlock"], e["fromPort"], e["toPort"]) for e in egress] == [(app_block, 1024, 65535)]
+    assert sorted((i["cidrBlock"], i["protocol"], i["fromPort"], i["toPort"], i["ruleAction"]) for i in ingress) \
+        == [(block, "tcp", 5432, 5432, "allow") for block in readers]
+    assert sorted((e["cidrBlock"], e["fromPort"], e["toPort"]) for e in egress) == [(b, 1024, 65535) for b in readers]
     # Every app subnet lies inside the admitted block; nothing else does.
     block = ipaddress.ip_network(app_block)
-    for s in graph.of_type(SUBNET):
+    for s in graph.application(SUBNET):
         inside = ipaddress.ip_network(s.inputs["cidrBlock"]).subnet_of(block)  # type: ignore[arg-type]
         assert inside == (s.inputs["tags"]["Tier"] == "private")
     associated = {a.inputs["subnetId"] for a in graph.of_type("aws:ec2/networkAclAssociation:NetworkAclAssociation")
@@ -210,7 +213,7 @@ def _aws_service(endpoint: Registration, region: str) -> bool:
 
 
 def test_every_endpoint_has_a_restrictive_policy(graph: Graph, stack: StackResult) -> None:
-    endpoints = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] != "GatewayLoadBalancer"]
+    endpoints = [e for e in graph.application(ENDPOINT) if e.inputs["vpcEndpointType"] != "GatewayLoadBalancer"]
     aws = [e for e in endpoints if _aws_service(e, stack.region)]
     assert len(aws) == 11  # S3, DynamoDB, the 8 default interface ones and monitoring (GWLB endpoints take none)
     for ep in aws:
@@ -235,9 +238,9 @@ def test_interface_endpoints_in_private_subnets_behind_https_from_vpc(graph: Gra
         ("tcp", 443, 443, stack.outputs["vpcCidr"])
     ]
     private = sorted(stack.outputs["subnetIds"]["private"])
-    interface = [e for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"
+    interface = [e for e in graph.application(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"
                  and _aws_service(e, stack.region)]
-    assert sorted(e.name for e in graph.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"
+    assert sorted(e.name for e in graph.application(ENDPOINT) if e.inputs["vpcEndpointType"] == "Interface"
                   and e not in interface) == ["processor-endpoint"]
     prefix = f"com.amazonaws.{stack.region}."
     services = sorted(e.inputs["serviceName"].removeprefix(prefix) for e in interface)
@@ -364,7 +367,7 @@ def test_adding_an_az_and_a_group_renames_and_renumbers_nothing(
         assert set(svc.inputs["networkConfiguration"]["subnets"]) == app, svc.name
     (nlb,) = [lb for lb in after.by_type("aws:lb/loadBalancer:LoadBalancer") if lb.name == "payment-nlb"]
     assert set(nlb.inputs["subnets"]) == app
-    for ep in after.by_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
+    for ep in graph.application("aws:ec2/vpcEndpoint:VpcEndpoint"):
         if ep.inputs["vpcEndpointType"] == "Interface":
             assert set(ep.inputs["subnetIds"]) == app, ep.name
 

@@ -213,6 +213,13 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
     "aws:vpc/endpointServicePrivateDnsVerification:EndpointServicePrivateDnsVerification": Nothing(
         "the endpoint service's ID (StartVpcEndpointServicePrivateDnsVerification constrains nothing else)"),
     "aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter": Nothing("two resource IDs"),
+    "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": Nothing(
+        "two VPC IDs, an account ID and a region (the settings check those), and tags: CreateVpcPeeringConnection "
+        "constrains none of its members"),
+    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": Nothing(
+        "the peering's ID and the provider's own auto_accept (AcceptVpcPeeringConnection takes only the ID)"),
+    "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": Nothing(
+        "the peering's ID and booleans (ModifyVpcPeeringConnectionOptions constrains none of its members)"),
     "aws:ec2/managedPrefixList:ManagedPrefixList": (
         p("name", "ec2 CreateManagedPrefixList PrefixListName", doc.EC2_PREFIX_LIST_NAME),
         p("entries", "ec2 CreateManagedPrefixList Entries"),

@@ -18,6 +18,7 @@ from components.settings.stack import StackSettings
 from components.settings.types import NAMESPACE, ConfigError, Role
 
 Net = ipaddress.IPv4Network
+ANALYTICS = "analytics VPC"  # how the rules name the analytics VPC among the routed networks
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,14 @@ class RegionFacts:
     @staticmethod
     def of_settings(stack: str, s: StackSettings) -> "RegionFacts":
         c = s.connectivity
+        analytics = [(ANALYTICS, s.analytics.cidr)] if s.analytics is not None else []
         if c is None:
-            return RegionFacts(stack, s.network.cidr, settings=s)
+            return RegionFacts(stack, s.network.cidr, routed=analytics, settings=s)
         dx = c.gateway(s.role)
         return RegionFacts(
             stack, s.network.cidr, tgw_asn=c.transit_gateway.asn,
             dx_gateway_asn=dx.gateway_asn if dx is not None else None,
-            routed=[*((f"vpcPeers '{p.name}'", p.cidr) for p in c.vpc_peers),
+            routed=[*analytics, *((f"vpcPeers '{p.name}'", p.cidr) for p in c.vpc_peers),
                     *((f"site prefix {n}", n) for n in c.on_premises())],
             sites=c.on_premises(), settings=s)
 
@@ -67,7 +69,8 @@ def pair_problems(a: RegionFacts, b: RegionFacts) -> list[str]:
                             f"uses {y.stack}'s Transit Gateway ASN {y.tgw_asn}: the two must differ")
         for what, net in x.routed:
             if net.overlaps(y.vpc):
-                problems.append(f"{NAMESPACE}:connectivity: {x.stack}'s {what} ({net}) overlaps {y.stack}'s VPC "
+                key = "analytics.cidr" if what.startswith(ANALYTICS) else "connectivity"
+                problems.append(f"{NAMESPACE}:{key}: {x.stack}'s {what} ({net}) overlaps {y.stack}'s VPC "
                                 f"{y.vpc}: routed networks must be distinct")
         for site in x.sites:
             for what, theirs in y.routed:

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import (
     Field,
@@ -88,9 +88,19 @@ class FlowLogSettings(Model):
     )
 
 
-class NetworkSettings(Model):
+class VpcSettings(Model):
+    """What every VPC of the stack states (the application network's and the analytics VPC's): its range, its AZs,
+    its subnet groups, flow logs and interface endpoints. Subclasses say which subnet types the VPC must have and
+    may have (``REQUIRED_TYPES``, ``ALLOWED_TYPES``)."""
+
+    SECTION: ClassVar[str] = "network"  # the key the messages name
+    NOUN: ClassVar[str] = "network"  # what the messages call the VPC
+    REQUIRED_TYPES: ClassVar[tuple[SubnetType, ...]] = ()
+    ALLOWED_TYPES: ClassVar[tuple[SubnetType, ...]] = tuple(SubnetType)
+
     cidr: Ipv4Network = Field(
-        description="Required. The VPC's IPv4 CIDR (/16 to /24). It must not overlap the peer stack's.",
+        description="Required. The VPC's IPv4 CIDR (/16 to /24, RFC 1918). It must not overlap any other network "
+                    "the stacks route.",
     )
     availability_zones: list[str] = Field(
         alias="availabilityZones", min_length=1,
@@ -99,28 +109,8 @@ class NetworkSettings(Model):
     )
     subnet_groups: list[SubnetGroup] = Field(
         alias="subnetGroups", min_length=1,
-        description="Required. The subnet groups, each expanded into one subnet per AZ. There must be at least "
-                    "one public, one private and one isolated group.",
+        description="Required. The subnet groups, each expanded into one subnet per AZ.",
     )
-    nat: NatStrategy = Field(
-        default=NatStrategy.PER_AZ,
-        description="How private subnets reach the internet; default perAz: one NAT gateway per AZ, each private "
-                    "subnet routed to the NAT gateway in its own AZ.",
-    )
-    nat_subnet_group: str | None = Field(
-        default=None, alias="natSubnetGroup",
-        description="Subnet group (type public) of the NAT gateways; default the only public group (name it when "
-                    "there are several).",
-    )
-    database_port: int = Field(
-        default=5432, alias="databasePort", ge=1150, le=65535,
-        description="TCP port of the database tier; default 5432 (PostgreSQL). The database subnets' network "
-                    "ACL admits only this port, and only from the private (application) subnets.",
-    )
-    access_log_days: AuditObjectDays = Field(
-        default=365, alias="accessLogDays",
-        description="Days the stack's S3 access-log archive keeps the log buckets' own access logs; default 365, "
-                    "at least 365 (PCI DSS 10.5.1).")
     flow_logs: FlowLogSettings = Field(
         default_factory=FlowLogSettings, alias="flowLogs",
         description="VPC flow logs (always ALL traffic, to a KMS-encrypted log group); default: 365 days kept, "
@@ -131,11 +121,6 @@ class NetworkSettings(Model):
         description="Interface VPC endpoints in the private subnets; default ecr.api, ecr.dkr, logs, sts, "
                     "secretsmanager, kms, xray and ssm, so tasks pull images, log, trace and read secrets "
                     "without the internet.",
-    )
-    interface_endpoint_subnet_group: str | None = Field(
-        default=None, alias="interfaceEndpointSubnetGroup",
-        description="Subnet group (type private) of the interface endpoints' network interfaces, one per AZ; "
-                    "default the only private group (name it when there are several).",
     )
 
     @field_validator("cidr")
@@ -174,7 +159,7 @@ class NetworkSettings(Model):
         return v
 
     @model_validator(mode="after")
-    def _plan_consistent(self) -> "NetworkSettings":
+    def _plan_consistent(self) -> "VpcSettings":
         problems: list[str] = []
         names = [g.name for g in self.subnet_groups]
         dupes = sorted({n for n in names if names.count(n) > 1})
@@ -194,17 +179,25 @@ class NetworkSettings(Model):
                 if g.block.overlaps(other.block):
                     problems.append(f"subnetGroups[{i}].block: {g.block} overlaps subnetGroups[{j}] "
                                     f"('{other.name}', {other.block}): give each group its own block")
+            if g.type not in self.ALLOWED_TYPES:
+                problems.append(f"subnetGroups[{i}].type: {self._why_not(g.type)}")
         types = {g.type for g in self.subnet_groups}
-        for needed in (SubnetType.PUBLIC, SubnetType.PRIVATE, SubnetType.ISOLATED):
-            if needed not in types:
-                problems.append(f"subnetGroups: no group of type '{needed}': the network needs public, private "
-                                f"and isolated tiers")
-        if self.nat is NatStrategy.NONE and SubnetType.PRIVATE in types:
-            problems.append("nat: 'none' leaves the private groups without egress: use perAz (or declare those "
-                            "groups as isolated)")
+        missing = [t for t in self.REQUIRED_TYPES if t not in types]
+        for needed in missing:
+            problems.append(f"subnetGroups: no group of type '{needed}': {self._why_needed()}")
+        problems += self._more_problems(types)
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _why_not(self, kind: SubnetType) -> str:
+        return f"'{kind}' is not allowed here"
+
+    def _why_needed(self) -> str:
+        return f"the VPC needs {', '.join(self.REQUIRED_TYPES)} groups"
+
+    def _more_problems(self, types: set[SubnetType]) -> list[str]:
+        return []
 
     def groups(self, kind: SubnetType) -> list[SubnetGroup]:
         return [g for g in self.subnet_groups if g.type is kind]
@@ -220,18 +213,61 @@ class NetworkSettings(Model):
             if len(free) == 1:
                 return free[0]
             if free:
-                raise ValueError(f"{key}: the network has {len(free)} {kind} subnet groups "
+                raise ValueError(f"{key}: the {self.NOUN} has {len(free)} {kind} subnet groups "
                                  f"({', '.join(g.name for g in free)}): name the one to use")
             if not of_kind:
-                raise ValueError(f"{key}: the network has no {kind} subnet group: add one to network.subnetGroups")
+                raise ValueError(f"{key}: the {self.NOUN} has no {kind} subnet group: add one to "
+                                 f"{self.SECTION}.subnetGroups")
             held = "; ".join(f"'{g.name}' holds {(taken or {})[g.name]}" for g in of_kind)
-            raise ValueError(f"{key}: the network has no {kind} subnet group for it ({held}): add one to "
-                             f"network.subnetGroups")
+            raise ValueError(f"{key}: the {self.NOUN} has no {kind} subnet group for it ({held}): add one to "
+                             f"{self.SECTION}.subnetGroups")
         for g in self.subnet_groups:
             if g.name == named:
                 if g.type is not kind:
+                    known = ", ".join(x.name for x in of_kind) or f"none in {self.SECTION}.subnetGroups"
                     raise ValueError(f"{key}: '{named}' is of type {g.type}; this needs one of type {kind} "
-                                     f"({', '.join(x.name for x in of_kind) or 'none in network.subnetGroups'})")
+                                     f"({known})")
                 return g
-        raise ValueError(f"{key}: '{named}' is not a network subnet group (known: "
+        raise ValueError(f"{key}: '{named}' is not a {self.SECTION} subnet group (known: "
                          f"{', '.join(g.name for g in self.subnet_groups)})")
+
+
+class NetworkSettings(VpcSettings):
+    """The application network (``securecart:network``): public, private and isolated tiers with NAT."""
+
+    REQUIRED_TYPES: ClassVar[tuple[SubnetType, ...]] = (SubnetType.PUBLIC, SubnetType.PRIVATE, SubnetType.ISOLATED)
+
+    nat: NatStrategy = Field(
+        default=NatStrategy.PER_AZ,
+        description="How private subnets reach the internet; default perAz: one NAT gateway per AZ, each private "
+                    "subnet routed to the NAT gateway in its own AZ.",
+    )
+    nat_subnet_group: str | None = Field(
+        default=None, alias="natSubnetGroup",
+        description="Subnet group (type public) of the NAT gateways; default the only public group (name it when "
+                    "there are several).",
+    )
+    database_port: int = Field(
+        default=5432, alias="databasePort", ge=1150, le=65535,
+        description="TCP port of the database tier; default 5432 (PostgreSQL). The database subnets' network "
+                    "ACL admits only this port, and only from the private (application) subnets (and the analytics "
+                    "VPC's subnets where analytics.databaseReads is set).",
+    )
+    access_log_days: AuditObjectDays = Field(
+        default=365, alias="accessLogDays",
+        description="Days the stack's S3 access-log archive keeps the log buckets' own access logs; default 365, "
+                    "at least 365 (PCI DSS 10.5.1).")
+    interface_endpoint_subnet_group: str | None = Field(
+        default=None, alias="interfaceEndpointSubnetGroup",
+        description="Subnet group (type private) of the interface endpoints' network interfaces, one per AZ; "
+                    "default the only private group (name it when there are several).",
+    )
+
+    def _why_needed(self) -> str:
+        return "the network needs public, private and isolated tiers"
+
+    def _more_problems(self, types: set[SubnetType]) -> list[str]:
+        if self.nat is NatStrategy.NONE and SubnetType.PRIVATE in types:
+            return ["nat: 'none' leaves the private groups without egress: use perAz (or declare those groups as "
+                    "isolated)"]
+        return []

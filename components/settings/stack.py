@@ -14,11 +14,20 @@ from pydantic import (
     model_validator,
 )
 
+from components.settings.analytics import AnalyticsSettings
 from components.settings.connectivity import PSK, ConnectivitySettings
 from components.settings.data import DataSettings
 from components.settings.delivery import DeliverySettings, LoadBalancerKind
 from components.settings.edge import EdgeSettings
 from components.settings.network import NatStrategy, NetworkSettings, SubnetType
+from components.settings.plans import (
+    PRIVATE_RANGES,
+    Flow,
+    NetworkPlan,
+    Purpose,
+    acl_problems,
+    analytics_flows,
+)
 from components.settings.protection import PartnersSettings, PrivateLinkSettings, ShieldSettings, WafSettings
 from components.settings.types import REGION_AZ_LETTERS, KnownRegion, Model, Role
 
@@ -97,6 +106,10 @@ class StackSettings(Model):
     private_link: PrivateLinkSettings | None = Field(
         default=None, alias="privateLink",
         description="The payment API as an endpoint service, and the payment processor's endpoint; default none.")
+    analytics: AnalyticsSettings | None = Field(
+        default=None,
+        description="The analytics VPC (primary stack only): isolated subnets, no internet path, peered with the "
+                    "application VPC and attached to the Transit Gateway for Direct Connect; default none.")
     vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
         default=None, alias="vpnPreSharedKeys",
         description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
@@ -129,7 +142,8 @@ class StackSettings(Model):
     def _tiers_fit(self) -> "StackSettings":
         """Every rule between the tiers of this stack file, all problems at once."""
         problems = [*self._delivery_problems(), *self._edge_problems(), *self._partner_problems(),
-                    *self._data_problems(), *self._connectivity_problems(), *self._resolve()[1]]
+                    *self._data_problems(), *self._connectivity_problems(), *self._analytics_problems(),
+                    *self._resolve()[1]]
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -279,6 +293,8 @@ class StackSettings(Model):
     def _routed_problems(self, c: ConnectivitySettings) -> list[str]:
         """Every network SecureCart routes to must be distinct: ours, the peered VPCs', the sites'."""
         named: list[tuple[str, ipaddress.IPv4Network]] = [("network.cidr", self.network.cidr)]
+        if self.analytics is not None:
+            named.append(("analytics.cidr", self.analytics.cidr))
         named += [(f"connectivity.vpcPeers[{i}].cidr", p.cidr) for i, p in enumerate(c.vpc_peers)]
         named += [(f"connectivity.vpn.customerGateways[{i}].prefixes[{j}]", n)
                   for i, g in enumerate(c.vpn.customer_gateways) for j, n in enumerate(g.prefixes)]
@@ -286,6 +302,96 @@ class StackSettings(Model):
             named += [(f"connectivity.directConnect.prefixes[{j}]", n) for j, n in enumerate(c.direct_connect.prefixes)]
         return [f"{key_b}: {net_b} overlaps {key_a} ({net_a}): routed networks must be distinct"
                 for i, (key_a, net_a) in enumerate(named) for key_b, net_b in named[i + 1:] if net_a.overlaps(net_b)]
+
+    def _analytics_problems(self) -> list[str]:
+        """The analytics VPC: the primary's, in the region's AZs, distinct from every routed network, reached by
+        services that exist, reading a database that exists, attached where there is a Transit Gateway."""
+        a = self.analytics
+        if a is None:
+            return []
+        problems: list[str] = []
+        if self.role is not Role.PRIMARY:
+            problems.append("analytics: the analytics VPC belongs to the primary stack (the analytics network and its "
+                            "Direct Connect gateway are there): remove it here")
+        letters = REGION_AZ_LETTERS.get(self.region, "")
+        missing = [z for z in a.availability_zones if z not in letters]
+        if missing:
+            problems.append(f"analytics.availabilityZones: {', '.join(missing)} not in {self.region} (which has "
+                            f"{', '.join(letters)})")
+        if self.connectivity is None and a.cidr.overlaps(self.network.cidr):  # else _routed_problems says it
+            problems.append(f"analytics.cidr: {a.cidr} overlaps network.cidr ({self.network.cidr}): routed networks "
+                            f"must be distinct")
+        services = [s.name for s in self.delivery.services] if self.delivery is not None else []
+        problems += [f"analytics.clients: '{name}' is not a service of securecart:delivery (known: "
+                     f"{', '.join(services) or 'none'})" for name in a.clients if name not in services]
+        if a.database_reads and self.data is None:
+            problems.append("analytics.databaseReads: there is no securecart:data database to read: set it false or "
+                            "add the data tier")
+        if a.direct_connect:
+            if self.connectivity is None:
+                problems.append("analytics.directConnect: there is no securecart:connectivity Transit Gateway to "
+                                "attach to: set it false (peering only) or add connectivity")
+            try:
+                a.place("analytics.attachmentSubnetGroup", a.attachment_subnet_group, SubnetType.ATTACHMENT)
+            except ValueError as exc:
+                problems.append(f"{exc} (directConnect attaches the VPC to the Transit Gateway)")
+        elif a.attachment_subnet_group is not None:
+            problems.append("analytics.attachmentSubnetGroup: directConnect is false, so nothing attaches there: "
+                            "remove it or set directConnect")
+        if a.interface_endpoints:
+            try:
+                a.place("analytics.interfaceEndpointSubnetGroup", a.interface_endpoint_subnet_group,
+                        SubnetType.ISOLATED)
+            except ValueError as exc:
+                problems.append(str(exc))
+        if not problems:
+            app, mine = self.application_plan, self.analytics_plan
+            problems += acl_problems(app, "network") if app is not None else []
+            problems += acl_problems(mine, "analytics") if mine is not None else []
+        return problems
+
+    @property
+    def analytics_dx_prefixes(self) -> list[str]:
+        """The Direct Connect prefixes the analytics VPC exchanges with over the Transit Gateway."""
+        a, c = self.analytics, self.connectivity
+        dx = c.gateway(self.role) if c is not None else None
+        return [str(n) for n in dx.prefixes] if a is not None and a.direct_connect and dx is not None else []
+
+    def _flows(self) -> tuple[dict[str, tuple[Flow, ...]], dict[str, tuple[Flow, ...]]]:
+        if self.analytics is None:
+            return {}, {}
+        return analytics_flows(self.network, self._resolve()[0].tasks, self.analytics, self.analytics_dx_prefixes)
+
+    @property
+    def application_plan(self) -> NetworkPlan:
+        """What the application network builds (``components.network``)."""
+        placement = self._resolve()[0]
+        return NetworkPlan(
+            purpose=Purpose.APPLICATION, prefix="", settings=self.network, nat_group=placement.nat,
+            endpoint_group=placement.interface_endpoints, interface_endpoints=tuple(self.interface_endpoints),
+            database_port=self.network.database_port, transit_networks=PRIVATE_RANGES, flows=self._flows()[0])
+
+    @property
+    def analytics_plan(self) -> NetworkPlan | None:
+        """What the analytics VPC builds: no NAT, endpoints in its isolated group, Direct Connect on its
+        attachment group."""
+        a = self.analytics
+        if a is None:
+            return None
+        endpoints = a.place("analytics.interfaceEndpointSubnetGroup", a.interface_endpoint_subnet_group,
+                            SubnetType.ISOLATED).name if a.interface_endpoints else None
+        return NetworkPlan(
+            purpose=Purpose.ANALYTICS, prefix="analytics-", settings=a, nat_group=None, endpoint_group=endpoints,
+            interface_endpoints=tuple(a.interface_endpoints), database_port=None,
+            transit_networks=tuple(self.analytics_dx_prefixes), flows=self._flows()[1])
+
+    @property
+    def analytics_attachment_group(self) -> str | None:
+        """The analytics VPC's Transit Gateway attachment group (None: it only peers)."""
+        a = self.analytics
+        if a is None or not a.direct_connect or self.connectivity is None:
+            return None
+        return a.place("analytics.attachmentSubnetGroup", a.attachment_subnet_group, SubnetType.ATTACHMENT).name
 
     def _pre_shared_key_problems(self, c: ConnectivitySettings) -> list[str]:
         """Two keys per named site, in the alphabet AWS accepts. Never echo a secret: say what is wrong, not
