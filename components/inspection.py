@@ -190,10 +190,14 @@ class InspectionTier(Tier):
                 destination_cidr_block=record.cidr, vpc_endpoint_id=self.endpoints[zone].id,
                 opts=pulumi.ResourceOptions(parent=edge, depends_on=after),
             )
+            # The same route as the bypassed subnet's default route to the internet gateway (the network tier's,
+            # in the same table): switching a deployed stack inline retargets it in place (ReplaceRoute) instead of
+            # creating a second 0.0.0.0/0 beside it, which AWS refuses (RouteAlreadyExists).
             aws.ec2.Route(
                 f"inspected-{zone}-default", route_table_id=record.route_table.id,
                 destination_cidr_block="0.0.0.0/0", vpc_endpoint_id=self.endpoints[zone].id,
-                opts=pulumi.ResourceOptions(parent=record.route_table, depends_on=after),
+                opts=pulumi.ResourceOptions(parent=record.route_table, depends_on=after, aliases=[
+                    pulumi.Alias(name=f"{record.group}-{record.type}-{zone}-default")]),
             )
 
     def _fleet(self, fleet: ApplianceFleetSettings, group: str, target_group: aws.lb.TargetGroup) \

@@ -405,10 +405,13 @@ class NetworkTier(Tier):
         for record in self.subnets.of_type(SubnetType.PUBLIC):
             if record.group in inspected_groups or self.internet_gateway is None:
                 continue
+            # The inspected subnet's route of the same table (components/inspection.py) is this one, retargeted:
+            # going back from inline to bypass updates it in place too.
             aws.ec2.Route(
                 self.n(f"{record.group}-{record.type}-{record.zone}-default"), route_table_id=record.route_table.id,
                 destination_cidr_block="0.0.0.0/0", gateway_id=self.internet_gateway.id,
-                opts=pulumi.ResourceOptions(parent=record.route_table),
+                opts=pulumi.ResourceOptions(parent=record.route_table, aliases=[
+                    pulumi.Alias(name=self.n(f"inspected-{record.zone}-default"))]),
             )
 
     def _nat_gateways(self) -> dict[str, aws.ec2.NatGateway]:

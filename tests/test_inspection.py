@@ -33,6 +33,7 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 IGW = "aws:ec2/internetGateway:InternetGateway"
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+SUBNET = "aws:ec2/subnet:Subnet"
 FLEET = {"ami": "ami-0123456789abcdef0", "instanceType": "c6in.large"}
 
 
@@ -194,6 +195,25 @@ def test_without_a_fleet_the_gwlb_is_built_but_bypassed_and_says_so(project_copy
         (route,) = graph.routes_of(graph.route_table_of(subnet))
         assert route.inputs["gatewayId"] == igw.id
     assert [t for t in graph.of_type("aws:ec2/routeTable:RouteTable") if t.name == "igw-ingress-rt"] == []
+
+
+def test_switching_inline_retargets_the_default_route_instead_of_adding_a_second(
+        project_copy: Callable[..., Project], synth_run: Any) -> None:
+    """A deployed stack going from bypass to inline (or back) keeps one 0.0.0.0/0 route per load-balancer table:
+    the inline route aliases the bypassed one (same table, same parent), so the engine updates it in place
+    (ReplaceRoute) instead of creating a second default route, which AWS refuses with RouteAlreadyExists."""
+    bypassed = Graph(synth_stack(project_copy(_without_fleet()), "prod-us"))
+    inline = Graph(synth_run.results["prod-us"])
+    for subnet in inline.subnets("public", "web"):
+        zone = subnet.inputs["availabilityZone"]
+        (before,) = bypassed.routes_of(bypassed.route_table_of(bypassed.one(SUBNET, subnet.name)))
+        (after,) = inline.routes_of(inline.route_table_of(subnet))
+        assert before.name == f"web-public-{zone}-default" and after.name == f"inspected-{zone}-default"
+        assert before.parent == bypassed.route_table_of(bypassed.one(SUBNET, subnet.name)).urn
+        assert after.parent == inline.route_table_of(subnet).urn
+        # Each names the other, under the same parent: one resource whichever way the stack moves.
+        assert after.aliases == [f"name={before.name}"] and before.aliases == [f"name={after.name}"]
+        assert before.inputs["destinationCidrBlock"] == after.inputs["destinationCidrBlock"] == "0.0.0.0/0"
 
 
 def test_static_appliance_ips_still_take_the_inline_path(project_copy: Callable[..., Project]) -> None:
