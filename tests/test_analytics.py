@@ -356,15 +356,18 @@ def test_bad_analytics_settings_exit_2_naming_the_key(
 
 
 def test_an_analytics_vpc_overlapping_the_peer_regions_vpc_is_refused(
-        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project]) -> None:
+        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     edit = _analytics(cidr="10.20.0.0/20", subnetGroups=[
         {"name": "lake", "type": "isolated", "block": "10.20.0.0/21", "cidrMask": 24},
         {"name": "tgw", "type": "attachment", "block": "10.20.8.0/24", "cidrMask": 28}])
+    problem = ("securecart:analytics.cidr: prod-us's analytics VPC (10.20.0.0/20) overlaps prod-eu's VPC "
+               "10.20.0.0/16: routed networks must be distinct")
     with pytest.raises(SynthError) as info:
         synth_all(project_copy(edit))
-    assert info.value.problems == [
-        "securecart:analytics.cidr: prod-us's analytics VPC (10.20.0.0/20) overlaps prod-eu's VPC 10.20.0.0/16: "
-        "routed networks must be distinct"]
+    assert info.value.problems == [problem]
+    assert synth_in(tmp_path, "--no-tree") == 2
+    assert capsys.readouterr().err.splitlines() == [f"error: {problem}"]
 
 
 def test_the_analytics_vpc_belongs_to_the_primary(project: Project) -> None:
