@@ -13,8 +13,9 @@ VPC, and only what must cross the peering.
   tables send back the task block and the database blocks. Nothing from a public group, and each route names a
   group's block, not a whole VPC.
 - Security groups: ``analytics-workloads-sg`` (for what runs in the analytics subnets) admits the analytics ports
-  from the task block and from Direct Connect's prefixes, and sends out only the database port to the database
-  blocks (``databaseReads``) and HTTPS to its VPC's endpoints and S3; each client service's group gains egress to
+  from the task block, from Direct Connect's prefixes and from its own members, and sends out only the analytics
+  ports to its members, the database port to the database blocks (``databaseReads``) and HTTPS to its VPC's
+  endpoints, S3 and DynamoDB; each client service's group gains egress to
   the analytics ports of the workload blocks. The database's own group admits its port from the workload blocks
   (``components.data``). Network ACLs on both sides admit the same flows (``components.settings.plans``).
 - Direct Connect: the connectivity tier attaches the analytics VPC to the Transit Gateway in a segment whose table
@@ -122,8 +123,9 @@ class AnalyticsTier(Tier):
     # --- security groups: the analytics ports in, the database port out ---------------------------------------
 
     def _workloads_security_group(self) -> aws.ec2.SecurityGroup:
-        """The analytics workloads' group: the analytics ports from the task block and Direct Connect; out, the
-        database port to the database blocks and HTTPS to the VPC's endpoints and S3."""
+        """The analytics workloads' group: the analytics ports from the task block, Direct Connect and each other;
+        out, the analytics ports to each other, the database port to the database blocks and HTTPS to the VPC's
+        endpoints, S3 and DynamoDB."""
         ports = ", ".join(str(p.port) for p in self.settings.ports)
         sg = aws.ec2.SecurityGroup(
             "analytics-workloads-sg", vpc_id=self.network.vpc.id, tags=self.tags("analytics-workloads-sg"),
@@ -138,6 +140,15 @@ class AnalyticsTier(Tier):
                     f"analytics-workloads-sg-{port.name}-from-{label}", security_group_id=sg.id, ip_protocol="tcp",
                     from_port=port.port, to_port=port.port, cidr_ipv4=cidr,
                     description=f"{port.name} from {label}", opts=sg_opts)
+            # The workloads among themselves (a job reading the stream, loading the warehouse).
+            aws.vpc.SecurityGroupIngressRule(
+                f"analytics-workloads-sg-{port.name}-from-workloads", security_group_id=sg.id, ip_protocol="tcp",
+                from_port=port.port, to_port=port.port, referenced_security_group_id=sg.id,
+                description=f"{port.name} from the analytics workloads", opts=sg_opts)
+            aws.vpc.SecurityGroupEgressRule(
+                f"analytics-workloads-sg-{port.name}-to-workloads", security_group_id=sg.id, ip_protocol="tcp",
+                from_port=port.port, to_port=port.port, referenced_security_group_id=sg.id,
+                description=f"{port.name} to the analytics workloads", opts=sg_opts)
         db_port = self.ctx.settings.network.database_port
         for group in self.database_groups:
             aws.vpc.SecurityGroupEgressRule(
@@ -148,10 +159,11 @@ class AnalyticsTier(Tier):
             "analytics-workloads-sg-https-to-endpoints", security_group_id=sg.id, ip_protocol="tcp", from_port=443,
             to_port=443, referenced_security_group_id=self.network.endpoint_security_group.id,
             description="HTTPS to the VPC interface endpoints", opts=sg_opts)
-        aws.vpc.SecurityGroupEgressRule(
-            "analytics-workloads-sg-https-to-s3", security_group_id=sg.id, ip_protocol="tcp", from_port=443,
-            to_port=443, prefix_list_id=self.network.gateway_endpoints["s3"].prefix_list_id,
-            description="HTTPS to S3 through the gateway endpoint", opts=sg_opts)
+        for service, name in (("s3", "S3"), ("dynamodb", "DynamoDB")):
+            aws.vpc.SecurityGroupEgressRule(
+                f"analytics-workloads-sg-https-to-{service}", security_group_id=sg.id, ip_protocol="tcp",
+                from_port=443, to_port=443, prefix_list_id=self.network.gateway_endpoints[service].prefix_list_id,
+                description=f"HTTPS to {name} through the gateway endpoint", opts=sg_opts)
         return sg
 
     def _client_egress(self, delivery: DeliveryTier | None) -> None:

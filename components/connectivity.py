@@ -116,6 +116,7 @@ class ConnectivityTier(Tier):
         self.analytics = args.analytics if ctx.settings.analytics_attachment_group is not None else None
         self.transit_gateway = self._transit_gateway()
         self.route_tables = self._route_tables()
+        self._into_direct_connect: list[pulumi.Resource] = []  # what fills the direct-connect table
         self.vpc_attachment = self._vpc_attachment(placement.tgw_attachments)
         self._vpc_routes()
         self.peering_attachment_id = self._peering()
@@ -124,8 +125,10 @@ class ConnectivityTier(Tier):
         dx = settings.gateway(ctx.role)  # the primary's gateway; None on the secondary, which associates with it
         self.dx_prefixes = [str(n) for n in dx.prefixes] if dx is not None else []
         self.dx_gateway_id = self._dx_gateway(dx) if dx is not None else None
+        analytics_attachment = self._attach_analytics()
         self.dx_attachment_id = self._dx_association()
-        self.analytics_attachment_id = self._analytics_attachment()
+        self._analytics_routes(analytics_attachment)
+        self.analytics_attachment_id = analytics_attachment.id if analytics_attachment is not None else None
         self.vpc_peering_connection_ids = {peer.name: self._vpc_peer(peer).id for peer in settings.vpc_peers}
         self.transit_gateway_id = self.transit_gateway.id
         self.route_table_ids = {use: t.id for use, t in self.route_tables.items()}
@@ -197,9 +200,10 @@ class ConnectivityTier(Tier):
             opts=options(self.route_tables[table], depends_on=depends_on or []))
 
     def _propagate(self, key: str, attachment_id: pulumi.Input[str], table: str,
-                   depends_on: list[pulumi.Resource] | None = None) -> None:
-        """Propagate an attachment's routes into a segment's table (only the VPC's, into ``hybrid``)."""
-        aws.ec2transitgateway.RouteTablePropagation(
+                   depends_on: list[pulumi.Resource] | None = None) -> aws.ec2transitgateway.RouteTablePropagation:
+        """Propagate an attachment's routes into a segment's table (the VPCs', into ``hybrid`` and
+        ``direct-connect``)."""
+        return aws.ec2transitgateway.RouteTablePropagation(
             f"tgw-prop-{key}-to-{table}", transit_gateway_attachment_id=attachment_id,
             transit_gateway_route_table_id=self.route_tables[table].id,
             opts=options(self.route_tables[table], depends_on=depends_on or []))
@@ -230,7 +234,7 @@ class ConnectivityTier(Tier):
         )
         self._associate("vpc", attachment.id, "vpc")
         self._propagate("vpc", attachment.id, "hybrid")
-        self._propagate("vpc", attachment.id, "direct-connect")
+        self._into_direct_connect.append(self._propagate("vpc", attachment.id, "direct-connect"))
         self._static("vpc", self.vpc_cidr, attachment.id, "peering")
         return attachment
 
@@ -416,7 +420,9 @@ class ConnectivityTier(Tier):
         association = aws.directconnect.GatewayAssociation(
             "dx-association", dx_gateway_id=gateway_id, associated_gateway_id=self.transit_gateway.id,
             allowed_prefixes=summarise(advertised), opts=options(self.transit_gateway))
-        self._associate("dx", association.transit_gateway_attachment_id, "direct-connect")
+        # Into its table once that table holds the VPCs' routes, so on premises never meets an empty segment.
+        self._associate("dx", association.transit_gateway_attachment_id, "direct-connect",
+                        depends_on=self._into_direct_connect)
         for cidr in prefixes:
             self._static(f"analytics-{ipaddress.IPv4Network(cidr).network_address}", cidr,
                          association.transit_gateway_attachment_id, "vpc")
@@ -424,11 +430,9 @@ class ConnectivityTier(Tier):
 
     # --- the analytics VPC: Direct Connect transfers land in it ------------------------------------------------
 
-    def _analytics_attachment(self) -> pulumi.Output[str] | None:
-        """The analytics VPC's attachment in its own segment: its table reaches the Direct Connect prefixes and
-        nothing else (never the application VPC, the peer region or a developer site), so it can never carry
-        traffic between the application VPC and on premises; it propagates into ``direct-connect`` only, so on
-        premises reaches it. Its workload tables send the Direct Connect prefixes to the Transit Gateway."""
+    def _attach_analytics(self) -> aws.ec2transitgateway.VpcAttachment | None:
+        """The analytics VPC's attachment in its own segment (``analytics``), propagated into ``direct-connect``
+        only, so on premises reaches it and nothing else does."""
         analytics, group = self.analytics, self.ctx.settings.analytics_attachment_group
         if analytics is None or group is None:
             return None
@@ -444,7 +448,16 @@ class ConnectivityTier(Tier):
             opts=options(self.transit_gateway),
         )
         self._associate("analytics", attachment.id, "analytics")
-        self._propagate("analytics", attachment.id, "direct-connect")
+        self._into_direct_connect.append(self._propagate("analytics", attachment.id, "direct-connect"))
+        return attachment
+
+    def _analytics_routes(self, attachment: aws.ec2transitgateway.VpcAttachment | None) -> None:
+        """The ``analytics`` table reaches the Direct Connect prefixes and nothing else (never the application VPC,
+        the peer region or a developer site), so the analytics VPC can never carry traffic between the application
+        VPC and on premises; its workload tables send those prefixes to the Transit Gateway."""
+        analytics = self.analytics
+        if analytics is None or attachment is None:
+            return
         if self.dx_attachment_id is not None:
             for cidr in self.ctx.settings.analytics_dx_prefixes:
                 self._static(f"dx-{ipaddress.IPv4Network(cidr).network_address}", cidr, self.dx_attachment_id,
@@ -455,7 +468,6 @@ class ConnectivityTier(Tier):
                     f"analytics-{record.group}-{record.zone}-to-dx-{ipaddress.IPv4Network(cidr).network_address}",
                     route_table_id=record.route_table.id, transit_gateway_id=self.transit_gateway.id,
                     destination_cidr_block=cidr, opts=options(record.route_table, depends_on=[attachment]))
-        return attachment.id
 
     # --- VPC peering with other accounts' and environments' VPCs ---------------------------------------------
 

@@ -468,7 +468,7 @@ class NetworkTier(Tier):
             for entry in acl_entries(self.plan, group):
                 aws.ec2.NetworkAclRule(
                     self.n(f"{group.name}-nacl-{'out' if entry.egress else 'in'}-{entry.label}"), network_acl_id=acl.id,
-                    egress=entry.egress, rule_number=entry.number, rule_action="allow", protocol=entry.protocol,
+                    egress=entry.egress, rule_number=entry.number, rule_action=entry.action, protocol=entry.protocol,
                     cidr_block=entry.cidr, from_port=entry.from_port, to_port=entry.to_port,
                     icmp_type=entry.icmp_type, icmp_code=entry.icmp_code, opts=acl_opts,
                 )

@@ -151,8 +151,9 @@ def test_flow_logs_and_endpoints_of_the_analytics_vpc(us: Graph, synth_run: Synt
             if st.get("Sid") != "EcrImageLayers":
                 assert st["Condition"]["StringEquals"]["aws:PrincipalAccount"] == "123456789012"
     interface = [e for e in endpoints if e.inputs["vpcEndpointType"] == "Interface"]
+    # The defaults, and Secrets Manager: the extract jobs read the database's credentials (databaseReads).
     assert sorted(e.inputs["serviceName"].removeprefix("com.amazonaws.us-east-1.") for e in interface) == \
-        ["kms", "logs", "monitoring", "sts"]
+        ["kms", "logs", "monitoring", "secretsmanager", "sts"]
     sg = us.one(SG, "analytics-endpoints-sg")
     assert sg.inputs["vpcId"] == vpc.id
     for e in interface:
@@ -209,14 +210,20 @@ def test_the_workloads_group_admits_only_the_analytics_ports_from_the_tasks_and_
     sg = us.one(SG, "analytics-workloads-sg")
     assert sg.inputs["vpcId"] == _analytics_vpc(us).id
     assert sg.id == synth_run.results["prod-us"].outputs["analyticsSecurityGroupId"]
-    ingress = sorted((r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
+    def peer(rule: dict[str, Any]) -> str:
+        return str(rule.get("cidrIpv4") or rule.get("referencedSecurityGroupId") or rule["prefixListId"])
+
+    # In: the analytics ports from the task block, Direct Connect and the workloads themselves; nothing else.
+    ingress = sorted((r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"], peer(r.inputs))
                      for r in us.of_type(SG_IN) if r.inputs["securityGroupId"] == sg.id)
-    assert ingress == sorted(("tcp", p, p, cidr) for p in PORTS for cidr in (TASKS, DX))
+    assert ingress == sorted(("tcp", p, p, source) for p in PORTS for source in (TASKS, DX, sg.id))
+    # Out: the analytics ports among the workloads, the database port, HTTPS to the endpoints, S3 and DynamoDB.
     egress = [r.inputs for r in us.of_type(SG_OUT) if r.inputs["securityGroupId"] == sg.id]
-    s3 = us.one(ENDPOINT, "analytics-s3-gateway-endpoint")
-    assert sorted((e["fromPort"], e.get("cidrIpv4") or e.get("referencedSecurityGroupId") or e["prefixListId"])
-                  for e in egress) == sorted([(5432, DATA), (443, us.one(SG, "analytics-endpoints-sg").id),
-                                              (443, s3.outputs["prefixListId"])])
+    s3, dynamodb = (us.one(ENDPOINT, f"analytics-{s}-gateway-endpoint") for s in ("s3", "dynamodb"))
+    assert sorted((e["fromPort"], e["toPort"], peer(e)) for e in egress) == sorted([
+        (5432, 5432, DATA), (443, 443, us.one(SG, "analytics-endpoints-sg").id),
+        (443, 443, s3.outputs["prefixListId"]), (443, 443, dynamodb.outputs["prefixListId"]),
+        *((p, p, sg.id) for p in PORTS)])
     assert not sg.inputs.get("ingress") and not sg.inputs.get("egress")
 
 
@@ -231,14 +238,15 @@ def test_only_the_client_services_may_open_the_analytics_ports(us: Graph, synth_
             if r.inputs["securityGroupId"] == db_sg and "cidrIpv4" in r.inputs] == [(5432, LAKE)]
 
 
-def _acl_rules(graph: Graph, name: str) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+def _acl_rules(graph: Graph, name: str, action: str = "allow") -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    """An ACL's rules of one action, inbound and outbound, as (protocol, CIDR, from port, to port)."""
     acl = graph.one(ACL, name)
     rules = [r.inputs for r in graph.of_type(ACL_RULE) if r.inputs["networkAclId"] == acl.id]
-    assert all(r["ruleAction"] == "allow" for r in rules)
+    assert {r["ruleAction"] for r in rules} <= {"allow", "deny"}
 
     def pick(egress: bool) -> set[tuple[Any, ...]]:
         return {(r["protocol"], r["cidrBlock"], r.get("fromPort"), r.get("toPort")) for r in rules
-                if r["egress"] is egress}
+                if r["egress"] is egress and r["ruleAction"] == action}
     return pick(False), pick(True)
 
 
@@ -252,6 +260,18 @@ def test_the_lake_acl_admits_the_analytics_ports_and_the_flows_replies_only(us: 
     # database port, and the replies to the tasks and Direct Connect.
     assert outbound == {("-1", vpc, 0, 0), ("tcp", "0.0.0.0/0", 443, 443), ("tcp", DATA, 5432, 5432),
                         ("tcp", TASKS, 1024, 65535), ("tcp", DX, 1024, 65535)}
+    # Every other private address (the application VPC, the peer region, the sites, on premises) is denied both
+    # ways before the internet-wide HTTPS and replies rules are reached: those serve S3 and DynamoDB only.
+    private = {("-1", c, 0, 0) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")}
+    assert _acl_rules(us, "analytics-lake-nacl", "deny") == (private, private)
+    acl = us.one(ACL, "analytics-lake-nacl")
+    numbered = [r.inputs for r in us.of_type(ACL_RULE) if r.inputs["networkAclId"] == acl.id]
+    for egress in (False, True):
+        side = [r for r in numbered if r["egress"] is egress]
+        denies = [r["ruleNumber"] for r in side if r["ruleAction"] == "deny"]
+        world = [r["ruleNumber"] for r in side if r["cidrBlock"] == "0.0.0.0/0"]
+        narrow = [r["ruleNumber"] for r in side if r["ruleAction"] == "allow" and r["cidrBlock"] != "0.0.0.0/0"]
+        assert max(narrow) < min(denies) and max(denies) < min(world)
     acl = us.one(ACL, "analytics-lake-nacl")
     assert {a.inputs["subnetId"] for a in us.of_type(ACL_ASSOC) if a.inputs["networkAclId"] == acl.id} == \
         {s.id for s in us.subnets("isolated", "lake", analytics=True)}

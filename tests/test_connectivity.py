@@ -94,6 +94,11 @@ def test_segments_static_in_vpc_and_peering_propagated_only_into_the_vpn_and_dir
     # The developer sites and the analytics network on premises each in a segment of their own.
     assert assoc[vpn.outputs["transitGatewayAttachmentId"]] == hybrid.id
     assert assoc[dx.outputs["transitGatewayAttachmentId"]] == direct.id
+    # ... and Direct Connect moves into its table only once the VPCs' routes are propagated there.
+    (dx_assoc,) = [a for a in graph.of_type(ASSOC) if a.inputs["transitGatewayAttachmentId"] ==
+                   dx.outputs["transitGatewayAttachmentId"]]
+    filling = {p.urn for p in graph.of_type(PROP) if p.inputs["transitGatewayRouteTableId"] == direct.id}
+    assert filling and filling <= set(dx_assoc.dependencies)
     assert assoc[stack.outputs["tgwPeeringAttachmentId"]] == peering.id
 
 

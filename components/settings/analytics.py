@@ -38,7 +38,8 @@ class AnalyticsSettings(VpcSettings):
         default=list(DEFAULT_ANALYTICS_ENDPOINTS), alias="interfaceEndpoints",
         description="Interface VPC endpoints in the analytics subnets; default logs, monitoring, sts and kms, so "
                     "workloads log, publish metrics, take role credentials and use their keys without an internet "
-                    "path (S3 and DynamoDB come through gateway endpoints).")
+                    "path (S3 and DynamoDB come through gateway endpoints); secretsmanager is added where "
+                    "databaseReads is set, for the database's credentials.")
     interface_endpoint_subnet_group: str | None = Field(
         default=None, alias="interfaceEndpointSubnetGroup",
         description="Subnet group (type isolated) of the interface endpoints' network interfaces, one per AZ; "

@@ -41,7 +41,7 @@ class Flow:
 
 @dataclass(frozen=True)
 class AclEntry:
-    """One allow rule of a subnet group's network ACL; ``label`` names it (``<group>-nacl-<in|out>-<label>``)."""
+    """One rule of a subnet group's network ACL; ``label`` names it (``<group>-nacl-<in|out>-<label>``)."""
 
     label: str
     egress: bool
@@ -52,6 +52,7 @@ class AclEntry:
     to_port: int = 0
     icmp_type: int | None = None
     icmp_code: int | None = None
+    action: str = "allow"  # or "deny"
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,10 @@ def acl_entries(plan: NetworkPlan, group: SubnetGroup) -> list[AclEntry]:
       region, the sites, Direct Connect), both ways; no internet;
     - isolated (databases): only the database port from each private group's block, and the replies.
     Analytics VPC:
-    - isolated (workloads): everything within the VPC; HTTPS out and its replies, which only the S3 and DynamoDB
-      gateway endpoints can carry (no route leads anywhere else);
+    - isolated (workloads): everything within the VPC; then its flows (from rule 200); then every other private
+      range denied both ways (800: the application VPC, the peer region, the sites and anything else on premises
+      get only what a flow admits); then HTTPS out to the internet's addresses and its replies (900), which only
+      the S3 and DynamoDB gateway endpoints can carry (no route leads anywhere else);
     - attachment: the VPC and the Direct Connect prefixes, both ways.
     Both: each group's flows with the other networks (``NetworkPlan.flows``), from rule 200.
     Rule numbers leave gaps, so an entry can be added without renumbering."""
@@ -121,14 +124,18 @@ def acl_entries(plan: NetworkPlan, group: SubnetGroup) -> list[AclEntry]:
             entries.append(AclEntry(f"replies-to-{app.name}", True, 100 + 10 * i, "tcp", str(app.block), *EPHEMERAL))
         return entries + flows
     entries = _both_ways("vpc", 100, "-1", vpc)
+    if group.type is SubnetType.ISOLATED:  # the analytics VPC's workloads (the application's isolated: above)
+        denied = [AclEntry(f"deny-private-{i + 1}", egress, 800 + i, "-1", cidr, action="deny")
+                  for i, cidr in enumerate(PRIVATE_RANGES) for egress in (False, True)]
+        world = [AclEntry("https", True, 900, "tcp", WORLD, 443, 443)]
+        world += [AclEntry(f"replies-{i + 1}", False, 910 + i, "tcp", WORLD, low, high)
+                  for i, (low, high) in enumerate(REPLY_PORTS)]
+        return entries + flows + denied + world
     if group.type is SubnetType.PUBLIC:
         entries += _both_ways("https", 110, "tcp", WORLD, ports=(443, 443))
         entries += _both_ways("path-mtu", 130, "icmp", WORLD, icmp=(3, 4))
-    if group.type in (SubnetType.PRIVATE, SubnetType.ISOLATED):
+    if group.type is SubnetType.PRIVATE:
         entries.append(AclEntry("https", True, 110, "tcp", WORLD, 443, 443))
-    if group.type is SubnetType.ISOLATED:  # (analytics) replies from S3 and DynamoDB through the gateway endpoints
-        entries += [AclEntry(f"replies-{i + 1}", False, 120 + i, "tcp", WORLD, low, high)
-                    for i, (low, high) in enumerate(REPLY_PORTS)]
     if group.type in (SubnetType.PUBLIC, SubnetType.PRIVATE):
         for i, (low, high) in enumerate(REPLY_PORTS):
             entries += _both_ways(f"replies-{i + 1}", 120 + i, "tcp", WORLD, ports=(low, high))

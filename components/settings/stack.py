@@ -380,9 +380,12 @@ class StackSettings(Model):
             return None
         endpoints = a.place("analytics.interfaceEndpointSubnetGroup", a.interface_endpoint_subnet_group,
                             SubnetType.ISOLATED).name if a.interface_endpoints else None
+        # Extract jobs read the database's credentials from Secrets Manager, with no internet path to it.
+        listed = list(a.interface_endpoints)
+        reads = ["secretsmanager"] if a.database_reads and listed and "secretsmanager" not in listed else []
         return NetworkPlan(
             purpose=Purpose.ANALYTICS, prefix="analytics-", settings=a, nat_group=None, endpoint_group=endpoints,
-            interface_endpoints=tuple(a.interface_endpoints), database_port=None,
+            interface_endpoints=(*listed, *reads), database_port=None,
             transit_networks=tuple(self.analytics_dx_prefixes), flows=self._flows()[1])
 
     @property
