@@ -1,9 +1,10 @@
 """Monitoring and hygiene: checkout alarms, alarm actions, log groups, tags."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
 from securecart_rules._common import (
     as_list,
@@ -17,6 +18,7 @@ from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, 
 from securecart_rules.types import (
     API_STAGES,
     AWS_PACKAGE,
+    CLOUDWATCH_ALARMS,
     CLOUDWATCH_LOG_GROUP,
     CLOUDWATCH_METRIC_ALARM,
     LOAD_BALANCERS,
@@ -35,8 +37,33 @@ def _metric_names(alarm: PolicyResource) -> set[str]:
     return names - {""}
 
 
+def _unknown(props: Mapping[str, Any], key: str) -> bool:
+    """Whether a prop is unknown until deployment (a key's or a topic's ARN, in a first preview)."""
+    try:
+        props.get(key)
+    except UnknownValueError:
+        return True
+    return False
+
+
+def _count(props: Mapping[str, Any], key: str) -> int | None:
+    """How many entries a list prop holds, counted without reading them (an alarm's actions are topic ARNs, unknown
+    in a first preview); None while the list itself is unknown."""
+    try:
+        value = props.get(key)
+    except UnknownValueError:
+        return None
+    if value is None or isinstance(value, str):
+        return 1 if value else 0
+    return len(value) if isinstance(value, Sequence) else 1
+
+
+def _actions_enabled(props: Mapping[str, Any]) -> bool:
+    return _unknown(props, "actionsEnabled") or props.get("actionsEnabled") is not False
+
+
 def _has_actions(alarm: PolicyResource) -> bool:
-    return alarm.props.get("actionsEnabled") is not False and bool(as_list(alarm.props.get("alarmActions")))
+    return _actions_enabled(alarm.props) and _count(alarm.props, "alarmActions") != 0
 
 
 def _anomaly(alarm: PolicyResource) -> bool:
@@ -71,13 +98,20 @@ def checkout_alarms(args: StackValidationArgs, report: StackReport, _: Mapping[s
 
 @resource_rule(
     name="alarm-has-actions",
-    description="CloudWatch alarms have actions.",
-    source="cdk-nag CloudWatchAlarmAction",
-    types=[CLOUDWATCH_METRIC_ALARM], level=ADVISORY, severity=Severity.MEDIUM,
+    description="CloudWatch metric and composite alarms keep their actions enabled and notify on ALARM and on OK "
+                "(alarm actions and OK actions).",
+    source="cdk-nag CloudWatchAlarmAction; catalogue #85; SecureCart observability (issue 15: every alarm has "
+           "actions for ALARM and OK)",
+    types=CLOUDWATCH_ALARMS, level=MANDATORY, severity=Severity.MEDIUM,
 )
 def alarm_has_actions(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
-    if args.props.get("actionsEnabled") is False or not as_list(args.props.get("alarmActions")):
-        report("The alarm notifies nobody: give it alarm_actions (an SNS topic) and keep actions enabled.")
+    if not _actions_enabled(args.props):
+        report("The alarm's actions are disabled (actions_enabled=False): it notifies nobody.")
+    missing = [name for prop, name in (("alarmActions", "alarm_actions"), ("okActions", "ok_actions"))
+               if _count(args.props, prop) == 0]  # an unknown list is being computed: it names something
+    if missing:
+        report(f"The alarm sets no {' and no '.join(missing)}: notify the alarm topic on ALARM and on OK, so "
+               f"on-call hears of the all-clear too.")
 
 
 MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default": 365,
@@ -92,7 +126,7 @@ MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default"
     types=[CLOUDWATCH_LOG_GROUP], level=ADVISORY, severity=Severity.MEDIUM, config=MIN_RETENTION,
 )
 def log_group_encrypted_and_retained(args: ResourceValidationArgs, report: Report, settings: Mapping[str, Any]) -> None:
-    if not args.props.get("kmsKeyId"):
+    if not _unknown(args.props, "kmsKeyId") and not args.props.get("kmsKeyId"):  # unknown: a key's ARN
         report("The log group is not encrypted with a customer-managed key: set kms_key_id.")
     days = num(args.props.get("retentionInDays"))
     floor = int(settings["minRetentionDays"])

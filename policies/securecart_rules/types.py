@@ -160,5 +160,7 @@ CLOUDWATCH_METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 CLOUDWATCH_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 CLOUDWATCH_LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"  # vended logs (CloudFront v2)
 CLOUDWATCH_LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
+CLOUDWATCH_COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+CLOUDWATCH_ALARMS = (CLOUDWATCH_METRIC_ALARM, CLOUDWATCH_COMPOSITE_ALARM)
 
 AWS_PACKAGE = "aws:"  # the prefix of every pulumi-aws token (required-tags reads only these)

@@ -7,6 +7,7 @@ import pytest
 from securecart_rules import identity as i
 from securecart_rules import monitoring as m
 from securecart_rules.types import (
+    CLOUDWATCH_COMPOSITE_ALARM,
     CLOUDWATCH_LOG_GROUP,
     CLOUDWATCH_METRIC_ALARM,
     IAM_POLICY,
@@ -29,12 +30,20 @@ LEAST = doc({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws
 TASK_TRUST = doc({"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
                   "Action": "sts:AssumeRole"})
 ALB = res(LB_LOAD_BALANCER, "alb", {"internal": False})
-TOPIC = ["arn:aws:sns:us-east-1:1:oncall"]
-LATENCY = res(CLOUDWATCH_METRIC_ALARM, "latency", {"metricName": "TargetResponseTime", "alarmActions": TOPIC})
-ANOMALY = res(CLOUDWATCH_METRIC_ALARM, "anomaly", {"alarmActions": TOPIC, "thresholdMetricId": "band",
-                                                   "metricQueries": [
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value sentinel (a preview's computed value)
+ACCOUNT = "111122223333"
+TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:oncall"
+TOPIC = [TOPIC_ARN]
+LATENCY = res(CLOUDWATCH_METRIC_ALARM, "latency", {"metricName": "TargetResponseTime", "alarmActions": TOPIC,
+                                                   "okActions": TOPIC})
+ANOMALY = res(CLOUDWATCH_METRIC_ALARM, "anomaly", {"alarmActions": TOPIC, "okActions": TOPIC,
+                                                   "thresholdMetricId": "band", "metricQueries": [
     {"id": "m1", "metric": {"metricName": "RequestCount"}},
     {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]})
+
+def alarm(name: str, props: dict[str, Any], composite: bool = False) -> Any:
+    return res(CLOUDWATCH_COMPOSITE_ALARM if composite else CLOUDWATCH_METRIC_ALARM, name, props)
+
 
 CASES = cases(
     Case(i.iam_no_wildcard_admin, label="layouts",
@@ -66,9 +75,20 @@ CASES = cases(
          bad=[ALB, LATENCY, res(CLOUDWATCH_METRIC_ALARM, "silent", {"metricName": "RequestCount"})],
          flagged={"alb"}, says="abnormal traffic"),
     Case(m.alarm_has_actions,
-         good=[LATENCY], bad=[res(CLOUDWATCH_METRIC_ALARM, "a", {"metricName": "x"}),
-                              res(CLOUDWATCH_METRIC_ALARM, "b", {"alarmActions": TOPIC, "actionsEnabled": False})],
-         flagged={"a", "b"}),
+         good=[LATENCY, ANOMALY,
+               alarm("checkout-degraded", {"alarmRule": "ALARM(latency) OR ALARM(anomaly)", "alarmActions": TOPIC,
+                                           "okActions": TOPIC, "actionsEnabled": True}, composite=True),
+               alarm("preview", {"metricName": "x", "alarmActions": [UNKNOWN], "okActions": [UNKNOWN]}),
+               alarm("preview-composite", {"alarmRule": "ALARM(x)", "alarmActions": UNKNOWN, "okActions": [UNKNOWN]},
+                     composite=True)],
+         bad=[alarm("a", {"metricName": "x"}),
+              alarm("b", {"alarmActions": TOPIC, "okActions": TOPIC, "actionsEnabled": False}),
+              alarm("no-ok", {"metricName": "x", "alarmActions": TOPIC}),
+              alarm("ok-only", {"metricName": "x", "okActions": TOPIC, "alarmActions": []}),
+              alarm("composite-no-ok", {"alarmRule": "ALARM(a)", "alarmActions": TOPIC}, composite=True),
+              alarm("composite-off", {"alarmRule": "ALARM(a)", "alarmActions": TOPIC, "okActions": TOPIC,
+                                      "actionsEnabled": False}, composite=True)],
+         flagged={"a", "b", "no-ok", "ok-only", "composite-no-ok", "composite-off"}, says="sets no ok_actions"),
     Case(m.log_group_encrypted_and_retained,
          good=[res(CLOUDWATCH_LOG_GROUP, "lg", {"kmsKeyId": "arn:aws:kms:x", "retentionInDays": 365})],
          bad=[res(CLOUDWATCH_LOG_GROUP, "lg", {}), res(CLOUDWATCH_LOG_GROUP, "forever", {"kmsKeyId": "k",
@@ -146,3 +166,36 @@ def test_a_pinned_wildcard_still_narrows() -> None:
         "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
         "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/ci-*"}}})})
     assert violations(i.iam_trust_not_public, [role]) == []
+
+
+def test_alarm_has_actions_says_what_each_alarm_lacks() -> None:
+    found = violations(m.alarm_has_actions, [
+        alarm("silent", {"metricName": "x"}),
+        alarm("no-ok", {"alarmRule": "ALARM(a)", "alarmActions": TOPIC}, composite=True),
+        alarm("off", {"metricName": "x", "alarmActions": TOPIC, "okActions": TOPIC, "actionsEnabled": False}),
+    ])
+    assert sorted((v.resource_name, v.resource_type, v.level, v.message.split(":")[0]) for v in found) == [
+        ("no-ok", CLOUDWATCH_COMPOSITE_ALARM, "mandatory", "The alarm sets no ok_actions"),
+        ("off", CLOUDWATCH_METRIC_ALARM, "mandatory", "The alarm's actions are disabled (actions_enabled=False)"),
+        ("silent", CLOUDWATCH_METRIC_ALARM, "mandatory", "The alarm sets no alarm_actions and no ok_actions"),
+    ]
+
+
+def test_log_group_key_still_unknown_in_a_preview_counts_and_retention_is_still_checked() -> None:
+    """The log group's key is a key's ARN, unknown in a first preview: it counts as a key, and the retention check
+    still runs instead of the whole rule giving up."""
+    found = violations(m.log_group_encrypted_and_retained, [
+        res(CLOUDWATCH_LOG_GROUP, "year", {"kmsKeyId": UNKNOWN, "retentionInDays": 365}),
+        res(CLOUDWATCH_LOG_GROUP, "quarter", {"kmsKeyId": UNKNOWN, "retentionInDays": 90})])
+    assert [(v.resource_name, v.level, v.message.split(":")[0]) for v in found] == [
+        ("quarter", "advisory", "The log group keeps logs 90 days")]
+
+
+def test_checkout_alarms_count_actions_still_unknown_in_a_preview() -> None:
+    """The alarms' actions are the topic's ARN, unknown until the topic exists: they still count as actions."""
+    preview = {"alarmActions": [UNKNOWN], "okActions": [UNKNOWN]}
+    latency = res(CLOUDWATCH_METRIC_ALARM, "latency", {"metricName": "TargetResponseTime", **preview})
+    anomaly = res(CLOUDWATCH_METRIC_ALARM, "anomaly", {"metricName": "RequestCount", "thresholdMetricId": "band",
+                                                       **preview})
+    assert violations(m.checkout_alarms, [ALB, latency, anomaly]) == []
+

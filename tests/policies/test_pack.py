@@ -157,7 +157,7 @@ EXPECTED = [
     ("iam-trust-not-public", "mandatory", "critical"),
     ("iam-no-decrypt-on-all-keys", "advisory", "medium"),
     ("checkout-alarms", "mandatory", "high"),
-    ("alarm-has-actions", "advisory", "medium"),
+    ("alarm-has-actions", "mandatory", "medium"),
     ("log-group-encrypted-and-retained", "advisory", "medium"),
     ("required-tags", "advisory", "low"),
 ]
