@@ -1,4 +1,4 @@
-"""Monitoring and hygiene: checkout alarms, alarm actions, log groups, tags."""
+"""Monitoring and hygiene: checkout alarms, alarm actions, the alarm topics (SNS), log groups, tags."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -8,12 +8,14 @@ from pulumi_policy.proxy import UnknownValueError
 
 from securecart_rules._common import (
     as_list,
+    attached,
     get,
     num,
     of_type,
     tags_of,
     truthy,
 )
+from securecart_rules._iam import Statement, statements
 from securecart_rules.registry import ADVISORY, MANDATORY, Report, StackReport, resource_rule, stack_rule
 from securecart_rules.types import (
     API_STAGES,
@@ -22,6 +24,9 @@ from securecart_rules.types import (
     CLOUDWATCH_LOG_GROUP,
     CLOUDWATCH_METRIC_ALARM,
     LOAD_BALANCERS,
+    SNS_TOPIC,
+    SNS_TOPIC_POLICY,
+    SNS_TOPIC_SUBSCRIPTION,
 )
 
 LATENCY_METRICS = ("TargetResponseTime", "Latency", "IntegrationLatency", "OriginLatency")
@@ -64,6 +69,12 @@ def _actions_enabled(props: Mapping[str, Any]) -> bool:
 
 def _has_actions(alarm: PolicyResource) -> bool:
     return _actions_enabled(alarm.props) and _count(alarm.props, "alarmActions") != 0
+
+
+def _aws_managed(key_id: str) -> bool:
+    """An AWS-managed key (alias/aws/sns, alias/aws/xray, or such an alias's ARN): its policy is AWS's, so no
+    customer scopes it, and service principals (CloudWatch, EventBridge) cannot be granted its use."""
+    return key_id.lower().startswith("alias/aws/") or ":alias/aws/" in key_id.lower()
 
 
 def _anomaly(alarm: PolicyResource) -> bool:
@@ -112,6 +123,141 @@ def alarm_has_actions(args: ResourceValidationArgs, report: Report, _: Mapping[s
     if missing:
         report(f"The alarm sets no {' and no '.join(missing)}: notify the alarm topic on ALARM and on OK, so "
                f"on-call hears of the all-clear too.")
+
+
+@resource_rule(
+    name="sns-topic-encrypted-cmk",
+    description="SNS topics are encrypted with a customer-managed KMS key (not unencrypted, not the AWS-managed "
+                "alias/aws/sns).",
+    source="FSBP SNS.1; cdk-nag AwsSolutions-SNS2 (SNSEncryptedKMS); catalogue #82",
+    types=[SNS_TOPIC], level=MANDATORY, severity=Severity.HIGH,
+)
+def sns_topic_encrypted_cmk(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    if _unknown(args.props, "kmsMasterKeyId"):
+        return  # a key's ARN, known once the key exists
+    key = str(args.props.get("kmsMasterKeyId") or "")
+    if not key:
+        report("The topic is not encrypted: set kms_master_key_id to a customer-managed key's ARN.")
+    elif _aws_managed(key):
+        report(f"The topic is encrypted with the AWS-managed key {key}: CloudWatch and EventBridge cannot publish "
+               f"to it and no one can scope its use; set kms_master_key_id to a customer-managed key's ARN.")
+
+
+ACCOUNT_KEYS = frozenset({"aws:sourceaccount", "aws:sourceowner", "aws:principalaccount"})
+SERVICE_ACCOUNT_KEYS = frozenset({"aws:sourceaccount"})
+PINNING_OPERATORS = frozenset({"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"})
+PUBLISH_ACTIONS = frozenset({"sns:publish", "sns:*", "*"})
+
+
+def _pinned(s: Statement, keys: frozenset[str]) -> bool:
+    """A positive string condition (not Not*, IfExists or Null) holds one of the keys to concrete values."""
+    for operator, values in s.conditions.items():
+        if operator.lower() not in PINNING_OPERATORS:
+            continue
+        for key, vals in values.items():
+            found = [str(v) for v in as_list(vals)]
+            if str(key).lower() in keys and found and all(v and "*" not in v and "?" not in v for v in found):
+                return True
+    return False
+
+
+def _insecure_transport(s: Statement) -> bool:
+    """The statement's condition is Bool (or BoolIfExists) aws:SecureTransport = false."""
+    return any(operator.lower() in ("bool", "boolifexists") and str(key).lower() == "aws:securetransport" and
+               "false" in [str(v).lower() for v in as_list(vals)]
+               for operator, values in s.conditions.items() for key, vals in values.items())
+
+
+def _denies_insecure_publish(s: Statement) -> bool:
+    return s.effect == "deny" and s.public_principal and bool(PUBLISH_ACTIONS & set(s.actions)) and \
+        _insecure_transport(s)
+
+
+def _loose_allows(stmts: list[Statement]) -> list[str]:
+    """What each Allow grants too widely: any principal with no account condition, or a service principal with no
+    aws:SourceAccount (a confused deputy: another account's alarms or rules could publish)."""
+    found = []
+    for s in stmts:
+        if not s.allows:
+            continue
+        actions = ", ".join(s.actions) or "actions"
+        if s.public_principal and not _pinned(s, ACCOUNT_KEYS):
+            found.append(f"allows {actions} to any principal without an aws:SourceAccount, aws:SourceOwner or "
+                         f"aws:PrincipalAccount condition")
+        services = [p for p in s.principals if p.endswith((".amazonaws.com", ".amazonaws.com.cn"))]
+        if services and not _pinned(s, SERVICE_ACCOUNT_KEYS):
+            found.append(f"allows {actions} to {', '.join(services)} without an aws:SourceAccount condition (another "
+                         f"account's resources could use the service to publish)")
+    return found
+
+
+def _inline_policy(topic: PolicyResource) -> bool:
+    try:
+        return bool(topic.props.get("policy"))
+    except UnknownValueError:
+        return True
+
+
+@stack_rule(
+    name="sns-topic-policy-restricted",
+    description="Every SNS topic has a topic policy that denies publishing without TLS to everyone, and allows "
+                "nothing to any principal without an account condition, nor to a service without "
+                "aws:SourceAccount.",
+    source="cdk-nag AwsSolutions-SNS3 (SNSTopicSSLPublishOnly); catalogue #82; AWS SNS security best practices "
+           "(confused deputy: aws:SourceAccount)",
+    level=MANDATORY, severity=Severity.HIGH,
+)
+def sns_topic_policy_restricted(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    topics = of_type(resources, SNS_TOPIC)
+    owners = of_type(resources, SNS_TOPIC_POLICY) + [t for t in topics if _inline_policy(t)]
+    docs: dict[str, list[Statement] | None] = {}  # None: unknown until deployment
+    pending: UnknownValueError | None = None
+    for owner in owners:
+        try:
+            stmts = statements(owner.props.get("policy"))
+        except UnknownValueError as exc:  # raised again below, once every known policy has been judged
+            pending, docs[owner.urn] = pending or exc, None
+            continue
+        if stmts is None:
+            report("The topic policy is not a policy document.", owner.urn)
+        for problem in _loose_allows(stmts or []):
+            report(f"The topic policy {problem}.", owner.urn)
+        docs[owner.urn] = stmts or []
+    policies_of = attached(resources, [SNS_TOPIC_POLICY], "arn")
+    for topic in topics:
+        mine = [docs[p.urn] for p in policies_of.get(topic.urn, [])] + ([docs[topic.urn]] if topic.urn in docs else [])
+        if not mine:
+            report("The topic has no topic policy: add an aws.sns.TopicPolicy (arn=topic.arn) that denies sns:* "
+                   "without TLS and lets only this account's CloudWatch alarms and EventBridge rules publish.",
+                   topic.urn)
+        elif all(d is not None for d in mine) and \
+                not any(_denies_insecure_publish(s) for d in mine for s in d or []):
+            report("No policy of the topic denies publishing without TLS: deny sns:Publish (or sns:*) to "
+                   "Principal * when aws:SecureTransport is false.", topic.urn)
+    if pending is not None:
+        raise pending
+
+
+SECURE_PROTOCOLS = ("email", "email-json", "https", "sqs", "lambda", "firehose")
+
+
+@resource_rule(
+    name="sns-subscription-secure",
+    description="SNS subscriptions deliver over a protocol that keeps the message protected in transit (email, "
+                "email-json, https, sqs, lambda, firehose), https ones to an https:// endpoint.",
+    source="catalogue gap: AWS SNS security best practices (encryption in transit: HTTPS, not HTTP, endpoints)",
+    types=[SNS_TOPIC_SUBSCRIPTION], level=MANDATORY, severity=Severity.MEDIUM,
+)
+def sns_subscription_secure(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    protocol = str(args.props.get("protocol") or "").lower()
+    if protocol not in SECURE_PROTOCOLS:
+        hint = ": http sends alarms in plain text, use https" if protocol == "http" else ""
+        report(f"The subscription's protocol '{protocol}' is not one of {', '.join(SECURE_PROTOCOLS)}{hint}.")
+    elif protocol == "https" and not _unknown(args.props, "endpoint"):
+        endpoint = str(args.props.get("endpoint") or "")
+        if not endpoint.lower().startswith("https://"):
+            report(f"The https subscription's endpoint '{endpoint}' is not an https:// URL.")
 
 
 MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default": 365,

@@ -162,5 +162,8 @@ CLOUDWATCH_LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySo
 CLOUDWATCH_LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
 CLOUDWATCH_COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 CLOUDWATCH_ALARMS = (CLOUDWATCH_METRIC_ALARM, CLOUDWATCH_COMPOSITE_ALARM)
+SNS_TOPIC = "aws:sns/topic:Topic"
+SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
+SNS_TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
 
 AWS_PACKAGE = "aws:"  # the prefix of every pulumi-aws token (required-tags reads only these)

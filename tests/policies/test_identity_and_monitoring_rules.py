@@ -14,7 +14,11 @@ from securecart_rules.types import (
     IAM_ROLE,
     IAM_ROLE_POLICY,
     IAM_ROLE_POLICY_ATTACHMENT,
+    KMS_KEY,
     LB_LOAD_BALANCER,
+    SNS_TOPIC,
+    SNS_TOPIC_POLICY,
+    SNS_TOPIC_SUBSCRIPTION,
 )
 
 from automation.gate import evaluate
@@ -34,6 +38,7 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown-value s
 ACCOUNT = "111122223333"
 TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:oncall"
 TOPIC = [TOPIC_ARN]
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 LATENCY = res(CLOUDWATCH_METRIC_ALARM, "latency", {"metricName": "TargetResponseTime", "alarmActions": TOPIC,
                                                    "okActions": TOPIC})
 ANOMALY = res(CLOUDWATCH_METRIC_ALARM, "anomaly", {"alarmActions": TOPIC, "okActions": TOPIC,
@@ -41,10 +46,40 @@ ANOMALY = res(CLOUDWATCH_METRIC_ALARM, "anomaly", {"alarmActions": TOPIC, "okAct
     {"id": "m1", "metric": {"metricName": "RequestCount"}},
     {"id": "band", "expression": "ANOMALY_DETECTION_BAND(m1, 2)"}]})
 
+# The alarm topic's policy as issue 15 asks for it: CloudWatch alarms and EventBridge rules of this account only,
+# and no publishing without TLS.
+CLOUDWATCH_PUBLISH = {"Sid": "CloudWatchAlarms", "Effect": "Allow",
+                      "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "sns:Publish",
+                      "Resource": TOPIC_ARN,
+                      "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                                    "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:*"}}}
+EVENTS_PUBLISH = {"Sid": "EventBridgeRules", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                  "Action": "sns:Publish", "Resource": TOPIC_ARN,
+                  "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                                "ArnLike": {"aws:SourceArn": f"arn:aws:events:us-east-1:{ACCOUNT}:rule/*"}}}
+TLS_DENY = {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "sns:*", "Resource": TOPIC_ARN,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+OWNER_ONLY = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["SNS:GetTopicAttributes", "SNS:Subscribe"],
+              "Resource": TOPIC_ARN, "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}}}
+ALARM_TOPIC_POLICY = doc(CLOUDWATCH_PUBLISH, EVENTS_PUBLISH, TLS_DENY)
+
+
+def topic_with_policy(name: str, *statements: dict[str, Any]) -> list[Any]:
+    """A topic and a topic policy joined to it through ``arn`` (as ``TopicPolicy(arn=topic.arn)``)."""
+    topic = res(SNS_TOPIC, name, {"kmsMasterKeyId": KEY_ARN})
+    return [topic, res(SNS_TOPIC_POLICY, f"{name}-policy", {"policy": doc(*statements)}, arn=topic)]
+
+
+def open_to(principal: Any, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sns:Publish", "Resource": TOPIC_ARN}
+    return {**statement, "Condition": condition} if condition else statement
+
+
 def alarm(name: str, props: dict[str, Any], composite: bool = False) -> Any:
     return res(CLOUDWATCH_COMPOSITE_ALARM if composite else CLOUDWATCH_METRIC_ALARM, name, props)
 
 
+ALARM_KEY = res(KMS_KEY, "alarms-key", {"enableKeyRotation": True})
 CASES = cases(
     Case(i.iam_no_wildcard_admin, label="layouts",
          good=[res(IAM_POLICY, "p", {"policy": LEAST}),
@@ -89,6 +124,69 @@ CASES = cases(
               alarm("composite-off", {"alarmRule": "ALARM(a)", "alarmActions": TOPIC, "okActions": TOPIC,
                                       "actionsEnabled": False}, composite=True)],
          flagged={"a", "b", "no-ok", "ok-only", "composite-no-ok", "composite-off"}, says="sets no ok_actions"),
+    Case(m.sns_topic_encrypted_cmk,
+         good=[res(SNS_TOPIC, "alarms", {"kmsMasterKeyId": KEY_ARN}),
+               res(SNS_TOPIC, "joined", kmsMasterKeyId=ALARM_KEY),
+               res(SNS_TOPIC, "preview", {"kmsMasterKeyId": UNKNOWN}),
+               res(SNS_TOPIC, "own-alias", {"kmsMasterKeyId": "alias/securecart-alarms"})],
+         bad=[res(SNS_TOPIC, "plain", {"name": "plain"}),
+              res(SNS_TOPIC, "empty", {"kmsMasterKeyId": ""}),
+              res(SNS_TOPIC, "managed", {"kmsMasterKeyId": "alias/aws/sns"}),
+              res(SNS_TOPIC, "managed-arn", {"kmsMasterKeyId": f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/aws/sns"})],
+         flagged={"plain", "empty", "managed", "managed-arn"}, says="AWS-managed key alias/aws/sns"),
+    Case(m.sns_topic_policy_restricted, label="tls-deny",
+         good=[*topic_with_policy("alarms", CLOUDWATCH_PUBLISH, EVENTS_PUBLISH, TLS_DENY),
+               *topic_with_policy("publish-deny", OWNER_ONLY, {**TLS_DENY, "Action": "sns:Publish"}),
+               res(SNS_TOPIC, "inline", {"kmsMasterKeyId": KEY_ARN, "policy": ALARM_TOPIC_POLICY})],
+         bad=[res(SNS_TOPIC, "bare", {"kmsMasterKeyId": KEY_ARN}),
+              *topic_with_policy("no-tls", CLOUDWATCH_PUBLISH),
+              *topic_with_policy("tls-true", CLOUDWATCH_PUBLISH, {**TLS_DENY, "Condition": {
+                  "Bool": {"aws:SecureTransport": "true"}}}),
+              *topic_with_policy("not-bool", CLOUDWATCH_PUBLISH, {**TLS_DENY, "Condition": {
+                  "StringNotEquals": {"aws:SecureTransport": "false"}}}),
+              *topic_with_policy("subscribe-only", CLOUDWATCH_PUBLISH, {**TLS_DENY, "Action": "sns:Subscribe"}),
+              *topic_with_policy("one-principal", CLOUDWATCH_PUBLISH, {**TLS_DENY, "Principal": {
+                  "AWS": f"arn:aws:iam::{ACCOUNT}:root"}}),
+              res(SNS_TOPIC, "unjoined", {"kmsMasterKeyId": KEY_ARN}),
+              res(SNS_TOPIC_POLICY, "unjoined-policy", {"arn": "arn:aws:sns:us-east-1:1:elsewhere",
+                                                        "policy": ALARM_TOPIC_POLICY})],
+         flagged={"bare", "no-tls", "tls-true", "not-bool", "subscribe-only", "one-principal", "unjoined"},
+         says="denies publishing without TLS"),
+    Case(m.sns_topic_policy_restricted, label="allows",
+         good=[*topic_with_policy("alarms", CLOUDWATCH_PUBLISH, EVENTS_PUBLISH, TLS_DENY),
+               *topic_with_policy("owner", OWNER_ONLY, TLS_DENY),
+               *topic_with_policy("account", open_to("*", {"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}),
+                                  open_to({"AWS": f"arn:aws:iam::{ACCOUNT}:role/ops"}), TLS_DENY)],
+         bad=[*topic_with_policy("open", open_to("*"), TLS_DENY),
+              *topic_with_policy("open-aws", open_to({"AWS": ["*"]}), TLS_DENY),
+              *topic_with_policy("negated", open_to({"AWS": "*"}, {
+                  "StringNotEquals": {"aws:SourceAccount": ACCOUNT}}), TLS_DENY),
+              *topic_with_policy("service", open_to({"Service": "events.amazonaws.com"}), TLS_DENY),
+              *topic_with_policy("wildcard", open_to({"Service": "cloudwatch.amazonaws.com"}, {
+                  "StringLike": {"aws:SourceAccount": "*"}}), TLS_DENY),
+              *topic_with_policy("arn-only", open_to({"Service": "cloudwatch.amazonaws.com"}, {
+                  "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:*"}}), TLS_DENY),
+              *topic_with_policy("owner-service", open_to({"Service": "s3.amazonaws.com"}, {
+                  "StringEquals": {"aws:SourceOwner": ACCOUNT}}), TLS_DENY),
+              res(SNS_TOPIC, "inline-open", {"kmsMasterKeyId": KEY_ARN, "policy": doc(open_to("*"), TLS_DENY)})],
+         flagged={"open-policy", "open-aws-policy", "negated-policy", "service-policy", "wildcard-policy",
+                  "arn-only-policy", "owner-service-policy", "inline-open"},
+         says="without an aws:SourceAccount condition"),
+    Case(m.sns_subscription_secure,
+         good=[res(SNS_TOPIC_SUBSCRIPTION, "email", {"protocol": "email", "endpoint": "oncall@example.com"}),
+               res(SNS_TOPIC_SUBSCRIPTION, "hook", {"protocol": "https", "endpoint": "https://hooks.example.com/a"}),
+               res(SNS_TOPIC_SUBSCRIPTION, "hook-preview", {"protocol": "https", "endpoint": UNKNOWN}),
+               res(SNS_TOPIC_SUBSCRIPTION, "queue", {"protocol": "sqs", "endpoint": UNKNOWN}),
+               res(SNS_TOPIC_SUBSCRIPTION, "fn", {"protocol": "lambda", "endpoint": "arn:aws:lambda:us-east-1:1:f"}),
+               res(SNS_TOPIC_SUBSCRIPTION, "json", {"protocol": "email-json", "endpoint": "a@example.com"}),
+               res(SNS_TOPIC_SUBSCRIPTION, "stream", {"protocol": "firehose", "endpoint": "arn:aws:firehose:x"})],
+         bad=[res(SNS_TOPIC_SUBSCRIPTION, "plain", {"protocol": "http", "endpoint": "http://hooks.example.com/a"}),
+              res(SNS_TOPIC_SUBSCRIPTION, "upper", {"protocol": "HTTP", "endpoint": "http://hooks.example.com/a"}),
+              res(SNS_TOPIC_SUBSCRIPTION, "sms", {"protocol": "sms", "endpoint": "+15555550100"}),
+              res(SNS_TOPIC_SUBSCRIPTION, "app", {"protocol": "application", "endpoint": "arn:aws:sns:x:1:app/y"}),
+              res(SNS_TOPIC_SUBSCRIPTION, "mislabelled", {"protocol": "https",
+                                                          "endpoint": "http://hooks.example.com/a"})],
+         flagged={"plain", "upper", "sms", "app", "mislabelled"}, says="http sends alarms in plain text"),
     Case(m.log_group_encrypted_and_retained,
          good=[res(CLOUDWATCH_LOG_GROUP, "lg", {"kmsKeyId": "arn:aws:kms:x", "retentionInDays": 365})],
          bad=[res(CLOUDWATCH_LOG_GROUP, "lg", {}), res(CLOUDWATCH_LOG_GROUP, "forever", {"kmsKeyId": "k",
@@ -199,3 +297,59 @@ def test_checkout_alarms_count_actions_still_unknown_in_a_preview() -> None:
                                                        **preview})
     assert violations(m.checkout_alarms, [ALB, latency, anomaly]) == []
 
+
+def test_sns_topic_policy_judges_what_it_can_and_cannot_tell_an_unknown_document() -> None:
+    """A topic policy built from the topic's ARN is unknown in a first preview: that topic cannot be told yet, but
+    every other topic still is."""
+    pending = res(SNS_TOPIC, "pending", {"kmsMasterKeyId": UNKNOWN})
+    found = violations(m.sns_topic_policy_restricted, [
+        pending, res(SNS_TOPIC_POLICY, "pending-policy", {"policy": UNKNOWN}, arn=pending),
+        res(SNS_TOPIC, "bare", {"kmsMasterKeyId": KEY_ARN}),
+        *topic_with_policy("open", open_to("*"), TLS_DENY),
+    ])
+    assert [(v.resource_name, v.level) for v in found] == [
+        ("bare", "mandatory"), ("open-policy", "mandatory"), ("(stack)", "advisory")]
+    assert found[2].message.startswith("cannot tell yet") and ".policy" in found[2].message
+
+
+def test_sns_topic_policy_reports_a_document_that_is_not_one() -> None:
+    topic = res(SNS_TOPIC, "t", {"kmsMasterKeyId": KEY_ARN})
+    found = violations(m.sns_topic_policy_restricted, [topic, res(SNS_TOPIC_POLICY, "p", {"policy": "{not json"},
+                                                                  arn=topic)])
+    assert sorted((v.resource_name, v.message.split(":")[0]) for v in found) == [
+        ("p", "The topic policy is not a policy document."),
+        ("t", "No policy of the topic denies publishing without TLS")]
+
+
+def test_sns_topic_policy_says_why_each_topic_fails() -> None:
+    found = violations(m.sns_topic_policy_restricted, [
+        res(SNS_TOPIC, "bare", {"kmsMasterKeyId": KEY_ARN}),
+        *topic_with_policy("no-tls", CLOUDWATCH_PUBLISH),
+        *topic_with_policy("service", open_to({"Service": "events.amazonaws.com"}), TLS_DENY),
+        *topic_with_policy("open", open_to({"AWS": "*"}), TLS_DENY),
+    ])
+    assert sorted((v.resource_name, v.message.split(":")[0]) for v in found) == [
+        ("bare", "The topic has no topic policy"),
+        ("no-tls", "No policy of the topic denies publishing without TLS"),
+        ("open-policy", "The topic policy allows sns"),
+        ("service-policy", "The topic policy allows sns"),
+    ]
+    by_name = {v.resource_name: v.message for v in found}
+    assert "to any principal without an aws:SourceAccount, aws:SourceOwner or aws:PrincipalAccount condition" in \
+        by_name["open-policy"]
+    assert "to events.amazonaws.com without an aws:SourceAccount condition" in by_name["service-policy"]
+
+
+def test_sns_subscription_says_why_each_subscription_fails() -> None:
+    found = violations(m.sns_subscription_secure, [
+        res(SNS_TOPIC_SUBSCRIPTION, "upper", {"protocol": "HTTP", "endpoint": "http://hooks.example.com/a"}),
+        res(SNS_TOPIC_SUBSCRIPTION, "sms", {"protocol": "sms", "endpoint": "+15555550100"}),
+        res(SNS_TOPIC_SUBSCRIPTION, "mislabelled", {"protocol": "https", "endpoint": "http://hooks.example.com/a"}),
+        res(SNS_TOPIC_SUBSCRIPTION, "shouting", {"protocol": "HTTPS", "endpoint": "HTTPS://hooks.example.com/a"}),
+    ])
+    assert sorted((v.resource_name, v.message) for v in found) == [
+        ("mislabelled", "The https subscription's endpoint 'http://hooks.example.com/a' is not an https:// URL."),
+        ("sms", "The subscription's protocol 'sms' is not one of email, email-json, https, sqs, lambda, firehose."),
+        ("upper", "The subscription's protocol 'http' is not one of email, email-json, https, sqs, lambda, "
+                  "firehose: http sends alarms in plain text, use https."),
+    ]

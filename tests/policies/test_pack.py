@@ -158,6 +158,9 @@ EXPECTED = [
     ("iam-no-decrypt-on-all-keys", "advisory", "medium"),
     ("checkout-alarms", "mandatory", "high"),
     ("alarm-has-actions", "mandatory", "medium"),
+    ("sns-topic-encrypted-cmk", "mandatory", "high"),
+    ("sns-topic-policy-restricted", "mandatory", "high"),
+    ("sns-subscription-secure", "mandatory", "medium"),
     ("log-group-encrypted-and-retained", "advisory", "medium"),
     ("required-tags", "advisory", "low"),
 ]
