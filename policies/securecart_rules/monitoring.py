@@ -1,4 +1,5 @@
-"""Monitoring and hygiene: checkout alarms, alarm actions, the alarm topics (SNS), log groups, tags."""
+"""Monitoring and hygiene: checkout alarms, alarm actions, the alarm topics (SNS), X-Ray, metric filters, log
+groups, tags."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from securecart_rules._common import (
     get,
     num,
     of_type,
+    refs,
     tags_of,
     truthy,
 )
@@ -22,11 +24,15 @@ from securecart_rules.types import (
     AWS_PACKAGE,
     CLOUDWATCH_ALARMS,
     CLOUDWATCH_LOG_GROUP,
+    CLOUDWATCH_LOG_METRIC_FILTER,
     CLOUDWATCH_METRIC_ALARM,
     LOAD_BALANCERS,
     SNS_TOPIC,
     SNS_TOPIC_POLICY,
     SNS_TOPIC_SUBSCRIPTION,
+    XRAY_ENCRYPTION_CONFIG,
+    XRAY_GROUP,
+    XRAY_SAMPLING_RULE,
 )
 
 LATENCY_METRICS = ("TargetResponseTime", "Latency", "IntegrationLatency", "OriginLatency")
@@ -258,6 +264,102 @@ def sns_subscription_secure(args: ResourceValidationArgs, report: Report, _: Map
         endpoint = str(args.props.get("endpoint") or "")
         if not endpoint.lower().startswith("https://"):
             report(f"The https subscription's endpoint '{endpoint}' is not an https:// URL.")
+
+
+@stack_rule(
+    name="xray-encrypted-cmk",
+    description="A stack that traces with X-Ray (sampling rules or groups) encrypts its traces with a "
+                "customer-managed KMS key (an X-Ray encryption config of type KMS); no encryption config is of "
+                "type NONE.",
+    source="catalogue gap: no FSBP or cdk-nag control; AWS X-Ray data protection (encryption with a "
+           "customer-managed KMS key)",
+    level=MANDATORY, severity=Severity.MEDIUM,
+)
+def xray_encrypted_cmk(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    configs = of_type(resources, XRAY_ENCRYPTION_CONFIG)
+    for config in configs:
+        kind = str(config.props.get("type") or "NONE")
+        if kind.upper() != "KMS":
+            report(f"X-Ray encrypts traces with type '{kind}' (AWS's own encryption): set type='KMS' and key_id to "
+                   f"a customer-managed key's ARN.", config.urn)
+        elif not _unknown(config.props, "keyId"):
+            key = str(config.props.get("keyId") or "")
+            if not key or _aws_managed(key):
+                report(f"X-Ray encrypts traces with the AWS-managed key {key or 'alias/aws/xray'}: set key_id to a "
+                       f"customer-managed key's ARN.", config.urn)
+    tracing = of_type(resources, XRAY_SAMPLING_RULE, XRAY_GROUP)
+    if tracing and not configs:
+        report("This stack traces with X-Ray but sets no X-Ray encryption config: add an aws.xray.EncryptionConfig "
+               "with type='KMS' and a customer-managed key_id.", tracing[0].urn)
+
+
+@resource_rule(
+    name="xray-sampling-rule-sane",
+    description="X-Ray sampling rules sample a fraction between 0 and 1, at a priority from 1 to 9999, with a "
+                "reservoir of at least 0.",
+    source="catalogue gap: SecureCart observability (issue 15); X-Ray SamplingRule limits (FixedRate 0-1, Priority "
+           "1-9999, ReservoirSize >= 0)",
+    types=[XRAY_SAMPLING_RULE], level=ADVISORY, severity=Severity.LOW,
+)
+def xray_sampling_rule_sane(args: ResourceValidationArgs, report: Report, _: Mapping[str, Any]) -> None:
+    rate = num(args.props.get("fixedRate"))
+    priority = num(args.props.get("priority"))
+    reservoir = num(args.props.get("reservoirSize"))
+    if rate is not None and not 0 <= rate <= 1:
+        report(f"fixed_rate {rate:g} is not a fraction between 0 and 1.")
+    if priority is not None and not 1 <= priority <= 9999:
+        report(f"priority {priority:g} is outside 1..9999.")
+    if reservoir is not None and reservoir < 0:
+        report(f"reservoir_size {reservoir:g} is negative.")
+
+
+def _watched(alarm: PolicyResource) -> set[tuple[str, str]]:
+    """The (namespace, metric name) pairs a metric alarm watches, directly or through its metric queries."""
+    found = {(str(alarm.props.get("namespace") or ""), str(alarm.props.get("metricName") or ""))}
+    for q in as_list(alarm.props.get("metricQueries")):
+        found.add((str(get(q, "metric", "namespace") or ""), str(get(q, "metric", "metricName") or "")))
+    return found
+
+
+@stack_rule(
+    name="metric-filter-has-alarm",
+    description="Every log metric filter's metric (namespace and name) is watched by a CloudWatch metric alarm.",
+    source="catalogue gap: CIS AWS Foundations Benchmark 4.x (a metric filter and an alarm for each monitored "
+           "event)",
+    level=ADVISORY, severity=Severity.MEDIUM,
+)
+def metric_filter_has_alarm(args: StackValidationArgs, report: StackReport, _: Mapping[str, Any]) -> None:
+    resources = list(args.resources)
+    filters = of_type(resources, CLOUDWATCH_LOG_METRIC_FILTER)
+    filter_urns = {f.urn for f in filters}
+    watched: set[tuple[str, str]] = set()
+    joined: set[str] = set()  # filters an alarm's metric is computed from, while that metric is unknown
+    pending: UnknownValueError | None = None
+    for alarm in of_type(resources, CLOUDWATCH_METRIC_ALARM):
+        try:
+            watched |= _watched(alarm)
+        except UnknownValueError as exc:  # unless joined to its filter, it may watch any: raised again below
+            sources = {d.urn for prop in ("namespace", "metricName", "metricQueries") for d in refs(alarm, prop)}
+            joined |= sources & filter_urns
+            if not sources & filter_urns:
+                pending = pending or exc
+    unknown_alarm = pending is not None
+    for metric_filter in filters:
+        try:
+            transformation = metric_filter.props.get("metricTransformation")
+            if isinstance(transformation, Sequence):
+                transformation = get(transformation, 0)
+            metric = (str(get(transformation, "namespace") or ""), str(get(transformation, "name") or ""))
+        except UnknownValueError as exc:
+            pending = pending or exc
+            continue
+        if metric in watched or metric_filter.urn in joined or unknown_alarm:
+            continue
+        report(f"No alarm watches the metric filter's metric {metric[0]}/{metric[1]}: the events it counts alert "
+               f"no one; add a MetricAlarm on it.", metric_filter.urn)
+    if pending is not None:
+        raise pending
 
 
 MIN_RETENTION = {"minRetentionDays": {"type": "integer", "minimum": 1, "default": 365,

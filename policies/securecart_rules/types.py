@@ -161,9 +161,13 @@ CLOUDWATCH_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 CLOUDWATCH_LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"  # vended logs (CloudFront v2)
 CLOUDWATCH_LOG_DELIVERY = "aws:cloudwatch/logDelivery:LogDelivery"
 CLOUDWATCH_COMPOSITE_ALARM = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
+CLOUDWATCH_LOG_METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 CLOUDWATCH_ALARMS = (CLOUDWATCH_METRIC_ALARM, CLOUDWATCH_COMPOSITE_ALARM)
 SNS_TOPIC = "aws:sns/topic:Topic"
 SNS_TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
 SNS_TOPIC_SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+XRAY_ENCRYPTION_CONFIG = "aws:xray/encryptionConfig:EncryptionConfig"
+XRAY_SAMPLING_RULE = "aws:xray/samplingRule:SamplingRule"
+XRAY_GROUP = "aws:xray/group:Group"
 
 AWS_PACKAGE = "aws:"  # the prefix of every pulumi-aws token (required-tags reads only these)

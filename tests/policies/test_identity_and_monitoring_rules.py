@@ -9,6 +9,7 @@ from securecart_rules import monitoring as m
 from securecart_rules.types import (
     CLOUDWATCH_COMPOSITE_ALARM,
     CLOUDWATCH_LOG_GROUP,
+    CLOUDWATCH_LOG_METRIC_FILTER,
     CLOUDWATCH_METRIC_ALARM,
     IAM_POLICY,
     IAM_ROLE,
@@ -19,6 +20,9 @@ from securecart_rules.types import (
     SNS_TOPIC,
     SNS_TOPIC_POLICY,
     SNS_TOPIC_SUBSCRIPTION,
+    XRAY_ENCRYPTION_CONFIG,
+    XRAY_GROUP,
+    XRAY_SAMPLING_RULE,
 )
 
 from automation.gate import evaluate
@@ -79,7 +83,16 @@ def alarm(name: str, props: dict[str, Any], composite: bool = False) -> Any:
     return res(CLOUDWATCH_COMPOSITE_ALARM if composite else CLOUDWATCH_METRIC_ALARM, name, props)
 
 
+def metric_filter(name: str, metric: str, namespace: str = "SecureCart/Security") -> Any:
+    return res(CLOUDWATCH_LOG_METRIC_FILTER, name, {
+        "logGroupName": "/securecart/cloudtrail", "pattern": '{ $.userIdentity.type = "Root" }',
+        "metricTransformation": {"name": metric, "namespace": namespace, "value": "1"}})
+
+
 ALARM_KEY = res(KMS_KEY, "alarms-key", {"enableKeyRotation": True})
+SAMPLING = res(XRAY_SAMPLING_RULE, "checkout-sampling", {"fixedRate": 0.05, "priority": 1000, "reservoirSize": 1,
+                                                          "serviceName": "checkout"})
+
 CASES = cases(
     Case(i.iam_no_wildcard_admin, label="layouts",
          good=[res(IAM_POLICY, "p", {"policy": LEAST}),
@@ -187,6 +200,44 @@ CASES = cases(
               res(SNS_TOPIC_SUBSCRIPTION, "mislabelled", {"protocol": "https",
                                                           "endpoint": "http://hooks.example.com/a"})],
          flagged={"plain", "upper", "sms", "app", "mislabelled"}, says="http sends alarms in plain text"),
+    Case(m.xray_encrypted_cmk,
+         good=[SAMPLING, res(XRAY_GROUP, "checkout", {"groupName": "checkout", "filterExpression": "service(\"c\")"}),
+               res(XRAY_ENCRYPTION_CONFIG, "xray-encryption", {"type": "KMS", "keyId": KEY_ARN})],
+         bad=[SAMPLING, res(XRAY_ENCRYPTION_CONFIG, "none", {"type": "NONE"}),
+              res(XRAY_ENCRYPTION_CONFIG, "managed", {"type": "KMS", "keyId": "alias/aws/xray"}),
+              res(XRAY_ENCRYPTION_CONFIG, "no-key", {"type": "KMS"})],
+         flagged={"none", "managed", "no-key"}, says="type 'NONE'"),
+    Case(m.xray_encrypted_cmk, label="missing",
+         good=[SAMPLING, res(XRAY_ENCRYPTION_CONFIG, "preview", {"type": "KMS", "keyId": UNKNOWN}),
+               res(XRAY_ENCRYPTION_CONFIG, "joined", {"type": "KMS"}, keyId=ALARM_KEY)],
+         bad=[res(XRAY_GROUP, "traces", {"groupName": "traces"}), SAMPLING],
+         flagged={"traces"}, says="sets no X-Ray encryption config"),
+    Case(m.xray_sampling_rule_sane,
+         good=[SAMPLING,
+               res(XRAY_SAMPLING_RULE, "low-edges", {"fixedRate": 0, "priority": 1, "reservoirSize": 0}),
+               res(XRAY_SAMPLING_RULE, "high-edges", {"fixedRate": 1, "priority": 9999, "reservoirSize": 100})],
+         bad=[res(XRAY_SAMPLING_RULE, "percent", {"fixedRate": 5, "priority": 1000, "reservoirSize": 1}),
+              res(XRAY_SAMPLING_RULE, "negative-rate", {"fixedRate": -0.1, "priority": 1000, "reservoirSize": 1}),
+              res(XRAY_SAMPLING_RULE, "priority-zero", {"fixedRate": 0.1, "priority": 0, "reservoirSize": 1}),
+              res(XRAY_SAMPLING_RULE, "priority-high", {"fixedRate": 0.1, "priority": 10000, "reservoirSize": 1}),
+              res(XRAY_SAMPLING_RULE, "reservoir", {"fixedRate": 0.1, "priority": 1000, "reservoirSize": -1})],
+         flagged={"percent", "negative-rate", "priority-zero", "priority-high", "reservoir"},
+         says="fixed_rate 5 is not a fraction between 0 and 1"),
+    Case(m.metric_filter_has_alarm,
+         good=[metric_filter("root-login", "RootLogin"),
+               alarm("root-login-alarm", {"namespace": "SecureCart/Security", "metricName": "RootLogin",
+                                          "alarmActions": TOPIC}),
+               metric_filter("denied", "UnauthorizedApiCalls"),
+               alarm("denied-alarm", {"metricQueries": [
+                   {"id": "m1", "metric": {"namespace": "SecureCart/Security", "metricName": "UnauthorizedApiCalls",
+                                           "period": 300, "stat": "Sum"}},
+                   {"id": "e1", "expression": "m1 > 5", "returnData": True}]})],
+         bad=[metric_filter("lonely", "ConsoleLoginFailures"),
+              metric_filter("elsewhere", "RootLogin", namespace="SecureCart/Other"),
+              alarm("root-login-alarm", {"namespace": "SecureCart/Security", "metricName": "RootLogin"}),
+              alarm("query-alarm", {"metricQueries": [
+                  {"id": "m1", "metric": {"namespace": "SecureCart/Security", "metricName": "Other"}}]})],
+         flagged={"lonely", "elsewhere"}, says="SecureCart/Security/ConsoleLoginFailures"),
     Case(m.log_group_encrypted_and_retained,
          good=[res(CLOUDWATCH_LOG_GROUP, "lg", {"kmsKeyId": "arn:aws:kms:x", "retentionInDays": 365})],
          bad=[res(CLOUDWATCH_LOG_GROUP, "lg", {}), res(CLOUDWATCH_LOG_GROUP, "forever", {"kmsKeyId": "k",
@@ -353,3 +404,46 @@ def test_sns_subscription_says_why_each_subscription_fails() -> None:
         ("upper", "The subscription's protocol 'http' is not one of email, email-json, https, sqs, lambda, "
                   "firehose: http sends alarms in plain text, use https."),
     ]
+
+def test_metric_filter_has_alarm_follows_an_unknown_metric_to_its_filter() -> None:
+    """An alarm whose metric name is computed from the filter (unknown in a preview) watches that filter; an
+    unknown metric joined to nothing could be any filter's: no filter is reported, and the rule cannot tell yet."""
+    root = metric_filter("root-login", "RootLogin")
+    joined = res(CLOUDWATCH_METRIC_ALARM, "joined", {"namespace": "SecureCart/Security", "metricName": UNKNOWN},
+                 metricName=root)
+    assert violations(m.metric_filter_has_alarm, [root, joined]) == []
+    loose = res(CLOUDWATCH_METRIC_ALARM, "loose", {"namespace": "SecureCart/Security", "metricName": UNKNOWN})
+    found = violations(m.metric_filter_has_alarm, [root, metric_filter("lonely", "Other"), joined, loose])
+    assert [(v.resource_name, v.level) for v in found] == [("(stack)", "advisory")]
+    assert found[0].message.startswith("cannot tell yet")
+
+
+def test_xray_encryption_not_required_of_a_stack_that_does_not_trace() -> None:
+    assert violations(m.xray_encrypted_cmk, [res(SNS_TOPIC, "t", {"kmsMasterKeyId": KEY_ARN})]) == []
+
+
+def test_a_region_monitoring_tier_as_issue_15_describes_passes_every_monitoring_rule() -> None:
+    """Per region: a customer-managed key, the alarm topic under it, its restricted policy, an email subscription,
+    metric and composite alarms notifying on ALARM and OK, a metric filter watched by an alarm, X-Ray sampling under
+    a KMS encryption config. Every value computed from another resource is unknown, as in a first preview."""
+    key = res(KMS_KEY, "alarms-key", {"enableKeyRotation": True, "deletionWindowInDays": 30})
+    topic = res(SNS_TOPIC, "alarms", {"kmsMasterKeyId": UNKNOWN}, kmsMasterKeyId=key)
+    actions = {"alarmActions": [UNKNOWN], "okActions": [UNKNOWN]}
+    root = metric_filter("root-login", "RootLogin")
+    tier = [
+        key, topic,
+        res(SNS_TOPIC_POLICY, "alarms-policy", {"arn": UNKNOWN, "policy": ALARM_TOPIC_POLICY}, arn=topic),
+        res(SNS_TOPIC_SUBSCRIPTION, "alarms-email", {"protocol": "email", "endpoint": "oncall@example.com",
+                                                     "topic": UNKNOWN}, topic=topic),
+        root, res(CLOUDWATCH_METRIC_ALARM, "root-login-alarm", {"namespace": "SecureCart/Security",
+                                                                "metricName": "RootLogin", **actions}),
+        res(CLOUDWATCH_METRIC_ALARM, "latency", {"metricName": "TargetResponseTime", **actions}),
+        res(CLOUDWATCH_COMPOSITE_ALARM, "degraded", {"alarmRule": "ALARM(latency) OR ALARM(root-login-alarm)",
+                                                     **actions}),
+        SAMPLING, res(XRAY_ENCRYPTION_CONFIG, "xray", {"type": "KMS", "keyId": UNKNOWN}, keyId=key),
+    ]
+    rules = [m.alarm_has_actions, m.sns_topic_encrypted_cmk, m.sns_topic_policy_restricted, m.sns_subscription_secure,
+             m.xray_encrypted_cmk, m.xray_sampling_rule_sane, m.metric_filter_has_alarm]
+    for rule in rules:
+        assert violations(rule, tier) == [], rule.name
+

@@ -161,6 +161,9 @@ EXPECTED = [
     ("sns-topic-encrypted-cmk", "mandatory", "high"),
     ("sns-topic-policy-restricted", "mandatory", "high"),
     ("sns-subscription-secure", "mandatory", "medium"),
+    ("xray-encrypted-cmk", "mandatory", "medium"),
+    ("xray-sampling-rule-sane", "advisory", "low"),
+    ("metric-filter-has-alarm", "advisory", "medium"),
     ("log-group-encrypted-and-retained", "advisory", "medium"),
     ("required-tags", "advisory", "low"),
 ]
