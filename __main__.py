@@ -23,6 +23,7 @@ from components.delivery import DeliveryTier, DeliveryTierArgs, waiting_services
 from components.dns import DnsTier, DnsTierArgs, EdgeFacts
 from components.edge import EdgeTier, EdgeTierArgs
 from components.inspection import InspectionTier, InspectionTierArgs
+from components.monitoring import MonitoringTier, MonitoringTierArgs
 from components.network import NetworkTier, NetworkTierArgs
 from components.partners import build_partners
 from components.privatelink import PrivateLinkTier, PrivateLinkTierArgs, processor_zones
@@ -59,10 +60,13 @@ async def main() -> dict[str, Any]:
     data = DataTier("data", ctx, DataTierArgs(network, delivery, peer.view(PeerData), edge.distribution.arn if edge
                                               else edge_peer.distribution_arn)) if s.data else None
     shield = ShieldTier("shield", ctx, ShieldTierArgs(network, delivery, dns, edge, peer.view(PeerShield)))
+    # Last: every alarm of the stack, on what the tiers above built.
+    monitoring = MonitoringTier("monitoring", ctx, MonitoringTierArgs(network, delivery, data, links, edge, partners,
+                                                                      analytics))
 
     return export(StackOutputs(region=s.region, role=str(s.role)), *(
         tier.exports() if tier else None for tier in (network, inspection, dns, delivery, partners, private_link,
-                                                       edge, analytics, links, data, shield)))
+                                                       edge, analytics, links, data, shield, monitoring)))
 
 
 pulumi.run(main)

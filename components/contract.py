@@ -82,7 +82,6 @@ class DeliveryOutputs(Outputs):
     service_names: dict[str, Id]
     service_security_group_ids: dict[str, Id]
     repository_urls: dict[str, Id]
-    alarm_topic_arn: Id
     cluster_name: Id
 
 
@@ -101,6 +100,14 @@ class ConnectivityOutputs(Outputs):
     tgw_dx_attachment_id: Id | None = None
     dx_prefixes: list[str] | None = None  # primary: what the Direct Connect gateway advertises
     tgw_analytics_attachment_id: Id | None = None  # primary: the analytics VPC's attachment (Direct Connect only)
+
+
+class MonitoringOutputs(Outputs):
+    """Where the stack's alarms go, and what a reader finds in CloudWatch."""
+
+    alarm_topic_arn: Id
+    alarm_names: list[str]  # every metric alarm of the stack (the composite pages for several of them)
+    dashboard_names: list[Id]
 
 
 class AnalyticsOutputs(Outputs):

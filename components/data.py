@@ -258,6 +258,8 @@ class DataTier(Tier):
     images_bucket_regional_domain_name: pulumi.Output[str]
     images_key_arn: pulumi.Output[str]
     images_replicated_to: pulumi.Output[str] | None
+    database: aws.rds.Instance | None  # the writer (primary) or the replica (secondary, once the writer exists)
+    replication_destination: tuple[str, str] | None  # (rule ID, destination bucket name) of image replication
 
     def __init__(self, name: str, ctx: StackContext, args: DataTierArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -273,7 +275,8 @@ class DataTier(Tier):
         self.database_key = self._data_key("database")
         self.images_key = self._data_key("images")
         self.database_security_group = self._database_security_group()
-        database = self._database()
+        self.replication_destination = None
+        database = self.database = self._database()
         self._sessions()
         self.images = self._images_bucket()
         self.images_replicated_to = self._replication()
@@ -640,6 +643,7 @@ class DataTier(Tier):
             return None
         dest_bucket, dest_key = destination
         dest_region, region = _region_of(dest_key), self.ctx.region
+        self.replication_destination = (f"images-to-{dest_region}", dest_bucket.split(":::")[-1])
         images = self.images.bucket
         # Replication is protected like the data: if the peer's outputs ever went missing, an update fails
         # instead of silently dropping the disaster-recovery copy.

@@ -1,5 +1,5 @@
 """The application delivery tier: the customer ALB (behind WAF and Shield), the internal payment NLB, and the ECS
-Fargate services behind them, with their images, roles, logs, autoscaling for sale peaks and alarms.
+Fargate services behind them, with their images, roles, logs and autoscaling for sale peaks.
 
 How traffic reaches the load balancers:
 - CloudFront connects to the customer ALB over HTTPS from its origin-facing addresses, so the ALB's security group
@@ -41,8 +41,7 @@ What each part gets:
   raise of the minimum at its start and its restoration at its end (UTC). Application Auto Scaling refuses
   concurrent changes to one target, so policies and actions are chained. A window that is over schedules nothing;
   one in progress keeps only its end.
-- Alarms to an SNS topic under its own KMS key (CloudWatch cannot publish under ``aws/sns``): p99 response time per
-  ALB service, an anomaly band on ALB requests, ALB 5XX errors.
+- Its alarms are the monitoring tier's (``components.monitoring``), with every other alarm of the stack.
 """
 
 import json
@@ -147,17 +146,6 @@ def log_bucket_policy(bucket: str, region: str, account: str, partition: str,
                            "Principal": {"AWS": f"arn:{partition}:iam::{ELB_LOG_ACCOUNTS[region]}:root"},
                            "Action": "s3:PutObject", "Resource": objects})
     return policy_document(statements)
-
-
-def alarms_key_policy(account: str, region: str, partition: str) -> str:
-    return policy_document([
-        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-         "Action": "kms:*", "Resource": "*"},
-        {"Sid": "CloudWatchAlarmsPublish", "Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"},
-         "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
-         "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                       "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account}:alarm:*"}}},
-    ])
 
 
 def task_trust_policy(account: str, region: str, partition: str) -> str:
@@ -376,7 +364,8 @@ class DeliveryTier(Tier):
     fronts: dict[str, list[pulumi.Resource]]
     cluster: aws.ecs.Cluster
     image_cache: aws.ecr.PullThroughCacheRule  # ECR Public, cached in this region's registry
-    alarm_topic: aws.sns.Topic
+    web_acl: aws.wafv2.WebAcl  # the ALB's
+    web_acl_metric_name: str  # the ALB web ACL's metric name: the WebACL dimension of its metrics (not its name)
     # service name -> its resources
     args: DeliveryTierArgs
     target_groups: dict[str, aws.lb.TargetGroup]
@@ -414,12 +403,10 @@ class DeliveryTier(Tier):
         self.image_cache = aws.ecr.PullThroughCacheRule(
             "ecr-public-cache", ecr_repository_prefix=PUBLIC_CACHE_PREFIX, upstream_registry_url="public.ecr.aws",
             opts=self.child)
-        self.alarm_topic = self._alarm_topic()
         self.target_groups, self.accelerator_target_groups = self._target_groups()
         self.fronts = self._routes()
         self._services()
         self._nlb_callers()
-        self._alarms()
         self.done()
 
     # --- what the tier offers the stack and the other tiers -----------------------------------------------------------
@@ -462,7 +449,6 @@ class DeliveryTier(Tier):
             service_names={n: svc.name for n, svc in self.ecs_services.items()},
             service_security_group_ids=self.service_security_group_ids,
             repository_urls={n: r.url for n, r in self.repositories.items()},
-            alarm_topic_arn=self.alarm_topic.arn,
             cluster_name=self.cluster.name,
         )
 
@@ -643,6 +629,8 @@ class DeliveryTier(Tier):
             parent=self)
         aws.wafv2.WebAclAssociation("alb-waf-association", resource_arn=self.alb.arn, web_acl_arn=acl.arn,
                                     opts=pulumi.ResourceOptions(parent=acl))
+        self.web_acl = acl
+        self.web_acl_metric_name = self.ctx.name("alb")  # its CloudWatch metrics' WebACL dimension
         return pulumi.Output.secret(pulumi.Output.all(*accepted)), sent
 
     def _accelerator_waf(self) -> None:
@@ -661,27 +649,12 @@ class DeliveryTier(Tier):
         aws.wafv2.WebAclAssociation("accelerator-waf-association", resource_arn=self.accelerator_alb.arn,
                                     web_acl_arn=acl.arn, opts=pulumi.ResourceOptions(parent=acl))
 
-    # --- cluster and alarm topic --------------------------------------------------------------------------------------
+    # --- cluster --------------------------------------------------------------------------------------------------
 
     def _cluster(self) -> aws.ecs.Cluster:
         """The ECS cluster of every service, with enhanced Container Insights."""
         return aws.ecs.Cluster("cluster", settings=[{"name": "containerInsights", "value": "enhanced"}],
                                tags=self.tags("cluster"), opts=self.child)
-
-    def _alarm_topic(self) -> aws.sns.Topic:
-        """The encrypted SNS topic the alarms notify (and the on-call address, when one is configured)."""
-        # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, so the topic gets a key of its own
-        # that lets CloudWatch (for this account's alarms) encrypt to it.
-        alarms_key = aws.kms.Key(
-            "alarms-key", description=f"SecureCart {self.ctx.environment} {self.ctx.region}: alarm topic encryption",
-            enable_key_rotation=True, deletion_window_in_days=30,
-            policy=self._account_policy(alarms_key_policy),
-            tags=self.tags("alarms-key"), opts=pulumi.ResourceOptions(parent=self, protect=True))
-        topic = aws.sns.Topic("alarms", kms_master_key_id=alarms_key.arn, tags=self.tags("alarms"), opts=self.child)
-        if self.settings.alarm_email:
-            aws.sns.TopicSubscription("alarms-email", topic=topic.arn, protocol="email",
-                                      endpoint=self.settings.alarm_email, opts=pulumi.ResourceOptions(parent=topic))
-        return topic
 
     # --- services -----------------------------------------------------------------------------------------------------
 
@@ -1004,36 +977,3 @@ class DeliveryTier(Tier):
                     scalable_dimension=target.scalable_dimension, service_namespace=target.service_namespace,
                     scalable_target_action={"min_capacity": low, "max_capacity": svc.max_tasks},
                     opts=pulumi.ResourceOptions(parent=target, depends_on=[last]))
-
-    # --- alarms -------------------------------------------------------------------------------------------------------
-
-    def _alarms(self) -> None:
-        """Per ALB service, a p99 latency alarm; for the ALB, an anomaly band on requests and a 5XX alarm."""
-        alb, topic = self.alb, self.alarm_topic
-        opts = pulumi.ResourceOptions(parent=alb)
-        for svc in self.alb_services:
-            aws.cloudwatch.MetricAlarm(
-                f"{svc.name}-latency", namespace="AWS/ApplicationELB", metric_name="TargetResponseTime",
-                extended_statistic="p99", period=60, evaluation_periods=5, datapoints_to_alarm=3, threshold=1.5,
-                comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-                dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": self.target_groups[svc.name].arn_suffix},
-                alarm_description=f"{svc.name}: p99 response time above 1.5 s in 3 of 5 minutes",
-                alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=self.tags(f"{svc.name}-latency"), opts=opts)
-        aws.cloudwatch.MetricAlarm(
-            "alb-traffic-anomaly", comparison_operator="GreaterThanUpperThreshold", evaluation_periods=3,
-            datapoints_to_alarm=2, threshold_metric_id="band", treat_missing_data="notBreaching",
-            alarm_description="Requests outside the expected band (a surge, or an attack)",
-            metric_queries=[
-                {"id": "requests", "return_data": True, "metric": {
-                    "namespace": "AWS/ApplicationELB", "metric_name": "RequestCount", "period": 300, "stat": "Sum",
-                    "dimensions": {"LoadBalancer": alb.arn_suffix}}},
-                {"id": "band", "expression": "ANOMALY_DETECTION_BAND(requests, 3)", "label": "expected requests",
-                 "return_data": True},
-            ],
-            alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=self.tags("alb-traffic-anomaly"), opts=opts)
-        aws.cloudwatch.MetricAlarm(
-            "alb-5xx", namespace="AWS/ApplicationELB", metric_name="HTTPCode_ELB_5XX_Count", statistic="Sum",
-            period=60, evaluation_periods=5, datapoints_to_alarm=3, threshold=50,
-            comparison_operator="GreaterThanThreshold", treat_missing_data="notBreaching",
-            dimensions={"LoadBalancer": alb.arn_suffix}, alarm_description="The ALB itself returns 5XX errors",
-            alarm_actions=[topic.arn], tags=self.tags("alb-5xx"), opts=opts)

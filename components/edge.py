@@ -324,23 +324,15 @@ class EdgeTier(Tier):
     # --- Route 53 -------------------------------------------------------------------------------------------------
 
     def _health_checks(self) -> dict[str, aws.route53.HealthCheck]:
-        """Per region, an HTTPS check of its ALB's health path from several checker regions, and an alarm on it
-        (Route 53's health metrics exist only in us-east-1, this stack's region)."""
+        """Per region, an HTTPS check of its ALB's health path from several checker regions (the monitoring tier
+        alarms on each: Route 53's health metrics exist only in us-east-1, this stack's region)."""
         hc, checks = self.edge.health_check, {}
-        topic = self.args.delivery.alarm_topic
         for region in self.regions.values():
             check = aws.route53.HealthCheck(
                 f"health-{region.name}", type="HTTPS", fqdn=region.alb_dns_name, port=443,
                 resource_path=hc.path, request_interval=hc.interval_seconds, failure_threshold=hc.failure_threshold,
                 regions=hc.regions, measure_latency=True, enable_sni=True,
                 tags=self.tags(f"health-{region.name}", Region=region.name), opts=self.child)
-            aws.cloudwatch.MetricAlarm(
-                f"health-{region.name}-alarm", namespace="AWS/Route53", metric_name="HealthCheckStatus",
-                dimensions={"HealthCheckId": check.id}, statistic="Minimum", period=60, evaluation_periods=1,
-                threshold=1, comparison_operator="LessThanThreshold", treat_missing_data="breaching",
-                alarm_description=f"{region.name}: Route 53 sees the region unhealthy (customers fail over)",
-                alarm_actions=[topic.arn], ok_actions=[topic.arn], tags=self.tags(f"health-{region.name}-alarm"),
-                opts=pulumi.ResourceOptions(parent=check))
             checks[region.name] = check
         self.any_region_health_check = aws.route53.HealthCheck(
             "health-any-region", type="CALCULATED", child_healthchecks=[c.id for c in checks.values()],

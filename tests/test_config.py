@@ -32,6 +32,14 @@ from components.settings.data import (
     bucket_name_problems,
 )
 from components.settings.loader import parse_settings
+from components.settings.monitoring import (
+    FlowLogAnalysis,
+    LatencyTarget,
+    MonitoringSettings,
+    Subscription,
+    Thresholds,
+    XRaySettings,
+)
 from components.settings.network import FlowLogSettings, NatStrategy, NetworkSettings, SubnetGroup
 from components.settings.stack import StackSettings
 from components.settings.types import ConfigError
@@ -97,7 +105,9 @@ def test_defaults_are_secure() -> None:
 @pytest.mark.parametrize("model", [StackSettings, NetworkSettings, SubnetGroup, FlowLogSettings, DataSettings,
                                    DatabaseSettings, SessionsSettings, ImagesSettings, ConnectivitySettings,
                                    TransitGatewaySettings, VpnSettings, CustomerGatewaySettings,
-                                   DirectConnectSettings, VpcPeerSettings, AnalyticsSettings, AnalyticsPort])
+                                   DirectConnectSettings, VpcPeerSettings, AnalyticsSettings, AnalyticsPort,
+                                   MonitoringSettings, Thresholds, XRaySettings, FlowLogAnalysis, Subscription,
+                                   LatencyTarget])
 def test_every_field_describes_its_default_as_behaviour(model: type[BaseModel]) -> None:
     for name, field in model.model_fields.items():
         text = (field.description or "").lower()
@@ -227,7 +237,7 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
         "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network, "
         "securecart:delivery, securecart:data, securecart:connectivity, securecart:edge, securecart:waf, "
         "securecart:shield, securecart:partners, securecart:privateLink, securecart:analytics, "
-            "securecart:vpnPreSharedKeys)"
+        "securecart:monitoring, securecart:vpnPreSharedKeys)"
     ]
 
 

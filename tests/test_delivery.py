@@ -300,17 +300,6 @@ def test_alb_has_waf_with_sqli_and_xss_rules_and_shield(graph: Graph) -> None:
     assert graph.one("aws:shield/protection:Protection", "alb-shield").inputs["resourceArn"] == alb.outputs["arn"]
 
 
-def test_alarms_watch_latency_and_traffic_anomalies_with_actions(graph: Graph) -> None:
-    topic = graph.one("aws:sns/topic:Topic", "alarms")
-    alarms = {a.name: a.inputs for a in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")}
-    assert alarms["checkout-latency"]["metricName"] == "TargetResponseTime"
-    assert alarms["checkout-latency"]["extendedStatistic"] == "p99"
-    band = alarms["alb-traffic-anomaly"]
-    assert band["thresholdMetricId"] == "band"
-    assert any("ANOMALY_DETECTION_BAND" in q.get("expression", "") for q in band["metricQueries"])
-    assert all(a["alarmActions"] == [topic.outputs["arn"]] for a in alarms.values())
-
-
 def test_ecr_repositories_scan_on_push_immutable_kms(stack: StackResult) -> None:
     repos = stack.by_type("awsx:ecr:Repository")
     assert sorted(r.name for r in repos) == ["checkout-repo", "integrations-repo", "payment-repo", "storefront-repo"]
@@ -366,12 +355,3 @@ def test_access_log_bucket_is_private_and_delivery_scoped(graph: Graph, stack: S
     bucket_arn = f"arn:aws:s3:::{bucket.outputs['bucket']}"
     for sid in ("AlbLogDeliveryAccount", "AlbLogDeliveryService", "NlbLogDelivery"):
         assert sorted(sids[sid]["Resource"]) == [f"{bucket_arn}/{p}/AWSLogs/123456789012/*" for p in prefixes]
-
-
-def test_alarm_topic_key_lets_cloudwatch_publish(graph: Graph) -> None:
-    key = graph.one("aws:kms/key:Key", "alarms-key")
-    topic = graph.one("aws:sns/topic:Topic", "alarms")
-    assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"] and key.protect
-    doc = policy_doc(key.inputs["policy"])
-    (cw,) = [s for s in doc["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
-    assert cw["Condition"]["StringEquals"]["aws:SourceAccount"] == "123456789012"

@@ -127,8 +127,9 @@ def test_cli_synth_prints_tree_and_summary_and_writes_the_graph(
     cloud = [r for r in eu if r.custom and not r.type.startswith("pulumi:")]
     components = [r for r in eu if not r.custom]
     protected = sorted(r.name for r in eu if r.protect)
+    # every key, bucket, database of prod-eu, nothing else
     assert protected == ["access-logs", "alarms-key", "database", "database-key", "images", "images-key",
-                         "images-logs", "lb-logs", "logs-key"]  # every key, bucket, database of prod-eu, nothing else
+                         "images-logs", "lb-logs", "logs-key", "xray-key"]
     assert f"Summary prod-eu: {len(eu)} resources ({len(cloud)} cloud, {len(components)} component(s), " \
            f"1 provider(s), 1 stack reference(s)), {sum(r.protect for r in eu)} protected" in text
     assert f"policy gate: {len(POLICIES)} rules, 0 mandatory and 0 advisory violation(s)" in text

@@ -290,6 +290,15 @@ S3_BUCKET_NAME = rule(
     pattern=r"(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)(?!.*(?:-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)"
             r"[a-z0-9](?:.*[a-z0-9])?",
     not_prefixes=("xn--", "sthree-", "amzn-s3-demo-"))
+CLOUDWATCH_DASHBOARD_NAME = rule(
+    "at most 255 characters of A-Z, a-z, 0-9, - and _", "CloudWatch API reference, PutDashboard DashboardName",
+    f"{API}/AmazonCloudWatch/latest/APIReference/API_PutDashboard.html",
+    quote='The maximum length is 255, and valid characters are A-Z, a-z, 0-9, "-", and "_".',
+    alphabet=r"A-Za-z0-9_\-", max_len=255)
+SNS_SUBSCRIPTION_PROTOCOL = rule(
+    "one of http, https, email, email-json, sms, sqs, application, lambda, firehose",
+    "SNS API reference, Subscribe Protocol", f"{API}/sns/latest/api/API_Subscribe.html",
+    values=("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose"))
 LOGS_RETENTION_DAYS = rule(
     "one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, "
     "3653 days", "CloudWatch Logs API reference, PutRetentionPolicy retentionInDays",

@@ -770,6 +770,53 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("metricQueries[].metric.dimensions.*values", f"{_ALARM} Metrics[].MetricStat.Metric.Dimensions[].Value"),
         *tags(f"{_ALARM} Tags"),
     ),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": (
+        p("alarmName", "cloudwatch PutCompositeAlarm AlarmName"),
+        p("alarmRule", "cloudwatch PutCompositeAlarm AlarmRule"),
+        p("alarmDescription", "cloudwatch PutCompositeAlarm AlarmDescription"),
+        p("alarmActions", "cloudwatch PutCompositeAlarm AlarmActions"),
+        p("okActions", "cloudwatch PutCompositeAlarm OKActions"),
+        *tags("cloudwatch PutCompositeAlarm Tags"),
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": (
+        p("dashboardName", "cloudwatch PutDashboard DashboardName", doc.CLOUDWATCH_DASHBOARD_NAME),
+    ),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": (
+        p("name", "logs PutMetricFilter filterName"),
+        p("pattern", "logs PutMetricFilter filterPattern"),
+        p("logGroupName", "logs PutMetricFilter logGroupName"),
+        p("metricTransformation.name", "logs PutMetricFilter metricTransformations[].metricName"),
+        p("metricTransformation.namespace", "logs PutMetricFilter metricTransformations[].metricNamespace"),
+        p("metricTransformation.value", "logs PutMetricFilter metricTransformations[].metricValue"),
+        p("metricTransformation.unit", "logs PutMetricFilter metricTransformations[].unit"),
+    ),
+    "aws:cloudwatch/queryDefinition:QueryDefinition": (
+        p("name", "logs PutQueryDefinition name"),
+        p("queryString", "logs PutQueryDefinition queryString"),
+        p("logGroupNames[]", "logs PutQueryDefinition logGroupNames[]"),
+    ),
+    "aws:xray/samplingRule:SamplingRule": (
+        p("ruleName", "xray CreateSamplingRule SamplingRule.RuleName"),
+        p("priority", "xray CreateSamplingRule SamplingRule.Priority"),
+        p("fixedRate", "xray CreateSamplingRule SamplingRule.FixedRate"),
+        p("reservoirSize", "xray CreateSamplingRule SamplingRule.ReservoirSize"),
+        p("serviceName", "xray CreateSamplingRule SamplingRule.ServiceName"),
+        p("serviceType", "xray CreateSamplingRule SamplingRule.ServiceType"),
+        p("host", "xray CreateSamplingRule SamplingRule.Host"),
+        p("httpMethod", "xray CreateSamplingRule SamplingRule.HTTPMethod"),
+        p("urlPath", "xray CreateSamplingRule SamplingRule.URLPath"),
+        p("resourceArn", "xray CreateSamplingRule SamplingRule.ResourceARN"),
+        p("version", "xray CreateSamplingRule SamplingRule.Version"),
+        *tags("xray CreateSamplingRule Tags"),
+    ),
+    "aws:xray/group:Group": (
+        p("groupName", "xray CreateGroup GroupName"),
+        *tags("xray CreateGroup Tags"),
+    ),
+    "aws:xray/encryptionConfig:EncryptionConfig": (
+        p("type", "xray PutEncryptionConfig Type"),
+        p("keyId", "xray PutEncryptionConfig KeyId"),
+    ),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (
         p("policyDocument", "logs PutResourcePolicy policyDocument"),
     ),
@@ -824,6 +871,11 @@ RESOURCES: dict[str, tuple[Prop, ...] | Nothing] = {
         p("path", "iam CreateInstanceProfile Path"),
         *tags("iam CreateInstanceProfile Tags"),
     ),
+    "aws:sns/topicSubscription:TopicSubscription": (
+        p("protocol", "sns Subscribe Protocol", doc.SNS_SUBSCRIPTION_PROTOCOL),
+    ),
+    "aws:sns/topicPolicy:TopicPolicy": Nothing(
+        "the topic's ARN and its policy document (SetTopicAttributes takes any string; the pack reads the policy)"),
     "aws:sns/topic:Topic": (
         p("name", "sns CreateTopic Name", doc.SNS_TOPIC_NAME),
         *tags("sns CreateTopic Tags"),

@@ -11,6 +11,7 @@ import json
 import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from pydantic import (
     Field,
@@ -354,9 +355,15 @@ class DeliverySettings(Model):
         description="Origin verification: the ALB's WAF blocks requests without the secret header CloudFront "
                     "sends, so no other CloudFront distribution can reach the ALB; default header x-origin-verify, "
                     "rotation 'initial'.")
-    alarm_email: str | None = Field(
-        default=None, alias="alarmEmail", pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-        description="Address subscribed to the alarm topic; default none (subscribe on-call tooling later).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_keys(cls, data: Any) -> Any:
+        """Keys that moved to another setting say where."""
+        if isinstance(data, dict) and "alarmEmail" in data:
+            raise ValueError("alarmEmail moved: list the address under securecart:monitoring.subscriptions as "
+                             "{protocol: email, endpoint: <address>}")
+        return data
 
     @field_validator("ssl_policy")
     @classmethod

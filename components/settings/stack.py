@@ -19,6 +19,7 @@ from components.settings.connectivity import PSK, ConnectivitySettings
 from components.settings.data import DataSettings
 from components.settings.delivery import DeliverySettings, LoadBalancerKind
 from components.settings.edge import EdgeSettings
+from components.settings.monitoring import MonitoringSettings
 from components.settings.network import NatStrategy, NetworkSettings, SubnetType
 from components.settings.plans import (
     PRIVATE_RANGES,
@@ -110,6 +111,10 @@ class StackSettings(Model):
         default=None,
         description="The analytics VPC (primary stack only): isolated subnets, no internet path, peered with the "
                     "application VPC and attached to the Transit Gateway for Direct Connect; default none.")
+    monitoring: MonitoringSettings = Field(
+        default_factory=MonitoringSettings,
+        description="Alarm routing, thresholds, X-Ray sampling and flow-log analysis (components/monitoring.py); "
+                    "default no subscriptions and thresholds that fit SecureCart.")
     vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
         default=None, alias="vpnPreSharedKeys",
         description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
@@ -143,6 +148,7 @@ class StackSettings(Model):
         """Every rule between the tiers of this stack file, all problems at once."""
         problems = [*self._delivery_problems(), *self._edge_problems(), *self._partner_problems(),
                     *self._data_problems(), *self._connectivity_problems(), *self._analytics_problems(),
+                    *self._monitoring_problems(),
                     *self._resolve()[1]]
         if problems:
             raise ValueError("\n".join(problems))
@@ -349,6 +355,15 @@ class StackSettings(Model):
             problems += acl_problems(app, "network") if app is not None else []
             problems += acl_problems(mine, "analytics") if mine is not None else []
         return problems
+
+    def _monitoring_problems(self) -> list[str]:
+        """X-Ray's sampling rates name delivery services."""
+        if "sampling_rates" not in self.monitoring.xray.model_fields_set:
+            return []  # the defaults (checkout, payment) apply to the services that exist
+        services = [s.name for s in self.delivery.services] if self.delivery is not None else []
+        return [f"monitoring.xray.samplingRates.{name}: not a service of securecart:delivery (known: "
+                f"{', '.join(services) or 'none'})" for name in self.monitoring.xray.sampling_rates
+                if name not in services]
 
     @property
     def analytics_dx_prefixes(self) -> list[str]:
