@@ -221,22 +221,27 @@ class ConnectivityTier(Tier):
     def _vpc_attachment(self, group: str) -> aws.ec2transitgateway.VpcAttachment:
         """The VPC's attachment in its subnet group: in ``vpc``, propagated into ``hybrid`` and ``direct-connect``,
         routed from ``peering``."""
-        attachment = aws.ec2transitgateway.VpcAttachment(
-            "tgw-vpc-attachment",
-            transit_gateway_id=self.transit_gateway.id,
-            vpc_id=self.network.vpc.id,
-            subnet_ids=self.network.subnets.of_group(group).ids,
-            dns_support="enable",
-            transit_gateway_default_route_table_association=False,
-            transit_gateway_default_route_table_propagation=False,
-            tags=self.tags("tgw-vpc-attachment"),
-            opts=options(self.transit_gateway),
-        )
+        attachment = self._attach("tgw-vpc-attachment", self.network, group)
         self._associate("vpc", attachment.id, "vpc")
         self._propagate("vpc", attachment.id, "hybrid")
         self._into_direct_connect.append(self._propagate("vpc", attachment.id, "direct-connect"))
         self._static("vpc", self.vpc_cidr, attachment.id, "peering")
         return attachment
+
+    def _attach(self, name: str, network: NetworkTier, group: str) -> aws.ec2transitgateway.VpcAttachment:
+        """A VPC's attachment on its attachment group's subnets (one per AZ), with the gateway's default table
+        association and propagation off: the segments decide where it belongs."""
+        return aws.ec2transitgateway.VpcAttachment(
+            name,
+            transit_gateway_id=self.transit_gateway.id,
+            vpc_id=network.vpc.id,
+            subnet_ids=network.subnets.of_group(group).ids,
+            dns_support="enable",
+            transit_gateway_default_route_table_association=False,
+            transit_gateway_default_route_table_propagation=False,
+            tags=self.tags(name),
+            opts=options(self.transit_gateway),
+        )
 
     # --- VPC routes: private and isolated tables reach the peer region and the sites through the TGW -----------
 
@@ -436,17 +441,7 @@ class ConnectivityTier(Tier):
         analytics, group = self.analytics, self.ctx.settings.analytics_attachment_group
         if analytics is None or group is None:
             return None
-        attachment = aws.ec2transitgateway.VpcAttachment(
-            "tgw-analytics-attachment",
-            transit_gateway_id=self.transit_gateway.id,
-            vpc_id=analytics.network.vpc.id,
-            subnet_ids=analytics.network.subnets.of_group(group).ids,
-            dns_support="enable",
-            transit_gateway_default_route_table_association=False,
-            transit_gateway_default_route_table_propagation=False,
-            tags=self.tags("tgw-analytics-attachment"),
-            opts=options(self.transit_gateway),
-        )
+        attachment = self._attach("tgw-analytics-attachment", analytics.network, group)
         self._associate("analytics", attachment.id, "analytics")
         self._into_direct_connect.append(self._propagate("analytics", attachment.id, "direct-connect"))
         return attachment

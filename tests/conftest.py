@@ -137,3 +137,12 @@ def plain(value: Any) -> Any:
 def is_secret(value: Any) -> bool:
     """Whether ``value`` is recorded as a Pulumi secret (as a whole)."""
     return isinstance(value, dict) and value.get(SECRET_SIG) == SECRET_VALUE
+
+
+def assert_refused(project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project], where: Path,
+                   capsys: pytest.CaptureFixture[str], edit: Callable[[str, dict[str, Any]], None],
+                   line: str) -> None:
+    """The stack files edited by ``edit``: ``securecart synth`` exits 2 and prints exactly ``line``."""
+    project_copy(edit)
+    assert synth_in(where, "--no-tree") == 2
+    assert capsys.readouterr().err.splitlines() == [line]

@@ -15,7 +15,7 @@ from automation.synth import SynthError, SynthRun, synth_all
 from components.settings.loader import parse_settings
 from components.settings.plans import REPLY_PORTS
 from components.settings.types import ConfigError
-from tests.conftest import Graph, policy_doc, synth_in
+from tests.conftest import Graph, assert_refused, policy_doc, synth_in
 from tests.test_deploy_readiness import broken, findings
 
 VPC = "aws:ec2/vpc:Vpc"
@@ -370,9 +370,7 @@ def test_bad_analytics_settings_exit_2_naming_the_key(
         project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     _, edit, message = case
-    project_copy(edit)
-    assert synth_in(tmp_path, "--no-tree") == 2
-    assert capsys.readouterr().err.splitlines() == [f"error: Pulumi.prod-us.yaml: {message}"]
+    assert_refused(project_copy, tmp_path, capsys, edit, f"error: Pulumi.prod-us.yaml: {message}")
 
 
 def test_an_analytics_vpc_overlapping_the_peer_regions_vpc_is_refused(

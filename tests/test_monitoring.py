@@ -15,7 +15,7 @@ from automation.synth import StackResult, SynthRun
 from components import flowlogs
 from components.settings.loader import parse_settings
 from components.settings.monitoring import MonitoringSettings
-from tests.conftest import Graph, policy_doc, synth_in
+from tests.conftest import Graph, assert_refused, policy_doc, synth_in
 from tests.cw_filter import matches
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -451,9 +451,7 @@ def test_bad_monitoring_settings_exit_2_naming_the_key(
         project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     _, edit, message = case
-    project_copy(edit)
-    assert synth_in(tmp_path, "--no-tree") == 2
-    assert capsys.readouterr().err.splitlines() == [f"error: Pulumi.prod-us.yaml: {message}"]
+    assert_refused(project_copy, tmp_path, capsys, edit, f"error: Pulumi.prod-us.yaml: {message}")
 
 
 def test_delivery_alarm_email_says_where_it_moved(
