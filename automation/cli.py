@@ -1,7 +1,9 @@
-"""``securecart``: the offline synth and policy gate for the SecureCart Network stacks.
+"""``securecart``: the offline synth and policy gate for the SecureCart Network stacks, and the Automation API
+driver of the real ones (``automation.driver``: preview, up, refresh, destroy, outputs).
 
-Exit codes: 0 clean, 1 a mandatory policy violation, 2 bad config, bad arguments, a program error or an input
-AWS's API would refuse (``automation.constraints``).
+Exit codes: 0 clean, 1 a mandatory policy violation (or, for the driver, a failed operation or changes under
+``--expect-no-changes``), 2 bad config, bad arguments, a program error, an input AWS's API would refuse
+(``automation.constraints``) or a missing pulumi CLI.
 """
 
 import argparse
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from securecart_rules import PACK_ENFORCEMENT_LEVEL, POLICIES
 
-from automation import constraints
+from automation import constraints, driver
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
@@ -47,7 +49,45 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--no-tree", action="store_true", help="print only the summaries")
     synth.add_argument("--verbose", action="store_true", help="print a program error's full traceback")
     sub.add_parser("stacks", help="list the project's stacks")
+    for command, what in _DRIVER_HELP.items():
+        _driver_parser(sub, command, what)
     return parser
+
+
+_DRIVER_HELP = {
+    "preview": "preview the stacks with the policy pack (the gate for a pull request)",
+    "up": "deploy the stacks along the deployment plan's chain, with the policy pack",
+    "refresh": "read the stacks' resources back from the cloud into their state",
+    "destroy": "destroy the stacks in the reverse of the plan's order; protected resources stop it",
+    "outputs": "print the stacks' outputs of interest (those their peers read)",
+}
+
+
+def _driver_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", command: str, what: str) -> None:
+    p = sub.add_parser(command, help=f"{what} (needs the pulumi CLI)",
+                       description=f"{what[0].upper()}{what[1:]}. Runs the pulumi CLI through the Automation API "
+                                   f"with the project folder as the program. Exit 0 ok, 1 a mandatory violation, a "
+                                   f"failed operation or changes under --expect-no-changes, 2 bad input (nothing "
+                                   f"run).")
+    p.add_argument("stacks", nargs="*", metavar="STACK", help="stacks (default: all)")
+    p.add_argument("--backend", metavar="URL", help="state backend (default: $PULUMI_BACKEND_URL, else "
+                                                    f"file://<project>/{driver.STATE_DIR})")
+    p.add_argument("--secrets-provider", metavar="PROVIDER",
+                   help="for new stacks (default: $PULUMI_SECRETS_PROVIDER, else passphrase, which needs "
+                        "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)")
+    p.add_argument("--policy-pack-config", type=Path, metavar="PATH",
+                   help="preview and up: the policy pack's config (default: policies/policy-config.json)")
+    p.add_argument("--expect-no-changes", action="store_true",
+                   help="preview and refresh: exit 1 when anything would change")
+    p.add_argument("--allow-protected", action="store_true",
+                   help="destroy: unprotect the protected resources and destroy them too")
+    p.add_argument("--keep-protected", action="store_true",
+                   help="destroy: destroy everything but the protected resources (pulumi's --exclude-protected)")
+    p.add_argument("--json", type=Path, metavar="PATH", help="write the result as JSON to PATH")
+    p.add_argument("--summary", type=Path, metavar="PATH",
+                   help="write a Markdown summary to PATH (e.g. $GITHUB_STEP_SUMMARY)")
+    p.add_argument("--pulumi-root", type=Path, metavar="DIR",
+                   help="use the pulumi CLI in DIR/bin (default: pulumi on PATH)")
 
 
 def _error(lines: Sequence[str]) -> None:
@@ -182,6 +222,10 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
+def _echo(line: str) -> None:
+    print(line, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -192,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "stacks":
         print("\n".join(project.stacks()))
         return EXIT_OK
+    if args.command in driver.COMMANDS:
+        return driver.main(args, project, echo=_echo, error=lambda line: print(line, file=sys.stderr))
     return _synth(args, project)
 
 

@@ -1,0 +1,366 @@
+"""The Automation API driver: ``securecart preview|up|refresh|destroy|outputs`` over the real stacks.
+
+The project folder is the program (a local ``LocalWorkspace``), the deployment plan (``automation.plan``, the one
+the offline synth walks) gives the order, and the policy pack in ``policies/`` runs on every preview and update.
+Everything a run is given is checked before the pulumi CLI is first called: bad input is one line per problem and
+exit 2 with nothing run. Exit 1: a mandatory violation, a failed operation, or changes under
+``--expect-no-changes``.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi.automation import (
+    CommandError,
+    InvalidVersionError,
+    LocalWorkspace,
+    PulumiCommand,
+    Stack,
+    StackNotFoundError,
+)
+
+from automation import plan
+from automation.driver_report import StepResult, markdown, progress_line, result_document, write_result, write_text
+from automation.project import Project, ProjectError
+from components.contract import peer_keys
+from components.settings.types import Role
+
+COMMANDS = ("preview", "up", "refresh", "destroy", "outputs")
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+STATE_DIR = ".pulumi-state"  # the default backend: a file backend inside the project (git-ignored)
+POLICY_PACK = "policies"
+DEFAULT_POLICY_CONFIG = "policies/policy-config.json"  # the levels the synth gate uses too
+PROTECTED = ("refuse", "keep", "delete")
+SECRET = "[secret]"
+ROLE_KEY = "securecart:role"  # the stack file's role decides its place in the plan
+Echo = Callable[[str], None]
+
+
+class DriverInputError(Exception):
+    """What the driver was given cannot be used: one line per problem, exit 2, nothing run."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Request:
+    command: str
+    stacks: tuple[str, ...]  # the stacks asked for; all the project's when none were named
+    order: tuple[str, ...]  # the steps: the stacks in the order the command visits them (``chain``)
+    backend: str
+    secrets_provider: str
+    policy_pack: Path
+    policy_pack_config: Path | None
+    expect_no_changes: bool
+    protected: str  # destroy: refuse (default), keep (--exclude-protected) or delete (unprotect, then destroy)
+    json_path: Path | None
+    summary_path: Path | None
+    pulumi_root: Path | None
+
+
+# --- input, all checked before anything runs -------------------------------------------------------------------
+
+
+def _stacks(project: Project, named: Sequence[str]) -> tuple[str, ...]:
+    known = project.stacks()
+    unknown = [s for s in named if s not in known]
+    if unknown:
+        raise DriverInputError([f"unknown stack '{s}': known stacks are {', '.join(known) or 'none'}"
+                                for s in unknown])
+    return tuple(dict.fromkeys(named)) if named else tuple(known)
+
+
+def _conflicts(command: str, args: Any) -> list[str]:
+    problems = []
+    if args.expect_no_changes and command not in ("preview", "refresh"):
+        problems.append(f"--expect-no-changes: not with {command} (it changes stacks by design); use "
+                        f"`securecart preview --expect-no-changes` to check that nothing would change")
+    if args.policy_pack_config is not None and command not in ("preview", "up"):
+        problems.append(f"--policy-pack-config: the policy pack runs on preview and up only, not on {command}")
+    if (args.allow_protected or args.keep_protected) and command != "destroy":
+        problems.append(f"--allow-protected/--keep-protected: only destroy deletes resources, not {command}")
+    if args.allow_protected and args.keep_protected:
+        problems.append("--allow-protected and --keep-protected: choose one (delete the protected resources "
+                        "too, or keep them)")
+    return problems
+
+
+def _policy_config(project: Project, given: Path | None) -> Path | None:
+    """``--policy-pack-config``, or policies/policy-config.json when present; it must parse as JSON."""
+    path = given if given is not None else project.root / DEFAULT_POLICY_CONFIG
+    if given is None and not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text())
+    except OSError as exc:
+        raise DriverInputError([f"--policy-pack-config: cannot read {path} ({exc.strerror})"]) from None
+    except ValueError as exc:
+        raise DriverInputError([f"--policy-pack-config: {path} is not JSON ({exc})"]) from None
+    if not isinstance(doc, dict):
+        raise DriverInputError([f"--policy-pack-config: {path} must be a JSON object of rule names to settings"])
+    return path.resolve()
+
+
+def _backend(project: Project, given: str | None, environ: Mapping[str, str]) -> str:
+    url = given or environ.get("PULUMI_BACKEND_URL") or f"file://{project.root / STATE_DIR}"
+    if "://" not in url:
+        raise DriverInputError([f"backend: '{url}' is not a backend URL (file://PATH, s3://BUCKET, "
+                                f"https://api.pulumi.com, ...)"])
+    return url
+
+
+def _secrets_provider(given: str | None, environ: Mapping[str, str]) -> str:
+    provider = given or environ.get("PULUMI_SECRETS_PROVIDER") or "passphrase"
+    if provider == "passphrase" and not (environ.get("PULUMI_CONFIG_PASSPHRASE") is not None
+                                         or environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")):
+        raise DriverInputError(["secrets: the passphrase provider needs PULUMI_CONFIG_PASSPHRASE or "
+                                "PULUMI_CONFIG_PASSPHRASE_FILE (or choose another with --secrets-provider, "
+                                "e.g. awskms://alias/securecart)"])
+    return provider
+
+
+def _output_path(flag: str, path: Path | None) -> Path | None:
+    if path is not None and path.is_dir():
+        raise DriverInputError([f"{flag}: {path} is a folder: give a file path"])
+    return path
+
+
+def request_from_args(args: Any, project: Project, environ: Mapping[str, str]) -> Request:
+    """The command line and environment as a checked request; every problem found at once."""
+    command: str = args.command
+    problems = _conflicts(command, args)
+    checks: list[Callable[[], Any]] = [
+        lambda: _stacks(project, args.stacks),
+        lambda: _policy_config(project, args.policy_pack_config) if command in ("preview", "up") else None,
+        lambda: _backend(project, args.backend, environ),
+        lambda: _secrets_provider(args.secrets_provider, environ),
+        lambda: _output_path("--json", args.json),
+        lambda: _output_path("--summary", args.summary),
+    ]
+    values: list[Any] = []
+    for check in checks:
+        try:
+            values.append(check())
+        except DriverInputError as exc:
+            problems += exc.problems
+            values.append(None)
+    if not (project.root / POLICY_PACK / "PulumiPolicy.yaml").is_file():
+        problems.append(f"policy pack: {project.root / POLICY_PACK} has no PulumiPolicy.yaml")
+    if problems:
+        raise DriverInputError(problems)
+    stacks, config, backend, secrets, json_path, summary_path = values
+    order = tuple(chain(project, command, stacks))  # reads each stack file's role: a broken one stops here
+    protected = "delete" if args.allow_protected else "keep" if args.keep_protected else "refuse"
+    return Request(command=command, stacks=stacks, order=order, backend=backend, secrets_provider=secrets,
+                   policy_pack=(project.root / POLICY_PACK).resolve(), policy_pack_config=config,
+                   expect_no_changes=bool(args.expect_no_changes), protected=protected, json_path=json_path,
+                   summary_path=summary_path, pulumi_root=args.pulumi_root)
+
+
+def locate_cli(root: Path | None) -> PulumiCommand:
+    """The pulumi CLI (``ROOT/bin/pulumi``, or ``pulumi`` on PATH) at the version the Automation API needs."""
+    where = str(root / "bin" / "pulumi") if root else shutil.which("pulumi")
+    if where is None or not os.access(where, os.X_OK):
+        raise DriverInputError([f"the pulumi CLI is needed for this command and {where or 'pulumi'} was not found "
+                                f"(install it: https://www.pulumi.com/docs/install/, or give --pulumi-root); "
+                                f"`securecart synth` works without it"])
+    try:
+        return PulumiCommand(root=str(root) if root else None)
+    except InvalidVersionError as exc:
+        raise DriverInputError([f"the pulumi CLI at {where} will not do: {exc} `securecart synth` works "
+                                f"without it"]) from None
+    except (OSError, ValueError, subprocess.SubprocessError) as exc:
+        raise DriverInputError([f"the pulumi CLI at {where} does not run ({exc}); `securecart synth` works "
+                                f"without it"]) from None
+
+
+# --- the order ---------------------------------------------------------------------------------------------------
+
+
+def _roles(project: Project, stacks: Sequence[str]) -> dict[Role, list[str]]:
+    by_role: dict[Role, list[str]] = {}
+    for s in stacks:
+        raw = project.read_stack(s).values.get(ROLE_KEY, "")
+        try:
+            by_role.setdefault(Role(raw), []).append(s)
+        except ValueError:
+            continue
+    return by_role
+
+
+def chain(project: Project, command: str, stacks: Sequence[str]) -> list[str]:
+    """The stacks in the order the command visits them. up: the plan's chain (repeats kept, a stack never twice
+    in a row); destroy: each stack once, in the reverse of the order the plan first deploys them; the rest:
+    each stack once, in the plan's order."""
+    steps = [s for s, _why in plan.order(_roles(project, stacks))]
+    steps += [s for s in stacks if s not in steps]  # a stack with no role in the plan comes last
+    if command == "up":
+        return [s for i, s in enumerate(steps) if i == 0 or steps[i - 1] != s]
+    once = list(dict.fromkeys(steps))
+    return once[::-1] if command == "destroy" else once
+
+
+# --- the engine calls -------------------------------------------------------------------------------------------
+
+
+def _error_line(exc: CommandError) -> str:
+    text = str(exc)
+    stderr = text.split(" stderr: ", 1)[-1] if " stderr: " in text else text
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.lower().startswith("error")]
+    return (errors or lines or ["the pulumi CLI failed"])[-1]
+
+
+def _interesting(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The outputs the peer stacks read (the stack contract), secrets masked."""
+    keys = {k for role in Role for k in peer_keys(role)}
+    return {k: (SECRET if getattr(v, "secret", False) else getattr(v, "value", v))
+            for k, v in sorted(outputs.items()) if k in keys}
+
+
+def _operate(stack: Stack, request: Request, step: StepResult) -> None:
+    packs = [str(request.policy_pack)]
+    configs = [str(request.policy_pack_config)] if request.policy_pack_config else None
+    common: dict[str, Any] = {"on_event": step.on_event, "color": "never"}
+    if request.command == "preview":
+        stack.preview(policy_packs=packs, policy_pack_configs=configs,
+                      expect_no_changes=request.expect_no_changes or None, diff=False, **common)
+    elif request.command == "up":
+        result = stack.up(policy_packs=packs, policy_pack_configs=configs, **common)
+        step.outputs = _interesting(result.outputs)
+    elif request.command == "refresh":
+        stack.refresh(expect_no_changes=request.expect_no_changes or None, **common)
+    elif request.command == "destroy":
+        stack.destroy(exclude_protected=request.protected == "keep" or None, **common)
+    else:
+        step.outputs = _interesting(stack.outputs())
+
+
+def run_step(stack: Stack, request: Request) -> StepResult:
+    step = StepResult(stack.name, request.command)
+    try:
+        _operate(stack, request, step)
+    except CommandError as exc:
+        step.error = _error_line(exc)
+    step.finish()
+    if request.expect_no_changes and step.changed and step.error is None:
+        step.error = f"{step.changed} change(s) where none were expected"
+    return step
+
+
+def _open(workspace: LocalWorkspace, name: str, command: str) -> Stack:
+    """preview, up and refresh create a stack the backend does not have yet; destroy and outputs never do."""
+    if command in ("preview", "up", "refresh"):
+        return Stack.create_or_select(name, workspace)
+    try:
+        return Stack.select(name, workspace)
+    except StackNotFoundError:
+        backend = workspace.env_vars.get("PULUMI_BACKEND_URL")
+        raise DriverInputError([f"stack '{name}' does not exist in the backend {backend}: nothing to "
+                                f"{command}"]) from None
+
+
+def _protected(stack: Stack) -> list[str]:
+    deployment = stack.export_stack().deployment or {}
+    return [str(r.get("urn")) for r in deployment.get("resources") or [] if r.get("protect")]
+
+
+def _check_protected(stacks: list[Stack], request: Request) -> None:
+    """destroy: a protected resource stops it before anything is deleted, unless a flag says what to do."""
+    if request.protected != "refuse":
+        return
+    problems = []
+    for stack in stacks:
+        urns = _protected(stack)
+        if urns:
+            shown = ", ".join(u.rsplit("::", 1)[-1] for u in urns[:5]) + (", ..." if len(urns) > 5 else "")
+            problems.append(f"{stack.name}: {len(urns)} protected resource(s) ({shown}): nothing destroyed; "
+                            f"--keep-protected destroys the rest and keeps them, --allow-protected unprotects "
+                            f"and destroys them too")
+    if problems:
+        raise DriverInputError(problems)
+
+
+def _unprotect(stack: Stack, workspace: LocalWorkspace) -> None:
+    workspace.pulumi_command.run(["state", "unprotect", "--all", "--yes", "--stack", stack.name],
+                                 workspace.work_dir, dict(workspace.env_vars))
+
+
+def _needed(name: str, ran: dict[str, int], changed_at: dict[str, int]) -> bool:
+    """up: a stack runs again only when another stack changed something after its last run."""
+    if name not in ran:
+        return True
+    return any(at > ran[name] for other, at in changed_at.items() if other != name)
+
+
+def _run_chain(order: list[str], stacks: dict[str, Stack], request: Request, echo: Echo) -> list[StepResult]:
+    steps: list[StepResult] = []
+    ran: dict[str, int] = {}
+    changed_at: dict[str, int] = {}
+    for i, name in enumerate(order):
+        if request.command == "up" and not _needed(name, ran, changed_at):
+            steps.append(StepResult(name, "up", skipped="converged: no stack changed since its last run"))
+            echo(progress_line(steps[-1]))
+            continue
+        echo(f"{request.command} {name}: running (step {i + 1} of {len(order)})")
+        step = run_step(stacks[name], request)
+        steps.append(step)
+        echo(progress_line(step))
+        for v in step.violations:
+            echo(f"  {v.line()}")
+        ran[name] = i
+        if step.changed:
+            changed_at[name] = i
+        if not step.passed and request.command in ("up", "destroy"):
+            break  # the next step would build on (or tear down around) a stack left half-done
+    return steps
+
+
+def exit_code(steps: list[StepResult]) -> int:
+    return EXIT_OK if all(s.passed for s in steps) else EXIT_FAILED
+
+
+def execute(request: Request, project: Project, command: PulumiCommand, echo: Echo = print) -> int:
+    """Run a checked request with the given pulumi CLI. Returns the exit code; bad input raises before any
+    change is made."""
+    if request.backend.startswith("file://"):
+        Path(request.backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+    workspace = LocalWorkspace(work_dir=str(project.root), env_vars={"PULUMI_BACKEND_URL": request.backend},
+                               secrets_provider=request.secrets_provider, pulumi_command=command)
+    order = list(request.order)
+    stacks = {name: _open(workspace, name, request.command) for name in dict.fromkeys(order)}
+    if request.command == "destroy":
+        _check_protected(list(stacks.values()), request)
+        if request.protected == "delete":
+            for stack in stacks.values():
+                _unprotect(stack, workspace)
+    steps = _run_chain(order, stacks, request, echo)
+    code = exit_code(steps)
+    if request.json_path is not None:
+        write_result(request.json_path, result_document(request.command, request.backend, steps, code))
+    if request.summary_path is not None:
+        write_text(request.summary_path, markdown(request.command, steps, code))
+    ran = " → ".join(s.stack for s in steps if not s.skipped)
+    echo(f"{request.command}: {'OK' if code == EXIT_OK else 'FAILED'} ({ran})")
+    return code
+
+
+def main(args: Any, project: Project, environ: Mapping[str, str] | None = None, echo: Echo = print,
+         error: Echo = print) -> int:
+    """``securecart preview|up|refresh|destroy|outputs``: check the input, find the CLI, run."""
+    try:
+        request = request_from_args(args, project, os.environ if environ is None else environ)
+        command = locate_cli(request.pulumi_root)
+        return execute(request, project, command, echo)
+    except (DriverInputError, ProjectError) as exc:
+        for problem in exc.problems:
+            error(f"error: {problem}")
+        return EXIT_BAD_INPUT

@@ -1,0 +1,322 @@
+"""The Automation API driver (``securecart preview|up|refresh|destroy|outputs``) against a test double of the
+pulumi CLI (tests/fake_pulumi/bin/pulumi), injected through the Automation API's ``pulumi_command`` hook
+(``--pulumi-root``). The double records every invocation and writes the engine events a script tells it to."""
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from automation import driver
+from automation.cli import main
+from automation.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+FAKE = Path(__file__).resolve().parent / "fake_pulumi"
+POLICIES = str(ROOT / "policies")
+
+
+@dataclass
+class Fake:
+    """The test double's log and script, and the backend the driver is told to use."""
+
+    log: Path
+    script_path: Path
+    backend: str
+
+    def script(self, doc: dict[str, Any]) -> None:
+        self.script_path.write_text(json.dumps(doc))
+
+    def calls(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines()]
+
+    def ops(self) -> list[tuple[str, str]]:
+        """(operation, stack) for every engine operation, in the order the driver ran them."""
+        return [(c["argv"][0], c["argv"][c["argv"].index("--stack") + 1]) for c in self.calls()
+                if c["argv"][0] in driver.COMMANDS]
+
+    def argv(self, op: str, stack: str) -> list[str]:
+        found = [c["argv"] for c in self.calls() if c["argv"][0] == op and "--stack" in c["argv"]
+                 and c["argv"][c["argv"].index("--stack") + 1] == stack]
+        assert len(found) == 1, found
+        return list(found[0])
+
+    def run(self, *argv: str) -> int:
+        return main([*argv, "--pulumi-root", str(FAKE), "--backend", self.backend])
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
+    monkeypatch.chdir(ROOT)
+    for var in ("PULUMI_BACKEND_URL", "PULUMI_SECRETS_PROVIDER", "PULUMI_CONFIG_PASSPHRASE_FILE",
+                "FAKE_PULUMI_VERSION", "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "test-only")
+    monkeypatch.setenv("FAKE_PULUMI_LOG", str(tmp_path / "calls.jsonl"))
+    monkeypatch.setenv("FAKE_PULUMI_SCRIPT", str(tmp_path / "script.json"))
+    f = Fake(tmp_path / "calls.jsonl", tmp_path / "script.json", f"file://{tmp_path / 'state'}")
+    f.script({})
+    yield f
+
+
+def _changed(n: int) -> dict[str, Any]:
+    return {"changes": {"create": n, "same": 1}}
+
+
+SAME: dict[str, Any] = {"changes": {"same": 4}}
+
+
+# --- the arguments the engine gets -------------------------------------------------------------------------------
+
+
+def test_preview_passes_the_stack_the_policy_pack_its_config_and_the_backend(fake: Fake, tmp_path: Path) -> None:
+    config = tmp_path / "levels.json"
+    config.write_text('{"vpc-flow-logs-all-traffic": {"enforcementLevel": "advisory"}}')
+    assert fake.run("preview", "prod-us", "--policy-pack-config", str(config)) == 0
+    assert fake.ops() == [("preview", "prod-us")]
+    argv = fake.argv("preview", "prod-us")
+    assert argv[argv.index("--policy-pack") + 1] == POLICIES
+    assert argv[argv.index("--policy-pack-config") + 1] == str(config)
+    assert "--expect-no-changes" not in argv
+    assert argv[argv.index("--event-log") + 1]
+    for call in fake.calls()[1:]:  # every call after `version` is in the project with the backend
+        assert call["cwd"] == str(ROOT)
+        assert call["env"]["PULUMI_BACKEND_URL"] == fake.backend
+        assert call["passphrase"]
+    assert Path(fake.backend.removeprefix("file://")).is_dir()
+
+
+def test_the_synth_gates_policy_config_is_the_default(fake: Fake) -> None:
+    assert fake.run("preview", "prod-eu") == 0
+    argv = fake.argv("preview", "prod-eu")
+    assert argv[argv.index("--policy-pack-config") + 1] == str(ROOT / "policies" / "policy-config.json")
+
+
+def test_the_backend_comes_from_the_flag_then_the_environment_then_the_project(
+        fake: Fake, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"file://{tmp_path / 'from-env'}"
+    monkeypatch.setenv("PULUMI_BACKEND_URL", url)
+    assert main(["outputs", "prod-us", "--pulumi-root", str(FAKE)]) == 0
+    assert {c["env"].get("PULUMI_BACKEND_URL") for c in fake.calls()[1:]} == {url}
+    project = Project.load(ROOT)
+    assert driver._backend(project, None, {}) == f"file://{ROOT / '.pulumi-state'}"
+    assert driver._backend(project, "s3://bucket", {"PULUMI_BACKEND_URL": url}) == "s3://bucket"
+    assert ".pulumi-state/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_expect_no_changes_is_passed_and_changes_fail_the_gate(fake: Fake) -> None:
+    fake.script({"steps": {"preview:prod-us": [_changed(2)], "preview:prod-eu": [SAME]}})
+    assert fake.run("preview", "--expect-no-changes") == 1
+    assert "--expect-no-changes" in fake.argv("preview", "prod-us")
+    assert "--expect-no-changes" in fake.argv("preview", "prod-eu")
+    fake.log.unlink()
+    assert fake.run("preview", "prod-eu", "--expect-no-changes") == 0
+
+
+# --- the order ---------------------------------------------------------------------------------------------------
+
+
+def test_up_runs_the_plans_chain_in_order(fake: Fake) -> None:
+    fake.script({"steps": {"up:prod-eu": [_changed(3)], "up:prod-us": [_changed(5)]}})
+    assert fake.run("up") == 0
+    assert fake.ops() == [("up", "prod-eu"), ("up", "prod-us"), ("up", "prod-eu"), ("up", "prod-us"),
+                          ("up", "prod-eu")]
+    ups = [c["argv"] for c in fake.calls() if c["argv"][0] == "up"]
+    assert all(a[a.index("--policy-pack") + 1] == POLICIES for a in ups)
+
+
+def test_up_stops_early_once_a_step_changes_nothing(fake: Fake, tmp_path: Path) -> None:
+    fake.script({"steps": {"up:prod-eu": [_changed(3), SAME], "up:prod-us": [_changed(5)]}})
+    out = tmp_path / "result.json"
+    assert fake.run("up", "--json", str(out)) == 0
+    assert fake.ops() == [("up", "prod-eu"), ("up", "prod-us"), ("up", "prod-eu")]
+    doc = json.loads(out.read_text())
+    assert doc["order"] == ["prod-eu", "prod-us", "prod-eu"]
+    assert [s["skipped"] is not None for s in doc["stacks"]["prod-us"]["steps"]] == [False, True]
+
+
+def test_up_of_one_stack_runs_it_once_when_nothing_else_changes(fake: Fake) -> None:
+    fake.script({"steps": {"up:prod-us": [_changed(5)]}})
+    assert fake.run("up", "prod-us") == 0
+    assert fake.ops() == [("up", "prod-us")]
+
+
+def test_destroy_runs_in_reverse_without_target_dependents(fake: Fake) -> None:
+    assert fake.run("destroy") == 0
+    assert fake.ops() == [("destroy", "prod-us"), ("destroy", "prod-eu")]
+    for stack in ("prod-us", "prod-eu"):
+        argv = fake.argv("destroy", stack)
+        assert "--target-dependents" not in argv
+        assert "--exclude-protected" not in argv
+        assert "--policy-pack" not in argv
+
+
+# --- protected resources -----------------------------------------------------------------------------------------
+
+DB = "urn:pulumi:prod-eu::securecart-network::aws:rds/instance:Instance::replica"
+
+
+def test_destroy_refuses_protected_resources_before_deleting_anything(
+        fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.script({"protected": {"prod-eu": [DB]}})
+    assert fake.run("destroy") == 2
+    assert fake.ops() == []
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: prod-eu: 1 protected resource(s) (replica): nothing destroyed")
+    assert "--allow-protected" in err[0]
+
+
+def test_keep_protected_destroys_the_rest(fake: Fake) -> None:
+    fake.script({"protected": {"prod-eu": [DB]}})
+    assert fake.run("destroy", "--keep-protected") == 0
+    assert all("--exclude-protected" in fake.argv("destroy", s) for s in ("prod-us", "prod-eu"))
+
+
+def test_allow_protected_unprotects_then_destroys(fake: Fake) -> None:
+    fake.script({"protected": {"prod-eu": [DB]}})
+    assert fake.run("destroy", "prod-eu", "--allow-protected") == 0
+    argvs = [c["argv"] for c in fake.calls()]
+    unprotect = argvs.index(["state", "unprotect", "--all", "--yes", "--stack", "prod-eu"])
+    destroy = next(i for i, a in enumerate(argvs) if a[0] == "destroy")
+    assert unprotect < destroy
+    assert "--exclude-protected" not in argvs[destroy]
+
+
+# --- the gate ----------------------------------------------------------------------------------------------------
+
+
+def _violation(level: str) -> dict[str, Any]:
+    return {"changes": {"create": 1}, "policies": [
+        {"level": level, "rule": "s3-bucket-encrypted", "message": "bucket is not encrypted",
+         "urn": "urn:pulumi:prod-us::securecart-network::aws:s3/bucketV2:BucketV2::images"}]}
+
+
+@pytest.mark.parametrize(("level", "code"), [("mandatory", 1), ("advisory", 0)])
+def test_the_gate_fails_on_mandatory_violations_only(fake: Fake, level: str, code: int) -> None:
+    fake.script({"steps": {"preview:prod-us": [_violation(level)]}})
+    assert fake.run("preview") == code
+    assert fake.ops() == [("preview", "prod-eu"), ("preview", "prod-us")]  # a failure does not hide the rest
+
+
+def test_a_failed_update_exits_1_and_stops_the_chain(fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.script({"steps": {"up:prod-eu": [{"changes": {"create": 1}, "fail": "error: creating VPC: denied"}]}})
+    assert fake.run("up") == 1
+    assert fake.ops() == [("up", "prod-eu")]
+    assert "up prod-eu: 1 create; 0 violation(s); FAILED: error: creating VPC: denied" in capsys.readouterr().out
+
+
+def test_the_markdown_summary_tells_changes_violations_and_verdict(fake: Fake, tmp_path: Path) -> None:
+    step = _violation("mandatory")
+    step["changes"] = {"create": 2, "update": 1, "same": 3}
+    step["policies"].append({"level": "advisory", "rule": "alarm-has-actions", "urn": "", "message": "x"})
+    fake.script({"steps": {"preview:prod-us": [step]}})
+    summary, result = tmp_path / "out" / "summary.md", tmp_path / "out" / "result.json"
+    assert fake.run("preview", "--summary", str(summary), "--json", str(result)) == 1
+    text = summary.read_text()
+    assert text.startswith("## securecart preview: FAILED\n")
+    us = text[text.index("### prod-us: FAIL"):]
+    assert "| 2 preview | 2 | 1 | 0 | 0 | 3 | FAIL: error: preview failed: mandatory policy violations |" in us
+    assert "Policy violations: 1 mandatory, 1 advisory" in us
+    assert ("| 2 | mandatory | `s3-bucket-encrypted` | "
+            "`urn:pulumi:prod-us::securecart-network::aws:s3/bucketV2:BucketV2::images` | "
+            "bucket is not encrypted |") in us
+    assert "| 2 | advisory | `alarm-has-actions` | `(stack)` | x |" in us
+    eu = text[text.index("### prod-eu: pass"):text.index("### prod-us")]
+    assert "| 1 preview | 0 | 0 | 0 | 0 | 2 | pass |" in eu
+    assert "No policy violations." in eu
+    doc = json.loads(result.read_text())
+    assert doc["exitCode"] == 1
+    assert doc["stacks"]["prod-us"]["steps"][0]["changes"] == {"create": 2, "update": 1, "same": 3}
+    assert [v["level"] for v in doc["stacks"]["prod-us"]["violations"]] == ["mandatory", "advisory"]
+
+
+def test_outputs_are_those_the_peers_read_with_secrets_masked(fake: Fake, tmp_path: Path) -> None:
+    fake.script({"outputs": {"prod-us": {"vpcCidr": "10.0.0.0/16", "internalOnly": "x",
+                                         "transitGatewayAsn": "[secret]"}}})
+    out = tmp_path / "outputs.json"
+    assert fake.run("outputs", "prod-us", "--json", str(out)) == 0
+    outputs = json.loads(out.read_text())["stacks"]["prod-us"]["outputs"]
+    assert outputs == {"vpcCidr": "10.0.0.0/16", "transitGatewayAsn": "[secret]"}
+
+
+# --- bad input and a missing CLI: exit 2, nothing run ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["preview", "prod-ap"], "error: unknown stack 'prod-ap': known stacks are prod-eu, prod-us"),
+    (["up", "--expect-no-changes"], "error: --expect-no-changes: not with up"),
+    (["preview", "--allow-protected"], "error: --allow-protected/--keep-protected: only destroy deletes"),
+    (["destroy", "--allow-protected", "--keep-protected"], "error: --allow-protected and --keep-protected"),
+    (["refresh", "--policy-pack-config", "x.json"], "error: --policy-pack-config: the policy pack runs on"),
+])
+def test_bad_input_exits_2_with_one_line_and_runs_nothing(
+        fake: Fake, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    assert fake.run(*argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(expected)
+    assert fake.calls() == []
+
+
+def test_a_policy_config_that_does_not_parse_exits_2(fake: Fake, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "levels.json"
+    bad.write_text("{not json")
+    assert fake.run("preview", "--policy-pack-config", str(bad)) == 2
+    assert capsys.readouterr().err.startswith(f"error: --policy-pack-config: {bad} is not JSON")
+    assert fake.calls() == []
+
+
+def test_the_passphrase_provider_needs_a_passphrase(fake: Fake, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
+    assert fake.run("preview") == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: secrets: the passphrase provider needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE "
+        "(or choose another with --secrets-provider, e.g. awskms://alias/securecart)"]
+    assert fake.calls() == []
+    assert fake.run("preview", "--secrets-provider", "awskms://alias/securecart") == 0
+
+
+def test_a_missing_cli_says_what_is_needed_and_that_synth_works(
+        fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pulumi anywhere
+    assert main(["preview", "--backend", fake.backend]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "the pulumi CLI is needed" in err[0]
+    assert "https://www.pulumi.com/docs/install/" in err[0]
+    assert "`securecart synth` works without it" in err[0]
+    assert fake.calls() == []
+
+
+def test_a_cli_too_old_for_the_automation_api_exits_2(fake: Fake, capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_PULUMI_VERSION", "v3.0.1")
+    assert fake.run("preview") == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert "3.0.1" in err[0]
+    assert "Minimum version requirement failed" in err[0]
+    assert "`securecart synth` works without it" in err[0]
+    assert [c["argv"] for c in fake.calls()] == [["version"]]
+
+
+def test_the_test_double_is_executable() -> None:
+    assert os.access(FAKE / "bin" / "pulumi", os.X_OK)
+
+
+def test_destroy_or_outputs_of_a_stack_the_backend_lacks_exits_2(fake: Fake,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    fake.script({"missing": ["prod-eu"]})
+    assert fake.run("outputs", "prod-eu") == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: stack 'prod-eu' does not exist in the backend {fake.backend}: nothing to outputs"]
+    assert [c["argv"][:2] for c in fake.calls()] == [["version"], ["stack", "select"]]
