@@ -24,8 +24,8 @@ analysis. It is built last and reads the other tiers' resources; nothing else ma
   traces encrypted under a key of their own (X-Ray uses it through a grant; readers of traces need kms:Decrypt).
 - Flow-log analysis: metric filters on the VPC's flow-log group (``components.flowlogs``: the network tier's format,
   field for field) for rejected traffic, traffic into the database tier from anything but its readers, and
-  connection attempts to ports nothing uses, each with an alarm; the Transit Gateway's flow logs; saved Logs
-  Insights queries for the usual investigations.
+  connection attempts to ports nothing uses, each with an alarm; rejected traffic in the analytics VPC's own flow
+  logs (primary); the Transit Gateway's flow logs; saved Logs Insights queries for the usual investigations.
 """
 
 from collections.abc import Mapping, Sequence
@@ -423,10 +423,17 @@ class MonitoringTier(Tier):
                              "Connection attempts to ports nothing in SecureCart listens on"),
         }
         filters: dict[str, aws.cloudwatch.LogMetricFilter] = {}
+        sources = {label: group for label in patterns}
+        if self.args.analytics is not None:
+            # The analytics VPC's own flow logs: rejected traffic there is a scan or a broken flow too.
+            patterns["analytics-rejected"] = (flowlogs.rejected_pattern(), t.rejected_flows_per_5_minutes,
+                                              "Rejected flows in the analytics VPC")
+            sources["analytics-rejected"] = self.args.analytics.network.flow_log_group
         for label, (pattern, threshold, description) in patterns.items():
             metric = f"{self.ctx.environment}-{label}"
             filters[label] = aws.cloudwatch.LogMetricFilter(
-                f"flow-{label}", name=self.ctx.name(f"flow-{label}"), log_group_name=group.name, pattern=pattern,
+                f"flow-{label}", name=self.ctx.name(f"flow-{label}"), log_group_name=sources[label].name,
+                pattern=pattern,
                 metric_transformation={"name": metric, "namespace": FLOW_NAMESPACE, "value": "1",
                                        "default_value": "0", "unit": "Count"},
                 opts=self.child)

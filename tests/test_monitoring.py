@@ -335,12 +335,14 @@ def _line(**fields: str) -> str:
 
 def test_flow_log_filters_watch_the_network_tiers_log_group_each_with_an_alarm(graph: Graph,
                                                                               stack: StackResult) -> None:
-    group = graph.one("aws:cloudwatch/logGroup:LogGroup", "flow-logs")
     filters = {f.name: f.inputs for f in graph.of_type(FILTER)}
-    assert sorted(filters) == ["flow-database-intrusion", "flow-rejected", "flow-unused-ports"]
+    analytics = ["flow-analytics-rejected"] if stack.stack == "prod-us" else []
+    assert sorted(filters) == sorted(["flow-database-intrusion", "flow-rejected", "flow-unused-ports", *analytics])
     a = alarms(graph)
     for name, f in filters.items():
-        assert f["logGroupName"] == group.inputs["name"]
+        # The analytics VPC's rejects are read from its own flow-log group.
+        source = "analytics-flow-logs" if name in analytics else "flow-logs"
+        assert f["logGroupName"] == graph.one("aws:cloudwatch/logGroup:LogGroup", source).inputs["name"]
         t = f["metricTransformation"]
         alarm = a[name]
         assert (alarm["namespace"], alarm["metricName"], alarm["statistic"]) == (t["namespace"], t["name"], "Sum")
@@ -355,6 +357,7 @@ def test_flow_log_filters_watch_the_network_tiers_log_group_each_with_an_alarm(g
     assert matches(intrusion, _line(srcaddr="172.16.0.9", dstaddr=db, action="REJECT"))
     # prod-us: the analytics workloads read the database over the peering.
     assert matches(intrusion, _line(srcaddr="10.30.0.9", dstaddr=db)) == (stack.stack != "prod-us")
+    assert all(filters[n]["pattern"] == filters["flow-rejected"]["pattern"] for n in analytics)
     rejected, unused = filters["flow-rejected"]["pattern"], filters["flow-unused-ports"]["pattern"]
     assert matches(rejected, _line(action="REJECT")) and not matches(rejected, _line())
     assert matches(unused, _line(dstport="3389", dstaddr="10.10.0.5")) and not matches(unused, _line(dstport="443"))
