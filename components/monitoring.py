@@ -43,7 +43,7 @@ from components.data import DataTier
 from components.delivery import DeliveryTier
 from components.documents import policy_document
 from components.edge import EdgeTier
-from components.network import NetworkTier
+from components.network import NetworkTier, flow_logs_role_policy, flow_logs_trust_policy
 from components.partners import PartnersTier
 from components.settings.delivery import LoadBalancerKind
 from components.settings.monitoring import MonitoringSettings
@@ -460,10 +460,10 @@ class MonitoringTier(Tier):
             "tgw-flow-logs-role",
             description="Lets VPC Flow Logs write the Transit Gateway's flow records, nothing else",
             assume_role_policy=pulumi.Output.all(self.ctx.region, self.ctx.account_id, self.ctx.partition).apply(
-                lambda v: _flow_logs_trust(v[0], v[1], v[2])),
+                lambda v: flow_logs_trust_policy(v[0], v[1], v[2])),
             tags=self.tags("tgw-flow-logs-role"), opts=self.child)
         writes = aws.iam.RolePolicy("tgw-flow-logs-role-policy", role=role.id,
-                                    policy=group.arn.apply(_flow_logs_write), opts=options(role))
+                                    policy=group.arn.apply(flow_logs_role_policy), opts=options(role))
         # Transit Gateway flow logs take no traffic type (they record everything) and aggregate over 60 s only.
         aws.ec2.FlowLog(
             "tgw-flow-log", transit_gateway_id=links.transit_gateway.id,
@@ -528,20 +528,3 @@ class MonitoringTier(Tier):
                 "global-dashboard", dashboard_name=self.ctx.name("global"),
                 dashboard_body=dashboards.global_view(self.ctx.region, self.args), opts=self.child))
         return boards
-
-
-def _flow_logs_trust(region: str, account: str, partition: str) -> str:
-    return policy_document([{
-        "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                      "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account}:vpc-flow-log/*"}},
-    }])
-
-
-def _flow_logs_write(group_arn: str) -> str:
-    return policy_document([{
-        "Sid": "WriteFlowLogs", "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
-        "Resource": [group_arn, f"{group_arn}:*"],
-    }])
-
