@@ -20,7 +20,7 @@ from automation.synth import StackResult, SynthRun, synth_all, synth_stack
 from components.settings.cross_region import check_stack_set
 from components.settings.loader import parse_settings
 from components.settings.types import ConfigError
-from tests.conftest import Graph, is_secret, plain, policy_doc, synth_in
+from tests.conftest import Graph, assert_refused, is_secret, plain, policy_doc
 
 ACCOUNT = "123456789012"
 DOMAIN = "securecart.example"
@@ -769,10 +769,7 @@ def test_the_cli_exits_2_on_a_bad_edge_setting_naming_the_key(
         if name == "prod-us":
             config["securecart:edge"]["accelerator"] = {"trafficDials": {"eu-west-1": 150}}
 
-    project_copy(dial)
-    code = synth_in(tmp_path, "--no-tree")
-    assert code == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "error: Pulumi.prod-us.yaml: securecart:edge.accelerator.trafficDials.eu-west-1: 150 is outside 0-100 "
-        "(100 = full share, 0 = drained)"]
+    assert_refused(project_copy, tmp_path, capsys, dial,
+                   "error: Pulumi.prod-us.yaml: securecart:edge.accelerator.trafficDials.eu-west-1: 150 is outside "
+                   "0-100 (100 = full share, 0 = drained)")
 

@@ -15,7 +15,7 @@ from automation.synth import StackResult, SynthRun
 from components import flowlogs
 from components.settings.loader import parse_settings
 from components.settings.monitoring import MonitoringSettings
-from tests.conftest import Graph, assert_refused, policy_doc, synth_in
+from tests.conftest import Graph, assert_refused, policy_doc
 from tests.cw_filter import matches
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -463,8 +463,6 @@ def test_delivery_alarm_email_says_where_it_moved(
     def edit(stack: str, config: dict[str, Any]) -> None:
         if stack == "prod-us":
             config["securecart:delivery"]["alarmEmail"] = "oncall@securecart.example"
-    project_copy(edit)
-    assert synth_in(tmp_path, "--no-tree") == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "error: Pulumi.prod-us.yaml: securecart:delivery: alarmEmail moved: list the address under "
-        "securecart:monitoring.subscriptions as {protocol: email, endpoint: <address>}"]
+    assert_refused(project_copy, tmp_path, capsys, edit,
+                   "error: Pulumi.prod-us.yaml: securecart:delivery: alarmEmail moved: list the address under "
+                   "securecart:monitoring.subscriptions as {protocol: email, endpoint: <address>}")

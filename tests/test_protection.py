@@ -22,7 +22,7 @@ from components.settings.loader import parse_settings
 from components.settings.protection import DEFAULT_RULE_GROUPS
 from components.settings.stack import StackSettings
 from components.settings.types import ConfigError
-from tests.conftest import Graph, plain, policy_doc, synth_in
+from tests.conftest import Graph, assert_refused, plain, policy_doc
 
 ACCOUNT = "123456789012"
 DOMAIN = "securecart.example"
@@ -708,8 +708,5 @@ def test_the_cli_exits_2_on_a_bad_protection_setting_naming_the_key(
         if name == "prod-eu":
             config["securecart:privateLink"]["allowedPrincipals"] = ["*"]
 
-    project_copy(star)
-    code = synth_in(tmp_path, "--no-tree")
-    assert code == 2
-    assert capsys.readouterr().err.splitlines() == [
-        f"error: Pulumi.prod-eu.yaml: securecart:privateLink.allowedPrincipals: {STAR}"]
+    assert_refused(project_copy, tmp_path, capsys, star,
+                   f"error: Pulumi.prod-eu.yaml: securecart:privateLink.allowedPrincipals: {STAR}")
