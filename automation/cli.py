@@ -83,6 +83,8 @@ def _driver_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", c
                    help="destroy: unprotect the protected resources and destroy them too")
     p.add_argument("--keep-protected", action="store_true",
                    help="destroy: destroy everything but the protected resources (pulumi's --exclude-protected)")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="preview and outputs: how many stacks run at once (default: all of them)")
     p.add_argument("--json", type=Path, metavar="PATH", help="write the result as JSON to PATH")
     p.add_argument("--summary", type=Path, metavar="PATH",
                    help="write a Markdown summary to PATH (e.g. $GITHUB_STEP_SUMMARY)")
@@ -222,10 +224,6 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
     return EXIT_OK
 
 
-def _echo(line: str) -> None:
-    print(line, flush=True)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -237,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(project.stacks()))
         return EXIT_OK
     if args.command in driver.COMMANDS:
-        return driver.main(args, project, echo=_echo, error=lambda line: print(line, file=sys.stderr))
+        return driver.main(args, project)
     return _synth(args, project)
 
 

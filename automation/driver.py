@@ -11,13 +11,16 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pulumi.automation import (
     CommandError,
+    EngineEvent,
     InvalidVersionError,
     LocalWorkspace,
     PulumiCommand,
@@ -26,12 +29,23 @@ from pulumi.automation import (
 )
 
 from automation import plan
-from automation.driver_report import StepResult, markdown, progress_line, result_document, write_result, write_text
+from automation.driver_report import (
+    StepResult,
+    markdown,
+    outcome,
+    progress_line,
+    result_document,
+    write_result,
+    write_text,
+)
+from automation.progress import OnEvent, Progress, Write
 from automation.project import Project, ProjectError
+from automation.synth import SynthError, synth_all
 from components.contract import peer_keys
 from components.settings.types import Role
 
 COMMANDS = ("preview", "up", "refresh", "destroy", "outputs")
+CONCURRENT = ("preview", "outputs")  # read-only: the stacks run side by side (a preview reads its peer, writes nothing)
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 STATE_DIR = ".pulumi-state"  # the default backend: a file backend inside the project (git-ignored)
 POLICY_PACK = "policies"
@@ -39,7 +53,7 @@ DEFAULT_POLICY_CONFIG = "policies/policy-config.json"  # the levels the synth ga
 PROTECTED = ("refuse", "keep", "delete")
 SECRET = "[secret]"
 ROLE_KEY = "securecart:role"  # the stack file's role decides its place in the plan
-Echo = Callable[[str], None]
+Estimate = Callable[[Project, Sequence[str]], list[int | None]]
 
 
 class DriverInputError(Exception):
@@ -64,6 +78,7 @@ class Request:
     json_path: Path | None
     summary_path: Path | None
     pulumi_root: Path | None
+    jobs: int = 1  # preview and outputs: how many stacks run at once
 
 
 # --- input, all checked before anything runs -------------------------------------------------------------------
@@ -87,6 +102,11 @@ def _conflicts(command: str, args: Any) -> list[str]:
         problems.append(f"--policy-pack-config: the policy pack runs on preview and up only, not on {command}")
     if (args.allow_protected or args.keep_protected) and command != "destroy":
         problems.append(f"--allow-protected/--keep-protected: only destroy deletes resources, not {command}")
+    if args.jobs is not None and command not in CONCURRENT:
+        problems.append(f"--jobs: only {' and '.join(CONCURRENT)} run stacks side by side; {command} follows "
+                        f"the plan one stack at a time")
+    if args.jobs is not None and args.jobs < 1:
+        problems.append(f"--jobs: {args.jobs} is not a number of stacks: give 1 or more")
     if args.allow_protected and args.keep_protected:
         problems.append("--allow-protected and --keep-protected: choose one (delete the protected resources "
                         "too, or keep them)")
@@ -162,7 +182,8 @@ def request_from_args(args: Any, project: Project, environ: Mapping[str, str]) -
     return Request(command=command, stacks=stacks, order=order, backend=backend, secrets_provider=secrets,
                    policy_pack=(project.root / POLICY_PACK).resolve(), policy_pack_config=config,
                    expect_no_changes=bool(args.expect_no_changes), protected=protected, json_path=json_path,
-                   summary_path=summary_path, pulumi_root=args.pulumi_root)
+                   summary_path=summary_path, pulumi_root=args.pulumi_root,
+                   jobs=args.jobs if args.jobs is not None else max(len(order), 1))
 
 
 def locate_cli(root: Path | None) -> PulumiCommand:
@@ -226,10 +247,10 @@ def _interesting(outputs: Mapping[str, Any]) -> dict[str, Any]:
             for k, v in sorted(outputs.items()) if k in keys}
 
 
-def _operate(stack: Stack, request: Request, step: StepResult) -> None:
+def _operate(stack: Stack, request: Request, step: StepResult, on_event: OnEvent) -> None:
     packs = [str(request.policy_pack)]
     configs = [str(request.policy_pack_config)] if request.policy_pack_config else None
-    common: dict[str, Any] = {"on_event": step.on_event, "color": "never"}
+    common: dict[str, Any] = {"on_event": on_event, "color": "never"}
     if request.command == "preview":
         stack.preview(policy_packs=packs, policy_pack_configs=configs,
                       expect_no_changes=request.expect_no_changes or None, diff=False, **common)
@@ -244,10 +265,16 @@ def _operate(stack: Stack, request: Request, step: StepResult) -> None:
         step.outputs = _interesting(stack.outputs())
 
 
-def run_step(stack: Stack, request: Request) -> StepResult:
+def run_step(stack: Stack, request: Request, live: OnEvent | None = None) -> StepResult:
     step = StepResult(stack.name, request.command)
+
+    def on_event(event: EngineEvent) -> None:
+        step.on_event(event)
+        if live is not None:
+            live(event)
+
     try:
-        _operate(stack, request, step)
+        _operate(stack, request, step, on_event)
     except CommandError as exc:
         step.error = _error_line(exc)
     step.finish()
@@ -301,21 +328,36 @@ def _needed(name: str, ran: dict[str, int], changed_at: dict[str, int]) -> bool:
     return any(at > ran[name] for other, at in changed_at.items() if other != name)
 
 
-def _run_chain(order: list[str], stacks: dict[str, Stack], request: Request, echo: Echo) -> list[StepResult]:
+def _label(request: Request, i: int, name: str) -> str:
+    steps = len(request.order)
+    chained = steps > 1 and request.command not in CONCURRENT
+    return f"{request.command} {name}" + (f" (step {i + 1} of {steps})" if chained else "")
+
+
+def _step(i: int, name: str, stack: Stack, request: Request, progress: Progress, *,
+          expected: int | None) -> StepResult:
+    """One engine operation with its live line; its violations are said when it ends."""
+    on_event = progress.begin(str(i), _label(request, i, name), expected, planning=request.command == "preview")
+    step = run_step(stack, request, on_event)
+    progress.end(str(i), outcome(step))
+    for v in step.violations:
+        progress.say(f"  {name}: {v.line()}")
+    return step
+
+
+def _run_chain(stacks: dict[str, Stack], request: Request, progress: Progress,
+               expected: Sequence[int | None]) -> list[StepResult]:
+    """up, refresh, destroy: one step after another in the request's order."""
     steps: list[StepResult] = []
     ran: dict[str, int] = {}
     changed_at: dict[str, int] = {}
-    for i, name in enumerate(order):
+    for i, name in enumerate(request.order):
         if request.command == "up" and not _needed(name, ran, changed_at):
             steps.append(StepResult(name, "up", skipped="converged: no stack changed since its last run"))
-            echo(progress_line(steps[-1]))
+            progress.say(progress_line(steps[-1]))
             continue
-        echo(f"{request.command} {name}: running (step {i + 1} of {len(order)})")
-        step = run_step(stacks[name], request)
+        step = _step(i, name, stacks[name], request, progress, expected=expected[i])
         steps.append(step)
-        echo(progress_line(step))
-        for v in step.violations:
-            echo(f"  {v.line()}")
         ran[name] = i
         if step.changed:
             changed_at[name] = i
@@ -324,43 +366,121 @@ def _run_chain(order: list[str], stacks: dict[str, Stack], request: Request, ech
     return steps
 
 
+def _run_side_by_side(stacks: dict[str, Stack], request: Request, progress: Progress) -> list[StepResult]:
+    """preview, outputs: up to ``jobs`` stacks at once, each on its own thread (the engine runs in a pulumi
+    process of its own); the results in the request's order whatever order they finish in."""
+    with ThreadPoolExecutor(max_workers=min(request.jobs, len(request.order)),
+                            thread_name_prefix="securecart") as pool:
+        futures = [pool.submit(_step, i, name, stacks[name], request, progress, expected=None)
+                   for i, name in enumerate(request.order)]
+        return [f.result() for f in futures]
+
+
 def exit_code(steps: list[StepResult]) -> int:
     return EXIT_OK if all(s.passed for s in steps) else EXIT_FAILED
 
 
-def execute(request: Request, project: Project, command: PulumiCommand, echo: Echo = print) -> int:
+def _deployed(stack: Stack) -> int:
+    """Resources in the stack's state (0 for a stack never deployed)."""
+    return len((stack.export_stack().deployment or {}).get("resources") or [])
+
+
+def _expected(request: Request, stacks: dict[str, Stack], estimate: Sequence[int | None] | None) -> list[int | None]:
+    """Per step, the resources it is expected to touch. up: the offline synth's pass for a stack not yet
+    deployed, its last pass for one that is (the program then registers everything at once); destroy: what the
+    state holds."""
+    if request.command == "destroy":
+        return [_deployed(stacks[name]) for name in request.order]
+    if request.command != "up" or estimate is None:
+        return [None] * len(request.order)
+    last = {name: n for name, n in zip(request.order, estimate, strict=True)}
+    deployed = {name for name in stacks if _deployed(stacks[name])}
+    return [last[name] if name in deployed else n for name, n in zip(request.order, estimate, strict=True)]
+
+
+def synth_estimate(project: Project, order: Sequence[str]) -> list[int | None]:
+    """up: per step, the resources the offline synth's matching pass registers (the plan is the same), plus the
+    stack resource itself. The program runs here as `securecart synth` runs it: a stack file or the program that
+    fails offline fails the same way in a real update, so it is bad input and nothing runs."""
+    try:
+        run = synth_all(project, list(dict.fromkeys(order)))
+    except SynthError as exc:
+        why = "" if exc.kind == "config" else f"{exc.stack}: the program fails offline (`securecart synth`): "
+        raise DriverInputError([why + p for p in exc.problems]) from None
+    per_stack: dict[str, list[int]] = {}
+    for name, count in zip(run.passes, run.counts, strict=True):
+        per_stack.setdefault(name, []).append(count + 1)
+    seen: dict[str, int] = {}
+    found: list[int | None] = []
+    for name in order:
+        k = seen[name] = seen.get(name, -1) + 1
+        counts = per_stack.get(name)
+        found.append(counts[min(k, len(counts) - 1)] if counts else None)
+    return found
+
+
+def execute(request: Request, project: Project, command: PulumiCommand, progress: Progress,
+            estimate: Sequence[int | None] | None = None) -> int:
     """Run a checked request with the given pulumi CLI. Returns the exit code; bad input raises before any
     change is made."""
     if request.backend.startswith("file://"):
         Path(request.backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     workspace = LocalWorkspace(work_dir=str(project.root), env_vars={"PULUMI_BACKEND_URL": request.backend},
                                secrets_provider=request.secrets_provider, pulumi_command=command)
-    order = list(request.order)
-    stacks = {name: _open(workspace, name, request.command) for name in dict.fromkeys(order)}
+    stacks = {name: _open(workspace, name, request.command) for name in dict.fromkeys(request.order)}
     if request.command == "destroy":
         _check_protected(list(stacks.values()), request)
         if request.protected == "delete":
             for stack in stacks.values():
                 _unprotect(stack, workspace)
-    steps = _run_chain(order, stacks, request, echo)
+    try:
+        if request.command in CONCURRENT:
+            steps = _run_side_by_side(stacks, request, progress)
+        else:
+            steps = _run_chain(stacks, request, progress, _expected(request, stacks, estimate))
+    finally:
+        progress.close()
     code = exit_code(steps)
     if request.json_path is not None:
         write_result(request.json_path, result_document(request.command, request.backend, steps, code))
     if request.summary_path is not None:
         write_text(request.summary_path, markdown(request.command, steps, code))
     ran = " → ".join(s.stack for s in steps if not s.skipped)
-    echo(f"{request.command}: {'OK' if code == EXIT_OK else 'FAILED'} ({ran})")
+    progress.say(f"{request.command}: {'OK' if code == EXIT_OK else 'FAILED'} ({ran})")
     return code
 
 
-def main(args: Any, project: Project, environ: Mapping[str, str] | None = None, echo: Echo = print,
-         error: Echo = print) -> int:
+def _stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def live_terminal(environ: Mapping[str, str]) -> bool:
+    """Live lines only on a terminal that can move its cursor; plain lines in CI logs and pipes."""
+    return sys.stdout.isatty() and environ.get("TERM", "") not in ("", "dumb")
+
+
+def main(args: Any, project: Project, *, environ: Mapping[str, str] | None = None, out: Write = _stdout,
+         error: Callable[[str], None] = _stderr, live: bool | None = None) -> int:
     """``securecart preview|up|refresh|destroy|outputs``: check the input, find the CLI, run."""
+    env = os.environ if environ is None else environ
     try:
-        request = request_from_args(args, project, os.environ if environ is None else environ)
+        request = request_from_args(args, project, env)
         command = locate_cli(request.pulumi_root)
-        return execute(request, project, command, echo)
+        estimate = None
+        if request.command == "up":
+            out("up: each step's resources, from the offline synth of the same plan ...\n")
+            estimate = estimate_resources(project, request.order)
+        progress = Progress(out, live_terminal(env) if live is None else live)
+        return execute(request, project, command, progress, estimate)
     except (DriverInputError, ProjectError) as exc:
         for problem in exc.problems:
             error(f"error: {problem}")
         return EXIT_BAD_INPUT
+
+
+estimate_resources: Estimate = synth_estimate  # tests put a cheaper one in its place

@@ -3,7 +3,6 @@ step (from the engine events), the JSON result and the Markdown summary (a pull-
 ``$GITHUB_STEP_SUMMARY``)."""
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ KINDS = ("create", "update", "delete", "replace", "same")
 _COUNTED = {OpType.CREATE: "create", OpType.UPDATE: "update", OpType.DELETE: "delete",
             OpType.REPLACE: "replace", OpType.SAME: "same"}
 LEVELS = ("mandatory", "remediate", "advisory")
+BLOCKING = ("mandatory", "remediate")
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,14 @@ class StepResult:
         return sum(n for kind, n in self.changes.items() if kind != "same")
 
     @property
-    def mandatory(self) -> int:
-        return sum(1 for v in self.violations if v.level == "mandatory")
+    def blocking(self) -> int:
+        """Violations that fail the gate: mandatory, and remediate (the engine reports a remediate-level policy
+        only when it could not remediate: a validation-only rule at that level blocks as mandatory does)."""
+        return sum(1 for v in self.violations if v.level in BLOCKING)
 
     @property
     def passed(self) -> bool:
-        return self.error is None and self.mandatory == 0
+        return self.error is None and self.blocking == 0
 
 
 def _counts(changes: dict[str, int]) -> str:
@@ -86,11 +88,16 @@ def _counts(changes: dict[str, int]) -> str:
     return ", ".join(shown) or "nothing"
 
 
-def progress_line(step: StepResult) -> str:
+def outcome(step: StepResult) -> str:
+    """How a step went: its changes by kind, its violations, its verdict."""
     if step.skipped:
-        return f"{step.command} {step.stack}: skipped ({step.skipped})"
-    verdict = "ok" if step.passed else ("FAILED: " + step.error if step.error else "FAILED: mandatory violation(s)")
-    return f"{step.command} {step.stack}: {_counts(step.changes)}; {len(step.violations)} violation(s); {verdict}"
+        return f"skipped ({step.skipped})"
+    verdict = "ok" if step.passed else "FAILED: " + (step.error or "mandatory or remediate violation(s)")
+    return f"{_counts(step.changes)}; {len(step.violations)} violation(s); {verdict}"
+
+
+def progress_line(step: StepResult) -> str:
+    return f"{step.command} {step.stack}: {outcome(step)}"
 
 
 def result_document(command: str, backend: str, steps: list[StepResult], exit_code: int) -> dict[str, Any]:
@@ -119,7 +126,7 @@ def _changes_table(steps: list[tuple[int, StepResult]]) -> list[str]:
         if step.skipped:
             result = f"skipped: {step.skipped}"
         else:
-            result = "pass" if step.passed else f"FAIL: {step.error or 'mandatory violation(s)'}"
+            result = "pass" if step.passed else f"FAIL: {step.error or 'mandatory or remediate violation(s)'}"
         counts = " | ".join(str(step.changes.get(k, 0)) for k in KINDS)
         lines.append(f"| {i} {step.command} | {counts} | {_cell(result)} |")
     return lines
@@ -161,5 +168,3 @@ def write_text(path: Path, text: str) -> None:
 def write_result(path: Path, doc: dict[str, Any]) -> None:
     write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
 
-
-Printer = Callable[[str], None]

@@ -277,6 +277,7 @@ def load_all_settings(project: Project, stacks: list[str]) -> dict[str, StackSet
 class SynthRun:
     results: dict[str, StackResult]
     passes: list[str]  # the stacks in the order they were synthesized
+    counts: list[int] = field(default_factory=list)  # per pass: the resources the program registered
 
 
 def synth_all(project: Project, stacks: list[str] | None = None, main: Path | None = None,
@@ -318,6 +319,7 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
     outputs: dict[str, dict[str, Any]] = {}
     results: dict[str, StackResult] = {}
     passes: list[str] = []
+    counts: list[int] = []
     seen: dict[str, str] = {}  # per stack: the peers' outputs its last synth read
 
     def peers_view(stack: str) -> str:
@@ -334,6 +336,7 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
         results[stack] = synth_stack(project, stack, outputs, main)
         outputs[stack] = results[stack].outputs
         passes.append(stack)
+        counts.append(len(results[stack].resources))
         # Taken after the run (which read its peers' outputs as they stood: a stack does not change its peer).
         seen[stack] = peers_view(stack)
 
@@ -352,7 +355,7 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
             f"outputs still changing after {plan.MAX_ROUNDS} extra rounds of the deployment plan: a stack's "
             f"outputs depend on themselves through its peer"
         ])
-    return SynthRun(results={s: results[s] for s in wanted}, passes=passes)
+    return SynthRun(results={s: results[s] for s in wanted}, passes=passes, counts=counts)
 
 
 def _canonical(outputs: dict[str, Any] | None) -> str:

@@ -4,7 +4,8 @@ pulumi CLI (tests/fake_pulumi/bin/pulumi), injected through the Automation API's
 
 import json
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from automation import driver
 from automation.cli import main
 from automation.project import Project
+from automation.synth import synth_all
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = Path(__file__).resolve().parent / "fake_pulumi"
@@ -62,7 +64,15 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
     monkeypatch.setenv("FAKE_PULUMI_SCRIPT", str(tmp_path / "script.json"))
     f = Fake(tmp_path / "calls.jsonl", tmp_path / "script.json", f"file://{tmp_path / 'state'}")
     f.script({})
+    # up's estimate of each step's resources runs the offline synth (seconds); the tests of the driver's engine
+    # calls take a stand-in: step i expects 10 * (i + 1). test_up_expects_what_the_offline_synth_registers
+    # tests the real one.
+    monkeypatch.setattr(driver, "estimate_resources", _ten_per_step)
     yield f
+
+
+def _ten_per_step(project: Project, order: Sequence[str]) -> list[int | None]:
+    return [10 * (i + 1) for i in range(len(order))]
 
 
 def _changed(n: int) -> dict[str, Any]:
@@ -202,14 +212,15 @@ def _violation(level: str) -> dict[str, Any]:
 def test_the_gate_fails_on_mandatory_violations_only(fake: Fake, level: str, code: int) -> None:
     fake.script({"steps": {"preview:prod-us": [_violation(level)]}})
     assert fake.run("preview") == code
-    assert fake.ops() == [("preview", "prod-eu"), ("preview", "prod-us")]  # a failure does not hide the rest
+    assert sorted(fake.ops()) == [("preview", "prod-eu"), ("preview", "prod-us")]  # a failure hides nothing
 
 
 def test_a_failed_update_exits_1_and_stops_the_chain(fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
     fake.script({"steps": {"up:prod-eu": [{"changes": {"create": 1}, "fail": "error: creating VPC: denied"}]}})
     assert fake.run("up") == 1
     assert fake.ops() == [("up", "prod-eu")]
-    assert "up prod-eu: 1 create; 0 violation(s); FAILED: error: creating VPC: denied" in capsys.readouterr().out
+    assert ("up prod-eu (step 1 of 5): 1 create; 0 violation(s); FAILED: error: creating VPC: denied [0m00s]"
+            in capsys.readouterr().out.splitlines())
 
 
 def test_the_markdown_summary_tells_changes_violations_and_verdict(fake: Fake, tmp_path: Path) -> None:
@@ -320,3 +331,142 @@ def test_destroy_or_outputs_of_a_stack_the_backend_lacks_exits_2(fake: Fake,
     assert capsys.readouterr().err.splitlines() == [
         f"error: stack 'prod-eu' does not exist in the backend {fake.backend}: nothing to outputs"]
     assert [c["argv"][:2] for c in fake.calls()] == [["version"], ["stack", "select"]]
+
+
+# --- speed and progress ------------------------------------------------------------------------------------------
+
+
+def test_previews_of_several_stacks_run_at_the_same_time(fake: Fake) -> None:
+    # Each preview waits, inside the test double, until the other has started: run one after the other, the
+    # first would wait in vain and fail.
+    fake.script({"steps": {"preview:prod-us": [{"together": ["preview:prod-eu"]}],
+                           "preview:prod-eu": [{"together": ["preview:prod-us"]}]}})
+    assert fake.run("preview") == 0
+    assert sorted(fake.ops()) == [("preview", "prod-eu"), ("preview", "prod-us")]
+
+
+def test_jobs_1_previews_one_stack_after_another_in_the_plans_order(fake: Fake, tmp_path: Path) -> None:
+    fake.script({"steps": {"preview:prod-eu": [{"together": ["preview:prod-us"], "together_timeout": 1}]}})
+    out = tmp_path / "result.json"
+    assert fake.run("preview", "--jobs", "1", "--json", str(out)) == 1  # prod-eu waited for prod-us in vain
+    assert fake.ops() == [("preview", "prod-eu"), ("preview", "prod-us")]
+    steps = json.loads(out.read_text())["stacks"]
+    assert "never started while preview:prod-eu ran" in steps["prod-eu"]["steps"][0]["error"]
+    assert steps["prod-us"]["passed"]
+
+
+def test_concurrent_results_keep_the_plans_order(fake: Fake, tmp_path: Path) -> None:
+    # prod-us finishes first (prod-eu waits for it to start); the result still lists prod-eu first.
+    fake.script({"steps": {"preview:prod-eu": [{"together": ["preview:prod-us"], "changes": {"create": 2}}]}})
+    out = tmp_path / "result.json"
+    assert fake.run("preview", "--json", str(out)) == 0
+    doc = json.loads(out.read_text())
+    assert doc["order"] == ["prod-eu", "prod-us"]
+    assert doc["stacks"]["prod-eu"]["steps"][0]["changes"] == {"create": 2}
+
+
+def test_progress_is_plain_lines_when_output_is_not_a_terminal(
+        fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.script({"steps": {"up:prod-eu": [{"changes": {"create": 2, "same": 1}},
+                                          {"changes": {"update": 1, "create": 1}, "fail": "error: quota exceeded"}],
+                           "up:prod-us": [_changed(1)]}})
+    assert fake.run("up") == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "\x1b" not in "".join(out)  # no cursor movement in a log
+    first = "up prod-eu (step 1 of 5)"
+    assert out[out.index(f"{first}: running; about 10 resources") + 1:][:3] == [
+        f"{first} [1/10 resources 0m00s] created aws:test/thing:Thing create-0",
+        f"{first} [2/10 resources 0m00s] created aws:test/thing:Thing create-1",
+        f"{first}: 2 create, 1 same; 0 violation(s); ok [0m00s]",  # the `same` one counts but says nothing
+    ]
+    third = "up prod-eu (step 3 of 5)"
+    assert out[out.index(f"{third}: running; about 30 resources") + 1:][:4] == [
+        f"{third} [1/30 resources 0m00s] updated aws:test/thing:Thing update-0",
+        f"{third} [2/30 resources 0m00s] FAILED creating aws:test/thing:Thing create-0",
+        f"{third} [2/30 resources 0m00s] error: quota exceeded",
+        f"{third}: 1 create, 1 update; 0 violation(s); FAILED: error: quota exceeded [0m00s]",
+    ]
+    assert out[-1] == "up: FAILED (prod-eu → prod-us → prod-eu)"
+
+
+def test_a_preview_says_what_would_change(fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.script({"steps": {"preview:prod-us": [{"changes": {"delete": 1}}]}})
+    assert fake.run("preview", "prod-us") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["preview prod-us: running",
+                       "preview prod-us [1 resource(s) 0m00s] would delete aws:test/thing:Thing delete-0"]
+
+
+def test_a_deployed_stack_expects_its_whole_program_from_the_first_step(
+        fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
+    # prod-us already has resources: its first up registers all of them, so both its steps expect the synth's
+    # last pass of it (step 4: 40); prod-eu has none, so each of its steps expects its own pass.
+    fake.script({"deployed": {"prod-us": 35}, "steps": {"up:prod-eu": [_changed(1)], "up:prod-us": [_changed(1)]}})
+    assert fake.run("up") == 0
+    running = [line for line in capsys.readouterr().out.splitlines() if line.endswith(" resources")]
+    assert running == ["up prod-eu (step 1 of 5): running; about 10 resources",
+                       "up prod-us (step 2 of 5): running; about 40 resources",
+                       "up prod-eu (step 3 of 5): running; about 30 resources",
+                       "up prod-us (step 4 of 5): running; about 40 resources",
+                       "up prod-eu (step 5 of 5): running; about 50 resources"]
+
+
+def test_destroy_expects_what_the_state_holds(fake: Fake, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.script({"deployed": {"prod-us": 35, "prod-eu": 12}})
+    assert fake.run("destroy") == 0
+    out = capsys.readouterr().out
+    assert "destroy prod-us (step 1 of 2): running; about 35 resources" in out
+    assert "destroy prod-eu (step 2 of 2): running; about 12 resources" in out
+
+
+def test_up_expects_what_the_offline_synth_registers() -> None:
+    """The real estimate: the synth's passes of the same plan, one per up step, plus the stack resource."""
+    project = Project.load(ROOT)
+    order = driver.chain(project, "up", project.stacks())
+    expected = driver.synth_estimate(project, order)
+    run = synth_all(project)
+    assert run.passes == order
+    assert expected == [n + 1 for n in run.counts]
+    final = {s: len(r.resources) + 1 for s, r in run.results.items()}
+    assert expected[-1] == final["prod-eu"]
+    assert expected[order.index("prod-us", 2)] == final["prod-us"]
+    first = expected[0]
+    assert first is not None
+    assert first < final["prod-eu"]  # the secondary's first step builds less: its peer is not there yet
+
+
+def test_up_of_a_program_that_fails_offline_runs_nothing(
+        fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", ".tools", "tests", ".pulumi-state",
+                                                                  "__pycache__", "benchmarks"))
+    stack_file = project / "Pulumi.prod-eu.yaml"
+    stack_file.write_text(stack_file.read_text().replace("securecart:role:", "securecart:nosuchkey: 1\n  "
+                                                         "securecart:role:"))
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(driver, "estimate_resources", driver.synth_estimate)
+    assert fake.run("up") == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err and all(line.startswith("error: ") for line in err)
+    assert any("securecart:nosuchkey" in line for line in err)
+    assert [c["argv"] for c in fake.calls()] == [["version"]]
+
+
+def test_the_driver_judges_the_levels_itself(fake: Fake) -> None:
+    """The test double exits 0 whatever it reported: the verdict is the driver's own count of the levels."""
+    for level, code in (("mandatory", 1), ("remediate", 1), ("advisory", 0)):
+        step = _violation(level)
+        step["exit"] = 0
+        fake.script({"steps": {"preview:prod-us": [step]}})
+        assert fake.run("preview", "prod-us") == code, level
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["up", "--jobs", "2"], "error: --jobs: only preview and outputs run stacks side by side"),
+    (["preview", "--jobs", "0"], "error: --jobs: 0 is not a number of stacks: give 1 or more"),
+])
+def test_bad_jobs_exit_2(fake: Fake, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    assert fake.run(*argv) == 2
+    assert capsys.readouterr().err.splitlines() == [expected + (
+        "; up follows the plan one stack at a time" if argv[0] == "up" else "")]
+    assert fake.calls() == []
