@@ -27,17 +27,12 @@ from pulumi.automation import (
     Stack,
     StackNotFoundError,
 )
+from securecart_rules import POLICIES
+from semver import VersionInfo
 
 from automation import plan
-from automation.driver_report import (
-    StepResult,
-    markdown,
-    outcome,
-    progress_line,
-    result_document,
-    write_result,
-    write_text,
-)
+from automation.driver_report import StepResult, markdown, outcome, progress_line, result_document, write_text
+from automation.gate import PackConfig, PolicyConfigError
 from automation.progress import OnEvent, Progress, Write
 from automation.project import Project, ProjectError
 from automation.synth import SynthError, synth_all
@@ -52,6 +47,9 @@ POLICY_PACK = "policies"
 DEFAULT_POLICY_CONFIG = "policies/policy-config.json"  # the levels the synth gate uses too
 PROTECTED = ("refuse", "keep", "delete")
 SECRET = "[secret]"
+# The oldest pulumi CLI the driver runs with: Pulumi.yaml's `toolchain: uv` arrived in 3.139.0.
+MINIMUM_CLI = "3.139.0"
+TOOLS_BIN = ".tools/bin"  # tools/dev setup puts uv here; the CLI's Python language host runs it
 ROLE_KEY = "securecart:role"  # the stack file's role decides its place in the plan
 Estimate = Callable[[Project, Sequence[str]], list[int | None]]
 
@@ -70,7 +68,7 @@ class Request:
     stacks: tuple[str, ...]  # the stacks asked for; all the project's when none were named
     order: tuple[str, ...]  # the steps: the stacks in the order the command visits them (``chain``)
     backend: str
-    secrets_provider: str
+    secrets_providers: dict[str, str]  # per stack: the provider a new stack is created with
     policy_pack: Path
     policy_pack_config: Path | None
     expect_no_changes: bool
@@ -114,43 +112,75 @@ def _conflicts(command: str, args: Any) -> list[str]:
 
 
 def _policy_config(project: Project, given: Path | None) -> Path | None:
-    """``--policy-pack-config``, or policies/policy-config.json when present; it must parse as JSON."""
+    """``--policy-pack-config``, or policies/policy-config.json when present: checked as the synth's gate checks
+    it (JSON, known rules, levels, each rule's settings against its schema) before any stack is touched."""
     path = given if given is not None else project.root / DEFAULT_POLICY_CONFIG
     if given is None and not path.is_file():
         return None
     try:
-        doc = json.loads(path.read_text())
-    except OSError as exc:
-        raise DriverInputError([f"--policy-pack-config: cannot read {path} ({exc.strerror})"]) from None
-    except ValueError as exc:
-        raise DriverInputError([f"--policy-pack-config: {path} is not JSON ({exc})"]) from None
-    if not isinstance(doc, dict):
-        raise DriverInputError([f"--policy-pack-config: {path} must be a JSON object of rule names to settings"])
+        PackConfig.load(path, POLICIES)
+    except PolicyConfigError as exc:
+        raise DriverInputError([f"--policy-pack-config: {p}" for p in exc.problems]) from None
     return path.resolve()
 
 
 def _backend(project: Project, given: str | None, environ: Mapping[str, str]) -> str:
+    """The backend URL. A file backend's folder is absolute here: the CLI runs in the project folder, so a
+    relative one is the project's, and ``~`` is the home folder (as the CLI reads it)."""
     url = given or environ.get("PULUMI_BACKEND_URL") or f"file://{project.root / STATE_DIR}"
     if "://" not in url:
         raise DriverInputError([f"backend: '{url}' is not a backend URL (file://PATH, s3://BUCKET, "
                                 f"https://api.pulumi.com, ...)"])
+    if url.startswith("file://"):
+        folder = Path(url.removeprefix("file://")).expanduser()
+        url = f"file://{folder if folder.is_absolute() else project.root / folder}"
     return url
 
 
-def _secrets_provider(given: str | None, environ: Mapping[str, str]) -> str:
-    provider = given or environ.get("PULUMI_SECRETS_PROVIDER") or "passphrase"
-    if provider == "passphrase" and not (environ.get("PULUMI_CONFIG_PASSPHRASE") is not None
-                                         or environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")):
-        raise DriverInputError(["secrets: the passphrase provider needs PULUMI_CONFIG_PASSPHRASE or "
-                                "PULUMI_CONFIG_PASSPHRASE_FILE (or choose another with --secrets-provider, "
-                                "e.g. awskms://alias/securecart)"])
-    return provider
+def _secrets_providers(project: Project, stacks: Sequence[str], given: str | None,
+                       environ: Mapping[str, str]) -> dict[str, str]:
+    """Per stack: --secrets-provider, else PULUMI_SECRETS_PROVIDER, else the stack file's own
+    ``secretsprovider``, else passphrase, which needs a passphrase that is not empty."""
+    chosen = {s: given or environ.get("PULUMI_SECRETS_PROVIDER") or project.secrets_provider(s) or "passphrase"
+              for s in stacks}
+    passphrase = [s for s, p in chosen.items() if p == "passphrase"]
+    if passphrase and not (environ.get("PULUMI_CONFIG_PASSPHRASE") or environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")):
+        raise DriverInputError([f"secrets: {', '.join(passphrase)} use the passphrase provider, which needs "
+                                f"PULUMI_CONFIG_PASSPHRASE (not empty) or PULUMI_CONFIG_PASSPHRASE_FILE (or choose "
+                                f"another with --secrets-provider, e.g. awskms://alias/securecart)"])
+    return chosen
 
 
 def _output_path(flag: str, path: Path | None) -> Path | None:
-    if path is not None and path.is_dir():
+    """``--json``/``--summary``: a file in a folder that exists (or can be made) and is writable, checked now
+    rather than after hours of ``up``."""
+    if path is None:
+        return None
+    if path.is_dir():
         raise DriverInputError([f"{flag}: {path} is a folder: give a file path"])
+    folder = path.resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DriverInputError([f"{flag}: cannot create folder {folder} ({exc.strerror}): choose another "
+                                f"path"]) from None
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise DriverInputError([f"{flag}: cannot write {path}: choose a writable path"])
     return path
+
+
+def _environment(project: Project) -> None:
+    """What the CLI needs of the project to run its program and the pack: the locked environment
+    (Pulumi.yaml's and PulumiPolicy.yaml's virtualenv, .venv) and uv (Pulumi.yaml's toolchain)."""
+    problems = []
+    if not (project.root / ".venv" / "bin" / "python").exists():
+        problems.append(f"{project.root / '.venv'} is missing: the program and the policy pack run in it; make "
+                        f"it with `bash tools/dev setup`")
+    if not (project.root / TOOLS_BIN / "uv").exists() and shutil.which("uv") is None:
+        problems.append(f"uv is not installed: Pulumi.yaml's toolchain is uv; `bash tools/dev setup` installs it "
+                        f"into {TOOLS_BIN}, or put uv on PATH")
+    if problems:
+        raise DriverInputError(problems)
 
 
 def request_from_args(args: Any, project: Project, environ: Mapping[str, str]) -> Request:
@@ -161,7 +191,8 @@ def request_from_args(args: Any, project: Project, environ: Mapping[str, str]) -
         lambda: _stacks(project, args.stacks),
         lambda: _policy_config(project, args.policy_pack_config) if command in ("preview", "up") else None,
         lambda: _backend(project, args.backend, environ),
-        lambda: _secrets_provider(args.secrets_provider, environ),
+        lambda: _secrets_providers(project, [s for s in args.stacks or project.stacks() if s in project.stacks()],
+                                   args.secrets_provider, environ),
         lambda: _output_path("--json", args.json),
         lambda: _output_path("--summary", args.summary),
     ]
@@ -174,12 +205,16 @@ def request_from_args(args: Any, project: Project, environ: Mapping[str, str]) -
             values.append(None)
     if not (project.root / POLICY_PACK / "PulumiPolicy.yaml").is_file():
         problems.append(f"policy pack: {project.root / POLICY_PACK} has no PulumiPolicy.yaml")
+    try:
+        _environment(project)
+    except DriverInputError as exc:
+        problems += exc.problems
     if problems:
         raise DriverInputError(problems)
     stacks, config, backend, secrets, json_path, summary_path = values
     order = tuple(chain(project, command, stacks))  # reads each stack file's role: a broken one stops here
     protected = "delete" if args.allow_protected else "keep" if args.keep_protected else "refuse"
-    return Request(command=command, stacks=stacks, order=order, backend=backend, secrets_provider=secrets,
+    return Request(command=command, stacks=stacks, order=order, backend=backend, secrets_providers=secrets,
                    policy_pack=(project.root / POLICY_PACK).resolve(), policy_pack_config=config,
                    expect_no_changes=bool(args.expect_no_changes), protected=protected, json_path=json_path,
                    summary_path=summary_path, pulumi_root=args.pulumi_root,
@@ -194,7 +229,7 @@ def locate_cli(root: Path | None) -> PulumiCommand:
                                 f"(install it: https://www.pulumi.com/docs/install/, or give --pulumi-root); "
                                 f"`securecart synth` works without it"])
     try:
-        return PulumiCommand(root=str(root) if root else None)
+        return PulumiCommand(root=str(root) if root else None, version=VersionInfo.parse(MINIMUM_CLI))
     except InvalidVersionError as exc:
         raise DriverInputError([f"the pulumi CLI at {where} will not do: {exc} `securecart synth` works "
                                 f"without it"]) from None
@@ -260,6 +295,9 @@ def _operate(stack: Stack, request: Request, step: StepResult, on_event: OnEvent
     elif request.command == "refresh":
         stack.refresh(expect_no_changes=request.expect_no_changes or None, **common)
     elif request.command == "destroy":
+        if request.protected == "delete" and _protected(stack):
+            # Unprotected only now, just before its own destroy: a stack after a failed one stays protected.
+            _unprotect(stack)
         stack.destroy(exclude_protected=request.protected == "keep" or None, **common)
     else:
         step.outputs = _interesting(stack.outputs())
@@ -276,7 +314,9 @@ def run_step(stack: Stack, request: Request, live: OnEvent | None = None) -> Ste
     try:
         _operate(stack, request, step, on_event)
     except CommandError as exc:
-        step.error = _error_line(exc)
+        # The engine's own error diagnostic says why; the CLI prints nothing more when it bails out (a failed
+        # resource, a mandatory violation), so stderr is the last resort, and violations speak for themselves.
+        step.error = step.engine_error or (None if step.blocking else _error_line(exc))
     step.finish()
     if request.expect_no_changes and step.changed and step.error is None:
         step.error = f"{step.changed} change(s) where none were expected"
@@ -285,18 +325,20 @@ def run_step(stack: Stack, request: Request, live: OnEvent | None = None) -> Ste
 
 def _open(workspace: LocalWorkspace, name: str, command: str) -> Stack:
     """preview, up and refresh create a stack the backend does not have yet; destroy and outputs never do."""
-    if command in ("preview", "up", "refresh"):
-        return Stack.create_or_select(name, workspace)
+    backend = workspace.env_vars.get("PULUMI_BACKEND_URL")
     try:
+        if command in ("preview", "up", "refresh"):
+            return Stack.create_or_select(name, workspace)
         return Stack.select(name, workspace)
     except StackNotFoundError:
-        backend = workspace.env_vars.get("PULUMI_BACKEND_URL")
         raise DriverInputError([f"stack '{name}' does not exist in the backend {backend}: nothing to "
                                 f"{command}"]) from None
+    except CommandError as exc:
+        raise DriverInputError([f"stack '{name}' in the backend {backend}: {_error_line(exc)}"]) from None
 
 
 def _protected(stack: Stack) -> list[str]:
-    deployment = stack.export_stack().deployment or {}
+    deployment = _export(stack).deployment or {}
     return [str(r.get("urn")) for r in deployment.get("resources") or [] if r.get("protect")]
 
 
@@ -316,9 +358,11 @@ def _check_protected(stacks: list[Stack], request: Request) -> None:
         raise DriverInputError(problems)
 
 
-def _unprotect(stack: Stack, workspace: LocalWorkspace) -> None:
+def _unprotect(stack: Stack) -> None:
+    workspace = stack.workspace
+    assert isinstance(workspace, LocalWorkspace)
     workspace.pulumi_command.run(["state", "unprotect", "--all", "--yes", "--stack", stack.name],
-                                 workspace.work_dir, dict(workspace.env_vars))
+                                 workspace.work_dir, dict(workspace.env_vars))  # raises CommandError on failure
 
 
 def _needed(name: str, ran: dict[str, int], changed_at: dict[str, int]) -> bool:
@@ -336,30 +380,43 @@ def _label(request: Request, i: int, name: str) -> str:
 
 def _step(i: int, name: str, stack: Stack, request: Request, progress: Progress, *,
           expected: int | None) -> StepResult:
-    """One engine operation with its live line; its violations are said when it ends."""
+    """One engine operation with its live line; its violations (and for outputs, the outputs) are said when it
+    ends."""
     on_event = progress.begin(str(i), _label(request, i, name), expected, planning=request.command == "preview")
     step = run_step(stack, request, on_event)
     progress.end(str(i), outcome(step))
     for v in step.violations:
         progress.say(f"  {name}: {v.line()}")
+    if request.command == "outputs":
+        for key, value in step.outputs.items():
+            progress.say(f"  {name}: {key} = {json.dumps(value)}")
     return step
 
 
+SKIPPED = "converged: no other stack changed a resource or an output since its last run"
+
+
 def _run_chain(stacks: dict[str, Stack], request: Request, progress: Progress,
-               expected: Sequence[int | None]) -> list[StepResult]:
-    """up, refresh, destroy: one step after another in the request's order."""
+               expected: Sequence[int | None], outputs: dict[str, dict[str, Any]]) -> list[StepResult]:
+    """up, refresh, destroy: one step after another in the request's order. up: a step counts as a change for
+    its peer when it changed a resource or an output the peer reads (``outputs``: those outputs per stack as
+    they stood before the chain)."""
     steps: list[StepResult] = []
     ran: dict[str, int] = {}
     changed_at: dict[str, int] = {}
     for i, name in enumerate(request.order):
         if request.command == "up" and not _needed(name, ran, changed_at):
-            steps.append(StepResult(name, "up", skipped="converged: no stack changed since its last run"))
+            steps.append(StepResult(name, "up", skipped=SKIPPED))
             progress.say(progress_line(steps[-1]))
             continue
         step = _step(i, name, stacks[name], request, progress, expected=expected[i])
         steps.append(step)
         ran[name] = i
-        if step.changed:
+        if request.command == "up" and step.error is None:
+            step.outputs_changed = sorted(k for k in {*step.outputs, *outputs.get(name, {})}
+                                          if step.outputs.get(k) != outputs.get(name, {}).get(k))
+            outputs[name] = step.outputs
+        if step.changed or step.outputs_changed:
             changed_at[name] = i
         if not step.passed and request.command in ("up", "destroy"):
             break  # the next step would build on (or tear down around) a stack left half-done
@@ -382,7 +439,25 @@ def exit_code(steps: list[StepResult]) -> int:
 
 def _deployed(stack: Stack) -> int:
     """Resources in the stack's state (0 for a stack never deployed)."""
-    return len((stack.export_stack().deployment or {}).get("resources") or [])
+    return len((_export(stack).deployment or {}).get("resources") or [])
+
+
+def _export(stack: Stack) -> Any:
+    try:
+        return stack.export_stack()
+    except CommandError as exc:
+        raise DriverInputError([f"{stack.name}: its state cannot be read: {_error_line(exc)}"]) from None
+
+
+def _outputs_now(stacks: dict[str, Stack]) -> dict[str, dict[str, Any]]:
+    """up: the outputs each stack's peer reads, as they stand before the chain (none for a new stack)."""
+    found = {}
+    for name, stack in stacks.items():
+        try:
+            found[name] = _interesting(stack.outputs())
+        except CommandError as exc:
+            raise DriverInputError([f"{name}: its outputs cannot be read: {_error_line(exc)}"]) from None
+    return found
 
 
 def _expected(request: Request, stacks: dict[str, Stack], estimate: Sequence[int | None] | None) -> list[int | None]:
@@ -425,28 +500,48 @@ def execute(request: Request, project: Project, command: PulumiCommand, progress
     change is made."""
     if request.backend.startswith("file://"):
         Path(request.backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
-    workspace = LocalWorkspace(work_dir=str(project.root), env_vars={"PULUMI_BACKEND_URL": request.backend},
-                               secrets_provider=request.secrets_provider, pulumi_command=command)
-    stacks = {name: _open(workspace, name, request.command) for name in dict.fromkeys(request.order)}
+    env = {"PULUMI_BACKEND_URL": request.backend}
+    tools = project.root / TOOLS_BIN
+    if (tools / "uv").exists():  # the CLI's language host runs uv (Pulumi.yaml's toolchain)
+        env["PATH"] = f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"
+    # One workspace per stack: each creates its stack with its own secrets provider.
+    stacks = {name: _open(LocalWorkspace(work_dir=str(project.root), env_vars=env, pulumi_command=command,
+                                         secrets_provider=request.secrets_providers[name]), name, request.command)
+              for name in dict.fromkeys(request.order)}
     if request.command == "destroy":
         _check_protected(list(stacks.values()), request)
-        if request.protected == "delete":
-            for stack in stacks.values():
-                _unprotect(stack, workspace)
+    outputs = _outputs_now(stacks) if request.command == "up" else {}
+    expected = _expected(request, stacks, estimate)
     try:
         if request.command in CONCURRENT:
             steps = _run_side_by_side(stacks, request, progress)
         else:
-            steps = _run_chain(stacks, request, progress, _expected(request, stacks, estimate))
+            steps = _run_chain(stacks, request, progress, expected, outputs)
     finally:
         progress.close()
     code = exit_code(steps)
-    if request.json_path is not None:
-        write_result(request.json_path, result_document(request.command, request.backend, steps, code))
-    if request.summary_path is not None:
-        write_text(request.summary_path, markdown(request.command, steps, code))
+    code = _write_reports(request, steps, code, progress)
     ran = " → ".join(s.stack for s in steps if not s.skipped)
     progress.say(f"{request.command}: {'OK' if code == EXIT_OK else 'FAILED'} ({ran})")
+    return code
+
+
+def _write_reports(request: Request, steps: list[StepResult], code: int, progress: Progress) -> int:
+    """The JSON result and the Markdown summary. A file that cannot be written is said and fails the run (the
+    operations themselves are done)."""
+    writes: list[tuple[Path | None, Callable[[], str]]] = [
+        (request.json_path, lambda: json.dumps(result_document(request.command, request.backend, steps, code),
+                                               indent=2, sort_keys=True) + "\n"),
+        (request.summary_path, lambda: markdown(request.command, steps, code)),
+    ]
+    for path, text in writes:
+        if path is None:
+            continue
+        try:
+            write_text(path, text())
+        except OSError as exc:
+            progress.say(f"error: cannot write {path} ({exc.strerror or exc})")
+            code = EXIT_FAILED
     return code
 
 

@@ -46,6 +46,8 @@ class StepResult:
     error: str | None = None  # the engine's last error line when the operation failed
     skipped: str | None = None  # why the plan did not need this step
     outputs: dict[str, Any] = field(default_factory=dict)
+    outputs_changed: list[str] = field(default_factory=list)  # up: the peer-read outputs this step changed
+    engine_error: str | None = None  # the engine's first error diagnostic: why the operation failed
     _pre_events: dict[str, int] = field(default_factory=dict)
     _summary: dict[str, int] | None = None
 
@@ -58,6 +60,12 @@ class StepResult:
         if event.summary_event is not None:
             self._summary = {str(getattr(k, "value", k)): int(v)
                              for k, v in event.summary_event.resource_changes.items()}
+        diag = event.diagnostic_event
+        if diag is not None and diag.severity == "error" and self.engine_error is None:
+            lines = [ln.strip() for ln in diag.message.strip().splitlines() if ln.strip()]
+            if lines:
+                where = f"{diag.urn.rsplit('::', 1)[-1]}: " if diag.urn else ""
+                self.engine_error = f"{where}{lines[0].removeprefix('error: ')}"
         if event.policy_event is not None:
             p = event.policy_event
             self.violations.append(PolicyViolation(_level(p.enforcement_level), p.policy_name,
@@ -105,7 +113,8 @@ def result_document(command: str, backend: str, steps: list[StepResult], exit_co
     for i, step in enumerate(steps, 1):
         entry = stacks.setdefault(step.stack, {"steps": [], "violations": [], "outputs": {}})
         entry["steps"].append({"step": i, "command": step.command, "changes": step.changes,
-                               "error": step.error, "skipped": step.skipped, "passed": step.passed})
+                               "outputsChanged": step.outputs_changed, "error": step.error,
+                               "skipped": step.skipped, "passed": step.passed})
         entry["violations"] += [{"step": i, "level": v.level, "rule": v.rule, "resource": v.resource,
                                  "message": v.message} for v in step.violations]
         if step.outputs:
@@ -156,7 +165,9 @@ def markdown(command: str, steps: list[StepResult], exit_code: int) -> str:
                   *_violations_table(mine), ""]
         outputs = next((s.outputs for _, s in reversed(mine) if s.outputs), {})
         if outputs:
-            lines += ["Outputs of interest: " + ", ".join(f"`{k}`" for k in sorted(outputs)), ""]
+            lines += ["Outputs its peer reads:", "", "| output | value |", "|---|---|"]
+            lines += [f"| `{k}` | `{_cell(json.dumps(v))}` |" for k, v in sorted(outputs.items())]
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -165,6 +176,4 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text)
 
 
-def write_result(path: Path, doc: dict[str, Any]) -> None:
-    write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n")
 

@@ -11,7 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pulumi.automation import EngineEvent, OpType
 
@@ -43,6 +43,11 @@ def resource(urn: str, typ: str) -> str:
     return f"{typ} {urn.rsplit('::', 1)[-1]}"
 
 
+def _default_provider(urn: str) -> bool:
+    kind, _, name = urn.rpartition("::")
+    return kind.endswith("pulumi:providers:aws") and name.startswith("default")
+
+
 @dataclass
 class _Step:
     label: str  # "up prod-eu (step 3 of 5)"
@@ -53,6 +58,17 @@ class _Step:
     failed: int = 0
     current: str = "starting"
     result: str | None = None  # the step's result line once it has ended
+    seen: set[str] = field(default_factory=set)  # the resources counted as done
+
+    def count(self, urn: str, op: OpType) -> bool:
+        """A resource is done once, whatever steps it took: a replacement's create-replacement and
+        delete-replaced steps and a component's second outputs event (a preview) count with it, and the
+        engine's default providers are not the program's resources. True when it counted now."""
+        if op in (OpType.CREATE_REPLACEMENT, OpType.DELETE_REPLACED) or urn in self.seen or _default_provider(urn):
+            return False
+        self.seen.add(urn)
+        self.done += 1
+        return True
 
     def counter(self) -> str:
         if self.expected is None:
@@ -141,12 +157,13 @@ class Progress:
             return None
         if event.res_outputs_event is not None:
             meta = event.res_outputs_event.metadata
-            step.done += 1
+            if not step.count(meta.urn, meta.op):
+                return None
             words = (_PLANNED if step.planning else _DONE).get(meta.op)
             return f"{words} {resource(meta.urn, meta.type)}" if words else None
         if event.res_op_failed_event is not None:
             meta = event.res_op_failed_event.metadata
-            step.done += 1
+            step.count(meta.urn, meta.op)
             step.failed += 1
             return f"FAILED {_DOING.get(meta.op, str(meta.op.value))} {resource(meta.urn, meta.type)}"
         if event.diagnostic_event is not None and event.diagnostic_event.severity == "error":

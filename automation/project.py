@@ -81,6 +81,15 @@ class Project:
     def stack_file(self, stack: str) -> Path:
         return self.root / f"Pulumi.{stack}.yaml"
 
+    def secrets_provider(self, stack: str) -> str | None:
+        """The stack file's own ``secretsprovider`` (awskms://..., passphrase, ...), if it names one."""
+        try:
+            doc = _load_yaml(self.stack_file(stack).read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            return None  # read_stack says what is wrong with the file
+        value = doc.get("secretsprovider") if isinstance(doc, dict) else None
+        return str(value) if value else None
+
     def read_stack(self, stack: str) -> StackConfig:
         path = self.stack_file(stack)
         if not path.is_file():

@@ -44,20 +44,22 @@ OPERATIONS = ("preview", "up", "refresh", "destroy")
 def _replay(calls: list[dict[str, Any]], env: dict[str, str], scratch: Path) -> float:
     """The recorded invocations, run straight: the operations that overlapped under the driver (previews) run
     side by side again; everything else one after the other."""
-    def run(argv: list[str]) -> None:
-        args = list(argv)
+    def run(call: dict[str, Any]) -> None:
+        args = list(call["argv"])
         if "--event-log" in args:
             fd, log = tempfile.mkstemp(dir=scratch, suffix=".jsonl")
             os.close(fd)
             args[args.index("--event-log") + 1] = log
-        subprocess.run([str(FAKE / "bin" / "pulumi"), *args], cwd=ROOT, env=env, check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # The PATH the driver's call had (the Automation API puts its Python's folder first): the double's
+        # `python3` is then the same interpreter, found the same way.
+        subprocess.run([str(FAKE / "bin" / "pulumi"), *args], cwd=ROOT, env={**env, "PATH": call["env"]["PATH"]},
+                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    previews = [c["argv"] for c in calls if c["argv"][0] == "preview"]
+    previews = [c for c in calls if c["argv"][0] == "preview"]
     started = time.perf_counter()
     for call in calls:
         if call["argv"][0] != "preview":
-            run(call["argv"])
+            run(call)
     with ThreadPoolExecutor(max_workers=max(len(previews), 1)) as pool:
         list(pool.map(run, previews))
     return time.perf_counter() - started
@@ -70,8 +72,10 @@ def measure(command: list[str], resources: int, scratch: Path) -> tuple[float, f
     shutil.rmtree(Path(str(log) + ".started"), ignore_errors=True)
     script.write_text(json.dumps({"steps": {f"{op}:{s}": [{"changes": {"create": resources}}]
                                             for op in OPERATIONS for s in ("prod-us", "prod-eu")}}))
+    # The double as a CLI that writes the event log to a file (v3.205.0), so the replay can run it the same way;
+    # a newer CLI streams the events over gRPC to a server the Automation API starts, which has no raw equivalent.
     env = {**os.environ, "FAKE_PULUMI_LOG": str(log), "FAKE_PULUMI_SCRIPT": str(script),
-           "PULUMI_CONFIG_PASSPHRASE": "bench-only"}
+           "PULUMI_CONFIG_PASSPHRASE": "bench-only", "FAKE_PULUMI_VERSION": "v3.205.0"}
     os.environ.update(env)
     started = time.perf_counter()
     code = cli.main([*command, "--pulumi-root", str(FAKE), "--backend", f"file://{scratch / 'state'}"])

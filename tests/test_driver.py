@@ -5,12 +5,14 @@ pulumi CLI (tests/fake_pulumi/bin/pulumi), injected through the Automation API's
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from automation import driver
 from automation.cli import main
@@ -61,6 +63,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Fake]:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "test-only")
     monkeypatch.setenv("FAKE_PULUMI_LOG", str(tmp_path / "calls.jsonl"))
+    monkeypatch.setenv("FAKE_PULUMI_PYTHON", sys.executable)  # grpc for the engine events of a newer CLI
     monkeypatch.setenv("FAKE_PULUMI_SCRIPT", str(tmp_path / "script.json"))
     f = Fake(tmp_path / "calls.jsonl", tmp_path / "script.json", f"file://{tmp_path / 'state'}")
     f.script({})
@@ -89,17 +92,52 @@ def test_preview_passes_the_stack_the_policy_pack_its_config_and_the_backend(fak
     config = tmp_path / "levels.json"
     config.write_text('{"vpc-flow-logs-all-traffic": {"enforcementLevel": "advisory"}}')
     assert fake.run("preview", "prod-us", "--policy-pack-config", str(config)) == 0
-    assert fake.ops() == [("preview", "prod-us")]
-    argv = fake.argv("preview", "prod-us")
-    assert argv[argv.index("--policy-pack") + 1] == POLICIES
-    assert argv[argv.index("--policy-pack-config") + 1] == str(config)
-    assert "--expect-no-changes" not in argv
-    assert argv[argv.index("--event-log") + 1]
+    assert [_events(c["argv"]) for c in fake.calls()] == [
+        ["version"],
+        ["stack", "select", "--stack", "prod-us"],
+        ["preview", "--policy-pack", POLICIES, "--policy-pack-config", str(config), "--color", "never",
+         "--exec-kind", "auto.local", "--event-log", "<events>", "--stack", "prod-us"],
+    ]
+    assert fake.argv("preview", "prod-us")[-3].startswith("tcp://127.0.0.1:")  # this CLI streams them over gRPC
     for call in fake.calls()[1:]:  # every call after `version` is in the project with the backend
         assert call["cwd"] == str(ROOT)
         assert call["env"]["PULUMI_BACKEND_URL"] == fake.backend
         assert call["passphrase"]
+        # The program's language host runs uv (Pulumi.yaml's toolchain): the one tools/dev setup installed.
+        uvs = [d for d in call["env"]["PATH"].split(os.pathsep) if (Path(d) / "uv").exists()]
+        assert uvs[0] == str(ROOT / ".tools" / "bin")
+    assert (ROOT / ".tools" / "bin" / "uv").exists()
     assert Path(fake.backend.removeprefix("file://")).is_dir()
+
+
+def _events(argv: list[str]) -> list[str]:
+    """The argv with the event-log target (a temporary file or a gRPC address) as a placeholder."""
+    return ["<events>" if i and argv[i - 1] == "--event-log" else a for i, a in enumerate(argv)]
+
+
+def test_up_and_destroy_pass_exactly_what_they_need(fake: Fake) -> None:
+    fake.script({"steps": {"up:prod-us": [_changed(1)]}, "deployed": {"prod-us": 3}})
+    assert fake.run("up", "prod-us") == 0
+    assert _events(fake.argv("up", "prod-us")) == [
+        "up", "--yes", "--skip-preview", "--policy-pack", POLICIES, "--policy-pack-config",
+        str(ROOT / "policies" / "policy-config.json"), "--color", "never", "--exec-kind", "auto.local",
+        "--event-log", "<events>", "--stack", "prod-us"]
+    assert fake.run("destroy", "prod-us", "--keep-protected") == 0
+    assert _events(fake.argv("destroy", "prod-us")) == [
+        "destroy", "--skip-preview", "--yes", "--color", "never", "--exclude-protected", "--exec-kind",
+        "auto.local", "--event-log", "<events>", "--stack", "prod-us"]
+
+
+def test_a_cli_that_writes_the_event_log_to_a_file_works_too(fake: Fake, monkeypatch: pytest.MonkeyPatch,
+                                                              tmp_path: Path) -> None:
+    monkeypatch.setenv("FAKE_PULUMI_VERSION", "v3.205.0")  # the newest that writes events to a file
+    fake.script({"steps": {"preview:prod-us": [_violation("mandatory")]}})
+    out = tmp_path / "result.json"
+    assert fake.run("preview", "prod-us", "--json", str(out)) == 1
+    assert not fake.argv("preview", "prod-us")[-3].startswith("tcp://")
+    doc = json.loads(out.read_text())["stacks"]["prod-us"]
+    assert doc["steps"][0]["changes"] == {"create": 1}
+    assert [v["rule"] for v in doc["violations"]] == ["s3-bucket-encrypted"]
 
 
 def test_the_synth_gates_policy_config_is_the_default(fake: Fake) -> None:
@@ -167,6 +205,49 @@ def test_destroy_runs_in_reverse_without_target_dependents(fake: Fake) -> None:
         assert "--policy-pack" not in argv
 
 
+def test_a_changed_output_the_peer_reads_runs_the_peer_again(fake: Fake, tmp_path: Path) -> None:
+    # prod-eu's second step changes no resource but an output prod-us reads (vpcCidr): prod-us must run again.
+    fake.script({"steps": {"up:prod-eu": [_changed(3), {"changes": {"same": 4}, "outputs": {"vpcCidr": "10.20.0.0/16"}},
+                                          SAME],
+                           "up:prod-us": [_changed(5), SAME]}})
+    out = tmp_path / "result.json"
+    assert fake.run("up", "--json", str(out)) == 0
+    assert fake.ops() == [("up", "prod-eu"), ("up", "prod-us"), ("up", "prod-eu"), ("up", "prod-us")]
+    steps = json.loads(out.read_text())["stacks"]["prod-eu"]["steps"]
+    assert [s["outputsChanged"] for s in steps] == [[], ["vpcCidr"], []]
+
+
+def test_an_output_no_peer_reads_does_not(fake: Fake) -> None:
+    fake.script({"steps": {"up:prod-eu": [_changed(3), {"changes": {"same": 4}, "outputs": {"internal": "x"}}],
+                           "up:prod-us": [_changed(5)]}})
+    assert fake.run("up") == 0
+    assert fake.ops() == [("up", "prod-eu"), ("up", "prod-us"), ("up", "prod-eu")]
+
+
+def test_relative_and_home_file_backends_are_made_absolute() -> None:
+    project = Project.load(ROOT)
+    assert driver._backend(project, "file://state/here", {}) == f"file://{ROOT / 'state' / 'here'}"
+    assert driver._backend(project, "file://~/pulumi", {}) == f"file://{Path.home() / 'pulumi'}"
+    assert driver._backend(project, "file:///srv/state", {}) == "file:///srv/state"
+
+
+def test_a_result_file_that_cannot_be_written_exits_2_before_anything_runs(
+        fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert fake.run("up", "--json", str(blocker / "result.json")) == 2
+    assert capsys.readouterr().err.startswith(f"error: --json: cannot create folder {blocker}")
+    assert fake.calls() == []
+
+
+def test_the_policy_pack_runs_in_the_projects_locked_environment() -> None:
+    doc = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
+    assert doc["runtime"]["options"]["toolchain"] == "pip"
+    venv = (ROOT / "policies" / doc["runtime"]["options"]["virtualenv"]).resolve()
+    assert venv == (ROOT / ".venv").resolve()
+    assert (venv / "bin" / "python").exists()
+
+
 # --- protected resources -----------------------------------------------------------------------------------------
 
 DB = "urn:pulumi:prod-eu::securecart-network::aws:rds/instance:Instance::replica"
@@ -187,6 +268,22 @@ def test_keep_protected_destroys_the_rest(fake: Fake) -> None:
     fake.script({"protected": {"prod-eu": [DB]}})
     assert fake.run("destroy", "--keep-protected") == 0
     assert all("--exclude-protected" in fake.argv("destroy", s) for s in ("prod-us", "prod-eu"))
+
+
+def test_allow_protected_unprotects_only_the_protected_stack_just_before_its_destroy(fake: Fake) -> None:
+    # prod-us has no protected resource (its state is empty: the real CLI refuses to unprotect nothing).
+    fake.script({"protected": {"prod-eu": [DB]}})
+    assert fake.run("destroy", "--allow-protected") == 0
+    argvs = [c["argv"][:2] if c["argv"][0] != "destroy" else ["destroy", c["argv"][-1]] for c in fake.calls()
+             if c["argv"][0] in ("destroy", "state")]
+    assert argvs == [["destroy", "prod-us"], ["state", "unprotect"], ["destroy", "prod-eu"]]
+    assert fake.calls()[[c["argv"][0] for c in fake.calls()].index("state")]["argv"][-1] == "prod-eu"
+
+
+def test_a_failed_destroy_leaves_the_next_stack_protected(fake: Fake) -> None:
+    fake.script({"protected": {"prod-eu": [DB]}, "steps": {"destroy:prod-us": [{"fail": "error: in use"}]}})
+    assert fake.run("destroy", "--allow-protected") == 1
+    assert not [c for c in fake.calls() if c["argv"][0] == "state"]
 
 
 def test_allow_protected_unprotects_then_destroys(fake: Fake) -> None:
@@ -219,7 +316,9 @@ def test_a_failed_update_exits_1_and_stops_the_chain(fake: Fake, capsys: pytest.
     fake.script({"steps": {"up:prod-eu": [{"changes": {"create": 1}, "fail": "error: creating VPC: denied"}]}})
     assert fake.run("up") == 1
     assert fake.ops() == [("up", "prod-eu")]
-    assert ("up prod-eu (step 1 of 5): 1 create; 0 violation(s); FAILED: error: creating VPC: denied [0m00s]"
+    # The reason is the engine's error diagnostic, with the resource it names: the real CLI says nothing on
+    # stderr when the engine bails out, and the test double does not either.
+    assert ("up prod-eu (step 1 of 5): 1 create; 0 violation(s); FAILED: create-0: creating VPC: denied [0m00s]"
             in capsys.readouterr().out.splitlines())
 
 
@@ -233,7 +332,7 @@ def test_the_markdown_summary_tells_changes_violations_and_verdict(fake: Fake, t
     text = summary.read_text()
     assert text.startswith("## securecart preview: FAILED\n")
     us = text[text.index("### prod-us: FAIL"):]
-    assert "| 2 preview | 2 | 1 | 0 | 0 | 3 | FAIL: error: preview failed: mandatory policy violations |" in us
+    assert "| 2 preview | 2 | 1 | 0 | 0 | 3 | FAIL: mandatory or remediate violation(s) |" in us
     assert "Policy violations: 1 mandatory, 1 advisory" in us
     assert ("| 2 | mandatory | `s3-bucket-encrypted` | "
             "`urn:pulumi:prod-us::securecart-network::aws:s3/bucketV2:BucketV2::images` | "
@@ -248,13 +347,21 @@ def test_the_markdown_summary_tells_changes_violations_and_verdict(fake: Fake, t
     assert [v["level"] for v in doc["stacks"]["prod-us"]["violations"]] == ["mandatory", "advisory"]
 
 
-def test_outputs_are_those_the_peers_read_with_secrets_masked(fake: Fake, tmp_path: Path) -> None:
+def test_outputs_are_those_the_peers_read_with_secrets_masked(
+        fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fake.script({"outputs": {"prod-us": {"vpcCidr": "10.0.0.0/16", "internalOnly": "x",
                                          "transitGatewayAsn": "[secret]"}}})
-    out = tmp_path / "outputs.json"
-    assert fake.run("outputs", "prod-us", "--json", str(out)) == 0
+    out, summary = tmp_path / "outputs.json", tmp_path / "outputs.md"
+    assert fake.run("outputs", "prod-us", "--json", str(out), "--summary", str(summary)) == 0
     outputs = json.loads(out.read_text())["stacks"]["prod-us"]["outputs"]
     assert outputs == {"vpcCidr": "10.0.0.0/16", "transitGatewayAsn": "[secret]"}
+    printed = capsys.readouterr().out.splitlines()
+    assert '  prod-us: vpcCidr = "10.0.0.0/16"' in printed
+    assert '  prod-us: transitGatewayAsn = "[secret]"' in printed
+    assert not [line for line in printed if "internalOnly" in line]
+    text = summary.read_text()
+    assert "| `vpcCidr` | `\"10.0.0.0/16\"` |" in text
+    assert "| `transitGatewayAsn` | `\"[secret]\"` |" in text
 
 
 # --- bad input and a missing CLI: exit 2, nothing run ------------------------------------------------------------
@@ -281,7 +388,19 @@ def test_a_policy_config_that_does_not_parse_exits_2(fake: Fake, tmp_path: Path,
     bad = tmp_path / "levels.json"
     bad.write_text("{not json")
     assert fake.run("preview", "--policy-pack-config", str(bad)) == 2
-    assert capsys.readouterr().err.startswith(f"error: --policy-pack-config: {bad} is not JSON")
+    assert capsys.readouterr().err.startswith(f"error: --policy-pack-config: {bad}: not valid JSON")
+    assert fake.calls() == []
+
+
+def test_a_policy_config_naming_an_unknown_rule_exits_2(fake: Fake, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "levels.json"
+    bad.write_text('{"no-such-rule": {"enforcementLevel": "advisory"}}')
+    assert fake.run("up", "--policy-pack-config", str(bad)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("error: --policy-pack-config: ")
+    assert "no-such-rule" in err[0]
     assert fake.calls() == []
 
 
@@ -289,11 +408,31 @@ def test_the_passphrase_provider_needs_a_passphrase(fake: Fake, capsys: pytest.C
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE")
     assert fake.run("preview") == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "error: secrets: the passphrase provider needs PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE "
-        "(or choose another with --secrets-provider, e.g. awskms://alias/securecart)"]
+    expected = ["error: secrets: prod-eu, prod-us use the passphrase provider, which needs PULUMI_CONFIG_PASSPHRASE "
+                "(not empty) or PULUMI_CONFIG_PASSPHRASE_FILE (or choose another with --secrets-provider, e.g. "
+                "awskms://alias/securecart)"]
+    assert capsys.readouterr().err.splitlines() == expected
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "")  # an unset CI secret comes as an empty string
+    assert fake.run("preview") == 2
+    assert capsys.readouterr().err.splitlines() == expected
     assert fake.calls() == []
     assert fake.run("preview", "--secrets-provider", "awskms://alias/securecart") == 0
+
+
+def test_the_secrets_provider_comes_from_the_stack_file_when_no_flag_or_variable_says(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
+    (tmp_path / "Pulumi.a.yaml").write_text("secretsprovider: awskms://alias/a\nconfig: {}\n")
+    (tmp_path / "Pulumi.b.yaml").write_text("config: {}\n")
+    project = Project.load(tmp_path)
+    with pytest.raises(driver.DriverInputError) as refused:
+        driver._secrets_providers(project, ["a", "b"], None, {})
+    assert refused.value.problems[0].startswith("secrets: b use the passphrase provider")  # a has its own
+    assert driver._secrets_providers(project, ["a", "b"], None, {"PULUMI_CONFIG_PASSPHRASE": "p"}) == {
+        "a": "awskms://alias/a", "b": "passphrase"}
+    assert driver._secrets_providers(project, ["a"], None, {"PULUMI_SECRETS_PROVIDER": "gcpkms://k"}) == {
+        "a": "gcpkms://k"}
+    assert driver._secrets_providers(project, ["a"], "hashivault://k", {"PULUMI_SECRETS_PROVIDER": "x"}) == {
+        "a": "hashivault://k"}
 
 
 def test_a_missing_cli_says_what_is_needed_and_that_synth_works(
@@ -308,20 +447,18 @@ def test_a_missing_cli_says_what_is_needed_and_that_synth_works(
     assert fake.calls() == []
 
 
-def test_a_cli_too_old_for_the_automation_api_exits_2(fake: Fake, capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize("version", ["v3.0.1", "v3.138.0"])  # too old for the Automation API; for uv
+def test_a_cli_too_old_exits_2(fake: Fake, capsys: pytest.CaptureFixture[str], version: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FAKE_PULUMI_VERSION", "v3.0.1")
+    monkeypatch.setenv("FAKE_PULUMI_VERSION", version)
     assert fake.run("preview") == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1
-    assert "3.0.1" in err[0]
+    assert version[1:] in err[0]
     assert "Minimum version requirement failed" in err[0]
+    assert ">= 3.139.0" in err[0] or "3.139.0" in err[0]
     assert "`securecart synth` works without it" in err[0]
     assert [c["argv"] for c in fake.calls()] == [["version"]]
-
-
-def test_the_test_double_is_executable() -> None:
-    assert os.access(FAKE / "bin" / "pulumi", os.X_OK)
 
 
 def test_destroy_or_outputs_of_a_stack_the_backend_lacks_exits_2(fake: Fake,
@@ -384,7 +521,7 @@ def test_progress_is_plain_lines_when_output_is_not_a_terminal(
         f"{third} [1/30 resources 0m00s] updated aws:test/thing:Thing update-0",
         f"{third} [2/30 resources 0m00s] FAILED creating aws:test/thing:Thing create-0",
         f"{third} [2/30 resources 0m00s] error: quota exceeded",
-        f"{third}: 1 create, 1 update; 0 violation(s); FAILED: error: quota exceeded [0m00s]",
+        f"{third}: 1 create, 1 update; 0 violation(s); FAILED: create-0: quota exceeded [0m00s]",
     ]
     assert out[-1] == "up: FAILED (prod-eu → prod-us → prod-eu)"
 
@@ -438,8 +575,7 @@ def test_up_expects_what_the_offline_synth_registers() -> None:
 def test_up_of_a_program_that_fails_offline_runs_nothing(
         fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", ".tools", "tests", ".pulumi-state",
-                                                                  "__pycache__", "benchmarks"))
+    _copy_project(project)
     stack_file = project / "Pulumi.prod-eu.yaml"
     stack_file.write_text(stack_file.read_text().replace("securecart:role:", "securecart:nosuchkey: 1\n  "
                                                          "securecart:role:"))
@@ -450,6 +586,30 @@ def test_up_of_a_program_that_fails_offline_runs_nothing(
     assert err and all(line.startswith("error: ") for line in err)
     assert any("securecart:nosuchkey" in line for line in err)
     assert [c["argv"] for c in fake.calls()] == [["version"]]
+
+
+def _copy_project(project: Path, environment: bool = True) -> None:
+    """The project's files in another folder, its locked environment and uv linked in (or left out)."""
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", ".tools", "tests", ".pulumi-state",
+                                                                  "__pycache__", "benchmarks", "out"))
+    if environment:
+        (project / ".venv").symlink_to(ROOT / ".venv")
+        (project / ".tools").symlink_to(ROOT / ".tools")
+
+
+def test_a_project_without_its_environment_exits_2(
+        fake: Fake, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "project"
+    _copy_project(project, environment=False)
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PATH", str(FAKE / "bin"))  # no uv anywhere
+    assert fake.run("preview") == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {project / '.venv'} is missing: the program and the policy pack run in it; make it with "
+        f"`bash tools/dev setup`",
+        "error: uv is not installed: Pulumi.yaml's toolchain is uv; `bash tools/dev setup` installs it into "
+        ".tools/bin, or put uv on PATH"]
+    assert fake.calls() == []
 
 
 def test_the_driver_judges_the_levels_itself(fake: Fake) -> None:

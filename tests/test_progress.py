@@ -146,3 +146,28 @@ def test_plain_lines_say_each_change_and_nothing_for_unchanged() -> None:
                                                  (3599, "59m59s"), (3600, "1h00m00s"), (7384, "2h03m04s")])
 def test_elapsed(seconds: float, shown: str) -> None:
     assert elapsed(seconds) == shown
+
+
+def test_a_resource_counts_once_whatever_steps_it_takes() -> None:
+    """A replacement's three steps, a component's second outputs event (a preview) and the engine's default
+    provider: each resource of the program is one of `done`."""
+    written: list[str] = []
+    p = Progress(written.append, live=False, clock=Clock(), tick=0)
+    on = p.begin("0", "up prod-us", 3)
+    for op in ("create-replacement", "replace", "delete-replaced"):
+        on(pre(op, "db"))
+        on(done(op, "db"))
+    on(done("create", "tier"))
+    on(done("create", "tier"))  # a component: the step, then its RegisterResourceOutputs
+    on(EngineEvent.from_json({"sequence": 1, "timestamp": 1, "resOutputsEvent": {"metadata": {
+        "op": "same", "urn": "urn:pulumi:prod-us::securecart-network::pulumi:providers:aws::default_7_1_0",
+        "type": "pulumi:providers:aws", "provider": ""}}}))
+    on(done("update", "sg"))
+    p.end("0", "ok")
+    assert "".join(written).splitlines() == [
+        "up prod-us: running; about 3 resources",
+        "up prod-us [1/3 resources 0m00s] replaced aws:ec2/vpc:Vpc db",
+        "up prod-us [2/3 resources 0m00s] created aws:ec2/vpc:Vpc tier",
+        "up prod-us [3/3 resources 0m00s] updated aws:ec2/vpc:Vpc sg",
+        "up prod-us: ok [0m00s]",
+    ]

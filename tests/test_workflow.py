@@ -4,7 +4,6 @@ only from OIDC role assumption."""
 
 import re
 import shlex
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -30,7 +29,9 @@ def test_pull_requests_check_and_preview_main_deploys_behind_an_approval() -> No
     triggers = doc["on"] if "on" in doc else doc[True]  # YAML 1.1 reads the key `on` as true
     assert set(triggers) == {"pull_request", "push"} and triggers["push"]["branches"] == ["main"]
     jobs = doc["jobs"]
-    assert jobs["preview"]["if"] == "github.event_name == 'pull_request'"
+    # Not for a fork's pull request: it gets no secrets and no OIDC token.
+    assert jobs["preview"]["if"] == ("github.event_name == 'pull_request' && "
+                                     "github.event.pull_request.head.repo.full_name == github.repository")
     assert jobs["deploy"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     assert jobs["deploy"]["environment"] == "production"
     assert jobs["preview"]["needs"] == jobs["deploy"]["needs"] == "checks"
@@ -68,5 +69,11 @@ def test_every_securecart_command_line_is_one_the_cli_accepts() -> None:
     assert sorted(seen) == ["preview", "up"]
 
 
-def test_the_workflow_file_is_where_github_reads_it() -> None:
-    assert WORKFLOW.parent == Path(ROOT, ".github", "workflows") and WORKFLOW.suffix == ".yml" and WORKFLOW.is_file()
+def test_the_driver_jobs_have_the_environment_and_uv_before_the_cli_runs() -> None:
+    """The CLI's Python language host runs uv (Pulumi.yaml's toolchain) and the program and the pack run in .venv:
+    both come from tools/dev setup, and uv is put on PATH for the later steps."""
+    for name in ("preview", "deploy"):
+        runs = _runs(_workflow()["jobs"][name])
+        setup = runs.index('bash tools/dev setup && echo "$PWD/.tools/bin" >> "$GITHUB_PATH"')
+        driver = next(i for i, r in enumerate(runs) if ".venv/bin/securecart" in r)
+        assert setup < driver
