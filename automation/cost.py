@@ -548,6 +548,12 @@ def estimate(result: StackResult, settings: StackSettings, costs: CostSettings, 
         else:
             ctx.not_priced(reg, "not in the price table")
     _web_acls(ctx, subscribed)
+    buckets = {r.name for r in result.resources if r.type in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")}
+    for key, named in (("storageGb", costs.s3.storage_gb), ("putThousands", costs.s3.put_thousands),
+                       ("getThousands", costs.s3.get_thousands)):
+        ctx.notes.extend(f"securecart:costs.s3.{key}: no bucket named {name!r} in this stack (buckets: "
+                         f"{', '.join(sorted(buckets)) or 'none'}): its figure is unused"
+                         for name in sorted(set(named) - buckets))
     if subscribed and not subscriptions and shield_counted_in is not None:
         ctx.notes.append(f"WAF fees of web ACLs guarding Shield Advanced protected resources are waived "
                          f"(the subscription is counted in {shield_counted_in})")

@@ -386,3 +386,18 @@ def test_real_stacks_shield_once_and_the_primary_owns_the_global_kinds(real: dic
     # the appliances in eu-west-1 have no price in the table: listed, not dropped
     assert any(u.type == "aws:autoscaling/group:Group" for u in real["prod-eu"].unpriced)
     assert all(e.total > 0 for e in real.values())
+
+
+def test_a_bucket_named_in_the_usage_but_absent_is_said(settings: dict[str, StackSettings]) -> None:
+    buckets = [_reg("aws:s3/bucket:Bucket", "images", tier="data"), _reg("aws:s3/bucket:Bucket", "lb-logs")]
+    costs = CostSettings.model_validate({"s3": {"defaultStorageGb": 10, "storageGb": {"images": 1000, "imgaes": 5},
+                                                "putThousands": {"lb-logs": 200}}})
+    prices = TEST_PRICES.model_copy(update={"prices": {**TEST_PRICES.prices, **PriceTable.model_validate({
+        **TEST_PRICES.model_dump(by_alias=True), "prices": {
+            "s3.standardGbMonth": _price({US: 0.02}), "s3.thousandPuts": _price({US: 0.005})}}).prices}})
+    est = estimate(_result(buckets), settings["prod-us"], costs, prices)
+    # images 1000 GB x $0.02 = $20; lb-logs the default 10 GB x $0.02 = $0.20 and 200 x $0.005 = $1
+    assert est.line("data", "s3.standardGbMonth").monthly == pytest.approx(20.0)
+    assert est.tier_total("network") == pytest.approx(1.2)
+    assert est.notes == ["securecart:costs.s3.storageGb: no bucket named 'imgaes' in this stack (buckets: images, "
+                         "lb-logs): its figure is unused"]
