@@ -59,12 +59,12 @@ def _parked(service: PolicyResource) -> bool:
 
 
 def _subnet_azs(subnets: Iterable[PolicyResource]) -> dict[str, str]:
-    """Subnet name -> its AZ (name or ID), for the subnets whose AZ is known."""
+    """Subnet URN -> its AZ (name or ID), for the subnets whose AZ is known (a preview may not know it yet)."""
     found: dict[str, str] = {}
     for s in subnets:
         az = s.props.get("availabilityZone") or s.props.get("availabilityZoneId")
         if isinstance(az, str) and az:
-            found[s.name] = az
+            found[s.urn] = az
     return found
 
 
@@ -131,7 +131,7 @@ def _service_az_problems(service: PolicyResource, resources: list[PolicyResource
                    f"({_azs_text(lb_azs.values())}): losing one stops the path; give it a subnet in at least "
                    f"{min_azs} AZs.", lb.urn)
     for subnet in task_subnets:
-        own = task_azs.get(subnet.name)
+        own = task_azs.get(subnet.urn)
         for nat in _egress_nats(subnet, resources):
             nat_azs = _subnet_azs(refs(nat, "subnetId"))
             other = sorted(az for az in nat_azs.values() if own is not None and az != own)
