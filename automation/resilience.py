@@ -371,10 +371,12 @@ class _Reader:
                 if ep.get("weight") is not None and float(ep["weight"]) <= 0:
                     continue
                 found = self.anywhere(str(ep.get("endpointId")))
+                region = group.inputs.get("endpointGroupRegion") or (found[0].result.region if found else None)
+                if region:
+                    regions.add(str(region))
                 if found is None:
-                    continue
+                    continue  # the peer's load balancer, when the peer is not in this run: no timing from it
                 stack, lb = found
-                regions.add(str(group.inputs.get("endpointGroupRegion") or stack.result.region))
                 for tg in stack.groups_of(lb):
                     figure = _detect(tg)
                     worst = figure if worst is None or figure > worst else worst

@@ -162,9 +162,9 @@ def test_capacity_settings_are_checked_against_the_services(project: Project) ->
     bad = CapacitySettings.model_validate({"peakRequestsPerSecond": {"checkout": 500},
                                            "requestsPerTask": {"chekout": 20}})
     assert capacity_problems(bad, delivery, "payment") == [
-        "securecart:capacity.requestsPerTask.chekout: 'chekout' is not a delivery service of this stack: use one of "
+        "capacity.requestsPerTask.chekout: 'chekout' is not a delivery service of this stack: use one of "
         "storefront, checkout, payment, integrations",
-        "securecart:capacity.requestsPerTask: no figure for checkout, which serves the checkout path's declared peak: "
+        "capacity.requestsPerTask: no figure for checkout, which serves the checkout path's declared peak: "
         "add checkout: <requests per second one task serves>"]
     with pytest.raises(ValueError, match="basket"):
         CapacitySettings.model_validate({"peakRequestsPerSecond": {"basket": 1}})

@@ -19,7 +19,8 @@ from pydantic import Field
 from components.settings.delivery import DeliverySettings, LoadBalancerKind
 from components.settings.types import Model
 
-NAMESPACE_KEY = "securecart:capacity"
+# Problems name their key under securecart: (the loader adds the namespace, as for every tier).
+CONFIG_KEY = "capacity"
 
 # The tags the delivery tier puts on each ECS service so that the pack can gate on capacity in a real preview
 # (securecart_rules.resilience reads exactly these keys).
@@ -81,24 +82,25 @@ def path_services(delivery: DeliverySettings, private_link_service: str | None =
 def capacity_problems(capacity: CapacitySettings, delivery: DeliverySettings | None,
                       private_link_service: str | None = None) -> list[str]:
     """What is wrong with ``securecart:capacity`` against the stack's delivery services, one line per problem
-    naming the key: a ``requestsPerTask`` entry that is not a service, a declared peak whose services have no
+    naming the key under ``securecart:`` (``capacity.requestsPerTask.<name>: …``, as the loader expects of a
+    StackSettings validator's lines): a ``requestsPerTask`` entry that is not a service, a declared peak whose services have no
     ``requestsPerTask``, a peak on a path no service serves. The lead calls it from StackSettings' validators."""
     services = [s.name for s in delivery.services] if delivery is not None else []
-    problems = [f"{NAMESPACE_KEY}.requestsPerTask.{name}: '{name}' is not a delivery service of this stack: use one "
+    problems = [f"{CONFIG_KEY}.requestsPerTask.{name}: '{name}' is not a delivery service of this stack: use one "
                 f"of {', '.join(services) or '(none: securecart:delivery has no services)'}"
                 for name in sorted(capacity.requests_per_task) if name not in services]
     if delivery is None:
-        problems += [f"{NAMESPACE_KEY}.peakRequestsPerSecond.{path}: this stack has no delivery services to serve "
+        problems += [f"{CONFIG_KEY}.peakRequestsPerSecond.{path}: this stack has no delivery services to serve "
                      f"it" for path in sorted(capacity.peak_requests_per_second)]
         return problems
     serving = path_services(delivery, private_link_service)
     for path in sorted(capacity.peak_requests_per_second):
         if not serving[path]:
-            problems.append(f"{NAMESPACE_KEY}.peakRequestsPerSecond.{path}: no delivery service serves the {path} "
+            problems.append(f"{CONFIG_KEY}.peakRequestsPerSecond.{path}: no delivery service serves the {path} "
                             f"path in this stack")
         for name in serving[path]:
             if name not in capacity.requests_per_task:
-                problems.append(f"{NAMESPACE_KEY}.requestsPerTask: no figure for {name}, which serves the {path} "
+                problems.append(f"{CONFIG_KEY}.requestsPerTask: no figure for {name}, which serves the {path} "
                                 f"path's declared peak: add {name}: <requests per second one task serves>")
     return problems
 
