@@ -83,8 +83,8 @@ def capacity_problems(capacity: CapacitySettings, delivery: DeliverySettings | N
                       private_link_service: str | None = None) -> list[str]:
     """What is wrong with ``securecart:capacity`` against the stack's delivery services, one line per problem
     naming the key under ``securecart:`` (``capacity.requestsPerTask.<name>: …``, as the loader expects of a
-    StackSettings validator's lines): a ``requestsPerTask`` entry that is not a service, a declared peak whose services have no
-    ``requestsPerTask``, a peak on a path no service serves. The lead calls it from StackSettings' validators."""
+    StackSettings validator's lines): a ``requestsPerTask`` entry that is not a service, a declared peak whose
+    services have no ``requestsPerTask``, a peak on a path no service serves. StackSettings' validators call it."""
     services = [s.name for s in delivery.services] if delivery is not None else []
     problems = [f"{CONFIG_KEY}.requestsPerTask.{name}: '{name}' is not a delivery service of this stack: use one "
                 f"of {', '.join(services) or '(none: securecart:delivery has no services)'}"
