@@ -12,14 +12,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from securecart_rules import PACK_ENFORCEMENT_LEVEL, POLICIES
 
 from automation import constraints, driver
+from automation.cost import estimate_all, load_prices
+from automation.cost import render as render_cost
+from automation.cost import to_dict as cost_dict
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
-from automation.synth import SynthError, SynthRun, synth_all
+from automation.synth import SynthError, SynthRun, load_all_settings, synth_all
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -47,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="evaluate this program (a folder with __main__.py, or a .py file) instead of the "
                             "project's, with the same stack files")
     synth.add_argument("--no-tree", action="store_true", help="print only the summaries")
+    synth.add_argument("--cost", action="store_true",
+                       help="print the monthly cost ESTIMATE per stack and tier (on-demand prices in "
+                            "automation/data/prices.json x securecart:costs); with --json, add it as 'cost'")
     synth.add_argument("--verbose", action="store_true", help="print a program error's full traceback")
     sub.add_parser("stacks", help="list the project's stacks")
     for command, what in _DRIVER_HELP.items():
@@ -175,8 +182,9 @@ def _print(args: argparse.Namespace, run: SynthRun, violations: dict[str, list[V
 
 
 def _write_graph(path: Path, run: SynthRun, violations: dict[str, list[Violation]],
-                 checked: dict[str, constraints.Checked], project: Project) -> None:
+                 checked: dict[str, constraints.Checked], project: Project, *, extras: dict[str, Any]) -> None:
     doc = graph(run.results, violations, run.passes, project.name)
+    doc.update(extras)  # the reports asked for (cost, report)
     for name, check in checked.items():
         doc["stacks"][name]["inputConstraints"] = {"checked": check.values,
                                                    "refused": [f.line() for f in check.findings]}
@@ -186,6 +194,24 @@ def _write_graph(path: Path, run: SynthRun, violations: dict[str, list[Violation
         raise _BadInputError([f"--json: cannot write {path} ({exc.strerror or exc}): choose a file path in a writable "
                          f"folder"]) from None
     print(f"wrote {path}")
+
+
+def _reports(args: argparse.Namespace, run: SynthRun, project: Project) -> dict[str, Any]:
+    """What the synth's report flags ask for, printed after the summaries; returned for the --json graph."""
+    extras: dict[str, Any] = {}
+    if not args.cost:
+        return extras
+    stack_settings = load_all_settings(project, list(run.results))
+    if args.cost:
+        try:
+            prices = load_prices()
+        except ValueError as exc:
+            raise _BadInputError([str(exc)]) from None
+        estimates = estimate_all(run, stack_settings, {s: st.costs for s, st in stack_settings.items()}, prices)
+        print(render_cost(estimates, prices))
+        print()
+        extras["cost"] = cost_dict(estimates)
+    return extras
 
 
 def _synth(args: argparse.Namespace, project: Project) -> int:
@@ -205,8 +231,9 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
         except RuleError as exc:
             raise _BadInputError([str(exc)]) from None
         _print(args, run, violations, checked)
+        extras = _reports(args, run, project)
         if args.json is not None:
-            _write_graph(args.json, run, violations, checked, project)
+            _write_graph(args.json, run, violations, checked, project, extras=extras)
     except _BadInputError as exc:
         _error(exc.problems)
         return EXIT_BAD_INPUT

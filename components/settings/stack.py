@@ -16,6 +16,7 @@ from pydantic import (
 
 from components.settings.analytics import AnalyticsSettings
 from components.settings.connectivity import PSK, ConnectivitySettings
+from components.settings.costs import CostSettings
 from components.settings.data import DataSettings
 from components.settings.delivery import DeliverySettings, LoadBalancerKind
 from components.settings.edge import EdgeSettings
@@ -115,6 +116,11 @@ class StackSettings(Model):
         default_factory=MonitoringSettings,
         description="Alarm routing, thresholds, X-Ray sampling and flow-log analysis (components/monitoring.py); "
                     "default no subscriptions and thresholds that fit SecureCart.")
+    costs: CostSettings = Field(
+        default_factory=CostSettings,
+        description="Usage assumptions of the monthly cost estimate (synth --cost): data through NAT, Transit "
+                    "Gateway, endpoints, CloudFront, WAF requests, LCUs, DynamoDB requests, S3, hours at the "
+                    "scaling maximum; default a mid-sized shop (components/settings/costs.py).")
     vpn_pre_shared_keys: dict[str, list[str]] | None = Field(
         default=None, alias="vpnPreSharedKeys",
         description="Secret: customer gateway name -> its two tunnels' pre-shared keys; default none (AWS "
