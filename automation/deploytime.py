@@ -29,6 +29,7 @@ own run and the engine's overhead per pass, and retries. It is an estimate to co
 not a promise.
 """
 
+import gc
 import itertools
 import json
 import re
@@ -310,7 +311,18 @@ def build_graph(resources: Sequence[Registration]) -> StackGraph:
 def synth_passes(project: Project, main: Path | None = None) -> list[StackResult]:
     """Every pass of the offline synth in order, each stack's result as that pass left it: the same walk as
     ``automation.synth.synth_all`` (the plan's steps for all stacks, then again for a stack while a peer output it
-    read has changed), keeping each pass's result instead of only the last."""
+    read has changed), keeping each pass's result instead of only the last. The cyclic collector is paused
+    meanwhile, as synth_all does (its collections would rescan pulumi_aws's objects on every pass)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _synth_passes(project, main)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _synth_passes(project: Project, main: Path | None) -> list[StackResult]:
     stacks = project.stacks()
     settings = load_all_settings(project, stacks)
     by_role: dict[Role, list[str]] = {}
@@ -490,17 +502,17 @@ def estimate_passes(passes: Sequence[StackResult], table: CreateTimes | None = N
     return DeployEstimate(passes=out)
 
 
-def estimate(run: SynthRun | Sequence[StackResult], project: Project) -> DeployEstimate:
+def estimate(run: SynthRun | Sequence[StackResult], project: Project, main: Path | None = None) -> DeployEstimate:
     """The deploy-time estimate of a fresh pair. Given a SynthRun, its per-pass results are used when it keeps
-    them (a ``history`` list of StackResult, one per pass); otherwise the passes are synthesized again
-    (``synth_passes``) and must be the run's."""
+    them (a non-empty ``history``: the StackResult of each pass, in order); otherwise the passes are synthesized
+    again (``synth_passes``, with the same ``main`` program) and must be the run's."""
     if isinstance(run, SynthRun):
-        history: Sequence[StackResult] | None = getattr(run, "history", None)
+        history: Sequence[StackResult] | None = getattr(run, "history", None) or None
         if history is None:
-            history = synth_passes(project)
-            if [r.stack for r in history] != run.passes:
-                raise DeployTimeError(f"the passes synthesized again ({' → '.join(r.stack for r in history)}) "
-                                      f"differ from the run's ({' → '.join(run.passes)})")
+            history = synth_passes(project, main)
+        if [r.stack for r in history] != run.passes:
+            raise DeployTimeError(f"the passes synthesized again ({' → '.join(r.stack for r in history)}) "
+                                  f"differ from the run's ({' → '.join(run.passes)})")
         return estimate_passes(history)
     return estimate_passes(run)
 

@@ -346,6 +346,11 @@ def test_a_synth_run_is_estimated_from_its_passes(no_resynth: list[int], history
     assert no_resynth == [1]  # the run keeps no per-pass results: they were synthesized again
     with pytest.raises(DeployTimeError, match="differ from the run's"):
         estimate(SynthRun(results=finals, passes=["prod-us", "prod-eu"]), project)
+    # A run that keeps its passes (SynthRun.history, as the lead may add it) is read, not synthesized again.
+    kept = SynthRun(results=finals, passes=list(PLAN))
+    setattr(kept, "history", history)  # noqa: B010 - an attribute SynthRun does not declare (yet)
+    assert estimate(kept, project).to_dict() == real_estimate.to_dict()
+    assert no_resynth == [1, 1]
 
 
 def test_render_names_the_passes_and_the_path(real_estimate: deploytime.DeployEstimate) -> None:
