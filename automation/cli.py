@@ -16,7 +16,7 @@ from typing import Any
 
 from securecart_rules import PACK_ENFORCEMENT_LEVEL, POLICIES
 
-from automation import constraints, driver
+from automation import constraints, deploytime, driver
 from automation.cost import estimate_all, load_prices
 from automation.cost import render as render_cost
 from automation.cost import to_dict as cost_dict
@@ -24,6 +24,7 @@ from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation,
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
 from automation.synth import SynthError, SynthRun, load_all_settings, synth_all
+from automation.tfplan import TfPlanError, write_plans
 
 EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -51,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="evaluate this program (a folder with __main__.py, or a .py file) instead of the "
                             "project's, with the same stack files")
     synth.add_argument("--no-tree", action="store_true", help="print only the summaries")
+    synth.add_argument("--tf-plan-json", type=Path, metavar="DIR",
+                       help="after the gate, write each stack as Terraform plan JSON to DIR/<stack>.tfplan.json "
+                            "(and DIR/<stack>.urns.json: address -> Pulumi URN) for Checkov, Trivy, KICS, conftest")
+    synth.add_argument("--report", action="store_true",
+                       help="after the summaries: the resilience and capacity table per path, and the deploy-time "
+                            "estimate of a fresh pair (critical path of each pass of the plan); with --json, add "
+                            "them as 'report'")
     synth.add_argument("--cost", action="store_true",
                        help="print the monthly cost ESTIMATE per stack and tier (on-demand prices in "
                             "automation/data/prices.json x securecart:costs); with --json, add it as 'cost'")
@@ -196,12 +204,22 @@ def _write_graph(path: Path, run: SynthRun, violations: dict[str, list[Violation
     print(f"wrote {path}")
 
 
-def _reports(args: argparse.Namespace, run: SynthRun, project: Project) -> dict[str, Any]:
+def _reports(args: argparse.Namespace, run: SynthRun, project: Project, program: Path | None) -> dict[str, Any]:
     """What the synth's report flags ask for, printed after the summaries; returned for the --json graph."""
     extras: dict[str, Any] = {}
-    if not args.cost:
+    if not (args.cost or args.report):
         return extras
     stack_settings = load_all_settings(project, list(run.results))
+    if args.report:
+        report: dict[str, Any] = {}
+        try:
+            deploy = deploytime.estimate(run, project, main=program)
+        except deploytime.DeployTimeError as exc:
+            raise _BadInputError([f"deploy-time estimate: {exc}"]) from None
+        print(deploytime.render(deploy))
+        print()
+        report["deployTime"] = deploy.to_dict()
+        extras["report"] = report
     if args.cost:
         try:
             prices = load_prices()
@@ -231,9 +249,15 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
         except RuleError as exc:
             raise _BadInputError([str(exc)]) from None
         _print(args, run, violations, checked)
-        extras = _reports(args, run, project)
+        extras = _reports(args, run, project, program)
         if args.json is not None:
             _write_graph(args.json, run, violations, checked, project, extras=extras)
+        if args.tf_plan_json is not None:
+            try:
+                written = write_plans(run, project, args.tf_plan_json)
+            except TfPlanError as exc:
+                raise _BadInputError([f"--tf-plan-json: {exc}"]) from None
+            print("wrote " + ", ".join(str(p) for p in written if p.name.endswith(".tfplan.json")))
     except _BadInputError as exc:
         _error(exc.problems)
         return EXIT_BAD_INPUT

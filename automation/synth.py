@@ -278,6 +278,7 @@ class SynthRun:
     results: dict[str, StackResult]
     passes: list[str]  # the stacks in the order they were synthesized
     counts: list[int] = field(default_factory=list)  # per pass: the resources the program registered
+    history: list[StackResult] = field(default_factory=list)  # per pass: the stack's result as that pass left it
 
 
 def synth_all(project: Project, stacks: list[str] | None = None, main: Path | None = None,
@@ -320,6 +321,7 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
     results: dict[str, StackResult] = {}
     passes: list[str] = []
     counts: list[int] = []
+    history: list[StackResult] = []
     seen: dict[str, str] = {}  # per stack: the peers' outputs its last synth read
 
     def peers_view(stack: str) -> str:
@@ -337,6 +339,7 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
         outputs[stack] = results[stack].outputs
         passes.append(stack)
         counts.append(len(results[stack].resources))
+        history.append(results[stack])
         # Taken after the run (which read its peers' outputs as they stood: a stack does not change its peer).
         seen[stack] = peers_view(stack)
 
@@ -355,7 +358,7 @@ def _synth_all(project: Project, stacks: list[str] | None, main: Path | None,
             f"outputs still changing after {plan.MAX_ROUNDS} extra rounds of the deployment plan: a stack's "
             f"outputs depend on themselves through its peer"
         ])
-    return SynthRun(results={s: results[s] for s in wanted}, passes=passes, counts=counts)
+    return SynthRun(results={s: results[s] for s in wanted}, passes=passes, counts=counts, history=history)
 
 
 def _canonical(outputs: dict[str, Any] | None) -> str:
