@@ -23,6 +23,8 @@ from automation.cost import to_dict as cost_dict
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
+from automation.resilience import render as render_resilience
+from automation.resilience import report as resilience_report
 from automation.synth import SynthError, SynthRun, load_all_settings, synth_all
 from automation.tfplan import TfPlanError, write_plans
 
@@ -56,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="after the gate, write each stack as Terraform plan JSON to DIR/<stack>.tfplan.json "
                             "(and DIR/<stack>.urns.json: address -> Pulumi URN) for Checkov, Trivy, KICS, conftest")
     synth.add_argument("--report", action="store_true",
-                       help="after the summaries: the resilience and capacity table per path, and the deploy-time "
+                       help="after the summaries: the resilience and capacity table per path (failover times, AZ and "
+                            "region losses survived, data-loss windows, capacity against peak), and the deploy-time "
                             "estimate of a fresh pair (critical path of each pass of the plan); with --json, add "
                             "them as 'report'")
     synth.add_argument("--cost", action="store_true",
@@ -212,6 +215,10 @@ def _reports(args: argparse.Namespace, run: SynthRun, project: Project, program:
     stack_settings = load_all_settings(project, list(run.results))
     if args.report:
         report: dict[str, Any] = {}
+        resilience = resilience_report(run, stack_settings, {s: st.capacity for s, st in stack_settings.items()})
+        print(render_resilience(resilience))
+        print()
+        report["resilience"] = resilience.to_json()
         try:
             deploy = deploytime.estimate(run, project, main=program)
         except deploytime.DeployTimeError as exc:

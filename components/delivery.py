@@ -59,6 +59,7 @@ from components.context import StackContext, Tier
 from components.contract import DeliveryOutputs
 from components.documents import policy_document
 from components.network import NetworkTier, Subnets
+from components.settings.capacity import capacity_tags
 from components.settings.delivery import (
     TARGET_HEALTH_INTERVAL,
     TARGET_UNHEALTHY_THRESHOLD,
@@ -734,7 +735,10 @@ class DeliveryTier(Tier):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             enable_execute_command=False,
-            tags=self.tags(f"{svc.name}-service", Service=svc.name),
+            # The declared peak, what one task serves and the headroom: the pack's capacity-covers-peak reads them.
+            tags=self.tags(f"{svc.name}-service", Service=svc.name,
+                           **capacity_tags(self.ctx.settings.capacity, self.settings, svc.name,
+                                           private_link_service=self.args.endpoint_service)),
             # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.fronts[svc.name], self.image_cache],
                                         ignore_changes=["desiredCount"]),

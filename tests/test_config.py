@@ -237,7 +237,7 @@ def test_the_programs_own_loader_rejects_unknown_keys(project: Project) -> None:
         "securecart:peerStack, securecart:allowedAccountIds, securecart:tags, securecart:network, "
         "securecart:delivery, securecart:data, securecart:connectivity, securecart:edge, securecart:waf, "
         "securecart:shield, securecart:partners, securecart:privateLink, securecart:analytics, "
-        "securecart:monitoring, securecart:costs, securecart:vpnPreSharedKeys)"
+        "securecart:monitoring, securecart:capacity, securecart:costs, securecart:vpnPreSharedKeys)"
     ]
 
 

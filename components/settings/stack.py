@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from components.settings.analytics import AnalyticsSettings
+from components.settings.capacity import CapacitySettings, capacity_problems
 from components.settings.connectivity import PSK, ConnectivitySettings
 from components.settings.costs import CostSettings
 from components.settings.data import DataSettings
@@ -116,6 +117,10 @@ class StackSettings(Model):
         default_factory=MonitoringSettings,
         description="Alarm routing, thresholds, X-Ray sampling and flow-log analysis (components/monitoring.py); "
                     "default no subscriptions and thresholds that fit SecureCart.")
+    capacity: CapacitySettings = Field(
+        default_factory=CapacitySettings,
+        description="The capacity plan: peak requests per second per path, requests per task per service, the "
+                    "headroom; default nothing declared (the resilience report shows capacity, nothing is gated).")
     costs: CostSettings = Field(
         default_factory=CostSettings,
         description="Usage assumptions of the monthly cost estimate (synth --cost): data through NAT, Transit "
@@ -154,11 +159,15 @@ class StackSettings(Model):
         """Every rule between the tiers of this stack file, all problems at once."""
         problems = [*self._delivery_problems(), *self._edge_problems(), *self._partner_problems(),
                     *self._data_problems(), *self._connectivity_problems(), *self._analytics_problems(),
-                    *self._monitoring_problems(),
+                    *self._monitoring_problems(), *self._capacity_problems(),
                     *self._resolve()[1]]
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _capacity_problems(self) -> list[str]:
+        return capacity_problems(self.capacity, self.delivery,
+                                 self.private_link.service if self.private_link is not None else None)
 
     def _delivery_problems(self) -> list[str]:
         d = self.delivery

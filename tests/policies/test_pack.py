@@ -166,10 +166,13 @@ EXPECTED = [
     ("metric-filter-has-alarm", "advisory", "medium"),
     ("log-group-encrypted-and-retained", "advisory", "medium"),
     ("required-tags", "advisory", "low"),
+    ("path-survives-az-loss", "mandatory", "high"),
+    ("path-survives-region-loss", "mandatory", "high"),
+    ("capacity-covers-peak", "mandatory", "high"),
 ]
 TEST_MODULES = ("test_network_rules", "test_security_group_rules", "test_connectivity_rules",
                 "test_load_balancing_rules", "test_compute_rules", "test_data_rules", "test_edge_rules",
-                "test_identity_and_monitoring_rules", "test_inspection_rules")
+                "test_identity_and_monitoring_rules", "test_inspection_rules", "test_resilience_rules")
 SOURCES = ("seed", "FSBP", "cdk-nag", "AWSGuard", "catalogue gap", "SecureCart")
 
 
@@ -261,7 +264,7 @@ def test_every_rule_has_a_compliant_and_a_non_compliant_case() -> None:
     assert covered == {p.name for p in POLICIES}
     assert {m.__name__.rsplit(".", 1)[-1] for m in MODULES} == {
         "network", "security_groups", "connectivity", "load_balancing", "compute", "data", "edge", "identity",
-        "monitoring"}
+        "monitoring", "resilience"}
 
 
 def test_the_policy_config_securecart_runs_with_is_valid_and_complete() -> None:
