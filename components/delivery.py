@@ -736,9 +736,12 @@ class DeliveryTier(Tier):
             propagate_tags="SERVICE",
             enable_execute_command=False,
             # The declared peak, what one task serves and the headroom: the pack's capacity-covers-peak reads them.
+            # A service that waits for its image runs no task and has no scaling target yet: it declares no
+            # capacity until it serves (the tags arrive, in place, with its scaling target).
             tags=self.tags(f"{svc.name}-service", Service=svc.name,
-                           **capacity_tags(self.ctx.settings.capacity, self.settings, svc.name,
-                                           private_link_service=self.args.endpoint_service)),
+                           **({} if waiting is not None else
+                              capacity_tags(self.ctx.settings.capacity, self.settings, svc.name,
+                                            private_link_service=self.args.endpoint_service))),
             # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.fronts[svc.name], self.image_cache],
                                         ignore_changes=["desiredCount"]),

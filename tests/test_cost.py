@@ -242,15 +242,15 @@ def test_fargate_at_minimum_and_at_peak(settings: dict[str, StackSettings]) -> N
     delivery = settings["prod-us"].delivery
     assert delivery is not None
     checkout = next(s for s in delivery.services if s.name == "checkout")
-    assert (checkout.min_tasks, checkout.max_tasks, checkout.cpu, checkout.memory) == (3, 40, 1024, 2048)
+    assert (checkout.min_tasks, checkout.max_tasks, checkout.cpu, checkout.memory) == (3, 55, 1024, 2048)
     est = estimate(_result(_service_set()), settings["prod-us"], CostSettings.model_validate({"peakHours": 60}),
                    TEST_PRICES)
-    # 1 vCPU, 2 GB: 3 tasks x (730 - 60) h = 2010 task-hours; 40 tasks x 60 h = 2400 task-hours
+    # 1 vCPU, 2 GB: 3 tasks x (730 - 60) h = 2010 task-hours; 55 tasks x 60 h = 3300 task-hours
     assert est.line("delivery", "fargate.vcpuHour", "at minTasks").monthly == pytest.approx(2010 * 0.04)
     assert est.line("delivery", "fargate.gbHour", "at minTasks").quantity == pytest.approx(4020)
-    assert est.line("delivery", "fargate.vcpuHour", "at maxTasks, peak hours").quantity == pytest.approx(2400)
-    assert est.line("delivery", "fargate.gbHour", "at maxTasks, peak hours").monthly == pytest.approx(4800 * 0.004)
-    assert est.total == pytest.approx(2010 * 0.04 + 4020 * 0.004 + 2400 * 0.04 + 4800 * 0.004)
+    assert est.line("delivery", "fargate.vcpuHour", "at maxTasks, peak hours").quantity == pytest.approx(3300)
+    assert est.line("delivery", "fargate.gbHour", "at maxTasks, peak hours").monthly == pytest.approx(6600 * 0.004)
+    assert est.total == pytest.approx(2010 * 0.04 + 4020 * 0.004 + 3300 * 0.04 + 6600 * 0.004)
     assert est.no_charge == {"aws:ecs/taskDefinition:TaskDefinition": 1}
 
 

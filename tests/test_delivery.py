@@ -255,8 +255,8 @@ def _scaling(graph: Graph, name: str) -> tuple[Any, list[Any], list[Any]]:
     return target, policies, schedules
 
 
-@pytest.mark.parametrize(("name", "minimum", "maximum"), [("storefront", 3, 30), ("checkout", 3, 40),
-                                                          ("payment", 3, 20), ("integrations", 3, 10)])
+@pytest.mark.parametrize(("name", "minimum", "maximum"), [("storefront", 3, 45), ("checkout", 3, 55),
+                                                          ("payment", 3, 26), ("integrations", 3, 10)])
 def test_autoscaling_targets_and_policies(graph: Graph, name: str, minimum: int, maximum: int) -> None:
     target, policies, _ = _scaling(graph, name)
     assert (target.inputs["minCapacity"], target.inputs["maxCapacity"]) == (minimum, maximum)
@@ -273,7 +273,7 @@ def test_autoscaling_targets_and_policies(graph: Graph, name: str, minimum: int,
             assert spec["resourceLabel"].startswith("app/") and "/targetgroup/" in spec["resourceLabel"]
 
 
-@pytest.mark.parametrize(("name", "peak", "maximum"), [("checkout", 10, 40), ("payment", 6, 20),
+@pytest.mark.parametrize(("name", "peak", "maximum"), [("checkout", 10, 55), ("payment", 6, 26),
                                                        ("integrations", 4, 10)])
 def test_peak_windows_raise_the_minimum_and_restore_it(graph: Graph, name: str, peak: int, maximum: int) -> None:
     """Checkout and what it calls (payment follows checkout) raise their minimums for the same sale window."""

@@ -114,6 +114,8 @@ def test_a_fresh_account_starts_no_task_until_the_images_are_pushed(project: Pro
         assert sorted(s.name for s in services) == ["checkout-service", "integrations-service", "payment-service",
                                                     "storefront-service"]
         assert all(s.inputs["desiredCount"] == 0 for s in services)
+        # a service that runs no task declares no capacity yet (the pack's capacity-covers-peak skips it)
+        assert not [s.name for s in services if "securecart:peakRps" in s.inputs["tags"]]
         # no scaling target: its minimum would start tasks that cannot pull an image
         assert result.by_type("aws:appautoscaling/target:Target") == []
         waits = sorted(m for level, m in result.logs if "runs no task yet" in m)

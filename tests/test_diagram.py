@@ -166,8 +166,8 @@ def test_load_balancers_services_database_and_endpoints_sit_in_their_bands(name:
     assert set(kinds("inspect", "auto-scaling-group")) == {"appliances-asg"}
     # min..max tasks from the scaling targets (the stack files' minTasks/maxTasks)
     services = {n: g.get("data-tasks") for n, g in kinds("app", "ecs-service").items()}
-    assert services == {"checkout-service": "3..40", "integrations-service": "3..10", "payment-service": "3..20",
-                        "storefront-service": "3..30"}
+    assert services == {"checkout-service": "3..55", "integrations-service": "3..10", "payment-service": "3..26",
+                        "storefront-service": "3..45"}
     (db,) = kinds("data", "rds").values()
     assert db.get("data-role") == ("primary" if name == "prod-us" else "replica")
     assert db.get("data-standby") == "true"

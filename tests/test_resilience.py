@@ -46,7 +46,7 @@ from tests.policies.harness import Case, cases, check, res, violations
 ENDPOINT_GROUP = "aws:globalaccelerator/endpointGroup:EndpointGroup"  # not in the pack's types.py yet
 PATHS = ("browse", "checkout", "payment", "sessions", "images")
 
-# Load-test figures and peaks consistent with the stack files' maxTasks (storefront 30, checkout 40, payment 20).
+# Load-test figures and peaks consistent with the stack files' maxTasks (storefront 45, checkout 55, payment 26).
 US = {"peakRequestsPerSecond": {"browse": 1000, "checkout": 500, "payment": 300},
       "requestsPerTask": {"storefront": 50, "checkout": 20, "payment": 25, "integrations": 30}}
 EU = {"peakRequestsPerSecond": {"browse": 600, "checkout": 300, "payment": 180},
@@ -109,28 +109,31 @@ def test_data_loss_windows_per_store(real: ResilienceReport) -> None:
 def test_capacity_against_peak_hand_computed(real: ResilienceReport) -> None:
     lines = {(c.stack, c.service): c for c in real.capacity}
     us = lines[("prod-us", "storefront")]
-    # 30 tasks x 50 rps = 1500 rps >= 1000 x 1.3 = 1300
-    assert (us.max_tasks, us.capacity_rps, us.required_rps, us.ok) == (30, 1500, 1300, True)
+    # 45 tasks x 50 rps = 2250 rps >= 1000 x 1.3 = 1300
+    assert (us.max_tasks, us.capacity_rps, us.required_rps, us.ok) == (45, 2250, 1300, True)
     checkout = lines[("prod-us", "checkout")]
-    assert (checkout.capacity_rps, checkout.required_rps, checkout.ok) == (800, 650, True)
-    # on region loss prod-us carries both peaks: (1000 + 600) x 1.3 = 2080 > 1500: reported, not gated
-    assert (us.region_loss_peak_rps, us.region_loss_required_rps, us.region_loss_ok) == (1600, 2080, False)
+    assert (checkout.capacity_rps, checkout.required_rps, checkout.ok) == (1100, 650, True)
+    # on region loss prod-us carries both peaks: (1000 + 600) x 1.3 = 2080 <= 2250 (the stack files size for it)
+    assert (us.region_loss_peak_rps, us.region_loss_required_rps, us.region_loss_ok) == (1600, 2080, True)
     assert lines[("prod-us", "integrations")].ok is None  # serves no path with a declared peak
     text = render(real)
-    assert "short (not gated)" in text and "problems: none" in text
+    assert "short (not gated)" not in text and "problems: none" in text
 
 
 def test_peak_above_capacity_is_a_problem(synth_run: SynthRun, project: Project) -> None:
     settings = load_all_settings(project, project.stacks())
-    over = {**US, "peakRequestsPerSecond": {"browse": 1200, "checkout": 500, "payment": 300}}
+    over = {**US, "peakRequestsPerSecond": {"browse": 1800, "checkout": 500, "payment": 300}}
     rep = report(synth_run, settings, capacity(us=over))
     line = next(c for c in rep.capacity if (c.stack, c.service) == ("prod-us", "storefront"))
-    assert (line.capacity_rps, line.required_rps, line.ok) == (1500, 1560, False)  # 1200 x 1.3 = 1560
-    assert rep.problems == ("capacity: prod-us: storefront: 30 tasks x 50 rps = 1500 rps < peak 1200 x (1 + 0.3) = "
-                            "1560 rps",)
-    absorb = report(synth_run, settings, capacity(us={**US, "absorbPeerOnRegionLoss": True}))
-    assert "capacity: prod-us: storefront: 1500 rps < both regions' peak 1600 x (1 + 0.3) = 2080 rps" in \
-        absorb.problems
+    assert (line.capacity_rps, line.required_rps, line.ok) == (2250, 2340, False)  # 1800 x 1.3 = 2340
+    assert rep.problems == ("capacity: prod-us: storefront: 45 tasks x 50 rps = 2250 rps < peak 1800 x (1 + 0.3) = "
+                            "2340 rps",)
+    # 1200 alone fits (1560 <= 2250), but not with prod-eu's 600 on a region loss: (1200 + 600) x 1.3 = 2340
+    busier = {**US, "peakRequestsPerSecond": {"browse": 1200, "checkout": 500, "payment": 300}}
+    assert report(synth_run, settings, capacity(us=busier)).problems == ()
+    absorb = report(synth_run, settings, capacity(us={**busier, "absorbPeerOnRegionLoss": True}))
+    assert absorb.problems == ("capacity: prod-us: storefront: 2250 rps < both regions' peak 1800 x (1 + 0.3) = "
+                               "2340 rps",)
 
 
 def test_a_slower_health_check_moves_detection_by_interval_times_threshold(
@@ -198,8 +201,8 @@ def test_both_stacks_pass_the_resilience_rules(synth_run: SynthRun) -> None:
 
 
 def test_the_capacity_rule_reads_the_tags_on_the_real_services(synth_run: SynthRun) -> None:
-    """With the tags the delivery tier is to add, the real checkout service (40 tasks at most) passes at 20 rps per
-    task for a 500 rps peak (800 >= 650) and fails at 700 (800 < 910)."""
+    """With the tags the delivery tier adds, the real checkout service (55 tasks at most) passes at 20 rps per task
+    for a 500 rps peak (1100 >= 650) and fails at 900 (1100 < 1170)."""
     result = synth_run.results["prod-us"]
 
     def tagged(peak: str) -> list[str]:
@@ -209,8 +212,8 @@ def test_the_capacity_rule_reads_the_tags_on_the_real_services(synth_run: SynthR
         return [v.message for v in evaluate(dataclasses.replace(result, resources=resources), [capacity_covers_peak])]
 
     assert tagged("500") == []
-    assert tagged("700") == ["Service checkout: 40 tasks at most x 20 rps = 800 rps, below its declared peak 700 rps "
-                             "x (1 + 0.3 headroom) = 910 rps: raise maxTasks to at least 46 or lower the peak."]
+    assert tagged("900") == ["Service checkout: 55 tasks at most x 20 rps = 1100 rps, below its declared peak 900 rps "
+                             "x (1 + 0.3 headroom) = 1170 rps: raise maxTasks to at least 59 or lower the peak."]
 
 
 # --- the rules on hand-built resources --------------------------------------------------------------------------------
@@ -345,3 +348,17 @@ def test_report_renders_every_path_and_source(real: ResilienceReport, tmp_path: 
     for key in FACTS:
         assert f"  {key}: " in text
     assert "health-us-east-1: 10 s x 3 failures, then a 60 s TTL" in text
+
+
+@pytest.mark.parametrize(("stack", "service", "peak"), [
+    ("prod-us", "checkout", "500"), ("prod-us", "storefront", "1000"), ("prod-eu", "payment", "180")])
+def test_the_real_services_carry_their_declared_capacity(synth_run: SynthRun, stack: str, service: str,
+                                                         peak: str) -> None:
+    """The delivery tier tags each running service with what the pack's capacity-covers-peak reads, so the rule
+    gates a real preview too; the real stacks pass it with their maxTasks."""
+    result = synth_run.results[stack]
+    (svc,) = [r for r in result.by_type("aws:ecs/service:Service") if r.name == f"{service}-service"]
+    per_task = {"checkout": "20", "storefront": "50", "payment": "25"}[service]
+    assert {k: svc.inputs["tags"][k] for k in (TAG_PEAK, TAG_PER_TASK, TAG_HEADROOM)} == {
+        TAG_PEAK: peak, TAG_PER_TASK: per_task, TAG_HEADROOM: "0.3"}
+    assert evaluate(result, [capacity_covers_peak]) == []
