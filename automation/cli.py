@@ -20,6 +20,7 @@ from automation import constraints, deploytime, driver
 from automation.cost import estimate_all, load_prices
 from automation.cost import render as render_cost
 from automation.cost import to_dict as cost_dict
+from automation.diagram import write_diagrams
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
 from automation.report import graph, summary, tree, write_json
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="evaluate this program (a folder with __main__.py, or a .py file) instead of the "
                             "project's, with the same stack files")
     synth.add_argument("--no-tree", action="store_true", help="print only the summaries")
+    synth.add_argument("--diagram", type=Path, metavar="DIR",
+                       help="write an SVG architecture diagram per stack and global.svg to DIR")
     synth.add_argument("--tf-plan-json", type=Path, metavar="DIR",
                        help="after the gate, write each stack as Terraform plan JSON to DIR/<stack>.tfplan.json "
                             "(and DIR/<stack>.urns.json: address -> Pulumi URN) for Checkov, Trivy, KICS, conftest")
@@ -207,6 +210,15 @@ def _write_graph(path: Path, run: SynthRun, violations: dict[str, list[Violation
     print(f"wrote {path}")
 
 
+def _write_diagrams(folder: Path, run: SynthRun, project: Project) -> None:
+    try:
+        paths = write_diagrams(run, load_all_settings(project, list(run.results)), folder)
+    except OSError as exc:
+        raise _BadInputError([f"--diagram: cannot write in {folder} ({exc.strerror or exc}): choose a writable "
+                              f"folder"]) from None
+    print("wrote " + ", ".join(str(p) for p in paths))
+
+
 def _reports(args: argparse.Namespace, run: SynthRun, project: Project, program: Path | None) -> dict[str, Any]:
     """What the synth's report flags ask for, printed after the summaries; returned for the --json graph."""
     extras: dict[str, Any] = {}
@@ -259,6 +271,8 @@ def _synth(args: argparse.Namespace, project: Project) -> int:
         extras = _reports(args, run, project, program)
         if args.json is not None:
             _write_graph(args.json, run, violations, checked, project, extras=extras)
+        if args.diagram is not None:
+            _write_diagrams(args.diagram, run, project)
         if args.tf_plan_json is not None:
             try:
                 written = write_plans(run, project, args.tf_plan_json)
