@@ -4,6 +4,7 @@ built on, where replicas come from, and that nothing stateful can be deleted by 
 import json
 from typing import Any
 
+import pulumi_aws as aws
 import pytest
 from securecart_rules import POLICIES
 from securecart_rules._iam import Statement, statements
@@ -11,6 +12,7 @@ from securecart_rules._iam import Statement, statements
 from automation.gate import evaluate
 from automation.project import Project
 from automation.synth import StackResult, SynthRun, synth_all, synth_stack
+from components.buckets import with_abort
 from components.settings.loader import parse_settings
 from tests.conftest import Graph, policy_doc
 
@@ -355,3 +357,28 @@ def test_each_service_may_connect_as_its_own_user_and_only_customer_facing_ones_
             assert not [a for a in by_sid["SessionItems"]["Action"] if "*" in a or a.endswith("Scan")]
         else:
             assert "SessionItems" not in by_sid
+
+
+Rule = aws.s3.BucketLifecycleConfigurationRuleArgsDict
+
+
+def test_every_bucket_aborts_incomplete_multipart_uploads(graph: Graph) -> None:
+    """Parts of an upload never completed are stored, and billed, until aborted: every lifecycle rule of every
+    bucket (the log buckets too) aborts them after a week (FSBP S3.13, Checkov CKV_AWS_300)."""
+    lifecycles = graph.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    assert len(lifecycles) >= 4
+    for lifecycle in lifecycles:
+        for rule in lifecycle.inputs["rules"]:
+            assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}, (lifecycle.name, rule)
+
+
+def test_a_rule_filtered_by_tags_is_left_without_the_abort() -> None:
+    """S3 refuses AbortIncompleteMultipartUpload in a rule filtered by object tags."""
+    plain: Rule = {"id": "a", "status": "Enabled", "filter": {"prefix": ""}, "expiration": {"days": 30}}
+    by_tag: Rule = {"id": "b", "status": "Enabled", "filter": {"tag": {"key": "k", "value": "v"}},
+                    "expiration": {"days": 1}}
+    both: Rule = {"id": "c", "status": "Enabled", "filter": {"and_": {"prefix": "x/", "tags": {"k": "v"}}},
+                  "expiration": {"days": 1}}
+    own: Rule = {**plain, "abort_incomplete_multipart_upload": {"days_after_initiation": 2}}
+    assert with_abort([plain, by_tag, both, own]) == [
+        {**plain, "abort_incomplete_multipart_upload": {"days_after_initiation": 7}}, by_tag, both, own]
