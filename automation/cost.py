@@ -198,7 +198,6 @@ NO_CHARGE = frozenset({
     "aws:ec2/vpcEndpointService:VpcEndpointService",
     "aws:ec2/vpcEndpointConnectionAccepter:VpcEndpointConnectionAccepter",
     "aws:vpc/endpointServicePrivateDnsVerification:EndpointServicePrivateDnsVerification",
-    "aws:ec2transitgateway/transitGateway:TransitGateway",  # priced through its attachments and data
     "aws:ec2transitgateway/routeTable:RouteTable", "aws:ec2transitgateway/route:Route",
     "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation",
     "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation",
@@ -481,6 +480,7 @@ _HANDLERS = {
     "aws:ec2/eip:Eip": _eip,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
+    "aws:ec2transitgateway/transitGateway:TransitGateway": _transit_gateway,  # the data it processes
     "aws:ec2transitgateway/vpcAttachment:VpcAttachment": _tgw_attachment,
     "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": _tgw_attachment,
     "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": _tgw_attachment,
@@ -516,6 +516,20 @@ def _web_acls(ctx: _Context, shield_subscribed: bool) -> None:
         ctx.add(acl, "waf.webAclMonth", 1.0, variant=variant)
         ctx.add(acl, "waf.ruleMonth", float(len(acl.inputs.get("rules") or [])), variant=variant)
         ctx.add(acl, "waf.millionRequests", _share(ctx.costs.waf_requests_millions, len(acls)), variant=variant)
+
+
+def _partial_charges(result: StackResult) -> list[str]:
+    """Charges of resources that are priced, but not in full: said, not dropped silently."""
+    notes = []
+    if any(r.type.startswith("aws:s3/bucketReplicationConfig") for r in result.resources):
+        notes.append("not included: S3 Replication Time Control's own per-GB fee on the replicated data")
+    if any(r.type == "aws:dynamodb/table:Table" and (r.inputs.get("pointInTimeRecovery") or {}).get("enabled")
+           for r in result.resources):
+        notes.append("not included: DynamoDB point-in-time recovery storage (per GB-month, per replica)")
+    acls = [r for r in result.resources if r.type == "aws:wafv2/webAcl:WebAcl"]
+    if len(acls) > 1:
+        notes.append(f"WAF requests are split evenly over the stack's {len(acls)} web ACLs")
+    return notes
 
 
 def estimate(result: StackResult, settings: StackSettings, costs: CostSettings, prices: PriceTable, *,
@@ -563,6 +577,7 @@ def estimate(result: StackResult, settings: StackSettings, costs: CostSettings, 
                         & {ln.key for ln in ctx.lines(())})
     if unverified:
         ctx.notes.append("unverified prices (estimates, marked *): " + ", ".join(unverified))
+    ctx.notes.extend(_partial_charges(result))
     return CostEstimate(stack=result.stack, region=result.region, role=result.role, as_of=prices.as_of,
                         currency=prices.currency, lines=ctx.lines([COVERED]), unpriced=unpriced,
                         no_charge=dict(ctx.no_charge),

@@ -104,7 +104,7 @@ FACTS: dict[str, Fact] = {
 @dataclass(frozen=True)
 class Timing:
     mechanism: str  # dns | accelerator | target-health | origin-group
-    scope: str  # region (a region's loss) or task (a task's or an AZ's loss, inside the region)
+    scope: str  # region (a region's loss), task (a task's or an AZ's loss, inside the region) or request (each one)
     detect_seconds: float
     switch_seconds: float
     derivation: str
@@ -335,10 +335,14 @@ class _Reader:
         nested = [r for r in p.of(RECORD) if str(r.inputs.get("name", "")).rstrip(".") in
                   {a.rstrip(".") for a in aliases_to}]
         checks: dict[str, Registration] = {}
+        guarded: dict[str, set[str]] = {}  # health check URN -> the alias targets of the records it decides for
         regions: set[str] = set()
         ttl = 0.0
         for r in records + nested:
             hcs = p.deps(r, "healthCheckId", HEALTH_CHECK)
+            for h in hcs:
+                guarded.setdefault(h.urn, set()).update(str(a.get("name", "")).rstrip(".").lower()
+                                                         for a in r.inputs.get("aliases") or [])
             for a in r.inputs.get("aliases") or []:
                 target = self.anywhere(str(a.get("name")))
                 tagged = [str((h.inputs.get("tags") or {}).get("Region", "")) for h in hcs]
@@ -357,9 +361,15 @@ class _Reader:
             if interval is None or threshold is None:
                 continue
             detect = float(interval) * float(threshold)
+            # A check of another endpoint than the records' own targets (the partners' API records follow the
+            # region's ALB health) is a proxy: a failure only behind those targets is not seen.
+            fqdn = str(hc.inputs.get("fqdn", "")).rstrip(".").lower()
+            targets = guarded.get(hc.urn, set())
+            proxy = f" (a proxy: it checks {fqdn}, not {', '.join(sorted(targets - {fqdn}))})" \
+                if fqdn and targets and not targets <= {fqdn} else ""
             timings.append(Timing("dns", "region", detect, detect + ttl,
                                   f"{hc.name}: {float(interval):g} s x {float(threshold):g} failures, then a "
-                                  f"{ttl:g} s TTL", ("route53-health-check", "elb-alias-ttl")))
+                                  f"{ttl:g} s TTL{proxy}", ("route53-health-check", "elb-alias-ttl")))
         worst = max(timings, key=lambda t: (t.detect_seconds, t.derivation), default=None)
         return ([worst] if worst else []), regions
 
@@ -416,10 +426,12 @@ class _Reader:
                     attempts, timeout = float(first.get("connectionAttempts", 3)), float(first.get("connectionTimeout",
                                                                                                   10))
                     codes = ", ".join(str(c) for c in (group.get("failoverCriteria") or {}).get("statusCodes", []))
-                    timings.append(Timing("origin-group", "region", attempts * timeout, attempts * timeout,
-                                          f"{group.get('originId')}: at once on {codes}; {attempts:g} attempts x "
-                                          f"{timeout:g} s when the origin does not answer",
-                                          ("cloudfront-origin-failover",)))
+                    # Per request, not once: each cache miss tries the primary first, so while its region does
+                    # not answer every miss waits this long before the replica serves it.
+                    timings.append(Timing("origin-group", "request", attempts * timeout, attempts * timeout,
+                                          f"{group.get('originId')}: per cache miss, at once on {codes}; "
+                                          f"{attempts:g} attempt(s) x {timeout:g} s added to each miss while the "
+                                          f"primary does not answer", ("cloudfront-origin-failover",)))
         return timings, regions
 
     # -- AZ spans -----------------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ FAILOVER_STATUS_CODES = [500, 502, 503, 504]
 ACCELERATOR_LOG_PREFIX = "accelerator"
 DYNAMIC_ORIGIN = "regional-api"
 IMAGES_GROUP = "images"
+PRIMARY_ORIGIN_ATTEMPTS, PRIMARY_ORIGIN_TIMEOUT = 1, 5  # the images group's primary: see _origins
 
 
 def cached_prefixes(paths: list[str]) -> list[str]:
@@ -138,6 +139,10 @@ class EdgeTier(Tier):
         self.edge, self.args = ctx.settings.edge, args
         self.certificate_arn: pulumi.Output[str] = args.dns.cloudfront_certificate_arn
         self.regions = self._regions()
+        # Until the peer exports its load balancer, the routing reaches one region only, by the plan's order; the
+        # health checks and the accelerator say so (SecondRegion=pending), as the images bucket's Replication tag
+        # does, so the pack's path-survives-region-loss waits for the next pass instead of failing this one.
+        self.pending = {"SecondRegion": "pending"} if len(self.regions) < 2 and self.ctx.peer_stack else {}
         logs, logs_policy = self._log_bucket()
         self.distribution = self._distribution(self._web_acl())
         self._access_logs(logs, logs_policy)
@@ -275,6 +280,10 @@ class EdgeTier(Tier):
                                 "connection_timeout": 10})
         if len(buckets) < 2:
             return origins, [], f"images-{buckets[0].name}"
+        # Origin failover is per request: every cache miss tries the primary first. One attempt of 5 s (not 3 of
+        # 10) bounds what each miss waits while the primary's region does not answer; its replica is the retry.
+        primary = next(o for o in origins if o["origin_id"] == f"images-{buckets[0].name}")
+        primary.update({"connection_attempts": PRIMARY_ORIGIN_ATTEMPTS, "connection_timeout": PRIMARY_ORIGIN_TIMEOUT})
         return origins, [{"origin_id": IMAGES_GROUP, "failover_criteria": {"status_codes": FAILOVER_STATUS_CODES},
                           "members": [{"origin_id": f"images-{r.name}"} for r in buckets]}], IMAGES_GROUP
 
@@ -332,11 +341,11 @@ class EdgeTier(Tier):
                 f"health-{region.name}", type="HTTPS", fqdn=region.alb_dns_name, port=443,
                 resource_path=hc.path, request_interval=hc.interval_seconds, failure_threshold=hc.failure_threshold,
                 regions=hc.regions, measure_latency=True, enable_sni=True,
-                tags=self.tags(f"health-{region.name}", Region=region.name), opts=self.child)
+                tags=self.tags(f"health-{region.name}", Region=region.name, **self.pending), opts=self.child)
             checks[region.name] = check
         self.any_region_health_check = aws.route53.HealthCheck(
             "health-any-region", type="CALCULATED", child_healthchecks=[c.id for c in checks.values()],
-            child_health_threshold=1, tags=self.tags("health-any-region"), opts=self.child)
+            child_health_threshold=1, tags=self.tags("health-any-region", **self.pending), opts=self.child)
         return checks
 
     def _alias(self, logical: str, region: Region, **routing: Any) -> aws.route53.Record:
@@ -390,7 +399,8 @@ class EdgeTier(Tier):
             "accelerator", name=self.ctx.name("checkout"), ip_address_type="IPV4", enabled=True,
             attributes={"flow_logs_enabled": True, "flow_logs_s3_bucket": logs.bucket,
                         "flow_logs_s3_prefix": ACCELERATOR_LOG_PREFIX},
-            tags=self.tags("accelerator"), opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_policy]))
+            tags=self.tags("accelerator", **self.pending),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs_policy]))
         listener = aws.globalaccelerator.Listener(
             "accelerator-https", accelerator_arn=accelerator.arn, protocol="TCP", client_affinity="SOURCE_IP",
             port_ranges=[{"from_port": 443, "to_port": 443}], opts=pulumi.ResourceOptions(parent=accelerator))

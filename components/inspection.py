@@ -6,6 +6,10 @@ Per AZ a GWLB endpoint sits in its own public subnet. When appliances are config
 - the endpoint subnets route 0.0.0.0/0 to the internet gateway (the network tier's ordinary public route).
 With no appliances the GWLB, its endpoint service and the endpoints exist, but the routes stay direct: a GWLB with
 no targets would drop every packet.
+The GWLB balances across zones: should one AZ's appliances all fail while the AZ stands, its endpoint's flows go to
+healthy appliances in the other AZs instead of being dropped. A flow stays symmetric either way: both directions
+pass the same AZ's endpoint and GWLB node, whose flow hash picks the same appliance (at the price of cross-AZ data
+for flows inspected in another zone).
 
 The appliances are either a fleet the program builds (``delivery.applianceFleet``: a launch template with IMDSv2
 only, encrypted gp3 volumes and no public address, an instance role that writes only its own log group, a security
@@ -101,6 +105,8 @@ class InspectionTier(Tier):
             "gwlb",
             load_balancer_type="gateway",
             subnets=self.network.subnets.of_group(group).ids,
+            # One AZ's appliance failure must not blackhole that AZ's inbound traffic (the module docstring).
+            enable_cross_zone_load_balancing=True,
             enable_deletion_protection=True,
             tags=self.tags("gwlb"),
             opts=self.child,

@@ -53,6 +53,7 @@ TEST_PRICES = PriceTable.model_validate({
         "fargate.vcpuHour": _price({US: 0.04, EU: 0.05}),
         "fargate.gbHour": _price({US: 0.004, EU: 0.005}),
         "transitGateway.attachmentHour": _price({US: 0.05, EU: 0.07}),
+        "transitGateway.gb": _price({US: 0.02, EU: 0.02}),
         "dynamodb.millionReads": _price({US: 0.1}),
         "dynamodb.millionWrites": _price({US: 0.5}),
         "dynamodb.millionReplicatedWrites": _price({US: 0.5, EU: 0.8}),
@@ -401,3 +402,27 @@ def test_a_bucket_named_in_the_usage_but_absent_is_said(settings: dict[str, Stac
     assert est.tier_total("network") == pytest.approx(1.2)
     assert est.notes == ["securecart:costs.s3.storageGb: no bucket named 'imgaes' in this stack (buckets: images, "
                          "lb-logs): its figure is unused"]
+
+
+def test_transit_gateway_data_is_priced_per_gateway(settings: dict[str, StackSettings]) -> None:
+    """The data a Transit Gateway processes (securecart:costs.transitGatewayDataGb) is charged on the gateway, beside
+    its attachments' hours."""
+    tgw = _reg("aws:ec2transitgateway/transitGateway:TransitGateway", "tgw", tier="connectivity")
+    attachment = _reg("aws:ec2transitgateway/vpcAttachment:VpcAttachment", "vpc-attachment", tier="connectivity")
+    costs = CostSettings.model_validate({"transitGatewayDataGb": 1500})
+    est = estimate(_result([tgw, attachment]), settings["prod-us"], costs, TEST_PRICES)
+    data = est.line("connectivity", "transitGateway.gb", "")
+    assert data.quantity == pytest.approx(1500)
+    assert data.monthly == pytest.approx(30.0)
+    assert est.total == pytest.approx(1500 * 0.02 + 730 * 0.05)
+    assert "aws:ec2transitgateway/transitGateway:TransitGateway" not in est.no_charge
+
+
+def test_charges_priced_only_in_part_are_said(real: dict[str, CostEstimate]) -> None:
+    """prod-us replicates images with RTC and keeps the sessions table's point-in-time recovery: neither extra fee
+    is in the table, and the estimate says so rather than staying silent; so does the even WAF split."""
+    us = real["prod-us"].notes
+    assert "not included: S3 Replication Time Control's own per-GB fee on the replicated data" in us
+    assert "not included: DynamoDB point-in-time recovery storage (per GB-month, per replica)" in us
+    assert "WAF requests are split evenly over the stack's 4 web ACLs" in us
+    assert not [n for n in real["prod-eu"].notes if "Replication Time Control" in n]  # the destination's side

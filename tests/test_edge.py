@@ -773,3 +773,14 @@ def test_the_cli_exits_2_on_a_bad_edge_setting_naming_the_key(
                    "error: Pulumi.prod-us.yaml: securecart:edge.accelerator.trafficDials.eu-west-1: 150 is outside "
                    "0-100 (100 = full share, 0 = drained)")
 
+
+
+def test_the_images_primary_origin_gives_up_fast(us: Graph) -> None:
+    """CloudFront's origin failover is per request: every cache miss tries the group's primary first, so while its
+    region does not answer each miss waits its connection attempts x timeout; one attempt of 5 s bounds that. The
+    replica, tried last, keeps CloudFront's defaults."""
+    (group,) = _distribution(us).inputs["originGroups"]
+    primary, replica = (m["originId"] for m in group["members"])
+    origins = _origins(us)
+    assert (origins[primary]["connectionAttempts"], origins[primary]["connectionTimeout"]) == (1, 5)
+    assert (origins[replica]["connectionAttempts"], origins[replica]["connectionTimeout"]) == (3, 10)

@@ -305,3 +305,11 @@ def test_the_pack_sees_the_real_ingress_path_and_flags_a_cross_az_edge_route(sta
 def test_the_synth_summary_names_the_inspected_subnets_and_zones(stack: StackResult) -> None:
     zones = ", ".join(f"web-public-{stack.region}{a} ({stack.region}{a})" for a in "abc")
     assert inspected_paths(stack) == f"  inspected inbound (GWLB endpoints, both ways): {zones}"
+
+
+def test_the_gwlb_balances_across_zones(graph: Graph) -> None:
+    """Should one AZ's appliances all fail while the AZ stands, its traffic goes to the other AZs' appliances
+    rather than being dropped (Checkov CKV_AWS_152)."""
+    (gwlb,) = [lb for lb in graph.of_type("aws:lb/loadBalancer:LoadBalancer") if lb.inputs["loadBalancerType"] ==
+               "gateway"]
+    assert gwlb.inputs["enableCrossZoneLoadBalancing"] is True

@@ -29,7 +29,7 @@ from automation.gate import evaluate
 from automation.mocks import Registration
 from automation.project import Project
 from automation.resilience import FACTS, ResilienceReport, render, report
-from automation.synth import SynthRun, load_all_settings, synth_all
+from automation.synth import SynthRun, load_all_settings, synth_all, synth_stack
 from components.settings.capacity import (
     TAG_HEADROOM,
     TAG_PEAK,
@@ -91,7 +91,9 @@ def test_failover_figures_match_the_health_checks(real: ResilienceReport, projec
     assert (figures.dns_detect, figures.dns_switch) == (30, 90)
     assert (figures.accelerator_detect, figures.accelerator_switch) == (20, 20)
     images = {t.mechanism: t for t in real.path("images").timings}
-    assert images["origin-group"].detect_seconds == 3 * 10  # connectionAttempts x connectionTimeout
+    # the group's primary: 1 connection attempt x 5 s, paid per cache miss (failover is per request)
+    assert images["origin-group"].detect_seconds == 1 * 5
+    assert images["origin-group"].scope == "request"
 
 
 def test_data_loss_windows_per_store(real: ResilienceReport) -> None:
@@ -362,3 +364,35 @@ def test_the_real_services_carry_their_declared_capacity(synth_run: SynthRun, st
     assert {k: svc.inputs["tags"][k] for k in (TAG_PEAK, TAG_PER_TASK, TAG_HEADROOM)} == {
         TAG_PEAK: peak, TAG_PER_TASK: per_task, TAG_HEADROOM: "0.3"}
     assert evaluate(result, [capacity_covers_peak]) == []
+
+
+def test_the_primarys_first_pass_says_its_second_region_is_pending(project: Project, synth_run: SynthRun) -> None:
+    """Before its peer exports its side, the primary reaches one region only (the plan's order): its health checks
+    and accelerator carry SecondRegion=pending, so path-survives-region-loss waits for the next pass. Without the
+    tag the same resources fail it, and the converged stack carries no such tag."""
+    def second_region(r: Registration) -> Any:
+        tags = r.inputs.get("tags")
+        return tags.get("SecondRegion") if isinstance(tags, dict) else None
+
+    first = synth_stack(project, "prod-us", {})
+    marked = [r for r in first.resources if second_region(r) == "pending"]
+    assert sorted(r.type for r in marked) == ["aws:globalaccelerator/accelerator:Accelerator",
+                                              "aws:route53/healthCheck:HealthCheck",
+                                              "aws:route53/healthCheck:HealthCheck"]
+    assert evaluate(first, [path_survives_region_loss]) == []
+    unmarked = [dataclasses.replace(r, inputs={**r.inputs, "tags": {k: v for k, v in r.inputs["tags"].items()
+                                                                    if k != "SecondRegion"}})
+                if r in marked else r for r in first.resources]
+    found = evaluate(dataclasses.replace(first, resources=unmarked), [path_survives_region_loss])
+    assert len(found) >= 2 and any("Accelerator listener" in v.message for v in found)
+    converged = synth_run.results["prod-us"].resources
+    assert not [r.name for r in converged if second_region(r)]
+
+
+def test_a_health_check_of_another_endpoint_is_called_a_proxy(real: ResilienceReport) -> None:
+    """The partners' API records follow the region's ALB health: the report says that check is a proxy, and says
+    nothing of the kind where the check watches the records' own target."""
+    payment = next(t for t in real.path("payment").timings if t.mechanism == "dns")
+    browse = next(t for t in real.path("browse").timings if t.mechanism == "dns")
+    assert "a proxy: it checks alb-" in payment.derivation and "execute-api" in payment.derivation
+    assert "proxy" not in browse.derivation

@@ -56,8 +56,9 @@ class CapacitySettings(Model):
     absorb_peer_on_region_loss: bool = Field(
         default=False, alias="absorbPeerOnRegionLoss",
         description="Whether this region must carry the other region's peak too when that region is lost (its "
-                    "peak plus the peer's, with the headroom); default false: the report shows the figure, the "
-                    "gate does not require it.")
+                    "peak plus the peer's, with the headroom): the synth's report then lists a shortfall as a "
+                    "problem. The pack cannot gate it (a stack does not know its peer's peaks); default false: "
+                    "the report shows the figure only.")
 
 
 def path_services(delivery: DeliverySettings, private_link_service: str | None = None) -> dict[CustomerPath, list[str]]:

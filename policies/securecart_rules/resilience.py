@@ -32,10 +32,12 @@ from securecart_rules.types import (
     EC2_ROUTE_TABLE_ASSOCIATION,
     EC2_SUBNET,
     ECS_SERVICE,
+    GLOBALACCELERATOR_ACCELERATOR,
     LISTENER_RULES,
     LISTENERS,
     LOAD_BALANCERS,
     RDS_INSTANCE,
+    ROUTE53_HEALTH_CHECK,
     ROUTE53_RECORD,
     TARGET_GROUPS,
 )
@@ -203,8 +205,21 @@ def _serving_region(group: PolicyResource) -> str | None:
     level=MANDATORY, severity=Severity.HIGH, config=MIN_REGIONS,
 )
 def path_survives_region_loss(args: StackValidationArgs, report: StackReport, settings: Mapping[str, Any]) -> None:
+    """A stack whose peer has not yet exported its side (the deployment plan's first pass of the primary) tags its
+    health checks and accelerator SecondRegion=pending: those wait for the next pass rather than fail this one."""
     min_regions = int(settings["minRegions"])
     resources = list(args.resources)
+    if not _pending(resources, ROUTE53_HEALTH_CHECK):
+        _records_survive(resources, min_regions, report)
+    if not _pending(resources, GLOBALACCELERATOR_ACCELERATOR):
+        _accelerators_survive(resources, min_regions, report)
+
+
+def _pending(resources: list[PolicyResource], typ: str) -> bool:
+    return any((r.props.get("tags") or {}).get("SecondRegion") == "pending" for r in of_type(resources, typ))
+
+
+def _records_survive(resources: list[PolicyResource], min_regions: int, report: StackReport) -> None:
     sets: dict[tuple[str, str], list[PolicyResource]] = {}
     for record in of_type(resources, ROUTE53_RECORD):
         if record.props.get("setIdentifier"):
@@ -216,6 +231,9 @@ def path_survives_region_loss(args: StackValidationArgs, report: StackReport, se
             report(f"{name} ({kind}) has {len(targets)} health-checked target(s) ({', '.join(sorted(targets))}): "
                    f"when that region is lost Route 53 has nowhere healthy to send customers; add a record for the "
                    f"other region's load balancer, bound to its health check.", first.urn)
+
+
+def _accelerators_survive(resources: list[PolicyResource], min_regions: int, report: StackReport) -> None:
     listeners: dict[str, list[PolicyResource]] = {}
     for group in _endpoint_groups(resources):
         key = next((d.urn for d in refs(group, "listenerArn")), str(group.props.get("listenerArn")))
