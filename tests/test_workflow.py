@@ -37,6 +37,9 @@ def test_pull_requests_check_and_preview_main_deploys_behind_an_approval() -> No
     assert jobs["preview"]["needs"] == jobs["deploy"]["needs"] == "checks"
     # The README's two commands, as .ci/run runs them.
     assert _runs(jobs["checks"])[:2] == ["bash tools/dev test", "bash tools/dev synth --no-tree --json synth.json"]
+    # Checkov over the Terraform plan export, as .ci/run runs it
+    assert ".venv/bin/python tools/checkov_gate.py out/tfplan" in _runs(jobs["checks"])[2]
+    assert "tools/checkov_gate.py out/tfplan" in (ROOT / ".ci" / "run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "bash tools/dev test" in readme and "bash tools/dev synth" in readme
 
@@ -60,13 +63,13 @@ def test_every_securecart_command_line_is_one_the_cli_accepts() -> None:
     seen = []
     for job in _workflow()["jobs"].values():
         for run in _runs(job):
-            for line in run.splitlines():
+            for line in (part for ln in run.splitlines() for part in ln.split("&&")):
                 if ".venv/bin/securecart" not in line:
                     continue
                 argv = shlex.split(line.split(".venv/bin/securecart", 1)[1])
                 parser.parse_args(argv)  # SystemExit (a test failure) on an unknown command or flag
                 seen.append(argv[0])
-    assert sorted(seen) == ["preview", "up"]
+    assert sorted(seen) == ["preview", "synth", "up"]
 
 
 def test_the_driver_jobs_have_the_environment_and_uv_before_the_cli_runs() -> None:
