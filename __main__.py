@@ -9,6 +9,7 @@ from components.analytics import AnalyticsTier, AnalyticsTierArgs
 from components.connectivity import ConnectivityTier, ConnectivityTierArgs
 from components.context import StackContext
 from components.contract import (
+    PeerCapacity,
     PeerConnectivity,
     PeerData,
     PeerEdge,
@@ -48,7 +49,8 @@ async def main() -> dict[str, Any]:
     delivery = DeliveryTier("delivery", ctx, DeliveryTierArgs(
         network, await waiting_services(ctx), facts.certificate_arn, facts.health_check_path,
         edge_peer.origin_verify_values, edge_peer.origin_verify_header, s.private_egress,
-        s.private_link.service if s.private_link else None)) if s.delivery else None
+        s.private_link.service if s.private_link else None,
+        peer.view(PeerCapacity).peak_requests_per_second)) if s.delivery else None
     partners = build_partners(ctx, network, delivery, facts)
     private_link = PrivateLinkTier("privatelink", ctx, PrivateLinkTierArgs(
         delivery, dns, facts.domain, edge_peer, await processor_zones(ctx))) if s.private_link and delivery else None

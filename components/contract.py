@@ -83,6 +83,8 @@ class DeliveryOutputs(Outputs):
     service_security_group_ids: dict[str, Id]
     repository_urls: dict[str, Id]
     cluster_name: Id
+    # service -> this region's declared peak (securecart:capacity): the peer's services carry both regions' peak
+    peak_requests_per_second: dict[str, float] | None = None
 
 
 class ConnectivityOutputs(Outputs):
@@ -297,6 +299,12 @@ class PeerEdge(PeerView):
     partners_domain_zone_id: str | None = read_by(P)
     payment_service_dns_verification: dict[str, str] | None = read_by(P)  # the zone's owner writes it
     verified_dns_names: list[str] | None = read_by(S)  # the verification records the primary has written
+
+
+class PeerCapacity(PeerView):
+    """The peer's declared peaks per service: what this region must also carry should the peer's be lost."""
+
+    peak_requests_per_second: dict[str, float] | None = read_by(P, S)
 
 
 class PeerShield(PeerView):

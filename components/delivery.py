@@ -59,7 +59,7 @@ from components.context import StackContext, Tier
 from components.contract import DeliveryOutputs
 from components.documents import policy_document
 from components.network import NetworkTier, Subnets
-from components.settings.capacity import capacity_tags
+from components.settings.capacity import capacity_tags, service_peaks
 from components.settings.delivery import (
     TARGET_HEALTH_INTERVAL,
     TARGET_UNHEALTHY_THRESHOLD,
@@ -112,6 +112,9 @@ class DeliveryTierArgs:
     # the nlb service offered over PrivateLink: it gets an NLB of its own (an NLB serves one endpoint service, and
     # the API's VPC link is one on the payment NLB), so consumers reach that service's listener and nothing else
     endpoint_service: str | None = None
+    # the peer's declared peaks per service (its export): this region's services must carry them too on a region
+    # loss (securecart:capacity.absorbPeerOnRegionLoss); None until the peer has exported them
+    peer_peaks: dict[str, float] | None = None
 
 
 # Where each load balancer writes its access logs in the log bucket. ELB writes under
@@ -451,6 +454,8 @@ class DeliveryTier(Tier):
             service_security_group_ids=self.service_security_group_ids,
             repository_urls={n: r.url for n, r in self.repositories.items()},
             cluster_name=self.cluster.name,
+            peak_requests_per_second=service_peaks(self.ctx.settings.capacity, self.settings,
+                                                   self.args.endpoint_service) or None,
         )
 
     def _account_policy(self, document: Callable[[str, str, str], str]) -> pulumi.Output[str]:
@@ -741,6 +746,7 @@ class DeliveryTier(Tier):
             tags=self.tags(f"{svc.name}-service", Service=svc.name,
                            **({} if waiting is not None else
                               capacity_tags(self.ctx.settings.capacity, self.settings, svc.name,
+                                            peer_peaks=self.args.peer_peaks,
                                             private_link_service=self.args.endpoint_service))),
             # Autoscaling owns the running count; a deploy must not reset it in the middle of a sale.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*self.fronts[svc.name], self.image_cache],

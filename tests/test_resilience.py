@@ -40,6 +40,7 @@ from components.settings.capacity import (
     capacity_problems,
     capacity_tags,
     path_services,
+    service_peaks,
 )
 from tests.policies.harness import Case, cases, check, res, violations
 
@@ -188,8 +189,10 @@ def test_capacity_tags_for_the_delivery_tier(project: Project) -> None:
     # without PrivateLink, payment is every nlb service checkout calls: integrations too (300 rps at 30 per task)
     assert capacity_tags(caps["prod-us"], us, "integrations")[TAG_PEAK] == "300"
     absorbing = CapacitySettings.model_validate({**US, "absorbPeerOnRegionLoss": True})
-    assert capacity_tags(absorbing, us, "storefront", peer=caps["prod-eu"], peer_delivery=eu)[
-        TAG_REGION_LOSS_PEAK] == "1600"
+    eu_peaks = service_peaks(caps["prod-eu"], eu)
+    assert capacity_tags(absorbing, us, "storefront", peer_peaks=eu_peaks)[TAG_REGION_LOSS_PEAK] == "1600"
+    assert TAG_REGION_LOSS_PEAK not in capacity_tags(absorbing, us, "storefront")  # the peer has not exported yet
+    assert TAG_REGION_LOSS_PEAK not in capacity_tags(caps["prod-us"], us, "storefront", peer_peaks=eu_peaks)
 
 
 # --- the rules on the real graph ----------------------------------------------------------------------------------
@@ -364,6 +367,26 @@ def test_the_real_services_carry_their_declared_capacity(synth_run: SynthRun, st
     assert {k: svc.inputs["tags"][k] for k in (TAG_PEAK, TAG_PER_TASK, TAG_HEADROOM)} == {
         TAG_PEAK: peak, TAG_PER_TASK: per_task, TAG_HEADROOM: "0.3"}
     assert evaluate(result, [capacity_covers_peak]) == []
+    # both regions' peak, from the peer's exported peaks (absorbPeerOnRegionLoss in both stack files)
+    both = {"checkout": "800", "storefront": "1600", "payment": "480"}[service]
+    assert svc.inputs["tags"][TAG_REGION_LOSS_PEAK] == both
+
+
+def test_a_region_too_small_for_both_peaks_fails_the_gate(
+        project_copy: Callable[[Callable[[str, dict[str, Any]], None]], Project]) -> None:
+    """prod-eu's storefront at 35 tasks carries its own peak (600 x 1.3 = 780 <= 1750) but not both regions'
+    ((600 + 1000) x 1.3 = 2080 > 1750): the region-loss tag it gets from prod-us's exported peaks fails the pack."""
+    def smaller(stack: str, config: dict[str, Any]) -> None:
+        if stack == "prod-eu":
+            (storefront,) = [s for s in config["securecart:delivery"]["services"] if s["name"] == "storefront"]
+            storefront["maxTasks"] = 35
+
+    result = synth_all(project_copy(smaller)).results["prod-eu"]
+    (svc,) = [r for r in result.by_type("aws:ecs/service:Service") if r.name == "storefront-service"]
+    assert svc.inputs["tags"][TAG_REGION_LOSS_PEAK] == "1600"
+    assert [v.message for v in evaluate(result, [capacity_covers_peak])] == [
+        "Service storefront: 35 tasks at most x 50 rps = 1750 rps, below both regions' peak (region loss) 1600 rps "
+        "x (1 + 0.3 headroom) = 2080 rps: raise maxTasks to at least 42 or lower the peak."]
 
 
 def test_the_primarys_first_pass_says_its_second_region_is_pending(project: Project, synth_run: SynthRun) -> None:

@@ -350,7 +350,9 @@ def test_each_stack_reads_what_the_contract_declares(synth_run: SynthRun) -> Non
         # the edge (PeerEdge): the secondary's load balancers and images bucket, its partners' API domain and the
         # record that verifies its endpoint service's private DNS name (the zone's owner writes it)
         "albDnsName", "albZoneId", "acceleratorAlbArn", "imagesBucketRegionalDomainName", "partnersDomainTarget",
-        "partnersDomainZoneId", "paymentServiceDnsVerification"}}
+        "partnersDomainZoneId", "paymentServiceDnsVerification",
+        # the capacity plan (PeerCapacity): the peer's peaks, which this region carries too should the peer's fail
+        "peakRequestsPerSecond"}}
     assert synth_run.results["prod-eu"].reads == {"prod-us": {
         "vpcCidr", "transitGatewayAsn", "routedNetworks", "tgwPeeringAttachmentId", "dxGatewayId", "dxPrefixes",
         "databaseArn", "databaseSecretArns", "sessionsTableName", "sessionsReplicaRegions",
@@ -359,7 +361,9 @@ def test_each_stack_reads_what_the_contract_declares(synth_run: SynthRun) -> Non
         "certificateArns", "distributionArn", "healthCheckPath", "originVerifyHeader", "originVerifyValues",
         "domain", "partnersName", "verifiedDnsNames",
         # Shield (PeerShield): the health check its ALB's protection is associated with
-        "healthCheckIds"}}
+        "healthCheckIds",
+        # the capacity plan (PeerCapacity)
+        "peakRequestsPerSecond"}}
     assert set(peer_keys(Role.PRIMARY)) == synth_run.results["prod-us"].reads["prod-eu"]
     assert set(peer_keys(Role.SECONDARY)) == synth_run.results["prod-eu"].reads["prod-us"]
     # Everything either stack reads, its peer exports after the plan's passes.

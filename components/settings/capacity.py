@@ -56,9 +56,9 @@ class CapacitySettings(Model):
     absorb_peer_on_region_loss: bool = Field(
         default=False, alias="absorbPeerOnRegionLoss",
         description="Whether this region must carry the other region's peak too when that region is lost (its "
-                    "peak plus the peer's, with the headroom): the synth's report then lists a shortfall as a "
-                    "problem. The pack cannot gate it (a stack does not know its peer's peaks); default false: "
-                    "the report shows the figure only.")
+                    "peak plus the peer's, with the headroom): the services are tagged with both regions' peak "
+                    "(the peer exports its own, peakRequestsPerSecond) and the pack's capacity-covers-peak gates "
+                    "on it, as does the report; default false: the report shows the figure only.")
 
 
 def path_services(delivery: DeliverySettings, private_link_service: str | None = None) -> dict[CustomerPath, list[str]]:
@@ -122,18 +122,19 @@ def _number(value: float) -> str:
 
 
 def capacity_tags(capacity: CapacitySettings, delivery: DeliverySettings, service: str, *,
-                  peer: CapacitySettings | None = None, private_link_service: str | None = None,
-                  peer_delivery: DeliverySettings | None = None) -> dict[str, str]:
+                  peer_peaks: Mapping[str, float] | None = None,
+                  private_link_service: str | None = None) -> dict[str, str]:
     """The tags the delivery tier puts on ``service``'s ECS service (none when it has no declared peak): its peak,
-    its requests per task, the headroom, and, where the region must absorb the peer's peak, the peak of both."""
+    its requests per task, the headroom, and, where the region must absorb the peer's peak
+    (``absorbPeerOnRegionLoss``), the peak of both: ``peer_peaks`` is what the peer exports of its services' peaks
+    (the stack contract), None until it has."""
     peaks = service_peaks(capacity, delivery, private_link_service)
     if service not in peaks or service not in capacity.requests_per_task:
         return {}
     tags = {TAG_PEAK: _number(peaks[service]), TAG_PER_TASK: _number(capacity.requests_per_task[service]),
             TAG_HEADROOM: _number(capacity.headroom)}
-    if capacity.absorb_peer_on_region_loss and peer is not None:
-        peer_peaks = service_peaks(peer, peer_delivery or delivery, private_link_service)
-        tags[TAG_REGION_LOSS_PEAK] = _number(peaks[service] + peer_peaks.get(service, 0.0))
+    if capacity.absorb_peer_on_region_loss and peer_peaks is not None:
+        tags[TAG_REGION_LOSS_PEAK] = _number(peaks[service] + float(peer_peaks.get(service, 0.0)))
     return tags
 
 
