@@ -23,7 +23,7 @@ from automation.cost import to_dict as cost_dict
 from automation.diagram import write_diagrams
 from automation.gate import PackConfig, PolicyConfigError, RuleError, Violation, evaluate
 from automation.project import Project, ProjectError
-from automation.report import graph, summary, tree, write_json
+from automation.report import graph, output_file_problems, summary, tree, write_json
 from automation.resilience import render as render_resilience
 from automation.resilience import report as resilience_report
 from automation.synth import SynthError, SynthRun, load_all_settings, synth_all
@@ -140,17 +140,9 @@ def _program(args: argparse.Namespace) -> Path | None:
 
 def _check_json_path(path: Path | None) -> None:
     """``--json``: a file in a folder that exists (or can be made) and is writable."""
-    if path is None:
-        return
-    if path.is_dir():
-        raise _BadInputError([f"--json: {path} is a folder: give a file path such as {path / 'graph.json'}"])
-    folder = path.resolve().parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _BadInputError([f"--json: cannot create folder {folder} ({exc.strerror}): choose another path"]) from None
-    if not os.access(folder, os.W_OK):
-        raise _BadInputError([f"--json: cannot write in {folder}: choose a writable folder"])
+    problems = output_file_problems("--json", path, "graph.json") if path is not None else []
+    if problems:
+        raise _BadInputError(problems)
 
 
 def _pack_config(args: argparse.Namespace, project: Project) -> PackConfig:

@@ -35,6 +35,7 @@ from automation.driver_report import StepResult, markdown, outcome, progress_lin
 from automation.gate import PackConfig, PolicyConfigError
 from automation.progress import OnEvent, Progress, Write
 from automation.project import Project, ProjectError
+from automation.report import output_file_problems
 from automation.synth import SynthError, synth_all
 from components.contract import peer_keys
 from components.settings.types import Role
@@ -45,7 +46,6 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 STATE_DIR = ".pulumi-state"  # the default backend: a file backend inside the project (git-ignored)
 POLICY_PACK = "policies"
 DEFAULT_POLICY_CONFIG = "policies/policy-config.json"  # the levels the synth gate uses too
-PROTECTED = ("refuse", "keep", "delete")
 SECRET = "[secret]"
 # The oldest pulumi CLI the driver runs with: Pulumi.yaml's `toolchain: uv` arrived in 3.139.0.
 MINIMUM_CLI = "3.139.0"
@@ -152,20 +152,10 @@ def _secrets_providers(project: Project, stacks: Sequence[str], given: str | Non
 
 
 def _output_path(flag: str, path: Path | None) -> Path | None:
-    """``--json``/``--summary``: a file in a folder that exists (or can be made) and is writable, checked now
-    rather than after hours of ``up``."""
-    if path is None:
-        return None
-    if path.is_dir():
-        raise DriverInputError([f"{flag}: {path} is a folder: give a file path"])
-    folder = path.resolve().parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DriverInputError([f"{flag}: cannot create folder {folder} ({exc.strerror}): choose another "
-                                f"path"]) from None
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise DriverInputError([f"{flag}: cannot write {path}: choose a writable path"])
+    """``--json``/``--summary``: checked now rather than after hours of ``up`` (``output_file_problems``)."""
+    problems = output_file_problems(flag, path) if path is not None else []
+    if problems:
+        raise DriverInputError(problems)
     return path
 
 

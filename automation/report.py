@@ -144,6 +144,22 @@ def graph(results: dict[str, StackResult], violations: dict[str, list[Violation]
     }
 
 
+def output_file_problems(flag: str, path: Path, example: str | None = None) -> list[str]:
+    """A file a command writes when it is done (``--json``, ``--summary``): in a folder that exists (made now if
+    need be) and that, like the file if it exists, is writable. Checked before anything runs, so a long run does
+    not end unable to say how it went; ``example`` names a file to suggest when a folder was given."""
+    if path.is_dir():
+        return [f"{flag}: {path} is a folder: give a file path" + (f" such as {path / example}" if example else "")]
+    folder = path.resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return [f"{flag}: cannot create folder {folder} ({exc.strerror}): choose another path"]
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return [f"{flag}: cannot write {path}: choose a writable path"]
+    return []
+
+
 def write_json(path: Path, doc: dict[str, Any]) -> None:
     """Write atomically, so a failed run never leaves a half-written graph behind."""
     fd, tmp = tempfile.mkstemp(prefix=".synth-", suffix=".json", dir=path.parent)
