@@ -272,7 +272,7 @@ def _interesting(outputs: Mapping[str, Any]) -> dict[str, Any]:
             for k, v in sorted(outputs.items()) if k in keys}
 
 
-def _operate(stack: Stack, request: Request, step: StepResult, on_event: OnEvent) -> None:
+def _operate(stack: Stack, request: Request, step: StepResult, on_event: OnEvent, unprotect: bool) -> None:
     packs = [str(request.policy_pack)]
     configs = [str(request.policy_pack_config)] if request.policy_pack_config else None
     common: dict[str, Any] = {"on_event": on_event, "color": "never"}
@@ -285,7 +285,7 @@ def _operate(stack: Stack, request: Request, step: StepResult, on_event: OnEvent
     elif request.command == "refresh":
         stack.refresh(expect_no_changes=request.expect_no_changes or None, **common)
     elif request.command == "destroy":
-        if request.protected == "delete" and _protected(stack):
+        if unprotect:
             # Unprotected only now, just before its own destroy: a stack after a failed one stays protected.
             _unprotect(stack)
         stack.destroy(exclude_protected=request.protected == "keep" or None, **common)
@@ -293,7 +293,7 @@ def _operate(stack: Stack, request: Request, step: StepResult, on_event: OnEvent
         step.outputs = _interesting(stack.outputs())
 
 
-def run_step(stack: Stack, request: Request, live: OnEvent | None = None) -> StepResult:
+def run_step(stack: Stack, request: Request, live: OnEvent | None = None, unprotect: bool = False) -> StepResult:
     step = StepResult(stack.name, request.command)
 
     def on_event(event: EngineEvent) -> None:
@@ -302,7 +302,7 @@ def run_step(stack: Stack, request: Request, live: OnEvent | None = None) -> Ste
             live(event)
 
     try:
-        _operate(stack, request, step, on_event)
+        _operate(stack, request, step, on_event, unprotect)
     except CommandError as exc:
         # The engine's own error diagnostic says why; the CLI prints nothing more when it bails out (a failed
         # resource, a mandatory violation), so stderr is the last resort, and violations speak for themselves.
@@ -327,21 +327,20 @@ def _open(workspace: LocalWorkspace, name: str, command: str) -> Stack:
         raise DriverInputError([f"stack '{name}' in the backend {backend}: {_error_line(exc)}"]) from None
 
 
-def _protected(stack: Stack) -> list[str]:
-    deployment = _export(stack).deployment or {}
-    return [str(r.get("urn")) for r in deployment.get("resources") or [] if r.get("protect")]
+def _protected(state: list[dict[str, Any]]) -> list[str]:
+    return [str(r.get("urn")) for r in state if r.get("protect")]
 
 
-def _check_protected(stacks: list[Stack], request: Request) -> None:
+def _check_protected(states: dict[str, list[dict[str, Any]]], request: Request) -> None:
     """destroy: a protected resource stops it before anything is deleted, unless a flag says what to do."""
     if request.protected != "refuse":
         return
     problems = []
-    for stack in stacks:
-        urns = _protected(stack)
+    for name, state in states.items():
+        urns = _protected(state)
         if urns:
             shown = ", ".join(u.rsplit("::", 1)[-1] for u in urns[:5]) + (", ..." if len(urns) > 5 else "")
-            problems.append(f"{stack.name}: {len(urns)} protected resource(s) ({shown}): nothing destroyed; "
+            problems.append(f"{name}: {len(urns)} protected resource(s) ({shown}): nothing destroyed; "
                             f"--keep-protected destroys the rest and keeps them, --allow-protected unprotects "
                             f"and destroys them too")
     if problems:
@@ -369,11 +368,11 @@ def _label(request: Request, i: int, name: str) -> str:
 
 
 def _step(i: int, name: str, stack: Stack, request: Request, progress: Progress, *,
-          expected: int | None) -> StepResult:
+          expected: int | None, unprotect: bool = False) -> StepResult:
     """One engine operation with its live line; its violations (and for outputs, the outputs) are said when it
     ends."""
     on_event = progress.begin(str(i), _label(request, i, name), expected, planning=request.command == "preview")
-    step = run_step(stack, request, on_event)
+    step = run_step(stack, request, on_event, unprotect)
     progress.end(str(i), outcome(step))
     for v in step.violations:
         progress.say(f"  {name}: {v.line()}")
@@ -387,10 +386,11 @@ SKIPPED = "converged: no other stack changed a resource or an output since its l
 
 
 def _run_chain(stacks: dict[str, Stack], request: Request, progress: Progress,
-               expected: Sequence[int | None], outputs: dict[str, dict[str, Any]]) -> list[StepResult]:
+               expected: Sequence[int | None], outputs: dict[str, dict[str, Any]], *,
+               unprotect: frozenset[str] = frozenset()) -> list[StepResult]:
     """up, refresh, destroy: one step after another in the request's order. up: a step counts as a change for
     its peer when it changed a resource or an output the peer reads (``outputs``: those outputs per stack as
-    they stood before the chain)."""
+    they stood before the chain). destroy: the stacks in ``unprotect`` are unprotected just before theirs."""
     steps: list[StepResult] = []
     ran: dict[str, int] = {}
     changed_at: dict[str, int] = {}
@@ -399,7 +399,7 @@ def _run_chain(stacks: dict[str, Stack], request: Request, progress: Progress,
             steps.append(StepResult(name, "up", skipped=SKIPPED))
             progress.say(progress_line(steps[-1]))
             continue
-        step = _step(i, name, stacks[name], request, progress, expected=expected[i])
+        step = _step(i, name, stacks[name], request, progress, expected=expected[i], unprotect=name in unprotect)
         steps.append(step)
         ran[name] = i
         if request.command == "up" and step.error is None:
@@ -427,16 +427,13 @@ def exit_code(steps: list[StepResult]) -> int:
     return EXIT_OK if all(s.passed for s in steps) else EXIT_FAILED
 
 
-def _deployed(stack: Stack) -> int:
-    """Resources in the stack's state (0 for a stack never deployed)."""
-    return len((_export(stack).deployment or {}).get("resources") or [])
-
-
-def _export(stack: Stack) -> Any:
+def _state(stack: Stack) -> list[dict[str, Any]]:
+    """The resources in the stack's state (none for a stack never deployed), read once per run."""
     try:
-        return stack.export_stack()
+        deployment = stack.export_stack().deployment or {}
     except CommandError as exc:
         raise DriverInputError([f"{stack.name}: its state cannot be read: {_error_line(exc)}"]) from None
+    return list(deployment.get("resources") or [])
 
 
 def _outputs_now(stacks: dict[str, Stack]) -> dict[str, dict[str, Any]]:
@@ -450,16 +447,17 @@ def _outputs_now(stacks: dict[str, Stack]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _expected(request: Request, stacks: dict[str, Stack], estimate: Sequence[int | None] | None) -> list[int | None]:
+def _expected(request: Request, states: dict[str, list[dict[str, Any]]],
+              estimate: Sequence[int | None] | None) -> list[int | None]:
     """Per step, the resources it is expected to touch. up: the offline synth's pass for a stack not yet
     deployed, its last pass for one that is (the program then registers everything at once); destroy: what the
     state holds."""
     if request.command == "destroy":
-        return [_deployed(stacks[name]) for name in request.order]
+        return [len(states[name]) for name in request.order]
     if request.command != "up" or estimate is None:
         return [None] * len(request.order)
     last = {name: n for name, n in zip(request.order, estimate, strict=True)}
-    deployed = {name for name in stacks if _deployed(stacks[name])}
+    deployed = {name for name, state in states.items() if state}
     return [last[name] if name in deployed else n for name, n in zip(request.order, estimate, strict=True)]
 
 
@@ -498,15 +496,20 @@ def execute(request: Request, project: Project, command: PulumiCommand, progress
     stacks = {name: _open(LocalWorkspace(work_dir=str(project.root), env_vars=env, pulumi_command=command,
                                          secrets_provider=request.secrets_providers[name]), name, request.command)
               for name in dict.fromkeys(request.order)}
+    # Each stack's state, read once: what destroy must not delete, what each step is expected to touch.
+    states = {name: _state(stack) for name, stack in stacks.items()} if request.command in ("up", "destroy") \
+        else {}
     if request.command == "destroy":
-        _check_protected(list(stacks.values()), request)
+        _check_protected(states, request)
+    unprotect = frozenset(name for name, state in states.items()
+                          if request.command == "destroy" and request.protected == "delete" and _protected(state))
     outputs = _outputs_now(stacks) if request.command == "up" else {}
-    expected = _expected(request, stacks, estimate)
+    expected = _expected(request, states, estimate)
     try:
         if request.command in CONCURRENT:
             steps = _run_side_by_side(stacks, request, progress)
         else:
-            steps = _run_chain(stacks, request, progress, expected, outputs)
+            steps = _run_chain(stacks, request, progress, expected, outputs, unprotect=unprotect)
     finally:
         progress.close()
     code = exit_code(steps)

@@ -278,6 +278,8 @@ def test_allow_protected_unprotects_only_the_protected_stack_just_before_its_des
              if c["argv"][0] in ("destroy", "state")]
     assert argvs == [["destroy", "prod-us"], ["state", "unprotect"], ["destroy", "prod-eu"]]
     assert fake.calls()[[c["argv"][0] for c in fake.calls()].index("state")]["argv"][-1] == "prod-eu"
+    # each stack's state is read once, before anything is destroyed, and serves every decision
+    assert [c["argv"][-1] for c in fake.calls() if c["argv"][:2] == ["stack", "export"]] == ["prod-us", "prod-eu"]
 
 
 def test_a_failed_destroy_leaves_the_next_stack_protected(fake: Fake) -> None:
