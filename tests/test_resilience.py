@@ -17,6 +17,7 @@ from securecart_rules.types import (
     EC2_ROUTE_TABLE_ASSOCIATION,
     EC2_SUBNET,
     ECS_SERVICE,
+    GLOBALACCELERATOR_ENDPOINT_GROUP,
     LB_LISTENER,
     LB_LOAD_BALANCER,
     LB_TARGET_GROUP,
@@ -44,7 +45,6 @@ from components.settings.capacity import (
 )
 from tests.policies.harness import Case, cases, check, res, violations
 
-ENDPOINT_GROUP = "aws:globalaccelerator/endpointGroup:EndpointGroup"  # not in the pack's types.py yet
 PATHS = ("browse", "checkout", "payment", "sessions", "images")
 
 # Load-test figures and peaks consistent with the stack files' maxTasks (storefront 45, checkout 55, payment 26).
@@ -293,7 +293,7 @@ def records(regions: list[str]) -> list[Registration]:
 
 def endpoint_groups(regions: list[str], weight: int = 128) -> list[Registration]:
     listener = res("aws:globalaccelerator/listener:Listener", "accelerator-https", {"protocol": "TCP"})
-    return [listener, *(res(ENDPOINT_GROUP, f"accelerator-{r}", {
+    return [listener, *(res(GLOBALACCELERATOR_ENDPOINT_GROUP, f"accelerator-{r}", {
         "endpointGroupRegion": r, "trafficDialPercentage": 100,
         "endpointConfigurations": [{"endpointId": f"arn:aws:elasticloadbalancing:{r}:1:loadbalancer/app/x/1",
                                     "weight": weight}]}, listenerArn=listener) for r in regions)]

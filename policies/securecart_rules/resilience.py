@@ -22,7 +22,6 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
 
-from securecart_rules import types
 from securecart_rules._common import as_list, attached, get, num, of_type, refs, truthy
 from securecart_rules.registry import MANDATORY, StackReport, stack_rule
 from securecart_rules.types import (
@@ -33,6 +32,7 @@ from securecart_rules.types import (
     EC2_SUBNET,
     ECS_SERVICE,
     GLOBALACCELERATOR_ACCELERATOR,
+    GLOBALACCELERATOR_ENDPOINT_GROUP,
     LISTENER_RULES,
     LISTENERS,
     LOAD_BALANCERS,
@@ -41,10 +41,6 @@ from securecart_rules.types import (
     ROUTE53_RECORD,
     TARGET_GROUPS,
 )
-
-# The Global Accelerator endpoint group's token is proposed for types.py (GLOBALACCELERATOR_ENDPOINT_GROUP); until it
-# is there, an endpoint group is recognised by what only endpoint groups carry: a listener and a region.
-ENDPOINT_GROUP: str | None = getattr(types, "GLOBALACCELERATOR_ENDPOINT_GROUP", None)
 
 TAG_PEAK = "securecart:peakRps"
 TAG_PER_TASK = "securecart:requestsPerTask"
@@ -182,12 +178,6 @@ def _record_target(record: PolicyResource) -> str | None:
     return ",".join(sorted(str(v) for v in as_list(record.props.get("records")))) or record.name
 
 
-def _endpoint_groups(resources: list[PolicyResource]) -> list[PolicyResource]:
-    if ENDPOINT_GROUP is not None:
-        return of_type(resources, ENDPOINT_GROUP)
-    return [r for r in resources if "endpointGroupRegion" in r.props and "listenerArn" in r.props]
-
-
 def _serving_region(group: PolicyResource) -> str | None:
     """The endpoint group's region, if it has an endpoint that takes traffic (weight above zero)."""
     endpoints = [e for e in as_list(group.props.get("endpointConfigurations"))
@@ -235,7 +225,7 @@ def _records_survive(resources: list[PolicyResource], min_regions: int, report: 
 
 def _accelerators_survive(resources: list[PolicyResource], min_regions: int, report: StackReport) -> None:
     listeners: dict[str, list[PolicyResource]] = {}
-    for group in _endpoint_groups(resources):
+    for group in of_type(resources, GLOBALACCELERATOR_ENDPOINT_GROUP):
         key = next((d.urn for d in refs(group, "listenerArn")), str(group.props.get("listenerArn")))
         listeners.setdefault(key, []).append(group)
     for listener, groups in sorted(listeners.items()):

@@ -131,6 +131,7 @@ ROUTE53_QUERY_LOG = "aws:route53/queryLog:QueryLog"
 ACM_CERTIFICATE = "aws:acm/certificate:Certificate"
 ACM_CERTIFICATE_VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
 GLOBALACCELERATOR_ACCELERATOR = "aws:globalaccelerator/accelerator:Accelerator"
+GLOBALACCELERATOR_ENDPOINT_GROUP = "aws:globalaccelerator/endpointGroup:EndpointGroup"
 SHIELD_PROTECTION = "aws:shield/protection:Protection"
 SHIELD_PROTECTION_HEALTH_CHECK_ASSOCIATION = \
     "aws:shield/protectionHealthCheckAssociation:ProtectionHealthCheckAssociation"
